@@ -1,0 +1,493 @@
+//! The scoring history: every change an expert makes is an event in an
+//! append-only, hash-chained log. This module holds the event types, their
+//! canonical bytes, the chain hash and the replay that turns a log into the
+//! current score sheet. Storage lives in `store`; this is pure.
+//!
+//! ```text
+//! genesis = SHA-256("panelist.genesis.v1\n" ‖ bundle_digest[32] ‖ expert_id)
+//! hash_i  = SHA-256("panelist.event.v1\n" ‖ u64be(seq_i) ‖ prev_i[32] ‖ JCS(body_i))
+//! prev_1  = genesis, prev_i = hash_(i-1), seq starts at 1
+//! ```
+//! `body` is the event object `{"app", "expert", "time", "type", ...}` in
+//! RFC 8785 canonical form.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::catalog::Rubric;
+
+pub const GENESIS_TAG: &[u8] = b"panelist.genesis.v1\n";
+pub const EVENT_TAG: &[u8] = b"panelist.event.v1\n";
+/// Longest comment or reason accepted, in characters.
+pub const MAX_TEXT_CHARS: usize = 20_000;
+
+/// One change to an expert's score sheet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Change {
+    /// Set (or, with `null`, clear) one criterion's score.
+    Score {
+        app: String,
+        criterion: String,
+        value: Option<i64>,
+    },
+    /// Replace the review comment (评审意见).
+    Comment { app: String, text: String },
+    /// Recommend, not recommend, or undecided (`null`).
+    Recommend { app: String, value: Option<bool> },
+    /// Declare a conflict of interest (回避); locks scoring.
+    Recuse { app: String, reason: String },
+    /// Withdraw a recusal; the earlier event stays in the log.
+    Unrecuse { app: String, reason: String },
+}
+
+impl Change {
+    pub fn app(&self) -> &str {
+        match self {
+            Change::Score { app, .. }
+            | Change::Comment { app, .. }
+            | Change::Recommend { app, .. }
+            | Change::Recuse { app, .. }
+            | Change::Unrecuse { app, .. } => app,
+        }
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Change::Score { .. } => "score",
+            Change::Comment { .. } => "comment",
+            Change::Recommend { .. } => "recommend",
+            Change::Recuse { .. } => "recuse",
+            Change::Unrecuse { .. } => "unrecuse",
+        }
+    }
+}
+
+/// An event as stored and exported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    pub seq: u64,
+    /// RFC 3339, UTC, milliseconds: `2024-03-01T09:00:00.000Z`.
+    pub time: String,
+    pub expert: String,
+    #[serde(flatten)]
+    pub change: Change,
+    /// Lower-case hex of the previous hash (genesis for seq 1).
+    pub prev: String,
+    /// Lower-case hex of this event's hash.
+    pub hash: String,
+}
+
+/// The canonical bytes of an event body (what the chain hashes).
+pub fn canonical_body(time: &str, expert: &str, change: &Change) -> Vec<u8> {
+    let mut v = serde_json::to_value(change).unwrap_or(serde_json::Value::Null);
+    if let serde_json::Value::Object(m) = &mut v {
+        m.insert("time".into(), time.into());
+        m.insert("expert".into(), expert.into());
+    }
+    // Serialising a Value of strings, integers, bools and nulls cannot fail.
+    serde_json_canonicalizer::to_vec(&v).unwrap_or_default()
+}
+
+pub fn genesis(bundle_digest: &[u8; 32], expert: &str) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(GENESIS_TAG);
+    h.update(bundle_digest);
+    h.update(expert.as_bytes());
+    h.finalize().into()
+}
+
+pub fn event_hash(seq: u64, prev: &[u8; 32], body: &[u8]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(EVENT_TAG);
+    h.update(seq.to_be_bytes());
+    h.update(prev);
+    h.update(body);
+    h.finalize().into()
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    const H: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(H[(b >> 4) as usize] as char);
+        s.push(H[(b & 15) as usize] as char);
+    }
+    s
+}
+
+/// Parses 64 lower-case hex digits.
+pub fn unhex32(s: &str) -> Option<[u8; 32]> {
+    if s.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, chunk) in s.as_bytes().chunks(2).enumerate() {
+        let d = |c: u8| match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            _ => None,
+        };
+        out[i] = d(chunk[0])? << 4 | d(chunk[1])?;
+    }
+    Some(out)
+}
+
+/// Builds the next event of a chain.
+pub fn make_event(seq: u64, prev: &[u8; 32], time: &str, expert: &str, change: Change) -> Event {
+    let body = canonical_body(time, expert, &change);
+    let hash = event_hash(seq, prev, &body);
+    Event {
+        seq,
+        time: time.to_string(),
+        expert: expert.to_string(),
+        change,
+        prev: hex(prev),
+        hash: hex(&hash),
+    }
+}
+
+/// Why a chain does not verify, naming the first bad event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChainError {
+    /// Events must be numbered 1, 2, 3, … with no gap.
+    Sequence {
+        position: usize,
+        expected: u64,
+        found: u64,
+    },
+    /// The stored `prev` is not the previous hash (or genesis).
+    Prev { seq: u64 },
+    /// The stored hash is not the hash of the event's content.
+    Hash { seq: u64 },
+    /// An event names another expert than the log's owner.
+    Expert { seq: u64, found: String },
+    /// Time went backwards.
+    Time { seq: u64 },
+}
+
+impl ChainError {
+    pub fn seq(&self) -> u64 {
+        match self {
+            ChainError::Sequence { found, .. } => *found,
+            ChainError::Prev { seq }
+            | ChainError::Hash { seq }
+            | ChainError::Expert { seq, .. }
+            | ChainError::Time { seq } => *seq,
+        }
+    }
+}
+
+impl std::fmt::Display for ChainError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ChainError::Sequence {
+                position,
+                expected,
+                found,
+            } => write!(
+                f,
+                "event #{} has seq {found}, expected {expected} (missing, duplicated or reordered event)",
+                position + 1
+            ),
+            ChainError::Prev { seq } => {
+                write!(
+                    f,
+                    "seq {seq}: prev does not match the hash before it (chain broken)"
+                )
+            }
+            ChainError::Hash { seq } => {
+                write!(
+                    f,
+                    "seq {seq}: hash does not match its content (event altered)"
+                )
+            }
+            ChainError::Expert { seq, found } => {
+                write!(
+                    f,
+                    "seq {seq}: event by expert '{found}' in another expert's log"
+                )
+            }
+            ChainError::Time { seq } => write!(f, "seq {seq}: time goes backwards"),
+        }
+    }
+}
+
+/// Recomputes a chain from genesis. Returns the head hash (genesis for an
+/// empty log) or the first problem.
+pub fn verify_chain(
+    bundle_digest: &[u8; 32],
+    expert: &str,
+    events: &[Event],
+) -> Result<[u8; 32], ChainError> {
+    let mut prev = genesis(bundle_digest, expert);
+    let mut last_time: Option<&str> = None;
+    for (i, e) in events.iter().enumerate() {
+        let expected = i as u64 + 1;
+        if e.seq != expected {
+            return Err(ChainError::Sequence {
+                position: i,
+                expected,
+                found: e.seq,
+            });
+        }
+        if unhex32(&e.prev) != Some(prev) {
+            return Err(ChainError::Prev { seq: e.seq });
+        }
+        let body = canonical_body(&e.time, &e.expert, &e.change);
+        let h = event_hash(e.seq, &prev, &body);
+        if unhex32(&e.hash) != Some(h) {
+            return Err(ChainError::Hash { seq: e.seq });
+        }
+        if e.expert != expert {
+            return Err(ChainError::Expert {
+                seq: e.seq,
+                found: e.expert.clone(),
+            });
+        }
+        if let Some(t) = last_time
+            && e.time.as_str() < t
+        {
+            return Err(ChainError::Time { seq: e.seq });
+        }
+        last_time = Some(&e.time);
+        prev = h;
+    }
+    Ok(prev)
+}
+
+/// One application's line on the score sheet.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub scores: BTreeMap<String, i64>,
+    pub comment: String,
+    pub recommend: Option<bool>,
+    pub recused: bool,
+    pub recuse_reason: String,
+    /// Seq of the last event that touched this entry.
+    pub last_seq: u64,
+}
+
+/// Where an application stands for this expert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Status {
+    Todo,
+    Draft,
+    Complete,
+    Recused,
+}
+
+impl Entry {
+    pub fn status(&self, rubric: &Rubric) -> Status {
+        if self.recused {
+            return Status::Recused;
+        }
+        let all_scored = rubric
+            .criteria
+            .iter()
+            .all(|c| self.scores.contains_key(&c.key));
+        if all_scored
+            && self.comment.chars().count() >= rubric.min_comment_chars as usize
+            && self.recommend.is_some()
+        {
+            Status::Complete
+        } else if self.scores.is_empty() && self.comment.is_empty() && self.recommend.is_none() {
+            Status::Todo
+        } else {
+            Status::Draft
+        }
+    }
+
+    /// Weighted total when every criterion is scored.
+    pub fn total(&self, rubric: &Rubric) -> Option<i64> {
+        rubric
+            .criteria
+            .iter()
+            .map(|c| self.scores.get(&c.key).map(|v| v * c.weight))
+            .sum()
+    }
+
+    /// Weighted sum of the criteria scored so far.
+    pub fn partial_total(&self, rubric: &Rubric) -> i64 {
+        rubric
+            .criteria
+            .iter()
+            .filter_map(|c| self.scores.get(&c.key).map(|v| v * c.weight))
+            .sum()
+    }
+}
+
+/// The current state of one expert's scoring: application id → entry.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sheet {
+    pub entries: BTreeMap<String, Entry>,
+}
+
+/// Why a change is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    UnknownApp(String),
+    UnknownCriterion(String),
+    OutOfScale {
+        criterion: String,
+        value: i64,
+        min: i64,
+        max: i64,
+        step: i64,
+    },
+    Recused(String),
+    NotRecused(String),
+    EmptyReason,
+    TooLong,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::UnknownApp(a) => write!(f, "no application '{a}' in this bundle"),
+            Refusal::UnknownCriterion(c) => write!(f, "no criterion '{c}' in the rubric"),
+            Refusal::OutOfScale {
+                criterion,
+                value,
+                min,
+                max,
+                step,
+            } => write!(
+                f,
+                "{criterion} = {value} is outside the rubric ({min}..{max} in steps of {step})"
+            ),
+            Refusal::Recused(a) => {
+                write!(
+                    f,
+                    "application '{a}' is recused; withdraw the recusal to score it"
+                )
+            }
+            Refusal::NotRecused(a) => write!(f, "application '{a}' is not recused"),
+            Refusal::EmptyReason => write!(f, "a recusal needs a reason"),
+            Refusal::TooLong => write!(f, "text longer than {MAX_TEXT_CHARS} characters"),
+        }
+    }
+}
+
+impl Sheet {
+    pub fn entry(&self, app: &str) -> Option<&Entry> {
+        self.entries.get(app)
+    }
+
+    /// Checks a change against the rubric and the current state.
+    pub fn check(
+        &self,
+        rubric: &Rubric,
+        app_exists: impl Fn(&str) -> bool,
+        change: &Change,
+    ) -> Result<(), Refusal> {
+        let app = change.app();
+        if !app_exists(app) {
+            return Err(Refusal::UnknownApp(app.to_string()));
+        }
+        let recused = self.entries.get(app).is_some_and(|e| e.recused);
+        match change {
+            Change::Score {
+                criterion, value, ..
+            } => {
+                let c = rubric
+                    .criterion(criterion)
+                    .ok_or_else(|| Refusal::UnknownCriterion(criterion.clone()))?;
+                if let Some(v) = value
+                    && !c.accepts(*v)
+                {
+                    return Err(Refusal::OutOfScale {
+                        criterion: criterion.clone(),
+                        value: *v,
+                        min: c.min,
+                        max: c.max,
+                        step: c.step,
+                    });
+                }
+                if recused {
+                    return Err(Refusal::Recused(app.to_string()));
+                }
+            }
+            Change::Comment { text, .. } => {
+                if recused {
+                    return Err(Refusal::Recused(app.to_string()));
+                }
+                if text.chars().count() > MAX_TEXT_CHARS {
+                    return Err(Refusal::TooLong);
+                }
+            }
+            Change::Recommend { .. } => {
+                if recused {
+                    return Err(Refusal::Recused(app.to_string()));
+                }
+            }
+            Change::Recuse { reason, .. } => {
+                if recused {
+                    return Err(Refusal::Recused(app.to_string()));
+                }
+                if reason.trim().is_empty() {
+                    return Err(Refusal::EmptyReason);
+                }
+                if reason.chars().count() > MAX_TEXT_CHARS {
+                    return Err(Refusal::TooLong);
+                }
+            }
+            Change::Unrecuse { reason, .. } => {
+                if !recused {
+                    return Err(Refusal::NotRecused(app.to_string()));
+                }
+                if reason.chars().count() > MAX_TEXT_CHARS {
+                    return Err(Refusal::TooLong);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies a change that `check` accepted.
+    pub fn apply(&mut self, seq: u64, change: &Change) {
+        let e = self.entries.entry(change.app().to_string()).or_default();
+        e.last_seq = seq;
+        match change {
+            Change::Score {
+                criterion, value, ..
+            } => match value {
+                Some(v) => {
+                    e.scores.insert(criterion.clone(), *v);
+                }
+                None => {
+                    e.scores.remove(criterion);
+                }
+            },
+            Change::Comment { text, .. } => e.comment = text.clone(),
+            Change::Recommend { value, .. } => e.recommend = *value,
+            Change::Recuse { reason, .. } => {
+                e.recused = true;
+                e.recuse_reason = reason.clone();
+            }
+            Change::Unrecuse { .. } => {
+                e.recused = false;
+                e.recuse_reason.clear();
+            }
+        }
+    }
+}
+
+/// Replays a log into a sheet, checking every event against the rubric.
+pub fn replay(
+    rubric: &Rubric,
+    app_exists: impl Fn(&str) -> bool,
+    events: &[Event],
+) -> Result<Sheet, (u64, Refusal)> {
+    let mut sheet = Sheet::default();
+    for e in events {
+        sheet
+            .check(rubric, &app_exists, &e.change)
+            .map_err(|r| (e.seq, r))?;
+        sheet.apply(e.seq, &e.change);
+    }
+    Ok(sheet)
+}

@@ -1,0 +1,13 @@
+//! The review's plain types and pure functions: catalogs, rubrics,
+//! applications, eligibility rules, the scoring history. No I/O here.
+
+pub mod application;
+pub mod catalog;
+pub mod content;
+pub mod credit;
+pub mod history;
+pub mod rules;
+pub mod text;
+
+pub use application::{Application, RosterEntry, Sections, Unit};
+pub use catalog::{Catalog, Criterion, Direction, Rubric};

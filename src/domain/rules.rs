@@ -1,0 +1,446 @@
+//! The eligibility screen (形式审查) run before experts score: the rules of
+//! the call's notice, each finding naming the applications involved and the
+//! rule's source.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde::Serialize;
+
+use super::application::Application;
+use super::catalog::Catalog;
+use super::credit;
+use super::text::{inert_line, normalize_name, title_similarity};
+
+/// Titles at least this similar (per mille) are the same project.
+pub const SAME_TITLE: u32 = 850;
+/// Titles of the same lead unit at least this similar are the same project.
+pub const SAME_LEAD_TITLE: u32 = 650;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Rule {
+    Consortium,
+    UnitLimit,
+    Direction,
+    PreviouslySelected,
+    NationalFunding,
+    NotBuilt,
+    MultiRoute,
+    AuthorityLimit,
+    HighEndLimit,
+    CreditCode,
+}
+
+impl Rule {
+    pub fn key(self) -> &'static str {
+        match self {
+            Rule::Consortium => "consortium",
+            Rule::UnitLimit => "unit-limit",
+            Rule::Direction => "direction",
+            Rule::PreviouslySelected => "previously-selected",
+            Rule::NationalFunding => "national-funding",
+            Rule::NotBuilt => "not-built",
+            Rule::MultiRoute => "multi-route",
+            Rule::AuthorityLimit => "authority-limit",
+            Rule::HighEndLimit => "high-end-limit",
+            Rule::CreditCode => "credit-code",
+        }
+    }
+
+    /// Section of the notice the rule comes from, when the catalog does not
+    /// say otherwise (2023 and 2022 number them alike).
+    fn default_section(self) -> &'static str {
+        match self {
+            Rule::Consortium => "二（一）",
+            Rule::UnitLimit | Rule::Direction => "二（三）",
+            Rule::PreviouslySelected | Rule::NationalFunding | Rule::NotBuilt => "二（四）",
+            Rule::MultiRoute => "二（四）",
+            Rule::AuthorityLimit | Rule::HighEndLimit => "三（二）",
+            Rule::CreditCode => "二（一）; GB 32100-2015",
+        }
+    }
+}
+
+/// One problem found by the screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub rule: Rule,
+    pub apps: Vec<String>,
+    pub message_en: String,
+    pub message_zh: String,
+    pub source: String,
+    /// Title similarity in per mille, for multi-route findings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub similarity: Option<u32>,
+}
+
+impl Finding {
+    pub fn message(&self, zh: bool) -> &str {
+        if zh {
+            &self.message_zh
+        } else {
+            &self.message_en
+        }
+    }
+}
+
+struct Ctx<'a> {
+    catalog: &'a Catalog,
+    out: Vec<Finding>,
+}
+
+impl Ctx<'_> {
+    fn push(&mut self, rule: Rule, apps: Vec<String>, en: String, zh: String, sim: Option<u32>) {
+        let section = self
+            .catalog
+            .sources
+            .get(rule.key())
+            .map(String::as_str)
+            .unwrap_or_else(|| rule.default_section());
+        self.out.push(Finding {
+            rule,
+            apps,
+            message_en: en,
+            message_zh: zh,
+            source: format!("{} {}", self.catalog.notice, section),
+            similarity: sim,
+        });
+    }
+}
+
+/// Groups units by normalised name and by credit code: two spellings of one
+/// unit with the same code, or one name with no code, are one unit.
+struct UnitIndex {
+    parent: Vec<usize>,
+}
+
+impl UnitIndex {
+    fn find(&mut self, mut i: usize) -> usize {
+        while self.parent[i] != i {
+            self.parent[i] = self.parent[self.parent[i]];
+            i = self.parent[i];
+        }
+        i
+    }
+    fn union(&mut self, a: usize, b: usize) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra != rb {
+            self.parent[ra.max(rb)] = ra.min(rb);
+        }
+    }
+}
+
+/// Runs every rule. Findings come in rule order, then by application id.
+pub fn check(catalog: &Catalog, apps: &[Application]) -> Vec<Finding> {
+    let mut cx = Ctx {
+        catalog,
+        out: Vec::new(),
+    };
+    let mut sorted: Vec<&Application> = apps.iter().collect();
+    sorted.sort_by(|a, b| a.id.cmp(&b.id));
+
+    // 1. Consortium size.
+    for a in &sorted {
+        let n = 1 + a.joint_units.len();
+        if n > 3 {
+            cx.push(
+                Rule::Consortium,
+                vec![a.id.clone()],
+                format!("consortium has {n} units (at most 1 lead + 2 joint units)"),
+                format!("联合体共 {n} 家单位（牵头单位 1 家，联合单位不超过 2 家）"),
+                None,
+            );
+        }
+    }
+
+    // 2. A unit leads or joins at most 2 applications.
+    let mut units: Vec<(usize, String, String)> = Vec::new(); // (app index, name, code)
+    for (i, a) in sorted.iter().enumerate() {
+        for u in a.units() {
+            units.push((i, u.name.clone(), u.credit_code.trim().to_uppercase()));
+        }
+    }
+    let mut idx = UnitIndex {
+        parent: (0..units.len()).collect(),
+    };
+    let mut by_name: HashMap<String, usize> = HashMap::new();
+    let mut by_code: HashMap<String, usize> = HashMap::new();
+    for (k, (_, name, code)) in units.iter().enumerate() {
+        let n = normalize_name(name);
+        if !n.is_empty() {
+            match by_name.get(&n) {
+                Some(&j) => idx.union(j, k),
+                None => {
+                    by_name.insert(n, k);
+                }
+            }
+        }
+        if !code.is_empty() {
+            match by_code.get(code) {
+                Some(&j) => idx.union(j, k),
+                None => {
+                    by_code.insert(code.clone(), k);
+                }
+            }
+        }
+    }
+    let mut groups: BTreeMap<usize, (BTreeSet<usize>, BTreeSet<String>)> = BTreeMap::new();
+    for k in 0..units.len() {
+        let r = idx.find(k);
+        let g = groups.entry(r).or_default();
+        g.0.insert(units[k].0);
+        g.1.insert(units[k].1.clone());
+    }
+    for (_, (app_idx, names)) in groups {
+        if app_idx.len() > 2 {
+            let ids: Vec<String> = app_idx.iter().map(|&i| sorted[i].id.clone()).collect();
+            let shown: Vec<String> = names
+                .iter()
+                .map(|n| format!("「{}」", inert_line(n)))
+                .collect();
+            let spelled = shown.join(" / ");
+            let n = ids.len();
+            cx.push(
+                Rule::UnitLimit,
+                ids,
+                format!("unit {spelled} is in {n} applications (at most 2)"),
+                format!("单位{spelled}牵头或参与 {n} 个项目（不超过 2 个）"),
+                None,
+            );
+        }
+    }
+
+    // 3. Exactly one direction of the catalog.
+    for a in &sorted {
+        match (a.direction, &a.direction_written) {
+            (Some(d), _) if catalog.direction(d).is_some() => {}
+            (_, Some(w)) if !w.trim().is_empty() => {
+                let w = inert_line(w);
+                cx.push(
+                    Rule::Direction,
+                    vec![a.id.clone()],
+                    format!("direction '{w}' is not in the {} catalog", catalog.call),
+                    format!("试点方向“{w}”不在 {} 年方向目录中", catalog.call),
+                    None,
+                );
+            }
+            (Some(d), _) => cx.push(
+                Rule::Direction,
+                vec![a.id.clone()],
+                format!("direction {d} is not in the {} catalog", catalog.call),
+                format!("试点方向 {d} 不在 {} 年方向目录中", catalog.call),
+                None,
+            ),
+            (None, _) => cx.push(
+                Rule::Direction,
+                vec![a.id.clone()],
+                "no direction chosen (exactly one is required)".into(),
+                "未选择试点方向（须且仅须选择 1 个）".into(),
+                None,
+            ),
+        }
+    }
+
+    // 4. Previously selected, funded, or not built.
+    for a in &sorted {
+        if a.previously_selected {
+            cx.push(
+                Rule::PreviouslySelected,
+                vec![a.id.clone()],
+                "already selected in a national or joint departments' pilot".into(),
+                "已入选国家级或联合开展部门有关试点示范项目".into(),
+                None,
+            );
+        }
+    }
+    for a in &sorted {
+        if a.national_funding {
+            cx.push(
+                Rule::NationalFunding,
+                vec![a.id.clone()],
+                "already received national special funds".into(),
+                "已获得国家专项资金支持".into(),
+                None,
+            );
+        }
+    }
+    for a in &sorted {
+        if !a.built {
+            cx.push(
+                Rule::NotBuilt,
+                vec![a.id.clone()],
+                "not yet built or under construction".into(),
+                "未建或在建项目".into(),
+                None,
+            );
+        }
+    }
+
+    // 5. The same project through several routes.
+    for (i, j, sim) in similar_pairs(&sorted) {
+        let (a, b) = (sorted[i], sorted[j]);
+        if normalize_name(&a.authority) == normalize_name(&b.authority) {
+            continue;
+        }
+        let same_lead = same_unit(&a.lead_unit, &b.lead_unit);
+        if sim >= SAME_TITLE || (same_lead && sim >= SAME_LEAD_TITLE) {
+            let pct = format!("{}.{}%", sim / 10, sim % 10);
+            let lead = if same_lead { ", same lead unit" } else { "" };
+            let lead_zh = if same_lead {
+                "，牵头单位相同"
+            } else {
+                ""
+            };
+            cx.push(
+                Rule::MultiRoute,
+                vec![a.id.clone(), b.id.clone()],
+                format!(
+                    "titles {pct} similar{lead}, submitted through {} and {}",
+                    inert_line(&a.authority),
+                    inert_line(&b.authority)
+                ),
+                format!(
+                    "项目名称相似度 {pct}{lead_zh}，分别经{}和{}申报",
+                    inert_line(&a.authority),
+                    inert_line(&b.authority)
+                ),
+                Some(sim),
+            );
+        }
+    }
+
+    // 6 and 7. Per-authority limits.
+    let mut by_auth: BTreeMap<String, Vec<&Application>> = BTreeMap::new();
+    for a in &sorted {
+        by_auth
+            .entry(normalize_name(&a.authority))
+            .or_default()
+            .push(a);
+    }
+    let max = catalog.max_per_authority as usize;
+    let max_he = catalog.max_high_end_per_authority as usize;
+    for list in by_auth.values() {
+        let mut list = list.clone();
+        list.sort_by_key(|a| (a.priority.unwrap_or(u32::MAX), a.id.clone()));
+        let auth = inert_line(&list[0].authority);
+        if list.len() > max {
+            let n = list.len();
+            cx.push(
+                Rule::AuthorityLimit,
+                list.iter().map(|a| a.id.clone()).collect(),
+                format!("{auth} recommends {n} applications (at most {max})"),
+                format!("{auth}推荐 {n} 个项目（原则上不超过 {max} 个）"),
+                None,
+            );
+        }
+        if let Some(he) = catalog.high_end_direction {
+            let hi: Vec<String> = list
+                .iter()
+                .filter(|a| a.direction == Some(he))
+                .map(|a| a.id.clone())
+                .collect();
+            if hi.len() > max_he {
+                let n = hi.len();
+                let name = catalog
+                    .direction(he)
+                    .map(|d| d.name_zh.as_str())
+                    .unwrap_or("");
+                cx.push(
+                    Rule::HighEndLimit,
+                    hi,
+                    format!("{auth} recommends {n} in direction {he} (at most {max_he})"),
+                    format!("{auth}推荐{name}方向 {n} 个（不超过 {max_he} 个）"),
+                    None,
+                );
+            }
+        }
+    }
+
+    // 8. Credit codes.
+    for a in &sorted {
+        for u in a.units() {
+            if let Err(e) = credit::validate(u.credit_code.trim()) {
+                let name = inert_line(&u.name);
+                let code = inert_line(&u.credit_code);
+                cx.push(
+                    Rule::CreditCode,
+                    vec![a.id.clone()],
+                    format!("unit 「{name}」 credit code '{code}' {e}"),
+                    format!(
+                        "单位「{name}」统一社会信用代码“{code}”无效：{}",
+                        credit_error_zh(&e)
+                    ),
+                    None,
+                );
+            }
+        }
+    }
+
+    cx.out
+}
+
+fn credit_error_zh(e: &credit::CreditError) -> String {
+    match e {
+        credit::CreditError::Length(n) => format!("长度 {n}，应为 18 位"),
+        credit::CreditError::Character(i, c) => format!("第 {} 位字符 {c:?} 不允许", i + 1),
+        credit::CreditError::Check { expected, found } => {
+            format!("校验码为 {found}，应为 {expected}")
+        }
+    }
+}
+
+fn same_unit(a: &super::Unit, b: &super::Unit) -> bool {
+    let (ca, cb) = (a.credit_code.trim(), b.credit_code.trim());
+    (!ca.is_empty() && ca.eq_ignore_ascii_case(cb))
+        || normalize_name(&a.name) == normalize_name(&b.name)
+}
+
+/// Candidate pairs of similar titles, with their similarity. Titles are
+/// compared only when they share enough character bigrams, so the screen
+/// stays near-linear on large bundles.
+fn similar_pairs(apps: &[&Application]) -> Vec<(usize, usize, u32)> {
+    let grams: Vec<BTreeSet<(char, char)>> = apps
+        .iter()
+        .map(|a| {
+            let c: Vec<char> = normalize_name(&a.title).chars().collect();
+            c.windows(2).map(|w| (w[0], w[1])).collect()
+        })
+        .collect();
+    let mut index: HashMap<(char, char), Vec<usize>> = HashMap::new();
+    for (i, g) in grams.iter().enumerate() {
+        for b in g {
+            index.entry(*b).or_default().push(i);
+        }
+    }
+    let mut out = Vec::new();
+    let mut shared = vec![0u32; apps.len()];
+    for i in 0..apps.len() {
+        let mut touched = Vec::new();
+        for b in &grams[i] {
+            for &j in &index[b] {
+                if j > i {
+                    if shared[j] == 0 {
+                        touched.push(j);
+                    }
+                    shared[j] += 1;
+                }
+            }
+        }
+        for j in touched {
+            let s = shared[j] as usize;
+            shared[j] = 0;
+            let smaller = grams[i].len().min(grams[j].len()).max(1);
+            // Below a third of shared bigrams the titles cannot reach the
+            // lower threshold.
+            if s * 3 < smaller {
+                continue;
+            }
+            let sim = title_similarity(&apps[i].title, &apps[j].title);
+            if sim >= SAME_LEAD_TITLE {
+                out.push((i, j, sim));
+            }
+        }
+    }
+    out.sort();
+    out
+}

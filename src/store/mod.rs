@@ -1,0 +1,926 @@
+//! The bundle file: one SQLite database holding a panel's applications, the
+//! catalog and rubric they are scored against, the roster, and — in an
+//! expert's working copy — the hash-chained scoring history and the
+//! current score sheet. This is the only module that speaks SQL.
+//!
+//! Every change goes through [`Bundle::append`]: the event and the sheet
+//! update are one transaction, committed with `synchronous=FULL` in WAL
+//! mode, so a change that returned is on disk.
+
+mod schema;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
+use serde::{Deserialize, Serialize};
+
+use crate::clock::Clock;
+use crate::domain::content::{self, Content};
+use crate::domain::history::{self, ChainError, Change, Entry, Event, Refusal, Sheet};
+use crate::domain::{Application, Catalog, RosterEntry, Rubric, Sections, Unit};
+use crate::fsutil::TempPath;
+
+pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
+
+/// Everything that can go wrong with a bundle, each a one-line message.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0}: no such file")]
+    NotFound(String),
+    #[error("{0}: not a panelist bundle ({1})")]
+    NotBundle(String, String),
+    #[error("{0}: damaged bundle: {1}")]
+    Damaged(String, String),
+    #[error(
+        "{path}: made by a newer panelist (schema version {found}, this one reads up to {supported}); upgrade panelist"
+    )]
+    TooNew {
+        path: String,
+        found: i64,
+        supported: i64,
+    },
+    #[error("{0}: already open in another panelist process (only one writer at a time)")]
+    Locked(String),
+    #[error(
+        "{path}: this working copy belongs to expert {owner} ({owner_name}); you are {you} — ask the chair for a copy of your own"
+    )]
+    Owner {
+        path: String,
+        owner: String,
+        owner_name: String,
+        you: String,
+    },
+    #[error("{0}: no expert identity is set for this working copy")]
+    NoOwner(String),
+    #[error("{0}")]
+    Refused(Refusal),
+    #[error("{0}: already exists (use --force to replace it)")]
+    Exists(String),
+    #[error("{path}: {msg}")]
+    Io { path: String, msg: String },
+    #[error("{path}: database error: {err}")]
+    Sql { path: String, err: rusqlite::Error },
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// The expert a working copy belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identity {
+    pub id: String,
+    pub name: String,
+    pub org: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
+}
+
+/// The bundle's header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Meta {
+    pub call: String,
+    pub panel: String,
+    pub bundle_id: String,
+    pub created: String,
+    /// Hex SHA-256 of the canonical content (see `domain::content`).
+    pub digest: String,
+    pub tool_version: String,
+}
+
+/// The last event of a log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Head {
+    pub size: u64,
+    pub hash: String,
+}
+
+/// An open bundle.
+pub struct Bundle {
+    conn: Connection,
+    path: PathBuf,
+    pub meta: Meta,
+    pub catalog: Catalog,
+    pub rubric: Rubric,
+    app_ids: BTreeSet<String>,
+    /// Held for the life of a writing session: one writer per working copy.
+    _lock: Option<File>,
+    /// The sheet and head as of the last commit (writers only).
+    cache: Option<(Sheet, u64, [u8; 32], String)>,
+}
+
+fn pstr(p: &Path) -> String {
+    p.display().to_string()
+}
+
+impl Bundle {
+    fn sql(&self, err: rusqlite::Error) -> StoreError {
+        sql_err(&self.path, err)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Opens a bundle for reading only (info, check, audit).
+    pub fn open_read(path: &Path) -> Result<Bundle> {
+        Self::open(path, false)
+    }
+
+    /// Opens a bundle for scoring: takes the writer lock and applies any
+    /// pending migrations.
+    pub fn open_write(path: &Path) -> Result<Bundle> {
+        Self::open(path, true)
+    }
+
+    fn open(path: &Path, write: bool) -> Result<Bundle> {
+        let p = pstr(path);
+        sniff(path)?;
+        let lock = if write {
+            let f = File::options()
+                .read(true)
+                .write(true)
+                .open(path)
+                .map_err(|e| StoreError::Io {
+                    path: p.clone(),
+                    msg: e.to_string(),
+                })?;
+            match f.try_lock() {
+                Ok(()) => Some(f),
+                Err(std::fs::TryLockError::WouldBlock) => return Err(StoreError::Locked(p)),
+                Err(std::fs::TryLockError::Error(e)) => {
+                    return Err(StoreError::Io {
+                        path: p,
+                        msg: format!("cannot lock: {e}"),
+                    });
+                }
+            }
+        } else {
+            None
+        };
+        let flags = if write {
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        } else {
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        };
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| damaged(path, e))?;
+        let app_id: i64 = conn
+            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .map_err(|e| damaged(path, e))?;
+        if app_id != APPLICATION_ID as i64 {
+            return Err(StoreError::NotBundle(
+                p,
+                "an SQLite database of another program".into(),
+            ));
+        }
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| damaged(path, e))?;
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::TooNew {
+                path: p,
+                found: version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        if version < 1 {
+            return Err(StoreError::Damaged(p, format!("schema version {version}")));
+        }
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(|e| damaged(path, e))?;
+        conn.execute_batch("PRAGMA foreign_keys=ON;")
+            .map_err(|e| damaged(path, e))?;
+        if write {
+            conn.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;")
+                .map_err(|e| damaged(path, e))?;
+            schema::migrate(&conn, version).map_err(|e| damaged(path, e))?;
+        } else if version < SCHEMA_VERSION {
+            return Err(StoreError::Damaged(
+                p,
+                format!("schema version {version} needs an upgrade: open it for scoring once"),
+            ));
+        }
+        let meta_map: BTreeMap<String, String> = {
+            let mut st = conn
+                .prepare("SELECT key, value FROM meta")
+                .map_err(|e| damaged(path, e))?;
+            let rows = st
+                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+                .map_err(|e| damaged(path, e))?;
+            rows.collect::<std::result::Result<_, _>>()
+                .map_err(|e| damaged(path, e))?
+        };
+        let get = |k: &str| {
+            meta_map
+                .get(k)
+                .cloned()
+                .ok_or_else(|| StoreError::Damaged(p.clone(), format!("meta '{k}' is missing")))
+        };
+        let catalog: Catalog = serde_json::from_str(&get("catalog")?)
+            .map_err(|e| StoreError::Damaged(p.clone(), format!("catalog: {e}")))?;
+        let rubric: Rubric = serde_json::from_str(&get("rubric")?)
+            .map_err(|e| StoreError::Damaged(p.clone(), format!("rubric: {e}")))?;
+        let meta = Meta {
+            call: get("call")?,
+            panel: get("panel")?,
+            bundle_id: get("bundle_id")?,
+            created: get("created")?,
+            digest: get("digest")?,
+            tool_version: get("tool_version")?,
+        };
+        let app_ids = {
+            let mut st = conn
+                .prepare("SELECT id FROM applications")
+                .map_err(|e| damaged(path, e))?;
+            let rows = st
+                .query_map([], |r| r.get::<_, String>(0))
+                .map_err(|e| damaged(path, e))?;
+            rows.collect::<std::result::Result<_, _>>()
+                .map_err(|e| damaged(path, e))?
+        };
+        let mut b = Bundle {
+            conn,
+            path: path.to_path_buf(),
+            meta,
+            catalog,
+            rubric,
+            app_ids,
+            _lock: lock,
+            cache: None,
+        };
+        if write {
+            let sheet = b.sheet()?;
+            let (size, hash, time) = b.head_raw()?;
+            b.cache = Some((sheet, size, hash, time));
+        }
+        Ok(b)
+    }
+
+    /// Builds a new bundle at `path` from content, atomically: nothing is
+    /// left at `path` if anything fails.
+    pub fn create(
+        path: &Path,
+        content: &Content,
+        panel: &str,
+        clock: &Clock,
+        force: bool,
+    ) -> Result<Meta> {
+        let p = pstr(path);
+        if path.exists() && !force {
+            return Err(StoreError::Exists(p));
+        }
+        let tmp = TempPath::beside(path);
+        let digest = content::digest(&content.catalog, &content.rubric, &content.applications);
+        let mut id = [0u8; 16];
+        getrandom::fill(&mut id).map_err(|e| StoreError::Io {
+            path: p.clone(),
+            msg: e.to_string(),
+        })?;
+        let meta = Meta {
+            call: content.catalog.call.clone(),
+            panel: panel.to_string(),
+            bundle_id: history::hex(&id),
+            created: clock.stamp(),
+            digest: history::hex(&digest),
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        };
+        {
+            let mut conn = Connection::open(tmp.path()).map_err(|e| sql_err(path, e))?;
+            write_content(&mut conn, content, &meta).map_err(|e| sql_err(path, e))?;
+            conn.close().map_err(|(_, e)| sql_err(path, e))?;
+        }
+        tmp.commit(path).map_err(|e| StoreError::Io {
+            path: p,
+            msg: format!("{e:#}"),
+        })?;
+        Ok(meta)
+    }
+
+    /// Every application, in bundle order.
+    pub fn applications(&self) -> Result<Vec<Application>> {
+        let mut units: BTreeMap<String, Vec<Unit>> = BTreeMap::new();
+        {
+            let mut st = self
+                .conn
+                .prepare("SELECT app, name, credit_code, sme FROM units ORDER BY app, position")
+                .map_err(|e| self.sql(e))?;
+            let rows = st
+                .query_map([], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        Unit {
+                            name: r.get(1)?,
+                            credit_code: r.get(2)?,
+                            sme: r.get(3)?,
+                        },
+                    ))
+                })
+                .map_err(|e| self.sql(e))?;
+            for row in rows {
+                let (app, u) = row.map_err(|e| self.sql(e))?;
+                units.entry(app).or_default().push(u);
+            }
+        }
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT id, title, direction, sector, authority, priority, province, overview, \
+                 technology, deployment, replication, previously_selected, national_funding, built \
+                 FROM applications ORDER BY position",
+            )
+            .map_err(|e| self.sql(e))?;
+        let rows = st
+            .query_map([], |r| {
+                Ok(Application {
+                    id: r.get(0)?,
+                    title: r.get(1)?,
+                    direction: Some(r.get(2)?),
+                    direction_written: None,
+                    lead_unit: Unit {
+                        name: String::new(),
+                        credit_code: String::new(),
+                        sme: false,
+                    },
+                    joint_units: Vec::new(),
+                    sector: r.get(3)?,
+                    authority: r.get(4)?,
+                    priority: r.get(5)?,
+                    province: r.get(6)?,
+                    sections: Sections {
+                        overview: r.get(7)?,
+                        technology: r.get(8)?,
+                        deployment: r.get(9)?,
+                        replication: r.get(10)?,
+                    },
+                    previously_selected: r.get(11)?,
+                    national_funding: r.get(12)?,
+                    built: r.get(13)?,
+                })
+            })
+            .map_err(|e| self.sql(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let mut a = row.map_err(|e| self.sql(e))?;
+            let mut us = units.remove(&a.id).unwrap_or_default().into_iter();
+            match us.next() {
+                Some(lead) => a.lead_unit = lead,
+                None => {
+                    return Err(StoreError::Damaged(
+                        pstr(&self.path),
+                        format!("application {} has no lead unit", a.id),
+                    ));
+                }
+            }
+            a.joint_units = us.collect();
+            out.push(a);
+        }
+        Ok(out)
+    }
+
+    pub fn has_application(&self, id: &str) -> bool {
+        self.app_ids.contains(id)
+    }
+
+    pub fn application_count(&self) -> usize {
+        self.app_ids.len()
+    }
+
+    pub fn roster(&self) -> Result<Vec<RosterEntry>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT id, name, org, role, alg, public_key, key_id, sm2_id FROM roster ORDER BY position",
+            )
+            .map_err(|e| self.sql(e))?;
+        let rows = st
+            .query_map([], |r| {
+                Ok(RosterEntry {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    org: r.get(2)?,
+                    role: r.get(3)?,
+                    alg: r.get(4)?,
+                    public_key: r.get(5)?,
+                    key_id: r.get(6)?,
+                    sm2_id: r.get(7)?,
+                })
+            })
+            .map_err(|e| self.sql(e))?;
+        rows.collect::<std::result::Result<_, _>>()
+            .map_err(|e| self.sql(e))
+    }
+
+    /// Recomputes the content digest from what the file holds now.
+    pub fn recompute_digest(&self) -> Result<String> {
+        let apps = self.applications()?;
+        Ok(history::hex(&content::digest(
+            &self.catalog,
+            &self.rubric,
+            &apps,
+        )))
+    }
+
+    pub fn digest_bytes(&self) -> Result<[u8; 32]> {
+        history::unhex32(&self.meta.digest).ok_or_else(|| {
+            StoreError::Damaged(
+                pstr(&self.path),
+                "meta 'digest' is not 64 hex digits".into(),
+            )
+        })
+    }
+
+    /// The expert this working copy belongs to, if claimed.
+    pub fn owner(&self) -> Result<Option<Identity>> {
+        let v: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key='owner'", [], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.sql(e))?;
+        match v {
+            None => Ok(None),
+            Some(s) => serde_json::from_str(&s)
+                .map(Some)
+                .map_err(|e| StoreError::Damaged(pstr(&self.path), format!("owner: {e}"))),
+        }
+    }
+
+    /// Makes this working copy `who`'s, or checks that it already is.
+    pub fn claim(&mut self, who: &Identity) -> Result<()> {
+        match self.owner()? {
+            Some(o) if o.id == who.id => Ok(()),
+            Some(o) => Err(StoreError::Owner {
+                path: pstr(&self.path),
+                owner: o.id,
+                owner_name: o.name,
+                you: who.id.clone(),
+            }),
+            None => {
+                let json = serde_json::to_string(who).unwrap_or_default();
+                self.conn
+                    .execute(
+                        "INSERT INTO meta(key, value) VALUES('owner', ?1)",
+                        params![json],
+                    )
+                    .map_err(|e| self.sql(e))?;
+                if let Some(c) = self.cache.as_mut() {
+                    let d = history::unhex32(&self.meta.digest).unwrap_or([0; 32]);
+                    if c.1 == 0 {
+                        c.2 = history::genesis(&d, &who.id);
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Appends one change for the owner. Returns once the transaction is
+    /// durable; a refused change leaves nothing behind.
+    pub fn append(&mut self, change: Change, clock: &Clock) -> Result<Event> {
+        let owner = self
+            .owner()?
+            .ok_or_else(|| StoreError::NoOwner(pstr(&self.path)))?;
+        let Some((sheet, size, prev, last_time)) = self.cache.as_ref() else {
+            return Err(StoreError::Io {
+                path: pstr(&self.path),
+                msg: "opened read-only; cannot record a change".into(),
+            });
+        };
+        let ids = &self.app_ids;
+        sheet
+            .check(&self.rubric, |a| ids.contains(a), &change)
+            .map_err(StoreError::Refused)?;
+        let mut time = clock.stamp();
+        if time < *last_time {
+            // Never let the log's clock run backwards.
+            time = last_time.clone();
+        }
+        let seq = size + 1;
+        let prev = if *size == 0 {
+            history::genesis(&self.digest_bytes()?, &owner.id)
+        } else {
+            *prev
+        };
+        let ev = history::make_event(seq, &prev, &time, &owner.id, change);
+        let mut next = sheet.clone();
+        next.apply(seq, &ev.change);
+        let entry = next
+            .entries
+            .get(ev.change.app())
+            .cloned()
+            .unwrap_or_default();
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| sql_err(&path, e))?;
+        let body = String::from_utf8(history::canonical_body(&ev.time, &ev.expert, &ev.change))
+            .unwrap_or_default();
+        tx.execute(
+            "INSERT INTO events(seq, body, prev, hash) VALUES(?1, ?2, ?3, ?4)",
+            params![seq as i64, body, ev.prev, ev.hash],
+        )
+        .map_err(|e| sql_err(&path, e))?;
+        write_entry(&tx, ev.change.app(), &entry).map_err(|e| sql_err(&path, e))?;
+        tx.commit().map_err(|e| sql_err(&path, e))?;
+        let hash = history::unhex32(&ev.hash).unwrap_or([0; 32]);
+        self.cache = Some((next, seq, hash, ev.time.clone()));
+        Ok(ev)
+    }
+
+    /// The current sheet as stored (not replayed).
+    pub fn sheet(&self) -> Result<Sheet> {
+        let mut sheet = Sheet::default();
+        {
+            let mut st = self
+                .conn
+                .prepare(
+                    "SELECT app, comment, recommend, recused, recuse_reason, last_seq FROM sheet",
+                )
+                .map_err(|e| self.sql(e))?;
+            let rows = st
+                .query_map([], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        Entry {
+                            scores: BTreeMap::new(),
+                            comment: r.get(1)?,
+                            recommend: r.get(2)?,
+                            recused: r.get(3)?,
+                            recuse_reason: r.get(4)?,
+                            last_seq: r.get::<_, i64>(5)? as u64,
+                        },
+                    ))
+                })
+                .map_err(|e| self.sql(e))?;
+            for row in rows {
+                let (app, e) = row.map_err(|e| self.sql(e))?;
+                sheet.entries.insert(app, e);
+            }
+        }
+        let mut st = self
+            .conn
+            .prepare("SELECT app, criterion, value FROM sheet_scores")
+            .map_err(|e| self.sql(e))?;
+        let rows = st
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            })
+            .map_err(|e| self.sql(e))?;
+        for row in rows {
+            let (app, c, v) = row.map_err(|e| self.sql(e))?;
+            sheet.entries.entry(app).or_default().scores.insert(c, v);
+        }
+        Ok(sheet)
+    }
+
+    /// The sheet as of the last commit of this session (writers), else as
+    /// stored.
+    pub fn current(&self) -> Result<Sheet> {
+        match &self.cache {
+            Some(c) => Ok(c.0.clone()),
+            None => self.sheet(),
+        }
+    }
+
+    fn head_raw(&self) -> Result<(u64, [u8; 32], String)> {
+        let row: Option<(i64, String, String)> = self
+            .conn
+            .query_row(
+                "SELECT seq, hash, body FROM events ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()
+            .map_err(|e| self.sql(e))?;
+        match row {
+            None => Ok((0, [0; 32], String::new())),
+            Some((seq, hash, body)) => {
+                let time = serde_json::from_str::<serde_json::Value>(&body)
+                    .ok()
+                    .and_then(|v| v.get("time").and_then(|t| t.as_str()).map(str::to_string))
+                    .unwrap_or_default();
+                let h = history::unhex32(&hash).ok_or_else(|| {
+                    StoreError::Damaged(pstr(&self.path), format!("seq {seq}: hash is not hex"))
+                })?;
+                Ok((seq as u64, h, time))
+            }
+        }
+    }
+
+    /// The log's size and head hash (genesis when empty and claimed).
+    pub fn head(&self) -> Result<Head> {
+        let (size, hash, _) = self.head_raw()?;
+        if size == 0 {
+            let g = match self.owner()? {
+                Some(o) => history::genesis(&self.digest_bytes()?, &o.id),
+                None => [0; 32],
+            };
+            return Ok(Head {
+                size: 0,
+                hash: history::hex(&g),
+            });
+        }
+        Ok(Head {
+            size,
+            hash: history::hex(&hash),
+        })
+    }
+
+    /// The full history in order. A row whose body does not parse is
+    /// reported with its seq.
+    pub fn history(&self) -> Result<Vec<Event>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT seq, body, prev, hash FROM events ORDER BY seq")
+            .map_err(|e| self.sql(e))?;
+        let rows = st
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            })
+            .map_err(|e| self.sql(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, body, prev, hash) = row.map_err(|e| self.sql(e))?;
+            let ev = parse_body(seq as u64, &body, prev, hash)
+                .map_err(|m| StoreError::Damaged(pstr(&self.path), m))?;
+            out.push(ev);
+        }
+        Ok(out)
+    }
+
+    /// Recomputes the chain from genesis; the first bad seq is named.
+    pub fn verify_chain(&self) -> Result<std::result::Result<Head, ChainError>> {
+        let owner = self.owner()?;
+        let events = self.history()?;
+        let Some(owner) = owner else {
+            return Ok(if events.is_empty() {
+                Ok(Head {
+                    size: 0,
+                    hash: history::hex(&[0; 32]),
+                })
+            } else {
+                Err(ChainError::Expert {
+                    seq: 1,
+                    found: events[0].expert.clone(),
+                })
+            });
+        };
+        Ok(
+            history::verify_chain(&self.digest_bytes()?, &owner.id, &events).map(|h| Head {
+                size: events.len() as u64,
+                hash: history::hex(&h),
+            }),
+        )
+    }
+
+    /// SQLite's own integrity check ("ok" when sound).
+    pub fn integrity_check(&self) -> Result<String> {
+        let rows: Vec<String> = {
+            let mut st = self
+                .conn
+                .prepare("PRAGMA integrity_check")
+                .map_err(|e| self.sql(e))?;
+            let r = st
+                .query_map([], |r| r.get::<_, String>(0))
+                .map_err(|e| self.sql(e))?;
+            r.collect::<std::result::Result<_, _>>()
+                .map_err(|e| self.sql(e))?
+        };
+        Ok(rows.join("; "))
+    }
+}
+
+/// Parses a stored event body back into an event.
+pub fn parse_body(
+    seq: u64,
+    body: &str,
+    prev: String,
+    hash: String,
+) -> std::result::Result<Event, String> {
+    #[derive(Deserialize)]
+    struct Body {
+        time: String,
+        expert: String,
+        #[serde(flatten)]
+        change: Change,
+    }
+    let b: Body = serde_json::from_str(body).map_err(|e| format!("seq {seq}: event body: {e}"))?;
+    Ok(Event {
+        seq,
+        time: b.time,
+        expert: b.expert,
+        change: b.change,
+        prev,
+        hash,
+    })
+}
+
+fn write_entry(tx: &rusqlite::Transaction<'_>, app: &str, e: &Entry) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO sheet(app, comment, recommend, recused, recuse_reason, last_seq) \
+         VALUES(?1, ?2, ?3, ?4, ?5, ?6) \
+         ON CONFLICT(app) DO UPDATE SET comment=excluded.comment, recommend=excluded.recommend, \
+         recused=excluded.recused, recuse_reason=excluded.recuse_reason, last_seq=excluded.last_seq",
+        params![app, e.comment, e.recommend, e.recused, e.recuse_reason, e.last_seq as i64],
+    )?;
+    tx.execute("DELETE FROM sheet_scores WHERE app=?1", params![app])?;
+    for (c, v) in &e.scores {
+        tx.execute(
+            "INSERT INTO sheet_scores(app, criterion, value) VALUES(?1, ?2, ?3)",
+            params![app, c, v],
+        )?;
+    }
+    Ok(())
+}
+
+fn write_content(conn: &mut Connection, content: &Content, meta: &Meta) -> rusqlite::Result<()> {
+    conn.execute_batch(&format!("PRAGMA application_id={APPLICATION_ID};"))?;
+    schema::migrate(conn, 0)?;
+    let tx = conn.transaction()?;
+    {
+        let mut m = tx.prepare("INSERT INTO meta(key, value) VALUES(?1, ?2)")?;
+        let catalog = serde_json::to_string(&content.catalog).unwrap_or_default();
+        let rubric = serde_json::to_string(&content.rubric).unwrap_or_default();
+        for (k, v) in [
+            ("call", meta.call.as_str()),
+            ("panel", &meta.panel),
+            ("bundle_id", &meta.bundle_id),
+            ("created", &meta.created),
+            ("digest", &meta.digest),
+            ("tool_version", &meta.tool_version),
+            ("catalog", &catalog),
+            ("rubric", &rubric),
+        ] {
+            m.execute(params![k, v])?;
+        }
+        let mut a = tx.prepare(
+            "INSERT INTO applications(id, position, title, direction, sector, authority, priority, \
+             province, overview, technology, deployment, replication, previously_selected, \
+             national_funding, built) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)",
+        )?;
+        let mut u = tx.prepare(
+            "INSERT INTO units(app, position, name, credit_code, sme) VALUES(?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for (i, app) in content.applications.iter().enumerate() {
+            a.execute(params![
+                app.id,
+                i as i64,
+                app.title,
+                app.direction.unwrap_or(0),
+                app.sector,
+                app.authority,
+                app.priority,
+                app.province,
+                app.sections.overview,
+                app.sections.technology,
+                app.sections.deployment,
+                app.sections.replication,
+                app.previously_selected,
+                app.national_funding,
+                app.built
+            ])?;
+            for (k, unit) in app.units().enumerate() {
+                u.execute(params![
+                    app.id,
+                    k as i64,
+                    unit.name,
+                    unit.credit_code,
+                    unit.sme
+                ])?;
+            }
+        }
+        let mut r = tx.prepare(
+            "INSERT INTO roster(id, position, name, org, role, alg, public_key, key_id, sm2_id) \
+             VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)",
+        )?;
+        for (i, e) in content.roster.iter().enumerate() {
+            r.execute(params![
+                e.id,
+                i as i64,
+                e.name,
+                e.org,
+                e.role,
+                e.alg,
+                e.public_key,
+                e.key_id,
+                e.sm2_id
+            ])?;
+        }
+    }
+    tx.commit()?;
+    conn.execute_batch("PRAGMA journal_mode=WAL;")?;
+    Ok(())
+}
+
+/// Looks at the first bytes so that a file of another kind gets a plain
+/// message rather than SQLite's.
+fn sniff(path: &Path) -> Result<()> {
+    let p = pstr(path);
+    let mut f = match File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(StoreError::NotFound(p)),
+        Err(e) => {
+            return Err(StoreError::Io {
+                path: p,
+                msg: e.to_string(),
+            });
+        }
+    };
+    let md = f.metadata().map_err(|e| StoreError::Io {
+        path: p.clone(),
+        msg: e.to_string(),
+    })?;
+    if md.is_dir() {
+        return Err(StoreError::Io {
+            path: p,
+            msg: "is a directory, not a bundle file".into(),
+        });
+    }
+    let mut head = [0u8; 100];
+    let mut n = 0;
+    while n < head.len() {
+        match f.read(&mut head[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) => {
+                return Err(StoreError::Io {
+                    path: p,
+                    msg: e.to_string(),
+                });
+            }
+        }
+    }
+    if n == 0 {
+        return Err(StoreError::NotBundle(p, "the file is empty".into()));
+    }
+    if n < 16 || &head[..16] != b"SQLite format 3\0" {
+        return Err(StoreError::NotBundle(p, "not an SQLite database".into()));
+    }
+    if n < 100 {
+        return Err(StoreError::Damaged(
+            p,
+            "truncated: shorter than the SQLite header".into(),
+        ));
+    }
+    // The header records the database size in pages; a shorter file was cut.
+    let page_size = match u16::from_be_bytes([head[16], head[17]]) {
+        1 => 65536u64,
+        s => s as u64,
+    };
+    let pages = u32::from_be_bytes([head[28], head[29], head[30], head[31]]) as u64;
+    let valid_for = u32::from_be_bytes([head[92], head[93], head[94], head[95]]);
+    let change = u32::from_be_bytes([head[24], head[25], head[26], head[27]]);
+    if pages > 0 && valid_for == change && md.len() < pages * page_size {
+        return Err(StoreError::Damaged(
+            p,
+            format!(
+                "truncated: {} bytes, the header says {}",
+                md.len(),
+                pages * page_size
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn damaged(path: &Path, e: rusqlite::Error) -> StoreError {
+    let msg = match &e {
+        rusqlite::Error::SqliteFailure(f, m) => match f.code {
+            rusqlite::ErrorCode::NotADatabase => "not a database or encrypted".to_string(),
+            rusqlite::ErrorCode::DatabaseCorrupt => "the database image is malformed".to_string(),
+            rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked => {
+                return StoreError::Locked(pstr(path));
+            }
+            _ => m.clone().unwrap_or_else(|| e.to_string()),
+        },
+        _ => e.to_string(),
+    };
+    StoreError::Damaged(pstr(path), msg)
+}
+
+fn sql_err(path: &Path, e: rusqlite::Error) -> StoreError {
+    match &e {
+        rusqlite::Error::SqliteFailure(f, _)
+            if matches!(
+                f.code,
+                rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase
+            ) =>
+        {
+            damaged(path, e)
+        }
+        _ => StoreError::Sql {
+            path: pstr(path),
+            err: e,
+        },
+    }
+}
