@@ -409,7 +409,7 @@ fn bundle_info(path: &Path, json: bool, lang: Lang) -> Result<u8> {
         );
     }
     println!(
-        "{:<14}{} {} {} {} {} {} {}",
+        "{:<14}{} {} {} {} {} {}",
         l("进度", "progress"),
         counts[2],
         l("已完成", "complete"),
@@ -417,7 +417,6 @@ fn bundle_info(path: &Path, json: bool, lang: Lang) -> Result<u8> {
         l("已回避", "recused"),
         counts[0] + counts[1],
         l("待评", "to do"),
-        ""
     );
     println!(
         "{:<14}{} {}, head {}",

@@ -13,6 +13,7 @@ pub mod clock;
 pub mod demo;
 pub mod domain;
 pub mod fsutil;
+pub mod generate;
 pub mod import;
 pub mod jsonio;
 pub mod lang;
