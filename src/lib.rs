@@ -11,6 +11,7 @@
 pub mod cli;
 pub mod clock;
 pub mod demo;
+pub mod devtools;
 pub mod domain;
 pub mod fsutil;
 pub mod generate;
