@@ -18,6 +18,7 @@ pub mod generate;
 pub mod import;
 pub mod jsonio;
 pub mod lang;
+pub mod merge;
 pub mod paths;
 pub mod store;
 
