@@ -178,8 +178,12 @@ fn parse_json(path: &Path, text: &str, catalog: &Catalog) -> Result<Parsed> {
     let strict = |t: &str| crate::jsonio::check(t).map_err(|e| anyhow!("{p}: {e}"));
     strict(text)?;
     let top = match text.trim_start().chars().next() {
-        Some('{') => JsonTop::File(serde_json::from_str(text).map_err(|e| anyhow!("{p}: {e}"))?),
-        Some('[') => JsonTop::List(serde_json::from_str(text).map_err(|e| anyhow!("{p}: {e}"))?),
+        Some('{') => {
+            JsonTop::File(crate::jsonio::from_str_path(text).map_err(|e| anyhow!("{p}: {e}"))?)
+        }
+        Some('[') => {
+            JsonTop::List(crate::jsonio::from_str_path(text).map_err(|e| anyhow!("{p}: {e}"))?)
+        }
         _ => bail!("{p}: expected an object with \"applications\" or an array of applications"),
     };
     let (call, panel, apps, roster) = match top {
