@@ -130,3 +130,12 @@ proptest! {
         prop_assert_eq!(normalize_name(&normalize_name(&a)), normalize_name(&a));
     }
 }
+
+proptest! {
+    #[test]
+    fn fast_canonical_bytes_equal_general_jcs(c in change(), t in "\\PC{0,5}|[\\x00-\\x1f\"\\\\]{0,5}", ex in "[A-Za-z0-9]{1,8}") {
+        let fast = canonical_body(&t, &ex, &c);
+        let reference = history::canonical_body_reference(&t, &ex, &c);
+        prop_assert_eq!(String::from_utf8_lossy(&fast), String::from_utf8_lossy(&reference));
+    }
+}
