@@ -277,7 +277,7 @@ fn bundle_new(
         roster,
     };
     let meta = Bundle::create(output, &content, &panel, clock, force)?;
-    println!(
+    outln!(
         "{}: {} applications, call {}, digest {}",
         output.display(),
         n,
@@ -318,10 +318,10 @@ fn bundle_check(
             "applications": apps.len(),
             "findings": findings,
         });
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        outln!("{}", serde_json::to_string_pretty(&v)?);
     } else {
         for f in &findings {
-            println!("{}", finding_line(f, lang));
+            outln!("{}", finding_line(f, lang));
         }
         let n = findings.len();
         let summary = match lang {
@@ -396,59 +396,50 @@ fn bundle_info(path: &Path, json: bool, lang: Lang) -> Result<u8> {
             "history": {"size": head.size, "head": head.hash},
             "progress": {"todo": counts[0], "draft": counts[1], "complete": counts[2], "recused": counts[3]},
         });
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        outln!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(exit::OK);
     }
-    let l = |zh: &'static str, en: &'static str| lang.pick(zh, en);
-    println!("{:<14}{}", l("文件", "file"), path.display());
-    println!(
-        "{:<14}{} {}",
-        l("征集", "call"),
-        b.meta.call,
-        b.catalog.notice
-    );
-    println!("{:<14}{}", l("评审组", "panel"), inert_line(&b.meta.panel));
-    println!("{:<14}{}", l("包编号", "bundle id"), b.meta.bundle_id);
-    println!("{:<14}{}", l("创建时间", "created"), b.meta.created);
-    println!("{:<14}{}", l("内容摘要", "digest"), b.meta.digest);
+    let l = |zh: &'static str, en: &'static str| crate::pad(lang.pick(zh, en), 14);
+    outln!("{}{}", l("文件", "file"), path.display());
+    outln!("{}{} {}", l("征集", "call"), b.meta.call, b.catalog.notice);
+    outln!("{}{}", l("评审组", "panel"), inert_line(&b.meta.panel));
+    outln!("{}{}", l("包编号", "bundle id"), b.meta.bundle_id);
+    outln!("{}{}", l("创建时间", "created"), b.meta.created);
+    outln!("{}{}", l("内容摘要", "digest"), b.meta.digest);
     match &owner {
-        Some(o) => println!(
-            "{:<14}{} {} ({})",
+        Some(o) => outln!(
+            "{}{} {} ({})",
             l("评审专家", "expert"),
             o.id,
             inert_line(&o.name),
             inert_line(&o.org)
         ),
-        None => println!(
-            "{:<14}{}",
+        None => outln!(
+            "{}{}",
             l("评审专家", "expert"),
             l("未指定（模板）", "none (template bundle)")
         ),
     }
-    println!("{:<14}{}", l("申报项目", "applications"), apps.len());
+    outln!("{}{}", l("申报项目", "applications"), apps.len());
     for (code, name, n) in &per_dir {
-        println!(
-            "  {code:>2} {:<w$} {n:>4}",
-            name,
-            w = 24usize.saturating_sub(crate::display_width_excess(name))
-        );
+        outln!("  {code:>2} {} {n:>4}", crate::pad(name, 28));
     }
-    println!("{:<14}{}", l("专家名单", "roster"), roster.len());
+    outln!("{}{}", l("专家名单", "roster"), roster.len());
     for e in &roster {
         let key = e
             .key_id
             .as_deref()
             .map(|k| format!(" key {}", &k[..k.len().min(16)]))
             .unwrap_or_default();
-        println!(
+        outln!(
             "  {:<6} {} ({}){key}",
             e.id,
             inert_line(&e.name),
             inert_line(&e.org)
         );
     }
-    println!(
-        "{:<14}{} {} {} {} {} {}",
+    outln!(
+        "{}{} {} {} {} {} {}",
         l("进度", "progress"),
         counts[2],
         l("已完成", "complete"),
@@ -457,8 +448,8 @@ fn bundle_info(path: &Path, json: bool, lang: Lang) -> Result<u8> {
         counts[0] + counts[1],
         l("待评", "to do"),
     );
-    println!(
-        "{:<14}{} {}, head {}",
+    outln!(
+        "{}{} {}, head {}",
         l("评分记录", "history"),
         head.size,
         l("条", "events"),
@@ -477,10 +468,10 @@ fn bundle_history(path: &Path, json: bool, lang: Lang) -> Result<u8> {
             "chain": match &chain { Ok(h) => serde_json::json!({"ok": true, "size": h.size, "head": h.hash}),
                                      Err(e) => serde_json::json!({"ok": false, "first_bad_seq": e.seq(), "problem": e.to_string()}) },
         });
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        outln!("{}", serde_json::to_string_pretty(&v)?);
     } else {
         for e in &events {
-            println!(
+            outln!(
                 "{:>6} {} {} {:<10} {}",
                 e.seq,
                 e.time,
@@ -490,14 +481,14 @@ fn bundle_history(path: &Path, json: bool, lang: Lang) -> Result<u8> {
             );
         }
         match &chain {
-            Ok(h) => println!(
+            Ok(h) => outln!(
                 "{} {} {}, head {}",
                 lang.pick("链校验通过：", "chain ok:"),
                 h.size,
                 lang.pick("条", "events"),
                 h.hash
             ),
-            Err(e) => println!("{} {}", lang.pick("链校验失败：", "chain BROKEN:"), e),
+            Err(e) => outln!("{} {}", lang.pick("链校验失败：", "chain BROKEN:"), e),
         }
     }
     Ok(if chain.is_ok() {

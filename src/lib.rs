@@ -8,6 +8,20 @@
 
 #![forbid(unsafe_code)]
 
+/// `println!` for command output that ends quietly when the reader goes
+/// away (`panelist … | head`), instead of panicking on a broken pipe.
+#[macro_export]
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+        }
+    }};
+}
+
 pub mod cli;
 pub mod clock;
 pub mod demo;
@@ -29,9 +43,10 @@ pub mod exit {
     pub const ERROR: u8 = 2;
 }
 
-/// How many more columns `s` takes on a terminal than it has characters
-/// (each wide CJK character takes two), for padding with `format!`.
-pub fn display_width_excess(s: &str) -> usize {
+/// `s` padded with spaces to `width` terminal columns (wide CJK
+/// characters take two), for aligned command-line tables.
+pub fn pad(s: &str, width: usize) -> String {
     use unicode_width::UnicodeWidthStr;
-    s.width().saturating_sub(s.chars().count())
+    let w = s.width();
+    format!("{s}{}", " ".repeat(width.saturating_sub(w)))
 }
