@@ -195,17 +195,23 @@ fn main() {
         .filter(|a| !a.starts_with('-'))
         .collect();
     let want = |n: &str| filter.is_empty() || filter.iter().any(|f| n.contains(f.as_str()));
-    let dir = tempfile::tempdir().expect("temp dir");
+    // PANELIST_BENCH_DIR keeps the generated files for bench/compare.sh.
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let keep = std::env::var_os("PANELIST_BENCH_DIR").map(std::path::PathBuf::from);
+    if let Some(k) = &keep {
+        std::fs::create_dir_all(k).expect("bench dir");
+    }
+    let dir_path = keep.clone().unwrap_or_else(|| tmp.path().to_path_buf());
     let mut r = Report { rows: Vec::new() };
     println!(
         "{:<44} {:<18} {:>12} {:<6} target",
         "workload", "figure", "value", "unit"
     );
     if want("score") {
-        score_change(&mut r, dir.path());
+        score_change(&mut r, &dir_path);
     }
     if want("replay") {
-        replay_million(&mut r, dir.path());
+        replay_million(&mut r, &dir_path);
     }
     let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-results.json");
     let _ = std::fs::write(
