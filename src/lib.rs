@@ -9,12 +9,16 @@
 #![forbid(unsafe_code)]
 
 pub mod cli;
+pub mod cli_keys;
 pub mod clock;
+pub mod crypto;
 pub mod demo;
 pub mod domain;
+pub mod export;
 pub mod fsutil;
 pub mod import;
 pub mod jsonio;
+pub mod keyring;
 pub mod lang;
 pub mod paths;
 pub mod store;
