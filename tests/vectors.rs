@@ -41,7 +41,12 @@ fn ed25519_rfc8032_section_7_1_tests_1_to_3() {
     for (i, (sk, pk, msg, sig)) in RFC8032.iter().enumerate() {
         let (sk, pk, msg, sig) = (h(sk), h(pk), h(msg), h(sig));
         let key = SecretKey::from_bytes(Alg::Ed25519, &sk, None).expect("secret key");
-        assert_eq!(key.verify_key().public_key(), pk.as_slice(), "TEST {}", i + 1);
+        assert_eq!(
+            key.verify_key().public_key(),
+            pk.as_slice(),
+            "TEST {}",
+            i + 1
+        );
         assert_eq!(key.sign(&msg).expect("sign"), sig, "TEST {}", i + 1);
         let vk = VerifyKey::new(Alg::Ed25519, &pk, None).expect("public key");
         vk.verify(&msg, &sig).expect("published signature verifies");
@@ -125,7 +130,11 @@ fn jcs_rfc8785_reference_testdata() {
         .collect();
     names.sort();
     for input in names {
-        let stem = input.file_stem().expect("name").to_string_lossy().into_owned();
+        let stem = input
+            .file_stem()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
         let value: serde_json::Value =
             serde_json::from_slice(&std::fs::read(&input).expect("input")).expect("json");
         let want = std::fs::read(dir.join("output").join(format!("{stem}.json"))).expect("output");
