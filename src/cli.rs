@@ -425,7 +425,7 @@ fn bundle_info(path: &Path, json: bool, lang: Lang) -> Result<u8> {
         );
     }
     println!(
-        "{:<14}{} {} {} {} {} {} {}",
+        "{:<14}{} {} {} {} {} {}",
         l("进度", "progress"),
         counts[2],
         l("已完成", "complete"),
@@ -433,7 +433,6 @@ fn bundle_info(path: &Path, json: bool, lang: Lang) -> Result<u8> {
         l("已回避", "recused"),
         counts[0] + counts[1],
         l("待评", "to do"),
-        ""
     );
     println!(
         "{:<14}{} {}, head {}",

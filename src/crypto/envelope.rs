@@ -102,10 +102,7 @@ pub fn check_jcs_safe(v: &Value) -> Result<(), String> {
                 if ok {
                     Ok(())
                 } else {
-                    Err(format!(
-                        "{} = {n} is not an integer below 2^53",
-                        if path.is_empty() { "$" } else { path }
-                    ))
+                    Err(format!("{path} = {n} is not an integer below 2^53"))
                 }
             }
             Value::Array(a) => {
@@ -130,7 +127,7 @@ pub fn check_jcs_safe(v: &Value) -> Result<(), String> {
             _ => Ok(()),
         }
     }
-    walk(v, &mut String::new())
+    walk(v, &mut String::from("$"))
 }
 
 /// The RFC 8785 canonical bytes of a JCS-safe value.
