@@ -54,6 +54,32 @@ pub enum Command {
     Export(crate::export::cli::ExportArgs),
     /// Verify signed files against the roster (exit 0 all good, 1 any bad).
     Verify(crate::export::cli::VerifyArgs),
+    /// Tools for benchmarks and the reliability suite.
+    #[command(subcommand, hide = true)]
+    Dev(DevCmd),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DevCmd {
+    /// Write N generated applications as an application JSON file.
+    Generate {
+        #[arg(long, default_value_t = 10_000)]
+        apps: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, default_value = "2023")]
+        call: String,
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Append random scores, printing one `ack` line per durable change.
+    Soak {
+        bundle: PathBuf,
+        #[arg(long, default_value_t = 1000)]
+        count: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -128,6 +154,19 @@ pub fn run() -> Result<u8> {
     let clock = Clock::from_env()?;
     match cli.command {
         Command::Demo { fresh } => demo(fresh, lang, &clock),
+        Command::Dev(d) => match d {
+            DevCmd::Generate {
+                apps,
+                seed,
+                call,
+                output,
+            } => crate::devtools::generate_apps(apps, seed, &call, &output).map(|_| exit::OK),
+            DevCmd::Soak {
+                bundle,
+                count,
+                seed,
+            } => crate::devtools::soak(&bundle, count, seed, &clock).map(|_| exit::OK),
+        },
         Command::Bundle(b) => match b {
             BundleCmd::New {
                 input,

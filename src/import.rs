@@ -69,11 +69,22 @@ pub fn read_applications(path: &Path, catalog: &Catalog, enc: Encoding) -> Resul
     let is_csv = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    parse_applications(path, &bytes, is_csv, catalog, enc)
+}
+
+/// Parses application bytes already in memory; `path` names them in errors.
+pub fn parse_applications(
+    path: &Path,
+    bytes: &[u8],
+    is_csv: bool,
+    catalog: &Catalog,
+    enc: Encoding,
+) -> Result<Parsed> {
     if is_csv {
-        let text = decode(path, &bytes, enc)?;
+        let text = decode(path, bytes, enc)?;
         parse_csv(path, &text, catalog)
     } else {
-        let text = std::str::from_utf8(strip_bom(&bytes))
+        let text = std::str::from_utf8(strip_bom(bytes))
             .map_err(|e| anyhow!("{}: not UTF-8 (byte {})", path.display(), e.valid_up_to()))?;
         parse_json(path, text, catalog)
     }
@@ -178,8 +189,12 @@ fn parse_json(path: &Path, text: &str, catalog: &Catalog) -> Result<Parsed> {
     let strict = |t: &str| crate::jsonio::check(t).map_err(|e| anyhow!("{p}: {e}"));
     strict(text)?;
     let top = match text.trim_start().chars().next() {
-        Some('{') => JsonTop::File(serde_json::from_str(text).map_err(|e| anyhow!("{p}: {e}"))?),
-        Some('[') => JsonTop::List(serde_json::from_str(text).map_err(|e| anyhow!("{p}: {e}"))?),
+        Some('{') => {
+            JsonTop::File(crate::jsonio::from_str_path(text).map_err(|e| anyhow!("{p}: {e}"))?)
+        }
+        Some('[') => {
+            JsonTop::List(crate::jsonio::from_str_path(text).map_err(|e| anyhow!("{p}: {e}"))?)
+        }
         _ => bail!("{p}: expected an object with \"applications\" or an array of applications"),
     };
     let (call, panel, apps, roster) = match top {
@@ -435,12 +450,17 @@ fn parse_csv(path: &Path, text: &str, catalog: &Catalog) -> Result<Parsed> {
 /// Reads a roster: a JSON array of entries, or a bundle whose roster it is.
 pub fn read_roster(path: &Path) -> Result<Vec<RosterEntry>> {
     let bytes = read(path)?;
-    let p = path.display();
     if bytes.starts_with(b"SQLite format 3\0") {
         let b = crate::store::Bundle::open_read(path)?;
         return Ok(b.roster()?);
     }
-    let text = std::str::from_utf8(strip_bom(&bytes))
+    parse_roster(path, &bytes)
+}
+
+/// Parses roster JSON bytes; `path` names them in errors.
+pub fn parse_roster(path: &Path, bytes: &[u8]) -> Result<Vec<RosterEntry>> {
+    let p = path.display();
+    let text = std::str::from_utf8(strip_bom(bytes))
         .map_err(|e| anyhow!("{p}: not UTF-8 (byte {})", e.valid_up_to()))?;
     if !text.trim_start().starts_with('[') {
         bail!("{p}: a roster is a JSON array of entries");

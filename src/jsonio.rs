@@ -61,10 +61,47 @@ pub fn check(text: &str) -> Result<(), serde_json::Error> {
     serde_json::from_str::<NoDup>(text).map(|_| ())
 }
 
+/// A parse error that says where: the JSON path of the offending value
+/// (`applications[0].priority`) and serde_json's line and column.
+#[derive(Debug)]
+pub struct PathError {
+    pub path: String,
+    pub inner: serde_json::Error,
+}
+
+impl std::fmt::Display for PathError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.path.is_empty() || self.path == "." {
+            write!(f, "{}", self.inner)
+        } else {
+            write!(f, "{}: {}", self.path, self.inner)
+        }
+    }
+}
+
+impl std::error::Error for PathError {}
+
+/// Parses `text` as `T` with the path of any bad value in the error.
+pub fn from_str_path<T: DeserializeOwned>(text: &str) -> Result<T, PathError> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let v = serde_path_to_error::deserialize(&mut de).map_err(|e| PathError {
+        path: e.path().to_string(),
+        inner: e.into_inner(),
+    })?;
+    de.end().map_err(|e| PathError {
+        path: String::new(),
+        inner: e,
+    })?;
+    Ok(v)
+}
+
 /// Parses `text` as `T`, refusing duplicate keys.
-pub fn from_str_strict<T: DeserializeOwned>(text: &str) -> Result<T, serde_json::Error> {
-    check(text)?;
-    serde_json::from_str(text)
+pub fn from_str_strict<T: DeserializeOwned>(text: &str) -> Result<T, PathError> {
+    check(text).map_err(|e| PathError {
+        path: String::new(),
+        inner: e,
+    })?;
+    from_str_path(text)
 }
 
 #[cfg(test)]

@@ -81,14 +81,124 @@ pub struct Event {
     pub hash: String,
 }
 
-/// The canonical bytes of an event body (what the chain hashes).
+/// The canonical bytes of an event body (what the chain hashes): the RFC
+/// 8785 form of `{"app", "criterion"?, "expert", "reason"?, "text"?,
+/// "time", "type", "value"?}`. Written directly — the keys are ASCII and
+/// known, so their JCS order is this fixed order — because replaying a
+/// million events must be fast; a test holds it equal to a general JCS
+/// implementation.
 pub fn canonical_body(time: &str, expert: &str, change: &Change) -> Vec<u8> {
+    let mut o = Vec::with_capacity(160);
+    let (app, criterion, reason, text, value): (
+        &str,
+        Option<&str>,
+        Option<&str>,
+        Option<&str>,
+        Option<Value>,
+    ) = match change {
+        Change::Score {
+            app,
+            criterion,
+            value,
+        } => (
+            app,
+            Some(criterion),
+            None,
+            None,
+            Some(value.map_or(Value::Null, Value::Int)),
+        ),
+        Change::Comment { app, text } => (app, None, None, Some(text), None),
+        Change::Recommend { app, value } => (
+            app,
+            None,
+            None,
+            None,
+            Some(value.map_or(Value::Null, Value::Bool)),
+        ),
+        Change::Recuse { app, reason } | Change::Unrecuse { app, reason } => {
+            (app, None, Some(reason), None, None)
+        }
+    };
+    o.extend_from_slice(b"{\"app\":");
+    jcs_str(&mut o, app);
+    if let Some(c) = criterion {
+        o.extend_from_slice(b",\"criterion\":");
+        jcs_str(&mut o, c);
+    }
+    o.extend_from_slice(b",\"expert\":");
+    jcs_str(&mut o, expert);
+    if let Some(r) = reason {
+        o.extend_from_slice(b",\"reason\":");
+        jcs_str(&mut o, r);
+    }
+    if let Some(t) = text {
+        o.extend_from_slice(b",\"text\":");
+        jcs_str(&mut o, t);
+    }
+    o.extend_from_slice(b",\"time\":");
+    jcs_str(&mut o, time);
+    o.extend_from_slice(b",\"type\":\"");
+    o.extend_from_slice(change.kind().as_bytes());
+    o.push(b'"');
+    if let Some(v) = value {
+        o.extend_from_slice(b",\"value\":");
+        match v {
+            Value::Null => o.extend_from_slice(b"null"),
+            Value::Bool(b) => o.extend_from_slice(if b { b"true" } else { b"false" }),
+            Value::Int(i) => o.extend_from_slice(i.to_string().as_bytes()),
+        }
+    }
+    o.push(b'}');
+    o
+}
+
+enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+}
+
+/// A JSON string as RFC 8785 (ECMAScript) writes it: `"` and `\\` escaped,
+/// control characters as \b \t \n \f \r or \u00xx, all else literal.
+fn jcs_str(o: &mut Vec<u8>, s: &str) {
+    o.push(b'"');
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let esc: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            0x08 => b"\\b",
+            b'\t' => b"\\t",
+            b'\n' => b"\\n",
+            0x0C => b"\\f",
+            b'\r' => b"\\r",
+            0x00..=0x1F => b"",
+            _ => continue,
+        };
+        o.extend_from_slice(&bytes[start..i]);
+        if esc.is_empty() {
+            const H: &[u8; 16] = b"0123456789abcdef";
+            o.extend_from_slice(b"\\u00");
+            o.push(H[(b >> 4) as usize]);
+            o.push(H[(b & 15) as usize]);
+        } else {
+            o.extend_from_slice(esc);
+        }
+        start = i + 1;
+    }
+    o.extend_from_slice(&bytes[start..]);
+    o.push(b'"');
+}
+
+/// The same bytes through a general RFC 8785 implementation (reference for
+/// tests and for readers of the format).
+pub fn canonical_body_reference(time: &str, expert: &str, change: &Change) -> Vec<u8> {
     let mut v = serde_json::to_value(change).unwrap_or(serde_json::Value::Null);
     if let serde_json::Value::Object(m) = &mut v {
         m.insert("time".into(), time.into());
         m.insert("expert".into(), expert.into());
     }
-    // Serialising a Value of strings, integers, bools and nulls cannot fail.
     serde_json_canonicalizer::to_vec(&v).unwrap_or_default()
 }
 
@@ -216,6 +326,36 @@ impl std::fmt::Display for ChainError {
     }
 }
 
+/// Each event's hash recomputed from its own content and stored `prev`.
+/// Independent per event, so long logs are hashed on every core.
+fn recompute_hashes(events: &[Event]) -> Vec<Option<[u8; 32]>> {
+    let one = |e: &Event| {
+        let prev = unhex32(&e.prev)?;
+        Some(event_hash(
+            e.seq,
+            &prev,
+            &canonical_body(&e.time, &e.expert, &e.change),
+        ))
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    if events.len() < 20_000 || threads < 2 {
+        return events.iter().map(one).collect();
+    }
+    let chunk = events.len().div_ceil(threads);
+    std::thread::scope(|sc| {
+        let parts: Vec<_> = events
+            .chunks(chunk)
+            .map(|c| sc.spawn(move || c.iter().map(one).collect::<Vec<_>>()))
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
+}
+
 /// Recomputes a chain from genesis. Returns the head hash (genesis for an
 /// empty log) or the first problem.
 pub fn verify_chain(
@@ -223,9 +363,10 @@ pub fn verify_chain(
     expert: &str,
     events: &[Event],
 ) -> Result<[u8; 32], ChainError> {
+    let hashes = recompute_hashes(events);
     let mut prev = genesis(bundle_digest, expert);
     let mut last_time: Option<&str> = None;
-    for (i, e) in events.iter().enumerate() {
+    for (i, (e, h)) in events.iter().zip(&hashes).enumerate() {
         let expected = i as u64 + 1;
         if e.seq != expected {
             return Err(ChainError::Sequence {
@@ -237,8 +378,9 @@ pub fn verify_chain(
         if unhex32(&e.prev) != Some(prev) {
             return Err(ChainError::Prev { seq: e.seq });
         }
-        let body = canonical_body(&e.time, &e.expert, &e.change);
-        let h = event_hash(e.seq, &prev, &body);
+        let Some(h) = *h else {
+            return Err(ChainError::Prev { seq: e.seq });
+        };
         if unhex32(&e.hash) != Some(h) {
             return Err(ChainError::Hash { seq: e.seq });
         }

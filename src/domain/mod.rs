@@ -1,6 +1,7 @@
 //! The review's plain types and pure functions: catalogs, rubrics,
 //! applications, eligibility rules, the scoring history. No I/O here.
 
+pub mod aggregate;
 pub mod application;
 pub mod catalog;
 pub mod content;

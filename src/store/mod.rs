@@ -880,7 +880,12 @@ fn sniff(path: &Path) -> Result<()> {
     let pages = u32::from_be_bytes([head[28], head[29], head[30], head[31]]) as u64;
     let valid_for = u32::from_be_bytes([head[92], head[93], head[94], head[95]]);
     let change = u32::from_be_bytes([head[24], head[25], head[26], head[27]]);
-    if pages > 0 && valid_for == change && md.len() < pages * page_size {
+    // With a write-ahead log beside it, a checkpoint may have been cut
+    // short: SQLite completes it from the log, so the size is not final.
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    let wal_pending = std::fs::metadata(PathBuf::from(wal)).is_ok_and(|m| m.len() > 0);
+    if !wal_pending && pages > 0 && valid_for == change && md.len() < pages * page_size {
         return Err(StoreError::Damaged(
             p,
             format!(

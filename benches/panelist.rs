@@ -1,0 +1,215 @@
+//! `cargo bench`: the workloads of BENCHMARKS.md, timed on this machine.
+//! A plain harness (no criterion): each workload prints its figures and
+//! the target; `cargo bench -- NAME` runs the workloads whose name
+//! contains NAME. Results also go to target/bench-results.json.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use panelist::clock::Clock;
+use panelist::domain::catalog::{default_rubric, shipped_catalog};
+use panelist::domain::content::Content;
+use panelist::domain::history::{self, Change};
+use panelist::generate;
+use panelist::store::{Bundle, Identity};
+
+struct Report {
+    rows: Vec<serde_json::Value>,
+}
+
+impl Report {
+    fn add(&mut self, name: &str, figure: &str, value: f64, unit: &str, target: &str) {
+        println!("{name:<44} {figure:<18} {value:>12.3} {unit:<6} target {target}");
+        self.rows.push(serde_json::json!({
+            "workload": name, "figure": figure, "value": value, "unit": unit, "target": target,
+        }));
+    }
+}
+
+fn pct(sorted: &[Duration], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+fn bundle_with(dir: &Path, n: usize) -> std::path::PathBuf {
+    let catalog = shipped_catalog("2023").expect("catalog");
+    let apps = generate::applications(&catalog, n, 1);
+    let content = Content {
+        catalog,
+        rubric: default_rubric().expect("rubric"),
+        applications: apps,
+        roster: vec![],
+    };
+    let p = dir.join(format!("b{n}.bundle"));
+    let clock = Clock::stepping("2024-03-01T09:00:00Z", 1000).expect("clock");
+    Bundle::create(&p, &content, "bench", &clock, true).expect("create");
+    p
+}
+
+/// One durable score change through the history store, against a bare
+/// SQLite insert of the same bytes with the same durability.
+fn score_change(r: &mut Report, dir: &Path) {
+    const N: usize = 1000;
+    let p = bundle_with(dir, 200);
+    let clock = Clock::System;
+    let mut b = Bundle::open_write(&p).expect("open");
+    b.claim(&Identity {
+        id: "E01".into(),
+        name: "基准".into(),
+        org: "基准".into(),
+        key_id: None,
+    })
+    .expect("claim");
+    let apps: Vec<String> = b
+        .applications()
+        .expect("apps")
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
+    let mut ours = Vec::with_capacity(N);
+    for i in 0..N {
+        let c = Change::Score {
+            app: apps[i % apps.len()].clone(),
+            criterion: "innovation".into(),
+            value: Some((i % 26) as i64),
+        };
+        let t = Instant::now();
+        b.append(c, &clock).expect("append");
+        ours.push(t.elapsed());
+    }
+    drop(b);
+    let bare_path = dir.join("bare.sqlite");
+    let _ = std::fs::remove_file(&bare_path);
+    let conn = rusqlite::Connection::open(&bare_path).expect("bare");
+    conn.execute_batch(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; \
+         CREATE TABLE events(seq INTEGER PRIMARY KEY, body TEXT NOT NULL, prev TEXT NOT NULL, hash TEXT NOT NULL);",
+    )
+    .expect("schema");
+    let body = "{\"app\":\"G-BJ-000001\",\"criterion\":\"innovation\",\"expert\":\"E01\",\"time\":\"2024-03-01T09:00:00.000Z\",\"type\":\"score\",\"value\":18}";
+    let h = "0".repeat(64);
+    let mut bare = Vec::with_capacity(N);
+    for i in 0..N {
+        let t = Instant::now();
+        conn.execute(
+            "INSERT INTO events VALUES(?1, ?2, ?3, ?4)",
+            rusqlite::params![i as i64 + 1, body, h, h],
+        )
+        .expect("insert");
+        bare.push(t.elapsed());
+    }
+    ours.sort();
+    bare.sort();
+    let name = "score change, durable (1000 appends)";
+    r.add(name, "p50 ms", pct(&ours, 0.5), "ms", "≤ 1.5× bare");
+    r.add(name, "p99 ms", pct(&ours, 0.99), "ms", "≤ 1.5× bare");
+    r.add(
+        name,
+        "bare insert p50 ms",
+        pct(&bare, 0.5),
+        "ms",
+        "reference",
+    );
+    r.add(
+        name,
+        "bare insert p99 ms",
+        pct(&bare, 0.99),
+        "ms",
+        "reference",
+    );
+    r.add(
+        name,
+        "ratio p50",
+        pct(&ours, 0.5) / pct(&bare, 0.5),
+        "×",
+        "≤ 1.5",
+    );
+}
+
+/// Recompute and replay a history of one million events.
+fn replay_million(r: &mut Report, dir: &Path) {
+    const N: u64 = 1_000_000;
+    let rubric = default_rubric().expect("rubric");
+    let digest = [3u8; 32];
+    let mut prev = history::genesis(&digest, "E01");
+    let mut events = Vec::with_capacity(N as usize);
+    for i in 0..N {
+        let c = Change::Score {
+            app: format!("G-{:06}", i % 1000),
+            criterion: rubric.criteria[(i % 4) as usize].key.clone(),
+            value: Some((i % 26) as i64),
+        };
+        let e = history::make_event(i + 1, &prev, "2024-03-01T09:00:00.000Z", "E01", c);
+        prev = history::unhex32(&e.hash).expect("hex");
+        events.push(e);
+    }
+    let t = Instant::now();
+    let head = history::verify_chain(&digest, "E01", &events).expect("verifies");
+    let verify = t.elapsed();
+    let t = Instant::now();
+    let sheet = history::replay(&rubric, |_| true, &events).expect("replays");
+    let replay = t.elapsed();
+    assert_eq!(
+        history::hex(&head),
+        events.last().map(|e| e.hash.clone()).unwrap_or_default()
+    );
+    assert_eq!(sheet.entries.len(), 1000);
+    // The bytes the chain hashes, for the sha256sum comparison.
+    let mut hashed: u64 = 0;
+    let mut f =
+        std::io::BufWriter::new(std::fs::File::create(dir.join("chain-bytes.bin")).expect("file"));
+    for e in &events {
+        let body = history::canonical_body(&e.time, &e.expert, &e.change);
+        hashed += (history::EVENT_TAG.len() + 8 + 32 + body.len()) as u64;
+        std::io::Write::write_all(&mut f, &body).expect("write");
+    }
+    drop(f);
+    let name = "audit/replay 1,000,000 events (in memory)";
+    r.add(
+        name,
+        "verify chain s",
+        verify.as_secs_f64(),
+        "s",
+        "≤ 1 s (with replay)",
+    );
+    r.add(
+        name,
+        "replay s",
+        replay.as_secs_f64(),
+        "s",
+        "≤ 1 s (with verify)",
+    );
+    r.add(
+        name,
+        "total s",
+        (verify + replay).as_secs_f64(),
+        "s",
+        "≤ 1 s",
+    );
+    r.add(name, "bytes hashed MB", hashed as f64 / 1e6, "MB", "");
+}
+
+fn main() {
+    let filter: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let want = |n: &str| filter.is_empty() || filter.iter().any(|f| n.contains(f.as_str()));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut r = Report { rows: Vec::new() };
+    println!(
+        "{:<44} {:<18} {:>12} {:<6} target",
+        "workload", "figure", "value", "unit"
+    );
+    if want("score") {
+        score_change(&mut r, dir.path());
+    }
+    if want("replay") {
+        replay_million(&mut r, dir.path());
+    }
+    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-results.json");
+    let _ = std::fs::write(
+        &out,
+        serde_json::to_string_pretty(&r.rows).unwrap_or_default(),
+    );
+}

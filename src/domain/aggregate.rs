@@ -1,0 +1,790 @@
+//! Aggregation of a panel's scores: per application, per criterion and for
+//! the weighted total — n, mean, median, min, max, standard deviation and
+//! the trimmed mean — plus flags, rankings per direction and panel
+//! statistics. Pure: the chair's merge feeds it verified sheets.
+//!
+//! Arithmetic is exact. Every statistic is a rational number of integer
+//! scores; it is published as a decimal string with [`PLACES`] places,
+//! rounded half away from zero from the exact value. The standard deviation
+//! (sample, n − 1) is the square root of an exact rational, rounded to the
+//! nearest unit in the last place with exact integer arithmetic. Another
+//! program can reproduce every figure to the last digit.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use super::catalog::Rubric;
+use super::history::Entry;
+
+/// Decimal places of published figures.
+pub const PLACES: u32 = 4;
+const SCALE: i128 = 10_000;
+
+/// An exact rational number with a positive denominator.
+#[derive(Debug, Clone, Copy)]
+pub struct Q {
+    pub num: i128,
+    pub den: i128,
+}
+
+fn gcd(mut a: i128, mut b: i128) -> i128 {
+    a = a.abs();
+    b = b.abs();
+    while b != 0 {
+        let t = a % b;
+        a = b;
+        b = t;
+    }
+    a.max(1)
+}
+
+impl Q {
+    pub fn new(num: i128, den: i128) -> Q {
+        let (num, den) = if den < 0 { (-num, -den) } else { (num, den) };
+        let g = gcd(num, den);
+        Q {
+            num: num / g,
+            den: den / g,
+        }
+    }
+    pub fn int(v: i64) -> Q {
+        Q {
+            num: v as i128,
+            den: 1,
+        }
+    }
+    pub fn minus(self, o: Q) -> Q {
+        Q::new(self.num * o.den - o.num * self.den, self.den * o.den)
+    }
+    /// Rounded half away from zero to `PLACES` decimals, as a string.
+    pub fn fixed(self) -> String {
+        let scaled = self.num * SCALE;
+        let q = scaled / self.den;
+        let r = scaled % self.den;
+        let q = if 2 * r.abs() >= self.den {
+            q + scaled.signum()
+        } else {
+            q
+        };
+        fmt_scaled(q)
+    }
+    pub fn to_f64(self) -> f64 {
+        self.num as f64 / self.den as f64
+    }
+}
+
+impl PartialEq for Q {
+    fn eq(&self, o: &Q) -> bool {
+        self.cmp(o) == Ordering::Equal
+    }
+}
+impl Eq for Q {}
+impl PartialOrd for Q {
+    fn partial_cmp(&self, o: &Q) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Q {
+    fn cmp(&self, o: &Q) -> Ordering {
+        (self.num * o.den).cmp(&(o.num * self.den))
+    }
+}
+
+fn fmt_scaled(q: i128) -> String {
+    let sign = if q < 0 { "-" } else { "" };
+    let a = q.abs();
+    format!("{sign}{}.{:0w$}", a / SCALE, a % SCALE, w = PLACES as usize)
+}
+
+fn isqrt(n: u128) -> u128 {
+    if n < 2 {
+        return n;
+    }
+    let mut x = (n as f64).sqrt() as u128;
+    while x * x > n {
+        x -= 1;
+    }
+    while (x + 1) * (x + 1) <= n {
+        x += 1;
+    }
+    x
+}
+
+/// sqrt(q) rounded to the nearest 10^-PLACES, as a scaled integer.
+fn sqrt_scaled(q: Q) -> i128 {
+    if q.num <= 0 {
+        return 0;
+    }
+    // m = nearest integer to sqrt(num * SCALE² / den).
+    let t = (q.num as u128) * (SCALE as u128) * (SCALE as u128);
+    let den = q.den as u128;
+    let mut m = isqrt(t / den);
+    // Round: m+1 when (m + 1/2)² * den < t, i.e. (2m+1)² den < 4t.
+    while (2 * m + 1) * (2 * m + 1) * den < 4 * t {
+        m += 1;
+    }
+    m as i128
+}
+
+/// Descriptive statistics of a set of integer values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Stats {
+    pub n: u32,
+    pub mean: String,
+    pub median: String,
+    pub min: i64,
+    pub max: i64,
+    /// Sample standard deviation (n − 1); "0.0000" when n < 2.
+    pub std: String,
+    /// Mean without one highest and one lowest value when n ≥ the
+    /// threshold, else the mean.
+    pub trimmed: String,
+    pub trimmed_applied: bool,
+    #[serde(skip)]
+    pub q_mean: Q,
+    #[serde(skip)]
+    pub q_median: Q,
+    #[serde(skip)]
+    pub q_trimmed: Q,
+}
+
+pub fn stats(values: &[i64], trim_min_n: usize) -> Option<Stats> {
+    if values.is_empty() {
+        return None;
+    }
+    let mut v = values.to_vec();
+    v.sort_unstable();
+    let n = v.len() as i128;
+    let sum: i128 = v.iter().map(|&x| x as i128).sum();
+    let mean = Q::new(sum, n);
+    let median = if v.len() % 2 == 1 {
+        Q::int(v[v.len() / 2])
+    } else {
+        Q::new(v[v.len() / 2 - 1] as i128 + v[v.len() / 2] as i128, 2)
+    };
+    let std = if v.len() < 2 {
+        0
+    } else {
+        let sq: i128 = v.iter().map(|&x| (x as i128) * (x as i128)).sum();
+        sqrt_scaled(Q::new(n * sq - sum * sum, n * (n - 1)))
+    };
+    let trimmed_applied = v.len() >= trim_min_n.max(3);
+    let trimmed = if trimmed_applied {
+        let inner = &v[1..v.len() - 1];
+        Q::new(inner.iter().map(|&x| x as i128).sum(), inner.len() as i128)
+    } else {
+        mean
+    };
+    Some(Stats {
+        n: v.len() as u32,
+        mean: mean.fixed(),
+        median: median.fixed(),
+        min: v[0],
+        max: v[v.len() - 1],
+        std: fmt_scaled(std),
+        trimmed: trimmed.fixed(),
+        trimmed_applied,
+        q_mean: mean,
+        q_median: median,
+        q_trimmed: trimmed,
+    })
+}
+
+/// Which statistic ranks applications.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum RankRule {
+    Trimmed,
+    Mean,
+    Median,
+}
+
+impl RankRule {
+    pub fn pick(self, s: &Stats) -> Q {
+        match self {
+            RankRule::Trimmed => s.q_trimmed,
+            RankRule::Mean => s.q_mean,
+            RankRule::Median => s.q_median,
+        }
+    }
+    pub fn key(self) -> &'static str {
+        match self {
+            RankRule::Trimmed => "trimmed",
+            RankRule::Mean => "mean",
+            RankRule::Median => "median",
+        }
+    }
+}
+
+/// The knobs of an aggregation; all are published with the result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Params {
+    pub rule: RankRule,
+    /// Trim one highest and one lowest from this many scorers on.
+    pub trim_min_n: u32,
+    /// Fewer scorers than this is below quorum.
+    pub quorum: u32,
+    /// High disagreement: range of totals ≥ this percent of the total scale.
+    pub disagreement_pct: u32,
+    /// An expert's total this percent of the scale or more from the panel
+    /// median on an application is far from the panel.
+    pub outlier_pct: u32,
+    /// Robustness flag: ranks under the rules differ by more than this.
+    pub rank_shift: u32,
+    /// z-score ranking needs every expert of a direction to have this many
+    /// scores there.
+    pub z_min_scores: u32,
+    /// Prefer small and micro enterprises at equal merit (2020 call).
+    pub sme_tiebreak: bool,
+}
+
+impl Default for Params {
+    fn default() -> Params {
+        Params {
+            rule: RankRule::Trimmed,
+            trim_min_n: 5,
+            quorum: 3,
+            disagreement_pct: 30,
+            outlier_pct: 25,
+            rank_shift: 3,
+            z_min_scores: 10,
+            sme_tiebreak: true,
+        }
+    }
+}
+
+/// One expert's verified sheet.
+#[derive(Debug, Clone)]
+pub struct ExpertSheet {
+    pub expert: String,
+    pub entries: BTreeMap<String, Entry>,
+}
+
+/// What aggregation needs to know of an application.
+#[derive(Debug, Clone)]
+pub struct AppInfo {
+    pub id: String,
+    pub direction: u32,
+    pub lead_sme: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Flags {
+    pub below_quorum: bool,
+    pub high_disagreement: bool,
+    pub all_recused: bool,
+    /// Experts whose total is far from the panel's median here.
+    pub outliers: Vec<String>,
+    /// Ranks under the rules differ by more than the set number of places.
+    pub rank_unstable: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AppResult {
+    pub id: String,
+    pub direction: u32,
+    pub scorers: Vec<String>,
+    pub recused: Vec<String>,
+    /// Statistics per criterion key.
+    pub criteria: BTreeMap<String, Stats>,
+    /// Statistics of the weighted totals.
+    pub total: Option<Stats>,
+    pub recommend_yes: u32,
+    pub recommend_no: u32,
+    pub flags: Flags,
+    /// Rank within the direction under the chosen rule (ties share a rank).
+    pub rank: Option<u32>,
+    /// Whether the rank needed the declared tie-break.
+    pub tie_break: Option<String>,
+    /// Rank under each rule, for robustness ("mean", "trimmed", "median", "zscore").
+    pub ranks: BTreeMap<String, u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExpertStats {
+    pub expert: String,
+    pub scored: u32,
+    pub recused: u32,
+    /// Mean weighted total given.
+    pub mean_given: Option<String>,
+    /// Mean of (own total − application's mean total) over the applications
+    /// scored: positive is lenient, negative severe.
+    pub leniency: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Agreement {
+    pub direction: u32,
+    pub criterion: String,
+    /// Krippendorff's alpha (interval metric) or None without enough data.
+    pub alpha: Option<String>,
+    pub pairable_values: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Aggregate {
+    pub params: Params,
+    pub applications: Vec<AppResult>,
+    pub experts: Vec<ExpertStats>,
+    pub agreement: Vec<Agreement>,
+}
+
+/// Problems that stop an aggregation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AggregateError {
+    /// A recused expert's sheet still carries scores for the application.
+    RecusedWithScores {
+        expert: String,
+        app: String,
+    },
+    UnknownApp {
+        expert: String,
+        app: String,
+    },
+}
+
+impl std::fmt::Display for AggregateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AggregateError::RecusedWithScores { expert, app } => {
+                write!(
+                    f,
+                    "expert {expert} recused from {app} but has scores for it"
+                )
+            }
+            AggregateError::UnknownApp { expert, app } => {
+                write!(
+                    f,
+                    "expert {expert} scored {app}, which is not in the bundle"
+                )
+            }
+        }
+    }
+}
+
+/// Aggregates complete (all criteria scored) entries; drafts are ignored.
+pub fn aggregate(
+    rubric: &Rubric,
+    apps: &[AppInfo],
+    sheets: &[ExpertSheet],
+    params: &Params,
+) -> Result<Aggregate, AggregateError> {
+    let known: BTreeSet<&str> = apps.iter().map(|a| a.id.as_str()).collect();
+    for s in sheets {
+        for (app, e) in &s.entries {
+            if !known.contains(app.as_str()) {
+                return Err(AggregateError::UnknownApp {
+                    expert: s.expert.clone(),
+                    app: app.clone(),
+                });
+            }
+            if e.recused && !e.scores.is_empty() {
+                return Err(AggregateError::RecusedWithScores {
+                    expert: s.expert.clone(),
+                    app: app.clone(),
+                });
+            }
+        }
+    }
+    let scale = (rubric.max_total() - rubric.min_total()).max(1) as i128;
+    let mut results = Vec::new();
+    // totals[app][expert] for the panel statistics.
+    let mut totals: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
+    for a in apps {
+        let mut scorers = Vec::new();
+        let mut recused = Vec::new();
+        let mut per_crit: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+        let mut tots = Vec::new();
+        let (mut yes, mut no) = (0, 0);
+        for s in sheets {
+            let Some(e) = s.entries.get(&a.id) else {
+                continue;
+            };
+            if e.recused {
+                recused.push(s.expert.clone());
+                continue;
+            }
+            let Some(t) = e.total(rubric) else { continue };
+            scorers.push(s.expert.clone());
+            for c in &rubric.criteria {
+                per_crit
+                    .entry(c.key.clone())
+                    .or_default()
+                    .push(e.scores[&c.key]);
+            }
+            tots.push(t);
+            totals
+                .entry(a.id.clone())
+                .or_default()
+                .insert(s.expert.clone(), t);
+            match e.recommend {
+                Some(true) => yes += 1,
+                Some(false) => no += 1,
+                None => {}
+            }
+        }
+        let trim = params.trim_min_n as usize;
+        let criteria: BTreeMap<String, Stats> = per_crit
+            .iter()
+            .filter_map(|(k, v)| stats(v, trim).map(|s| (k.clone(), s)))
+            .collect();
+        let total = stats(&tots, trim);
+        let mut outliers = Vec::new();
+        let mut high = false;
+        if let Some(ts) = &total {
+            high = ((ts.max - ts.min) as i128) * 100 >= params.disagreement_pct as i128 * scale;
+            for (ex, t) in totals.get(&a.id).into_iter().flatten() {
+                let d = Q::int(*t).minus(ts.q_median);
+                // |d| * 100 >= pct * scale
+                if d.num.abs() * 100 >= params.outlier_pct as i128 * scale * d.den {
+                    outliers.push(ex.clone());
+                }
+            }
+        }
+        results.push(AppResult {
+            id: a.id.clone(),
+            direction: a.direction,
+            flags: Flags {
+                below_quorum: (scorers.len() as u32) < params.quorum,
+                high_disagreement: high,
+                all_recused: scorers.is_empty() && !recused.is_empty(),
+                outliers,
+                rank_unstable: false,
+            },
+            scorers,
+            recused,
+            criteria,
+            total,
+            recommend_yes: yes,
+            recommend_no: no,
+            rank: None,
+            tie_break: None,
+            ranks: BTreeMap::new(),
+        });
+    }
+    rank_all(rubric, apps, sheets, &mut results, params, &totals);
+    let experts = expert_stats(sheets, &results, &totals);
+    let agreement = agreement(rubric, apps, sheets);
+    Ok(Aggregate {
+        params: params.clone(),
+        applications: results,
+        experts,
+        agreement,
+    })
+}
+
+/// Competition ranking ("1, 2, 2, 4") of `ids` by `key`, higher first.
+fn competition_rank<K: Ord + Clone>(items: &[(usize, K)]) -> BTreeMap<usize, u32> {
+    let mut v = items.to_vec();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut out = BTreeMap::new();
+    let mut rank = 0u32;
+    for (i, (idx, k)) in v.iter().enumerate() {
+        if i == 0 || v[i - 1].1 != *k {
+            rank = i as u32 + 1;
+        }
+        out.insert(*idx, rank);
+    }
+    out
+}
+
+fn rank_all(
+    rubric: &Rubric,
+    apps: &[AppInfo],
+    sheets: &[ExpertSheet],
+    results: &mut [AppResult],
+    p: &Params,
+    totals: &BTreeMap<String, BTreeMap<String, i64>>,
+) {
+    let dirs: BTreeSet<u32> = apps.iter().map(|a| a.direction).collect();
+    let first_crit = rubric
+        .criteria
+        .first()
+        .map(|c| c.key.clone())
+        .unwrap_or_default();
+    // Per-expert mean and sd of totals, for z-scores.
+    let mut per_expert: BTreeMap<&str, Vec<(String, i64)>> = BTreeMap::new();
+    for (app, m) in totals {
+        for (ex, t) in m {
+            per_expert
+                .entry(ex.as_str())
+                .or_default()
+                .push((app.clone(), *t));
+        }
+    }
+    let _ = sheets;
+    for d in dirs {
+        let idx: Vec<usize> = (0..results.len())
+            .filter(|&i| results[i].direction == d && results[i].total.is_some())
+            .collect();
+        if idx.is_empty() {
+            continue;
+        }
+        // The chosen rule, with the declared tie-break.
+        let mut keyed: Vec<(usize, (Q, bool, Q))> = Vec::new();
+        for &i in &idx {
+            let ts = results[i]
+                .total
+                .as_ref()
+                .map(|s| p.rule.pick(s))
+                .unwrap_or(Q::int(0));
+            let sme = p.sme_tiebreak && apps[i].lead_sme;
+            let inn = results[i]
+                .criteria
+                .get(&first_crit)
+                .map(|s| p.rule.pick(s))
+                .unwrap_or(Q::int(0));
+            keyed.push((i, (ts, sme, inn)));
+        }
+        let final_rank = competition_rank(&keyed);
+        let mut rule = Vec::new();
+        if p.sme_tiebreak {
+            rule.push("small/micro lead unit first");
+        }
+        rule.push("then higher innovation");
+        for &(i, (v, _, _)) in &keyed {
+            let tied: Vec<&str> = keyed
+                .iter()
+                .filter(|(j, k)| *j != i && k.0 == v)
+                .map(|(j, _)| results[*j].id.as_str())
+                .collect();
+            if !tied.is_empty() {
+                let note = format!(
+                    "tied on {} with {}; order: {}",
+                    p.rule.key(),
+                    tied.join(", "),
+                    rule.join(", ")
+                );
+                results[i].tie_break = Some(note);
+            }
+            results[i].rank = final_rank.get(&i).copied();
+        }
+        // Robustness: ranks under every rule.
+        for rule in [RankRule::Mean, RankRule::Trimmed, RankRule::Median] {
+            let k: Vec<(usize, Q)> = idx
+                .iter()
+                .map(|&i| {
+                    (
+                        i,
+                        results[i]
+                            .total
+                            .as_ref()
+                            .map(|s| rule.pick(s))
+                            .unwrap_or(Q::int(0)),
+                    )
+                })
+                .collect();
+            for (i, r) in competition_rank(&k) {
+                results[i].ranks.insert(rule.key().to_string(), r);
+            }
+        }
+        // z-scores when every expert scoring in this direction has enough scores.
+        let dir_apps: BTreeSet<&str> = idx.iter().map(|&i| results[i].id.as_str()).collect();
+        let experts_here: BTreeSet<&str> = totals
+            .iter()
+            .filter(|(a, _)| dir_apps.contains(a.as_str()))
+            .flat_map(|(_, m)| m.keys().map(String::as_str))
+            .collect();
+        let enough = !experts_here.is_empty()
+            && experts_here.iter().all(|e| {
+                per_expert
+                    .get(e)
+                    .is_some_and(|v| v.len() as u32 >= p.z_min_scores)
+            });
+        if enough {
+            let mut z_of: BTreeMap<&str, f64> = BTreeMap::new();
+            for &i in &idx {
+                let id = results[i].id.as_str();
+                let mut sum = 0.0;
+                let mut n = 0.0;
+                for (ex, t) in totals.get(id).into_iter().flatten() {
+                    let v = &per_expert[ex.as_str()];
+                    let mean = v.iter().map(|x| x.1 as f64).sum::<f64>() / v.len() as f64;
+                    let var = v.iter().map(|x| (x.1 as f64 - mean).powi(2)).sum::<f64>()
+                        / ((v.len() - 1).max(1)) as f64;
+                    let sd = var.sqrt();
+                    let z = if sd > 0.0 {
+                        (*t as f64 - mean) / sd
+                    } else {
+                        0.0
+                    };
+                    sum += z;
+                    n += 1.0;
+                }
+                z_of.insert(id, if n > 0.0 { sum / n } else { 0.0 });
+            }
+            // Rank on z rounded to 1e-9 so that float noise cannot split ties.
+            let k: Vec<(usize, i64)> = idx
+                .iter()
+                .map(|&i| (i, (z_of[results[i].id.as_str()] * 1e9).round() as i64))
+                .collect();
+            for (i, r) in competition_rank(&k) {
+                results[i].ranks.insert("zscore".to_string(), r);
+            }
+        }
+        for &i in &idx {
+            let rs: Vec<u32> = results[i].ranks.values().copied().collect();
+            if let (Some(lo), Some(hi)) = (rs.iter().min(), rs.iter().max()) {
+                results[i].flags.rank_unstable = hi - lo > p.rank_shift;
+            }
+        }
+    }
+}
+
+fn expert_stats(
+    sheets: &[ExpertSheet],
+    results: &[AppResult],
+    totals: &BTreeMap<String, BTreeMap<String, i64>>,
+) -> Vec<ExpertStats> {
+    let mean_of: BTreeMap<&str, Q> = results
+        .iter()
+        .filter_map(|r| r.total.as_ref().map(|s| (r.id.as_str(), s.q_mean)))
+        .collect();
+    sheets
+        .iter()
+        .map(|s| {
+            let mine: Vec<(&str, i64)> = totals
+                .iter()
+                .filter_map(|(a, m)| m.get(&s.expert).map(|t| (a.as_str(), *t)))
+                .collect();
+            let recused = s.entries.values().filter(|e| e.recused).count() as u32;
+            let n = mine.len() as i128;
+            let (mean_given, leniency) = if n == 0 {
+                (None, None)
+            } else {
+                let sum: i128 = mine.iter().map(|x| x.1 as i128).sum();
+                // Σ (t − mean_a) / n, exact: common denominator of the means.
+                let mut acc = Q::int(0);
+                for (a, t) in &mine {
+                    let d = Q::int(*t).minus(mean_of[a]);
+                    acc = Q::new(acc.num * d.den + d.num * acc.den, acc.den * d.den);
+                }
+                (
+                    Some(Q::new(sum, n).fixed()),
+                    Some(Q::new(acc.num, acc.den * n).fixed()),
+                )
+            };
+            ExpertStats {
+                expert: s.expert.clone(),
+                scored: n as u32,
+                recused,
+                mean_given,
+                leniency,
+            }
+        })
+        .collect()
+}
+
+/// Krippendorff's alpha, interval metric, per direction and criterion:
+/// α = 1 − D_o / D_e with
+/// D_o = (1/n) Σ_u 1/(m_u − 1) Σ_{i≠j in u} (v_i − v_j)² and
+/// D_e = 1/(n(n − 1)) Σ_{i≠j over all pairable values} (v_i − v_j)²,
+/// where units are applications, m_u the number of values in unit u
+/// (units with m_u < 2 are left out) and n = Σ m_u. Exact rationals.
+fn agreement(rubric: &Rubric, apps: &[AppInfo], sheets: &[ExpertSheet]) -> Vec<Agreement> {
+    let dirs: BTreeSet<u32> = apps.iter().map(|a| a.direction).collect();
+    let mut out = Vec::new();
+    for d in dirs {
+        for c in &rubric.criteria {
+            let mut units: Vec<Vec<i64>> = Vec::new();
+            for a in apps.iter().filter(|a| a.direction == d) {
+                let vals: Vec<i64> = sheets
+                    .iter()
+                    .filter_map(|s| s.entries.get(&a.id))
+                    .filter(|e| !e.recused && e.total(rubric).is_some())
+                    .filter_map(|e| e.scores.get(&c.key).copied())
+                    .collect();
+                if vals.len() >= 2 {
+                    units.push(vals);
+                }
+            }
+            let n: i128 = units.iter().map(|u| u.len() as i128).sum();
+            let alpha = if n < 2 {
+                None
+            } else {
+                // D_o as a rational: Σ_u S_u/(m_u − 1), over n.
+                let mut d_o = Q::int(0);
+                for u in &units {
+                    let s: i128 = pair_sq(u);
+                    let t = Q::new(s, u.len() as i128 - 1);
+                    d_o = Q::new(d_o.num * t.den + t.num * d_o.den, d_o.den * t.den);
+                }
+                let d_o = Q::new(d_o.num, d_o.den * n);
+                let all: Vec<i64> = units.iter().flatten().copied().collect();
+                let d_e = Q::new(pair_sq(&all), n * (n - 1));
+                if d_e.num == 0 {
+                    None
+                } else {
+                    // 1 − D_o/D_e
+                    let ratio = Q::new(d_o.num * d_e.den, d_o.den * d_e.num);
+                    Some(Q::int(1).minus(ratio).fixed())
+                }
+            };
+            out.push(Agreement {
+                direction: d,
+                criterion: c.key.clone(),
+                alpha,
+                pairable_values: n as u32,
+            });
+        }
+    }
+    out
+}
+
+/// Σ over ordered pairs i≠j of (v_i − v_j)² = 2(n Σv² − (Σv)²).
+fn pair_sq(v: &[i64]) -> i128 {
+    let n = v.len() as i128;
+    let s: i128 = v.iter().map(|&x| x as i128).sum();
+    let sq: i128 = v.iter().map(|&x| (x as i128) * (x as i128)).sum();
+    2 * (n * sq - s * s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixed_rounds_half_away_from_zero() {
+        assert_eq!(Q::new(1, 3).fixed(), "0.3333");
+        assert_eq!(Q::new(2, 3).fixed(), "0.6667");
+        assert_eq!(Q::new(1, 20000).fixed(), "0.0001");
+        assert_eq!(Q::new(-1, 20000).fixed(), "-0.0001");
+        assert_eq!(Q::new(170, 2).fixed(), "85.0000");
+    }
+
+    #[test]
+    fn stats_of_five() {
+        let s = stats(&[10, 20, 20, 22, 25], 5).expect("values");
+        assert_eq!(s.n, 5);
+        assert_eq!(s.mean, "19.4000");
+        assert_eq!(s.median, "20.0000");
+        assert_eq!((s.min, s.max), (10, 25));
+        // (20+20+22)/3
+        assert_eq!(s.trimmed, "20.6667");
+        assert!(s.trimmed_applied);
+        // sample sd of 10,20,20,22,25: var = 127.2 / 4 = 31.8 → sd = 5.639148...
+        assert_eq!(s.std, "5.6391");
+        let two = stats(&[10, 11], 5).expect("values");
+        assert_eq!(two.median, "10.5000");
+        assert_eq!(two.trimmed, two.mean);
+        assert!(!two.trimmed_applied);
+    }
+
+    #[test]
+    fn sqrt_rounds_to_nearest() {
+        assert_eq!(sqrt_scaled(Q::int(2)), 14142);
+        assert_eq!(sqrt_scaled(Q::int(4)), 20000);
+        assert_eq!(sqrt_scaled(Q::new(1, 4)), 5000);
+    }
+
+    #[test]
+    fn ranks_share_ties() {
+        let r = competition_rank(&[(0, 5), (1, 7), (2, 5), (3, 1)]);
+        assert_eq!(r[&1], 1);
+        assert_eq!(r[&0], 2);
+        assert_eq!(r[&2], 2);
+        assert_eq!(r[&3], 4);
+    }
+}

@@ -1,0 +1,397 @@
+//! The merged result for people: CSV (UTF-8 with BOM, opens in Excel and
+//! WPS with Chinese intact) and XLSX (a sheet per direction in rank order,
+//! a chart of totals on each, and a summary sheet). Built from an
+//! [`Aggregate`]; figures are the same decimal strings as in the JSON.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use rust_xlsxwriter::{Chart, Format, Workbook, Worksheet};
+
+use crate::domain::aggregate::{Aggregate, AppResult};
+use crate::domain::text::inert_line;
+use crate::domain::{Application, Catalog, Rubric};
+use crate::lang::Lang;
+
+/// One row of the people's tables.
+struct Row<'a> {
+    r: &'a AppResult,
+    app: Option<&'a Application>,
+}
+
+fn flags_text(r: &AppResult, lang: Lang) -> String {
+    let mut f = Vec::new();
+    let l = |zh: &'static str, en: &'static str| lang.pick(zh, en).to_string();
+    if r.flags.all_recused {
+        f.push(l("全部回避", "all recused"));
+    } else if r.flags.below_quorum {
+        f.push(l("人数不足", "below quorum"));
+    }
+    if r.flags.high_disagreement {
+        f.push(l("分歧大", "high disagreement"));
+    }
+    if !r.flags.outliers.is_empty() {
+        f.push(format!(
+            "{}: {}",
+            l("偏离专家", "far from panel"),
+            r.flags.outliers.join(" ")
+        ));
+    }
+    if r.flags.rank_unstable {
+        f.push(l("排名不稳", "rank unstable"));
+    }
+    f.join("; ")
+}
+
+fn headers(rubric: &Rubric, lang: Lang) -> Vec<String> {
+    let l = |zh: &'static str, en: &'static str| lang.pick(zh, en).to_string();
+    let mut h = vec![
+        l("方向", "direction"),
+        l("排名", "rank"),
+        l("申报编号", "id"),
+        l("项目名称", "title"),
+        l("牵头单位", "lead unit"),
+        l("中小微", "SME"),
+        l("推荐单位", "authority"),
+        l("评分人数", "n"),
+        l("回避人数", "recused"),
+        l("总分(排名口径)", "total (rule)"),
+        l("总分均值", "total mean"),
+        l("总分中位数", "total median"),
+        l("总分截尾均值", "total trimmed"),
+        l("总分标准差", "total std"),
+        l("总分最低", "total min"),
+        l("总分最高", "total max"),
+    ];
+    for c in &rubric.criteria {
+        h.push(format!(
+            "{}({})",
+            lang.pick(&c.name_zh, &c.name_en),
+            l("排名口径", "rule")
+        ));
+    }
+    h.extend([
+        l("推荐", "recommend"),
+        l("不推荐", "not recommend"),
+        l("标记", "flags"),
+        l("并列处理", "tie-break"),
+        l("均值排名", "rank mean"),
+        l("截尾排名", "rank trimmed"),
+        l("中位数排名", "rank median"),
+        l("标准化排名", "rank z-score"),
+    ]);
+    h
+}
+
+/// A cell: text, or a figure kept as its exact decimal string.
+enum Cell {
+    Text(String),
+    Num(String),
+    Int(i64),
+    Empty,
+}
+
+fn row_cells(row: &Row, agg: &Aggregate, rubric: &Rubric, lang: Lang) -> Vec<Cell> {
+    let r = row.r;
+    let a = row.app;
+    let rule = agg.params.rule;
+    let t = r.total.as_ref();
+    let text = |s: Option<String>| s.map(Cell::Text).unwrap_or(Cell::Empty);
+    let mut v = vec![
+        Cell::Int(r.direction as i64),
+        r.rank.map(|x| Cell::Int(x as i64)).unwrap_or(Cell::Empty),
+        Cell::Text(inert_line(&r.id)),
+        text(a.map(|a| inert_line(&a.title))),
+        text(a.map(|a| inert_line(&a.lead_unit.name))),
+        text(
+            a.filter(|a| a.lead_unit.sme)
+                .map(|_| lang.pick("是", "yes").to_string()),
+        ),
+        text(a.map(|a| inert_line(&a.authority))),
+        Cell::Int(r.scorers.len() as i64),
+        Cell::Int(r.recused.len() as i64),
+    ];
+    match t {
+        Some(t) => {
+            let pick = match rule {
+                crate::domain::aggregate::RankRule::Trimmed => &t.trimmed,
+                crate::domain::aggregate::RankRule::Mean => &t.mean,
+                crate::domain::aggregate::RankRule::Median => &t.median,
+            };
+            v.extend([
+                Cell::Num(pick.clone()),
+                Cell::Num(t.mean.clone()),
+                Cell::Num(t.median.clone()),
+                Cell::Num(t.trimmed.clone()),
+                Cell::Num(t.std.clone()),
+                Cell::Int(t.min),
+                Cell::Int(t.max),
+            ]);
+        }
+        None => v.extend((0..7).map(|_| Cell::Empty)),
+    }
+    for c in &rubric.criteria {
+        v.push(match r.criteria.get(&c.key) {
+            Some(s) => Cell::Num(match rule {
+                crate::domain::aggregate::RankRule::Trimmed => s.trimmed.clone(),
+                crate::domain::aggregate::RankRule::Mean => s.mean.clone(),
+                crate::domain::aggregate::RankRule::Median => s.median.clone(),
+            }),
+            None => Cell::Empty,
+        });
+    }
+    v.push(Cell::Int(r.recommend_yes as i64));
+    v.push(Cell::Int(r.recommend_no as i64));
+    v.push(Cell::Text(flags_text(r, lang)));
+    v.push(text(r.tie_break.clone()));
+    for k in ["mean", "trimmed", "median", "zscore"] {
+        v.push(
+            r.ranks
+                .get(k)
+                .map(|x| Cell::Int(*x as i64))
+                .unwrap_or(Cell::Empty),
+        );
+    }
+    v
+}
+
+/// Applications grouped by direction, each group in rank order (unranked last).
+fn ordered<'a>(agg: &'a Aggregate, apps: &'a [Application]) -> BTreeMap<u32, Vec<Row<'a>>> {
+    let by_id: BTreeMap<&str, &Application> = apps.iter().map(|a| (a.id.as_str(), a)).collect();
+    let mut out: BTreeMap<u32, Vec<Row>> = BTreeMap::new();
+    for r in &agg.applications {
+        out.entry(r.direction).or_default().push(Row {
+            r,
+            app: by_id.get(r.id.as_str()).copied(),
+        });
+    }
+    for rows in out.values_mut() {
+        rows.sort_by(|a, b| {
+            a.r.rank
+                .unwrap_or(u32::MAX)
+                .cmp(&b.r.rank.unwrap_or(u32::MAX))
+                .then(a.r.id.cmp(&b.r.id))
+        });
+    }
+    out
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// The CSV bytes: BOM, header, one row per application.
+pub fn csv_bytes(agg: &Aggregate, apps: &[Application], rubric: &Rubric, lang: Lang) -> Vec<u8> {
+    let mut out = String::from("\u{feff}");
+    let h: Vec<String> = headers(rubric, lang).iter().map(|s| csv_field(s)).collect();
+    out.push_str(&h.join(","));
+    out.push_str("\r\n");
+    for rows in ordered(agg, apps).values() {
+        for row in rows {
+            let cells: Vec<String> = row_cells(row, agg, rubric, lang)
+                .into_iter()
+                .map(|c| match c {
+                    Cell::Text(s) => csv_field(&s),
+                    Cell::Num(s) => s,
+                    Cell::Int(i) => i.to_string(),
+                    Cell::Empty => String::new(),
+                })
+                .collect();
+            out.push_str(&cells.join(","));
+            out.push_str("\r\n");
+        }
+    }
+    out.into_bytes()
+}
+
+fn sheet_name(code: u32, catalog: &Catalog, lang: Lang) -> String {
+    let short = catalog
+        .direction(code)
+        .map(|d| lang.pick(&d.short_zh, &d.short_en).to_string())
+        .unwrap_or_default();
+    let cleaned: String = short
+        .chars()
+        .filter(|c| !"[]:*?/\\'".contains(*c))
+        .take(20)
+        .collect();
+    format!("{code:02} {cleaned}")
+}
+
+fn write_row(ws: &mut Worksheet, row: u32, cells: Vec<Cell>, num: &Format) -> Result<()> {
+    for (col, c) in cells.into_iter().enumerate() {
+        let col = col as u16;
+        match c {
+            Cell::Text(s) => {
+                ws.write_string(row, col, s)?;
+            }
+            Cell::Num(s) => {
+                let v: f64 = s.parse().unwrap_or(0.0);
+                ws.write_number_with_format(row, col, v, num)?;
+            }
+            Cell::Int(i) => {
+                ws.write_number(row, col, i as f64)?;
+            }
+            Cell::Empty => {}
+        }
+    }
+    Ok(())
+}
+
+/// The XLSX bytes.
+pub fn xlsx_bytes(
+    agg: &Aggregate,
+    apps: &[Application],
+    catalog: &Catalog,
+    rubric: &Rubric,
+    lang: Lang,
+) -> Result<Vec<u8>> {
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold();
+    let num = Format::new().set_num_format("0.0000");
+    let l = |zh: &'static str, en: &'static str| lang.pick(zh, en).to_string();
+    let groups = ordered(agg, apps);
+    // Summary first.
+    {
+        let ws = wb.add_worksheet();
+        ws.set_name(l("汇总", "Summary"))?;
+        let mut r = 0u32;
+        ws.write_string_with_format(r, 0, l("排名口径", "ranking rule"), &bold)?;
+        ws.write_string(r, 1, agg.params.rule.key())?;
+        r += 2;
+        for (c, h) in [
+            l("方向", "direction"),
+            l("项目数", "applications"),
+            l("已评分", "scored"),
+            l("有标记", "flagged"),
+        ]
+        .iter()
+        .enumerate()
+        {
+            ws.write_string_with_format(r, c as u16, h, &bold)?;
+        }
+        r += 1;
+        for (code, rows) in &groups {
+            let name = catalog
+                .direction(*code)
+                .map(|d| lang.pick(&d.name_zh, &d.name_en).to_string());
+            ws.write_string(r, 0, format!("{code} {}", name.unwrap_or_default()))?;
+            ws.write_number(r, 1, rows.len() as f64)?;
+            ws.write_number(
+                r,
+                2,
+                rows.iter().filter(|x| x.r.total.is_some()).count() as f64,
+            )?;
+            ws.write_number(
+                r,
+                3,
+                rows.iter()
+                    .filter(|x| !flags_text(x.r, lang).is_empty())
+                    .count() as f64,
+            )?;
+            r += 1;
+        }
+        r += 1;
+        for (c, h) in [
+            l("专家", "expert"),
+            l("评分数", "scored"),
+            l("回避数", "recused"),
+            l("平均给分", "mean given"),
+            l("宽严度", "leniency"),
+        ]
+        .iter()
+        .enumerate()
+        {
+            ws.write_string_with_format(r, c as u16, h, &bold)?;
+        }
+        r += 1;
+        for e in &agg.experts {
+            ws.write_string(r, 0, &e.expert)?;
+            ws.write_number(r, 1, e.scored as f64)?;
+            ws.write_number(r, 2, e.recused as f64)?;
+            if let Some(m) = &e.mean_given {
+                ws.write_number_with_format(r, 3, m.parse().unwrap_or(0.0), &num)?;
+            }
+            if let Some(m) = &e.leniency {
+                ws.write_number_with_format(r, 4, m.parse().unwrap_or(0.0), &num)?;
+            }
+            r += 1;
+        }
+        r += 1;
+        for (c, h) in [
+            l("方向", "direction"),
+            l("评审维度", "criterion"),
+            l("Krippendorff α（区间）", "Krippendorff's alpha (interval)"),
+            l("可配对分值数", "pairable values"),
+        ]
+        .iter()
+        .enumerate()
+        {
+            ws.write_string_with_format(r, c as u16, h, &bold)?;
+        }
+        r += 1;
+        for a in &agg.agreement {
+            ws.write_number(r, 0, a.direction as f64)?;
+            ws.write_string(r, 1, &a.criterion)?;
+            if let Some(x) = &a.alpha {
+                ws.write_number_with_format(r, 2, x.parse().unwrap_or(0.0), &num)?;
+            }
+            ws.write_number(r, 3, a.pairable_values as f64)?;
+            r += 1;
+        }
+        ws.set_column_width(0, 28)?;
+    }
+    let head = headers(rubric, lang);
+    for (code, rows) in &groups {
+        let name = sheet_name(*code, catalog, lang);
+        let ws = wb.add_worksheet();
+        ws.set_name(&name)?;
+        for (c, h) in head.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, h, &bold)?;
+        }
+        for (i, row) in rows.iter().enumerate() {
+            write_row(ws, i as u32 + 1, row_cells(row, agg, rubric, lang), &num)?;
+        }
+        ws.set_freeze_panes(1, 3)?;
+        ws.set_column_width(3, 40)?;
+        ws.set_column_width(4, 28)?;
+        ws.set_column_width(6, 20)?;
+        if !rows.is_empty() {
+            let last = rows.len() as u32;
+            let mut chart = Chart::new_bar();
+            chart
+                .title()
+                .set_name(lang.pick("总分（排名口径）", "Total (ranking rule)"));
+            chart
+                .add_series()
+                .set_categories((name.as_str(), 1, 2, last, 2))
+                .set_values((name.as_str(), 1, 9, last, 9))
+                .set_name(lang.pick("总分", "total"));
+            ws.insert_chart(last + 3, 2, &chart)?;
+        }
+    }
+    wb.save_to_buffer().context("building the XLSX workbook")
+}
+
+/// Writes both files atomically.
+pub fn write_people_files(
+    agg: &Aggregate,
+    apps: &[Application],
+    catalog: &Catalog,
+    rubric: &Rubric,
+    lang: Lang,
+    csv: Option<&Path>,
+    xlsx: Option<&Path>,
+) -> Result<()> {
+    if let Some(p) = csv {
+        crate::fsutil::write_atomic(p, &csv_bytes(agg, apps, rubric, lang))?;
+    }
+    if let Some(p) = xlsx {
+        crate::fsutil::write_atomic(p, &xlsx_bytes(agg, apps, catalog, rubric, lang)?)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,141 @@
+//! Property tests: canonical bytes, chain append/verify, aggregation.
+
+use panelist::domain::aggregate::{Q, stats};
+use panelist::domain::history::{self, Change, canonical_body, make_event, verify_chain};
+use panelist::domain::text::{inert, is_dangerous, normalize_name, title_similarity};
+use proptest::prelude::*;
+
+fn change() -> impl Strategy<Value = Change> {
+    let app = prop::sample::select(vec!["A-1", "A-2", "申报-3"]).prop_map(String::from);
+    let crit = prop::sample::select(vec![
+        "innovation",
+        "advancement",
+        "practicality",
+        "replicability",
+    ])
+    .prop_map(String::from);
+    prop_oneof![
+        (app.clone(), crit, prop::option::of(0i64..=25)).prop_map(|(app, criterion, value)| {
+            Change::Score {
+                app,
+                criterion,
+                value,
+            }
+        }),
+        (app.clone(), ".{0,40}").prop_map(|(app, text)| Change::Comment { app, text }),
+        (app.clone(), prop::option::of(any::<bool>()))
+            .prop_map(|(app, value)| Change::Recommend { app, value }),
+        (app, "[^\\s].{0,20}").prop_map(|(app, reason)| Change::Recuse { app, reason }),
+    ]
+}
+
+fn chain(changes: &[Change]) -> Vec<history::Event> {
+    let digest = [7u8; 32];
+    let mut prev = history::genesis(&digest, "E01");
+    let mut out = Vec::new();
+    for (i, c) in changes.iter().enumerate() {
+        let t = format!("2024-03-01T09:{:02}:{:02}.000Z", i / 60 % 60, i % 60);
+        let e = make_event(i as u64 + 1, &prev, &t, "E01", c.clone());
+        prev = history::unhex32(&e.hash).expect("hex");
+        out.push(e);
+    }
+    out
+}
+
+proptest! {
+    #[test]
+    fn canonical_body_is_stable_through_json(c in change()) {
+        let body = canonical_body("2024-03-01T09:00:00.000Z", "E01", &c);
+        let v: serde_json::Value = serde_json::from_slice(&body).expect("json");
+        let back: Change = serde_json::from_value({
+            let mut v = v.clone();
+            if let serde_json::Value::Object(m) = &mut v { m.remove("time"); m.remove("expert"); }
+            v
+        }).expect("change");
+        prop_assert_eq!(&back, &c);
+        prop_assert_eq!(canonical_body("2024-03-01T09:00:00.000Z", "E01", &back), body);
+    }
+
+    #[test]
+    fn appended_chains_verify_and_any_edit_is_caught(
+        changes in prop::collection::vec(change(), 1..40),
+        pick in any::<prop::sample::Index>(),
+        field in 0usize..4,
+    ) {
+        let events = chain(&changes);
+        let head = verify_chain(&[7u8; 32], "E01", &events).expect("verifies");
+        prop_assert_eq!(history::hex(&head), events.last().unwrap().hash.clone());
+        let i = pick.index(events.len());
+        let mut bad = events.clone();
+        match field {
+            0 => bad[i].time = "2099-01-01T00:00:00.000Z".into(),
+            1 => bad[i].expert = "E99".into(),
+            2 => bad[i].change = Change::Comment { app: "X".into(), text: "改写".into() },
+            _ => bad[i].seq += 1,
+        }
+        let err = verify_chain(&[7u8; 32], "E01", &bad).expect_err("edit caught");
+        prop_assert!(err.seq() as usize <= i + 2, "caught at {} for edit at {}", err.seq(), i + 1);
+        // Another bundle digest or expert gives another genesis.
+        prop_assert!(verify_chain(&[8u8; 32], "E01", &events).is_err());
+        prop_assert!(verify_chain(&[7u8; 32], "E02", &events).is_err());
+    }
+
+    #[test]
+    fn stats_agree_with_floating_point(values in prop::collection::vec(0i64..=100, 1..30)) {
+        let s = stats(&values, 5).expect("non-empty");
+        let n = values.len() as f64;
+        let mean = values.iter().sum::<i64>() as f64 / n;
+        let close = |a: &str, b: f64| (a.parse::<f64>().unwrap() - b).abs() <= 0.00005 + 1e-9;
+        prop_assert!(close(&s.mean, mean), "{} vs {}", s.mean, mean);
+        let mut v = values.clone();
+        v.sort();
+        let med = if v.len() % 2 == 1 { v[v.len()/2] as f64 } else { (v[v.len()/2-1] + v[v.len()/2]) as f64 / 2.0 };
+        prop_assert!(close(&s.median, med));
+        if v.len() >= 2 {
+            let var = values.iter().map(|x| (*x as f64 - mean).powi(2)).sum::<f64>() / (n - 1.0);
+            prop_assert!(close(&s.std, var.sqrt()), "{} vs {}", s.std, var.sqrt());
+        }
+        if v.len() >= 5 {
+            let inner = &v[1..v.len()-1];
+            prop_assert!(close(&s.trimmed, inner.iter().sum::<i64>() as f64 / inner.len() as f64));
+        }
+        prop_assert_eq!(s.min, v[0]);
+        prop_assert_eq!(s.max, *v.last().unwrap());
+    }
+
+    #[test]
+    fn rationals_order_like_their_values(a in -1000i128..1000, b in 1i128..50, c in -1000i128..1000, d in 1i128..50) {
+        let (x, y) = (Q::new(a, b), Q::new(c, d));
+        let fx = a as f64 / b as f64;
+        let fy = c as f64 / d as f64;
+        if (fx - fy).abs() > 1e-9 {
+            prop_assert_eq!(x < y, fx < fy);
+        } else {
+            prop_assert!(x == y);
+        }
+    }
+
+    #[test]
+    fn inert_text_never_carries_controls(s in "\\PC{0,30}|[\\x00-\\x1f\\x7f-\\u{9f}\\u{202a}-\\u{202e}\\u{2066}-\\u{2069}a-z]{0,30}") {
+        let out = inert(&s, true);
+        prop_assert!(!out.chars().any(|c| c != '\n' && (c.is_control() || is_dangerous(c))), "{:?}", out);
+    }
+
+    #[test]
+    fn similarity_is_symmetric_and_bounded(a in "\\PC{0,20}", b in "\\PC{0,20}") {
+        let s = title_similarity(&a, &b);
+        prop_assert!(s <= 1000);
+        prop_assert_eq!(s, title_similarity(&b, &a));
+        prop_assert_eq!(title_similarity(&a, &a), 1000);
+        prop_assert_eq!(normalize_name(&normalize_name(&a)), normalize_name(&a));
+    }
+}
+
+proptest! {
+    #[test]
+    fn fast_canonical_bytes_equal_general_jcs(c in change(), t in "\\PC{0,5}|[\\x00-\\x1f\"\\\\]{0,5}", ex in "[A-Za-z0-9]{1,8}") {
+        let fast = canonical_body(&t, &ex, &c);
+        let reference = history::canonical_body_reference(&t, &ex, &c);
+        prop_assert_eq!(String::from_utf8_lossy(&fast), String::from_utf8_lossy(&reference));
+    }
+}
