@@ -253,7 +253,19 @@ pub fn unlock(id: Option<&str>, passphrase_file: Option<&Path>) -> Result<Unlock
         short_id(&file.key_id)
     );
     let pass = read_passphrase(passphrase_file, &prompt, false)?;
-    let key = file.unseal(&pass).map_err(|e| match e {
+    open(path, file, &pass)
+}
+
+/// Opens the key (`id`, or the only one) with a passphrase the caller
+/// already has — the terminal interface's passphrase dialog.
+pub fn unlock_with(id: Option<&str>, pass: &Passphrase) -> Result<Unlocked> {
+    let path = find(id)?;
+    let file = load(&path)?;
+    open(path, file, pass)
+}
+
+fn open(path: PathBuf, file: KeyFile, pass: &Passphrase) -> Result<Unlocked> {
+    let key = file.unseal(pass).map_err(|e| match e {
         KeyError::WrongPassphrase => anyhow!(
             "{}: wrong passphrase for key {} (or the key file was altered)",
             path.display(),

@@ -557,3 +557,39 @@ fn the_independent_python_verifier_agrees() {
         );
     }
 }
+
+/// `export::export_bundle`, the function the terminal interface's export
+/// dialog calls, writes the same verifiable file and says what it wrote.
+#[test]
+fn the_library_export_returns_a_summary() {
+    let p = Panel::new("ed25519", 3);
+    p.finish();
+    let text = std::fs::read_to_string(p.key_path()).expect("key");
+    let file = panelist::crypto::keys::KeyFile::parse(&text).expect("parse");
+    let key = panelist::keyring::Unlocked {
+        path: p.key_path(),
+        key: file
+            .unseal(&panelist::crypto::keys::Passphrase::new(
+                signing::PASS.into(),
+            ))
+            .expect("unseal"),
+        file,
+    };
+    let out = p.s.path("lib.json");
+    let s = panelist::export::export_bundle(&p.bundle, &key, &out, false, &common::clock())
+        .expect("export");
+    assert_eq!(s.path, out);
+    assert_eq!(
+        (s.expert.as_str(), s.expert_name.as_str()),
+        ("E01", "测试专家")
+    );
+    assert_eq!(s.key_id, key.key_id());
+    assert_eq!(
+        (s.counts.complete, s.counts.recused, s.counts.open()),
+        (2, 1, 0)
+    );
+    assert_eq!(s.events, 13);
+    assert!(!s.partial);
+    let r = p.verify(&[&out], &p.roster(), Some(&p.bundle));
+    assert_eq!(r.code, 0, "{}", r.stdout);
+}
