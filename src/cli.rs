@@ -43,6 +43,17 @@ pub enum Command {
     /// Build, check and describe bundles.
     #[command(subcommand)]
     Bundle(BundleCmd),
+    /// Make or show your signing key.
+    #[command(subcommand)]
+    Key(crate::cli_keys::KeyCmd),
+    /// Score an application in your working copy, signed in with your key.
+    Score(crate::cli_keys::ScoreArgs),
+    /// Declare (or with --undo withdraw) a conflict of interest (回避).
+    Recuse(crate::cli_keys::RecuseArgs),
+    /// Write your signed scores file for the chair.
+    Export(crate::export::cli::ExportArgs),
+    /// Verify signed files against the roster (exit 0 all good, 1 any bad).
+    Verify(crate::export::cli::VerifyArgs),
     /// Tools for benchmarks and the reliability suite.
     #[command(subcommand, hide = true)]
     Dev(DevCmd),
@@ -180,6 +191,11 @@ pub fn run() -> Result<u8> {
             BundleCmd::Info { bundle, json } => bundle_info(&bundle, json, lang),
             BundleCmd::History { bundle, json } => bundle_history(&bundle, json, lang),
         },
+        Command::Key(k) => crate::cli_keys::key(k, &clock),
+        Command::Score(a) => crate::cli_keys::score(a, &clock),
+        Command::Recuse(a) => crate::cli_keys::recuse(a, &clock),
+        Command::Export(a) => crate::export::cli::export(a, &clock),
+        Command::Verify(a) => crate::export::cli::verify(a),
     }
 }
 

@@ -23,14 +23,18 @@ macro_rules! outln {
 }
 
 pub mod cli;
+pub mod cli_keys;
 pub mod clock;
+pub mod crypto;
 pub mod demo;
 pub mod devtools;
 pub mod domain;
+pub mod export;
 pub mod fsutil;
 pub mod generate;
 pub mod import;
 pub mod jsonio;
+pub mod keyring;
 pub mod lang;
 pub mod merge;
 pub mod paths;

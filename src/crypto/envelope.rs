@@ -1,0 +1,269 @@
+//! The signed-file envelope, shared by an expert's export and the chair's
+//! merged result:
+//!
+//! ```json
+//! {"payloadType": "...", "payload": {...}, "signatures": [{"keyid": "...", "sig": "<base64>"}]}
+//! ```
+//!
+//! The signature is over the DSSE v1 pre-authentication encoding of the
+//! payload type and the RFC 8785 (JCS) canonical bytes of `payload`:
+//!
+//! ```text
+//! PAE(type, body) = "DSSEv1" SP len(type) SP type SP len(body) SP body
+//! ```
+//!
+//! with lengths as ASCII decimal byte counts. Unlike DSSE's wire form the
+//! payload is carried as JSON rather than base64, so the file stays
+//! readable; the verifier recomputes the canonical bytes. To keep JCS
+//! unambiguous across implementations, a payload may hold only strings,
+//! booleans, nulls, arrays, objects and integers of magnitude below 2^53.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::short_id;
+use super::sign::{SecretKey, SigError, VerifyKey};
+
+/// An expert's signed scores.
+pub const SCORES_TYPE: &str = "application/vnd.panelist.scores+json;version=1";
+/// The chair's signed merged result.
+pub const MERGED_TYPE: &str = "application/vnd.panelist.merged+json;version=1";
+
+/// Largest integer magnitude a payload may hold: 2^53 - 1.
+pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+
+/// One signature of an envelope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvSignature {
+    /// Selects the key; the verifier's roster says which key that is.
+    pub keyid: String,
+    /// Base64 (RFC 4648 §4, with padding) of the signature bytes.
+    pub sig: String,
+}
+
+/// A signed file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Envelope {
+    #[serde(rename = "payloadType")]
+    pub payload_type: String,
+    pub payload: Value,
+    pub signatures: Vec<EnvSignature>,
+}
+
+/// Why an envelope is not accepted; each names what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EnvelopeError {
+    #[error("not a signed panelist file: {0}")]
+    Syntax(String),
+    #[error("payload is not JCS-safe: {0}")]
+    NotJcsSafe(String),
+    #[error("no signature by key {expected} (the file is signed by {found})")]
+    NoSignatureBy { expected: String, found: String },
+    #[error("signature {index}: sig is not base64")]
+    Base64 { index: usize },
+    #[error("signature by key {keyid} does not verify: {err} (payload or signature altered)")]
+    Invalid { keyid: String, err: SigError },
+    #[error("cannot sign: {0}")]
+    Sign(SigError),
+}
+
+/// The DSSE v1 pre-authentication encoding.
+pub fn pae(payload_type: &str, body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(payload_type.len() + body.len() + 32);
+    out.extend_from_slice(b"DSSEv1 ");
+    out.extend_from_slice(payload_type.len().to_string().as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(payload_type.as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(body.len().to_string().as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(body);
+    out
+}
+
+/// Checks that `v` holds no number JCS implementations could disagree on:
+/// no fractions or exponents, no integer of magnitude 2^53 or more. The
+/// error names the JSON path.
+pub fn check_jcs_safe(v: &Value) -> Result<(), String> {
+    fn walk(v: &Value, path: &mut String) -> Result<(), String> {
+        match v {
+            Value::Number(n) => {
+                let ok = if let Some(u) = n.as_u64() {
+                    u <= MAX_SAFE_INTEGER
+                } else if let Some(i) = n.as_i64() {
+                    i.unsigned_abs() <= MAX_SAFE_INTEGER
+                } else {
+                    false
+                };
+                if ok {
+                    Ok(())
+                } else {
+                    Err(format!("{path} = {n} is not an integer below 2^53"))
+                }
+            }
+            Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    let len = path.len();
+                    path.push_str(&format!("[{i}]"));
+                    walk(x, path)?;
+                    path.truncate(len);
+                }
+                Ok(())
+            }
+            Value::Object(m) => {
+                for (k, x) in m {
+                    let len = path.len();
+                    path.push('.');
+                    path.push_str(k);
+                    walk(x, path)?;
+                    path.truncate(len);
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+    walk(v, &mut String::from("$"))
+}
+
+/// The RFC 8785 canonical bytes of a JCS-safe value.
+pub fn canonical(v: &Value) -> Result<Vec<u8>, EnvelopeError> {
+    check_jcs_safe(v).map_err(EnvelopeError::NotJcsSafe)?;
+    serde_json_canonicalizer::to_vec(v).map_err(|e| EnvelopeError::NotJcsSafe(e.to_string()))
+}
+
+impl Envelope {
+    /// Signs `payload` as `payload_type` with `key`; the signature's keyid
+    /// is the key's id.
+    pub fn sign(
+        payload_type: &str,
+        payload: Value,
+        key: &SecretKey,
+    ) -> Result<Envelope, EnvelopeError> {
+        let mut env = Envelope {
+            payload_type: payload_type.to_string(),
+            payload,
+            signatures: Vec::new(),
+        };
+        let sig = key
+            .sign(&env.signed_bytes()?)
+            .map_err(EnvelopeError::Sign)?;
+        env.signatures.push(EnvSignature {
+            keyid: key.verify_key().key_id(),
+            sig: STANDARD.encode(sig),
+        });
+        Ok(env)
+    }
+
+    /// The bytes every signature is over.
+    pub fn signed_bytes(&self) -> Result<Vec<u8>, EnvelopeError> {
+        Ok(pae(&self.payload_type, &canonical(&self.payload)?))
+    }
+
+    /// Parses a signed file: strict JSON (duplicate keys refused), exactly
+    /// the three envelope fields, a JCS-safe payload object.
+    pub fn parse(text: &str) -> Result<Envelope, EnvelopeError> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let env: Envelope = crate::jsonio::from_str_strict(text)
+            .map_err(|e| EnvelopeError::Syntax(e.to_string()))?;
+        if !env.payload.is_object() {
+            return Err(EnvelopeError::Syntax("payload is not a JSON object".into()));
+        }
+        if env.signatures.is_empty() {
+            return Err(EnvelopeError::Syntax("no signatures".into()));
+        }
+        check_jcs_safe(&env.payload).map_err(EnvelopeError::NotJcsSafe)?;
+        Ok(env)
+    }
+
+    /// The file's text: pretty JSON, a final newline.
+    pub fn to_text(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+
+    /// Checks every signature whose keyid is `key_id` against `key` (the
+    /// key the verifier's roster names; the file's keyid only selects).
+    /// At least one must be present and all present must verify.
+    pub fn verify_by(&self, key_id: &str, key: &VerifyKey) -> Result<(), EnvelopeError> {
+        let msg = self.signed_bytes()?;
+        let mut seen = false;
+        for (i, s) in self.signatures.iter().enumerate() {
+            if s.keyid != key_id {
+                continue;
+            }
+            seen = true;
+            let raw = STANDARD
+                .decode(s.sig.as_bytes())
+                .map_err(|_| EnvelopeError::Base64 { index: i + 1 })?;
+            key.verify(&msg, &raw)
+                .map_err(|err| EnvelopeError::Invalid {
+                    keyid: short_id(key_id).to_string(),
+                    err,
+                })?;
+        }
+        if !seen {
+            let found: Vec<&str> = self.signatures.iter().map(|s| short_id(&s.keyid)).collect();
+            return Err(EnvelopeError::NoSignatureBy {
+                expected: short_id(key_id).to_string(),
+                found: found.join(", "),
+            });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::Alg;
+
+    #[test]
+    fn pae_matches_the_dsse_spec_example() {
+        // DSSE protocol.md: PAE("http://example.com/HelloWorld", "hello world")
+        assert_eq!(
+            pae("http://example.com/HelloWorld", b"hello world"),
+            b"DSSEv1 29 http://example.com/HelloWorld 11 hello world".to_vec()
+        );
+    }
+
+    #[test]
+    fn floats_and_big_integers_are_refused() {
+        let v: Value = serde_json::from_str(r#"{"a": [1, {"b": 1.5}]}"#).expect("json");
+        assert_eq!(
+            check_jcs_safe(&v).unwrap_err(),
+            "$.a[1].b = 1.5 is not an integer below 2^53"
+        );
+        let big: Value = serde_json::from_str(r#"{"n": 9007199254740992}"#).expect("json");
+        assert!(check_jcs_safe(&big).is_err());
+        let ok: Value = serde_json::from_str(r#"{"n": -9007199254740991}"#).expect("json");
+        assert!(check_jcs_safe(&ok).is_ok());
+    }
+
+    #[test]
+    fn sign_parse_verify() {
+        let k = SecretKey::generate(Alg::Ed25519, None).expect("key");
+        let env =
+            Envelope::sign(SCORES_TYPE, serde_json::json!({"b": 1, "a": "中"}), &k).expect("sign");
+        let back = Envelope::parse(&env.to_text()).expect("parse");
+        let kid = k.verify_key().key_id();
+        back.verify_by(&kid, k.verify_key()).expect("verifies");
+        let mut bad = back.clone();
+        bad.payload["b"] = serde_json::json!(2);
+        assert!(matches!(
+            bad.verify_by(&kid, k.verify_key()),
+            Err(EnvelopeError::Invalid { .. })
+        ));
+        assert!(matches!(
+            back.verify_by("00", k.verify_key()),
+            Err(EnvelopeError::NoSignatureBy { .. })
+        ));
+        let dup = r#"{"payloadType": "x", "payload": {}, "payload": {}, "signatures": []}"#;
+        assert!(Envelope::parse(dup).is_err());
+    }
+}

@@ -1,0 +1,277 @@
+//! The expert's keys on disk: `keys/ID.key` under the data directory
+//! (`PANELIST_HOME/data/keys` when set), each file mode 0600 in a 0700
+//! folder, and the passphrase that opens them — from `--passphrase-file`,
+//! `PANELIST_PASSPHRASE_FILE`, or a prompt on the terminal without echo.
+//!
+//! What a key file holds and how it is sealed is `crypto::keys`'; this
+//! module only finds, reads and writes the files.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, anyhow, bail};
+
+use crate::crypto::keys::{KdfCost, KeyError, KeyFile, Passphrase};
+use crate::crypto::short_id;
+use crate::crypto::sign::SecretKey;
+use crate::domain::application::valid_expert_id;
+use crate::store::Identity;
+
+/// Environment variable naming a passphrase file (for scripts and tests).
+pub const PASSPHRASE_FILE_ENV: &str = "PANELIST_PASSPHRASE_FILE";
+/// Environment variable overriding the KDF cost of new keys, `m=KIB,t=N,p=N`
+/// (tests lower it; every key file records its own cost).
+pub const KDF_PARAMS_ENV: &str = "PANELIST_KDF_PARAMS";
+
+const KEY_EXT: &str = "key";
+const MAX_KEY_FILE: u64 = 64 * 1024;
+const MAX_PASSPHRASE_FILE: u64 = 4 * 1024;
+
+/// The keys folder, created (0700) if missing.
+pub fn keys_dir() -> Result<PathBuf> {
+    let d = crate::paths::data_dir()?.join("keys");
+    if !d.exists() {
+        let mut b = std::fs::DirBuilder::new();
+        b.recursive(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            b.mode(0o700);
+        }
+        b.create(&d)
+            .with_context(|| format!("cannot create {}", d.display()))?;
+    }
+    Ok(d)
+}
+
+/// Where the key of expert `id` lives.
+pub fn key_path(id: &str) -> Result<PathBuf> {
+    if !valid_expert_id(id) {
+        bail!("expert id {id:?} must be 1-32 letters, digits, '-' or '_'");
+    }
+    Ok(keys_dir()?.join(format!("{id}.{KEY_EXT}")))
+}
+
+/// Every key file in the keys folder, sorted by name.
+pub fn list() -> Result<Vec<PathBuf>> {
+    let d = keys_dir()?;
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(&d).with_context(|| format!("cannot read {}", d.display()))? {
+        let p = e
+            .with_context(|| format!("cannot read {}", d.display()))?
+            .path();
+        if p.extension().is_some_and(|x| x == KEY_EXT) && p.is_file() {
+            out.push(p);
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// The key file of `id`, or the only key when no id is given.
+pub fn find(id: Option<&str>) -> Result<PathBuf> {
+    if let Some(id) = id {
+        let p = key_path(id)?;
+        if !p.exists() {
+            bail!(
+                "{}: no key for expert {id} (make one with: panelist key new --id {id} ...)",
+                p.display()
+            );
+        }
+        return Ok(p);
+    }
+    let all = list()?;
+    match all.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => bail!(
+            "{}: no key yet (make one with: panelist key new --id ID --name NAME --org ORG)",
+            keys_dir()?.display()
+        ),
+        many => {
+            let ids: Vec<String> = many
+                .iter()
+                .filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+                .collect();
+            bail!(
+                "{}: {} keys ({}); choose one with --key ID",
+                keys_dir()?.display(),
+                many.len(),
+                ids.join(", ")
+            )
+        }
+    }
+}
+
+/// Refuses a key file that group or others may read or write.
+fn check_mode(path: &Path, md: &std::fs::Metadata) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = md.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            bail!(
+                "{}: key file is accessible by group or others (mode {mode:04o}); run: chmod 600 {}",
+                path.display(),
+                path.display()
+            );
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, md);
+    Ok(())
+}
+
+/// Reads and checks a key file (mode, format, public key).
+pub fn load(path: &Path) -> Result<KeyFile> {
+    let p = path.display();
+    let md = std::fs::metadata(path)
+        .map_err(|e| anyhow!("{p}: cannot read: {}", crate::import::io_msg(&e)))?;
+    if !md.is_file() {
+        bail!("{p}: not a file");
+    }
+    if md.len() > MAX_KEY_FILE {
+        bail!("{p}: too large for a key file");
+    }
+    check_mode(path, &md)?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow!("{p}: cannot read: {}", crate::import::io_msg(&e)))?;
+    KeyFile::parse(&text).map_err(|e| anyhow!("{p}: {e}"))
+}
+
+/// Writes a new key file (0600). An existing one is kept unless `force`.
+pub fn save_new(file: &KeyFile, force: bool) -> Result<PathBuf> {
+    let path = key_path(&file.id)?;
+    if path.exists() && !force {
+        bail!(
+            "{}: a key for expert {} already exists (use --force to replace it; the old key can then no longer sign)",
+            path.display(),
+            file.id
+        );
+    }
+    crate::fsutil::write_atomic_mode(&path, file.to_text().as_bytes(), Some(0o600))?;
+    Ok(path)
+}
+
+/// The KDF cost for new keys: the default, or `PANELIST_KDF_PARAMS`.
+pub fn kdf_cost() -> Result<KdfCost> {
+    match std::env::var(KDF_PARAMS_ENV) {
+        Ok(s) if !s.trim().is_empty() => {
+            KdfCost::parse(&s).map_err(|m| anyhow!("{KDF_PARAMS_ENV}: {m}"))
+        }
+        _ => Ok(KdfCost::DEFAULT),
+    }
+}
+
+/// Reads a passphrase: from `file`, else from the file named by
+/// `PANELIST_PASSPHRASE_FILE`, else from the terminal without echo (asked
+/// twice when `confirm`). A file's single trailing newline is dropped.
+pub fn read_passphrase(file: Option<&Path>, prompt: &str, confirm: bool) -> Result<Passphrase> {
+    let env_file = std::env::var_os(PASSPHRASE_FILE_ENV)
+        .filter(|s| !s.is_empty())
+        .map(PathBuf::from);
+    if let Some(f) = file.map(Path::to_path_buf).or(env_file) {
+        return read_passphrase_file(&f);
+    }
+    let no_tty = |e: std::io::Error| {
+        anyhow!(
+            "cannot read a passphrase from the terminal ({}); use --passphrase-file FILE or {PASSPHRASE_FILE_ENV}",
+            e.kind()
+        )
+    };
+    let first = Passphrase::new(rpassword::prompt_password(prompt).map_err(no_tty)?);
+    if confirm {
+        let again =
+            Passphrase::new(rpassword::prompt_password("Repeat passphrase: ").map_err(no_tty)?);
+        if !first.same_as(&again) {
+            bail!("the two passphrases differ");
+        }
+    }
+    Ok(first)
+}
+
+fn read_passphrase_file(path: &Path) -> Result<Passphrase> {
+    let p = path.display();
+    let md = std::fs::metadata(path).map_err(|e| {
+        anyhow!(
+            "{p}: cannot read passphrase file: {}",
+            crate::import::io_msg(&e)
+        )
+    })?;
+    if md.len() > MAX_PASSPHRASE_FILE {
+        bail!("{p}: passphrase file is larger than {MAX_PASSPHRASE_FILE} bytes");
+    }
+    let bytes = zeroize::Zeroizing::new(std::fs::read(path).map_err(|e| {
+        anyhow!(
+            "{p}: cannot read passphrase file: {}",
+            crate::import::io_msg(&e)
+        )
+    })?);
+    let text =
+        std::str::from_utf8(&bytes).map_err(|_| anyhow!("{p}: passphrase file is not UTF-8"))?;
+    let text = text
+        .strip_suffix("\r\n")
+        .or_else(|| text.strip_suffix('\n'))
+        .unwrap_or(text);
+    if text.is_empty() {
+        bail!("{p}: passphrase file is empty");
+    }
+    Ok(Passphrase::new(text.to_string()))
+}
+
+/// A key opened with its passphrase: whoever holds this is signed in as
+/// the key's expert.
+#[derive(Debug)]
+pub struct Unlocked {
+    pub path: PathBuf,
+    pub file: KeyFile,
+    pub key: SecretKey,
+}
+
+impl Unlocked {
+    /// The expert identity a working copy is claimed with.
+    pub fn identity(&self) -> Identity {
+        Identity {
+            id: self.file.id.clone(),
+            name: self.file.name.clone(),
+            org: self.file.org.clone(),
+            key_id: Some(self.file.key_id.clone()),
+        }
+    }
+
+    pub fn key_id(&self) -> &str {
+        &self.file.key_id
+    }
+}
+
+/// Finds the key (`id`, or the only one), asks for its passphrase and opens it.
+pub fn unlock(id: Option<&str>, passphrase_file: Option<&Path>) -> Result<Unlocked> {
+    let path = find(id)?;
+    let file = load(&path)?;
+    let prompt = format!(
+        "Passphrase for key {} ({}, {}): ",
+        file.id,
+        file.alg,
+        short_id(&file.key_id)
+    );
+    let pass = read_passphrase(passphrase_file, &prompt, false)?;
+    open(path, file, &pass)
+}
+
+/// Opens the key (`id`, or the only one) with a passphrase the caller
+/// already has — the terminal interface's passphrase dialog.
+pub fn unlock_with(id: Option<&str>, pass: &Passphrase) -> Result<Unlocked> {
+    let path = find(id)?;
+    let file = load(&path)?;
+    open(path, file, pass)
+}
+
+fn open(path: PathBuf, file: KeyFile, pass: &Passphrase) -> Result<Unlocked> {
+    let key = file.unseal(pass).map_err(|e| match e {
+        KeyError::WrongPassphrase => anyhow!(
+            "{}: wrong passphrase for key {} (or the key file was altered)",
+            path.display(),
+            file.id
+        ),
+        other => anyhow!("{}: {other}", path.display()),
+    })?;
+    Ok(Unlocked { path, file, key })
+}

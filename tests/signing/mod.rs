@@ -1,0 +1,200 @@
+//! A scratch panel for the key, scoring, export and verify tests: one
+//! expert with a key in a temporary PANELIST_HOME, an unclaimed working
+//! copy, passphrase from a file, a cheap KDF.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use panelist::crypto::envelope::{Envelope, SCORES_TYPE};
+use panelist::crypto::keys::{KeyFile, Passphrase};
+use panelist::crypto::sign::SecretKey;
+use panelist::domain::RosterEntry;
+use panelist::store::Bundle;
+
+use crate::common::{Run, Scratch, clock, content};
+
+pub const PASS: &str = "correct horse battery staple";
+pub const FAST_KDF: &str = "m=256,t=1,p=1";
+pub const GOOD_COMMENT: &str =
+    "平台已在三家省级单位稳定运行两年，检测能力与处置流程成熟，具备在同行业推广的条件。";
+
+pub struct Panel {
+    pub s: Scratch,
+    pub pass: PathBuf,
+    pub bundle: PathBuf,
+    pub apps: Vec<String>,
+}
+
+impl Panel {
+    /// A panel of `n` applications and expert E01's key of `alg`.
+    pub fn new(alg: &str, n: u32) -> Panel {
+        let p = Panel::without_key(n);
+        let r = p.run(&[
+            "key",
+            "new",
+            "--id",
+            "E01",
+            "--name",
+            "测试专家",
+            "--org",
+            "测试研究院",
+            "--alg",
+            alg,
+        ]);
+        assert_eq!(r.code, 0, "key new: {}", r.stderr);
+        p
+    }
+
+    pub fn without_key(n: u32) -> Panel {
+        let s = Scratch::new();
+        let pass = s.path("pass.txt");
+        std::fs::write(&pass, format!("{PASS}\n")).expect("pass file");
+        let bundle = s.path("E01.bundle");
+        let c = content(n);
+        let apps = c.applications.iter().map(|a| a.id.clone()).collect();
+        Bundle::create(&bundle, &c, "测试评审组", &clock(), false).expect("bundle");
+        Panel {
+            s,
+            pass,
+            bundle,
+            apps,
+        }
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        let out = self
+            .s
+            .cmd()
+            .env("PANELIST_KDF_PARAMS", FAST_KDF)
+            .env("PANELIST_PASSPHRASE_FILE", &self.pass)
+            .args(args)
+            .output()
+            .expect("run panelist");
+        Run::from(out)
+    }
+
+    pub fn bundle_str(&self) -> &str {
+        self.bundle.to_str().expect("utf-8 path")
+    }
+
+    pub fn key_path(&self) -> PathBuf {
+        self.s.dir.path().join("home/data/keys/E01.key")
+    }
+
+    /// Scores application `i` completely.
+    pub fn score_complete(&self, i: usize, base: i64) {
+        let v = |d: i64| (base + d).to_string();
+        let r = self.run(&[
+            "score",
+            self.bundle_str(),
+            &self.apps[i],
+            "--innovation",
+            &v(0),
+            "--advancement",
+            &v(1),
+            "--practicality",
+            &v(2),
+            "--replicability",
+            &v(-1),
+            "--comment",
+            GOOD_COMMENT,
+            "--recommend",
+            "yes",
+        ]);
+        assert_eq!(r.code, 0, "score: {}", r.stderr);
+    }
+
+    pub fn recuse(&self, i: usize, reason: &str) {
+        let r = self.run(&[
+            "recuse",
+            self.bundle_str(),
+            &self.apps[i],
+            "--reason",
+            reason,
+        ]);
+        assert_eq!(r.code, 0, "recuse: {}", r.stderr);
+    }
+
+    /// Scores every application but the last, which is recused.
+    pub fn finish(&self) {
+        let n = self.apps.len();
+        for i in 0..n - 1 {
+            self.score_complete(i, 15 + i as i64);
+        }
+        self.recuse(n - 1, "本人曾为该申报单位提供咨询服务");
+    }
+
+    pub fn export(&self, name: &str) -> PathBuf {
+        let out = self.s.path(name);
+        let r = self.run(&[
+            "export",
+            self.bundle_str(),
+            "-o",
+            out.to_str().expect("path"),
+        ]);
+        assert_eq!(r.code, 0, "export: {}", r.stderr);
+        out
+    }
+
+    /// The roster entry `key show --roster-entry` prints.
+    pub fn roster_entry(&self) -> RosterEntry {
+        let r = self.run(&["key", "show", "--roster-entry"]);
+        assert_eq!(r.code, 0, "key show: {}", r.stderr);
+        serde_json::from_str(&r.stdout).expect("roster entry JSON")
+    }
+
+    /// A roster file of the given entries.
+    pub fn write_roster(&self, name: &str, entries: &[RosterEntry]) -> PathBuf {
+        let p = self.s.path(name);
+        std::fs::write(&p, serde_json::to_string_pretty(entries).expect("json")).expect("roster");
+        p
+    }
+
+    pub fn roster(&self) -> PathBuf {
+        let e = self.roster_entry();
+        self.write_roster("roster.json", &[e])
+    }
+
+    pub fn verify(&self, files: &[&Path], roster: &Path, bundle: Option<&Path>) -> Run {
+        let mut args: Vec<String> = vec!["verify".into()];
+        args.extend(files.iter().map(|f| f.display().to_string()));
+        args.push("--roster".into());
+        args.push(roster.display().to_string());
+        if let Some(b) = bundle {
+            args.push("--bundle".into());
+            args.push(b.display().to_string());
+        }
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        self.run(&refs)
+    }
+
+    /// The expert's private key, opened as the program would.
+    pub fn secret(&self) -> SecretKey {
+        let text = std::fs::read_to_string(self.key_path()).expect("key file");
+        KeyFile::parse(&text)
+            .expect("parse")
+            .unseal(&Passphrase::new(PASS.into()))
+            .expect("unseal")
+    }
+}
+
+/// Reads a signed file.
+pub fn read_env(path: &Path) -> Envelope {
+    Envelope::parse(&std::fs::read_to_string(path).expect("file")).expect("envelope")
+}
+
+/// Applies `edit` to the payload and signs it again with `key`, as an
+/// expert rewriting their own file would.
+pub fn resign(
+    path: &Path,
+    out: &Path,
+    key: &SecretKey,
+    edit: impl FnOnce(&mut serde_json::Value),
+) -> PathBuf {
+    let env = read_env(path);
+    let mut payload = env.payload.clone();
+    edit(&mut payload);
+    let signed = Envelope::sign(SCORES_TYPE, payload, key).expect("sign");
+    std::fs::write(out, signed.to_text()).expect("write");
+    out.to_path_buf()
+}
