@@ -54,6 +54,8 @@ pub enum Command {
     Export(crate::export::cli::ExportArgs),
     /// Verify signed files against the roster (exit 0 all good, 1 any bad).
     Verify(crate::export::cli::VerifyArgs),
+    /// Check working copies, exports and merged results against the roster and each other (exit 0 clean, 1 problems).
+    Audit(crate::audit::cli::AuditArgs),
     /// Tools for benchmarks and the reliability suite.
     #[command(subcommand, hide = true)]
     Dev(DevCmd),
@@ -196,6 +198,7 @@ pub fn run() -> Result<u8> {
         Command::Recuse(a) => crate::cli_keys::recuse(a, &clock),
         Command::Export(a) => crate::export::cli::export(a, &clock),
         Command::Verify(a) => crate::export::cli::verify(a),
+        Command::Audit(a) => crate::audit::cli::run(a, lang, &clock),
     }
 }
 

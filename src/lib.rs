@@ -22,6 +22,7 @@ macro_rules! outln {
     }};
 }
 
+pub mod audit;
 pub mod cli;
 pub mod cli_keys;
 pub mod clock;

@@ -393,7 +393,12 @@ pub fn build_payload(
             org: key.file.org.clone(),
             key_id: key.key_id().to_string(),
         },
-        created: created.to_string(),
+        // Like the log itself, an export's time never runs behind the last
+        // event it signs (a slow clock on the expert's laptop).
+        created: match events.last() {
+            Some(e) if e.time.as_str() > created => e.time.clone(),
+            _ => created.to_string(),
+        },
         partial: !open.is_empty(),
         rubric: RubricRef::of(&b.rubric),
         applications: apps,
