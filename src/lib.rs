@@ -18,6 +18,7 @@ pub mod jsonio;
 pub mod lang;
 pub mod paths;
 pub mod store;
+pub mod tui;
 
 /// Exit codes: 0 all good, 1 findings, 2 error.
 pub mod exit {

@@ -41,8 +41,8 @@ fn thousands_of_events_survive_reopen_and_the_chain_recomputes() {
     assert_eq!(replayed, b.sheet().expect("sheet"));
     // The last value written for T-00001 innovation is the one kept.
     let last = (0..3000u32)
-        .filter(|i| i % 50 == 0 && i % 4 == 0)
-        .last()
+        .rev()
+        .find(|i| i % 50 == 0 && i % 4 == 0)
         .expect("some");
     assert_eq!(
         b.sheet().unwrap().entry("T-00001").unwrap().scores["innovation"],

@@ -3,6 +3,7 @@
 
 pub mod application;
 pub mod catalog;
+pub mod conflict;
 pub mod content;
 pub mod credit;
 pub mod history;

@@ -185,11 +185,11 @@ pub fn check(catalog: &Catalog, apps: &[Application]) -> Vec<Finding> {
         }
     }
     let mut groups: BTreeMap<usize, (BTreeSet<usize>, BTreeSet<String>)> = BTreeMap::new();
-    for k in 0..units.len() {
+    for (k, (app, name, _)) in units.iter().enumerate() {
         let r = idx.find(k);
         let g = groups.entry(r).or_default();
-        g.0.insert(units[k].0);
-        g.1.insert(units[k].1.clone());
+        g.0.insert(*app);
+        g.1.insert(name.clone());
     }
     for (_, (app_idx, names)) in groups {
         if app_idx.len() > 2 {

@@ -94,7 +94,7 @@ pub fn app(i: u32, direction: u32) -> Application {
         lead_unit: Unit {
             name: format!("测试单位{i}有限公司"),
             credit_code: credit(i),
-            sme: i % 2 == 0,
+            sme: i.is_multiple_of(2),
         },
         joint_units: vec![],
         sector: "金融".into(),
