@@ -768,6 +768,22 @@ impl App {
         }
     }
 
+    /// Puts the cursor on application `id` if the list shows it.
+    pub fn select_id(&mut self, id: &str) -> bool {
+        let pos = self
+            .by_id
+            .get(id)
+            .and_then(|i| self.visible.iter().position(|v| v == i));
+        match pos {
+            Some(p) => {
+                self.selected = p;
+                self.detail_scroll.set(0);
+                true
+            }
+            None => false,
+        }
+    }
+
     pub fn move_selection(&mut self, d: isize) {
         if self.visible.is_empty() {
             return;

@@ -357,7 +357,10 @@ mod tests {
             let k: Key = s.parse().expect(s);
             assert_eq!(k.to_string(), shown, "{s}");
         }
-        assert_eq!("ctrl--".parse::<Key>().map(|k| k.to_string()), Ok("Ctrl--".into()));
+        assert_eq!(
+            "ctrl--".parse::<Key>().map(|k| k.to_string()),
+            Ok("Ctrl--".into())
+        );
         assert!("ctrl-".parse::<Key>().is_err());
         assert!("hyper-x".parse::<Key>().is_err());
         assert!("f99".parse::<Key>().is_err());

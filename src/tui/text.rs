@@ -74,6 +74,26 @@ fn breaks_anywhere(c: char) -> bool {
     char_width(c) == 2
 }
 
+fn is_closing(c: char) -> bool {
+    matches!(
+        c,
+        '，' | '。'
+            | '、'
+            | '；'
+            | '：'
+            | '！'
+            | '？'
+            | '）'
+            | '》'
+            | '」'
+            | '』'
+            | '】'
+            | '”'
+            | '’'
+            | '〕'
+    )
+}
+
 /// Wraps `s` (one paragraph, no newlines) into lines of at most `w`
 /// columns: at spaces between words, between any two wide characters, and
 /// inside a word longer than a line.
@@ -145,8 +165,24 @@ pub fn wrap_line(s: &str, w: usize) -> Vec<String> {
                 w,
             );
             if line_w + cw > w {
+                // Closing punctuation never starts a line: the character
+                // before it comes along (when it is a wide one).
+                let carry = if is_closing(c) {
+                    line.chars()
+                        .last()
+                        .filter(|p| char_width(*p) == 2 && line.chars().count() > 1)
+                } else {
+                    None
+                };
+                if carry.is_some() {
+                    line.pop();
+                }
                 lines.push(std::mem::take(&mut line).trim_end().to_string());
                 line_w = 0;
+                if let Some(p) = carry {
+                    line.push(p);
+                    line_w = 2;
+                }
             }
             line.push(c);
             line_w += cw;
@@ -240,6 +276,9 @@ mod tests {
     fn wrap_breaks_cjk_anywhere_and_latin_at_spaces() {
         let lines = wrap_line("网络安全技术应用试点示范", 10);
         assert_eq!(lines, vec!["网络安全技", "术应用试点", "示范"]);
+        // No line starts with a comma or full stop.
+        let lines = wrap_line("网络安全技，应用试点示范。", 10);
+        assert_eq!(lines, vec!["网络安全", "技，应用试", "点示范。"]);
         let lines = wrap_line("the quick brown fox jumps", 10);
         assert_eq!(lines, vec!["the quick", "brown fox", "jumps"]);
         let lines = wrap_line("数据安全 platform for banks", 12);

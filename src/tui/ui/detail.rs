@@ -91,11 +91,11 @@ pub fn lines(app: &App, i: usize, w: usize) -> Vec<Line<'static>> {
     field(s.f_direction, dir);
     let unit = |u: &crate::domain::Unit| {
         let mut v = inert_line(&u.name);
-        if !u.credit_code.is_empty() {
-            v.push_str(&format!("  {} {}", s.f_credit, inert_line(&u.credit_code)));
-        }
         if u.sme {
             v.push_str(&format!("  [{}]", s.f_sme));
+        }
+        if !u.credit_code.is_empty() {
+            v.push_str(&format!("\n{} {}", s.f_credit, inert_line(&u.credit_code)));
         }
         v
     };

@@ -34,6 +34,17 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect, areas: &mut Areas) {
 /// Clears `r` and draws a focused block there; returns the inner area.
 fn frame_box(frame: &mut Frame, app: &App, r: Rect, title: String) -> Rect {
     frame.render_widget(Clear, r);
+    // A wide character just left of the box would hide the box's first
+    // column (its second half lies under the border): blank it.
+    if r.x > 0 {
+        let buf = frame.buffer_mut();
+        for y in r.top()..r.bottom() {
+            let cell = &mut buf[(r.x - 1, y)];
+            if width(cell.symbol()) > 1 {
+                cell.set_symbol(" ");
+            }
+        }
+    }
     let b = block(app, title, true);
     let inner = b.inner(r);
     frame.render_widget(b, r);
@@ -142,7 +153,9 @@ fn direction(frame: &mut Frame, app: &App, area: Rect, cursor: usize, typed: &st
         .max()
         .unwrap_or(10)
         .max(width(s.all_directions));
-    let w = (name_w + 14).min(area.width.saturating_sub(4) as usize) as u16;
+    let w = (name_w + 14)
+        .max(width(s.dir_hint) + 2)
+        .min(area.width.saturating_sub(4) as usize) as u16;
     let h = (dirs.len() as u16 + 1 + 2 + 2).min(area.height.saturating_sub(2));
     let r = centered(area, w, h);
     let title = if typed.is_empty() {
@@ -168,9 +181,15 @@ fn direction(frame: &mut Frame, app: &App, area: Rect, cursor: usize, typed: &st
         } else {
             t.base()
         };
+        let mark = if k == cursor {
+            app.settings.glyphs.cursor()
+        } else {
+            " "
+        };
         let count = format!("{count:>5}");
-        let name_room = iw.saturating_sub(width(&code) + 1 + width(&count) + 1);
+        let name_room = iw.saturating_sub(1 + width(&code) + 1 + width(&count) + 1);
         lines.push(Line::from(vec![
+            Span::styled(mark, st),
             Span::styled(format!("{code} "), st.patch(t.key())),
             Span::styled(fit(&name, name_room, "…"), st),
             Span::styled(format!("{count} "), st.patch(t.dim())),

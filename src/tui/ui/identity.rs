@@ -60,8 +60,13 @@ pub fn draw(frame: &mut Frame, app: &App, p: &IdentityPicker, area: Rect) {
                 } else {
                     t.base()
                 };
+                let mark = if k == p.cursor {
+                    app.settings.glyphs.cursor()
+                } else {
+                    " "
+                };
                 let text = format!(
-                    "  {} {} {}",
+                    "{mark} {} {} {}",
                     fit(&inert_line(&e.id), id_w, "…"),
                     fit(&inert_line(&e.name), name_w, "…"),
                     inert_line(&e.org)

@@ -67,7 +67,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect, areas: &mut Areas) {
         .clamp(4, 10)
         .max(width(s.col_dir));
     let total_w = 3.max(width(s.col_total));
-    let fixed = 2 + 1 + id_w + 1 + dir_w + 1 + 1 + total_w + 1;
+    let fixed = 3 + 1 + id_w + 1 + dir_w + 1 + 1 + total_w + 1;
     let rest = w.saturating_sub(fixed);
     let (title_w, lead_w) = if rest >= 24 {
         let tw = rest * 55 / 100;
@@ -78,7 +78,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect, areas: &mut Areas) {
 
     let mut lines: Vec<Line> = Vec::with_capacity(inner.height as usize);
     let mut head = format!(
-        "   {} {} {}",
+        "    {} {} {}",
         fit(s.col_id, id_w, "…"),
         fit(s.col_dir, dir_w, "…"),
         fit(s.col_title, title_w, "…")
@@ -118,6 +118,8 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect, areas: &mut Areas) {
         };
         let hl = t.matched().patch(base);
         let mut spans: Vec<Span> = Vec::new();
+        let cursor = if selected { g.cursor() } else { " " };
+        spans.push(Span::styled(cursor, base));
         spans.push(Span::styled(g.status(st), t.status(st).patch(base)));
         let mark = if app.conflict(i).is_some() && st != Status::Recused {
             Span::styled("!", t.warning())

@@ -44,7 +44,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Screen::Identity(p) => identity::draw(frame, app, p, body),
         Screen::Main => {
             if app.is_wide() {
-                let list_w = (body.width * 45 / 100).max(50);
+                let list_w = (body.width / 2).max(56);
                 let [l, r] = Layout::horizontal([Constraint::Length(list_w), Constraint::Min(20)])
                     .areas(body);
                 list::draw(frame, app, l, &mut areas);
@@ -206,6 +206,7 @@ fn footer(frame: &mut Frame, app: &App, area: Rect) {
     let km = &app.settings.keymap;
     let key = |ctx: Context, c: Cmd| km.first(ctx, c).map(|k| k.to_string()).unwrap_or_default();
     let mut hints: Vec<(String, String)> = Vec::new();
+    let mut tail: Vec<(String, String)> = Vec::new();
     let both = |ctx: Context, a: Cmd, b: Cmd| format!("{}/{}", key(ctx, a), key(ctx, b));
     match (&app.screen, &app.dialog) {
         (Screen::Identity(_), _) => {}
@@ -251,22 +252,35 @@ fn footer(frame: &mut Frame, app: &App, area: Rect) {
                     }
                 }
             }
-            for c in [Cmd::Lang, Cmd::Help, Cmd::Quit] {
-                hints.push((key(ctx, c), s.cmd_short(c).into()));
+            for c in [Cmd::Help, Cmd::Quit, Cmd::Lang] {
+                tail.push((key(ctx, c), s.cmd_short(c).into()));
             }
         }
     }
+    // The tail (help, quit, language) always shows; the context's hints
+    // fill the room before it.
+    let cost = |(k, label): &(String, String)| width(k) + 1 + width(label) + 2;
+    let mut room = w.saturating_sub(1);
+    let mut shown_tail = Vec::new();
+    for h in tail {
+        if !h.0.is_empty() && cost(&h) <= room {
+            room -= cost(&h);
+            shown_tail.push(h);
+        }
+    }
     let mut spans = vec![Span::raw(" ")];
-    let mut used = 1;
-    for (k, label) in hints {
-        if k.is_empty() {
+    let mut shown: Vec<(String, String)> = Vec::new();
+    for h in hints {
+        if h.0.is_empty() {
             continue;
         }
-        let need = width(&k) + 1 + width(&label) + 2;
-        if used + need > w {
+        if cost(&h) > room {
             break;
         }
-        used += need;
+        room -= cost(&h);
+        shown.push(h);
+    }
+    for (k, label) in shown.into_iter().chain(shown_tail) {
         spans.push(Span::styled(k, t.key()));
         spans.push(Span::styled(format!(" {label}  "), t.footer()));
     }

@@ -44,9 +44,12 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect, areas: &mut Areas) {
         }
     };
     let title = format!("{} · {} {}", s.scoring, g.status(st), s.status(st));
-    let b = block(app, title, has_focus).title_top(
-        Line::styled(format!(" {total} "), t.value().patch(t.title(has_focus))).right_aligned(),
-    );
+    let mut b = block(app, title, has_focus);
+    if st != Status::Recused {
+        b = b.title_top(
+            Line::styled(format!(" {total} "), t.value().patch(t.title(has_focus))).right_aligned(),
+        );
+    }
     let inner = b.inner(area);
     frame.render_widget(b, area);
     let w = inner.width as usize;
@@ -186,7 +189,14 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect, areas: &mut Areas) {
                 )
             }
         };
-        for l in wrap(&text, w).into_iter().take(guide_rows) {
+        let wrapped = wrap(&text, w);
+        let cut_off = wrapped.len() > guide_rows;
+        for (n, l) in wrapped.into_iter().take(guide_rows).enumerate() {
+            let l = if cut_off && n + 1 == guide_rows {
+                cut(&format!("{l}{}", g.ellipsis()), w, g.ellipsis())
+            } else {
+                l
+            };
             lines.push(Line::styled(l, t.dim()));
         }
     }
