@@ -15,6 +15,15 @@ use panelist::store::Bundle;
 use panelist::tui::search::Index;
 
 const NOW: &str = "2024-03-01T09:00:00Z";
+
+/// One test at a time: a process spawned by one test inherits, until it
+/// execs, the file descriptors another test holds open — the working copy's
+/// writer lock included — which would make that lock look taken.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
 const WAIT: Duration = Duration::from_secs(10);
 
 fn require_tmux() {
@@ -234,29 +243,66 @@ fn open_target(t: &Tmux, id: &str, piece: &str) {
 
 #[test]
 fn score_comment_quit_reopen_and_the_history_is_in_order() {
+    let _serial = serial();
     let dir = tempfile::tempdir().expect("tmp");
     let home = dir.path().join("home");
     let (id, piece) = target();
-    let comment = "该项目技术路线清晰，部署规模较大，成效可以量化，具备在其他行业和地区推广的条件，建议推荐。";
+    // The demo's rubric decides the scale, the names and the comment's length.
+    let rubric = panelist::domain::catalog::default_rubric().expect("rubric");
+    assert_eq!(rubric.criteria.len(), 4, "four criteria");
+    let values: Vec<i64> = rubric
+        .criteria
+        .iter()
+        .zip([21i64, 18, 20, 19])
+        .map(|(c, v)| c.min + (v * (c.max - c.min) / 25) / c.step * c.step)
+        .collect();
+    let total: i64 = rubric
+        .criteria
+        .iter()
+        .zip(&values)
+        .map(|(c, v)| v * c.weight)
+        .sum();
+    let total_text = format!("total {total}/{}", rubric.max_total());
+    let digits = rubric
+        .criteria
+        .iter()
+        .map(|c| c.max.to_string().len().max(c.min.to_string().len()))
+        .max()
+        .unwrap_or(2);
+    let boxes: Vec<String> = rubric
+        .criteria
+        .iter()
+        .zip(&values)
+        .map(|(c, v)| format!("[{v:>digits$}]/{}", c.max))
+        .collect();
+    let mut comment = String::from(
+        "该项目技术路线清晰，部署规模较大，成效可以量化，具备在其他行业和地区推广的条件，建议推荐。",
+    );
+    while comment.chars().count() < rubric.min_comment_chars as usize {
+        comment.push_str("补充说明：项目运行稳定。");
+    }
+    let first = format!("▶ {}", rubric.criteria[0].name_en);
 
     let t = Tmux::new(&home, "flow");
     t.start(&["demo"]);
     open_target(&t, &id, &piece);
     t.keys(&["Tab"]);
     t.wait("the scoring panel to have the keyboard", |s| {
-        s.contains("▶ Innovation")
+        s.contains(&first)
     });
-    for (n, v) in ["21", "18", "20", "19"].iter().enumerate() {
-        t.text(v);
+    for (n, v) in values.iter().enumerate() {
+        // Digits, then Enter in case the value could still grow.
+        t.text(&v.to_string());
+        t.keys(&["Enter"]);
         t.wait_for(&format!("saved #{}", n + 1));
         t.keys(&["j"]);
     }
-    t.wait_for("total 78/100");
+    t.wait_for(&total_text);
     t.keys(&["c"]);
     t.wait_for("Review comment");
-    t.text(comment);
+    t.text(&comment);
     let n = comment.chars().count();
-    t.wait_for(&format!("{n}/30 chars"));
+    t.wait_for(&format!("{n}/{} chars", rubric.min_comment_chars));
     t.keys(&["Escape"]);
     t.wait_for("saved #5");
     t.keys(&["y"]);
@@ -270,9 +316,9 @@ fn score_comment_quit_reopen_and_the_history_is_in_order() {
     let t = Tmux::new(&home, "reopen");
     t.start(&["demo"]);
     open_target(&t, &id, &piece);
-    let s = t.wait_for("total 78/100");
-    for v in ["[21]/25", "[18]/25", "[20]/25", "[19]/25"] {
-        assert!(s.contains(v), "{v} on screen:\n{s}");
+    let s = t.wait_for(&total_text);
+    for b in &boxes {
+        assert!(s.contains(b.as_str()), "{b} on screen:\n{s}");
     }
     assert!(s.contains("该项目技术路线清晰"), "comment on screen:\n{s}");
     assert!(s.contains("● complete"), "{s}");
@@ -310,14 +356,15 @@ fn score_comment_quit_reopen_and_the_history_is_in_order() {
             )
         })
         .collect();
-    let expected: Vec<(u64, String, String)> = vec![
-        (1, "score".into(), "innovation=21".into()),
-        (2, "score".into(), "advancement=18".into()),
-        (3, "score".into(), "practicality=20".into()),
-        (4, "score".into(), "replicability=19".into()),
-        (5, "comment".into(), comment.into()),
-        (6, "recommend".into(), "true".into()),
-    ];
+    let mut expected: Vec<(u64, String, String)> = rubric
+        .criteria
+        .iter()
+        .zip(&values)
+        .enumerate()
+        .map(|(i, (c, v))| (i as u64 + 1, "score".into(), format!("{}={v}", c.key)))
+        .collect();
+    expected.push((5, "comment".into(), comment.clone()));
+    expected.push((6, "recommend".into(), "true".into()));
     assert_eq!(summary, expected);
     assert!(
         events
@@ -333,6 +380,7 @@ fn score_comment_quit_reopen_and_the_history_is_in_order() {
 
 #[test]
 fn kill_9_right_after_saved_loses_nothing() {
+    let _serial = serial();
     let dir = tempfile::tempdir().expect("tmp");
     let home = dir.path().join("home");
     let (id, piece) = target();
@@ -340,10 +388,14 @@ fn kill_9_right_after_saved_loses_nothing() {
     t.start(&["demo"]);
     open_target(&t, &id, &piece);
     t.keys(&["Tab"]);
+    let rubric = panelist::domain::catalog::default_rubric().expect("rubric");
+    let first = &rubric.criteria[0];
+    let value = (first.min + first.max) / 2 / first.step * first.step;
     t.wait("the scoring panel to have the keyboard", |s| {
-        s.contains("▶ Innovation")
+        s.contains(&format!("▶ {}", first.name_en))
     });
-    t.text("7");
+    t.text(&value.to_string());
+    t.keys(&["Enter"]);
     t.wait_for("saved #1");
     let pid = t.pane_pid();
     let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
@@ -361,8 +413,8 @@ fn kill_9_right_after_saved_loses_nothing() {
     assert_eq!(
         sheet
             .entry(&id)
-            .and_then(|e| e.scores.get("innovation").copied()),
-        Some(7)
+            .and_then(|e| e.scores.get(&first.key).copied()),
+        Some(value)
     );
     let head = b.verify_chain().expect("read").expect("the chain verifies");
     assert_eq!(head.size, 1);
@@ -373,6 +425,7 @@ fn kill_9_right_after_saved_loses_nothing() {
 
 #[test]
 fn open_refuses_another_expert_and_needs_a_terminal() {
+    let _serial = serial();
     let s = common::Scratch::new();
     let path = s.path("wc.bundle");
     drop(common::working_copy(&path, 3));
@@ -396,6 +449,7 @@ fn open_refuses_another_expert_and_needs_a_terminal() {
 
 #[test]
 fn open_with_as_claims_from_the_roster_then_shows_the_screens() {
+    let _serial = serial();
     let dir = tempfile::tempdir().expect("tmp");
     let home = dir.path().join("home");
     let path = dir.path().join("template.bundle");
@@ -421,6 +475,7 @@ fn open_with_as_claims_from_the_roster_then_shows_the_screens() {
 
 #[test]
 fn the_terminal_is_restored_on_quit() {
+    let _serial = serial();
     let dir = tempfile::tempdir().expect("tmp");
     let home = dir.path().join("home");
     let t = Tmux::new(&home, "restore");

@@ -16,9 +16,42 @@ use fuzzy_matcher::skim::SkimMatcherV2;
 use super::Application;
 use super::text::normalize_name;
 
-/// Words that say what kind of body a unit is, not which one; longest
-/// first so that 股份有限公司 goes before 有限公司.
+/// Words that say what kind of body a unit is or what field it works in,
+/// not which one it is (removed longest first, so that 股份有限公司 goes
+/// before 有限公司).
 const GENERIC: &[&str] = &[
+    "理工",
+    "工业",
+    "师范",
+    "交通",
+    "财经",
+    "医科",
+    "农业",
+    "电力",
+    "能源",
+    "空间",
+    "职业",
+    "检测",
+    "计算机",
+    "互联网",
+    "物联网",
+    "云计算",
+    "人工智能",
+    "大数据",
+    "密码",
+    "商用",
+    "创新",
+    "研究",
+    "应用",
+    "平台",
+    "运营",
+    "产业园",
+    "联合",
+    "联盟",
+    "基地",
+    "科学",
+    "信创",
+    "防护",
     "股份有限公司",
     "有限责任公司",
     "内蒙古自治区",
@@ -133,6 +166,15 @@ const GENERIC: &[&str] = &[
     "university",
 ];
 
+fn generic_longest_first() -> &'static [&'static str] {
+    static SORTED: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    SORTED.get_or_init(|| {
+        let mut v = GENERIC.to_vec();
+        v.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+        v
+    })
+}
+
 /// The distinctive core of a name.
 pub fn core(name: &str) -> String {
     let n = normalize_name(name);
@@ -147,7 +189,7 @@ pub fn core(name: &str) -> String {
             _ => {}
         }
     }
-    for g in GENERIC {
+    for g in generic_longest_first() {
         if s.contains(g) {
             s = s.replace(g, "");
         }
@@ -253,6 +295,8 @@ mod tests {
         assert!(resemblance("启明星辰", "启明星辰信息技术集团股份有限公司").is_some());
         assert!(resemblance("奇安信科技集团", "奇安信科技集团股份有限公司").is_some());
         assert!(resemblance("北京大学", "北京大学").is_some());
+        assert!(resemblance("启衡网络安全研究院", "启衡网络安全技术研究院有限公司").is_some());
+        assert!(resemblance("华岳理工大学网络空间安全学院", "华岳理工大学").is_some());
         assert!(resemblance("Ａｃｍｅ Ｓｅｃｕｒｉｔｙ", "acme security co.,ltd").is_some());
     }
 
@@ -266,6 +310,18 @@ mod tests {
             None
         );
         assert_eq!(resemblance("华信安全研究院", "华为技术有限公司"), None);
+        assert_eq!(
+            resemblance("华岳理工大学网络空间安全学院", "岱宗理工大学"),
+            None
+        );
+        assert_eq!(
+            resemblance("江屿密码技术检测中心", "上海铭钥密码技术有限公司"),
+            None
+        );
+        assert_eq!(
+            resemblance("西岭工业大学信息安全研究院", "松嫩工业大学"),
+            None
+        );
         assert_eq!(resemblance("", "华为技术有限公司"), None);
     }
 

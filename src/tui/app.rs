@@ -466,8 +466,9 @@ impl App {
         match a {
             Action::Resize { width, height } => {
                 self.size = (width, height);
-                if !self.is_wide() && self.focus != Focus::List {
-                    self.app_view = true;
+                // Narrow: the pane with the keyboard is the one on screen.
+                if !self.is_wide() {
+                    self.app_view = self.focus != Focus::List;
                 }
                 Vec::new()
             }
@@ -806,10 +807,13 @@ impl App {
         self.refilter(true);
     }
 
+    /// A new query puts the cursor on the best hit; clearing it keeps the
+    /// cursor where it was.
     fn set_query(&mut self, q: String) {
         self.query = q;
         self.hits = self.index.rank(&self.query);
-        self.refilter(false);
+        let keep = self.query.is_empty();
+        self.refilter(keep);
     }
 
     // ----- Scoring -----
@@ -1241,8 +1245,9 @@ impl App {
             KeyCode::Esc | KeyCode::Char('q') => return vec![Effect::Quit],
             KeyCode::Up | KeyCode::Char('k') => p.cursor = p.cursor.saturating_sub(1),
             KeyCode::Down | KeyCode::Char('j') => p.cursor = (p.cursor + 1).min(n),
-            KeyCode::F(2) => self.settings.lang = self.settings.lang.toggle(),
-            KeyCode::Char('t') if ctrl => self.settings.lang = self.settings.lang.toggle(),
+            _ if self.settings.keymap.lookup(Context::Global, &k) == Some(Cmd::Lang) => {
+                self.settings.lang = self.settings.lang.toggle()
+            }
             KeyCode::Enter => {
                 if let Some(e) = self.session.roster.get(p.cursor) {
                     return vec![Effect::Claim(Identity {

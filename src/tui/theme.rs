@@ -208,3 +208,35 @@ impl Theme {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use unicode_width::UnicodeWidthStr;
+
+    #[test]
+    fn every_glyph_is_one_column_wide() {
+        for g in [Glyphs::Unicode, Glyphs::Ascii] {
+            let mut all = vec![
+                g.cursor(),
+                g.ok(),
+                g.fail(),
+                g.ellipsis(),
+                g.bar().0,
+                g.bar().1,
+            ];
+            for s in [
+                Status::Todo,
+                Status::Draft,
+                Status::Complete,
+                Status::Recused,
+            ] {
+                all.push(g.status(s));
+            }
+            for s in all {
+                assert_eq!(s.width(), 1, "{s:?}");
+                assert_eq!(s.chars().count(), 1, "{s:?}");
+            }
+        }
+    }
+}
