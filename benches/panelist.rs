@@ -189,6 +189,183 @@ fn replay_million(r: &mut Report, dir: &Path) {
     r.add(name, "bytes hashed MB", hashed as f64 / 1e6, "MB", "");
 }
 
+/// Fuzzy filtering of 100,000 applications as the expert types: every
+/// keystroke of each query re-ranks (the TUI's search index), and the full
+/// keystroke (App update + redraw on a 140×40 TestBackend).
+fn fuzzy_filter(r: &mut Report, dir: &Path) {
+    use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+    use panelist::tui::action::Action;
+    use panelist::tui::app::{App, Session};
+    use panelist::tui::search::Index;
+    const N: usize = 100_000;
+    let catalog = shipped_catalog("2023").expect("catalog");
+    let apps = generate::applications(&catalog, N, 11);
+    // The same lines for fzf in bench/compare.sh.
+    let lines: Vec<String> = apps
+        .iter()
+        .map(|a| {
+            let mut l = format!("{} {}", a.id, a.title);
+            for u in a.units() {
+                l.push(' ');
+                l.push_str(&u.name);
+            }
+            l
+        })
+        .collect();
+    let _ = std::fs::write(dir.join("haystack.txt"), lines.join("\n"));
+    let t = Instant::now();
+    let mut index = Index::new(&apps);
+    let build = t.elapsed();
+    let queries = [
+        "数据",
+        "安全平台",
+        "金融交易零信任",
+        "soc",
+        "g-bj-0",
+        "星河网络",
+        "xyzzyq",
+        "华信",
+    ];
+    let mut per_key = Vec::new();
+    for q in queries {
+        let chars: Vec<char> = q.chars().collect();
+        index.rank("");
+        for k in 1..=chars.len().min(6) {
+            let prefix: String = chars[..k].iter().collect();
+            let t = Instant::now();
+            let hits = index.rank(&prefix);
+            per_key.push(t.elapsed());
+            std::hint::black_box(hits.len());
+        }
+    }
+    per_key.sort();
+    let name = "fuzzy filter, 100k applications, per keystroke";
+    r.add(
+        name,
+        "index build ms",
+        build.as_secs_f64() * 1000.0,
+        "ms",
+        "once at open",
+    );
+    r.add(name, "p50 ms", pct(&per_key, 0.5), "ms", "≤ 16 ms");
+    r.add(name, "p99 ms", pct(&per_key, 0.99), "ms", "≤ 16 ms");
+    r.add(
+        name,
+        "max ms",
+        per_key.last().map_or(0.0, |d| d.as_secs_f64() * 1000.0),
+        "ms",
+        "≤ 16 ms",
+    );
+    // The whole keystroke in the real App, with a redraw.
+    let content = Content {
+        catalog: catalog.clone(),
+        rubric: default_rubric().expect("rubric"),
+        applications: apps,
+        roster: vec![],
+    };
+    let session = Session {
+        meta: panelist::store::Meta {
+            call: "2023".into(),
+            panel: "bench".into(),
+            bundle_id: "0".into(),
+            created: String::new(),
+            digest: String::new(),
+            tool_version: String::new(),
+        },
+        catalog: content.catalog,
+        rubric: content.rubric,
+        apps: content.applications,
+        roster: vec![],
+        owner: Some(Identity {
+            id: "E01".into(),
+            name: "基准".into(),
+            org: "基准".into(),
+            key_id: None,
+        }),
+        sheet: Default::default(),
+        history_size: 0,
+    };
+    let mut app = App::new(session, panelist::tui::config::Settings::default());
+    app.update(Action::Resize {
+        width: 140,
+        height: 40,
+    });
+    let mut term =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(140, 40)).expect("terminal");
+    let key = |c: char| Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    let esc = Event::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+    let mut full = Vec::new();
+    for q in queries {
+        app.on_event(key('/'));
+        for c in q.chars().take(6) {
+            let t = Instant::now();
+            app.on_event(key(c));
+            term.draw(|f| panelist::tui::ui::draw(f, &app))
+                .expect("draw");
+            full.push(t.elapsed());
+        }
+        app.on_event(esc.clone());
+        app.on_event(key('x'));
+    }
+    full.sort();
+    r.add(
+        name,
+        "keystroke+redraw p50 ms",
+        pct(&full, 0.5),
+        "ms",
+        "≤ 16 ms",
+    );
+    r.add(
+        name,
+        "keystroke+redraw p99 ms",
+        pct(&full, 0.99),
+        "ms",
+        "≤ 16 ms",
+    );
+}
+
+/// Opening a 10,000-application working copy to the first rendered frame.
+fn open_to_first_frame(r: &mut Report, dir: &Path) {
+    use panelist::tui::action::Action;
+    use panelist::tui::app::{App, Session};
+    let p = bundle_with(dir, 10_000);
+    {
+        let mut b = Bundle::open_write(&p).expect("open");
+        b.claim(&Identity {
+            id: "E01".into(),
+            name: "基准".into(),
+            org: "基准".into(),
+            key_id: None,
+        })
+        .expect("claim");
+    }
+    let mut runs = Vec::new();
+    for _ in 0..7 {
+        let t = Instant::now();
+        let b = Bundle::open_write(&p).expect("open");
+        let mut app = App::new(
+            Session::load(&b).expect("load"),
+            panelist::tui::config::Settings::default(),
+        );
+        app.update(Action::Resize {
+            width: 140,
+            height: 40,
+        });
+        let mut term =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(140, 40)).expect("terminal");
+        term.draw(|f| panelist::tui::ui::draw(f, &app))
+            .expect("draw");
+        runs.push(t.elapsed());
+        drop(b);
+    }
+    runs.sort();
+    let name = "open 10k-application bundle to first frame";
+    r.add(name, "median ms", pct(&runs, 0.5), "ms", "≤ 100 ms");
+    r.add(name, "max ms", pct(&runs, 1.0), "ms", "≤ 100 ms");
+    let size = std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0);
+    r.add(name, "bundle MB", size as f64 / 1e6, "MB", "");
+}
+
 fn main() {
     let filter: Vec<String> = std::env::args()
         .skip(1)
@@ -209,6 +386,12 @@ fn main() {
     );
     if want("score") {
         score_change(&mut r, &dir_path);
+    }
+    if want("filter") {
+        fuzzy_filter(&mut r, &dir_path);
+    }
+    if want("open") {
+        open_to_first_frame(&mut r, &dir_path);
     }
     if want("replay") {
         replay_million(&mut r, &dir_path);

@@ -166,12 +166,16 @@ const GENERIC: &[&str] = &[
     "university",
 ];
 
-fn generic_longest_first() -> &'static [&'static str] {
-    static SORTED: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
-    SORTED.get_or_init(|| {
-        let mut v = GENERIC.to_vec();
-        v.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
-        v
+/// One automaton for all generic words, leftmost-longest (so 股份有限公司
+/// wins over 有限公司): a name is stripped in one pass, which keeps the
+/// conflict check of a 10,000-application panel within a frame.
+fn generic_words() -> &'static aho_corasick::AhoCorasick {
+    static AC: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    AC.get_or_init(|| {
+        aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(GENERIC)
+            .unwrap_or_else(|_| aho_corasick::AhoCorasick::new(["\u{0}"]).expect("one literal"))
     })
 }
 
@@ -189,11 +193,8 @@ pub fn core(name: &str) -> String {
             _ => {}
         }
     }
-    for g in generic_longest_first() {
-        if s.contains(g) {
-            s = s.replace(g, "");
-        }
-    }
+    let blanks = vec![""; GENERIC.len()];
+    let s = generic_words().replace_all(&s, &blanks);
     s.chars()
         .filter(|c| c.is_alphanumeric() || !c.is_ascii())
         .collect()
@@ -222,44 +223,76 @@ fn longest_common_run(a: &[char], b: &[char]) -> Vec<char> {
     a[best.1 - best.0..best.1].to_vec()
 }
 
-/// What two names share that makes them look alike, if anything.
-pub fn resemblance(org: &str, unit: &str) -> Option<String> {
-    let (no, nu) = (normalize_name(org), normalize_name(unit));
-    if no.is_empty() || nu.is_empty() {
-        return None;
-    }
-    if no == nu || (no.chars().count() >= 4 && nu.contains(&no)) {
-        return Some(org.trim().to_string());
-    }
-    let (co, cu) = (core(org), core(unit));
-    let a: Vec<char> = co.chars().collect();
-    let b: Vec<char> = cu.chars().collect();
-    if a.is_empty() || b.is_empty() {
-        return None;
-    }
-    let run = longest_common_run(&a, &b);
-    let shorter = a.len().min(b.len());
-    if significant(&run) && run.len() * 2 >= shorter {
-        return Some(run.into_iter().collect());
-    }
-    // The shorter core found in the longer one with at most one gap of a
-    // character: 华信 in 华为信通 does not count, 华信安 in 华信云安 does.
-    let (short, long) = if a.len() <= b.len() {
-        (&co, &cu)
-    } else {
-        (&cu, &co)
-    };
-    let sc: Vec<char> = short.chars().collect();
-    if significant(&sc) && sc.len() >= 3 {
-        let m = SkimMatcherV2::default();
-        if let Some((_, idx)) = m.fuzzy_indices(long, short)
-            && let (Some(first), Some(last)) = (idx.first(), idx.last())
-            && last - first < sc.len() + 1
-        {
-            return Some(short.clone());
+/// An organisation's name, folded and cored once for many comparisons.
+#[derive(Debug, Clone)]
+pub struct Org {
+    raw: String,
+    norm: String,
+    core: String,
+    core_chars: Vec<char>,
+}
+
+impl Org {
+    pub fn new(org: &str) -> Org {
+        let core = core(org);
+        Org {
+            raw: org.trim().to_string(),
+            norm: normalize_name(org),
+            core_chars: core.chars().collect(),
+            core,
         }
     }
-    None
+
+    /// What the organisation shares with `unit` that makes them look
+    /// alike, if anything.
+    pub fn resembles(&self, unit: &str) -> Option<String> {
+        let nu = normalize_name(unit);
+        if self.norm.is_empty() || nu.is_empty() {
+            return None;
+        }
+        if self.norm == nu || (self.norm.chars().count() >= 4 && nu.contains(&self.norm)) {
+            return Some(self.raw.clone());
+        }
+        // The unit's core is made of its own characters: when none of them
+        // is in the organisation's core — the usual case — stop here.
+        if !nu.chars().any(|c| self.core_chars.contains(&c)) {
+            return None;
+        }
+        let cu = core(unit);
+        let a = &self.core_chars;
+        let b: Vec<char> = cu.chars().collect();
+        if a.is_empty() || b.is_empty() {
+            return None;
+        }
+        let run = longest_common_run(a, &b);
+        let shorter = a.len().min(b.len());
+        if significant(&run) && run.len() * 2 >= shorter {
+            return Some(run.into_iter().collect());
+        }
+        // The shorter core found in the longer one with at most one gap of
+        // a character: 华信 in 华为信通 does not count, 华信安 in 华信云安 does.
+        let (short, long) = if a.len() <= b.len() {
+            (&self.core, &cu)
+        } else {
+            (&cu, &self.core)
+        };
+        let sc: Vec<char> = short.chars().collect();
+        if significant(&sc) && sc.len() >= 3 {
+            let m = SkimMatcherV2::default();
+            if let Some((_, idx)) = m.fuzzy_indices(long, short)
+                && let (Some(first), Some(last)) = (idx.first(), idx.last())
+                && last - first < sc.len() + 1
+            {
+                return Some(short.clone());
+            }
+        }
+        None
+    }
+}
+
+/// What two names share that makes them look alike, if anything.
+pub fn resemblance(org: &str, unit: &str) -> Option<String> {
+    Org::new(org).resembles(unit)
 }
 
 /// A unit of an application that resembles the expert's organisation.
@@ -273,8 +306,13 @@ pub struct Conflict {
 
 /// The first unit of `app` that resembles `org`.
 pub fn find(org: &str, app: &Application) -> Option<Conflict> {
+    find_for(&Org::new(org), app)
+}
+
+/// [`find`] with the organisation prepared once.
+pub fn find_for(org: &Org, app: &Application) -> Option<Conflict> {
     app.units().enumerate().find_map(|(i, u)| {
-        resemblance(org, &u.name).map(|shared| Conflict {
+        org.resembles(&u.name).map(|shared| Conflict {
             unit_index: i,
             unit: u.name.clone(),
             shared,

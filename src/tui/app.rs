@@ -350,12 +350,14 @@ impl App {
 
     fn find_conflicts(&mut self) {
         self.conflicts = match &self.session.owner {
-            Some(o) if !o.org.trim().is_empty() => self
-                .session
-                .apps
-                .iter()
-                .map(|a| conflict::find(&o.org, a))
-                .collect(),
+            Some(o) if !o.org.trim().is_empty() => {
+                let org = conflict::Org::new(&o.org);
+                self.session
+                    .apps
+                    .iter()
+                    .map(|a| conflict::find_for(&org, a))
+                    .collect()
+            }
             _ => vec![None; self.session.apps.len()],
         };
     }
