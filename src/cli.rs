@@ -82,6 +82,19 @@ pub enum DevCmd {
         #[arg(short, long)]
         output: PathBuf,
     },
+    /// Write a generated panel: bundle, roster and one signed export per expert.
+    Panel {
+        #[arg(long, default_value_t = 7)]
+        experts: usize,
+        #[arg(long, default_value_t = 60)]
+        apps: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, default_value_t = 2)]
+        recuse_pct: u32,
+        #[arg(short, long)]
+        output: PathBuf,
+    },
     /// Append random scores, printing one `ack` line per durable change.
     Soak {
         bundle: PathBuf,
@@ -172,6 +185,14 @@ pub fn run() -> Result<u8> {
                 call,
                 output,
             } => crate::devtools::generate_apps(apps, seed, &call, &output).map(|_| exit::OK),
+            DevCmd::Panel {
+                experts,
+                apps,
+                seed,
+                recuse_pct,
+                output,
+            } => crate::devtools::generate_panel(&output, experts, apps, seed, recuse_pct, &clock)
+                .map(|_| exit::OK),
             DevCmd::Soak {
                 bundle,
                 count,

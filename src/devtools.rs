@@ -67,3 +67,157 @@ pub fn soak(path: &Path, count: u64, seed: u64, clock: &Clock) -> Result<()> {
     }
     Ok(())
 }
+
+/// Writes a whole generated panel for the merge benchmark and tests:
+/// `DIR/panel.bundle`, `DIR/roster.json` and one signed export per expert
+/// in `DIR/exports/`. Keys are made in memory (never written); scores are
+/// an application's merit plus the expert's leniency plus noise; about
+/// `recuse_pct` percent of pairs are recusals.
+pub fn generate_panel(
+    dir: &Path,
+    experts: usize,
+    apps: usize,
+    seed: u64,
+    recuse_pct: u32,
+    clock: &Clock,
+) -> Result<()> {
+    use crate::crypto::Alg;
+    use crate::crypto::envelope::{Envelope, SCORES_TYPE};
+    use crate::crypto::sign::SecretKey;
+    use crate::domain::RosterEntry;
+    use crate::domain::catalog::default_rubric;
+    use crate::domain::content::Content;
+    use crate::domain::history;
+    use crate::export::{self, BundleRef, ExpertRef, HeadRef, RubricRef, ScoresPayload};
+
+    std::fs::create_dir_all(dir.join("exports"))?;
+    let catalog = shipped_catalog("2023").map_err(anyhow::Error::msg)?;
+    let rubric = default_rubric().map_err(anyhow::Error::msg)?;
+    let applications = generate::applications(&catalog, apps, seed);
+    let app_ids: Vec<String> = applications.iter().map(|a| a.id.clone()).collect();
+    let mut r = Rng::new(seed ^ 0xE1);
+    let keys: Vec<SecretKey> = (0..experts)
+        .map(|_| SecretKey::generate(Alg::Ed25519, None))
+        .collect::<Result<_, _>>()
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let roster: Vec<RosterEntry> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| RosterEntry {
+            id: format!("E{:03}", i + 1),
+            name: format!("专家{:03}", i + 1),
+            org: format!("第{}评审单位", i + 1),
+            role: None,
+            alg: Some("ed25519".into()),
+            public_key: Some(history::hex(k.verify_key().public_key())),
+            key_id: Some(k.verify_key().key_id()),
+            sm2_id: None,
+        })
+        .collect();
+    let content = Content {
+        catalog,
+        rubric: rubric.clone(),
+        applications,
+        roster: roster.clone(),
+    };
+    let bundle_path = dir.join("panel.bundle");
+    let meta = Bundle::create(
+        &bundle_path,
+        &content,
+        &format!("生成评审组（{experts}×{apps}）"),
+        clock,
+        true,
+    )?;
+    crate::fsutil::write_atomic(
+        &dir.join("roster.json"),
+        serde_json::to_string_pretty(&roster)?.as_bytes(),
+    )?;
+    let digest = history::unhex32(&meta.digest).unwrap_or([0; 32]);
+    let merit: Vec<i64> = (0..apps).map(|_| 8 + r.below(14) as i64).collect();
+    let created = clock.stamp();
+    for (e, key) in keys.iter().enumerate() {
+        let id = &roster[e].id;
+        let lenient = r.below(7) as i64 - 3;
+        let mut prev = history::genesis(&digest, id);
+        let mut events = Vec::with_capacity(apps * 6);
+        let mut push = |change: Change, events: &mut Vec<history::Event>| {
+            let ev = history::make_event(events.len() as u64 + 1, &prev, &created, id, change);
+            prev = history::unhex32(&ev.hash).unwrap_or([0; 32]);
+            events.push(ev);
+        };
+        for (a, app) in app_ids.iter().enumerate() {
+            if r.chance(recuse_pct) {
+                push(
+                    Change::Recuse {
+                        app: app.clone(),
+                        reason: "与申报单位存在合作关系".into(),
+                    },
+                    &mut events,
+                );
+                continue;
+            }
+            for c in &rubric.criteria {
+                let v = (merit[a] + lenient + r.below(7) as i64 - 3).clamp(c.min, c.max);
+                push(
+                    Change::Score {
+                        app: app.clone(),
+                        criterion: c.key.clone(),
+                        value: Some(v),
+                    },
+                    &mut events,
+                );
+            }
+            push(
+                Change::Comment {
+                    app: app.clone(),
+                    text:
+                        "技术路线清晰，部署成效明确，已稳定运行两年以上，具备在同行业推广的条件。"
+                            .into(),
+                },
+                &mut events,
+            );
+            push(
+                Change::Recommend {
+                    app: app.clone(),
+                    value: Some(merit[a] >= 14),
+                },
+                &mut events,
+            );
+        }
+        let (_, results) =
+            export::results(&rubric, &app_ids, &events).map_err(anyhow::Error::msg)?;
+        let head = HeadRef {
+            size: events.len() as u64,
+            hash: history::hex(&prev),
+        };
+        let payload = ScoresPayload {
+            format: export::PAYLOAD_FORMAT.into(),
+            tool_version: env!("CARGO_PKG_VERSION").into(),
+            bundle: BundleRef {
+                id: meta.bundle_id.clone(),
+                digest: meta.digest.clone(),
+                call: meta.call.clone(),
+                panel: meta.panel.clone(),
+            },
+            expert: ExpertRef {
+                id: id.clone(),
+                name: roster[e].name.clone(),
+                org: roster[e].org.clone(),
+                key_id: key.verify_key().key_id(),
+            },
+            created: created.clone(),
+            partial: false,
+            rubric: RubricRef::of(&rubric),
+            applications: results,
+            history: events,
+            head,
+        };
+        let env = Envelope::sign(SCORES_TYPE, serde_json::to_value(&payload)?, key)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        crate::fsutil::write_atomic(
+            &dir.join(format!("exports/{id}.json")),
+            env.to_text().as_bytes(),
+        )?;
+    }
+    Ok(())
+}

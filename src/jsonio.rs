@@ -45,9 +45,25 @@ impl<'de> Visitor<'de> for NoDupVisitor {
         Ok(NoDup)
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<NoDup, A::Error> {
-        let mut seen = std::collections::HashSet::new();
+        // Objects here are small (events have under ten keys): a linear
+        // scan beats hashing; switch to a set for large ones.
+        let mut seen: Vec<String> = Vec::new();
+        let mut set: Option<std::collections::HashSet<String>> = None;
         while let Some(k) = map.next_key::<String>()? {
-            if !seen.insert(k.clone()) {
+            let dup = match &mut set {
+                Some(s) => !s.insert(k.clone()),
+                None => {
+                    let d = seen.contains(&k);
+                    if !d {
+                        seen.push(k.clone());
+                        if seen.len() > 32 {
+                            set = Some(seen.drain(..).collect());
+                        }
+                    }
+                    d
+                }
+            };
+            if dup {
                 return Err(de::Error::custom(format!("duplicate key \"{k}\"")));
             }
             map.next_value::<NoDup>()?;
@@ -83,6 +99,11 @@ impl std::error::Error for PathError {}
 
 /// Parses `text` as `T` with the path of any bad value in the error.
 pub fn from_str_path<T: DeserializeOwned>(text: &str) -> Result<T, PathError> {
+    // The plain parse is the fast path; the path is tracked only to explain
+    // a failure.
+    if let Ok(v) = serde_json::from_str(text) {
+        return Ok(v);
+    }
     let mut de = serde_json::Deserializer::from_str(text);
     let v = serde_path_to_error::deserialize(&mut de).map_err(|e| PathError {
         path: e.path().to_string(),

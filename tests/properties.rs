@@ -139,3 +139,34 @@ proptest! {
         prop_assert_eq!(String::from_utf8_lossy(&fast), String::from_utf8_lossy(&reference));
     }
 }
+
+fn jcs_safe_value() -> impl Strategy<Value = serde_json::Value> {
+    let leaf = prop_oneof![
+        Just(serde_json::Value::Null),
+        any::<bool>().prop_map(serde_json::Value::Bool),
+        (-(1i64 << 53) + 1..(1i64 << 53)).prop_map(|i| serde_json::json!(i)),
+        "\\PC{0,8}|[\\x00-\\x1f\"\\\\\u{2028}\u{e000}\u{1f600}]{0,4}"
+            .prop_map(serde_json::Value::String),
+    ];
+    leaf.prop_recursive(4, 64, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(serde_json::Value::Array),
+            prop::collection::btree_map(
+                "[a-z]{0,3}|\\PC{1,3}|[\u{e000}\u{ff21}\u{1f600}\u{10000}]{1,2}",
+                inner,
+                0..6
+            )
+            .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+proptest! {
+    #[test]
+    fn fast_jcs_equals_general_jcs(v in jcs_safe_value()) {
+        let mut fast = Vec::new();
+        panelist::crypto::envelope::write_jcs_safe(&v, &mut fast);
+        let general = serde_json_canonicalizer::to_vec(&v).expect("jcs");
+        prop_assert_eq!(String::from_utf8_lossy(&fast), String::from_utf8_lossy(&general));
+    }
+}

@@ -162,7 +162,7 @@ pub fn audit(paths: &[PathBuf], roster: &[RosterEntry], bundle: Option<&BundleFa
             a.push(Severity::Problem, kind_of_reason(&why), &file, None, why);
         }
         match env.payload_type.as_str() {
-            SCORES_TYPE => match serde_json::from_value::<ScoresPayload>(env.payload.clone()) {
+            SCORES_TYPE => match <ScoresPayload as serde::Deserialize>::deserialize(&env.payload) {
                 Ok(payload) => {
                     a.files.push(FileSummary {
                         file: file.clone(),

@@ -160,7 +160,7 @@ enum Value {
 
 /// A JSON string as RFC 8785 (ECMAScript) writes it: `"` and `\\` escaped,
 /// control characters as \b \t \n \f \r or \u00xx, all else literal.
-fn jcs_str(o: &mut Vec<u8>, s: &str) {
+pub fn jcs_str(o: &mut Vec<u8>, s: &str) {
     o.push(b'"');
     let bytes = s.as_bytes();
     let mut start = 0;

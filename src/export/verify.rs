@@ -13,6 +13,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use anyhow::{Result, anyhow};
+use serde::Deserialize;
 
 use super::{Counts, PAYLOAD_FORMAT, RubricRef, ScoresPayload, results};
 use crate::crypto::envelope::{Envelope, MERGED_TYPE, SCORES_TYPE};
@@ -135,7 +136,7 @@ pub fn verify_text(text: &str, ctx: &Context) -> Result<Verified, String> {
 }
 
 fn parse_scores(env: &Envelope) -> Result<ScoresPayload, String> {
-    serde_json::from_value(env.payload.clone()).map_err(|e| format!("payload: {e}"))
+    ScoresPayload::deserialize(&env.payload).map_err(|e| format!("payload: {e}"))
 }
 
 /// An expert's exported scores.
@@ -147,8 +148,22 @@ impl PayloadRules for ScoresRules {
         env: &Envelope,
         roster: &'r [RosterEntry],
     ) -> Result<&'r RosterEntry, String> {
-        let p = parse_scores(env)?;
-        let id = &p.expert.id;
+        // Only the expert is needed to pick the key; the full payload is
+        // parsed once, by `check`.
+        let field = |ptr: &str| {
+            env.payload
+                .pointer(ptr)
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+                .ok_or_else(|| {
+                    format!(
+                        "payload: missing or not a string: {}",
+                        &ptr[1..].replace('/', ".")
+                    )
+                })
+        };
+        let id = &field("/expert/id")?;
+        let payload_kid = field("/expert/key_id")?;
         let entry = roster
             .iter()
             .find(|e| &e.id == id)
@@ -170,10 +185,10 @@ impl PayloadRules for ScoresRules {
                 short_id(roster_kid)
             ));
         }
-        if p.expert.key_id != roster_kid {
+        if payload_kid != roster_kid {
             return Err(format!(
                 "payload names key {} for expert {id}, the roster has {}",
-                inert_line(short_id(&p.expert.key_id)),
+                inert_line(short_id(&payload_kid)),
                 short_id(roster_kid)
             ));
         }
