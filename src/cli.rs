@@ -54,6 +54,8 @@ pub enum Command {
     Export(crate::export::cli::ExportArgs),
     /// Verify signed files against the roster (exit 0 all good, 1 any bad).
     Verify(crate::export::cli::VerifyArgs),
+    /// Merge the experts' signed files: verify, aggregate, rank, sign (the chair).
+    Merge(crate::merge::cli::MergeArgs),
     /// Tools for benchmarks and the reliability suite.
     #[command(subcommand, hide = true)]
     Dev(DevCmd),
@@ -196,6 +198,7 @@ pub fn run() -> Result<u8> {
         Command::Recuse(a) => crate::cli_keys::recuse(a, &clock),
         Command::Export(a) => crate::export::cli::export(a, &clock),
         Command::Verify(a) => crate::export::cli::verify(a),
+        Command::Merge(a) => crate::merge::cli::merge(a, &clock, lang),
     }
 }
 
