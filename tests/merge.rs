@@ -702,6 +702,15 @@ fn merged_figures_match_an_independent_computation() {
     assert_eq!(p.bundle.digest, bundle.meta.digest);
     assert_eq!(p.bundle.id, bundle.meta.bundle_id);
     assert_eq!(p.chair.as_ref().map(|c| c.id.as_str()), Some("C01"));
+    let dirs: Vec<(u32, &str)> = p
+        .directions
+        .iter()
+        .map(|d| (d.code, d.name_zh.as_str()))
+        .collect();
+    assert_eq!(
+        dirs,
+        [(1, "基础网络安全"), (2, "云计算安全"), (3, "人工智能安全")]
+    );
     assert_eq!(p.method.rule.key(), "trimmed");
     assert_eq!((p.method.trim_min_n, p.method.quorum), (5, 3));
     assert!(p.method.rounding.contains("half away from zero"));
@@ -720,6 +729,12 @@ fn merged_figures_match_an_independent_computation() {
         assert_eq!(a.scorers, e.scorers, "{id}");
         assert_eq!(a.recused, e.recused, "{id}");
         assert_eq!((a.recommend_yes, a.recommend_no), (e.yes, e.no), "{id}");
+        let marks: Vec<(String, i64)> = a
+            .by_expert
+            .iter()
+            .map(|m| (m.expert.clone(), m.total))
+            .collect();
+        assert_eq!(marks, e.totals, "{id} marks");
         let t = totals(e);
         match &a.total {
             None => assert!(t.is_empty(), "{id}"),

@@ -21,7 +21,7 @@ use crate::crypto::sign::VerifyKey;
 use crate::domain::RosterEntry;
 use crate::domain::history::{self, unhex32};
 use crate::domain::text::inert_line;
-use crate::merge::{AppFacts, MERGED_FORMAT, MergedApp, MergedPayload, Method};
+use crate::merge::{AppFacts, DirectionRef, MERGED_FORMAT, MergedApp, MergedPayload, Method};
 use crate::store::Bundle;
 
 /// What a verifier knows of the bundle the files claim to score.
@@ -34,6 +34,9 @@ pub struct BundleFacts {
     pub app_ids: Vec<String>,
     /// What a merged result shows of each application, in bundle order.
     pub apps: Vec<AppFacts>,
+    /// The catalog's directions that have applications, as a merged
+    /// result names them.
+    pub directions: Vec<DirectionRef>,
 }
 
 impl BundleFacts {
@@ -58,6 +61,7 @@ impl BundleFacts {
             digest,
             rubric: RubricRef::of(&b.rubric),
             app_ids: apps.iter().map(|a| a.id.clone()).collect(),
+            directions: DirectionRef::of(&b.catalog, &apps),
             apps,
         })
     }
@@ -424,6 +428,12 @@ impl PayloadRules for MergedRules {
                     b.path
                 ));
             }
+            if p.directions != b.directions {
+                return Err(format!(
+                    "payload directions differ from the catalog of {}",
+                    b.path
+                ));
+            }
             let mine: Vec<AppFacts> = p.applications.iter().map(MergedApp::facts).collect();
             if mine.len() != b.apps.len() {
                 return Err(format!(
@@ -503,6 +513,12 @@ fn check_merged_consistency(p: &MergedPayload, roster: &[RosterEntry]) -> Result
                     inert_line(e)
                 ));
             }
+        }
+        let marked: Vec<&str> = a.by_expert.iter().map(|m| m.expert.as_str()).collect();
+        if marked != a.scorers.iter().map(String::as_str).collect::<Vec<_>>() {
+            return Err(format!(
+                "application {id}: the experts' marks are not those of its scorers"
+            ));
         }
         let n = a.scorers.len() as u32;
         let counts_agree = a.total.as_ref().map_or(n == 0, |t| t.n == n)

@@ -323,7 +323,7 @@ pub fn merge(a: MergeArgs, clock: &Clock, lang: Lang) -> Result<u8> {
         a.output.display(),
         p.inputs.len(),
         p.applications.len(),
-        p.directions().len(),
+        p.directions.len(),
         p.method.rule.key(),
         flagged
     );

@@ -27,14 +27,15 @@ use sha2::{Digest, Sha256};
 use crate::crypto::envelope::{Envelope, SCORES_TYPE};
 use crate::crypto::short_id;
 use crate::domain::aggregate::{self, Aggregate, AppInfo, ExpertSheet, Params};
-use crate::domain::history::{Entry, hex};
+use crate::domain::history::{Entry, Status, hex};
 use crate::domain::text::inert_line;
 use crate::domain::{Application, RosterEntry, Rubric};
 use crate::export::verify::{self, BundleFacts, Context, PayloadRules, ScoresRules};
 use crate::export::{BundleRef, ExpertRef, HeadRef, RubricRef, ScoresPayload};
 use crate::store::Bundle;
 pub use payload::{
-    AppFacts, Figures, InputRef, LeftOut, MERGED_FORMAT, MergedApp, MergedPayload, Method,
+    AppFacts, DirectionRef, ExpertMark, Figures, InputRef, LeftOut, MERGED_FORMAT, MergedApp,
+    MergedPayload, Method,
 };
 
 /// One file given to the merge: its name (as shown and recorded) and bytes.
@@ -222,21 +223,23 @@ fn input_ref(c: &Candidate) -> InputRef {
     }
 }
 
-/// An aggregation and its published parts: applications, experts, agreement.
-type Results = (
-    Aggregate,
-    Vec<MergedApp>,
-    Vec<aggregate::ExpertStats>,
-    Vec<aggregate::Agreement>,
-);
+/// An aggregation and its published parts.
+#[derive(Debug, Clone)]
+pub struct Aggregated {
+    pub aggregate: Aggregate,
+    pub applications: Vec<MergedApp>,
+    pub experts: Vec<aggregate::ExpertStats>,
+    pub agreement: Vec<aggregate::Agreement>,
+}
 
-/// Aggregates the chosen files and shapes the published results.
-fn aggregate_results(
+/// Aggregates expert sheets (in expert id order) and shapes the published
+/// results: the one computation behind [`merge`] and [`recompute`].
+pub fn aggregate_sheets(
     rubric: &Rubric,
     facts: &[AppFacts],
-    files: &[&ScoresPayload],
+    sheets: &[ExpertSheet],
     params: &Params,
-) -> std::result::Result<Results, String> {
+) -> std::result::Result<Aggregated, String> {
     let infos: Vec<AppInfo> = facts
         .iter()
         .map(|f| AppInfo {
@@ -245,17 +248,37 @@ fn aggregate_results(
             lead_sme: f.sme,
         })
         .collect();
-    let sheets: Vec<ExpertSheet> = files.iter().map(|p| sheet_of(p)).collect();
-    let agg = aggregate::aggregate(rubric, &infos, &sheets, params).map_err(|e| e.to_string())?;
-    let apps = agg
+    let agg = aggregate::aggregate(rubric, &infos, sheets, params).map_err(|e| e.to_string())?;
+    let applications = agg
         .applications
         .iter()
         .zip(facts)
-        .map(|(r, f)| MergedApp::of(r, f))
+        .map(|(r, f)| {
+            let mut marks: Vec<ExpertMark> = sheets
+                .iter()
+                .filter_map(|s| {
+                    let e = s.entries.get(&f.id)?;
+                    if e.status(rubric) != Status::Complete {
+                        return None;
+                    }
+                    Some(ExpertMark {
+                        expert: s.expert.clone(),
+                        scores: e.scores.clone(),
+                        total: e.total(rubric)?,
+                        recommend: e.recommend?,
+                    })
+                })
+                .collect();
+            marks.sort_by(|a, b| a.expert.cmp(&b.expert));
+            MergedApp::of(r, f, marks)
+        })
         .collect();
-    let experts = agg.experts.clone();
-    let agreement = agg.agreement.clone();
-    Ok((agg, apps, experts, agreement))
+    Ok(Aggregated {
+        experts: agg.experts.clone(),
+        agreement: agg.agreement.clone(),
+        applications,
+        aggregate: agg,
+    })
 }
 
 /// Merges the expert files `inputs` for the panel of `bundle`, checked
@@ -440,17 +463,16 @@ pub fn merge(
         return Ok(Err(Stopped { problems, notes }));
     }
     chosen.sort_by(|a, b| a.p.expert.id.cmp(&b.p.expert.id));
-    let files: Vec<&ScoresPayload> = chosen.iter().map(|c| &c.p).collect();
-    let (agg, applications, experts, agreement) =
-        match aggregate_results(&bundle.rubric, &apps, &files, &opts.params) {
-            Ok(x) => x,
-            Err(m) => {
-                return Ok(Err(Stopped {
-                    problems: vec![m],
-                    notes,
-                }));
-            }
-        };
+    let sheets: Vec<ExpertSheet> = chosen.iter().map(|c| sheet_of(&c.p)).collect();
+    let done = match aggregate_sheets(&bundle.rubric, &apps, &sheets, &opts.params) {
+        Ok(x) => x,
+        Err(m) => {
+            return Ok(Err(Stopped {
+                problems: vec![m],
+                notes,
+            }));
+        }
+    };
     let payload = MergedPayload {
         format: MERGED_FORMAT.into(),
         tool_version: env!("CARGO_PKG_VERSION").into(),
@@ -463,16 +485,17 @@ pub fn merge(
         },
         chair,
         rubric: RubricRef::of(&bundle.rubric),
+        directions: DirectionRef::of(&bundle.catalog, &apps),
         method: Method::of(&opts.params, opts.allow_partial),
         inputs: chosen.iter().map(input_ref).collect(),
         left_out,
-        applications,
-        experts,
-        agreement,
+        applications: done.applications,
+        experts: done.experts,
+        agreement: done.agreement,
     };
     Ok(Ok(Merged {
         payload,
-        aggregate: agg,
+        aggregate: done.aggregate,
         notes,
     }))
 }
@@ -581,8 +604,8 @@ pub fn recompute(
     }
     let facts: Vec<AppFacts> = payload.applications.iter().map(MergedApp::facts).collect();
     let params = payload.method.params();
-    let refs: Vec<&ScoresPayload> = files.iter().collect();
-    let (_, apps, experts, agreement) = match aggregate_results(&rubric, &facts, &refs, &params) {
+    let sheets: Vec<ExpertSheet> = files.iter().map(sheet_of).collect();
+    let done = match aggregate_sheets(&rubric, &facts, &sheets, &params) {
         Ok(x) => x,
         Err(m) => return Err(vec![m]),
     };
@@ -592,13 +615,17 @@ pub fn recompute(
         (
             "applications",
             to_value(&payload.applications),
-            to_value(&apps),
+            to_value(&done.applications),
         ),
-        ("experts", to_value(&payload.experts), to_value(&experts)),
+        (
+            "experts",
+            to_value(&payload.experts),
+            to_value(&done.experts),
+        ),
         (
             "agreement",
             to_value(&payload.agreement),
-            to_value(&agreement),
+            to_value(&done.agreement),
         ),
     ];
     for (name, got, want) in &pairs {

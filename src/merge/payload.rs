@@ -4,10 +4,11 @@
 //! section 8. Every object is closed (unknown fields are refused) and the
 //! payload is JCS-safe: integers below 2^53, every figure a decimal string.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::Catalog;
 use crate::domain::aggregate::{
     self, AGREEMENT_RULE, Agreement, AppResult as AggApp, ExpertStats, FLAGS_RULE, Flags, PLACES,
     Params, RANKING_RULE, ROUNDING_RULE, RankRule, Stats, ZSCORE_RULE,
@@ -145,6 +146,50 @@ impl Figures {
     }
 }
 
+/// A direction of the call, as the bundle's catalog names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DirectionRef {
+    pub code: u32,
+    pub name_zh: String,
+    pub name_en: String,
+    pub short_zh: String,
+    pub short_en: String,
+}
+
+impl DirectionRef {
+    /// The catalog's directions that have applications, in code order.
+    pub fn of(catalog: &Catalog, facts: &[AppFacts]) -> Vec<DirectionRef> {
+        let used: BTreeSet<u32> = facts.iter().map(|f| f.direction).collect();
+        let mut v: Vec<DirectionRef> = catalog
+            .directions
+            .iter()
+            .filter(|d| used.contains(&d.code))
+            .map(|d| DirectionRef {
+                code: d.code,
+                name_zh: d.name_zh.clone(),
+                name_en: d.name_en.clone(),
+                short_zh: d.short_zh.clone(),
+                short_en: d.short_en.clone(),
+            })
+            .collect();
+        v.sort_by_key(|d| d.code);
+        v
+    }
+}
+
+/// One scorer's complete entry for an application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpertMark {
+    pub expert: String,
+    /// Criterion key → score.
+    pub scores: BTreeMap<String, i64>,
+    /// Σ score × weight.
+    pub total: i64,
+    pub recommend: bool,
+}
+
 /// One application's merged result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -160,6 +205,8 @@ pub struct MergedApp {
     pub scorers: Vec<String>,
     /// Experts who recused (回避), in id order.
     pub recused: Vec<String>,
+    /// Each scorer's scores, total and recommendation, in id order.
+    pub by_expert: Vec<ExpertMark>,
     /// Per criterion key.
     pub criteria: BTreeMap<String, Figures>,
     /// Of the weighted totals; null without any complete score.
@@ -187,7 +234,7 @@ pub struct AppFacts {
 }
 
 impl MergedApp {
-    pub fn of(r: &AggApp, f: &AppFacts) -> MergedApp {
+    pub fn of(r: &AggApp, f: &AppFacts, by_expert: Vec<ExpertMark>) -> MergedApp {
         let mut scorers = r.scorers.clone();
         scorers.sort();
         let mut recused = r.recused.clone();
@@ -201,6 +248,7 @@ impl MergedApp {
             authority: f.authority.clone(),
             scorers,
             recused,
+            by_expert,
             criteria: r
                 .criteria
                 .iter()
@@ -251,6 +299,8 @@ pub struct MergedPayload {
     /// `panelist verify` refuses).
     pub chair: Option<ExpertRef>,
     pub rubric: RubricRef,
+    /// The directions of the call that have applications, code order.
+    pub directions: Vec<DirectionRef>,
     pub method: Method,
     /// The expert files merged, in expert id order.
     pub inputs: Vec<InputRef>,
@@ -265,8 +315,17 @@ pub struct MergedPayload {
 }
 
 impl MergedPayload {
-    /// The payload's directions in code order.
-    pub fn directions(&self) -> Vec<u32> {
+    /// A direction's name in `lang`, else its code.
+    pub fn direction_name(&self, code: u32, lang: crate::lang::Lang, short: bool) -> String {
+        match self.directions.iter().find(|d| d.code == code) {
+            Some(d) if short => lang.pick(&d.short_zh, &d.short_en).to_string(),
+            Some(d) => lang.pick(&d.name_zh, &d.name_en).to_string(),
+            None => code.to_string(),
+        }
+    }
+
+    /// The codes of the directions that have applications, in order.
+    pub fn direction_codes(&self) -> Vec<u32> {
         let mut d: Vec<u32> = self.applications.iter().map(|a| a.direction).collect();
         d.sort_unstable();
         d.dedup();
