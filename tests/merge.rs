@@ -1088,6 +1088,17 @@ fn partial_files_wait_for_allow_partial_and_an_unsigned_result_is_marked() {
         r.stdout
     );
     assert!(r.stdout.contains("UNSIGNED draft"), "{}", r.stdout);
+    let missing: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("MISS "))
+        .collect();
+    assert_eq!(
+        missing.len(),
+        4,
+        "E02, E03, E06 and the partial E07: {}",
+        r.stdout
+    );
     let text = std::fs::read_to_string(&out).expect("out");
     let env = Envelope::parse_unsigned(&text).expect("parse");
     assert!(env.signatures.is_empty());

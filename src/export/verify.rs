@@ -523,7 +523,7 @@ fn check_merged_consistency(p: &MergedPayload, roster: &[RosterEntry]) -> Result
         let n = a.scorers.len() as u32;
         let counts_agree = a.total.as_ref().map_or(n == 0, |t| t.n == n)
             && a.criteria.values().all(|c| c.n == n)
-            && a.recommend_yes + a.recommend_no <= n;
+            && u64::from(a.recommend_yes) + u64::from(a.recommend_no) <= u64::from(n);
         if !counts_agree {
             return Err(format!(
                 "application {id}: counts disagree with its {n} scorer(s)"

@@ -313,6 +313,17 @@ pub fn merge(a: MergeArgs, clock: &Clock, lang: Lang) -> Result<u8> {
         outln!("{} {}  {}", n.kind.tag(), n.file, inert_line(&n.text));
     }
     let p = &merged.payload;
+    // Roster experts with a key but no file in this merge.
+    for e in &roster {
+        let expert = e.role.as_deref() != Some(CHAIR_ROLE) && e.key_id.is_some();
+        if expert && !p.inputs.iter().any(|i| i.expert == e.id) {
+            outln!(
+                "MISS {}  no file of this roster expert is merged ({})",
+                e.id,
+                inert_line(&e.name)
+            );
+        }
+    }
     let flagged = p.applications.iter().filter(|x| x.flagged()).count();
     let signed = match &p.chair {
         Some(c) => format!("signed by {} (key {})", c.id, short_id(&c.key_id)),

@@ -320,6 +320,11 @@ pub fn load(path: &Path, roster: Option<&Path>) -> Result<(MergedPayload, Trust)
     }
     let payload: MergedPayload =
         serde_json::from_value(env.payload.clone()).map_err(|e| anyhow!("{p}: payload: {e}"))?;
+    // Bounded scales and weights: the drawing does arithmetic with them.
+    payload
+        .rubric
+        .to_rubric()
+        .map_err(|m| anyhow!("{p}: payload rubric: {m}"))?;
     let trust = match roster {
         Some(r) => {
             let entries = crate::import::read_roster(r)?;

@@ -428,7 +428,7 @@ pub fn histogram(
     let cols = ((points + bucket - 1) / bucket) as usize;
     let mut counts = vec![0usize; cols];
     for v in values {
-        let c = (((v - lo) / step) / bucket).clamp(0, cols as i64 - 1) as usize;
+        let c = ((v.saturating_sub(lo) / step) / bucket).clamp(0, cols as i64 - 1) as usize;
         counts[c] += 1;
     }
     let top = counts.iter().copied().max().unwrap_or(0).max(1);
@@ -738,7 +738,8 @@ pub fn application_lines(b: &Board, a: &MergedApp, w: usize) -> Vec<Line<'static
         }
         cells.push_str(&pad_left(&m.total.to_string(), 5));
         cells.push(' ');
-        let filled = (((m.total - tmin).clamp(0, span) as usize) * bar_w + (span as usize) / 2)
+        let filled = ((m.total.saturating_sub(tmin).clamp(0, span) as usize) * bar_w
+            + (span as usize) / 2)
             / span as usize;
         let bar = format!(
             "{}{}",
