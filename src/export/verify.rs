@@ -6,8 +6,9 @@
 //! have signed, check that signature with the roster's key (algorithm, key
 //! and SM2 ID come from the roster, never from the file), then run the
 //! type's content checks. Scores get the full replay; the chair's merged
-//! result gets the signature check only until merging adds its own rules
-//! in [`MergedRules::check`].
+//! result must be signed by a roster entry with role `chair` and pass the
+//! shape and consistency checks of [`MergedRules`] (recomputing its
+//! figures from the expert files is `merge::recompute`).
 
 use std::collections::BTreeSet;
 use std::path::Path;
