@@ -64,6 +64,16 @@ pub enum Command {
     Verify(crate::export::cli::VerifyArgs),
     /// Check working copies, exports and merged results against the roster and each other (exit 0 clean, 1 problems).
     Audit(crate::audit::cli::AuditArgs),
+    /// Merge the experts' signed files: verify, aggregate, rank, sign (the chair).
+    Merge(crate::merge::cli::MergeArgs),
+    /// The chair's board: rankings, score distributions, flags and expert statistics of a merged result.
+    Board {
+        /// A merged result (signed, or an unsigned draft).
+        file: PathBuf,
+        /// Verify the file against this roster first (JSON array, or a bundle).
+        #[arg(long)]
+        roster: Option<PathBuf>,
+    },
     /// Tools for benchmarks and the reliability suite.
     #[command(subcommand, hide = true)]
     Dev(DevCmd),
@@ -229,6 +239,8 @@ pub fn run() -> Result<u8> {
         Command::Export(a) => crate::export::cli::export(a, &clock),
         Command::Verify(a) => crate::export::cli::verify(a),
         Command::Audit(a) => crate::audit::cli::run(a, lang, &clock),
+        Command::Merge(a) => crate::merge::cli::merge(a, &clock, lang),
+        Command::Board { file, roster } => board(&file, roster.as_deref(), cli.lang, lang),
     }
 }
 
@@ -248,6 +260,23 @@ fn demo(fresh: bool, lang_flag: Option<Lang>, lang: Lang, clock: &Clock) -> Resu
         )
     );
     Ok(code)
+}
+
+fn board(path: &Path, roster: Option<&Path>, lang_flag: Option<Lang>, lang: Lang) -> Result<u8> {
+    let (payload, trust) = crate::tui::board::load(path, roster)?;
+    if !interactive() {
+        bail!(
+            "{}: {}",
+            path.display(),
+            lang.pick(
+                "看板需要终端（标准输入和标准输出须为终端）",
+                "the board needs a terminal (stdin and stdout must be terminals)"
+            )
+        );
+    }
+    let settings = crate::tui::settings(lang_flag)?;
+    crate::tui::board::run(payload, trust, settings)?;
+    Ok(exit::OK)
 }
 
 /// Whether the expert screens can run: stdin and stdout are terminals.

@@ -256,6 +256,20 @@ pub fn unlock(id: Option<&str>, passphrase_file: Option<&Path>) -> Result<Unlock
     open(path, file, &pass)
 }
 
+/// Opens the key file at `path` (anywhere, e.g. the chair's key on a USB
+/// stick), asking for its passphrase as [`unlock`] does.
+pub fn unlock_file(path: &Path, passphrase_file: Option<&Path>) -> Result<Unlocked> {
+    let file = load(path)?;
+    let prompt = format!(
+        "Passphrase for key {} ({}, {}): ",
+        file.id,
+        file.alg,
+        short_id(&file.key_id)
+    );
+    let pass = read_passphrase(passphrase_file, &prompt, false)?;
+    open(path.to_path_buf(), file, &pass)
+}
+
 /// Opens the key (`id`, or the only one) with a passphrase the caller
 /// already has — the terminal interface's passphrase dialog.
 pub fn unlock_with(id: Option<&str>, pass: &Passphrase) -> Result<Unlocked> {

@@ -372,3 +372,145 @@ fn edited_exports_are_caught() {
     assert_eq!(code, 1);
     assert!(!problems(&out).is_empty(), "{out}");
 }
+
+/// A generated panel merged by a chair: (scratch, roster, merged, exports).
+fn merged_panel() -> (common::Scratch, PathBuf, PathBuf, Vec<PathBuf>) {
+    let s = common::Scratch::new();
+    let dir = s.path("panel");
+    let run = |args: &[&str]| {
+        let out = s
+            .cmd()
+            .env("PANELIST_KDF_PARAMS", FAST_KDF)
+            .env("PANELIST_PASSPHRASE_FILE", s.path("pass.txt"))
+            .args(args)
+            .output()
+            .expect("run");
+        common::Run::from(out)
+    };
+    std::fs::write(s.path("pass.txt"), format!("{PASS}\n")).expect("pass");
+    let r = run(&[
+        "dev",
+        "panel",
+        "--experts",
+        "5",
+        "--apps",
+        "12",
+        "--recuse-pct",
+        "10",
+        "-o",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(&[
+        "key",
+        "new",
+        "--id",
+        "C01",
+        "--name",
+        "组长",
+        "--org",
+        "评审组",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(&["key", "show", "--id", "C01", "--roster-entry"]);
+    let mut chair: panelist::domain::RosterEntry = serde_json::from_str(&r.stdout).expect("entry");
+    chair.role = Some("chair".into());
+    let roster_path = dir.join("roster.json");
+    let mut roster: Vec<panelist::domain::RosterEntry> =
+        serde_json::from_str(&std::fs::read_to_string(&roster_path).unwrap()).unwrap();
+    roster.push(chair);
+    std::fs::write(&roster_path, serde_json::to_string(&roster).unwrap()).unwrap();
+    let merged = dir.join("merged.json");
+    let r = run(&[
+        "merge",
+        "--bundle",
+        dir.join("panel.bundle").to_str().unwrap(),
+        "--roster",
+        roster_path.to_str().unwrap(),
+        dir.join("exports").to_str().unwrap(),
+        "-o",
+        merged.to_str().unwrap(),
+        "--key",
+        "C01",
+    ]);
+    assert_eq!(r.code, 0, "merge: {}{}", r.stdout, r.stderr);
+    let mut exports: Vec<PathBuf> = std::fs::read_dir(dir.join("exports"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    exports.sort();
+    (s, roster_path, merged, exports)
+}
+
+fn audit_with(s: &common::Scratch, roster: &Path, files: &[PathBuf]) -> (i32, serde_json::Value) {
+    let mut args = vec!["audit".to_string()];
+    args.extend(files.iter().map(|p| p.display().to_string()));
+    args.extend([
+        "--roster".into(),
+        roster.display().to_string(),
+        "--json".into(),
+    ]);
+    let r = s.run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_ne!(r.code, 2, "{}", r.stderr);
+    (r.code, serde_json::from_str(&r.stdout).expect("json"))
+}
+
+#[test]
+fn a_merged_result_is_recomputed_from_its_inputs() {
+    let (s, roster, merged, exports) = merged_panel();
+    let mut all = exports.clone();
+    all.push(merged.clone());
+    let (code, v) = audit_with(&s, &roster, &all);
+    assert_eq!(code, 0, "untouched merged set is clean: {v}");
+
+    // One figure changed.
+    let mut env: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&merged).unwrap()).unwrap();
+    let apps = env["payload"]["applications"]
+        .as_array_mut()
+        .expect("applications");
+    let target = apps
+        .iter_mut()
+        .find(|a| a["total"].is_object())
+        .expect("a scored application");
+    let id = target["id"].as_str().unwrap().to_string();
+    target["total"]["mean"] = serde_json::json!("99.0000");
+    let edited = s.path("merged-edited.json");
+    std::fs::write(&edited, serde_json::to_string_pretty(&env).unwrap()).unwrap();
+    let mut files = exports.clone();
+    files.push(edited);
+    let (code, v) = audit_with(&s, &roster, &files);
+    assert_eq!(code, 1);
+    let msgs: Vec<String> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "merged")
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains(&id) && m.contains("99.0000")),
+        "{msgs:?}"
+    );
+    assert!(problems(&v).iter().any(|(k, _)| k == "signature"), "{v}");
+
+    // One input missing.
+    let mut files: Vec<PathBuf> = exports[1..].to_vec();
+    files.push(merged.clone());
+    let (code, v) = audit_with(&s, &roster, &files);
+    assert_eq!(code, 1);
+    let missing = exports[0]
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .to_string();
+    let named = v["findings"].as_array().unwrap().iter().any(|f| {
+        f["kind"] == "merged"
+            && f["message"]
+                .as_str()
+                .unwrap()
+                .contains(missing.trim_end_matches(".json"))
+    });
+    assert!(named, "the missing input is named: {v}");
+}

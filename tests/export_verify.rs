@@ -411,7 +411,7 @@ fn strict_json_and_envelope_shape() {
 }
 
 #[test]
-fn merged_payloads_get_the_signature_check() {
+fn merged_payloads_need_a_chair_and_a_well_formed_payload() {
     let (p, _out, roster) = finished("ed25519");
     let key = p.secret();
     let env =
@@ -419,17 +419,20 @@ fn merged_payloads_get_the_signature_check() {
             .expect("sign");
     let t = p.s.path("merged.json");
     std::fs::write(&t, env.to_text()).expect("w");
-    let r = p.verify(&[&t], &roster, None);
-    assert_eq!(r.code, 0, "{}", r.stdout);
-    assert!(
-        r.stdout.contains("merged result signed by E01"),
-        "{}",
-        r.stdout
+    // E01 is an expert, not the chair.
+    bad_line(
+        &p.verify(&[&t], &roster, None),
+        &t,
+        "does not give E01 the role \"chair\"",
     );
+    let mut chair = p.roster_entry();
+    chair.role = Some("chair".into());
+    let chair_roster = p.write_roster("chair-roster.json", &[chair]);
+    bad_line(&p.verify(&[&t], &chair_roster, None), &t, "payload: ");
     let mut bad = env.clone();
     bad.payload["format"] = json!("other");
     std::fs::write(&t, bad.to_text()).expect("w");
-    bad_line(&p.verify(&[&t], &roster, None), &t, "does not verify");
+    bad_line(&p.verify(&[&t], &chair_roster, None), &t, "does not verify");
 }
 
 #[test]

@@ -513,24 +513,37 @@ fn cross_check(a: &mut Audit, wcs: &[Wc], exports: &[Ex], bundle: Option<&Bundle
 }
 
 fn check_merged(a: &mut Audit, file: &str, env: &Envelope, inputs: &BTreeMap<String, PathBuf>) {
-    // The figures are recomputed from the inputs the merged file names
-    // once the chair's merge provides the recomputation; until then the
-    // signature check above is all that is checked, and the audit says so.
-    let named = env
-        .payload
-        .get("inputs")
-        .and_then(|v| v.as_array())
-        .map_or(0, |v| v.len());
-    a.push(
-        Severity::Notice,
-        "merged",
-        file,
-        None,
-        format!(
-            "{named} input(s) named, {} export(s) given; figures not recomputed",
-            inputs.len()
-        ),
-    );
+    let payload = match <crate::merge::payload::MergedPayload as serde::Deserialize>::deserialize(
+        &env.payload,
+    ) {
+        Ok(p) => p,
+        Err(e) => {
+            a.push(
+                Severity::Problem,
+                "merged",
+                file,
+                None,
+                format!("payload: {e}"),
+            );
+            return;
+        }
+    };
+    // Every signed file given to the audit is a candidate input; the
+    // recomputation picks the ones the merged result names by SHA-256.
+    let files: Vec<crate::merge::InputFile> = inputs
+        .values()
+        .filter_map(|p| {
+            std::fs::read(p).ok().map(|bytes| crate::merge::InputFile {
+                name: p.display().to_string(),
+                bytes,
+            })
+        })
+        .collect();
+    if let Err(problems) = crate::merge::recompute(&payload, &files) {
+        for m in problems {
+            a.push(Severity::Problem, "merged", file, None, m);
+        }
+    }
 }
 
 fn short(h: &str) -> &str {

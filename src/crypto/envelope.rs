@@ -215,14 +215,21 @@ impl Envelope {
     /// Parses a signed file: strict JSON (duplicate keys refused), exactly
     /// the three envelope fields, a JCS-safe payload object.
     pub fn parse(text: &str) -> Result<Envelope, EnvelopeError> {
+        let env = Envelope::parse_unsigned(text)?;
+        if env.signatures.is_empty() {
+            return Err(EnvelopeError::Syntax("no signatures".into()));
+        }
+        Ok(env)
+    }
+
+    /// Parses as [`Envelope::parse`] but accepts an empty signature list:
+    /// the chair's unsigned draft of a merged result, for reading only.
+    pub fn parse_unsigned(text: &str) -> Result<Envelope, EnvelopeError> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let env: Envelope = crate::jsonio::from_str_strict(text)
             .map_err(|e| EnvelopeError::Syntax(e.to_string()))?;
         if !env.payload.is_object() {
             return Err(EnvelopeError::Syntax("payload is not a JSON object".into()));
-        }
-        if env.signatures.is_empty() {
-            return Err(EnvelopeError::Syntax("no signatures".into()));
         }
         check_jcs_safe(&env.payload).map_err(EnvelopeError::NotJcsSafe)?;
         Ok(env)

@@ -7,16 +7,22 @@
 //! scores; it is published as a decimal string with [`PLACES`] places,
 //! rounded half away from zero from the exact value. The standard deviation
 //! (sample, n − 1) is the square root of an exact rational, rounded to the
-//! nearest unit in the last place with exact integer arithmetic. Another
-//! program can reproduce every figure to the last digit.
+//! nearest unit in the last place (a root exactly halfway rounds up) with
+//! exact integer arithmetic. Another program can reproduce every figure to
+//! the last digit. Only the z-score robustness rank uses floating point
+//! (IEEE 754 double, see [`ZSCORE_RULE`]).
+//!
+//! Only complete entries count: every criterion scored, the comment long
+//! enough and a recommendation given. Drafts of a partial export are left
+//! out; recused experts are counted apart and never scored.
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::catalog::Rubric;
-use super::history::Entry;
+use super::history::{Entry, Status};
 
 /// Decimal places of published figures.
 pub const PLACES: u32 = 4;
@@ -121,8 +127,8 @@ fn sqrt_scaled(q: Q) -> i128 {
     let t = (q.num as u128) * (SCALE as u128) * (SCALE as u128);
     let den = q.den as u128;
     let mut m = isqrt(t / den);
-    // Round: m+1 when (m + 1/2)² * den < t, i.e. (2m+1)² den < 4t.
-    while (2 * m + 1) * (2 * m + 1) * den < 4 * t {
+    // Round half up: m+1 when sqrt(t/den) ≥ m + 1/2, i.e. (2m+1)² den ≤ 4t.
+    while (2 * m + 1) * (2 * m + 1) * den <= 4 * t {
         m += 1;
     }
     m as i128
@@ -193,7 +199,9 @@ pub fn stats(values: &[i64], trim_min_n: usize) -> Option<Stats> {
 }
 
 /// Which statistic ranks applications.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum RankRule {
     Trimmed,
@@ -233,8 +241,9 @@ pub struct Params {
     pub outlier_pct: u32,
     /// Robustness flag: ranks under the rules differ by more than this.
     pub rank_shift: u32,
-    /// z-score ranking needs every expert of a direction to have this many
-    /// scores there.
+    /// The z-score rank of a direction needs every expert who scored there
+    /// to have at least this many scored applications in the whole merge
+    /// (their mean and standard deviation are taken over all of them).
     pub z_min_scores: u32,
     /// Prefer small and micro enterprises at equal merit (2020 call).
     pub sme_tiebreak: bool,
@@ -255,6 +264,30 @@ impl Default for Params {
     }
 }
 
+/// How figures are rounded, as published with every merged result.
+pub const ROUNDING_RULE: &str = "Every figure is computed exactly as a fraction of integer scores and published as a decimal string with 4 places, rounded half away from zero. std is the sample standard deviation sqrt(Σ(x − mean)² / (n − 1)) (0 when n < 2): the square root of the exact variance rounded to the nearest 0.0001, exactly halfway rounding up. mean = Σx / n; median = the middle value, or the mean of the two middle values; trimmed = the mean without one lowest and one highest value when n ≥ trim_min_n, else the mean.";
+
+/// How applications are ranked within a direction.
+pub const RANKING_RULE: &str = "Within each direction, applications with at least one complete score are ranked by the chosen rule's statistic of the weighted totals, highest first, in competition ranking (1, 2, 2, 4). Applications with equal statistics are ordered by the declared tie-break; those still equal share a rank.";
+
+/// How robustness ranks are computed with z-scores.
+pub const ZSCORE_RULE: &str = "zscore rank: each expert's totals are normalised by that expert's mean and sample standard deviation over every application they scored (z = (t − mean) / sd, 0 when sd = 0); an application's z-total is the mean of its scorers' z; computed in IEEE 754 double precision in this order and rounded to 1e-9 before ranking. Given only in a direction where every expert who scored there has at least z_min_scores scores. rank_unstable: the ranks under mean, trimmed, median and zscore differ by more than rank_shift places.";
+
+/// How the flags are set.
+pub const FLAGS_RULE: &str = "below_quorum: fewer than quorum complete scores. high_disagreement: (max − min) × 100 ≥ disagreement_pct × (maximum total − minimum total of the rubric). all_recused: every expert of the merge recused. outliers: experts whose total t satisfies |t − median| × 100 ≥ outlier_pct × (maximum total − minimum total).";
+
+/// The inter-rater agreement formula.
+pub const AGREEMENT_RULE: &str = "Krippendorff's alpha, interval metric, per direction and criterion: units are the direction's applications, values the complete scores of the criterion; units with fewer than 2 values are left out; n = Σ m_u. D_o = (1/n) Σ_u 1/(m_u − 1) Σ_{i≠j in u} (v_i − v_j)²; D_e = 1/(n(n − 1)) Σ_{i≠j over all n values} (v_i − v_j)²; alpha = 1 − D_o / D_e, exact, rounded as every figure; null when n < 2 or D_e = 0.";
+
+/// The declared tie-break, for the payload and the people's files.
+pub fn tie_break_rule(p: &Params) -> String {
+    if p.sme_tiebreak {
+        "lead unit a small or micro enterprise first (同等条件下优先推荐中小微企业的项目, 2020 call), then the higher innovation (创新性) score under the rule".into()
+    } else {
+        "the higher innovation (创新性) score under the rule".into()
+    }
+}
+
 /// One expert's verified sheet.
 #[derive(Debug, Clone)]
 pub struct ExpertSheet {
@@ -270,7 +303,8 @@ pub struct AppInfo {
     pub lead_sme: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Flags {
     pub below_quorum: bool,
     pub high_disagreement: bool,
@@ -302,7 +336,8 @@ pub struct AppResult {
     pub ranks: BTreeMap<String, u32>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ExpertStats {
     pub expert: String,
     pub scored: u32,
@@ -314,7 +349,8 @@ pub struct ExpertStats {
     pub leniency: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Agreement {
     pub direction: u32,
     pub criterion: String,
@@ -364,7 +400,27 @@ impl std::fmt::Display for AggregateError {
     }
 }
 
-/// Aggregates complete (all criteria scored) entries; drafts are ignored.
+/// The weighted total of a complete entry; None for drafts and recusals.
+fn complete_total(e: &Entry, rubric: &Rubric) -> Option<i64> {
+    if e.status(rubric) == Status::Complete {
+        e.total(rubric)
+    } else {
+        None
+    }
+}
+
+/// The criterion the tie-break compares: `innovation`, else the first.
+fn innovation_key(rubric: &Rubric) -> String {
+    rubric
+        .criteria
+        .iter()
+        .find(|c| c.key == "innovation")
+        .or(rubric.criteria.first())
+        .map(|c| c.key.clone())
+        .unwrap_or_default()
+}
+
+/// Aggregates complete entries; drafts are ignored.
 pub fn aggregate(
     rubric: &Rubric,
     apps: &[AppInfo],
@@ -406,13 +462,14 @@ pub fn aggregate(
                 recused.push(s.expert.clone());
                 continue;
             }
-            let Some(t) = e.total(rubric) else { continue };
+            let Some(t) = complete_total(e, rubric) else {
+                continue;
+            };
             scorers.push(s.expert.clone());
             for c in &rubric.criteria {
-                per_crit
-                    .entry(c.key.clone())
-                    .or_default()
-                    .push(e.scores[&c.key]);
+                if let Some(v) = e.scores.get(&c.key) {
+                    per_crit.entry(c.key.clone()).or_default().push(*v);
+                }
             }
             tots.push(t);
             totals
@@ -449,7 +506,7 @@ pub fn aggregate(
             flags: Flags {
                 below_quorum: (scorers.len() as u32) < params.quorum,
                 high_disagreement: high,
-                all_recused: scorers.is_empty() && !recused.is_empty(),
+                all_recused: !sheets.is_empty() && recused.len() == sheets.len(),
                 outliers,
                 rank_unstable: false,
             },
@@ -464,7 +521,7 @@ pub fn aggregate(
             ranks: BTreeMap::new(),
         });
     }
-    rank_all(rubric, apps, sheets, &mut results, params, &totals);
+    rank_all(rubric, apps, &mut results, params, &totals);
     let experts = expert_stats(sheets, &results, &totals);
     let agreement = agreement(rubric, apps, sheets);
     Ok(Aggregate {
@@ -493,28 +550,13 @@ fn competition_rank<K: Ord + Clone>(items: &[(usize, K)]) -> BTreeMap<usize, u32
 fn rank_all(
     rubric: &Rubric,
     apps: &[AppInfo],
-    sheets: &[ExpertSheet],
     results: &mut [AppResult],
     p: &Params,
     totals: &BTreeMap<String, BTreeMap<String, i64>>,
 ) {
     let dirs: BTreeSet<u32> = apps.iter().map(|a| a.direction).collect();
-    let first_crit = rubric
-        .criteria
-        .first()
-        .map(|c| c.key.clone())
-        .unwrap_or_default();
-    // Per-expert mean and sd of totals, for z-scores.
-    let mut per_expert: BTreeMap<&str, Vec<(String, i64)>> = BTreeMap::new();
-    for (app, m) in totals {
-        for (ex, t) in m {
-            per_expert
-                .entry(ex.as_str())
-                .or_default()
-                .push((app.clone(), *t));
-        }
-    }
-    let _ = sheets;
+    let tie_crit = innovation_key(rubric);
+    let z_norm = expert_norms(totals);
     for d in dirs {
         let idx: Vec<usize> = (0..results.len())
             .filter(|&i| results[i].direction == d && results[i].total.is_some())
@@ -533,29 +575,37 @@ fn rank_all(
             let sme = p.sme_tiebreak && apps[i].lead_sme;
             let inn = results[i]
                 .criteria
-                .get(&first_crit)
+                .get(&tie_crit)
                 .map(|s| p.rule.pick(s))
                 .unwrap_or(Q::int(0));
             keyed.push((i, (ts, sme, inn)));
         }
         let final_rank = competition_rank(&keyed);
-        let mut rule = Vec::new();
-        if p.sme_tiebreak {
-            rule.push("small/micro lead unit first");
-        }
-        rule.push("then higher innovation");
-        for &(i, (v, _, _)) in &keyed {
-            let tied: Vec<&str> = keyed
+        for &(i, key) in &keyed {
+            let v = key.0;
+            let mut tied: Vec<&str> = keyed
                 .iter()
                 .filter(|(j, k)| *j != i && k.0 == v)
                 .map(|(j, _)| results[*j].id.as_str())
                 .collect();
+            tied.sort_unstable();
             if !tied.is_empty() {
+                let still: Vec<&str> = keyed
+                    .iter()
+                    .filter(|(j, k)| *j != i && *k == key)
+                    .map(|(j, _)| results[*j].id.as_str())
+                    .collect();
+                let outcome = if still.is_empty() {
+                    "broken by the tie-break".to_string()
+                } else {
+                    let mut still = still;
+                    still.sort_unstable();
+                    format!("still tied with {}, rank shared", still.join(", "))
+                };
                 let note = format!(
-                    "tied on {} with {}; order: {}",
+                    "tied on {} with {}; {outcome}",
                     p.rule.key(),
                     tied.join(", "),
-                    rule.join(", ")
                 );
                 results[i].tie_break = Some(note);
             }
@@ -581,44 +631,23 @@ fn rank_all(
             }
         }
         // z-scores when every expert scoring in this direction has enough scores.
-        let dir_apps: BTreeSet<&str> = idx.iter().map(|&i| results[i].id.as_str()).collect();
-        let experts_here: BTreeSet<&str> = totals
+        let experts_here: BTreeSet<&str> = idx
             .iter()
-            .filter(|(a, _)| dir_apps.contains(a.as_str()))
-            .flat_map(|(_, m)| m.keys().map(String::as_str))
+            .filter_map(|&i| totals.get(&results[i].id))
+            .flat_map(|m| m.keys().map(String::as_str))
             .collect();
         let enough = !experts_here.is_empty()
-            && experts_here.iter().all(|e| {
-                per_expert
-                    .get(e)
-                    .is_some_and(|v| v.len() as u32 >= p.z_min_scores)
-            });
+            && experts_here
+                .iter()
+                .all(|e| z_norm.get(e).is_some_and(|n| n.count >= p.z_min_scores));
         if enough {
-            let mut z_of: BTreeMap<&str, f64> = BTreeMap::new();
-            for &i in &idx {
-                let id = results[i].id.as_str();
-                let mut sum = 0.0;
-                let mut n = 0.0;
-                for (ex, t) in totals.get(id).into_iter().flatten() {
-                    let v = &per_expert[ex.as_str()];
-                    let mean = v.iter().map(|x| x.1 as f64).sum::<f64>() / v.len() as f64;
-                    let var = v.iter().map(|x| (x.1 as f64 - mean).powi(2)).sum::<f64>()
-                        / ((v.len() - 1).max(1)) as f64;
-                    let sd = var.sqrt();
-                    let z = if sd > 0.0 {
-                        (*t as f64 - mean) / sd
-                    } else {
-                        0.0
-                    };
-                    sum += z;
-                    n += 1.0;
-                }
-                z_of.insert(id, if n > 0.0 { sum / n } else { 0.0 });
-            }
-            // Rank on z rounded to 1e-9 so that float noise cannot split ties.
             let k: Vec<(usize, i64)> = idx
                 .iter()
-                .map(|&i| (i, (z_of[results[i].id.as_str()] * 1e9).round() as i64))
+                .map(|&i| {
+                    let z = z_total(totals.get(&results[i].id), &z_norm);
+                    // Rounded to 1e-9 so that float noise cannot split ties.
+                    (i, (z * 1e9).round() as i64)
+                })
                 .collect();
             for (i, r) in competition_rank(&k) {
                 results[i].ranks.insert("zscore".to_string(), r);
@@ -631,6 +660,65 @@ fn rank_all(
             }
         }
     }
+}
+
+/// One expert's normalisation for z-scores.
+#[derive(Debug, Clone, Copy)]
+struct Norm {
+    count: u32,
+    mean: f64,
+    sd: f64,
+}
+
+/// Each expert's mean and sample standard deviation over all their
+/// complete totals: exact rationals, converted to double once.
+fn expert_norms(totals: &BTreeMap<String, BTreeMap<String, i64>>) -> BTreeMap<&str, Norm> {
+    let mut acc: BTreeMap<&str, (i128, i128, i128)> = BTreeMap::new();
+    for m in totals.values() {
+        for (ex, t) in m {
+            let e = acc.entry(ex.as_str()).or_insert((0, 0, 0));
+            let t = *t as i128;
+            e.0 += 1;
+            e.1 += t;
+            e.2 += t * t;
+        }
+    }
+    acc.into_iter()
+        .map(|(ex, (n, s, sq))| {
+            let mean = Q::new(s, n).to_f64();
+            let var = if n < 2 {
+                0.0
+            } else {
+                Q::new(n * sq - s * s, n * (n - 1)).to_f64()
+            };
+            (
+                ex,
+                Norm {
+                    count: n as u32,
+                    mean,
+                    sd: var.sqrt(),
+                },
+            )
+        })
+        .collect()
+}
+
+/// The mean z-score of an application's totals, experts in id order.
+fn z_total(scores: Option<&BTreeMap<String, i64>>, norms: &BTreeMap<&str, Norm>) -> f64 {
+    let mut sum = 0.0;
+    let mut n = 0.0;
+    for (ex, t) in scores.into_iter().flatten() {
+        let Some(nm) = norms.get(ex.as_str()) else {
+            continue;
+        };
+        sum += if nm.sd > 0.0 {
+            (*t as f64 - nm.mean) / nm.sd
+        } else {
+            0.0
+        };
+        n += 1.0;
+    }
+    if n > 0.0 { sum / n } else { 0.0 }
 }
 
 fn expert_stats(
@@ -693,7 +781,7 @@ fn agreement(rubric: &Rubric, apps: &[AppInfo], sheets: &[ExpertSheet]) -> Vec<A
                 let vals: Vec<i64> = sheets
                     .iter()
                     .filter_map(|s| s.entries.get(&a.id))
-                    .filter(|e| !e.recused && e.total(rubric).is_some())
+                    .filter(|e| complete_total(e, rubric).is_some())
                     .filter_map(|e| e.scores.get(&c.key).copied())
                     .collect();
                 if vals.len() >= 2 {

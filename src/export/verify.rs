@@ -6,8 +6,9 @@
 //! have signed, check that signature with the roster's key (algorithm, key
 //! and SM2 ID come from the roster, never from the file), then run the
 //! type's content checks. Scores get the full replay; the chair's merged
-//! result gets the signature check only until merging adds its own rules
-//! in [`MergedRules::check`].
+//! result must be signed by a roster entry with role `chair` and pass the
+//! shape and consistency checks of [`MergedRules`] (recomputing its
+//! figures from the expert files is `merge::recompute`).
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -16,12 +17,13 @@ use anyhow::{Result, anyhow};
 use serde::Deserialize;
 
 use super::{Counts, PAYLOAD_FORMAT, RubricRef, ScoresPayload, results};
-use crate::crypto::envelope::{Envelope, MERGED_TYPE, SCORES_TYPE};
+use crate::crypto::envelope::{Envelope, EnvelopeError, MERGED_TYPE, SCORES_TYPE};
 use crate::crypto::short_id;
 use crate::crypto::sign::VerifyKey;
 use crate::domain::RosterEntry;
 use crate::domain::history::{self, unhex32};
 use crate::domain::text::inert_line;
+use crate::merge::{AppFacts, DirectionRef, MERGED_FORMAT, MergedApp, MergedPayload, Method};
 use crate::store::Bundle;
 
 /// What a verifier knows of the bundle the files claim to score.
@@ -32,24 +34,37 @@ pub struct BundleFacts {
     pub digest: String,
     pub rubric: RubricRef,
     pub app_ids: Vec<String>,
+    /// What a merged result shows of each application, in bundle order.
+    pub apps: Vec<AppFacts>,
+    /// The catalog's directions that have applications, as a merged
+    /// result names them.
+    pub directions: Vec<DirectionRef>,
 }
 
 impl BundleFacts {
     pub fn read(path: &Path) -> Result<BundleFacts> {
-        let b = Bundle::open_read(path)?;
+        BundleFacts::of(&Bundle::open_read(path)?)
+    }
+
+    /// The facts of an open bundle, after checking its content against its
+    /// recorded digest.
+    pub fn of(b: &Bundle) -> Result<BundleFacts> {
         let digest = b.recompute_digest()?;
         if digest != b.meta.digest {
             return Err(anyhow!(
                 "{}: the bundle's content does not match its recorded digest (damaged or edited)",
-                path.display()
+                b.path().display()
             ));
         }
+        let apps = crate::merge::app_facts(&b.applications()?);
         Ok(BundleFacts {
-            path: path.display().to_string(),
+            path: b.path().display().to_string(),
             id: b.meta.bundle_id.clone(),
             digest,
             rubric: RubricRef::of(&b.rubric),
-            app_ids: b.applications()?.into_iter().map(|a| a.id).collect(),
+            app_ids: apps.iter().map(|a| a.id.clone()).collect(),
+            directions: DirectionRef::of(&b.catalog, &apps),
+            apps,
         })
     }
 }
@@ -116,7 +131,15 @@ pub fn rules_for(payload_type: &str) -> Option<&'static dyn PayloadRules> {
 
 /// Verifies one signed file's text. `Err` is the precise reason it is bad.
 pub fn verify_text(text: &str, ctx: &Context) -> Result<Verified, String> {
-    let env = Envelope::parse(text).map_err(|e| e.to_string())?;
+    let env = Envelope::parse_unsigned(text).map_err(|e| e.to_string())?;
+    if env.signatures.is_empty() {
+        return Err(if env.payload_type == MERGED_TYPE {
+            "unsigned merged result (made without the chair's --key): a draft, not verifiable"
+                .to_string()
+        } else {
+            EnvelopeError::Syntax("no signatures".into()).to_string()
+        });
+    }
     let rules = rules_for(&env.payload_type).ok_or_else(|| {
         format!(
             "unknown payloadType '{}' (expected {SCORES_TYPE} or {MERGED_TYPE})",
@@ -336,9 +359,21 @@ fn describe_difference(got: &super::AppResult, want: &super::AppResult) -> Strin
     format!("application {id}: exported recusal differs from the history")
 }
 
-/// The chair's merged result. For now only its signature is checked: the
-/// signer is the roster entry whose key_id the signature names.
+/// The chair's merged result: signed by exactly one key, which the roster
+/// gives to an entry with role `chair`; the payload names that chair, is
+/// well formed and internally consistent (its inputs are roster experts
+/// with their roster keys, every scorer is an input, counts agree, the
+/// method's published rules are this version's); with a bundle, its
+/// applications are the bundle's. Recomputing the figures from the expert
+/// files is [`crate::merge::recompute`]'s job.
 pub struct MergedRules;
+
+/// The role a roster entry needs to sign merged results.
+pub const CHAIR_ROLE: &str = "chair";
+
+fn parse_merged(env: &Envelope) -> Result<MergedPayload, String> {
+    serde_json::from_value(env.payload.clone()).map_err(|e| format!("payload: {e}"))
+}
 
 impl PayloadRules for MergedRules {
     fn signer<'r>(
@@ -346,38 +381,175 @@ impl PayloadRules for MergedRules {
         env: &Envelope,
         roster: &'r [RosterEntry],
     ) -> Result<&'r RosterEntry, String> {
-        env.signatures
+        if env.signatures.len() != 1 {
+            return Err(format!(
+                "a merged result carries exactly one signature, this one has {}",
+                env.signatures.len()
+            ));
+        }
+        let kid = &env.signatures[0].keyid;
+        let entry = roster
             .iter()
-            .find_map(|s| {
-                roster
-                    .iter()
-                    .find(|e| e.key_id.as_deref() == Some(s.keyid.as_str()))
-            })
+            .find(|e| e.key_id.as_deref() == Some(kid.as_str()))
             .ok_or_else(|| {
-                let ids: Vec<String> = env
-                    .signatures
-                    .iter()
-                    .map(|s| inert_line(short_id(&s.keyid)))
-                    .collect();
                 format!(
                     "signed by key {}, which is not in the roster",
-                    ids.join(", ")
+                    inert_line(short_id(kid))
                 )
-            })
+            })?;
+        if entry.role.as_deref() != Some(CHAIR_ROLE) {
+            return Err(format!(
+                "signed by {}'s key, but the roster does not give {} the role \"{CHAIR_ROLE}\"",
+                entry.id, entry.id
+            ));
+        }
+        Ok(entry)
     }
 
-    fn check(
-        &self,
-        _env: &Envelope,
-        signer: &RosterEntry,
-        _ctx: &Context,
-    ) -> Result<String, String> {
-        // Merging adds its checks here: the expert files it names, their
-        // digests and the recomputed aggregation.
+    fn check(&self, env: &Envelope, signer: &RosterEntry, ctx: &Context) -> Result<String, String> {
+        let p = parse_merged(env)?;
+        if p.format != MERGED_FORMAT {
+            return Err(format!(
+                "payload format '{}', expected '{MERGED_FORMAT}'",
+                inert_line(&p.format)
+            ));
+        }
+        if crate::clock::parse(&p.created).is_none() {
+            return Err("payload created is not an RFC 3339 time".into());
+        }
+        let Some(chair) = &p.chair else {
+            return Err("the payload names no chair, yet the file is signed".into());
+        };
+        if chair.id != signer.id || Some(chair.key_id.as_str()) != signer.key_id.as_deref() {
+            return Err(format!(
+                "payload names chair {} with key {}, but {} signed",
+                inert_line(&chair.id),
+                inert_line(short_id(&chair.key_id)),
+                signer.id
+            ));
+        }
+        check_merged_consistency(&p, ctx.roster)?;
+        if let Some(b) = ctx.bundle {
+            if p.bundle.digest != b.digest || p.bundle.id != b.id {
+                return Err(format!(
+                    "merged result is for bundle {} ({}), not for {}",
+                    inert_line(short_id(&p.bundle.digest)),
+                    inert_line(&p.bundle.id),
+                    b.path
+                ));
+            }
+            if p.rubric != b.rubric {
+                return Err(format!(
+                    "payload rubric differs from the rubric of {}",
+                    b.path
+                ));
+            }
+            if p.directions != b.directions {
+                return Err(format!(
+                    "payload directions differ from the catalog of {}",
+                    b.path
+                ));
+            }
+            let mine: Vec<AppFacts> = p.applications.iter().map(MergedApp::facts).collect();
+            if mine.len() != b.apps.len() {
+                return Err(format!(
+                    "{} applications in the merged result, {} in {}",
+                    mine.len(),
+                    b.apps.len(),
+                    b.path
+                ));
+            }
+            if let Some((m, f)) = mine.iter().zip(&b.apps).find(|(m, f)| m != f) {
+                return Err(format!(
+                    "application {} differs from {} of {} (id, title, direction, lead unit, SME or authority)",
+                    inert_line(&m.id),
+                    inert_line(&f.id),
+                    b.path
+                ));
+            }
+        }
         Ok(format!(
-            "merged result signed by {} ({})  signature only",
+            "merged result by {} ({})  {} experts, {} applications, rule {}",
             signer.id,
-            inert_line(&signer.name)
+            inert_line(&signer.name),
+            p.inputs.len(),
+            p.applications.len(),
+            p.method.rule.key()
         ))
     }
+}
+
+/// The checks of a merged payload that need neither the expert files nor
+/// the bundle.
+fn check_merged_consistency(p: &MergedPayload, roster: &[RosterEntry]) -> Result<(), String> {
+    let expected = Method::of(&p.method.params(), p.method.allow_partial);
+    if p.method != expected {
+        return Err(
+            "the method's published rules are not this version's for its parameters".into(),
+        );
+    }
+    p.rubric
+        .to_rubric()
+        .map_err(|m| format!("payload rubric: {m}"))?;
+    let mut inputs = BTreeSet::new();
+    for i in &p.inputs {
+        if !inputs.insert(i.expert.as_str()) {
+            return Err(format!("expert {} is merged twice", inert_line(&i.expert)));
+        }
+        let Some(e) = roster.iter().find(|e| e.id == i.expert) else {
+            return Err(format!(
+                "input expert {} is not in the roster",
+                inert_line(&i.expert)
+            ));
+        };
+        if e.key_id.as_deref() != Some(i.key_id.as_str()) {
+            return Err(format!(
+                "input of expert {} was signed with key {}, not the roster's",
+                e.id,
+                inert_line(short_id(&i.key_id))
+            ));
+        }
+        if unhex32(&i.sha256).is_none() || unhex32(&i.head.hash).is_none() {
+            return Err(format!(
+                "input of expert {}: sha256 and head hash must be 64 lower-case hex digits",
+                e.id
+            ));
+        }
+    }
+    let mut ids = BTreeSet::new();
+    for a in &p.applications {
+        let id = inert_line(&a.id);
+        if !ids.insert(a.id.as_str()) {
+            return Err(format!("application {id} appears twice"));
+        }
+        for e in a.scorers.iter().chain(&a.recused) {
+            if !inputs.contains(e.as_str()) {
+                return Err(format!(
+                    "application {id}: expert {} is not one of the inputs",
+                    inert_line(e)
+                ));
+            }
+        }
+        let marked: Vec<&str> = a.by_expert.iter().map(|m| m.expert.as_str()).collect();
+        if marked != a.scorers.iter().map(String::as_str).collect::<Vec<_>>() {
+            return Err(format!(
+                "application {id}: the experts' marks are not those of its scorers"
+            ));
+        }
+        let n = a.scorers.len() as u32;
+        let counts_agree = a.total.as_ref().map_or(n == 0, |t| t.n == n)
+            && a.criteria.values().all(|c| c.n == n)
+            && u64::from(a.recommend_yes) + u64::from(a.recommend_no) <= u64::from(n);
+        if !counts_agree {
+            return Err(format!(
+                "application {id}: counts disagree with its {n} scorer(s)"
+            ));
+        }
+        if a.total.is_some() != a.rank.is_some() {
+            return Err(format!(
+                "application {id}: rank without a total, or a total without rank"
+            ));
+        }
+    }
+    Ok(())
 }

@@ -1,4 +1,787 @@
 //! The panel chair's merge: verified expert files in, one aggregated,
 //! ranked and signed result out, plus CSV and XLSX for people.
+//!
+//! - [`merge`]: verify every input exactly as `panelist verify` does, keep
+//!   the newest file of an expert whose later file extends the earlier
+//!   history, stop on forked histories, leave out partial files unless
+//!   asked, aggregate (`domain::aggregate`) and build the payload.
+//! - [`recompute`]: the auditor's check — rebuild a merged payload from the
+//!   expert files it names and list every figure that differs.
+//! - [`payload`]: the merged file's payload; [`report`]: CSV and XLSX;
+//!   [`cli`]: `panelist merge`.
+//!
+//! Nothing here touches the terminal beyond the progress callback the
+//! command line passes in, and nothing writes a file but [`cli`].
 
+pub mod cli;
+pub mod payload;
+pub mod progress;
 pub mod report;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use anyhow::Result;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::crypto::envelope::{Envelope, SCORES_TYPE};
+use crate::crypto::short_id;
+use crate::domain::aggregate::{self, Aggregate, AppInfo, ExpertSheet, Params};
+use crate::domain::history::{Entry, Status, hex};
+use crate::domain::text::inert_line;
+use crate::domain::{Application, RosterEntry, Rubric};
+use crate::export::verify::{self, BundleFacts, Context, PayloadRules, ScoresRules};
+use crate::export::{BundleRef, ExpertRef, HeadRef, RubricRef, ScoresPayload};
+use crate::store::Bundle;
+pub use payload::{
+    AppFacts, DirectionRef, ExpertMark, Figures, InputRef, LeftOut, MERGED_FORMAT, MergedApp,
+    MergedPayload, Method,
+};
+
+/// One file given to the merge: its name (as shown and recorded) and bytes.
+#[derive(Debug, Clone)]
+pub struct InputFile {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+impl InputFile {
+    /// Hex SHA-256 of the bytes.
+    pub fn sha256(&self) -> String {
+        hex(&Sha256::digest(&self.bytes))
+    }
+}
+
+/// What the merge admits and how it aggregates.
+#[derive(Debug, Clone, Default)]
+pub struct MergeOptions {
+    pub params: Params,
+    /// Leave out files that fail verification (reported) instead of stopping.
+    pub skip_invalid: bool,
+    /// Merge partial exports too (their drafts never count).
+    pub allow_partial: bool,
+}
+
+/// What happened to one input, for the command's report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoteKind {
+    /// Verified and merged.
+    Ok,
+    /// Failed verification, left out (`--skip-invalid`).
+    Skipped,
+    /// A partial export, left out (no `--allow-partial`).
+    Partial,
+    /// An older file of an expert whose newer file extends it.
+    Superseded,
+    /// The same bytes or the same history as another input.
+    Duplicate,
+}
+
+impl NoteKind {
+    /// The tag the command prints at the start of the line.
+    pub fn tag(self) -> &'static str {
+        match self {
+            NoteKind::Ok => "OK  ",
+            NoteKind::Skipped => "SKIP",
+            NoteKind::Partial => "PART",
+            NoteKind::Superseded => "OLD ",
+            NoteKind::Duplicate => "DUP ",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    pub kind: NoteKind,
+    pub file: String,
+    pub text: String,
+}
+
+/// A finished merge.
+#[derive(Debug, Clone)]
+pub struct Merged {
+    pub payload: MergedPayload,
+    pub aggregate: Aggregate,
+    pub notes: Vec<Note>,
+}
+
+/// A merge that stopped: every problem found (one line each), and what was
+/// learnt of the other inputs on the way.
+#[derive(Debug, Clone)]
+pub struct Stopped {
+    pub problems: Vec<String>,
+    pub notes: Vec<Note>,
+}
+
+/// A verified expert file.
+struct Candidate {
+    pos: usize,
+    name: String,
+    sha256: String,
+    p: ScoresPayload,
+}
+
+/// The bundle facts of every application, in bundle order.
+pub fn app_facts(apps: &[Application]) -> Vec<AppFacts> {
+    apps.iter()
+        .map(|a| AppFacts {
+            id: a.id.clone(),
+            title: a.title.clone(),
+            direction: a.direction.unwrap_or(0),
+            lead_unit: a.lead_unit.name.clone(),
+            sme: a.lead_unit.sme,
+            authority: a.authority.clone(),
+        })
+        .collect()
+}
+
+/// How two verified histories of one expert relate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Relation {
+    Same,
+    /// The second extends the first.
+    Extends,
+    /// The first extends the second.
+    ExtendedBy,
+    /// They part at this seq (the first that differs).
+    Fork(u64),
+}
+
+/// `b` extends `a` when `a`'s events are `b`'s first events and `a`'s
+/// head hash is `b`'s event hash at `a`'s size (genesis: any history
+/// extends an empty one of the same expert and bundle).
+fn extends(a: &ScoresPayload, b: &ScoresPayload) -> bool {
+    let n = a.history.len();
+    if n > b.history.len() {
+        return false;
+    }
+    if a.history[..] != b.history[..n] {
+        return false;
+    }
+    n == 0 || b.history[n - 1].hash == a.head.hash
+}
+
+fn relation(a: &ScoresPayload, b: &ScoresPayload) -> Relation {
+    if a.head == b.head && a.history == b.history {
+        return Relation::Same;
+    }
+    if extends(a, b) {
+        return Relation::Extends;
+    }
+    if extends(b, a) {
+        return Relation::ExtendedBy;
+    }
+    let at = a
+        .history
+        .iter()
+        .zip(&b.history)
+        .position(|(x, y)| x != y)
+        .unwrap_or(a.history.len().min(b.history.len()));
+    Relation::Fork(at as u64 + 1)
+}
+
+fn head_text(name: &str, h: &HeadRef) -> String {
+    format!("{name} (head size {}, hash {})", h.size, short_id(&h.hash))
+}
+
+/// An expert's sheet as the export states it (verified equal to the replay
+/// of its history): recused applications carry no scores.
+pub fn sheet_of(p: &ScoresPayload) -> ExpertSheet {
+    let entries = p
+        .applications
+        .iter()
+        .map(|a| {
+            (
+                a.id.clone(),
+                Entry {
+                    scores: a.scores.clone(),
+                    comment: a.comment.clone(),
+                    recommend: a.recommend,
+                    recused: a.status == "recused",
+                    recuse_reason: a.recuse_reason.clone().unwrap_or_default(),
+                    last_seq: 0,
+                },
+            )
+        })
+        .collect();
+    ExpertSheet {
+        expert: p.expert.id.clone(),
+        entries,
+    }
+}
+
+fn input_ref(c: &Candidate) -> InputRef {
+    InputRef {
+        file: c.name.clone(),
+        sha256: c.sha256.clone(),
+        expert: c.p.expert.id.clone(),
+        name: c.p.expert.name.clone(),
+        key_id: c.p.expert.key_id.clone(),
+        head: c.p.head.clone(),
+        created: c.p.created.clone(),
+        partial: c.p.partial,
+    }
+}
+
+/// An aggregation and its published parts.
+#[derive(Debug, Clone)]
+pub struct Aggregated {
+    pub aggregate: Aggregate,
+    pub applications: Vec<MergedApp>,
+    pub experts: Vec<aggregate::ExpertStats>,
+    pub agreement: Vec<aggregate::Agreement>,
+}
+
+/// Aggregates expert sheets (in expert id order) and shapes the published
+/// results: the one computation behind [`merge`] and [`recompute`].
+pub fn aggregate_sheets(
+    rubric: &Rubric,
+    facts: &[AppFacts],
+    sheets: &[ExpertSheet],
+    params: &Params,
+) -> std::result::Result<Aggregated, String> {
+    let infos: Vec<AppInfo> = facts
+        .iter()
+        .map(|f| AppInfo {
+            id: f.id.clone(),
+            direction: f.direction,
+            lead_sme: f.sme,
+        })
+        .collect();
+    let agg = aggregate::aggregate(rubric, &infos, sheets, params).map_err(|e| e.to_string())?;
+    let applications = agg
+        .applications
+        .iter()
+        .zip(facts)
+        .map(|(r, f)| {
+            let mut marks: Vec<ExpertMark> = sheets
+                .iter()
+                .filter_map(|s| {
+                    let e = s.entries.get(&f.id)?;
+                    if e.status(rubric) != Status::Complete {
+                        return None;
+                    }
+                    Some(ExpertMark {
+                        expert: s.expert.clone(),
+                        scores: e.scores.clone(),
+                        total: e.total(rubric)?,
+                        recommend: e.recommend?,
+                    })
+                })
+                .collect();
+            marks.sort_by(|a, b| a.expert.cmp(&b.expert));
+            MergedApp::of(r, f, marks)
+        })
+        .collect();
+    Ok(Aggregated {
+        experts: agg.experts.clone(),
+        agreement: agg.agreement.clone(),
+        applications,
+        aggregate: agg,
+    })
+}
+
+/// Merges the expert files `inputs` for the panel of `bundle`, checked
+/// against `roster`. `Err` is an error that stops everything (an
+/// unreadable bundle); `Ok(Err(Stopped))` lists the problems found in the
+/// inputs. `progress` is told how many inputs have been verified.
+pub fn merge(
+    bundle: &Bundle,
+    roster: &[RosterEntry],
+    inputs: &[InputFile],
+    opts: &MergeOptions,
+    created: &str,
+    chair: Option<ExpertRef>,
+    progress: &mut dyn FnMut(usize, &str),
+) -> Result<std::result::Result<Merged, Stopped>> {
+    let facts = BundleFacts::of(bundle)?;
+    let apps = app_facts(&bundle.applications()?);
+    let ctx = Context {
+        roster,
+        bundle: Some(&facts),
+    };
+    let mut notes: Vec<Note> = Vec::new();
+    let mut problems: Vec<String> = Vec::new();
+    let mut left_out: Vec<LeftOut> = Vec::new();
+    let mut seen_sha: BTreeMap<String, String> = BTreeMap::new();
+    let mut candidates: Vec<Candidate> = Vec::new();
+    for (pos, f) in inputs.iter().enumerate() {
+        let sha = f.sha256();
+        let checked = if let Some(first) = seen_sha.get(&sha) {
+            Err((NoteKind::Duplicate, format!("the same file as {first}")))
+        } else {
+            seen_sha.insert(sha.clone(), f.name.clone());
+            check_input(f, &ctx).map_err(|m| (NoteKind::Skipped, m))
+        };
+        progress(pos + 1, &f.name);
+        match checked {
+            Ok((summary, p)) => {
+                notes.push(Note {
+                    kind: NoteKind::Ok,
+                    file: f.name.clone(),
+                    text: summary,
+                });
+                candidates.push(Candidate {
+                    pos,
+                    name: f.name.clone(),
+                    sha256: sha,
+                    p,
+                });
+            }
+            Err((NoteKind::Duplicate, text)) => {
+                left_out.push(LeftOut {
+                    file: f.name.clone(),
+                    sha256: sha,
+                    expert: None,
+                    reason: "duplicate".into(),
+                    detail: text.clone(),
+                });
+                notes.push(Note {
+                    kind: NoteKind::Duplicate,
+                    file: f.name.clone(),
+                    text,
+                });
+            }
+            Err((_, reason)) => {
+                if opts.skip_invalid {
+                    left_out.push(LeftOut {
+                        file: f.name.clone(),
+                        sha256: sha,
+                        expert: None,
+                        reason: "invalid".into(),
+                        detail: reason.clone(),
+                    });
+                    notes.push(Note {
+                        kind: NoteKind::Skipped,
+                        file: f.name.clone(),
+                        text: reason,
+                    });
+                } else {
+                    problems.push(format!("BAD {}  {}", f.name, inert_line(&reason)));
+                }
+            }
+        }
+    }
+
+    // One file per expert: the newest of a line of extensions; forks stop.
+    let mut by_expert: BTreeMap<String, Vec<Candidate>> = BTreeMap::new();
+    for c in candidates {
+        by_expert.entry(c.p.expert.id.clone()).or_default().push(c);
+    }
+    let mut chosen: Vec<Candidate> = Vec::new();
+    for (expert, mut files) in by_expert {
+        // Longest history first; among equal ones the later export, then
+        // the later input.
+        files.sort_by(|a, b| {
+            b.p.head
+                .size
+                .cmp(&a.p.head.size)
+                .then(b.p.created.cmp(&a.p.created))
+                .then(b.pos.cmp(&a.pos))
+        });
+        let mut forked = false;
+        for i in 0..files.len() {
+            for j in i + 1..files.len() {
+                if let Relation::Fork(at) = relation(&files[i].p, &files[j].p) {
+                    forked = true;
+                    problems.push(format!(
+                        "FORK expert {expert}: {} and {} part at seq {at} — two different signed histories (equivocation)",
+                        head_text(&files[j].name, &files[j].p.head),
+                        head_text(&files[i].name, &files[i].p.head),
+                    ));
+                }
+            }
+        }
+        if forked {
+            continue;
+        }
+        let mut files = files.into_iter();
+        let Some(newest) = files.next() else {
+            continue;
+        };
+        for old in files {
+            let (kind, reason, detail) = if relation(&old.p, &newest.p) == Relation::Same {
+                (
+                    NoteKind::Duplicate,
+                    "duplicate",
+                    format!(
+                        "the same history as {} (head size {}); {} is used",
+                        newest.name, old.p.head.size, newest.name
+                    ),
+                )
+            } else {
+                (
+                    NoteKind::Superseded,
+                    "superseded",
+                    format!(
+                        "{} extends this history from {} to {} events (head {} is its event {}); the newer file is used",
+                        newest.name,
+                        old.p.head.size,
+                        newest.p.head.size,
+                        short_id(&old.p.head.hash),
+                        old.p.head.size
+                    ),
+                )
+            };
+            left_out.push(LeftOut {
+                file: old.name.clone(),
+                sha256: old.sha256.clone(),
+                expert: Some(expert.clone()),
+                reason: reason.into(),
+                detail: detail.clone(),
+            });
+            notes.push(Note {
+                kind,
+                file: old.name.clone(),
+                text: detail,
+            });
+        }
+        if newest.p.partial && !opts.allow_partial {
+            let detail = format!(
+                "expert {expert}'s file is partial (some applications neither complete nor recused); left out — merge with --allow-partial to count its complete scores"
+            );
+            left_out.push(LeftOut {
+                file: newest.name.clone(),
+                sha256: newest.sha256.clone(),
+                expert: Some(expert.clone()),
+                reason: "partial".into(),
+                detail: detail.clone(),
+            });
+            notes.push(Note {
+                kind: NoteKind::Partial,
+                file: newest.name.clone(),
+                text: detail,
+            });
+            continue;
+        }
+        chosen.push(newest);
+    }
+    if problems.is_empty() && chosen.is_empty() {
+        problems.push("no expert file left to merge".into());
+    }
+    if !problems.is_empty() {
+        return Ok(Err(Stopped { problems, notes }));
+    }
+    chosen.sort_by(|a, b| a.p.expert.id.cmp(&b.p.expert.id));
+    let sheets: Vec<ExpertSheet> = chosen.iter().map(|c| sheet_of(&c.p)).collect();
+    let done = match aggregate_sheets(&bundle.rubric, &apps, &sheets, &opts.params) {
+        Ok(x) => x,
+        Err(m) => {
+            return Ok(Err(Stopped {
+                problems: vec![m],
+                notes,
+            }));
+        }
+    };
+    let payload = MergedPayload {
+        format: MERGED_FORMAT.into(),
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+        created: created.to_string(),
+        bundle: BundleRef {
+            id: bundle.meta.bundle_id.clone(),
+            digest: bundle.meta.digest.clone(),
+            call: bundle.meta.call.clone(),
+            panel: bundle.meta.panel.clone(),
+        },
+        chair,
+        rubric: RubricRef::of(&bundle.rubric),
+        directions: DirectionRef::of(&bundle.catalog, &apps),
+        method: Method::of(&opts.params, opts.allow_partial),
+        inputs: chosen.iter().map(input_ref).collect(),
+        left_out,
+        applications: done.applications,
+        experts: done.experts,
+        agreement: done.agreement,
+    };
+    Ok(Ok(Merged {
+        payload,
+        aggregate: done.aggregate,
+        notes,
+    }))
+}
+
+/// Verifies one input as `panelist verify` does and insists it is an
+/// expert's scores file. Returns the OK summary and the payload.
+fn check_input(
+    f: &InputFile,
+    ctx: &Context,
+) -> std::result::Result<(String, ScoresPayload), String> {
+    let text = std::str::from_utf8(&f.bytes)
+        .map_err(|e| format!("not UTF-8 (byte {})", e.valid_up_to()))?;
+    let v = verify::verify_text(text, ctx)?;
+    if v.payload_type != SCORES_TYPE {
+        return Err(format!(
+            "not an expert's scores file (payloadType {})",
+            inert_line(&v.payload_type)
+        ));
+    }
+    let env = Envelope::parse(text).map_err(|e| e.to_string())?;
+    let p: ScoresPayload =
+        serde_json::from_value(env.payload).map_err(|e| format!("payload: {e}"))?;
+    Ok((v.summary, p))
+}
+
+/// The envelope of a merged payload: signed by the chair's key, or with no
+/// signature at all (an unsigned draft) when there is none.
+pub fn envelope(
+    payload: &MergedPayload,
+    key: Option<&crate::crypto::sign::SecretKey>,
+) -> Result<Envelope> {
+    let v = serde_json::to_value(payload)
+        .map_err(|e| anyhow::anyhow!("cannot build the payload: {e}"))?;
+    match key {
+        Some(k) => Envelope::sign(crate::crypto::envelope::MERGED_TYPE, v, k)
+            .map_err(|e| anyhow::anyhow!("{e}")),
+        None => {
+            crate::crypto::envelope::canonical(&v).map_err(|e| anyhow::anyhow!("{e}"))?;
+            Ok(Envelope {
+                payload_type: crate::crypto::envelope::MERGED_TYPE.into(),
+                payload: v,
+                signatures: Vec::new(),
+            })
+        }
+    }
+}
+
+/// Recomputes `payload` from the expert files it names, found among
+/// `inputs` by SHA-256. Each named file must be there and hold what the
+/// payload records (expert, key id, head, bundle, rubric), its history must
+/// verify and replay to its results; then the aggregation is run again
+/// with the payload's method and every published figure compared. `Err`
+/// lists every missing input and every differing figure, one line each.
+///
+/// Signatures are not checked here: `panelist verify` does that with the
+/// roster, for the merged file and for each expert file.
+pub fn recompute(
+    payload: &MergedPayload,
+    inputs: &[InputFile],
+) -> std::result::Result<(), Vec<String>> {
+    let mut errs: Vec<String> = Vec::new();
+    if payload.format != MERGED_FORMAT {
+        errs.push(format!(
+            "format '{}', expected '{MERGED_FORMAT}'",
+            inert_line(&payload.format)
+        ));
+    }
+    let rubric = match payload.rubric.to_rubric() {
+        Ok(r) => Some(r),
+        Err(m) => {
+            errs.push(format!("rubric: {m}"));
+            None
+        }
+    };
+    let by_sha: BTreeMap<String, &InputFile> = inputs.iter().map(|f| (f.sha256(), f)).collect();
+    let mut files: Vec<ScoresPayload> = Vec::new();
+    let mut experts_seen = BTreeSet::new();
+    let app_ids: Vec<String> = payload.applications.iter().map(|a| a.id.clone()).collect();
+    for r in &payload.inputs {
+        let what = format!(
+            "input {} of expert {}",
+            inert_line(&r.file),
+            inert_line(&r.expert)
+        );
+        if !experts_seen.insert(r.expert.clone()) {
+            errs.push(format!("{what}: expert listed twice"));
+        }
+        let Some(f) = by_sha.get(&r.sha256) else {
+            errs.push(format!("missing {what} (sha256 {})", short_id(&r.sha256)));
+            continue;
+        };
+        match read_named_input(f, r, payload, &app_ids) {
+            Ok(p) => files.push(p),
+            Err(m) => errs.push(format!("{what}: {m}")),
+        }
+    }
+    let sorted = payload.inputs.windows(2).all(|w| w[0].expert < w[1].expert);
+    if !sorted {
+        errs.push("inputs are not in expert id order".into());
+    }
+    let Some(rubric) = rubric else {
+        return Err(errs);
+    };
+    if !errs.is_empty() {
+        return Err(errs);
+    }
+    let facts: Vec<AppFacts> = payload.applications.iter().map(MergedApp::facts).collect();
+    let params = payload.method.params();
+    let sheets: Vec<ExpertSheet> = files.iter().map(sheet_of).collect();
+    let done = match aggregate_sheets(&rubric, &facts, &sheets, &params) {
+        Ok(x) => x,
+        Err(m) => return Err(vec![m]),
+    };
+    let method = Method::of(&params, payload.method.allow_partial);
+    let pairs: [(&str, Value, Value); 4] = [
+        ("method", to_value(&payload.method), to_value(&method)),
+        (
+            "applications",
+            to_value(&payload.applications),
+            to_value(&done.applications),
+        ),
+        (
+            "experts",
+            to_value(&payload.experts),
+            to_value(&done.experts),
+        ),
+        (
+            "agreement",
+            to_value(&payload.agreement),
+            to_value(&done.agreement),
+        ),
+    ];
+    for (name, got, want) in &pairs {
+        diff(name, got, want, &mut errs);
+    }
+    const MAX: usize = 200;
+    if errs.len() > MAX {
+        let more = errs.len() - MAX;
+        errs.truncate(MAX);
+        errs.push(format!("… and {more} more differences"));
+    }
+    if errs.is_empty() { Ok(()) } else { Err(errs) }
+}
+
+fn to_value<T: serde::Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+/// Reads an input the payload names and checks it is what the payload
+/// says, and sound on its own (chain, replay).
+fn read_named_input(
+    f: &InputFile,
+    r: &InputRef,
+    payload: &MergedPayload,
+    app_ids: &[String],
+) -> std::result::Result<ScoresPayload, String> {
+    let text = std::str::from_utf8(&f.bytes).map_err(|_| "not UTF-8".to_string())?;
+    let env = Envelope::parse(text).map_err(|e| e.to_string())?;
+    if env.payload_type != SCORES_TYPE {
+        return Err("not an expert's scores file".into());
+    }
+    let p: ScoresPayload =
+        serde_json::from_value(env.payload.clone()).map_err(|e| format!("payload: {e}"))?;
+    let mut bad = Vec::new();
+    if p.expert.id != r.expert {
+        bad.push(format!("names expert {}", inert_line(&p.expert.id)));
+    }
+    if p.expert.key_id != r.key_id {
+        bad.push(format!("key {}", short_id(&p.expert.key_id)));
+    }
+    if p.head != r.head {
+        bad.push(format!(
+            "head size {} hash {}",
+            p.head.size,
+            short_id(&p.head.hash)
+        ));
+    }
+    if p.created != r.created || p.partial != r.partial {
+        bad.push("created or partial differ".into());
+    }
+    if p.bundle != payload.bundle {
+        bad.push(format!("bundle {}", short_id(&p.bundle.digest)));
+    }
+    if p.rubric != payload.rubric {
+        bad.push("another rubric".into());
+    }
+    let ids: Vec<String> = p.applications.iter().map(|a| a.id.clone()).collect();
+    if ids != app_ids {
+        bad.push("other applications".into());
+    }
+    if p.partial && !payload.method.allow_partial {
+        bad.push("partial, but the method does not allow partial files".into());
+    }
+    if !bad.is_empty() {
+        return Err(format!(
+            "the file differs from what the merged result records: {}",
+            bad.join("; ")
+        ));
+    }
+    let signer = RosterEntry {
+        id: p.expert.id.clone(),
+        name: p.expert.name.clone(),
+        org: p.expert.org.clone(),
+        role: None,
+        alg: None,
+        public_key: None,
+        key_id: Some(p.expert.key_id.clone()),
+        sm2_id: None,
+    };
+    let ctx = Context {
+        roster: &[],
+        bundle: None,
+    };
+    ScoresRules.check(&env, &signer, &ctx)?;
+    Ok(p)
+}
+
+/// A path segment for an element of a result array: its id, else index.
+fn label(v: &Value, i: usize) -> String {
+    if let Value::Object(m) = v {
+        if let Some(Value::String(id)) = m.get("id") {
+            return format!("[{id}]");
+        }
+        if let Some(Value::String(e)) = m.get("expert") {
+            return format!("[{e}]");
+        }
+        if let (Some(d), Some(Value::String(c))) = (m.get("direction"), m.get("criterion")) {
+            return format!("[{d}/{c}]");
+        }
+    }
+    format!("[{i}]")
+}
+
+fn show(v: Option<&Value>) -> String {
+    match v {
+        None => "absent".into(),
+        Some(Value::String(s)) => inert_line(s),
+        Some(v) => inert_line(&v.to_string()),
+    }
+}
+
+/// Every leaf where `got` (the file) and `want` (recomputed) differ.
+fn diff(path: &str, got: &Value, want: &Value, out: &mut Vec<String>) {
+    match (got, want) {
+        (Value::Object(g), Value::Object(w)) => {
+            let keys: BTreeSet<&String> = g.keys().chain(w.keys()).collect();
+            for k in keys {
+                let p = format!("{path}.{k}");
+                match (g.get(k), w.get(k)) {
+                    (Some(a), Some(b)) => diff(&p, a, b, out),
+                    (a, b) => out.push(format!("{p}: file {}, recomputed {}", show(a), show(b))),
+                }
+            }
+        }
+        (Value::Array(g), Value::Array(w)) if g.len() == w.len() => {
+            for (i, (a, b)) in g.iter().zip(w).enumerate() {
+                diff(&format!("{path}{}", label(b, i)), a, b, out);
+            }
+        }
+        (Value::Array(g), Value::Array(w)) => out.push(format!(
+            "{path}: file has {} entries, recomputed {}",
+            g.len(),
+            w.len()
+        )),
+        (a, b) if a == b => {}
+        (a, b) => out.push(format!(
+            "{path}: file {}, recomputed {}",
+            show(Some(a)),
+            show(Some(b))
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diff_names_the_figure() {
+        let got = serde_json::json!([{"id": "A", "total": {"mean": "80.0000"}}]);
+        let want = serde_json::json!([{"id": "A", "total": {"mean": "81.0000"}}]);
+        let mut out = Vec::new();
+        diff("applications", &got, &want, &mut out);
+        assert_eq!(
+            out,
+            ["applications[A].total.mean: file 80.0000, recomputed 81.0000"]
+        );
+    }
+}

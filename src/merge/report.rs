@@ -262,6 +262,12 @@ pub fn xlsx_bytes(
         let mut r = 0u32;
         ws.write_string_with_format(r, 0, l("排名口径", "ranking rule"), &bold)?;
         ws.write_string(r, 1, agg.params.rule.key())?;
+        r += 1;
+        ws.write_string_with_format(r, 0, l("并列处理", "tie-break"), &bold)?;
+        ws.write_string(r, 1, crate::domain::aggregate::tie_break_rule(&agg.params))?;
+        r += 1;
+        ws.write_string_with_format(r, 0, l("舍入规则", "rounding"), &bold)?;
+        ws.write_string(r, 1, crate::domain::aggregate::ROUNDING_RULE)?;
         r += 2;
         for (c, h) in [
             l("方向", "direction"),

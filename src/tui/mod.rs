@@ -9,6 +9,7 @@
 
 pub mod action;
 pub mod app;
+pub mod board;
 pub mod config;
 pub mod keymap;
 pub mod search;
@@ -56,12 +57,13 @@ fn restore() {
 }
 
 /// Restores the terminal when dropped: on quit, on `?`, on unwinding.
-struct TerminalGuard {
-    terminal: Terminal<CrosstermBackend<Stdout>>,
+/// Shared by the expert screens and the chair's board.
+pub(crate) struct TerminalGuard {
+    pub(crate) terminal: Terminal<CrosstermBackend<Stdout>>,
 }
 
 impl TerminalGuard {
-    fn enter() -> Result<TerminalGuard> {
+    pub(crate) fn enter() -> Result<TerminalGuard> {
         install_panic_hook();
         enable_raw_mode().context("cannot put the terminal in raw mode")?;
         let setup = execute!(
