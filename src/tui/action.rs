@@ -7,6 +7,9 @@
 use crossterm::event::KeyEvent;
 use serde::{Deserialize, Serialize};
 
+use std::path::PathBuf;
+
+use crate::crypto::keys::Passphrase;
 use crate::domain::history::Change;
 use crate::store::Identity;
 
@@ -147,7 +150,7 @@ pub enum Action {
 }
 
 /// Work for the loop: the app never does I/O itself.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 pub enum Effect {
     /// Record a change with `Bundle::append`; the result goes back to
     /// `App::on_appended`.
@@ -155,5 +158,32 @@ pub enum Effect {
     /// Make the working copy this expert's (`Bundle::claim`); the result
     /// goes back to `App::on_claimed`.
     Claim(Identity),
+    /// Open the expert's key and write the signed scores file
+    /// (`keyring::unlock_with`, `export::export_bundle`); the result goes
+    /// back to `App::on_exported`.
+    Export(ExportRequest),
     Quit,
 }
+
+/// What the export dialog asks the loop to do. The passphrase moves here
+/// from the dialog's field (which is left empty) and is zeroed when the
+/// request is dropped.
+#[derive(Debug)]
+pub struct ExportRequest {
+    /// The key's expert id (the working copy's owner).
+    pub expert: String,
+    pub out: PathBuf,
+    pub allow_incomplete: bool,
+    pub passphrase: Passphrase,
+}
+
+impl PartialEq for ExportRequest {
+    fn eq(&self, o: &ExportRequest) -> bool {
+        self.expert == o.expert
+            && self.out == o.out
+            && self.allow_incomplete == o.allow_incomplete
+            && self.passphrase.same_as(&o.passphrase)
+    }
+}
+
+impl Eq for ExportRequest {}

@@ -19,7 +19,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::action::{Cmd, Context};
-use super::app::{App, Areas, Focus, MIN_HEIGHT, MIN_WIDTH, SaveState, Screen};
+use super::app::{App, Areas, Focus, MIN_HEIGHT, MIN_WIDTH, OwnerKey, SaveState, Screen};
 use super::strings::fill;
 use super::text::{cut, fit, pad, width, wrap};
 use crate::domain::text::inert_line;
@@ -159,8 +159,14 @@ fn header(frame: &mut Frame, app: &App, area: Rect) {
             } else {
                 format!(" ({})", inert_line(&o.org))
             };
+            let key = match app.owner_key() {
+                OwnerKey::Ready(k) | OwnerKey::Other(k, _) => {
+                    format!(" · {} {}", s.header_key, inert_line(k.short_id()))
+                }
+                OwnerKey::Missing | OwnerKey::Unusable(_) => String::new(),
+            };
             format!(
-                " {}: {} {}{org}",
+                " {}: {} {}{org}{key}",
                 s.expert,
                 inert_line(&o.id),
                 inert_line(&o.name)
