@@ -64,6 +64,11 @@ pub enum Command {
     Verify(crate::export::cli::VerifyArgs),
     /// Check working copies, exports and merged results against the roster and each other (exit 0 clean, 1 problems).
     Audit(crate::audit::cli::AuditArgs),
+    /// Step through a working copy's or an export's scoring history: every event, its chain status, the sheet at any moment.
+    Replay {
+        /// A working copy (.bundle) or a signed scores file (.json).
+        file: PathBuf,
+    },
     /// Tools for benchmarks and the reliability suite.
     #[command(subcommand, hide = true)]
     Dev(DevCmd),
@@ -208,7 +213,20 @@ pub fn run() -> Result<u8> {
         Command::Export(a) => crate::export::cli::export(a, &clock),
         Command::Verify(a) => crate::export::cli::verify(a),
         Command::Audit(a) => crate::audit::cli::run(a, lang, &clock),
+        Command::Replay { file } => replay(&file, cli.lang),
     }
+}
+
+/// `panelist replay FILE`: the file is read (and refused with one line)
+/// before the terminal is touched.
+fn replay(file: &Path, lang_flag: Option<Lang>) -> Result<u8> {
+    let settings = crate::tui::settings(lang_flag)?;
+    let src = crate::tui::replay::source::Source::open(file)?;
+    if !interactive() {
+        bail!("the replay screen needs a terminal: stdin and stdout must be terminals");
+    }
+    crate::tui::replay::run_source(src, settings)?;
+    Ok(exit::OK)
 }
 
 fn demo(fresh: bool, lang_flag: Option<Lang>, lang: Lang, clock: &Clock) -> Result<u8> {

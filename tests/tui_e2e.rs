@@ -693,3 +693,62 @@ fn export_from_the_screen_with_a_typed_passphrase_then_verify_accepts_it() {
     assert!(stdout.starts_with("OK"), "{stdout}");
     assert!(stdout.contains("2 scored"), "{stdout}");
 }
+
+/// The sheet row of application `id` (the timeline's rows carry no status).
+fn sheet_row<'a>(screen: &'a str, id: &str, status: &str) -> Option<&'a str> {
+    screen
+        .lines()
+        .find(|l| l.contains(id) && l.contains(status))
+}
+
+#[test]
+fn replay_steps_through_a_history_scored_on_the_command_line() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().expect("tmp");
+    let home = dir.path().join("home");
+    let pass = dir.path().join("pass.txt");
+    let ids = demo_with_key(&home, &pass, 3);
+    let wc = working_copy(&home);
+    let b = Bundle::open_read(&wc).expect("open");
+    let n = b.history().expect("history").len();
+    let per_app = n / ids.len();
+    assert!(per_app >= 4, "each application took several events");
+    drop(b);
+
+    let t = Tmux::new(&home, "replay");
+    t.start(&["replay", &wc.display().to_string()]);
+    let s = t.wait_for(&format!("as of #{n}"));
+    assert!(s.contains("chain verified"), "{s}");
+    for id in &ids {
+        assert!(
+            sheet_row(&s, id, "complete").is_some(),
+            "{id} complete at the end:\n{s}"
+        );
+    }
+    // The first event: only the first application, one criterion.
+    t.keys(&["g"]);
+    let s = t.wait_for("as of #1 ");
+    assert!(sheet_row(&s, &ids[0], "draft").is_some(), "{s}");
+    assert!(sheet_row(&s, &ids[1], "to do").is_some(), "{s}");
+    // Step on to the first application's last event: it is complete, the
+    // second still to do.
+    for _ in 1..per_app {
+        t.keys(&["j"]);
+    }
+    let s = t.wait_for(&format!("as of #{per_app} "));
+    assert!(sheet_row(&s, &ids[0], "complete").is_some(), "{s}");
+    assert!(sheet_row(&s, &ids[1], "to do").is_some(), "{s}");
+    // One more: the second application begins.
+    t.keys(&["Right"]);
+    let s = t.wait_for(&format!("as of #{} ", per_app + 1));
+    assert!(sheet_row(&s, &ids[1], "draft").is_some(), "{s}");
+    // Its own history, then back.
+    t.keys(&["Enter"]);
+    t.wait_for(&format!("History of {}", ids[1]));
+    t.keys(&["Escape"]);
+    t.wait("the whole timeline", |s| {
+        s.contains(&format!("Timeline {n}/{n}"))
+    });
+    t.keys(&["q"]);
+    t.wait_exit();
+}

@@ -48,6 +48,13 @@ pub enum Cmd {
     Comment,
     Recommend,
     NotRecommend,
+    /// Replay: filter the events.
+    Filter,
+    /// Replay: one event back, one event on.
+    Earlier,
+    Later,
+    /// Replay: pick an application and show its own history.
+    AppHistory,
 }
 
 impl Cmd {
@@ -83,6 +90,10 @@ impl Cmd {
         Cmd::Comment,
         Cmd::Recommend,
         Cmd::NotRecommend,
+        Cmd::Filter,
+        Cmd::Earlier,
+        Cmd::Later,
+        Cmd::AppHistory,
     ];
 
     /// The name used in the configuration file.
@@ -94,8 +105,9 @@ impl Cmd {
     }
 }
 
-/// Where a key press lands: each has its own bindings, and `Global`
-/// bindings apply wherever a context has none for that key.
+/// Where a key press lands: each has its own bindings, and its parent's
+/// (`Global` for the expert screens, `Replay` for the auditor's) apply
+/// wherever a context has none for that key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Context {
@@ -103,15 +115,35 @@ pub enum Context {
     List,
     Detail,
     Scoring,
+    /// Everywhere on the replay screen.
+    Replay,
+    /// The replay's timeline of events.
+    Timeline,
+    /// The replay's score sheet at the chosen moment.
+    Sheet,
 }
 
 impl Context {
-    pub const ALL: [Context; 4] = [
+    pub const ALL: [Context; 7] = [
+        Context::Global,
+        Context::List,
+        Context::Detail,
+        Context::Scoring,
+        Context::Replay,
+        Context::Timeline,
+        Context::Sheet,
+    ];
+
+    /// The expert screens' contexts, as the help lists them.
+    pub const EXPERT: [Context; 4] = [
         Context::Global,
         Context::List,
         Context::Detail,
         Context::Scoring,
     ];
+
+    /// The replay screen's contexts.
+    pub const REPLAY: [Context; 3] = [Context::Replay, Context::Timeline, Context::Sheet];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -119,6 +151,18 @@ impl Context {
             Context::List => "list",
             Context::Detail => "detail",
             Context::Scoring => "scoring",
+            Context::Replay => "replay",
+            Context::Timeline => "timeline",
+            Context::Sheet => "sheet",
+        }
+    }
+
+    /// Where a key this context does not bind is looked up next.
+    pub fn parent(self) -> Option<Context> {
+        match self {
+            Context::Global | Context::Replay => None,
+            Context::List | Context::Detail | Context::Scoring => Some(Context::Global),
+            Context::Timeline | Context::Sheet => Some(Context::Replay),
         }
     }
 }

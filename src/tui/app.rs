@@ -833,6 +833,8 @@ impl App {
                     value,
                 });
             }
+            // The replay's commands.
+            Cmd::Filter | Cmd::Earlier | Cmd::Later | Cmd::AppHistory => {}
         }
         Vec::new()
     }
@@ -864,7 +866,12 @@ impl App {
     fn movement(&mut self, ctx: Context, c: Cmd) {
         let page = |rows: u16| (rows.max(2) as isize) - 1;
         match ctx {
-            Context::List | Context::Global => {
+            // The expert screens never land in the replay's contexts.
+            Context::List
+            | Context::Global
+            | Context::Replay
+            | Context::Timeline
+            | Context::Sheet => {
                 let p = page(self.areas.get().list_rows);
                 match c {
                     Cmd::Up => self.move_selection(-1),

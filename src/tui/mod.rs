@@ -1,5 +1,6 @@
 //! The expert's screens: read applications, declare conflicts, score,
-//! comment, recommend.
+//! comment, recommend, export; and the auditor's replay of a history
+//! ([`replay`]).
 //!
 //! Key press → [`action::Action`] → [`app::App::update`] → [`action::Effect`]
 //! (a store write) run by [`run`]'s loop → redraw. The screens never write
@@ -11,6 +12,7 @@ pub mod action;
 pub mod app;
 pub mod config;
 pub mod keymap;
+pub mod replay;
 pub mod search;
 pub mod strings;
 pub mod text;

@@ -4,7 +4,7 @@
 //!
 //! `{}` marks where [`fill`] puts its arguments, in order.
 
-use super::action::Cmd;
+use super::action::{Cmd, Context};
 use crate::domain::history::Status;
 use crate::lang::Lang;
 
@@ -177,8 +177,68 @@ pub struct Strings {
     pub hint_search_done: &'static str,
     pub hint_search_cancel: &'static str,
 
+    // Replay (the auditor's screen).
+    pub ctx_replay: &'static str,
+    pub ctx_timeline: &'static str,
+    pub ctx_sheet: &'static str,
+    pub replay_title: &'static str,
+    pub replay_working_copy: &'static str,
+    pub replay_export: &'static str,
+    pub replay_signature_note: &'static str,
+    pub replay_partial: &'static str,
+    pub replay_chain_ok: &'static str,
+    pub replay_chain_bad: &'static str,
+    pub replay_head_bad: &'static str,
+    pub replay_events: &'static str,
+    pub replay_as_of: &'static str,
+    pub replay_before_all: &'static str,
+    pub replay_timeline: &'static str,
+    pub replay_app_history: &'static str,
+    pub replay_sheet: &'static str,
+    pub replay_no_events: &'static str,
+    pub replay_no_match: &'static str,
+    pub replay_banner: &'static str,
+    pub chain_sequence: &'static str,
+    pub chain_prev: &'static str,
+    pub chain_hash: &'static str,
+    pub chain_expert: &'static str,
+    pub chain_time: &'static str,
+    pub chain_digest: &'static str,
+    pub chain_head: &'static str,
+    pub replay_refused: &'static str,
+    pub d_comment: &'static str,
+    pub d_chars: &'static str,
+    pub d_recommend: &'static str,
+    pub d_recuse: &'static str,
+    pub d_unrecuse: &'static str,
+    pub col_seq: &'static str,
+    pub col_time: &'static str,
+    pub col_expert: &'static str,
+    pub col_app: &'static str,
+    pub col_change: &'static str,
+    pub col_rec: &'static str,
+    pub col_status: &'static str,
+    pub filter_title: &'static str,
+    pub filter_label: &'static str,
+    pub filter_syntax: &'static [(&'static str, &'static str)],
+    pub filter_hint: &'static str,
+    pub filter_unknown: &'static str,
+    pub filter_empty: &'static str,
+    pub filter_bad_type: &'static str,
+    pub filter_bad_crit: &'static str,
+    pub filter_bad_time: &'static str,
+    pub filter_bad_seq: &'static str,
+    pub apps_title: &'static str,
+    pub apps_hint: &'static str,
+    pub apps_events: &'static str,
+    pub replay_help_keys: &'static [(&'static str, &'static str)],
+    pub hint_time: &'static str,
+
     /// One line per command, for `?` and the footer.
     pub cmds: &'static [(Cmd, &'static str, &'static str)],
+    /// What a command means in one context when that differs from `cmds`
+    /// (the replay's timeline steps through time).
+    pub ctx_cmds: &'static [(Context, Cmd, &'static str, &'static str)],
 }
 
 impl Strings {
@@ -196,6 +256,37 @@ impl Strings {
             Status::Complete => self.status_complete,
             Status::Recused => self.status_recused,
         }
+    }
+
+    /// A context's heading in the help.
+    pub fn context(&self, ctx: Context) -> &'static str {
+        match ctx {
+            Context::Global => self.ctx_global,
+            Context::List => self.ctx_list,
+            Context::Detail => self.ctx_detail,
+            Context::Scoring => self.ctx_scoring,
+            Context::Replay => self.ctx_replay,
+            Context::Timeline => self.ctx_timeline,
+            Context::Sheet => self.ctx_sheet,
+        }
+    }
+
+    /// The long description of a command in a context (help screen).
+    pub fn cmd_help_in(&self, ctx: Context, c: Cmd) -> &'static str {
+        self.ctx_cmds
+            .iter()
+            .find(|(x, k, _, _)| *x == ctx && *k == c)
+            .map(|(_, _, _, long)| *long)
+            .unwrap_or_else(|| self.cmd_help(c))
+    }
+
+    /// The short label of a command in a context (footer).
+    pub fn cmd_short_in(&self, ctx: Context, c: Cmd) -> &'static str {
+        self.ctx_cmds
+            .iter()
+            .find(|(x, k, _, _)| *x == ctx && *k == c)
+            .map(|(_, _, short, _)| *short)
+            .unwrap_or_else(|| self.cmd_short(c))
     }
 
     /// The long description of a command (help screen).
@@ -401,6 +492,79 @@ pub const ZH: Strings = Strings {
     identity_key_offer: "（签名密钥 {}）",
     header_key: "密钥",
 
+    ctx_replay: "回放（任何位置）",
+    ctx_timeline: "时间线",
+    ctx_sheet: "评分表",
+    replay_title: "评分记录回放",
+    replay_working_copy: "工作副本",
+    replay_export: "导出文件",
+    replay_signature_note: "签名未在此校验（请用 panelist verify）",
+    replay_partial: "部分结果",
+    replay_chain_ok: "记录链完整",
+    replay_chain_bad: "记录链在 seq {} 处断开",
+    replay_head_bad: "链头不符",
+    replay_events: "{} 条记录",
+    replay_as_of: "时点 #{} · {}",
+    replay_before_all: "第一条记录之前",
+    replay_timeline: "时间线",
+    replay_app_history: "{} 的评分记录",
+    replay_sheet: "评分表 · 截至 #{}",
+    replay_no_events: "没有评分记录",
+    replay_no_match: "没有符合筛选条件的记录",
+    replay_banner: "记录链在 seq {} 处断开：{}。此后的记录不受链保护。",
+    chain_sequence: "第 {} 条记录的序号是 {}，应为 {}（记录缺失、重复或顺序被调换）",
+    chain_prev: "prev 与前一条记录的哈希不符（链被截断或拼接）",
+    chain_hash: "哈希与记录内容不符（记录被改动）",
+    chain_expert: "记录属于专家“{}”，却出现在另一位专家的记录中",
+    chain_time: "时间倒退",
+    chain_digest: "包摘要不是 64 位十六进制数，无法校验",
+    chain_head: "导出文件声明的链头（{} 条）与其中的记录链（{} 条）不符",
+    replay_refused: "回放时被拒绝：{}",
+    d_comment: "评审意见",
+    d_chars: "{} → {} 字",
+    d_recommend: "推荐",
+    d_recuse: "回避",
+    d_unrecuse: "撤销回避",
+    col_seq: "序号",
+    col_time: "时间",
+    col_expert: "专家",
+    col_app: "项目",
+    col_change: "变更",
+    col_rec: "推荐",
+    col_status: "状态",
+    filter_title: "筛选记录",
+    filter_label: "筛选",
+    filter_syntax: &[
+        ("app:编号", "项目编号，部分即可：app:2023-BJ-001"),
+        (
+            "crit:评分项",
+            "评分项的键或名称：crit:innovation、crit:创新性",
+        ),
+        ("type:类型", "score comment recommend recuse unrecuse"),
+        (
+            "from: to:",
+            "时间范围（含两端），可只写前几位：from:2024-03-01T09:00 to:2024-03-01T12",
+        ),
+        ("seq:N-M", "序号或序号范围：seq:12、seq:10-20"),
+        ("其他词", "按项目编号匹配；同类条件取“或”，不同类取“且”"),
+    ],
+    filter_hint: "Enter 应用 · Ctrl-U 清空 · Esc 取消",
+    filter_unknown: "不认识的条件“{}”（可用 app: crit: type: from: to: seq:）",
+    filter_empty: "“{}”后面缺少值",
+    filter_bad_type: "没有“{}”这种记录（score comment recommend recuse unrecuse）",
+    filter_bad_crit: "评分细则中没有评分项“{}”",
+    filter_bad_time: "“{}”不是时间（如 2024-03-01T09:00）",
+    filter_bad_seq: "“{}”不是序号或序号范围（如 12 或 10-20）",
+    apps_title: "选择项目",
+    apps_hint: "输入编号筛选 · ↑↓ 选择 · Enter 查看记录 · Esc 关闭",
+    apps_events: "{} 条",
+    replay_help_keys: &[
+        ("Esc", "关闭对话框；从项目记录返回完整时间线"),
+        ("Enter", "应用筛选 / 选择项目"),
+        ("Ctrl-C", "退出（任何时候）"),
+    ],
+    hint_time: "时间",
+
     too_small: "终端窗口太小：至少需要 {}×{}，当前 {}×{}。请放大窗口。",
 
     hint_move: "移动",
@@ -443,6 +607,65 @@ pub const ZH: Strings = Strings {
         (Cmd::Comment, "意见", "编辑评审意见"),
         (Cmd::Recommend, "推荐", "推荐（再按取消）"),
         (Cmd::NotRecommend, "不推荐", "不推荐（再按取消）"),
+        (
+            Cmd::Filter,
+            "筛选",
+            "筛选记录（项目、评分项、类型、时间、序号）",
+        ),
+        (Cmd::Earlier, "向前", "上一条记录（时间向前）"),
+        (Cmd::Later, "向后", "下一条记录（时间向后）"),
+        (
+            Cmd::AppHistory,
+            "选择项目",
+            "选择项目，查看它自己的评分记录",
+        ),
+    ],
+    ctx_cmds: &[
+        (
+            Context::Replay,
+            Cmd::Quit,
+            "退出",
+            "退出（回放只读，不改动文件）",
+        ),
+        (
+            Context::Replay,
+            Cmd::Back,
+            "返回",
+            "从项目记录返回完整时间线",
+        ),
+        (
+            Context::Replay,
+            Cmd::ClearFilters,
+            "清除筛选",
+            "清除筛选条件",
+        ),
+        (Context::Replay, Cmd::FocusNext, "切换", "时间线 / 评分表"),
+        (Context::Replay, Cmd::FocusPrev, "切换", "评分表 / 时间线"),
+        (
+            Context::Timeline,
+            Cmd::Up,
+            "上一条",
+            "上一条记录（时间向前）",
+        ),
+        (
+            Context::Timeline,
+            Cmd::Down,
+            "下一条",
+            "下一条记录（时间向后）",
+        ),
+        (Context::Timeline, Cmd::PageUp, "上翻", "向前一页记录"),
+        (Context::Timeline, Cmd::PageDown, "下翻", "向后一页记录"),
+        (Context::Timeline, Cmd::Top, "第一条", "第一条记录"),
+        (Context::Timeline, Cmd::Bottom, "最后", "最后一条记录"),
+        (
+            Context::Timeline,
+            Cmd::Open,
+            "查看记录",
+            "该记录所属项目的评分记录",
+        ),
+        (Context::Sheet, Cmd::Up, "上", "上一个项目"),
+        (Context::Sheet, Cmd::Down, "下", "下一个项目"),
+        (Context::Sheet, Cmd::Open, "查看记录", "该项目的评分记录"),
     ],
 };
 
@@ -601,6 +824,85 @@ pub const EN: Strings = Strings {
     identity_key_offer: "(signing key {})",
     header_key: "key",
 
+    ctx_replay: "Replay (everywhere)",
+    ctx_timeline: "Timeline",
+    ctx_sheet: "Score sheet",
+    replay_title: "Replay",
+    replay_working_copy: "working copy",
+    replay_export: "export",
+    replay_signature_note: "signature not checked here (use panelist verify)",
+    replay_partial: "partial",
+    replay_chain_ok: "chain verified",
+    replay_chain_bad: "chain broken at seq {}",
+    replay_head_bad: "head does not match",
+    replay_events: "{} events",
+    replay_as_of: "as of #{} · {}",
+    replay_before_all: "before the first event",
+    replay_timeline: "Timeline",
+    replay_app_history: "History of {}",
+    replay_sheet: "Score sheet as of #{}",
+    replay_no_events: "No events",
+    replay_no_match: "No event matches the filter",
+    replay_banner: "Chain broken at seq {}: {}. Nothing from there on is covered by the chain.",
+    chain_sequence: "event #{} has seq {}, expected {} (missing, duplicated or reordered event)",
+    chain_prev: "prev does not match the hash before it (chain cut or spliced)",
+    chain_hash: "hash does not match its content (event altered)",
+    chain_expert: "an event by expert '{}' in another expert's log",
+    chain_time: "time goes backwards",
+    chain_digest: "the bundle digest is not 64 hex digits: nothing can be checked",
+    chain_head: "the export's head ({} events) does not match its history ({} events)",
+    replay_refused: "refused on replay: {}",
+    d_comment: "comment",
+    d_chars: "{} → {} chars",
+    d_recommend: "recommend",
+    d_recuse: "recuse",
+    d_unrecuse: "withdraw recusal",
+    col_seq: "seq",
+    col_time: "time",
+    col_expert: "expert",
+    col_app: "app",
+    col_change: "change",
+    col_rec: "rec.",
+    col_status: "status",
+    filter_title: "Filter events",
+    filter_label: "filter",
+    filter_syntax: &[
+        ("app:ID", "application id, or part of it: app:2023-BJ-001"),
+        (
+            "crit:KEY",
+            "a criterion by key or name: crit:innovation, crit:创新性",
+        ),
+        ("type:TYPE", "score comment recommend recuse unrecuse"),
+        (
+            "from: to:",
+            "time range, both ends included, any leading part: from:2024-03-01T09:00 to:2024-03-01T12",
+        ),
+        ("seq:N-M", "a seq or a range: seq:12, seq:10-20"),
+        (
+            "other words",
+            "match application ids; the same kind twice means either, different kinds mean both",
+        ),
+    ],
+    filter_hint: "Enter apply · Ctrl-U clear · Esc cancel",
+    filter_unknown: "unknown filter '{}' (use app: crit: type: from: to: seq:)",
+    filter_empty: "'{}' needs a value",
+    filter_bad_type: "no event type '{}' (score comment recommend recuse unrecuse)",
+    filter_bad_crit: "no criterion '{}' in the rubric",
+    filter_bad_time: "'{}' is not a time (e.g. 2024-03-01T09:00)",
+    filter_bad_seq: "'{}' is not a seq or a range (e.g. 12 or 10-20)",
+    apps_title: "Pick an application",
+    apps_hint: "type to narrow · ↑↓ pick · Enter its history · Esc close",
+    apps_events: "{} events",
+    replay_help_keys: &[
+        (
+            "Esc",
+            "close a dialog; from an application's history back to the timeline",
+        ),
+        ("Enter", "apply the filter / pick the application"),
+        ("Ctrl-C", "quit (anywhere)"),
+    ],
+    hint_time: "step",
+
     too_small: "Terminal too small: need at least {}×{}, have {}×{}. Please enlarge the window.",
 
     hint_move: "move",
@@ -654,6 +956,90 @@ pub const EN: Strings = Strings {
             Cmd::NotRecommend,
             "not rec.",
             "do not recommend (again: undecided)",
+        ),
+        (
+            Cmd::Filter,
+            "filter",
+            "filter the events (application, criterion, type, time, seq)",
+        ),
+        (Cmd::Earlier, "earlier", "the event before (back in time)"),
+        (Cmd::Later, "later", "the event after (on in time)"),
+        (
+            Cmd::AppHistory,
+            "application",
+            "pick an application and show its own history",
+        ),
+    ],
+    ctx_cmds: &[
+        (
+            Context::Replay,
+            Cmd::Quit,
+            "quit",
+            "quit (the replay only reads the file)",
+        ),
+        (
+            Context::Replay,
+            Cmd::Back,
+            "back",
+            "from an application's history back to the whole timeline",
+        ),
+        (
+            Context::Replay,
+            Cmd::ClearFilters,
+            "clear",
+            "clear the filter",
+        ),
+        (
+            Context::Replay,
+            Cmd::FocusNext,
+            "pane",
+            "timeline / score sheet",
+        ),
+        (
+            Context::Replay,
+            Cmd::FocusPrev,
+            "pane",
+            "score sheet / timeline",
+        ),
+        (
+            Context::Timeline,
+            Cmd::Up,
+            "earlier",
+            "the event before (back in time)",
+        ),
+        (
+            Context::Timeline,
+            Cmd::Down,
+            "later",
+            "the event after (on in time)",
+        ),
+        (
+            Context::Timeline,
+            Cmd::PageUp,
+            "page",
+            "a page of events back",
+        ),
+        (
+            Context::Timeline,
+            Cmd::PageDown,
+            "page",
+            "a page of events on",
+        ),
+        (Context::Timeline, Cmd::Top, "first", "the first event"),
+        (Context::Timeline, Cmd::Bottom, "last", "the last event"),
+        (
+            Context::Timeline,
+            Cmd::Open,
+            "history",
+            "the history of this event's application",
+        ),
+        (Context::Sheet, Cmd::Up, "up", "the application above"),
+        (Context::Sheet, Cmd::Down, "down", "the application below"),
+        (
+            Context::Sheet,
+            Cmd::Open,
+            "history",
+            "this application's history",
         ),
     ],
 };

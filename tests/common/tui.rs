@@ -506,3 +506,38 @@ pub fn app_with_keys(path: &Path, lang: Lang, w: u16, h: u16, keys: Vec<KeyListi
     });
     app
 }
+
+/// The scored fixture and seven more changes five minutes later: a score
+/// changed (22 → 20), a comment with a line break and an escape, the
+/// recommendation turned, the recusal withdrawn and the application
+/// scored, a score cleared, a first score elsewhere. 16 events.
+pub fn replayed(path: &Path) {
+    scored(path);
+    let mut b = Bundle::open_write(path).expect("open");
+    let c = Clock::stepping("2024-03-01T09:05:00Z", 1000).expect("clock");
+    let score = |app: &str, k: &str, v: Option<i64>| Change::Score {
+        app: app.into(),
+        criterion: k.into(),
+        value: v,
+    };
+    for change in [
+        score("2023-T-002", "innovation", Some(20)),
+        Change::Comment {
+            app: "2023-T-003".into(),
+            text: "初步意见：\n技术\u{1b}[31m可行".into(),
+        },
+        Change::Recommend {
+            app: "2023-T-002".into(),
+            value: Some(false),
+        },
+        Change::Unrecuse {
+            app: "2023-T-004".into(),
+            reason: "经核实无利益关系".into(),
+        },
+        score("2023-T-004", "practicality", Some(15)),
+        score("2023-T-003", "advancement", None),
+        score("2023-T-001", "innovation", Some(18)),
+    ] {
+        b.append(change, &c).expect("append");
+    }
+}

@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use super::{block, centered, field_lines};
 use crate::domain::history::Status;
@@ -35,22 +35,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect, areas: &mut Areas) {
 
 /// Clears `r` and draws a focused block there; returns the inner area.
 fn frame_box(frame: &mut Frame, app: &App, r: Rect, title: String) -> Rect {
-    frame.render_widget(Clear, r);
-    // A wide character just left of the box would hide the box's first
-    // column (its second half lies under the border): blank it.
-    if r.x > 0 {
-        let buf = frame.buffer_mut();
-        for y in r.top()..r.bottom() {
-            let cell = &mut buf[(r.x - 1, y)];
-            if width(cell.symbol()) > 1 {
-                cell.set_symbol(" ");
-            }
-        }
-    }
-    let b = block(app, title, true);
-    let inner = b.inner(r);
-    frame.render_widget(b, r);
-    inner
+    super::frame_box(frame, app.theme(), r, title)
 }
 
 /// Every key, from the keymap in force, grouped by where it works.
@@ -60,13 +45,8 @@ pub fn help_lines(app: &App, w: usize) -> Vec<Line<'static>> {
     let km = &app.settings.keymap;
     let key_w = 24.min(w / 2);
     let mut out = Vec::new();
-    for ctx in Context::ALL {
-        let heading = match ctx {
-            Context::Global => s.ctx_global,
-            Context::List => s.ctx_list,
-            Context::Detail => s.ctx_detail,
-            Context::Scoring => s.ctx_scoring,
-        };
+    for ctx in Context::EXPERT {
+        let heading = s.context(ctx);
         if !out.is_empty() {
             out.push(Line::raw(""));
         }
