@@ -3,6 +3,7 @@
 //! and en at 80×24 and 140×40, on the fixed panel of tests/common/tui.rs;
 //! and its behaviour on working copies and signed exports.
 
+mod common;
 #[path = "common/tui.rs"]
 mod fixture;
 
@@ -442,4 +443,44 @@ fn a_signed_export_replays_from_its_payload() {
         e.contains("neither a working copy nor a scores file"),
         "{e}"
     );
+}
+
+#[test]
+fn an_empty_history_opens_and_draws() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("template.bundle");
+    template(&path);
+    let src = Source::open(&path).expect("open");
+    assert!(src.events.is_empty() && src.expert.is_none());
+    assert_eq!(src.check, Default::default());
+    let mut app = app_on(src, Lang::En, 80, 24);
+    feed(
+        &mut app,
+        vec![
+            key('g'),
+            key('G'),
+            key('j'),
+            code(KeyCode::Enter),
+            key('a'),
+            code(KeyCode::Enter),
+        ],
+    );
+    let screen = render(&app, 80, 24);
+    assert!(screen.contains("before the first event"), "{screen}");
+    assert!(screen.contains("No events"), "{screen}");
+}
+
+#[test]
+fn the_command_reads_the_file_first_then_needs_a_terminal() {
+    let s = common::Scratch::new();
+    let wc = s.path("wc.bundle");
+    replayed(&wc);
+    let r = s.run(&["replay", &wc.display().to_string()]);
+    r.assert_error(&["the replay screen needs a terminal"]);
+    let r = s.run(&["replay", &s.path("missing.json").display().to_string()]);
+    r.assert_error(&["missing.json", "cannot read"]);
+    let junk = s.path("junk.json");
+    std::fs::write(&junk, "{\"payloadType\": 1}").expect("write");
+    let r = s.run(&["replay", &junk.display().to_string()]);
+    r.assert_error(&["junk.json", "neither a working copy nor a scores file"]);
 }

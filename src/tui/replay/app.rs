@@ -89,12 +89,19 @@ impl ReplayApp {
     pub fn new(src: Source, settings: Settings) -> ReplayApp {
         let history = History::new(&src);
         let n = src.events.len();
+        let by_id: std::collections::HashMap<&str, usize> = src
+            .apps
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.id.as_str(), i))
+            .collect();
         let mut counts = vec![0; src.apps.len()];
         for e in &src.events {
-            if let Some(i) = src.app_index(e.change.app()) {
+            if let Some(&i) = by_id.get(e.change.app()) {
                 counts[i] += 1;
             }
         }
+        drop(by_id);
         let sheet = history.sheet_at(&src, &Sheet::default(), 0, n);
         let mut app = ReplayApp {
             history,
