@@ -284,6 +284,8 @@ fn fuzzy_filter(r: &mut Report, dir: &Path) {
         }),
         sheet: Default::default(),
         history_size: 0,
+        path: dir.join("filter.bundle"),
+        keys: vec![],
     };
     let mut app = App::new(session, panelist::tui::config::Settings::default());
     app.update(Action::Resize {

@@ -74,6 +74,11 @@ pub enum Command {
         #[arg(long)]
         roster: Option<PathBuf>,
     },
+    /// Step through a working copy's or an export's scoring history: every event, its chain status, the sheet at any moment.
+    Replay {
+        /// A working copy (.bundle) or a signed scores file (.json).
+        file: PathBuf,
+    },
     /// Tools for benchmarks and the reliability suite.
     #[command(subcommand, hide = true)]
     Dev(DevCmd),
@@ -241,7 +246,20 @@ pub fn run() -> Result<u8> {
         Command::Audit(a) => crate::audit::cli::run(a, lang, &clock),
         Command::Merge(a) => crate::merge::cli::merge(a, &clock, lang),
         Command::Board { file, roster } => board(&file, roster.as_deref(), cli.lang, lang),
+        Command::Replay { file } => replay(&file, cli.lang),
     }
+}
+
+/// `panelist replay FILE`: the file is read (and refused with one line)
+/// before the terminal is touched.
+fn replay(file: &Path, lang_flag: Option<Lang>) -> Result<u8> {
+    let settings = crate::tui::settings(lang_flag)?;
+    let src = crate::tui::replay::source::Source::open(file)?;
+    if !interactive() {
+        bail!("the replay screen needs a terminal: stdin and stdout must be terminals");
+    }
+    crate::tui::replay::run_source(src, settings)?;
+    Ok(exit::OK)
 }
 
 fn demo(fresh: bool, lang_flag: Option<Lang>, lang: Lang, clock: &Clock) -> Result<u8> {

@@ -101,6 +101,73 @@ pub fn find(id: Option<&str>) -> Result<PathBuf> {
     }
 }
 
+/// The public part of a key file: who it belongs to and which key it is.
+/// Read without the passphrase (the terminal interface shows it in the
+/// header, offers it as an identity and names it in the export dialog).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyInfo {
+    pub id: String,
+    pub name: String,
+    pub org: String,
+    pub alg: String,
+    /// Hex SHA-256 of the public key.
+    pub key_id: String,
+}
+
+impl KeyInfo {
+    pub fn of(file: &KeyFile) -> KeyInfo {
+        KeyInfo {
+            id: file.id.clone(),
+            name: file.name.clone(),
+            org: file.org.clone(),
+            alg: file.alg.clone(),
+            key_id: file.key_id.clone(),
+        }
+    }
+
+    /// The first 16 hex digits of the key id.
+    pub fn short_id(&self) -> &str {
+        short_id(&self.key_id)
+    }
+
+    /// The identity a working copy is claimed with using this key.
+    pub fn identity(&self) -> Identity {
+        Identity {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            org: self.org.clone(),
+            key_id: Some(self.key_id.clone()),
+        }
+    }
+}
+
+/// One file of the keys folder: its expert id (from the file name) and
+/// its public part, or why it cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyListing {
+    pub path: PathBuf,
+    pub id: String,
+    pub public: std::result::Result<KeyInfo, String>,
+}
+
+/// Every key file of the keys folder with its public part, sorted by name.
+/// A file that cannot be read or checked is listed with the reason.
+pub fn public_keys() -> Result<Vec<KeyListing>> {
+    Ok(list()?
+        .into_iter()
+        .map(|path| {
+            let id = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let public = load(&path)
+                .map(|f| KeyInfo::of(&f))
+                .map_err(|e| format!("{e:#}"));
+            KeyListing { path, id, public }
+        })
+        .collect())
+}
+
 /// Refuses a key file that group or others may read or write.
 fn check_mode(path: &Path, md: &std::fs::Metadata) -> Result<()> {
     #[cfg(unix)]
@@ -278,13 +345,21 @@ pub fn unlock_with(id: Option<&str>, pass: &Passphrase) -> Result<Unlocked> {
     open(path, file, pass)
 }
 
+/// The passphrase does not open the key: a type of its own, so that the
+/// terminal interface can ask again rather than report a broken key.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: wrong passphrase for key {id} (or the key file was altered)")]
+pub struct WrongPassphrase {
+    pub path: String,
+    pub id: String,
+}
+
 fn open(path: PathBuf, file: KeyFile, pass: &Passphrase) -> Result<Unlocked> {
     let key = file.unseal(pass).map_err(|e| match e {
-        KeyError::WrongPassphrase => anyhow!(
-            "{}: wrong passphrase for key {} (or the key file was altered)",
-            path.display(),
-            file.id
-        ),
+        KeyError::WrongPassphrase => anyhow::Error::new(WrongPassphrase {
+            path: path.display().to_string(),
+            id: file.id.clone(),
+        }),
         other => anyhow!("{}: {other}", path.display()),
     })?;
     Ok(Unlocked { path, file, key })

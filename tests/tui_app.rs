@@ -9,12 +9,15 @@ mod fixture;
 
 use crossterm::event::{Event, KeyCode, KeyModifiers, MouseEvent, MouseEventKind};
 use fixture::*;
+use panelist::crypto::keys::Passphrase;
 use panelist::domain::history::{Change, Status};
 use panelist::domain::text::is_dangerous;
 use panelist::lang::Lang;
 use panelist::store::Bundle;
-use panelist::tui::action::{Action, Effect};
-use panelist::tui::app::{App, Dialog, SaveState, Screen, Session, run_effect};
+use panelist::tui::action::{Action, Effect, ExportRequest};
+use panelist::tui::app::{
+    App, Dialog, ExportFailure, ExportStep, SaveState, Screen, Session, run_effect,
+};
 use panelist::tui::ui;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -500,11 +503,179 @@ fn the_mouse_wheel_scrolls_the_list() {
     assert_eq!(s.app.selected, 0);
 }
 
-#[test]
-fn the_export_key_is_a_placeholder() {
+/// The export dialog of the scored fixture, with E01's key listed.
+fn export_setup(keys: Vec<panelist::keyring::KeyListing>) -> Setup {
     let mut s = setup(true);
+    s.app.session.keys = keys;
+    s
+}
+
+#[test]
+fn export_walks_review_file_and_passphrase_and_hands_the_loop_a_request() {
+    let mut s = export_setup(vec![key_listing("E01")]);
+    assert!(
+        screen(&s.app, 140, 40).contains("key 5f1c0a9e7b3d2468"),
+        "header names the key"
+    );
     s.drive([key('e')]);
-    assert!(s.screen().contains("export: use `panelist export`"));
+    let step = |s: &Setup| match &s.app.dialog {
+        Some(Dialog::Export(d)) => Some(d.step),
+        _ => None,
+    };
+    assert_eq!(step(&s), Some(ExportStep::Review));
+    let text = s.screen();
+    assert!(
+        text.contains("16 application(s) neither complete nor recused"),
+        "{text}"
+    );
+    assert!(text.contains("[ ] export as partial"), "{text}");
+    // Open applications: Enter alone is refused, p chooses a partial file.
+    s.drive([code(KeyCode::Enter)]);
+    assert_eq!(step(&s), Some(ExportStep::Review));
+    assert!(s.screen().contains("press p to export as partial"));
+    s.drive([key('p'), code(KeyCode::Enter)]);
+    assert_eq!(step(&s), Some(ExportStep::Path));
+    // Esc goes one step back, and forward again.
+    s.drive([code(KeyCode::Esc)]);
+    assert_eq!(step(&s), Some(ExportStep::Review));
+    s.drive([code(KeyCode::Enter)]);
+    assert_eq!(step(&s), Some(ExportStep::Path));
+    let default = s.app.default_export_path();
+    let prefix: String = s.app.session.meta.bundle_id.chars().take(8).collect();
+    assert_eq!(
+        default.file_name().and_then(|n| n.to_str()),
+        Some(format!("E01-{prefix}.json").as_str())
+    );
+    assert_eq!(default.parent(), s.app.session.path.parent());
+    // Edit the file name: drop ".json", add "-final.json".
+    let mut e: Vec<Event> = (0..5).map(|_| code(KeyCode::Backspace)).collect();
+    e.extend(typed("-final.json"));
+    e.push(code(KeyCode::Enter));
+    s.drive(e);
+    assert_eq!(step(&s), Some(ExportStep::Passphrase));
+    // An empty passphrase is not sent.
+    assert!(feed(&mut s.app, [code(KeyCode::Enter)]).is_empty());
+    let secret = "open sesame 芝麻";
+    assert!(feed(&mut s.app, typed(secret)).is_empty());
+    let text = s.screen();
+    assert!(
+        !text.contains("open sesame") && !text.contains("芝麻"),
+        "{text}"
+    );
+    assert!(text.contains("••••••••••••••"), "{text}");
+    let effects = feed(&mut s.app, [code(KeyCode::Enter)]);
+    let want_out = default
+        .to_str()
+        .map(|p| format!("{}-final.json", p.trim_end_matches(".json")))
+        .expect("utf-8");
+    assert_eq!(
+        effects,
+        vec![Effect::Export(ExportRequest {
+            expert: "E01".into(),
+            out: want_out.into(),
+            allow_incomplete: true,
+            passphrase: Passphrase::new(secret.into()),
+        })]
+    );
+    assert_eq!(step(&s), Some(ExportStep::Running));
+    // Keys do nothing while it runs.
+    assert!(feed(&mut s.app, [code(KeyCode::Esc), key('q')]).is_empty());
+    assert_eq!(step(&s), Some(ExportStep::Running));
+}
+
+#[test]
+fn a_wrong_passphrase_asks_again_and_other_errors_stay_in_the_dialog() {
+    let mut s = export_setup(vec![key_listing("E01")]);
+    let mut e = vec![
+        key('e'),
+        key('p'),
+        code(KeyCode::Enter),
+        code(KeyCode::Enter),
+    ];
+    e.extend(typed("wrong"));
+    e.push(code(KeyCode::Enter));
+    let effects = feed(&mut s.app, e);
+    assert_eq!(effects.len(), 1);
+    s.app
+        .on_exported(Err(ExportFailure::WrongPassphrase("/k/E01.key".into())));
+    let Some(Dialog::Export(d)) = &s.app.dialog else {
+        panic!("the dialog stays open");
+    };
+    assert_eq!(d.step, ExportStep::Passphrase);
+    assert!(d.pass.is_empty(), "the field is empty again");
+    assert!(s.screen().contains("Wrong passphrase, try again"));
+    // A file that cannot be written: back at the file, with the reason.
+    let mut e = typed("right one");
+    e.push(code(KeyCode::Enter));
+    assert_eq!(feed(&mut s.app, e).len(), 1);
+    s.app.on_exported(Err(ExportFailure::Export(
+        "/nowhere/E01.json: cannot write: No such file or directory".into(),
+    )));
+    let Some(Dialog::Export(d)) = &s.app.dialog else {
+        panic!("the dialog stays open");
+    };
+    assert_eq!(d.step, ExportStep::Path);
+    assert!(s.screen().contains("cannot write"));
+    // Esc backs out step by step (to the review), then closes.
+    s.drive([code(KeyCode::Esc)]);
+    assert!(matches!(&s.app.dialog, Some(Dialog::Export(d)) if d.step == ExportStep::Review));
+    s.drive([code(KeyCode::Esc)]);
+    assert!(s.app.dialog.is_none());
+}
+
+#[test]
+fn export_without_a_key_says_how_to_make_one() {
+    let mut s = export_setup(Vec::new());
+    s.drive([key('e'), key('p'), code(KeyCode::Enter)]);
+    let Some(Dialog::Export(d)) = &s.app.dialog else {
+        panic!("open");
+    };
+    assert_eq!(d.step, ExportStep::Review, "no key, no next step");
+    let text = screen(&s.app, 140, 40);
+    assert!(text.contains("No signing key for expert E01"), "{text}");
+    assert!(
+        text.contains("panelist key new --id E01 --name 王志远 --org 华信安全研究院"),
+        "{text}"
+    );
+    assert!(text.contains("No usable signing key"), "{text}");
+}
+
+#[test]
+fn a_key_of_another_expert_or_another_key_is_not_used() {
+    // E02's key only: E01 has none.
+    let mut s = export_setup(vec![key_listing("E02")]);
+    assert!(
+        !screen(&s.app, 140, 40).contains("key 5f1c"),
+        "E02's key is not E01's"
+    );
+    s.drive([key('e')]);
+    assert!(s.screen().contains("No signing key for expert E01"));
+}
+
+#[test]
+fn the_only_key_is_offered_first_and_claims_with_its_key_id() {
+    let mut s = setup(false);
+    s.app.session.keys = vec![key_listing("E02")];
+    let text = s.screen();
+    assert!(text.contains("(signing key 5f1c0a9e7b3d2468)"), "{text}");
+    s.drive([code(KeyCode::Enter)]);
+    let owner = s.bundle.owner().unwrap().expect("claimed");
+    assert_eq!(owner.id, "E02");
+    assert_eq!(owner.key_id.as_deref(), Some(KEY_ID));
+    assert!(
+        screen(&s.app, 140, 40)
+            .contains("E02 李晓梅 (北方网络安全测评中心) · key 5f1c0a9e7b3d2468")
+    );
+}
+
+#[test]
+fn two_keys_are_not_offered_and_the_roster_picker_is_unchanged() {
+    let mut s = setup(false);
+    s.app.session.keys = vec![key_listing("E01"), key_listing("E02")];
+    assert!(!s.screen().contains("signing key"));
+    s.drive([key('j'), code(KeyCode::Enter)]);
+    let owner = s.bundle.owner().unwrap().expect("claimed");
+    assert_eq!((owner.id.as_str(), owner.key_id), ("E02", None));
 }
 
 #[test]

@@ -510,3 +510,250 @@ fn the_terminal_is_restored_on_quit() {
     );
     t.wait_for(" icanon");
 }
+
+const PASS: &str = "correct horse battery staple";
+
+/// `panelist ARGS` in `home` with a cheap KDF and the passphrase file.
+fn panelist(home: &Path, pass: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(common::bin())
+        .env("PANELIST_HOME", home)
+        .env("PANELIST_NOW", NOW)
+        .env("PANELIST_LANG", "en")
+        .env("PANELIST_KDF_PARAMS", "m=256,t=1,p=1")
+        .env("PANELIST_PASSPHRASE_FILE", pass)
+        .args(args)
+        .output()
+        .expect("run panelist")
+}
+
+/// The demo's working copy with E01's key and `n` applications scored
+/// from the command line (each fully, one change per criterion plus
+/// comment and recommendation). Returns the ids scored, in order.
+fn demo_with_key(home: &Path, pass: &Path, n: usize) -> Vec<String> {
+    std::fs::write(pass, format!("{PASS}\n")).expect("pass file");
+    let (content, _) = panelist::demo::content().expect("demo content");
+    let me = panelist::demo::demo_identity(&content.roster);
+    let out = panelist(
+        home,
+        pass,
+        &[
+            "key",
+            "new",
+            "--id",
+            "E01",
+            "--name",
+            &me.name,
+            "--org",
+            &me.org,
+            "--passphrase-file",
+            pass.to_str().expect("utf-8 path"),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Without a terminal the demo only builds its working copy.
+    let out = Command::new(common::bin())
+        .env("PANELIST_HOME", home)
+        .env("PANELIST_NOW", NOW)
+        .arg("demo")
+        .output()
+        .expect("demo");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let wc = working_copy(home);
+    let wc = wc.to_str().expect("utf-8 path");
+    let mut comment =
+        String::from("平台已在多家单位稳定运行，检测能力与处置流程成熟，具备推广条件。");
+    while comment.chars().count() < content.rubric.min_comment_chars as usize {
+        comment.push_str("运行稳定。");
+    }
+    let ids: Vec<String> = content
+        .applications
+        .iter()
+        .take(n)
+        .map(|a| a.id.clone())
+        .collect();
+    for (k, id) in ids.iter().enumerate() {
+        let c = &content.rubric.criteria;
+        let v = |i: usize| {
+            (c[i].min + (c[i].max - c[i].min) * (12 + k as i64 + i as i64) / 25).to_string()
+        };
+        let args: Vec<String> = vec![
+            "score".into(),
+            wc.into(),
+            id.clone(),
+            "--set".into(),
+            format!("{}={}", c[0].key, v(0)),
+            "--set".into(),
+            format!("{}={}", c[1].key, v(1)),
+            "--set".into(),
+            format!("{}={}", c[2].key, v(2)),
+            "--set".into(),
+            format!("{}={}", c[3].key, v(3)),
+            "--comment".into(),
+            comment.clone(),
+            "--recommend".into(),
+            "yes".into(),
+        ];
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = panelist(home, pass, &refs);
+        assert!(
+            out.status.success(),
+            "score: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    ids
+}
+
+#[test]
+fn export_from_the_screen_with_a_typed_passphrase_then_verify_accepts_it() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().expect("tmp");
+    let home = dir.path().join("home");
+    let pass = dir.path().join("pass.txt");
+    demo_with_key(&home, &pass, 2);
+    let out = panelist(&home, &pass, &["key", "show"]);
+    let shown = String::from_utf8_lossy(&out.stdout).into_owned();
+    let key_id = shown
+        .lines()
+        .find_map(|l| l.strip_prefix("key id"))
+        .map(|l| l.trim().to_string())
+        .expect("key show prints the key id");
+
+    let t = Tmux::new(&home, "export");
+    t.start(&["demo"]);
+    // The header names the key.
+    t.wait_for(&format!("key {}", &key_id[..16]));
+    t.keys(&["e"]);
+    t.wait_for("Export signed scores · 1/3");
+    t.wait_for("export as partial");
+    t.keys(&["p", "Enter"]);
+    t.wait_for("Export signed scores · 2/3");
+    t.keys(&["Enter"]);
+    t.wait_for("Export signed scores · 3/3");
+    // A wrong passphrase first: the dialog asks again.
+    t.text("not the passphrase");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("Wrong passphrase, try again");
+    assert!(
+        !s.contains("not the passphrase"),
+        "the passphrase is never shown:\n{s}"
+    );
+    t.text(PASS);
+    t.keys(&["Enter"]);
+    let s = t.wait_for("Exported (partial)");
+    assert!(!s.contains(PASS), "{s}");
+    assert!(s.contains(&key_id[..40]), "the key id is shown:\n{s}");
+    t.keys(&["Enter"]);
+    t.wait("the dialog to close", |s| !s.contains("Exported"));
+    t.keys(&["q"]);
+    t.wait_exit();
+
+    let demo_dir = home.join("data/demo");
+    let files: Vec<PathBuf> = std::fs::read_dir(&demo_dir)
+        .expect("demo dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.extension().is_some_and(|x| x == "json")
+                && p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("E01-"))
+        })
+        .collect();
+    assert_eq!(
+        files.len(),
+        1,
+        "one export next to the working copy: {files:?}"
+    );
+    let roster = dir.path().join("roster.json");
+    let out = panelist(&home, &pass, &["key", "show", "--roster-entry"]);
+    assert!(out.status.success());
+    let entry: serde_json::Value = serde_json::from_slice(&out.stdout).expect("entry");
+    std::fs::write(&roster, serde_json::to_string(&[entry]).expect("json")).expect("roster");
+    let out = Command::new(common::bin())
+        .env("PANELIST_HOME", &home)
+        .args(["verify"])
+        .arg(&files[0])
+        .arg("--roster")
+        .arg(&roster)
+        .output()
+        .expect("verify");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.starts_with("OK"), "{stdout}");
+    assert!(stdout.contains("2 scored"), "{stdout}");
+}
+
+/// The sheet row of application `id` (the timeline's rows carry no status).
+fn sheet_row<'a>(screen: &'a str, id: &str, status: &str) -> Option<&'a str> {
+    screen
+        .lines()
+        .find(|l| l.contains(id) && l.contains(status))
+}
+
+#[test]
+fn replay_steps_through_a_history_scored_on_the_command_line() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().expect("tmp");
+    let home = dir.path().join("home");
+    let pass = dir.path().join("pass.txt");
+    let ids = demo_with_key(&home, &pass, 3);
+    let wc = working_copy(&home);
+    let b = Bundle::open_read(&wc).expect("open");
+    let n = b.history().expect("history").len();
+    let per_app = n / ids.len();
+    assert!(per_app >= 4, "each application took several events");
+    drop(b);
+
+    let t = Tmux::new(&home, "replay");
+    t.start(&["replay", &wc.display().to_string()]);
+    // The whole first frame: the header, the chain status and every row.
+    let s = t.wait(&format!("as of #{n} with every row"), |s| {
+        s.contains(&format!("as of #{n}"))
+            && s.contains("chain verified")
+            && ids.iter().all(|id| sheet_row(s, id, "complete").is_some())
+    });
+    assert!(s.contains("chain verified"), "{s}");
+    for id in &ids {
+        assert!(
+            sheet_row(&s, id, "complete").is_some(),
+            "{id} complete at the end:\n{s}"
+        );
+    }
+    // The first event: only the first application, one criterion.
+    t.keys(&["g"]);
+    let s = t.wait_for("as of #1 ");
+    assert!(sheet_row(&s, &ids[0], "draft").is_some(), "{s}");
+    assert!(sheet_row(&s, &ids[1], "to do").is_some(), "{s}");
+    // Step on to the first application's last event: it is complete, the
+    // second still to do.
+    for _ in 1..per_app {
+        t.keys(&["j"]);
+    }
+    let s = t.wait_for(&format!("as of #{per_app} "));
+    assert!(sheet_row(&s, &ids[0], "complete").is_some(), "{s}");
+    assert!(sheet_row(&s, &ids[1], "to do").is_some(), "{s}");
+    // One more: the second application begins.
+    t.keys(&["Right"]);
+    let s = t.wait_for(&format!("as of #{} ", per_app + 1));
+    assert!(sheet_row(&s, &ids[1], "draft").is_some(), "{s}");
+    // Its own history, then back.
+    t.keys(&["Enter"]);
+    t.wait_for(&format!("History of {}", ids[1]));
+    t.keys(&["Escape"]);
+    t.wait("the whole timeline", |s| {
+        s.contains(&format!("Timeline {n}/{n}"))
+    });
+    t.keys(&["q"]);
+    t.wait_exit();
+}

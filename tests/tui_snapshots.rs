@@ -153,7 +153,6 @@ fn main_screens() {
     snap(&path, "untrusted_text", |a| {
         at(a, "2023-T-017", vec![code(KeyCode::Enter)])
     });
-    snap(&path, "export_placeholder", |_| vec![key('e')]);
 }
 
 #[test]
@@ -209,11 +208,119 @@ fn identity_screens() {
         e.extend(typed("赵敏"));
         e
     });
+    snap_export(&path, "identity_picker_key", e01_key, |_| {});
     snap(&path, "identity_form_bad_id", |_| {
         let mut e = vec![key('j'), key('j'), key('j'), code(KeyCode::Enter)];
         e.extend(typed("E 9"));
         e.extend([code(KeyCode::Tab), code(KeyCode::Tab), code(KeyCode::Enter)]);
         e
+    });
+}
+
+/// Like [`snap`] with E01's key (or `keys`) listed, the working copy at a
+/// fixed place and a fixed bundle id, for the export dialog; `f` drives
+/// the app itself and may run into effects (the export it asks for is not
+/// run).
+fn snap_export(
+    path: &std::path::Path,
+    name: &str,
+    keys: fn() -> Vec<panelist::keyring::KeyListing>,
+    f: impl Fn(&mut App),
+) {
+    for lang in LANGS {
+        for (w, h) in SIZES {
+            let mut app = app_with_keys(path, lang, w, h, keys());
+            app.session.path = "/home/expert/panel/wc.bundle".into();
+            app.session.meta.bundle_id = "0a1b2c3d4e5f60718293a4b5c6d7e8f9".into();
+            f(&mut app);
+            let screen = render(&app, w, h);
+            insta::assert_snapshot!(format!("{name}_{}_{w}x{h}", lang_name(lang)), screen);
+        }
+    }
+}
+
+fn e01_key() -> Vec<panelist::keyring::KeyListing> {
+    vec![key_listing("E01")]
+}
+
+fn no_key() -> Vec<panelist::keyring::KeyListing> {
+    Vec::new()
+}
+
+#[test]
+fn export_dialog() {
+    use panelist::export::{Counts, ExportSummary};
+    use panelist::tui::app::ExportFailure;
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("wc.bundle");
+    scored(&path);
+    let go = |app: &mut App, events: Vec<Event>| {
+        feed(app, events);
+    };
+    snap_export(&path, "export_review", e01_key, |a| go(a, vec![key('e')]));
+    snap_export(&path, "export_review_refused", e01_key, |a| {
+        go(a, vec![key('e'), code(KeyCode::Enter)])
+    });
+    snap_export(&path, "export_review_partial", e01_key, |a| {
+        go(a, vec![key('e'), key('p')])
+    });
+    snap_export(&path, "export_no_key", no_key, |a| {
+        go(a, vec![key('e'), key('p'), code(KeyCode::Enter)])
+    });
+    snap_export(&path, "export_other_key", e01_key, |a| {
+        if let Some(o) = a.session.owner.as_mut() {
+            o.key_id = Some("9".repeat(64));
+        }
+        go(a, vec![key('e')])
+    });
+    snap_export(&path, "export_path", e01_key, |a| {
+        let mut e = vec![key('e'), key('p'), code(KeyCode::Enter)];
+        e.extend((0..5).map(|_| code(KeyCode::Backspace)));
+        e.extend(typed("-终稿.json"));
+        go(a, e)
+    });
+    let to_pass = || {
+        let mut e = vec![
+            key('e'),
+            key('p'),
+            code(KeyCode::Enter),
+            code(KeyCode::Enter),
+        ];
+        e.extend(typed("correct horse"));
+        e
+    };
+    snap_export(&path, "export_passphrase", e01_key, |a| go(a, to_pass()));
+    snap_export(&path, "export_running", e01_key, |a| {
+        let mut e = to_pass();
+        e.push(code(KeyCode::Enter));
+        go(a, e)
+    });
+    snap_export(&path, "export_wrong_passphrase", e01_key, |a| {
+        let mut e = to_pass();
+        e.push(code(KeyCode::Enter));
+        go(a, e);
+        a.on_exported(Err(ExportFailure::WrongPassphrase(
+            "/home/expert/.local/share/panelist/keys/E01.key".into(),
+        )));
+    });
+    snap_export(&path, "export_done", e01_key, |a| {
+        let mut e = to_pass();
+        e.push(code(KeyCode::Enter));
+        go(a, e);
+        a.on_exported(Ok(ExportSummary {
+            path: "/home/expert/panel/E01-0a1b2c3d.json".into(),
+            expert: "E01".into(),
+            expert_name: "王志远".into(),
+            key_id: KEY_ID.into(),
+            counts: Counts {
+                complete: 1,
+                recused: 1,
+                draft: 1,
+                todo: 15,
+            },
+            events: 9,
+            partial: true,
+        }));
     });
 }
 

@@ -183,7 +183,42 @@ impl Passphrase {
     pub fn same_as(&self, other: &Passphrase) -> bool {
         self.0.as_bytes() == other.0.as_bytes()
     }
+
+    /// An empty passphrase to type into, its room reserved up front: a
+    /// string that grew would leave its earlier, shorter copy behind in
+    /// freed memory, unzeroed.
+    pub fn typing() -> Passphrase {
+        Passphrase(Zeroizing::new(String::with_capacity(MAX_TYPED_BYTES)))
+    }
+
+    /// Adds a typed character. Refused (false) once the reserved room is
+    /// full, so the buffer never moves.
+    pub fn push(&mut self, c: char) -> bool {
+        if self.0.len() + c.len_utf8() > self.0.capacity() {
+            return false;
+        }
+        self.0.push(c);
+        true
+    }
+
+    /// Removes the last character. Its bytes stay in the spare room until
+    /// the passphrase is dropped, when the whole buffer is zeroed.
+    pub fn pop(&mut self) {
+        self.0.pop();
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Zeroes and empties the passphrase, keeping its room.
+    pub fn clear(&mut self) {
+        zeroize::Zeroize::zeroize(&mut *self.0);
+    }
 }
+
+/// Room reserved for a passphrase typed into the terminal interface.
+pub const MAX_TYPED_BYTES: usize = 1024;
 
 impl std::fmt::Debug for Passphrase {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -439,6 +474,26 @@ mod tests {
         let mut f = KeyFile::seal(&k, &owner(), &pass, FAST, "t").expect("seal");
         f.name = "李四".into();
         assert_eq!(f.unseal(&pass).err(), Some(KeyError::WrongPassphrase));
+    }
+
+    #[test]
+    fn a_typed_passphrase_never_outgrows_its_room() {
+        let mut p = Passphrase::typing();
+        assert!(p.is_empty());
+        for c in "口令 pass".chars() {
+            assert!(p.push(c));
+        }
+        assert!(p.same_as(&Passphrase::new("口令 pass".into())));
+        p.pop();
+        assert_eq!(p.chars(), 6);
+        let room = p.0.capacity();
+        while p.push('x') {}
+        assert_eq!(p.0.capacity(), room, "never reallocated");
+        assert!(p.0.len() <= MAX_TYPED_BYTES);
+        p.clear();
+        assert!(p.is_empty());
+        assert_eq!(p.0.capacity(), room);
+        assert_eq!(format!("{p:?}"), "Passphrase(..)");
     }
 
     #[test]

@@ -146,14 +146,25 @@ impl Bundle {
                     path: p.clone(),
                     msg: e.to_string(),
                 })?;
-            match f.try_lock() {
-                Ok(()) => Some(f),
-                Err(std::fs::TryLockError::WouldBlock) => return Err(StoreError::Locked(p)),
-                Err(std::fs::TryLockError::Error(e)) => {
-                    return Err(StoreError::Io {
-                        path: p,
-                        msg: format!("cannot lock: {e}"),
-                    });
+            // A lock held a moment longer than its session — a process
+            // that closed the copy while another was being spawned keeps
+            // the descriptor until that one starts — is waited out briefly;
+            // a writer that is really there is reported.
+            let mut tries = 0;
+            loop {
+                match f.try_lock() {
+                    Ok(()) => break Some(f),
+                    Err(std::fs::TryLockError::WouldBlock) if tries < 25 => {
+                        tries += 1;
+                        std::thread::sleep(std::time::Duration::from_millis(20));
+                    }
+                    Err(std::fs::TryLockError::WouldBlock) => return Err(StoreError::Locked(p)),
+                    Err(std::fs::TryLockError::Error(e)) => {
+                        return Err(StoreError::Io {
+                            path: p,
+                            msg: format!("cannot lock: {e}"),
+                        });
+                    }
                 }
             }
         } else {

@@ -7,6 +7,9 @@
 use crossterm::event::KeyEvent;
 use serde::{Deserialize, Serialize};
 
+use std::path::PathBuf;
+
+use crate::crypto::keys::Passphrase;
 use crate::domain::history::Change;
 use crate::store::Identity;
 
@@ -45,6 +48,13 @@ pub enum Cmd {
     Comment,
     Recommend,
     NotRecommend,
+    /// Replay: filter the events.
+    Filter,
+    /// Replay: one event back, one event on.
+    Earlier,
+    Later,
+    /// Replay: pick an application and show its own history.
+    AppHistory,
 }
 
 impl Cmd {
@@ -80,6 +90,10 @@ impl Cmd {
         Cmd::Comment,
         Cmd::Recommend,
         Cmd::NotRecommend,
+        Cmd::Filter,
+        Cmd::Earlier,
+        Cmd::Later,
+        Cmd::AppHistory,
     ];
 
     /// The name used in the configuration file.
@@ -91,8 +105,9 @@ impl Cmd {
     }
 }
 
-/// Where a key press lands: each has its own bindings, and `Global`
-/// bindings apply wherever a context has none for that key.
+/// Where a key press lands: each has its own bindings, and its parent's
+/// (`Global` for the expert screens, `Replay` for the auditor's) apply
+/// wherever a context has none for that key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Context {
@@ -100,15 +115,35 @@ pub enum Context {
     List,
     Detail,
     Scoring,
+    /// Everywhere on the replay screen.
+    Replay,
+    /// The replay's timeline of events.
+    Timeline,
+    /// The replay's score sheet at the chosen moment.
+    Sheet,
 }
 
 impl Context {
-    pub const ALL: [Context; 4] = [
+    pub const ALL: [Context; 7] = [
+        Context::Global,
+        Context::List,
+        Context::Detail,
+        Context::Scoring,
+        Context::Replay,
+        Context::Timeline,
+        Context::Sheet,
+    ];
+
+    /// The expert screens' contexts, as the help lists them.
+    pub const EXPERT: [Context; 4] = [
         Context::Global,
         Context::List,
         Context::Detail,
         Context::Scoring,
     ];
+
+    /// The replay screen's contexts.
+    pub const REPLAY: [Context; 3] = [Context::Replay, Context::Timeline, Context::Sheet];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -116,6 +151,18 @@ impl Context {
             Context::List => "list",
             Context::Detail => "detail",
             Context::Scoring => "scoring",
+            Context::Replay => "replay",
+            Context::Timeline => "timeline",
+            Context::Sheet => "sheet",
+        }
+    }
+
+    /// Where a key this context does not bind is looked up next.
+    pub fn parent(self) -> Option<Context> {
+        match self {
+            Context::Global | Context::Replay => None,
+            Context::List | Context::Detail | Context::Scoring => Some(Context::Global),
+            Context::Timeline | Context::Sheet => Some(Context::Replay),
         }
     }
 }
@@ -147,7 +194,7 @@ pub enum Action {
 }
 
 /// Work for the loop: the app never does I/O itself.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 pub enum Effect {
     /// Record a change with `Bundle::append`; the result goes back to
     /// `App::on_appended`.
@@ -155,5 +202,32 @@ pub enum Effect {
     /// Make the working copy this expert's (`Bundle::claim`); the result
     /// goes back to `App::on_claimed`.
     Claim(Identity),
+    /// Open the expert's key and write the signed scores file
+    /// (`keyring::unlock_with`, `export::export_bundle`); the result goes
+    /// back to `App::on_exported`.
+    Export(ExportRequest),
     Quit,
 }
+
+/// What the export dialog asks the loop to do. The passphrase moves here
+/// from the dialog's field (which is left empty) and is zeroed when the
+/// request is dropped.
+#[derive(Debug)]
+pub struct ExportRequest {
+    /// The key's expert id (the working copy's owner).
+    pub expert: String,
+    pub out: PathBuf,
+    pub allow_incomplete: bool,
+    pub passphrase: Passphrase,
+}
+
+impl PartialEq for ExportRequest {
+    fn eq(&self, o: &ExportRequest) -> bool {
+        self.expert == o.expert
+            && self.out == o.out
+            && self.allow_incomplete == o.allow_incomplete
+            && self.passphrase.same_as(&o.passphrase)
+    }
+}
+
+impl Eq for ExportRequest {}

@@ -5,20 +5,24 @@
 
 use std::cell::Cell;
 use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
 use ratatui::layout::Rect;
 use ratatui_textarea::{TextArea, WrapMode};
 
-use super::action::{Action, Cmd, Context, Effect, Wheel};
+use super::action::{Action, Cmd, Context, Effect, ExportRequest, Wheel};
 use super::config::Settings;
 use super::search::Index;
 use super::strings::{Strings, fill};
 use super::theme::Theme;
+use crate::crypto::keys::Passphrase;
 use crate::domain::conflict::{self, Conflict};
 use crate::domain::history::{Change, Entry, Event as HistoryEvent, Sheet, Status};
 use crate::domain::text::inert_line;
 use crate::domain::{Application, Catalog, Criterion, RosterEntry, Rubric};
+use crate::export::ExportSummary;
+use crate::keyring::{KeyInfo, KeyListing};
 use crate::lang::Lang;
 use crate::store::{self, Bundle, Identity, Meta};
 
@@ -40,11 +44,19 @@ pub struct Session {
     pub owner: Option<Identity>,
     pub sheet: Sheet,
     pub history_size: u64,
+    /// The working copy's file; the export is offered next to it.
+    pub path: PathBuf,
+    /// The key files of the data directory, public parts only. The loop
+    /// reads them ([`Session::with_keys`]); a session loaded alone has none.
+    pub keys: Vec<KeyListing>,
 }
 
 impl Session {
+    /// Reads what the screens show of `b` (no key files: see `with_keys`).
     pub fn load(b: &Bundle) -> store::Result<Session> {
         Ok(Session {
+            path: b.path().to_path_buf(),
+            keys: Vec::new(),
             meta: b.meta.clone(),
             catalog: b.catalog.clone(),
             rubric: b.rubric.clone(),
@@ -54,6 +66,11 @@ impl Session {
             sheet: b.current()?,
             history_size: b.head()?.size,
         })
+    }
+
+    pub fn with_keys(mut self, keys: Vec<KeyListing>) -> Session {
+        self.keys = keys;
+        self
     }
 }
 
@@ -75,7 +92,8 @@ pub enum Focus {
 /// The identity picker shown when the working copy has no owner.
 #[derive(Debug, Clone, Default)]
 pub struct IdentityPicker {
-    /// Over the roster, then "enter manually".
+    /// Over the offered key (when there is one, first), the roster, then
+    /// "enter manually".
     pub cursor: usize,
     pub form: Option<IdentityForm>,
     pub error: Option<String>,
@@ -94,7 +112,7 @@ pub enum Screen {
     Main,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum Dialog {
     Help {
         scroll: usize,
@@ -123,6 +141,59 @@ pub enum Dialog {
     Conflict {
         app: usize,
     },
+    Export(Box<ExportDialog>),
+}
+
+/// Where the export dialog stands. Esc goes one step back (and from the
+/// review, closes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportStep {
+    /// Counts, the partial choice, the key and the file.
+    Review,
+    /// Editing the output file.
+    Path,
+    /// Typing the key's passphrase.
+    Passphrase,
+    /// The loop is opening the key and signing.
+    Running,
+    /// Written; the summary is shown.
+    Done,
+}
+
+/// The export dialog's state. The passphrase is never drawn (only one
+/// bullet per character) and leaves with the request.
+#[derive(Debug)]
+pub struct ExportDialog {
+    pub step: ExportStep,
+    /// The expert chose to export although some applications are open.
+    pub partial: bool,
+    pub path: String,
+    pub pass: Passphrase,
+    pub error: Option<String>,
+    pub done: Option<ExportSummary>,
+}
+
+/// Why an export did not happen, as the loop reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExportFailure {
+    /// The passphrase does not open the key (its file).
+    WrongPassphrase(String),
+    /// The key cannot be found or read.
+    Key(String),
+    /// The file could not be built or written.
+    Export(String),
+}
+
+/// Which key stands for the working copy's owner, for the export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OwnerKey<'a> {
+    /// No working copy owner, or no key file of that id.
+    Missing,
+    /// A key file of that id that cannot be used.
+    Unusable(&'a str),
+    /// The copy was claimed with another key (its key id).
+    Other(&'a KeyInfo, &'a str),
+    Ready(&'a KeyInfo),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -293,6 +364,65 @@ impl App {
             self.counts[Status::Recused as usize],
             self.counts[Status::Todo as usize] + self.counts[Status::Draft as usize],
         )
+    }
+
+    /// The key file of the working copy's owner, and whether it can sign.
+    pub fn owner_key(&self) -> OwnerKey<'_> {
+        let Some(o) = &self.session.owner else {
+            return OwnerKey::Missing;
+        };
+        match self.session.keys.iter().find(|k| k.id == o.id) {
+            None => OwnerKey::Missing,
+            Some(KeyListing { public: Err(e), .. }) => OwnerKey::Unusable(e),
+            Some(KeyListing {
+                public: Ok(info), ..
+            }) => match &o.key_id {
+                Some(claimed) if *claimed != info.key_id => OwnerKey::Other(info, claimed),
+                _ => OwnerKey::Ready(info),
+            },
+        }
+    }
+
+    /// The key offered first in the identity picker: the only key file of
+    /// the data directory, when there is exactly one and it reads.
+    pub fn offered_key(&self) -> Option<&KeyInfo> {
+        match self.session.keys.as_slice() {
+            [
+                KeyListing {
+                    public: Ok(info), ..
+                },
+            ] => Some(info),
+            _ => None,
+        }
+    }
+
+    /// Applications neither complete nor recused, in bundle order.
+    pub fn open_apps(&self) -> Vec<usize> {
+        (0..self.session.apps.len())
+            .filter(|&i| matches!(self.status(i), Status::Todo | Status::Draft))
+            .collect()
+    }
+
+    /// Where the export goes unless the expert says otherwise: next to the
+    /// working copy, `<expert-id>-<bundle-id prefix>.json`.
+    pub fn default_export_path(&self) -> PathBuf {
+        let safe = |s: &str, n: usize| -> String {
+            s.chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                .take(n)
+                .collect()
+        };
+        let id = self
+            .session
+            .owner
+            .as_ref()
+            .map(|o| safe(&o.id, 32))
+            .unwrap_or_default();
+        let name = format!("{id}-{}.json", safe(&self.session.meta.bundle_id, 8));
+        match self.session.path.parent() {
+            Some(d) if d != Path::new("") => d.join(name),
+            _ => PathBuf::from(name),
+        }
     }
 
     pub fn conflict(&self, i: usize) -> Option<&Conflict> {
@@ -543,7 +673,16 @@ impl App {
             Cmd::Quit => return vec![Effect::Quit],
             Cmd::Help => self.dialog = Some(Dialog::Help { scroll: 0 }),
             Cmd::Lang => self.settings.lang = self.settings.lang.toggle(),
-            Cmd::Export => self.message = Some((self.s().export_placeholder.to_string(), false)),
+            Cmd::Export => {
+                self.dialog = Some(Dialog::Export(Box::new(ExportDialog {
+                    step: ExportStep::Review,
+                    partial: false,
+                    path: self.default_export_path().display().to_string(),
+                    pass: Passphrase::typing(),
+                    error: None,
+                    done: None,
+                })))
+            }
             Cmd::FocusNext => self.cycle_focus(true),
             Cmd::FocusPrev => self.cycle_focus(false),
             Cmd::Back => {
@@ -696,6 +835,8 @@ impl App {
                     value,
                 });
             }
+            // The replay's commands.
+            Cmd::Filter | Cmd::Earlier | Cmd::Later | Cmd::AppHistory => {}
         }
         Vec::new()
     }
@@ -727,7 +868,12 @@ impl App {
     fn movement(&mut self, ctx: Context, c: Cmd) {
         let page = |rows: u16| (rows.max(2) as isize) - 1;
         match ctx {
-            Context::List | Context::Global => {
+            // The expert screens never land in the replay's contexts.
+            Context::List
+            | Context::Global
+            | Context::Replay
+            | Context::Timeline
+            | Context::Sheet => {
                 let p = page(self.areas.get().list_rows);
                 match c {
                     Cmd::Up => self.move_selection(-1),
@@ -1011,6 +1157,35 @@ impl App {
         }
     }
 
+    /// An export returned: the dialog shows the file, or the error at the
+    /// step that can fix it.
+    pub fn on_exported(&mut self, r: Result<ExportSummary, ExportFailure>) {
+        let s = Strings::of(self.settings.lang);
+        let Some(Dialog::Export(d)) = &mut self.dialog else {
+            return;
+        };
+        d.pass.clear();
+        match r {
+            Ok(summary) => {
+                d.step = ExportStep::Done;
+                d.error = None;
+                d.done = Some(summary);
+            }
+            Err(ExportFailure::WrongPassphrase(key_file)) => {
+                d.step = ExportStep::Passphrase;
+                d.error = Some(fill(s.export_wrong_pass, &[&inert_line(&key_file)]));
+            }
+            Err(ExportFailure::Key(e)) => {
+                d.step = ExportStep::Review;
+                d.error = Some(inert_line(&e));
+            }
+            Err(ExportFailure::Export(e)) => {
+                d.step = ExportStep::Path;
+                d.error = Some(inert_line(&e));
+            }
+        }
+    }
+
     // ----- Text fields and dialogs -----
 
     fn search_key(&mut self, k: KeyEvent) {
@@ -1161,6 +1336,7 @@ impl App {
                     }
                 }
             }
+            Dialog::Export(_) => return self.export_key(k),
             Dialog::Conflict { app } => {
                 let app = *app;
                 match k.code {
@@ -1186,6 +1362,104 @@ impl App {
         Vec::new()
     }
 
+    fn export_key(&mut self, k: KeyEvent) -> Vec<Effect> {
+        let s = Strings::of(self.settings.lang);
+        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+        let open = self.open_apps().len();
+        let key_ok = matches!(self.owner_key(), OwnerKey::Ready(_));
+        let expert = self
+            .session
+            .owner
+            .as_ref()
+            .map(|o| o.id.clone())
+            .unwrap_or_default();
+        let Some(Dialog::Export(d)) = &mut self.dialog else {
+            return Vec::new();
+        };
+        match d.step {
+            ExportStep::Review => match k.code {
+                KeyCode::Esc => self.dialog = None,
+                KeyCode::Char('p' | ' ') if open > 0 => {
+                    d.partial = !d.partial;
+                    d.error = None;
+                }
+                KeyCode::Enter => {
+                    if !key_ok {
+                        d.error = Some(s.export_need_key.to_string());
+                    } else if open > 0 && !d.partial {
+                        d.error = Some(fill(s.export_need_partial, &[&open]));
+                    } else {
+                        d.error = None;
+                        d.step = ExportStep::Path;
+                    }
+                }
+                _ => {}
+            },
+            ExportStep::Path => match k.code {
+                KeyCode::Esc => {
+                    d.error = None;
+                    d.step = ExportStep::Review;
+                }
+                KeyCode::Enter => {
+                    if d.path.trim().is_empty() {
+                        d.error = Some(s.export_need_path.to_string());
+                    } else {
+                        d.error = None;
+                        d.step = ExportStep::Passphrase;
+                    }
+                }
+                KeyCode::Backspace => {
+                    d.path.pop();
+                }
+                KeyCode::Char('u') if ctrl => d.path.clear(),
+                KeyCode::Char(c) if !ctrl && !c.is_control() => {
+                    d.path.push(c);
+                    d.error = None;
+                }
+                _ => {}
+            },
+            ExportStep::Passphrase => match k.code {
+                KeyCode::Esc => {
+                    d.pass.clear();
+                    d.error = None;
+                    d.step = ExportStep::Path;
+                }
+                KeyCode::Enter => {
+                    if d.pass.is_empty() {
+                        d.error = Some(s.export_need_pass.to_string());
+                    } else {
+                        d.error = None;
+                        d.step = ExportStep::Running;
+                        let passphrase = std::mem::replace(&mut d.pass, Passphrase::typing());
+                        return vec![Effect::Export(ExportRequest {
+                            expert,
+                            out: PathBuf::from(d.path.trim()),
+                            allow_incomplete: d.partial,
+                            passphrase,
+                        })];
+                    }
+                }
+                KeyCode::Backspace => d.pass.pop(),
+                KeyCode::Char('u') if ctrl => d.pass.clear(),
+                KeyCode::Char(c) if !ctrl && !c.is_control() => {
+                    if d.pass.push(c) {
+                        d.error = None;
+                    } else {
+                        d.error = Some(s.export_pass_too_long.to_string());
+                    }
+                }
+                _ => {}
+            },
+            ExportStep::Running => {}
+            ExportStep::Done => {
+                if matches!(k.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q')) {
+                    self.dialog = None;
+                }
+            }
+        }
+        Vec::new()
+    }
+
     fn pick_direction(&mut self, cursor: usize) {
         self.dialog = None;
         let d = if cursor == 0 {
@@ -1201,7 +1475,9 @@ impl App {
     }
 
     fn identity_key(&mut self, k: KeyEvent) -> Vec<Effect> {
-        let n = self.session.roster.len();
+        let offered = self.offered_key().map(KeyInfo::identity);
+        let first = offered.is_some() as usize;
+        let n = self.session.roster.len() + first;
         let Screen::Identity(p) = &mut self.screen else {
             return Vec::new();
         };
@@ -1251,7 +1527,14 @@ impl App {
                 self.settings.lang = self.settings.lang.toggle()
             }
             KeyCode::Enter => {
-                if let Some(e) = self.session.roster.get(p.cursor) {
+                if let (Some(who), 0) = (&offered, p.cursor) {
+                    return vec![Effect::Claim(who.clone())];
+                }
+                if let Some(e) = p
+                    .cursor
+                    .checked_sub(first)
+                    .and_then(|i| self.session.roster.get(i))
+                {
                     return vec![Effect::Claim(Identity {
                         id: e.id.clone(),
                         name: e.name.clone(),
@@ -1305,6 +1588,27 @@ pub fn run_effect(
             app.on_claimed(who, r);
             true
         }
+        Effect::Export(req) => {
+            app.on_exported(export(bundle.path(), clock, &req));
+            true
+        }
         Effect::Quit => false,
     }
+}
+
+/// Opens the key with the typed passphrase and writes the signed file.
+fn export(
+    bundle: &Path,
+    clock: &crate::clock::Clock,
+    req: &ExportRequest,
+) -> Result<ExportSummary, ExportFailure> {
+    let key = crate::keyring::unlock_with(Some(&req.expert), &req.passphrase).map_err(|e| {
+        if let Some(w) = e.downcast_ref::<crate::keyring::WrongPassphrase>() {
+            ExportFailure::WrongPassphrase(w.path.clone())
+        } else {
+            ExportFailure::Key(format!("{e:#}"))
+        }
+    })?;
+    crate::export::export_bundle(bundle, &key, &req.out, req.allow_incomplete, clock)
+        .map_err(|e| ExportFailure::Export(format!("{e:#}")))
 }

@@ -111,7 +111,14 @@ mod tests {
         assert_eq!(k.lookup(Context::Scoring, &ev('y')), None);
         assert_eq!(k.lookup(Context::List, &ev('j')), Some(Cmd::Down));
         let default = Keymap::default();
-        for ctx in [Context::Global, Context::List, Context::Detail] {
+        for ctx in [
+            Context::Global,
+            Context::List,
+            Context::Detail,
+            Context::Replay,
+            Context::Timeline,
+            Context::Sheet,
+        ] {
             assert_eq!(k.bindings(ctx), default.bindings(ctx), "{ctx:?}");
         }
     }

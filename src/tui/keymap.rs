@@ -212,12 +212,46 @@ impl Default for Keymap {
             (Recommend, &["y"]),
             (NotRecommend, &["n"]),
         ];
+        let replay: Vec<(Cmd, &[&str])> = vec![
+            (Quit, &["q"]),
+            (Help, &["?", "f1"]),
+            (Lang, &["f2", "ctrl-t"]),
+            (FocusNext, &["tab"]),
+            (FocusPrev, &["backtab"]),
+            (Back, &["esc"]),
+            (Filter, &["/"]),
+            (ClearFilters, &["x"]),
+            (AppHistory, &["a"]),
+            (Earlier, &["left", "h"]),
+            (Later, &["right", "l"]),
+        ];
+        let timeline: Vec<(Cmd, &[&str])> = vec![
+            (Up, &["k", "up"]),
+            (Down, &["j", "down"]),
+            (PageUp, &["pageup", "ctrl-u", "ctrl-b"]),
+            (PageDown, &["pagedown", "space", "ctrl-d", "ctrl-f"]),
+            (Top, &["g", "home"]),
+            (Bottom, &["G", "end"]),
+            (Open, &["enter"]),
+        ];
+        let sheet: Vec<(Cmd, &[&str])> = vec![
+            (Up, &["k", "up"]),
+            (Down, &["j", "down"]),
+            (PageUp, &["pageup", "ctrl-u", "ctrl-b"]),
+            (PageDown, &["pagedown", "space", "ctrl-d", "ctrl-f"]),
+            (Top, &["g", "home"]),
+            (Bottom, &["G", "end"]),
+            (Open, &["enter"]),
+        ];
         let mut map = BTreeMap::new();
         for (ctx, list) in [
             (Context::Global, global),
             (Context::List, list),
             (Context::Detail, detail),
             (Context::Scoring, scoring),
+            (Context::Replay, replay),
+            (Context::Timeline, timeline),
+            (Context::Sheet, sheet),
         ] {
             map.insert(ctx, list.into_iter().map(|(c, k)| (c, keys(k))).collect());
         }
@@ -243,7 +277,9 @@ impl Keymap {
                 .copied()
                 .find(|c| c.name() == ctx_name)
                 .ok_or_else(|| {
-                    format!("keys.{ctx_name}: no such context (global, list, detail, scoring)")
+                    format!(
+                        "keys.{ctx_name}: no such context (global, list, detail, scoring, replay, timeline, sheet)"
+                    )
                 })?;
             let bindings = self.map.entry(ctx).or_default();
             for (cmd_name, specs) in cmds {
@@ -290,7 +326,7 @@ impl Keymap {
     }
 
     /// The command `key` means in `ctx`: the context's own binding first,
-    /// then the global one.
+    /// then its parent's (`global` or `replay`).
     pub fn lookup(&self, ctx: Context, key: &KeyEvent) -> Option<Cmd> {
         let k = Key::of(key);
         let find = |c: Context| {
@@ -300,13 +336,7 @@ impl Keymap {
                     .map(|(cmd, _)| *cmd)
             })
         };
-        find(ctx).or_else(|| {
-            if ctx == Context::Global {
-                None
-            } else {
-                find(Context::Global)
-            }
-        })
+        find(ctx).or_else(|| ctx.parent().and_then(find))
     }
 
     /// The keys of `cmd` in `ctx` (empty when unbound).
@@ -318,11 +348,11 @@ impl Keymap {
             .unwrap_or(&[])
     }
 
-    /// The first key of `cmd` in `ctx` or else globally, for hints.
+    /// The first key of `cmd` in `ctx` or else in its parent, for hints.
     pub fn first(&self, ctx: Context, cmd: Cmd) -> Option<Key> {
         self.keys(ctx, cmd)
             .first()
-            .or_else(|| self.keys(Context::Global, cmd).first())
+            .or_else(|| ctx.parent().and_then(|p| self.keys(p, cmd).first()))
             .copied()
     }
 
@@ -448,6 +478,25 @@ mod tests {
         assert!(one("list", "down", "hyper-j").contains("hyper-j"));
         let dup = one("list", "down", "k");
         assert!(dup.contains("bound to both"), "{dup}");
+    }
+
+    #[test]
+    fn replay_contexts_fall_back_to_replay_not_to_the_expert_screens() {
+        let k = Keymap::default();
+        let e = ev(KeyCode::Char('e'), KeyModifiers::NONE);
+        assert_eq!(k.lookup(Context::List, &e), Some(Cmd::Export));
+        assert_eq!(k.lookup(Context::Timeline, &e), None);
+        let left = ev(KeyCode::Left, KeyModifiers::NONE);
+        assert_eq!(k.lookup(Context::Sheet, &left), Some(Cmd::Earlier));
+        assert_eq!(k.lookup(Context::Timeline, &left), Some(Cmd::Earlier));
+        let j = ev(KeyCode::Char('j'), KeyModifiers::NONE);
+        assert_eq!(k.lookup(Context::Timeline, &j), Some(Cmd::Down));
+        let q = ev(KeyCode::Char('q'), KeyModifiers::NONE);
+        assert_eq!(k.lookup(Context::Sheet, &q), Some(Cmd::Quit));
+        assert_eq!(
+            k.first(Context::Sheet, Cmd::Filter).map(|k| k.to_string()),
+            Some("/".into())
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The expert's screens: read applications, declare conflicts, score,
-//! comment, recommend.
+//! comment, recommend, export; and the auditor's replay of a history
+//! ([`replay`]).
 //!
 //! Key press → [`action::Action`] → [`app::App::update`] → [`action::Effect`]
 //! (a store write) run by [`run`]'s loop → redraw. The screens never write
@@ -12,6 +13,7 @@ pub mod app;
 pub mod board;
 pub mod config;
 pub mod keymap;
+pub mod replay;
 pub mod search;
 pub mod strings;
 pub mod text;
@@ -108,7 +110,11 @@ fn install_panic_hook() {
 /// Runs the expert screens on `bundle` (opened for writing) until the
 /// expert quits.
 pub fn run(mut bundle: Bundle, clock: &Clock, settings: Settings) -> Result<()> {
-    let session = Session::load(&bundle)?;
+    // Key files are read once: their public parts name the expert's key
+    // in the header and the export dialog. An unreadable keys folder only
+    // means no key is offered.
+    let keys = crate::keyring::public_keys().unwrap_or_default();
+    let session = Session::load(&bundle)?.with_keys(keys);
     let mut app = App::new(session, settings);
     let mut guard = TerminalGuard::enter()?;
     let size = guard.terminal.size().context("terminal size")?;
@@ -126,10 +132,10 @@ pub fn run(mut bundle: Bundle, clock: &Clock, settings: Settings) -> Result<()> 
         if effects.is_empty() {
             continue;
         }
-        // Show "saving…" while the write runs.
+        // Show "saving…" (or "signing…") while the write runs.
         if effects
             .iter()
-            .any(|e| matches!(e, action::Effect::Append(_)))
+            .any(|e| matches!(e, action::Effect::Append(_) | action::Effect::Export(_)))
         {
             guard
                 .terminal

@@ -62,6 +62,14 @@ impl Glyphs {
         }
     }
 
+    /// One typed character of a passphrase.
+    pub fn mask(self) -> &'static str {
+        match self {
+            Glyphs::Unicode => "•",
+            Glyphs::Ascii => "*",
+        }
+    }
+
     pub fn ellipsis(self) -> &'static str {
         match self {
             Glyphs::Unicode => "…",
@@ -222,6 +230,7 @@ mod tests {
                 g.ok(),
                 g.fail(),
                 g.ellipsis(),
+                g.mask(),
                 g.bar().0,
                 g.bar().1,
             ];

@@ -12,6 +12,7 @@ use panelist::domain::catalog::{Band, Criterion, Direction};
 use panelist::domain::content::Content;
 use panelist::domain::history::Change;
 use panelist::domain::{Application, Catalog, RosterEntry, Rubric, Sections, Unit};
+use panelist::keyring::{KeyInfo, KeyListing};
 use panelist::lang::Lang;
 use panelist::store::{Bundle, Identity};
 use panelist::tui::action::{Action, Effect};
@@ -469,4 +470,74 @@ pub fn drive(
         }
     }
     true
+}
+
+/// A fixed key id for the fixture's keys (not a real key: the screens
+/// only show it).
+pub const KEY_ID: &str = "5f1c0a9e7b3d2468ace013579bdf2468ace013579bdf02468ace13579bdf0246";
+
+/// The public part of expert `id`'s key file, as the loop would read it.
+pub fn key_listing(id: &str) -> KeyListing {
+    let e = roster()
+        .into_iter()
+        .find(|e| e.id == id)
+        .expect("on roster");
+    KeyListing {
+        path: format!("/home/expert/.local/share/panelist/keys/{id}.key").into(),
+        id: id.into(),
+        public: Ok(KeyInfo {
+            id: e.id,
+            name: e.name,
+            org: e.org,
+            alg: "ed25519".into(),
+            key_id: KEY_ID.into(),
+        }),
+    }
+}
+
+/// Like [`app_for`], with the data directory's key files.
+pub fn app_with_keys(path: &Path, lang: Lang, w: u16, h: u16, keys: Vec<KeyListing>) -> App {
+    let b = Bundle::open_read(path).expect("open");
+    let session = Session::load(&b).expect("load").with_keys(keys);
+    let mut app = App::new(session, settings(lang));
+    app.update(Action::Resize {
+        width: w,
+        height: h,
+    });
+    app
+}
+
+/// The scored fixture and seven more changes five minutes later: a score
+/// changed (22 → 20), a comment with a line break and an escape, the
+/// recommendation turned, the recusal withdrawn and the application
+/// scored, a score cleared, a first score elsewhere. 16 events.
+pub fn replayed(path: &Path) {
+    scored(path);
+    let mut b = Bundle::open_write(path).expect("open");
+    let c = Clock::stepping("2024-03-01T09:05:00Z", 1000).expect("clock");
+    let score = |app: &str, k: &str, v: Option<i64>| Change::Score {
+        app: app.into(),
+        criterion: k.into(),
+        value: v,
+    };
+    for change in [
+        score("2023-T-002", "innovation", Some(20)),
+        Change::Comment {
+            app: "2023-T-003".into(),
+            text: "初步意见：\n技术\u{1b}[31m可行".into(),
+        },
+        Change::Recommend {
+            app: "2023-T-002".into(),
+            value: Some(false),
+        },
+        Change::Unrecuse {
+            app: "2023-T-004".into(),
+            reason: "经核实无利益关系".into(),
+        },
+        score("2023-T-004", "practicality", Some(15)),
+        score("2023-T-003", "advancement", None),
+        score("2023-T-001", "innovation", Some(18)),
+    ] {
+        b.append(change, &c).expect("append");
+    }
 }

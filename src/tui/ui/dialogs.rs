@@ -1,15 +1,16 @@
 //! Dialogs drawn over the screen: help, direction filter, scope, comment
-//! editor, recusal, conflict question.
+//! editor, recusal, conflict question, export.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use super::{block, centered, field_lines};
+use crate::domain::history::Status;
 use crate::domain::text::inert_line;
 use crate::tui::action::Context;
-use crate::tui::app::{App, Areas, Dialog};
+use crate::tui::app::{App, Areas, Dialog, ExportDialog, ExportStep, OwnerKey};
 use crate::tui::strings::fill;
 use crate::tui::text::{cut, fit, pad, width, wrap};
 
@@ -28,27 +29,13 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect, areas: &mut Areas) {
             error,
         }) => recuse(frame, app, area, *i, *undo, reason, *confirm, *error),
         Some(Dialog::Conflict { app: i }) => conflict(frame, app, area, *i),
+        Some(Dialog::Export(d)) => export(frame, app, area, d),
     }
 }
 
 /// Clears `r` and draws a focused block there; returns the inner area.
 fn frame_box(frame: &mut Frame, app: &App, r: Rect, title: String) -> Rect {
-    frame.render_widget(Clear, r);
-    // A wide character just left of the box would hide the box's first
-    // column (its second half lies under the border): blank it.
-    if r.x > 0 {
-        let buf = frame.buffer_mut();
-        for y in r.top()..r.bottom() {
-            let cell = &mut buf[(r.x - 1, y)];
-            if width(cell.symbol()) > 1 {
-                cell.set_symbol(" ");
-            }
-        }
-    }
-    let b = block(app, title, true);
-    let inner = b.inner(r);
-    frame.render_widget(b, r);
-    inner
+    super::frame_box(frame, app.theme(), r, title)
 }
 
 /// Every key, from the keymap in force, grouped by where it works.
@@ -58,13 +45,8 @@ pub fn help_lines(app: &App, w: usize) -> Vec<Line<'static>> {
     let km = &app.settings.keymap;
     let key_w = 24.min(w / 2);
     let mut out = Vec::new();
-    for ctx in Context::ALL {
-        let heading = match ctx {
-            Context::Global => s.ctx_global,
-            Context::List => s.ctx_list,
-            Context::Detail => s.ctx_detail,
-            Context::Scoring => s.ctx_scoring,
-        };
+    for ctx in Context::EXPERT {
+        let heading = s.context(ctx);
         if !out.is_empty() {
             out.push(Line::raw(""));
         }
@@ -472,4 +454,280 @@ fn conflict(frame: &mut Frame, app: &App, area: Rect, i: usize) {
     let r = centered(area, w, h);
     let inner = frame_box(frame, app, r, format!("! {}", s.conflict_title));
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// `s` as one shell word: as it is when it is plain, else single-quoted.
+fn shell_word(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | ',' | '@'));
+    if plain {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// `label value` with the value as an input field `room` columns wide
+/// showing the end of a long value; returns the line and the cursor column.
+fn input_line(
+    app: &App,
+    label: &str,
+    lw: usize,
+    value: &str,
+    iw: usize,
+    focused: bool,
+) -> (Line<'static>, u16) {
+    let t = app.theme();
+    let room = iw.saturating_sub(lw + 1).max(2);
+    // The end of the value, where typing happens, with room for the cursor.
+    let mut shown: Vec<char> = Vec::new();
+    let mut used = 0;
+    for c in value.chars().rev() {
+        let cw = width(&c.to_string());
+        if used + cw + 1 > room {
+            break;
+        }
+        used += cw;
+        shown.push(c);
+    }
+    let mut shown: String = shown.into_iter().rev().collect();
+    if shown.chars().count() < value.chars().count() && !shown.is_empty() {
+        let mut cs = shown.chars();
+        cs.next();
+        shown = format!("…{}", cs.as_str());
+    }
+    let st = if focused { t.selected(true) } else { t.input() };
+    let col = (lw + 1 + width(&shown)) as u16;
+    (
+        Line::from(vec![
+            Span::styled(format!("{} ", pad(label, lw)), t.label()),
+            Span::styled(pad(&shown, room), st),
+        ]),
+        col,
+    )
+}
+
+fn export(frame: &mut Frame, app: &App, area: Rect, d: &ExportDialog) {
+    let s = app.s();
+    let t = app.theme();
+    let g = app.settings.glyphs;
+    let w = area.width.saturating_sub(6).min(92);
+    let iw = (w as usize).saturating_sub(2);
+    let lw = [
+        s.export_key,
+        s.export_file,
+        s.export_passphrase,
+        s.export_key_id,
+        s.expert,
+    ]
+    .iter()
+    .map(|l| width(l))
+    .max()
+    .unwrap_or(8);
+    let mut lines: Vec<Line> = Vec::new();
+    let mut cursor: Option<(u16, u16)> = None;
+    let (done, recused, todo) = app.progress();
+    let counts = format!(
+        "{} {done} {}   {} {recused} {}   {} {todo} {}",
+        g.status(Status::Complete),
+        s.complete,
+        g.status(Status::Recused),
+        s.recused,
+        g.status(Status::Todo),
+        s.todo
+    );
+    let step = match d.step {
+        ExportStep::Review => 1,
+        ExportStep::Path => 2,
+        _ => 3,
+    };
+    let title = format!("{} · {step}/3", s.export_title);
+
+    if let (ExportStep::Done, Some(sum)) = (d.step, &d.done) {
+        let mut head = format!("{} {}", g.ok(), s.export_done);
+        if sum.partial {
+            head.push(' ');
+            head.push_str(s.export_done_partial);
+        }
+        lines.push(Line::styled(
+            head,
+            t.status(Status::Complete).patch(t.value()),
+        ));
+        let c = &sum.counts;
+        let line = format!(
+            "{} {} {}   {} {} {}   {} {} {}   · {}",
+            g.status(Status::Complete),
+            c.complete,
+            s.complete,
+            g.status(Status::Recused),
+            c.recused,
+            s.recused,
+            g.status(Status::Todo),
+            c.open(),
+            s.todo,
+            fill(s.export_events, &[&sum.events])
+        );
+        for l in wrap(&line, iw) {
+            lines.push(Line::raw(l));
+        }
+        lines.push(Line::raw(""));
+        let who = format!(
+            "{} {}",
+            inert_line(&sum.expert),
+            inert_line(&sum.expert_name)
+        );
+        for (label, value) in [
+            (s.expert, who),
+            (s.export_key_id, inert_line(&sum.key_id)),
+            (s.export_file, inert_line(&sum.path.display().to_string())),
+        ] {
+            lines.extend(field_lines(label, &value, iw, lw, t.label(), t.value()));
+        }
+        lines.push(Line::raw(""));
+        for l in wrap(s.export_verify_hint, iw) {
+            lines.push(Line::styled(l, t.dim()));
+        }
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(cut(s.export_hint_done, iw, "…"), t.key()));
+    } else {
+        lines.push(Line::styled(fit(&counts, iw, "…"), t.value()));
+        let open = app.open_apps();
+        if open.is_empty() {
+            lines.push(Line::styled(
+                cut(s.export_all_done, iw, "…"),
+                t.status(Status::Complete),
+            ));
+        } else {
+            for l in wrap(&fill(s.export_open, &[&open.len()]), iw) {
+                lines.push(Line::styled(l, t.status(Status::Draft)));
+            }
+            let shown = 6.min(open.len());
+            let mut ids: Vec<String> = open[..shown]
+                .iter()
+                .map(|&i| app.rows[i].id.clone())
+                .collect();
+            if open.len() > shown {
+                ids.push(fill(s.export_more, &[&open.len()]));
+            }
+            for l in wrap(&ids.join(", "), iw.saturating_sub(2))
+                .into_iter()
+                .take(2)
+            {
+                lines.push(Line::raw(format!("  {l}")));
+            }
+            let mark = if d.partial { "[x]" } else { "[ ]" };
+            let st = if d.partial && d.step == ExportStep::Review {
+                t.selected(true)
+            } else if d.partial {
+                t.value()
+            } else {
+                t.base()
+            };
+            lines.push(Line::styled(
+                fit(&format!("{mark} {}", s.export_partial), iw, "…"),
+                st,
+            ));
+        }
+        lines.push(Line::raw(""));
+        let owner = app.session.owner.as_ref();
+        match app.owner_key() {
+            OwnerKey::Ready(k) => {
+                let v = format!(
+                    "{} · {} · {}",
+                    inert_line(&k.id),
+                    inert_line(&k.alg),
+                    inert_line(k.short_id())
+                );
+                lines.extend(field_lines(s.export_key, &v, iw, lw, t.label(), t.value()));
+            }
+            OwnerKey::Missing => {
+                let id = owner.map(|o| inert_line(&o.id)).unwrap_or_default();
+                for l in wrap(&fill(s.export_no_key, &[&id]), iw) {
+                    lines.push(Line::styled(l, t.error()));
+                }
+                let cmd = match owner {
+                    Some(o) => format!(
+                        "panelist key new --id {} --name {} --org {}",
+                        shell_word(&inert_line(&o.id)),
+                        shell_word(&inert_line(&o.name)),
+                        shell_word(&inert_line(&o.org))
+                    ),
+                    None => "panelist key new --id ID --name NAME --org ORG".to_string(),
+                };
+                for l in wrap(&cmd, iw.saturating_sub(2)) {
+                    lines.push(Line::styled(format!("  {l}"), t.key()));
+                }
+            }
+            OwnerKey::Unusable(e) => {
+                for l in wrap(&fill(s.export_key_unusable, &[&inert_line(e)]), iw) {
+                    lines.push(Line::styled(l, t.error()));
+                }
+            }
+            OwnerKey::Other(k, claimed) => {
+                let msg = fill(
+                    s.export_key_other,
+                    &[
+                        &inert_line(crate::crypto::short_id(claimed)),
+                        &inert_line(k.short_id()),
+                    ],
+                );
+                for l in wrap(&msg, iw) {
+                    lines.push(Line::styled(l, t.error()));
+                }
+            }
+        }
+        let path = inert_line(&d.path);
+        if d.step == ExportStep::Path {
+            let (l, col) = input_line(app, s.export_file, lw, &path, iw, true);
+            cursor = Some((lines.len() as u16, col));
+            lines.push(l);
+        } else {
+            lines.extend(field_lines(
+                s.export_file,
+                &path,
+                iw,
+                lw,
+                t.label(),
+                t.value(),
+            ));
+        }
+        if matches!(d.step, ExportStep::Passphrase | ExportStep::Running) {
+            let mask = g.mask().repeat(d.pass.chars());
+            let focused = d.step == ExportStep::Passphrase;
+            let (l, col) = input_line(app, s.export_passphrase, lw, &mask, iw, focused);
+            if focused {
+                cursor = Some((lines.len() as u16, col));
+            }
+            lines.push(l);
+        }
+        lines.push(Line::raw(""));
+        if d.step == ExportStep::Running {
+            lines.push(Line::styled(cut(s.export_running, iw, "…"), t.key()));
+        } else if let Some(e) = &d.error {
+            for l in wrap(e, iw).into_iter().take(3) {
+                lines.push(Line::styled(l, t.error()));
+            }
+        } else {
+            lines.push(Line::raw(""));
+        }
+        let hint = match d.step {
+            ExportStep::Review if open.is_empty() => s.export_hint_review_done,
+            ExportStep::Review => s.export_hint_review,
+            ExportStep::Path => s.export_hint_path,
+            ExportStep::Passphrase => s.export_hint_pass,
+            _ => "",
+        };
+        lines.push(Line::styled(cut(hint, iw, "…"), t.key()));
+    }
+    let h = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
+    let r = centered(area, w, h);
+    let inner = frame_box(frame, app, r, title);
+    frame.render_widget(Paragraph::new(lines), inner);
+    if let Some((row, col)) = cursor
+        && row < inner.height
+        && col < inner.width
+    {
+        frame.set_cursor_position(Position::new(inner.x + col, inner.y + row));
+    }
 }

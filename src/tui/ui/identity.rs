@@ -9,6 +9,7 @@ use ratatui::widgets::Paragraph;
 use super::{block, centered};
 use crate::domain::text::inert_line;
 use crate::tui::app::{App, IdentityPicker};
+use crate::tui::strings::fill;
 use crate::tui::text::{cut, fit, pad, width, wrap};
 
 pub fn draw(frame: &mut Frame, app: &App, p: &IdentityPicker, area: Rect) {
@@ -33,15 +34,29 @@ pub fn draw(frame: &mut Frame, app: &App, p: &IdentityPicker, area: Rect) {
     let mut cursor = None;
     match &p.form {
         None => {
-            let roster = &app.session.roster;
-            let id_w = roster
+            // The offered key first, then the roster.
+            let offered = app.offered_key();
+            let mut entries: Vec<(String, String, String, String)> = Vec::new();
+            if let Some(k) = offered {
+                entries.push((
+                    inert_line(&k.id),
+                    inert_line(&k.name),
+                    inert_line(&k.org),
+                    fill(s.identity_key_offer, &[&inert_line(k.short_id())]),
+                ));
+            }
+            for e in &app.session.roster {
+                entries.push((
+                    inert_line(&e.id),
+                    inert_line(&e.name),
+                    inert_line(&e.org),
+                    String::new(),
+                ));
+            }
+            let id_w = entries.iter().map(|e| width(&e.0)).max().unwrap_or(3);
+            let name_w = entries
                 .iter()
-                .map(|e| width(&inert_line(&e.id)))
-                .max()
-                .unwrap_or(3);
-            let name_w = roster
-                .iter()
-                .map(|e| width(&inert_line(&e.name)))
+                .map(|e| width(&e.1))
                 .max()
                 .unwrap_or(4)
                 .min(iw / 3);
@@ -51,10 +66,10 @@ pub fn draw(frame: &mut Frame, app: &App, p: &IdentityPicker, area: Rect) {
                 .saturating_sub(lines.len() + 4)
                 .max(1);
             let offset = p.cursor.saturating_sub(rows.saturating_sub(1));
-            if roster.is_empty() {
+            if entries.is_empty() {
                 lines.push(Line::styled(s.roster_empty, t.dim()));
             }
-            for (k, e) in roster.iter().enumerate().skip(offset).take(rows) {
+            for (k, (id, name, org, extra)) in entries.iter().enumerate().skip(offset).take(rows) {
                 let st = if k == p.cursor {
                     t.selected(true)
                 } else {
@@ -65,15 +80,18 @@ pub fn draw(frame: &mut Frame, app: &App, p: &IdentityPicker, area: Rect) {
                 } else {
                     " "
                 };
-                let text = format!(
-                    "{mark} {} {} {}",
-                    fit(&inert_line(&e.id), id_w, "…"),
-                    fit(&inert_line(&e.name), name_w, "…"),
-                    inert_line(&e.org)
+                let mut text = format!(
+                    "{mark} {} {} {org}",
+                    fit(id, id_w, "…"),
+                    fit(name, name_w, "…"),
                 );
+                if !extra.is_empty() {
+                    text.push(' ');
+                    text.push_str(extra);
+                }
                 lines.push(Line::styled(fit(&text, iw, "…"), st));
             }
-            let st = if p.cursor >= roster.len() {
+            let st = if p.cursor >= entries.len() {
                 t.selected(true)
             } else {
                 t.base()

@@ -19,9 +19,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::action::{Cmd, Context};
-use super::app::{App, Areas, Focus, MIN_HEIGHT, MIN_WIDTH, SaveState, Screen};
-use super::strings::fill;
+use super::app::{App, Areas, Focus, MIN_HEIGHT, MIN_WIDTH, OwnerKey, SaveState, Screen};
+use super::strings::{Strings, fill};
 use super::text::{cut, fit, pad, width, wrap};
+use super::theme::Theme;
 use crate::domain::text::inert_line;
 
 /// Paints the screen.
@@ -75,7 +76,11 @@ fn application(frame: &mut Frame, app: &App, area: Rect, areas: &mut Areas) {
 
 /// A bordered block with a title, in the focus style when focused.
 pub(super) fn block<'a>(app: &App, title: String, focused: bool) -> Block<'a> {
-    let t = app.theme();
+    themed_block(app.theme(), title, focused)
+}
+
+/// [`block`] for any screen: the theme given.
+pub(super) fn themed_block<'a>(t: Theme, title: String, focused: bool) -> Block<'a> {
     Block::default()
         .borders(Borders::ALL)
         .border_style(t.border(focused))
@@ -94,9 +99,30 @@ pub(super) fn centered(area: Rect, w: u16, h: u16) -> Rect {
     }
 }
 
+/// Clears `r` and draws a focused block there (a dialog); returns the
+/// inner area.
+pub(super) fn frame_box(frame: &mut Frame, t: Theme, r: Rect, title: String) -> Rect {
+    frame.render_widget(ratatui::widgets::Clear, r);
+    // A wide character just left of the box would hide the box's first
+    // column (its second half lies under the border): blank it.
+    if r.x > 0 {
+        let buf = frame.buffer_mut();
+        for y in r.top()..r.bottom() {
+            let cell = &mut buf[(r.x - 1, y)];
+            if width(cell.symbol()) > 1 {
+                cell.set_symbol(" ");
+            }
+        }
+    }
+    let b = themed_block(t, title, true);
+    let inner = b.inner(r);
+    frame.render_widget(b, r);
+    inner
+}
+
 /// Left and right parts on one line of exactly `w` columns; the left part
 /// gives way.
-fn spread(
+pub(super) fn spread(
     left: Vec<Span<'static>>,
     right: Vec<Span<'static>>,
     w: usize,
@@ -159,8 +185,14 @@ fn header(frame: &mut Frame, app: &App, area: Rect) {
             } else {
                 format!(" ({})", inert_line(&o.org))
             };
+            let key = match app.owner_key() {
+                OwnerKey::Ready(k) | OwnerKey::Other(k, _) => {
+                    format!(" · {} {}", s.header_key, inert_line(k.short_id()))
+                }
+                OwnerKey::Missing | OwnerKey::Unusable(_) => String::new(),
+            };
             format!(
-                " {}: {} {}{org}",
+                " {}: {} {}{org}{key}",
                 s.expert,
                 inert_line(&o.id),
                 inert_line(&o.name)
@@ -219,7 +251,11 @@ fn footer(frame: &mut Frame, app: &App, area: Rect) {
         _ => {
             let ctx = app.context();
             match ctx {
-                Context::List | Context::Global => {
+                Context::List
+                | Context::Global
+                | Context::Replay
+                | Context::Timeline
+                | Context::Sheet => {
                     hints.push((both(ctx, Cmd::Down, Cmd::Up), s.hint_move.into()));
                     for c in [
                         Cmd::Open,
@@ -288,7 +324,11 @@ fn footer(frame: &mut Frame, app: &App, area: Rect) {
 }
 
 fn too_small(frame: &mut Frame, app: &App, area: Rect) {
-    let s = app.s();
+    too_small_screen(frame, app.s(), app.theme(), area);
+}
+
+/// Asks for a larger window, centred.
+pub(super) fn too_small_screen(frame: &mut Frame, s: &Strings, t: Theme, area: Rect) {
     let msg = fill(
         s.too_small,
         &[&MIN_WIDTH, &MIN_HEIGHT, &area.width, &area.height],
@@ -302,7 +342,7 @@ fn too_small(frame: &mut Frame, app: &App, area: Rect) {
         let left = (area.width as usize).saturating_sub(lw) / 2;
         out.push(Line::styled(
             format!("{}{}", " ".repeat(left), l),
-            app.theme().warning(),
+            t.warning(),
         ));
     }
     frame.render_widget(Paragraph::new(out), area);

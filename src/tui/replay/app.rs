@@ -1,0 +1,539 @@
+//! The replay screen's state and the one place it changes:
+//! [`ReplayApp::update`]. Nothing here does I/O; the source was read
+//! before the screen opened.
+
+use std::cell::Cell;
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
+
+use super::filter::{Filter, FilterError};
+use super::source::{History, Source};
+use crate::domain::history::{Sheet, Status};
+use crate::lang::Lang;
+use crate::tui::action::{Action, Cmd, Context, Wheel};
+use crate::tui::app::{MIN_HEIGHT, MIN_WIDTH, WIDE_HEIGHT, WIDE_WIDTH};
+use crate::tui::config::Settings;
+use crate::tui::strings::{Strings, fill};
+use crate::tui::theme::Theme;
+
+/// Which pane has the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Timeline,
+    Sheet,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Dialog {
+    Help {
+        scroll: usize,
+    },
+    /// The filter being typed, and what is wrong with it.
+    Filter {
+        text: String,
+        error: Option<String>,
+    },
+    /// The application picker: a query over ids and titles, the cursor
+    /// among the matches.
+    Apps {
+        query: String,
+        cursor: usize,
+    },
+}
+
+/// One application's own history on the timeline, and the filter to go
+/// back to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppView {
+    pub app: usize,
+    saved: (Filter, String),
+}
+
+/// What the loop does after an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    Quit,
+}
+
+pub struct ReplayApp {
+    pub src: Source,
+    pub history: History,
+    pub settings: Settings,
+    pub size: (u16, u16),
+    pub focus: Pane,
+    pub filter: Filter,
+    /// The filter as typed.
+    pub filter_text: String,
+    pub app_view: Option<AppView>,
+    /// Indices into `src.events` the timeline shows, in order.
+    pub visible: Vec<usize>,
+    /// Position in `visible`.
+    pub cursor: usize,
+    /// How many events are applied: the moment the sheet shows.
+    pub moment: usize,
+    pub sheet: Sheet,
+    /// The sheet's cursor, over `src.apps`.
+    pub row: usize,
+    pub dialog: Option<Dialog>,
+    /// Events per application (same order as `src.apps`).
+    pub counts: Vec<usize>,
+    pub timeline_offset: Cell<usize>,
+    pub sheet_offset: Cell<usize>,
+    pub help_scroll_max: Cell<usize>,
+    /// Rows of the timeline and the sheet in the last frame (paging).
+    pub page_rows: Cell<(u16, u16)>,
+}
+
+impl ReplayApp {
+    pub fn new(src: Source, settings: Settings) -> ReplayApp {
+        let history = History::new(&src);
+        let n = src.events.len();
+        let by_id: std::collections::HashMap<&str, usize> = src
+            .apps
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.id.as_str(), i))
+            .collect();
+        let mut counts = vec![0; src.apps.len()];
+        for e in &src.events {
+            if let Some(&i) = by_id.get(e.change.app()) {
+                counts[i] += 1;
+            }
+        }
+        drop(by_id);
+        let sheet = history.sheet_at(&src, &Sheet::default(), 0, n);
+        let mut app = ReplayApp {
+            history,
+            settings,
+            size: (80, 24),
+            focus: Pane::Timeline,
+            filter: Filter::default(),
+            filter_text: String::new(),
+            app_view: None,
+            visible: (0..n).collect(),
+            cursor: n.saturating_sub(1),
+            moment: n,
+            sheet,
+            row: 0,
+            dialog: None,
+            counts,
+            timeline_offset: Cell::new(0),
+            sheet_offset: Cell::new(0),
+            help_scroll_max: Cell::new(0),
+            page_rows: Cell::new((10, 10)),
+            src,
+        };
+        app.follow_row();
+        app
+    }
+
+    // ----- Reading -----
+
+    pub fn lang(&self) -> Lang {
+        self.settings.lang
+    }
+
+    pub fn s(&self) -> &'static Strings {
+        Strings::of(self.settings.lang)
+    }
+
+    pub fn theme(&self) -> Theme {
+        Theme::new(self.settings.theme)
+    }
+
+    pub fn is_wide(&self) -> bool {
+        self.size.0 >= WIDE_WIDTH && self.size.1 >= WIDE_HEIGHT
+    }
+
+    pub fn too_small(&self) -> bool {
+        self.size.0 < MIN_WIDTH || self.size.1 < MIN_HEIGHT
+    }
+
+    pub fn context(&self) -> Context {
+        match self.focus {
+            Pane::Timeline => Context::Timeline,
+            Pane::Sheet => Context::Sheet,
+        }
+    }
+
+    /// The event the sheet stands after (index into `src.events`).
+    pub fn moment_event(&self) -> Option<usize> {
+        self.moment.checked_sub(1)
+    }
+
+    /// Application `i`'s status on the sheet at the moment.
+    pub fn status(&self, i: usize) -> Status {
+        self.src
+            .apps
+            .get(i)
+            .and_then(|a| self.sheet.entry(&a.id))
+            .map(|e| e.status(&self.src.rubric))
+            .unwrap_or(Status::Todo)
+    }
+
+    /// The applications the picker lists for `query`.
+    pub fn app_matches(&self, query: &str) -> Vec<usize> {
+        let q = query.trim().to_lowercase();
+        (0..self.src.apps.len())
+            .filter(|&i| {
+                let a = &self.src.apps[i];
+                q.is_empty() || a.id.to_lowercase().contains(&q) || a.title.contains(query.trim())
+            })
+            .collect()
+    }
+
+    // ----- Input -----
+
+    pub fn on_event(&mut self, ev: Event) -> Flow {
+        match ev {
+            Event::Key(k) if k.kind != KeyEventKind::Release => match self.action_for(k) {
+                Some(a) => self.update(a),
+                None => Flow::Continue,
+            },
+            Event::Mouse(m) => {
+                let dir = match m.kind {
+                    MouseEventKind::ScrollUp => Wheel::Up,
+                    MouseEventKind::ScrollDown => Wheel::Down,
+                    _ => return Flow::Continue,
+                };
+                self.update(Action::Wheel {
+                    dir,
+                    col: m.column,
+                    row: m.row,
+                })
+            }
+            Event::Resize(width, height) => self.update(Action::Resize { width, height }),
+            Event::Paste(text) => {
+                for c in text.chars().filter(|c| !c.is_control()) {
+                    self.update(Action::Key(KeyEvent::new(
+                        KeyCode::Char(c),
+                        KeyModifiers::NONE,
+                    )));
+                }
+                Flow::Continue
+            }
+            _ => Flow::Continue,
+        }
+    }
+
+    pub fn action_for(&self, k: KeyEvent) -> Option<Action> {
+        if k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL) {
+            return Some(Action::ForceQuit);
+        }
+        if self.too_small() {
+            return match self.settings.keymap.lookup(Context::Replay, &k) {
+                Some(c @ (Cmd::Quit | Cmd::Lang)) => Some(Action::Cmd(c)),
+                _ => None,
+            };
+        }
+        if self.dialog.is_some() {
+            return Some(Action::Key(k));
+        }
+        self.settings
+            .keymap
+            .lookup(self.context(), &k)
+            .map(Action::Cmd)
+    }
+
+    pub fn update(&mut self, a: Action) -> Flow {
+        match a {
+            Action::Resize { width, height } => self.size = (width, height),
+            Action::ForceQuit => return Flow::Quit,
+            Action::Wheel { dir, .. } => {
+                let d = if dir == Wheel::Up { -3 } else { 3 };
+                match (&mut self.dialog, self.focus) {
+                    (Some(Dialog::Help { scroll }), _) => {
+                        *scroll = scroll.saturating_add_signed(d);
+                    }
+                    (Some(_), _) => {}
+                    (None, Pane::Timeline) => self.step(d),
+                    (None, Pane::Sheet) => self.move_row(d),
+                }
+            }
+            Action::Key(k) => self.dialog_key(k),
+            Action::Cmd(c) => return self.command(c),
+            Action::Digit(_) | Action::DigitBackspace => {}
+        }
+        Flow::Continue
+    }
+
+    fn command(&mut self, c: Cmd) -> Flow {
+        let page = |rows: u16| (rows.max(2) as isize) - 1;
+        let (tl_rows, sheet_rows) = self.page_rows.get();
+        match c {
+            Cmd::Quit => return Flow::Quit,
+            Cmd::Help => self.dialog = Some(Dialog::Help { scroll: 0 }),
+            Cmd::Lang => self.settings.lang = self.settings.lang.toggle(),
+            Cmd::FocusNext | Cmd::FocusPrev => {
+                self.focus = match self.focus {
+                    Pane::Timeline => Pane::Sheet,
+                    Pane::Sheet => Pane::Timeline,
+                }
+            }
+            Cmd::Back => {
+                if self.app_view.is_some() {
+                    self.leave_app_view();
+                } else if self.focus == Pane::Sheet && !self.is_wide() {
+                    self.focus = Pane::Timeline;
+                }
+            }
+            Cmd::Filter | Cmd::Search => {
+                self.dialog = Some(Dialog::Filter {
+                    text: self.filter_text.clone(),
+                    error: None,
+                })
+            }
+            Cmd::ClearFilters => {
+                self.filter = Filter::default();
+                self.filter_text.clear();
+                self.app_view = None;
+                self.refilter();
+            }
+            Cmd::AppHistory => {
+                self.dialog = Some(Dialog::Apps {
+                    query: String::new(),
+                    cursor: self.row,
+                })
+            }
+            Cmd::Earlier => self.step(-1),
+            Cmd::Later => self.step(1),
+            Cmd::Up | Cmd::Down | Cmd::PageUp | Cmd::PageDown | Cmd::Top | Cmd::Bottom => {
+                let (d, rows) = match self.focus {
+                    Pane::Timeline => (1, tl_rows),
+                    Pane::Sheet => (1, sheet_rows),
+                };
+                let n: isize = match c {
+                    Cmd::Up => -d,
+                    Cmd::Down => d,
+                    Cmd::PageUp => -page(rows),
+                    Cmd::PageDown => page(rows),
+                    Cmd::Top => isize::MIN / 2,
+                    _ => isize::MAX / 2,
+                };
+                match self.focus {
+                    Pane::Timeline => self.step(n),
+                    Pane::Sheet => self.move_row(n),
+                }
+            }
+            Cmd::Open => {
+                let app = match self.focus {
+                    Pane::Timeline => self
+                        .visible
+                        .get(self.cursor)
+                        .and_then(|&i| self.src.events.get(i))
+                        .and_then(|e| self.src.app_index(e.change.app())),
+                    Pane::Sheet => (self.row < self.src.apps.len()).then_some(self.row),
+                };
+                if let Some(i) = app {
+                    self.open_app(i);
+                }
+            }
+            // The expert screens' commands.
+            _ => {}
+        }
+        Flow::Continue
+    }
+
+    /// Moves the timeline cursor by `d` rows and the moment with it.
+    pub fn step(&mut self, d: isize) {
+        if self.visible.is_empty() {
+            return;
+        }
+        let max = self.visible.len() - 1;
+        self.cursor = self.cursor.saturating_add_signed(d).min(max);
+        self.set_moment(self.visible[self.cursor] + 1);
+        self.follow_row();
+    }
+
+    fn move_row(&mut self, d: isize) {
+        let n = self.src.apps.len();
+        if n > 0 {
+            self.row = self.row.saturating_add_signed(d).min(n - 1);
+        }
+    }
+
+    fn set_moment(&mut self, m: usize) {
+        if m != self.moment {
+            self.sheet = self
+                .history
+                .sheet_at(&self.src, &self.sheet, self.moment, m);
+            self.moment = m;
+        }
+    }
+
+    /// The sheet's cursor goes to the application the moment's event
+    /// touched.
+    fn follow_row(&mut self) {
+        if let Some(i) = self
+            .moment_event()
+            .and_then(|k| self.src.events.get(k))
+            .and_then(|e| self.src.app_index(e.change.app()))
+        {
+            self.row = i;
+        }
+    }
+
+    /// Recomputes the visible events; the cursor goes to the last one at
+    /// or before the moment (else the first), and the moment follows it.
+    fn refilter(&mut self) {
+        let only = self
+            .app_view
+            .as_ref()
+            .and_then(|v| self.src.apps.get(v.app))
+            .map(|a| a.id.clone());
+        self.visible = self
+            .src
+            .events
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| match &only {
+                Some(id) => e.change.app() == id,
+                None => self.filter.matches(e),
+            })
+            .map(|(i, _)| i)
+            .collect();
+        if self.visible.is_empty() {
+            self.cursor = 0;
+            return;
+        }
+        self.cursor = self
+            .visible
+            .iter()
+            .rposition(|&i| i < self.moment)
+            .unwrap_or(0);
+        self.set_moment(self.visible[self.cursor] + 1);
+    }
+
+    /// Shows application `i`'s own history.
+    pub fn open_app(&mut self, i: usize) {
+        let saved = match self.app_view.take() {
+            Some(v) => v.saved,
+            None => (self.filter.clone(), self.filter_text.clone()),
+        };
+        self.app_view = Some(AppView { app: i, saved });
+        self.row = i;
+        self.focus = Pane::Timeline;
+        self.refilter();
+    }
+
+    fn leave_app_view(&mut self) {
+        if let Some(v) = self.app_view.take() {
+            self.row = v.app;
+            (self.filter, self.filter_text) = v.saved;
+            self.refilter();
+        }
+    }
+
+    /// Applies a typed filter (leaving an application's history).
+    pub fn set_filter(&mut self, text: &str) -> Result<(), FilterError> {
+        let f = Filter::parse(text, &self.src.rubric)?;
+        self.filter = f;
+        self.filter_text = text.trim().to_string();
+        self.app_view = None;
+        self.refilter();
+        Ok(())
+    }
+
+    fn filter_error(&self, e: &FilterError) -> String {
+        let s = self.s();
+        let w = |t: &str, v: &str| fill(t, &[&crate::domain::text::inert_line(v)]);
+        match e {
+            FilterError::Unknown(v) => w(s.filter_unknown, v),
+            FilterError::Empty(v) => w(s.filter_empty, v),
+            FilterError::BadType(v) => w(s.filter_bad_type, v),
+            FilterError::BadCrit(v) => w(s.filter_bad_crit, v),
+            FilterError::BadTime(v) => w(s.filter_bad_time, v),
+            FilterError::BadSeq(v) => w(s.filter_bad_seq, v),
+        }
+    }
+
+    fn dialog_key(&mut self, k: KeyEvent) {
+        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+        let typed = |k: &KeyEvent| match k.code {
+            KeyCode::Char(c) if !ctrl && !k.modifiers.contains(KeyModifiers::ALT) => Some(c),
+            _ => None,
+        };
+        let lang_key = self.settings.keymap.lookup(Context::Replay, &k) == Some(Cmd::Lang);
+        let matches = match &self.dialog {
+            Some(Dialog::Apps { query, .. }) => self.app_matches(query),
+            _ => Vec::new(),
+        };
+        match &mut self.dialog {
+            None => {}
+            Some(Dialog::Help { scroll }) => match k.code {
+                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q' | '?') | KeyCode::F(1) => {
+                    self.dialog = None
+                }
+                KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
+                KeyCode::Down | KeyCode::Char('j') => *scroll += 1,
+                KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
+                KeyCode::PageDown | KeyCode::Char(' ') => *scroll += 10,
+                KeyCode::Home | KeyCode::Char('g') => *scroll = 0,
+                KeyCode::End | KeyCode::Char('G') => *scroll = usize::MAX / 2,
+                _ if lang_key => self.settings.lang = self.settings.lang.toggle(),
+                _ => {}
+            },
+            Some(Dialog::Filter { text, error }) => match k.code {
+                KeyCode::Esc => self.dialog = None,
+                KeyCode::Enter => {
+                    let t = text.clone();
+                    match self.set_filter(&t) {
+                        Ok(()) => self.dialog = None,
+                        Err(e) => {
+                            let msg = self.filter_error(&e);
+                            if let Some(Dialog::Filter { error, .. }) = &mut self.dialog {
+                                *error = Some(msg);
+                            }
+                        }
+                    }
+                }
+                KeyCode::Backspace => {
+                    text.pop();
+                    *error = None;
+                }
+                KeyCode::Char('u') if ctrl => {
+                    text.clear();
+                    *error = None;
+                }
+                _ => {
+                    if let Some(c) = typed(&k) {
+                        text.push(c);
+                        *error = None;
+                    }
+                }
+            },
+            Some(Dialog::Apps { query, cursor }) => {
+                let n = matches.len();
+                match k.code {
+                    KeyCode::Esc => self.dialog = None,
+                    KeyCode::Up => *cursor = cursor.saturating_sub(1),
+                    KeyCode::Down => *cursor = (*cursor + 1).min(n.saturating_sub(1)),
+                    KeyCode::PageUp => *cursor = cursor.saturating_sub(10),
+                    KeyCode::PageDown => *cursor = (*cursor + 10).min(n.saturating_sub(1)),
+                    KeyCode::Enter => {
+                        let pick = matches.get(*cursor).copied();
+                        self.dialog = None;
+                        if let Some(i) = pick {
+                            self.open_app(i);
+                        }
+                    }
+                    KeyCode::Backspace => {
+                        query.pop();
+                        *cursor = 0;
+                    }
+                    KeyCode::Char('u') if ctrl => {
+                        query.clear();
+                        *cursor = 0;
+                    }
+                    _ => {
+                        if let Some(c) = typed(&k) {
+                            query.push(c);
+                            *cursor = 0;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,883 @@
+//! Drawing the replay screen from its state: header, the broken-chain
+//! banner, the timeline and the score sheet at the chosen moment, dialogs.
+//! Every string from the file passes through `inert`/`inert_line` first.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::app::{Dialog, Pane, ReplayApp};
+use super::source::{Break, Delta, Kind};
+use crate::domain::history::{ChainError, Status};
+use crate::domain::text::inert_line;
+use crate::lang::Lang;
+use crate::tui::action::{Cmd, Context};
+use crate::tui::app::{MIN_HEIGHT, MIN_WIDTH};
+use crate::tui::strings::{Strings, fill};
+use crate::tui::text::{cut, fit, pad, pad_left, width, wrap};
+use crate::tui::ui::{centered, field_lines, frame_box, spread, themed_block, too_small_screen};
+
+pub fn draw(frame: &mut Frame, app: &ReplayApp) {
+    let area = frame.area();
+    if app.too_small() || area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        too_small_screen(frame, app.s(), app.theme(), area);
+        return;
+    }
+    let banner = banner_lines(app, area.width as usize);
+    let [header_area, banner_area, body, footer_area] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Length(banner.len() as u16),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    header(frame, app, header_area);
+    frame.render_widget(Paragraph::new(banner), banner_area);
+    footer(frame, app, footer_area);
+    let mut rows = app.page_rows.get();
+    if app.is_wide() {
+        let [t, s] =
+            Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body);
+        rows.0 = timeline(frame, app, t);
+        rows.1 = sheet(frame, app, s);
+    } else {
+        match app.focus {
+            Pane::Timeline => rows.0 = timeline(frame, app, body),
+            Pane::Sheet => rows.1 = sheet(frame, app, body),
+        }
+    }
+    app.page_rows.set(rows);
+    match &app.dialog {
+        None => {}
+        Some(Dialog::Help { scroll }) => help(frame, app, area, *scroll),
+        Some(Dialog::Filter { text, error }) => filter_dialog(frame, app, area, text, error),
+        Some(Dialog::Apps { query, cursor }) => apps_dialog(frame, app, area, query, *cursor),
+    }
+}
+
+/// `2024-03-01T09:00:05.000Z` as `2024-03-01 09:00:05` (or, short,
+/// `03-01 09:00:05`); anything else as it is, made inert.
+fn show_time(t: &str, short: bool) -> String {
+    let b = t.as_bytes();
+    let shaped = b.len() >= 19
+        && b[..19].iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            10 => *c == b'T',
+            13 | 16 => *c == b':',
+            _ => c.is_ascii_digit(),
+        });
+    if !shaped {
+        return inert_line(t);
+    }
+    let (date, clock) = (&t[..10], &t[11..19]);
+    if short {
+        format!("{} {clock}", &date[5..])
+    } else {
+        format!("{date} {clock}")
+    }
+}
+
+/// Why the chain breaks, in the screen's language.
+fn reason(s: &Strings, b: &Break) -> String {
+    match b {
+        Break::Chain(ChainError::Sequence {
+            position,
+            expected,
+            found,
+        }) => fill(s.chain_sequence, &[&(position + 1), found, expected]),
+        Break::Chain(ChainError::Prev { .. }) => s.chain_prev.to_string(),
+        Break::Chain(ChainError::Hash { .. }) => s.chain_hash.to_string(),
+        Break::Chain(ChainError::Expert { found, .. }) => {
+            fill(s.chain_expert, &[&inert_line(found)])
+        }
+        Break::Chain(ChainError::Time { .. }) => s.chain_time.to_string(),
+        Break::Digest => s.chain_digest.to_string(),
+        Break::Head { claimed, actual } => fill(s.chain_head, &[claimed, actual]),
+    }
+}
+
+/// The seq a break is shown at.
+fn break_seq(app: &ReplayApp) -> Option<u64> {
+    app.src
+        .check
+        .first_bad
+        .map(|i| app.src.events.get(i).map(|e| e.seq).unwrap_or(i as u64 + 1))
+}
+
+/// The banner over everything when the chain does not hold.
+fn banner_lines(app: &ReplayApp, w: usize) -> Vec<Line<'static>> {
+    let s = app.s();
+    let t = app.theme();
+    let g = app.settings.glyphs;
+    let Some(problem) = &app.src.check.problem else {
+        return Vec::new();
+    };
+    let text = match (break_seq(app), problem) {
+        (Some(seq), _) => format!(
+            " {} {}",
+            g.fail(),
+            fill(s.replay_banner, &[&seq, &reason(s, problem)])
+        ),
+        (None, _) => format!(" {} {}", g.fail(), reason(s, problem)),
+    };
+    wrap(&text, w.saturating_sub(1).max(1))
+        .into_iter()
+        .take(3)
+        .map(|l| Line::styled(pad(&l, w), t.warning()))
+        .collect()
+}
+
+fn header(frame: &mut Frame, app: &ReplayApp, area: Rect) {
+    let s = app.s();
+    let t = app.theme();
+    let g = app.settings.glyphs;
+    let hs = t.header();
+    let src = &app.src;
+    let kind = match &src.kind {
+        Kind::WorkingCopy => s.replay_working_copy.to_string(),
+        Kind::Export { partial, .. } => {
+            if *partial {
+                format!("{} ({})", s.replay_export, s.replay_partial)
+            } else {
+                s.replay_export.to_string()
+            }
+        }
+    };
+    let file = std::path::Path::new(&src.file)
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_else(|| src.file.clone());
+    let left1 = format!(
+        " {} · {kind} · {} · {} · {}",
+        s.replay_title,
+        inert_line(&file),
+        inert_line(&src.call),
+        inert_line(&src.panel)
+    );
+    let n = src.events.len();
+    let chain = match (&src.check.problem, break_seq(app)) {
+        (None, _) => Span::styled(
+            format!(
+                "{} {} · {} ",
+                g.ok(),
+                s.replay_chain_ok,
+                fill(s.replay_events, &[&n])
+            ),
+            t.saved(),
+        ),
+        (Some(_), Some(seq)) => Span::styled(
+            format!(
+                "{} {} · {} ",
+                g.fail(),
+                fill(s.replay_chain_bad, &[&seq]),
+                fill(s.replay_events, &[&n])
+            ),
+            t.error().patch(hs),
+        ),
+        (Some(_), None) => Span::styled(
+            format!(
+                "{} {} · {} ",
+                g.fail(),
+                s.replay_head_bad,
+                fill(s.replay_events, &[&n])
+            ),
+            t.error().patch(hs),
+        ),
+    };
+    let line1 = spread(
+        vec![Span::styled(left1, hs)],
+        vec![chain],
+        area.width as usize,
+        hs,
+    );
+    let who = match &src.expert {
+        Some(e) => {
+            let org = if e.org.trim().is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", inert_line(&e.org))
+            };
+            format!(
+                " {}: {} {}{org}",
+                s.expert,
+                inert_line(&e.id),
+                inert_line(&e.name)
+            )
+        }
+        None => format!(" {}: {}", s.expert, s.no_expert),
+    };
+    let mut left2 = who;
+    if let Kind::Export { key_id, .. } = &src.kind {
+        left2.push_str(&format!(
+            " · {} {} · {}",
+            s.header_key,
+            inert_line(crate::crypto::short_id(key_id)),
+            s.replay_signature_note
+        ));
+    }
+    let moment = match app.moment_event().and_then(|i| src.events.get(i)) {
+        Some(e) => fill(
+            s.replay_as_of,
+            &[&e.seq, &show_time(&e.time, !app.is_wide())],
+        ),
+        None => s.replay_before_all.to_string(),
+    };
+    let line2 = spread(
+        vec![Span::styled(left2, hs)],
+        vec![Span::styled(format!("{moment} "), hs)],
+        area.width as usize,
+        hs,
+    );
+    frame.render_widget(Paragraph::new(vec![line1, line2]).style(hs), area);
+}
+
+fn footer(frame: &mut Frame, app: &ReplayApp, area: Rect) {
+    let s = app.s();
+    let t = app.theme();
+    let w = area.width as usize;
+    let km = &app.settings.keymap;
+    let ctx = app.context();
+    let key = |c: Cmd| km.first(ctx, c).map(|k| k.to_string()).unwrap_or_default();
+    let both = |a: Cmd, b: Cmd| format!("{}/{}", key(a), key(b));
+    let mut hints: Vec<(String, String)> = Vec::new();
+    if app.dialog.is_some() {
+        hints.push(("Esc".into(), s.hint_close.into()));
+    } else {
+        match app.focus {
+            Pane::Timeline => {
+                hints.push((both(Cmd::Down, Cmd::Up), s.hint_time.into()));
+                hints.push((
+                    both(Cmd::Top, Cmd::Bottom),
+                    format!(
+                        "{}/{}",
+                        s.cmd_short_in(ctx, Cmd::Top),
+                        s.cmd_short_in(ctx, Cmd::Bottom)
+                    ),
+                ));
+            }
+            Pane::Sheet => {
+                hints.push((both(Cmd::Down, Cmd::Up), s.hint_move.into()));
+                hints.push((both(Cmd::Earlier, Cmd::Later), s.hint_time.into()));
+            }
+        }
+        hints.push((key(Cmd::Open), s.cmd_short_in(ctx, Cmd::Open).into()));
+        for c in [Cmd::Filter, Cmd::AppHistory, Cmd::FocusNext] {
+            hints.push((key(c), s.cmd_short_in(Context::Replay, c).into()));
+        }
+        if app.app_view.is_some() {
+            hints.push((
+                key(Cmd::Back),
+                s.cmd_short_in(Context::Replay, Cmd::Back).into(),
+            ));
+        }
+    }
+    let tail: Vec<(String, String)> = if app.dialog.is_some() {
+        Vec::new()
+    } else {
+        [Cmd::Help, Cmd::Quit, Cmd::Lang]
+            .iter()
+            .map(|c| (key(*c), s.cmd_short_in(Context::Replay, *c).to_string()))
+            .collect()
+    };
+    let cost = |(k, label): &(String, String)| width(k) + 1 + width(label) + 2;
+    let mut room = w.saturating_sub(1);
+    let mut shown_tail = Vec::new();
+    for h in tail {
+        if !h.0.is_empty() && cost(&h) <= room {
+            room -= cost(&h);
+            shown_tail.push(h);
+        }
+    }
+    let mut shown = Vec::new();
+    for h in hints {
+        if h.0.is_empty() || h.0 == "/" && h.1.is_empty() {
+            continue;
+        }
+        if cost(&h) > room {
+            break;
+        }
+        room -= cost(&h);
+        shown.push(h);
+    }
+    let mut spans = vec![Span::raw(" ")];
+    for (k, label) in shown.into_iter().chain(shown_tail) {
+        spans.push(Span::styled(k, t.key()));
+        spans.push(Span::styled(format!(" {label}  "), t.footer()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// A criterion's name in both languages, the screen's first.
+fn crit_name(app: &ReplayApp, key: &str) -> String {
+    match app.src.rubric.criterion(key) {
+        Some(c) => {
+            let (zh, en) = (inert_line(&c.name_zh), inert_line(&c.name_en));
+            match app.lang() {
+                Lang::Zh => format!("{zh} {en}"),
+                Lang::En => format!("{en} {zh}"),
+            }
+        }
+        None => inert_line(key),
+    }
+}
+
+/// What an event changed, as text.
+fn describe(app: &ReplayApp, d: &Delta) -> String {
+    let s = app.s();
+    let dash = "—";
+    let num = |v: &Option<i64>| v.map(|v| v.to_string()).unwrap_or_else(|| dash.into());
+    let rec = |v: &Option<bool>| match v {
+        Some(true) => s.yes.to_string(),
+        Some(false) => s.no.to_string(),
+        None => dash.to_string(),
+    };
+    match d {
+        Delta::Score {
+            criterion,
+            from,
+            to,
+        } => format!("{} {} → {}", crit_name(app, criterion), num(from), num(to)),
+        Delta::Comment { from, to, preview } => {
+            let mut p = inert_line(preview);
+            if p.chars().count() > 24 {
+                p = format!("{}…", p.chars().take(24).collect::<String>());
+            }
+            let mut out = format!("{} {}", s.d_comment, fill(s.d_chars, &[from, to]));
+            if !p.is_empty() {
+                out.push_str(&format!(" “{p}”"));
+            }
+            out
+        }
+        Delta::Recommend { from, to } => {
+            format!("{} {} → {}", s.d_recommend, rec(from), rec(to))
+        }
+        Delta::Recuse { reason } => format!("{}: {}", s.d_recuse, inert_line(reason)),
+        Delta::Unrecuse { reason } => {
+            if reason.trim().is_empty() {
+                s.d_unrecuse.to_string()
+            } else {
+                format!("{}: {}", s.d_unrecuse, inert_line(reason))
+            }
+        }
+    }
+}
+
+/// The timeline pane; returns its rows for paging.
+fn timeline(frame: &mut Frame, app: &ReplayApp, area: Rect) -> u16 {
+    let s = app.s();
+    let t = app.theme();
+    let g = app.settings.glyphs;
+    let focused = app.dialog.is_none() && app.focus == Pane::Timeline;
+    let src = &app.src;
+    let mut title = match app.app_view.as_ref().and_then(|v| src.apps.get(v.app)) {
+        Some(a) => {
+            let mut x = fill(s.replay_app_history, &[&inert_line(&a.id)]);
+            if !a.title.is_empty() {
+                x.push_str(&format!(" · {}", inert_line(&a.title)));
+            }
+            x
+        }
+        None => s.replay_timeline.to_string(),
+    };
+    title.push_str(&format!(" {}/{}", app.visible.len(), src.events.len()));
+    if app.app_view.is_none() && !app.filter.is_empty() {
+        title.push_str(&format!(
+            " · {}: {}",
+            s.filter_label,
+            inert_line(&app.filter_text)
+        ));
+    }
+    let title = cut(&title, (area.width as usize).saturating_sub(4), "…");
+    let b = themed_block(t, title, focused);
+    let inner = b.inner(area);
+    frame.render_widget(b, area);
+    let w = inner.width as usize;
+    let rows_h = (inner.height as usize).saturating_sub(1);
+
+    let short_time = w < 100;
+    let time_w = if short_time { 14 } else { 19 };
+    let seq_w = src
+        .events
+        .last()
+        .map(|e| e.seq.to_string().len())
+        .unwrap_or(1)
+        .max(width(s.col_seq))
+        .max(3);
+    let expert_w = src
+        .events
+        .iter()
+        .take(5000)
+        .map(|e| width(&inert_line(&e.expert)))
+        .max()
+        .unwrap_or(3)
+        .clamp(3, 8)
+        .max(width(s.col_expert).min(8));
+    let app_w = src
+        .apps
+        .iter()
+        .map(|a| width(&inert_line(&a.id)))
+        .max()
+        .unwrap_or(6)
+        .clamp(6, 14);
+    let fixed = 3 + seq_w + 1 + time_w + 1 + expert_w + 1 + app_w + 1;
+    let desc_w = w.saturating_sub(fixed);
+
+    let mut lines: Vec<Line> = Vec::new();
+    let head = format!(
+        "   {} {} {} {} {}",
+        pad_left(s.col_seq, seq_w),
+        fit(s.col_time, time_w, "…"),
+        fit(s.col_expert, expert_w, "…"),
+        fit(s.col_app, app_w, "…"),
+        s.col_change
+    );
+    lines.push(Line::styled(fit(&head, w, ""), t.dim()));
+
+    let n = app.visible.len();
+    let mut offset = app.timeline_offset.get();
+    if app.cursor < offset {
+        offset = app.cursor;
+    } else if rows_h > 0 && app.cursor >= offset + rows_h {
+        offset = app.cursor + 1 - rows_h;
+    }
+    offset = offset.min(n.saturating_sub(rows_h));
+    app.timeline_offset.set(offset);
+
+    if src.events.is_empty() {
+        lines.push(Line::styled(s.replay_no_events, t.dim()));
+    } else if n == 0 {
+        lines.push(Line::styled(s.replay_no_match, t.dim()));
+    }
+    for (pos, &i) in app.visible.iter().enumerate().skip(offset).take(rows_h) {
+        let e = &src.events[i];
+        let step = &app.history.steps[i];
+        let here = pos == app.cursor;
+        let base = if here { t.selected(focused) } else { t.base() };
+        let ok = src.check.covers(i);
+        let mark = if ok {
+            Span::styled(g.ok(), t.status(Status::Complete).patch(base))
+        } else {
+            Span::styled(g.fail(), t.error().patch(base))
+        };
+        let cursor = if here { g.cursor() } else { " " };
+        let mut spans = vec![
+            Span::styled(cursor, base),
+            mark,
+            Span::styled(" ", base),
+            Span::styled(pad_left(&e.seq.to_string(), seq_w), base.patch(t.value())),
+            Span::styled(" ", base),
+            Span::styled(fit(&show_time(&e.time, short_time), time_w, "…"), base),
+            Span::styled(" ", base),
+            Span::styled(fit(&inert_line(&e.expert), expert_w, "…"), base),
+            Span::styled(" ", base),
+            Span::styled(fit(&inert_line(e.change.app()), app_w, "…"), base),
+            Span::styled(" ", base),
+        ];
+        let mut desc = describe(app, &step.delta);
+        let mut style = base;
+        if let Some(r) = &step.refused {
+            desc = format!(
+                "{desc} [{}]",
+                fill(s.replay_refused, &[&inert_line(&r.to_string())])
+            );
+            style = t.error().patch(base);
+        }
+        if !ok && Some(i) == src.check.first_bad {
+            style = t.error().patch(base);
+        }
+        spans.push(Span::styled(fit(&desc, desc_w, "…"), style));
+        lines.push(Line::from(spans));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+    rows_h as u16
+}
+
+/// The score sheet at the moment; returns its rows for paging.
+fn sheet(frame: &mut Frame, app: &ReplayApp, area: Rect) -> u16 {
+    let s = app.s();
+    let t = app.theme();
+    let g = app.settings.glyphs;
+    let lang = app.lang();
+    let focused = app.dialog.is_none() && app.focus == Pane::Sheet;
+    let src = &app.src;
+    let rubric = &src.rubric;
+    let moment = app.moment_event().and_then(|i| src.events.get(i));
+    let mut title = fill(s.replay_sheet, &[&moment.map(|e| e.seq).unwrap_or(0)]);
+    if let Some(e) = moment {
+        title.push_str(&format!(" · {}", show_time(&e.time, false)));
+    }
+    let b = themed_block(
+        t,
+        cut(&title, (area.width as usize).saturating_sub(4), "…"),
+        focused,
+    );
+    let inner = b.inner(area);
+    frame.render_widget(b, area);
+    let w = inner.width as usize;
+    let rows_h = (inner.height as usize).saturating_sub(1);
+
+    // The event at the moment, to mark what it changed.
+    let touched_app = moment.map(|e| e.change.app().to_string());
+    let touched_crit = moment.and_then(|e| match &e.change {
+        crate::domain::history::Change::Score { criterion, .. } => Some(criterion.clone()),
+        _ => None,
+    });
+
+    let id_w = src
+        .apps
+        .iter()
+        .map(|a| width(&inert_line(&a.id)))
+        .max()
+        .unwrap_or(6)
+        .clamp(6, 16);
+    let heads: Vec<String> = rubric
+        .criteria
+        .iter()
+        .map(|c| inert_line(lang.pick(&c.name_zh, &c.name_en)))
+        .collect();
+    let crit_w: Vec<usize> = heads.iter().map(|h| width(h).clamp(3, 8)).collect();
+    let total_w = width(s.total).max(4);
+    let rec_w = width(s.col_rec).max(3);
+    let status_w = [
+        Status::Todo,
+        Status::Draft,
+        Status::Complete,
+        Status::Recused,
+    ]
+    .iter()
+    .map(|st| width(s.status(*st)))
+    .max()
+    .unwrap_or(6)
+        + 2;
+    let fixed = 3
+        + id_w
+        + crit_w.iter().map(|c| c + 1).sum::<usize>()
+        + 1
+        + total_w
+        + 1
+        + rec_w
+        + 1
+        + status_w;
+    let title_w = w.saturating_sub(fixed + 1);
+    let show_title = title_w >= 12 && src.apps.iter().any(|a| !a.title.is_empty());
+
+    let mut head = format!("   {}", fit(s.col_app, id_w, "…"));
+    if show_title {
+        head.push(' ');
+        head.push_str(&fit(s.col_title, title_w, "…"));
+    }
+    for (h, cw) in heads.iter().zip(&crit_w) {
+        head.push(' ');
+        head.push_str(&pad_left(&cut(h, *cw, "…"), *cw));
+    }
+    head.push_str(&format!(
+        "  {} {} {}",
+        pad_left(s.total, total_w),
+        pad_left(s.col_rec, rec_w),
+        s.col_status
+    ));
+    let mut lines: Vec<Line> = vec![Line::styled(fit(&head, w, ""), t.dim())];
+
+    let n = src.apps.len();
+    let mut offset = app.sheet_offset.get();
+    if app.row < offset {
+        offset = app.row;
+    } else if rows_h > 0 && app.row >= offset + rows_h {
+        offset = app.row + 1 - rows_h;
+    }
+    offset = offset.min(n.saturating_sub(rows_h));
+    app.sheet_offset.set(offset);
+
+    for (i, a) in src.apps.iter().enumerate().skip(offset).take(rows_h) {
+        let entry = app.sheet.entry(&a.id);
+        let st = app.status(i);
+        let here = i == app.row;
+        let base = if here { t.selected(focused) } else { t.base() };
+        let touched = touched_app.as_deref() == Some(a.id.as_str());
+        let value_style = if st == Status::Recused {
+            t.dim().patch(base)
+        } else {
+            base
+        };
+        let cursor = if here && focused { g.cursor() } else { " " };
+        let mut spans = vec![
+            Span::styled(cursor, base),
+            Span::styled(g.status(st), t.status(st).patch(base)),
+            Span::styled(" ", base),
+            Span::styled(
+                fit(&inert_line(&a.id), id_w, "…"),
+                if touched {
+                    t.matched().patch(base)
+                } else {
+                    base
+                },
+            ),
+        ];
+        if show_title {
+            spans.push(Span::styled(" ", base));
+            spans.push(Span::styled(fit(&inert_line(&a.title), title_w, "…"), base));
+        }
+        for (c, cw) in rubric.criteria.iter().zip(&crit_w) {
+            let v = entry.and_then(|e| e.scores.get(&c.key)).copied();
+            let text = v.map(|v| v.to_string()).unwrap_or_else(|| "·".into());
+            let style = if touched && touched_crit.as_deref() == Some(c.key.as_str()) {
+                t.matched().patch(base)
+            } else if v.is_none() {
+                t.dim().patch(base)
+            } else {
+                value_style
+            };
+            spans.push(Span::styled(" ", base));
+            spans.push(Span::styled(pad_left(&text, *cw), style));
+        }
+        let total = match (st, entry) {
+            (Status::Recused, _) | (_, None) => String::new(),
+            (_, Some(e)) => match e.total(rubric) {
+                Some(v) => v.to_string(),
+                None if e.scores.is_empty() => String::new(),
+                None => format!("{}+", e.partial_total(rubric)),
+            },
+        };
+        spans.push(Span::styled("  ", base));
+        spans.push(Span::styled(
+            pad_left(&total, total_w),
+            base.patch(t.value()),
+        ));
+        let rec = match entry.and_then(|e| e.recommend) {
+            Some(true) => g.ok(),
+            Some(false) => g.fail(),
+            None => "·",
+        };
+        spans.push(Span::styled(" ", base));
+        spans.push(Span::styled(pad_left(rec, rec_w), value_style));
+        spans.push(Span::styled(" ", base));
+        spans.push(Span::styled(
+            fit(s.status(st), status_w, "…"),
+            t.status(st).patch(base),
+        ));
+        let used: usize = spans.iter().map(|s| width(&s.content)).sum();
+        if used < w {
+            spans.push(Span::styled(" ".repeat(w - used), base));
+        }
+        lines.push(Line::from(spans));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+    rows_h as u16
+}
+
+/// Every key of the replay screen, from the keymap in force, and the
+/// filter's syntax.
+pub fn help_lines(app: &ReplayApp, w: usize) -> Vec<Line<'static>> {
+    let s = app.s();
+    let t = app.theme();
+    let km = &app.settings.keymap;
+    let key_w = 24.min(w / 2);
+    let mut out = Vec::new();
+    for ctx in Context::REPLAY {
+        if !out.is_empty() {
+            out.push(Line::raw(""));
+        }
+        out.push(Line::styled(s.context(ctx).to_string(), t.heading()));
+        for (cmd, keys) in km.bindings(ctx) {
+            if keys.is_empty() {
+                continue;
+            }
+            let ks: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
+            out.extend(field_lines(
+                &ks.join(" "),
+                s.cmd_help_in(ctx, *cmd),
+                w,
+                key_w,
+                t.key(),
+                t.base(),
+            ));
+        }
+    }
+    out.push(Line::raw(""));
+    out.push(Line::styled(s.filter_title.to_string(), t.heading()));
+    for (k, d) in s.filter_syntax {
+        out.extend(field_lines(k, d, w, key_w, t.key(), t.base()));
+    }
+    out.push(Line::raw(""));
+    out.push(Line::styled(s.ctx_dialogs.to_string(), t.heading()));
+    for (k, d) in s.replay_help_keys {
+        out.extend(field_lines(k, d, w, key_w, t.key(), t.base()));
+    }
+    out
+}
+
+fn help(frame: &mut Frame, app: &ReplayApp, area: Rect, scroll: usize) {
+    let s = app.s();
+    let t = app.theme();
+    let r = centered(
+        area,
+        area.width.saturating_sub(4).min(92),
+        area.height.saturating_sub(2),
+    );
+    let inner = frame_box(frame, t, r, s.help_title.to_string());
+    let w = (inner.width as usize).saturating_sub(1);
+    let all = help_lines(app, w);
+    let h = inner.height as usize;
+    let max = all.len().saturating_sub(h);
+    app.help_scroll_max.set(max);
+    let scroll = scroll.min(max);
+    if all.len() > h {
+        let pos = format!(
+            " {}–{}/{} ",
+            scroll + 1,
+            (scroll + h).min(all.len()),
+            all.len()
+        );
+        let b = themed_block(t, s.help_title.to_string(), true)
+            .title_bottom(Line::styled(pos, t.dim()).right_aligned());
+        frame.render_widget(b, r);
+    }
+    let shown: Vec<Line> = all.into_iter().skip(scroll).take(h).collect();
+    frame.render_widget(Paragraph::new(shown), inner);
+}
+
+/// A one-line input: `> text`, the end of a long text shown; returns the
+/// line and the cursor column.
+fn input(text: &str, iw: usize, style: Style) -> (Line<'static>, u16) {
+    let room = iw.saturating_sub(3).max(1);
+    let mut shown: Vec<char> = Vec::new();
+    let mut used = 0;
+    for c in text.chars().rev() {
+        let cw = width(&c.to_string());
+        if used + cw > room {
+            break;
+        }
+        used += cw;
+        shown.push(c);
+    }
+    let shown: String = shown.into_iter().rev().collect();
+    let col = (2 + width(&shown)) as u16;
+    (
+        Line::from(vec![
+            Span::raw("> "),
+            Span::styled(pad(&shown, iw.saturating_sub(2)), style),
+        ]),
+        col,
+    )
+}
+
+fn filter_dialog(
+    frame: &mut Frame,
+    app: &ReplayApp,
+    area: Rect,
+    text: &str,
+    error: &Option<String>,
+) {
+    let s = app.s();
+    let t = app.theme();
+    let w = area.width.saturating_sub(6).min(96);
+    let iw = (w as usize).saturating_sub(2);
+    let mut lines: Vec<Line> = Vec::new();
+    let (l, col) = input(&inert_line(text), iw, t.input());
+    lines.push(l);
+    match error {
+        Some(e) => {
+            for l in wrap(e, iw).into_iter().take(2) {
+                lines.push(Line::styled(l, t.error()));
+            }
+        }
+        None => lines.push(Line::raw("")),
+    }
+    let key_w = s
+        .filter_syntax
+        .iter()
+        .map(|(k, _)| width(k))
+        .max()
+        .unwrap_or(8)
+        .min(iw / 3);
+    for (k, d) in s.filter_syntax {
+        lines.extend(field_lines(k, d, iw, key_w, t.key(), t.dim()));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(cut(s.filter_hint, iw, "…"), t.key()));
+    let h = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
+    let r = centered(area, w, h);
+    let inner = frame_box(frame, t, r, s.filter_title.to_string());
+    frame.render_widget(Paragraph::new(lines), inner);
+    if col < inner.width && inner.height > 0 {
+        frame.set_cursor_position(Position::new(inner.x + col, inner.y));
+    }
+}
+
+fn apps_dialog(frame: &mut Frame, app: &ReplayApp, area: Rect, query: &str, cursor: usize) {
+    let s = app.s();
+    let t = app.theme();
+    let g = app.settings.glyphs;
+    let w = area.width.saturating_sub(6).min(96);
+    let iw = (w as usize).saturating_sub(2);
+    let h = area.height.saturating_sub(2);
+    let r = centered(area, w, h);
+    let inner = frame_box(frame, t, r, s.apps_title.to_string());
+    let matches = app.app_matches(query);
+    let mut lines: Vec<Line> = Vec::new();
+    let (l, col) = input(&inert_line(query), iw, t.input());
+    lines.push(l);
+    let rows = (inner.height as usize).saturating_sub(3);
+    let offset = cursor.saturating_sub(rows.saturating_sub(1));
+    let id_w = app
+        .src
+        .apps
+        .iter()
+        .map(|a| width(&inert_line(&a.id)))
+        .max()
+        .unwrap_or(6)
+        .clamp(6, 16);
+    let count_w = 10;
+    for (k, &i) in matches.iter().enumerate().skip(offset).take(rows) {
+        let a = &app.src.apps[i];
+        let here = k == cursor;
+        let st = if here { t.selected(true) } else { t.base() };
+        let mark = if here { g.cursor() } else { " " };
+        let count = fill(s.apps_events, &[&app.counts[i]]);
+        let title_w = iw.saturating_sub(2 + id_w + 1 + count_w + 1);
+        lines.push(Line::from(vec![
+            Span::styled(format!("{mark} "), st),
+            Span::styled(fit(&inert_line(&a.id), id_w, "…"), st.patch(t.value())),
+            Span::styled(" ", st),
+            Span::styled(fit(&inert_line(&a.title), title_w, "…"), st),
+            Span::styled(" ", st),
+            Span::styled(pad_left(&count, count_w), st.patch(t.dim())),
+        ]));
+    }
+    while lines.len() < rows + 1 {
+        lines.push(Line::raw(""));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(cut(s.apps_hint, iw, "…"), t.key()));
+    frame.render_widget(Paragraph::new(lines), inner);
+    if col < inner.width && inner.height > 0 {
+        frame.set_cursor_position(Position::new(inner.x + col, inner.y));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_shown_short_or_long_and_anything_else_inert() {
+        assert_eq!(
+            show_time("2024-03-01T09:00:05.123Z", false),
+            "2024-03-01 09:00:05"
+        );
+        assert_eq!(
+            show_time("2024-03-01T09:00:05.123Z", true),
+            "03-01 09:00:05"
+        );
+        assert_eq!(show_time("soon\u{1b}[2J", false), "soon␛[2J");
+        assert_eq!(show_time("2024-03-01T09:00:0", true), "2024-03-01T09:00:0");
+    }
+
+    #[test]
+    fn an_escape_in_place_of_a_separator_is_not_a_time() {
+        let t = "2024\u{1b}03-01T09:00:05.000Z";
+        assert!(!show_time(t, false).contains('\u{1b}'));
+    }
+}
