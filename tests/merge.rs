@@ -211,10 +211,7 @@ impl Fixture {
     }
 
     fn input(&self, name: &str) -> InputFile {
-        InputFile {
-            name: name.into(),
-            bytes: std::fs::read(self.path(name)).expect("input"),
-        }
+        InputFile::in_memory(name.into(), std::fs::read(self.path(name)).expect("input"))
     }
 }
 

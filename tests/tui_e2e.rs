@@ -140,14 +140,18 @@ impl Tmux {
             .unwrap_or_default()
     }
 
-    /// Polls the screen until `pred` holds (at most 10 s).
+    /// Polls the screen until `pred` holds (at most 10 s) on a settled
+    /// screen: the same capture twice in a row, so a frame the terminal is
+    /// still drawing is never judged.
     fn wait(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
         let start = Instant::now();
+        let mut last = String::new();
         loop {
             let s = self.screen();
-            if pred(&s) {
+            if pred(&s) && s == last {
                 return s;
             }
+            last = s.clone();
             if start.elapsed() > WAIT {
                 panic!("timed out waiting for {what}; the screen:\n{s}");
             }

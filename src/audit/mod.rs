@@ -534,6 +534,7 @@ fn check_merged(a: &mut Audit, file: &str, env: &Envelope, inputs: &BTreeMap<Str
         .values()
         .filter_map(|p| {
             std::fs::read(p).ok().map(|bytes| crate::merge::InputFile {
+                path: None,
                 name: p.display().to_string(),
                 bytes,
             })

@@ -132,6 +132,13 @@ pub fn rules_for(payload_type: &str) -> Option<&'static dyn PayloadRules> {
 /// Verifies one signed file's text. `Err` is the precise reason it is bad.
 pub fn verify_text(text: &str, ctx: &Context) -> Result<Verified, String> {
     let env = Envelope::parse_unsigned(text).map_err(|e| e.to_string())?;
+    verify_envelope(&env, ctx)
+}
+
+/// [`verify_text`] for an envelope already parsed (strictly, with
+/// `Envelope::parse_unsigned`), so a caller that needs the payload too
+/// parses the file once.
+pub fn verify_envelope(env: &Envelope, ctx: &Context) -> Result<Verified, String> {
     if env.signatures.is_empty() {
         return Err(if env.payload_type == MERGED_TYPE {
             "unsigned merged result (made without the chair's --key): a draft, not verifiable"
@@ -146,11 +153,11 @@ pub fn verify_text(text: &str, ctx: &Context) -> Result<Verified, String> {
             inert_line(&env.payload_type)
         )
     })?;
-    let signer = rules.signer(&env, ctx.roster)?;
+    let signer = rules.signer(env, ctx.roster)?;
     let key = VerifyKey::from_roster(signer)?;
     let kid = key.key_id();
     env.verify_by(&kid, &key).map_err(|e| e.to_string())?;
-    let summary = rules.check(&env, signer, ctx)?;
+    let summary = rules.check(env, signer, ctx)?;
     Ok(Verified {
         payload_type: env.payload_type.clone(),
         signer: signer.id.clone(),

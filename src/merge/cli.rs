@@ -131,13 +131,12 @@ fn read_input(path: &Path) -> Result<InputFile> {
     if md.len() > MAX_INPUT {
         bail!("{p}: larger than {} MiB", MAX_INPUT >> 20);
     }
-    let bytes = std::fs::read(path)
-        .map_err(|e| anyhow!("{p}: cannot read: {}", crate::import::io_msg(&e)))?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| p.to_string());
-    Ok(InputFile { name, bytes })
+    // Read while it is verified, not now: see InputFile.
+    Ok(InputFile::on_disk(name, path.to_path_buf()))
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {

@@ -38,17 +38,48 @@ pub use payload::{
     MergedPayload, Method,
 };
 
-/// One file given to the merge: its name (as shown and recorded) and bytes.
+/// One file given to the merge: its name (as shown and recorded) and its
+/// bytes — in memory, or on disk and read only while it is verified, so
+/// that a merge of hundreds of large files never holds them all at once.
 #[derive(Debug, Clone)]
 pub struct InputFile {
     pub name: String,
     pub bytes: Vec<u8>,
+    pub path: Option<std::path::PathBuf>,
 }
 
 impl InputFile {
-    /// Hex SHA-256 of the bytes.
+    pub fn in_memory(name: String, bytes: Vec<u8>) -> InputFile {
+        InputFile {
+            name,
+            bytes,
+            path: None,
+        }
+    }
+
+    pub fn on_disk(name: String, path: std::path::PathBuf) -> InputFile {
+        InputFile {
+            name,
+            bytes: Vec::new(),
+            path: Some(path),
+        }
+    }
+
+    /// The file's bytes.
+    pub fn data(&self) -> std::result::Result<std::borrow::Cow<'_, [u8]>, String> {
+        match &self.path {
+            Some(p) => std::fs::read(p)
+                .map(std::borrow::Cow::Owned)
+                .map_err(|e| format!("cannot read: {}", crate::import::io_msg(&e))),
+            None => Ok(std::borrow::Cow::Borrowed(&self.bytes)),
+        }
+    }
+
+    /// Hex SHA-256 of the bytes (empty when they cannot be read).
     pub fn sha256(&self) -> String {
-        hex(&Sha256::digest(&self.bytes))
+        self.data()
+            .map(|d| hex(&Sha256::digest(&d)))
+            .unwrap_or_default()
     }
 }
 
@@ -118,7 +149,14 @@ struct Candidate {
     pos: usize,
     name: String,
     sha256: String,
+    /// The payload with its history dropped once verified: a panel of
+    /// 300 experts × 1,000 applications holds 1.8 million events, and the
+    /// merge needs only their hashes from then on.
     p: ScoresPayload,
+    /// The verified history's event hashes, in order. Each commits to its
+    /// event and every one before it, so comparing hashes compares
+    /// histories.
+    hashes: Vec<String>,
 }
 
 /// The bundle facts of every application, in bundle order.
@@ -147,22 +185,18 @@ enum Relation {
     Fork(u64),
 }
 
-/// `b` extends `a` when `a`'s events are `b`'s first events and `a`'s
-/// head hash is `b`'s event hash at `a`'s size (genesis: any history
-/// extends an empty one of the same expert and bundle).
-fn extends(a: &ScoresPayload, b: &ScoresPayload) -> bool {
-    let n = a.history.len();
-    if n > b.history.len() {
-        return false;
-    }
-    if a.history[..] != b.history[..n] {
-        return false;
-    }
-    n == 0 || b.history[n - 1].hash == a.head.hash
+/// `b` extends `a` when `a`'s events are `b`'s first events (their hashes
+/// agree, and so does `a`'s head; genesis: any history extends an empty
+/// one of the same expert and bundle).
+fn extends(a: &Candidate, b: &Candidate) -> bool {
+    let n = a.hashes.len();
+    n <= b.hashes.len()
+        && a.hashes[..] == b.hashes[..n]
+        && (n == 0 || b.hashes[n - 1] == a.p.head.hash)
 }
 
-fn relation(a: &ScoresPayload, b: &ScoresPayload) -> Relation {
-    if a.head == b.head && a.history == b.history {
+fn relation(a: &Candidate, b: &Candidate) -> Relation {
+    if a.p.head == b.p.head && a.hashes == b.hashes {
         return Relation::Same;
     }
     if extends(a, b) {
@@ -172,11 +206,11 @@ fn relation(a: &ScoresPayload, b: &ScoresPayload) -> Relation {
         return Relation::ExtendedBy;
     }
     let at = a
-        .history
+        .hashes
         .iter()
-        .zip(&b.history)
+        .zip(&b.hashes)
         .position(|(x, y)| x != y)
-        .unwrap_or(a.history.len().min(b.history.len()));
+        .unwrap_or(a.hashes.len().min(b.hashes.len()));
     Relation::Fork(at as u64 + 1)
 }
 
@@ -305,17 +339,51 @@ pub fn merge(
     let mut left_out: Vec<LeftOut> = Vec::new();
     let mut seen_sha: BTreeMap<String, String> = BTreeMap::new();
     let mut candidates: Vec<Candidate> = Vec::new();
+    // Verify every input on every core; the files are independent.
+    // Each worker reads a file, hashes it, verifies it and keeps only what
+    // the merge needs; a file given twice is verified twice and counted once.
+    type Checked = (
+        String,
+        std::result::Result<(String, ScoresPayload, Vec<String>), String>,
+    );
+    let mut results: Vec<Option<Checked>> = parallel_map_indexed(
+        inputs,
+        |_, f| {
+            let data = match f.data() {
+                Ok(d) => d,
+                Err(m) => return Some((String::new(), Err(m))),
+            };
+            let sha = hex(&Sha256::digest(&data));
+            let r = check_bytes(&data, &ctx).map(|(summary, mut p)| {
+                let hashes = std::mem::take(&mut p.history)
+                    .into_iter()
+                    .map(|e| e.hash)
+                    .collect();
+                (summary, p, hashes)
+            });
+            Some((sha, r))
+        },
+        &mut |n| {
+            progress(
+                n,
+                inputs
+                    .get(n.saturating_sub(1))
+                    .map_or("", |f| f.name.as_str()),
+            )
+        },
+    );
     for (pos, f) in inputs.iter().enumerate() {
-        let sha = f.sha256();
-        let checked = if let Some(first) = seen_sha.get(&sha) {
+        let Some((sha, r)) = results[pos].take() else {
+            continue;
+        };
+        let checked = if let Some(first) = seen_sha.get(&sha).filter(|_| !sha.is_empty()) {
             Err((NoteKind::Duplicate, format!("the same file as {first}")))
         } else {
             seen_sha.insert(sha.clone(), f.name.clone());
-            check_input(f, &ctx).map_err(|m| (NoteKind::Skipped, m))
+            r.map_err(|m| (NoteKind::Skipped, m))
         };
-        progress(pos + 1, &f.name);
         match checked {
-            Ok((summary, p)) => {
+            Ok((summary, p, hashes)) => {
                 notes.push(Note {
                     kind: NoteKind::Ok,
                     file: f.name.clone(),
@@ -326,6 +394,7 @@ pub fn merge(
                     name: f.name.clone(),
                     sha256: sha,
                     p,
+                    hashes,
                 });
             }
             Err((NoteKind::Duplicate, text)) => {
@@ -382,7 +451,7 @@ pub fn merge(
         let mut forked = false;
         for i in 0..files.len() {
             for j in i + 1..files.len() {
-                if let Relation::Fork(at) = relation(&files[i].p, &files[j].p) {
+                if let Relation::Fork(at) = relation(&files[i], &files[j]) {
                     forked = true;
                     problems.push(format!(
                         "FORK expert {expert}: {} and {} part at seq {at} — two different signed histories (equivocation)",
@@ -400,7 +469,7 @@ pub fn merge(
             continue;
         };
         for old in files {
-            let (kind, reason, detail) = if relation(&old.p, &newest.p) == Relation::Same {
+            let (kind, reason, detail) = if relation(&old, &newest) == Relation::Same {
                 (
                     NoteKind::Duplicate,
                     "duplicate",
@@ -500,24 +569,89 @@ pub fn merge(
     }))
 }
 
+/// `f` over `items` on every core, results in order.
+/// `f` over `items` on every core; `tick` hears, on the calling thread,
+/// how many are done (for a progress bar).
+fn parallel_map_indexed<T: Sync, R: Send>(
+    items: &[T],
+    f: impl Fn(usize, &T) -> R + Sync,
+    tick: &mut dyn FnMut(usize),
+) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    if items.len() < 2 || threads < 2 {
+        return items
+            .iter()
+            .enumerate()
+            .map(|(i, x)| {
+                let r = f(i, x);
+                tick(i + 1);
+                r
+            })
+            .collect();
+    }
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    // Workers take the next file as they finish one: the files differ in size.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut out: Vec<Option<R>> = (0..items.len()).map(|_| None).collect();
+    let slots: Vec<std::sync::Mutex<&mut Option<R>>> =
+        out.iter_mut().map(std::sync::Mutex::new).collect();
+    std::thread::scope(|sc| {
+        let mut workers = Vec::new();
+        for _ in 0..threads.min(items.len()) {
+            workers.push(sc.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if i >= items.len() {
+                        break;
+                    }
+                    let r = f(i, &items[i]);
+                    if let Ok(mut slot) = slots[i].lock() {
+                        **slot = Some(r);
+                    }
+                    done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+            }));
+        }
+        let mut last = 0;
+        loop {
+            let finished = workers.iter().all(|w| w.is_finished());
+            let now = done.load(std::sync::atomic::Ordering::Relaxed);
+            if now != last {
+                tick(now);
+                last = now;
+            }
+            if finished {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    });
+    drop(slots);
+    out.into_iter()
+        .map(|r| r.expect("every item was mapped"))
+        .collect()
+}
+
 /// Verifies one input as `panelist verify` does and insists it is an
 /// expert's scores file. Returns the OK summary and the payload.
-fn check_input(
-    f: &InputFile,
+fn check_bytes(
+    bytes: &[u8],
     ctx: &Context,
 ) -> std::result::Result<(String, ScoresPayload), String> {
-    let text = std::str::from_utf8(&f.bytes)
-        .map_err(|e| format!("not UTF-8 (byte {})", e.valid_up_to()))?;
-    let v = verify::verify_text(text, ctx)?;
+    let text =
+        std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8 (byte {})", e.valid_up_to()))?;
+    let env = Envelope::parse_unsigned(text).map_err(|e| e.to_string())?;
+    let v = verify::verify_envelope(&env, ctx)?;
     if v.payload_type != SCORES_TYPE {
         return Err(format!(
             "not an expert's scores file (payloadType {})",
             inert_line(&v.payload_type)
         ));
     }
-    let env = Envelope::parse(text).map_err(|e| e.to_string())?;
-    let p: ScoresPayload =
-        serde_json::from_value(env.payload).map_err(|e| format!("payload: {e}"))?;
+    let p = <ScoresPayload as serde::Deserialize>::deserialize(&env.payload)
+        .map_err(|e| format!("payload: {e}"))?;
     Ok((v.summary, p))
 }
 
@@ -652,7 +786,8 @@ fn read_named_input(
     payload: &MergedPayload,
     app_ids: &[String],
 ) -> std::result::Result<ScoresPayload, String> {
-    let text = std::str::from_utf8(&f.bytes).map_err(|_| "not UTF-8".to_string())?;
+    let data = f.data()?;
+    let text = std::str::from_utf8(&data).map_err(|_| "not UTF-8".to_string())?;
     let env = Envelope::parse(text).map_err(|e| e.to_string())?;
     if env.payload_type != SCORES_TYPE {
         return Err("not an expert's scores file".into());
