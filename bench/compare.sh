@@ -39,11 +39,19 @@ sha_s=$(python3 -c "print($end-$start)")
 ours_s=$(fig "audit/replay" "verify chain s")
 python3 -c "print(f'sha256sum {float(\"$sha_s\"):.3f} s; panelist verify {float(\"$ours_s\"):.3f} s; ratio {float(\"$ours_s\")/float(\"$sha_s\"):.2f}x')"
 
+echo
+echo "== bare read: sqlite3 CLI reading every application and unit of the 10k bundle"
+start=$(date +%s.%N); sqlite3 "$work/b10000.bundle" "SELECT * FROM applications; SELECT * FROM units;" >/dev/null; end=$(date +%s.%N)
+read_ms=$(python3 -c "print(($end-$start)*1000)")
+open_ms=$(fig "open 10k" "median ms")
+python3 -c "print(f'sqlite3 CLI read {float(\"$read_ms\"):.1f} ms; panelist open to first frame {float(\"$open_ms\"):.1f} ms; ratio {float(\"$open_ms\")/float(\"$read_ms\"):.2f}x')"
+
 if [ -f "$work/haystack.txt" ]; then
   echo
   echo "== fuzzy filter: fzf --filter over the same 100,000 lines"
-  for q in 数据 安全平台 零信任 soc 华信 金融数据安全; do
+  ours=$(fig "fuzzy filter" "p50 ms")
+  for q in 数 数据 安全平台 soc g-bj-0 星河网络 华信; do
     start=$(date +%s.%N); fzf --filter "$q" < "$work/haystack.txt" >/dev/null || true; end=$(date +%s.%N)
-    python3 -c "print(f'fzf --filter {\"$q\"!r:>14}: {($end-$start)*1000:.1f} ms')"
+    python3 -c "t=($end-$start)*1000; print(f'fzf --filter {\"$q\"!r:>12}: {t:7.1f} ms   panelist per-keystroke p50 {float(\"$ours\"):.1f} ms, ratio {float(\"$ours\")/t:.2f}x')"
   done
 fi

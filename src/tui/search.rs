@@ -22,7 +22,7 @@ use crate::domain::text::normalize_name;
 const SEP: char = '\u{1F}';
 
 /// Most matches that are scored and ranked on one keystroke.
-pub const RANK_LIMIT: usize = 8_000;
+pub const RANK_LIMIT: usize = 5_000;
 
 pub struct Index {
     haystacks: Vec<String>,
