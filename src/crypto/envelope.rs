@@ -168,7 +168,16 @@ impl Envelope {
     /// the three envelope fields, a JCS-safe payload object.
     pub fn parse(text: &str) -> Result<Envelope, EnvelopeError> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let env: Envelope = crate::jsonio::from_str_strict(text)
+        let start = text.trim_start();
+        if start.is_empty() {
+            return Err(EnvelopeError::Syntax("the file is empty".into()));
+        }
+        if !start.starts_with('{') {
+            return Err(EnvelopeError::Syntax(
+                "the file is not a JSON object".into(),
+            ));
+        }
+        let env: Envelope = crate::jsonio::from_str_closed(text)
             .map_err(|e| EnvelopeError::Syntax(e.to_string()))?;
         if !env.payload.is_object() {
             return Err(EnvelopeError::Syntax("payload is not a JSON object".into()));

@@ -134,8 +134,10 @@ pub fn verify_text(text: &str, ctx: &Context) -> Result<Verified, String> {
     })
 }
 
+/// The scores payload, read strictly: every object an object, every field
+/// present (section 3 of docs/export-format.md).
 fn parse_scores(env: &Envelope) -> Result<ScoresPayload, String> {
-    serde_json::from_value(env.payload.clone()).map_err(|e| format!("payload: {e}"))
+    crate::jsonio::from_value_closed(&env.payload, true).map_err(|e| format!("payload: {e}"))
 }
 
 /// An expert's exported scores.
