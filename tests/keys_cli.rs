@@ -366,3 +366,55 @@ fn the_private_key_never_appears_in_any_output() {
         }
     }
 }
+
+/// One writer per working copy: while another panelist process has it
+/// open for writing, `score` and `recuse` are refused with one line and
+/// exit 2, and record nothing; once it is closed they work.
+#[test]
+fn a_second_writer_process_is_refused_with_one_line() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let p = Panel::new("ed25519", 2);
+    let expected = format!(
+        "panelist: error: {}: already open in another panelist process (only one writer at a time)\n",
+        p.bundle_str()
+    );
+    // Another process scoring in a loop holds the copy.
+    let mut soak =
+        p.s.cmd()
+            .args(["dev", "soak", p.bundle_str(), "--count", "100000000"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn soak");
+    // Keep reading its acknowledgements, or it stops on a closed pipe.
+    let mut acks = BufReader::new(soak.stdout.take().expect("stdout"));
+    let mut first = String::new();
+    acks.read_line(&mut first).expect("soak acknowledges");
+    let drain = std::thread::spawn(move || std::io::copy(&mut acks, &mut std::io::sink()));
+    assert!(first.starts_with("ack 1 "), "{first}");
+    let score = p.run(&["score", p.bundle_str(), &p.apps[0], "--innovation", "20"]);
+    let recuse = p.run(&["recuse", p.bundle_str(), &p.apps[1], "--reason", "同单位"]);
+    let still_running = soak.try_wait().expect("soak status").is_none();
+    soak.kill().expect("kill soak");
+    soak.wait().expect("wait soak");
+    let _ = drain.join();
+    assert!(still_running, "the soak held the copy throughout");
+    for r in [&score, &recuse] {
+        r.assert_error(&["already open in another panelist process"]);
+        assert_eq!(r.stderr, expected);
+        assert!(r.stdout.is_empty(), "{}", r.stdout);
+    }
+
+    // The same when this process holds it through the library.
+    let held = Bundle::open_write(&p.bundle).expect("open for writing");
+    let before = held.head().expect("head").size;
+    let r = p.run(&["score", p.bundle_str(), &p.apps[0], "--innovation", "20"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stderr, expected);
+    assert_eq!(held.head().expect("head").size, before, "nothing recorded");
+    drop(held);
+    let r = p.run(&["score", p.bundle_str(), &p.apps[0], "--innovation", "20"]);
+    assert_eq!(r.code, 0, "the lock goes with the process: {}", r.stderr);
+}

@@ -2,6 +2,8 @@
 //! home, build small bundles.
 #![allow(dead_code)]
 
+pub mod sigkill;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
