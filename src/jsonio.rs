@@ -223,6 +223,80 @@ pub fn shape_difference(
     walk(expected, got, all_fields, &mut String::new())
 }
 
+/// Pretty JSON that is safe to show on a terminal and to `cat`: as
+/// serde_json writes it, but every character that must not reach a
+/// terminal as itself (C1 controls, DEL, bidi and invisible characters —
+/// `domain::text::is_dangerous`; serde_json already escapes C0) is written
+/// as a `\uXXXX` escape. The JSON means exactly the same.
+pub fn to_string_pretty_inert<T: serde::Serialize + ?Sized>(
+    value: &T,
+) -> Result<String, serde_json::Error> {
+    let mut out = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(
+        &mut out,
+        InertFormatter(serde_json::ser::PrettyFormatter::new()),
+    );
+    value.serialize(&mut ser)?;
+    // The formatter writes only whole UTF-8 fragments and ASCII escapes.
+    String::from_utf8(out).map_err(|e| de::Error::custom(e.to_string()))
+}
+
+struct InertFormatter<'a>(serde_json::ser::PrettyFormatter<'a>);
+
+impl serde_json::ser::Formatter for InertFormatter<'_> {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if crate::domain::text::is_dangerous(c) {
+                w.write_all(&fragment.as_bytes()[start..i])?;
+                // Every such character is in the Basic Multilingual Plane.
+                write!(w, "\\u{:04x}", c as u32)?;
+                start = i + c.len_utf8();
+            }
+        }
+        w.write_all(&fragment.as_bytes()[start..])
+    }
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_value(w)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -267,5 +341,27 @@ mod tests {
         assert!(from_value_closed::<Pair>(&v, false).is_ok());
         let e = from_value_closed::<Pair>(&v, true).unwrap_err();
         assert_eq!(e.to_string(), "missing field `b`");
+    }
+
+    #[test]
+    fn inert_json_escapes_what_a_terminal_would_obey_and_means_the_same() {
+        let v =
+            serde_json::json!({"k\u{202e}": ["a\u{1b}[2J\u{9b}\u{85}\u{7f}\u{200b}中", 1, null]});
+        let s = to_string_pretty_inert(&v).expect("json");
+        assert!(
+            !s.chars()
+                .any(|c| c != '\n' && (c.is_control() || crate::domain::text::is_dangerous(c))),
+            "{s:?}"
+        );
+        assert!(
+            s.contains("\\u202e") && s.contains("\\u009b") && s.contains("中"),
+            "{s}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&s).expect("parses");
+        assert_eq!(back, v);
+        assert_eq!(
+            to_string_pretty_inert(&serde_json::json!({"a": [1]})).expect("json"),
+            serde_json::to_string_pretty(&serde_json::json!({"a": [1]})).expect("json")
+        );
     }
 }

@@ -191,7 +191,7 @@ impl Envelope {
 
     /// The file's text: pretty JSON, a final newline.
     pub fn to_text(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        let mut s = crate::jsonio::to_string_pretty_inert(self).unwrap_or_default();
         s.push('\n');
         s
     }
