@@ -359,10 +359,42 @@ fn the_private_key_never_appears_in_any_output() {
                 assert!(!t.contains(&form), "{alg}: secret leaked as {form}");
             }
         }
-        // Debug of every type that holds it shows no secret either.
-        let dbg = format!("{key:?} {file:?}");
+        // Debug of every type that holds it shows no secret either, nor
+        // does a panic that formats them (a panic message is printed).
+        let pass = Passphrase::new(PASS.into());
+        let unlocked = panelist::keyring::Unlocked {
+            path: p.key_path(),
+            file: file.clone(),
+            key: file.unseal(&pass).expect("unseal"),
+        };
+        let errors = [
+            file.unseal(&Passphrase::new("wrong passphrase".into()))
+                .expect_err("wrong"),
+            KeyFile::parse("{}").expect_err("empty"),
+        ];
+        let dbg =
+            format!("{key:?} {file:?} {file:#?} {unlocked:?} {unlocked:#?} {pass:?} {errors:?}");
+        assert!(
+            dbg.contains("SecretKey") && dbg.contains("Passphrase(..)"),
+            "{dbg}"
+        );
+        let panicked = std::panic::catch_unwind(|| {
+            let held = &unlocked;
+            panic!("while signing with {held:?} ({:?})", held.key);
+        })
+        .expect_err("panics");
+        let msg = panicked
+            .downcast_ref::<String>()
+            .cloned()
+            .unwrap_or_default();
+        assert!(msg.contains("while signing with Unlocked"), "{msg}");
         for form in leak_forms(&secret) {
             assert!(!dbg.contains(&form), "{alg}: secret in Debug");
+            assert!(!msg.contains(&form), "{alg}: secret in a panic message");
+            assert!(
+                !dbg.contains(PASS) && !msg.contains(PASS),
+                "passphrase shown"
+            );
         }
     }
 }
