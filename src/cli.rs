@@ -40,6 +40,14 @@ pub enum Command {
         #[arg(long)]
         fresh: bool,
     },
+    /// Open a working copy in the expert screens (read, recuse, score, comment).
+    Open {
+        /// The bundle: an expert's working copy.
+        bundle: PathBuf,
+        /// Your expert id from the panel roster, when the copy is not yet yours.
+        #[arg(long = "as", value_name = "EXPERT_ID")]
+        expert: Option<String>,
+    },
     /// Build, check and describe bundles.
     #[command(subcommand)]
     Bundle(BundleCmd),
@@ -153,7 +161,8 @@ pub fn run() -> Result<u8> {
     let lang = lang(cli.lang);
     let clock = Clock::from_env()?;
     match cli.command {
-        Command::Demo { fresh } => demo(fresh, lang, &clock),
+        Command::Demo { fresh } => demo(fresh, cli.lang, lang, &clock),
+        Command::Open { bundle, expert } => open(&bundle, expert.as_deref(), cli.lang, &clock),
         Command::Dev(d) => match d {
             DevCmd::Generate {
                 apps,
@@ -199,9 +208,73 @@ pub fn run() -> Result<u8> {
     }
 }
 
-fn demo(fresh: bool, lang: Lang, clock: &Clock) -> Result<u8> {
+fn demo(fresh: bool, lang_flag: Option<Lang>, lang: Lang, clock: &Clock) -> Result<u8> {
     let path = crate::demo::prepare(fresh, clock)?;
-    bundle_info(&path, false, lang)
+    if interactive() {
+        let settings = crate::tui::settings(lang_flag)?;
+        crate::tui::run(Bundle::open_write(&path)?, clock, settings)?;
+        return Ok(exit::OK);
+    }
+    let code = bundle_info(&path, false, lang)?;
+    eprintln!(
+        "{}",
+        lang.pick(
+            "（评审界面需要终端：标准输入和标准输出须为终端）",
+            "(the expert screens need a terminal: stdin and stdout must be terminals)"
+        )
+    );
+    Ok(code)
+}
+
+/// Whether the expert screens can run: stdin and stdout are terminals.
+fn interactive() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdin().is_terminal() && std::io::stdout().is_terminal()
+}
+
+/// `panelist open BUNDLE [--as EXPERT_ID]`: the owner if the copy has one
+/// (another --as is refused by the store), else --as from the roster, else
+/// the screens ask.
+fn open(path: &Path, expert: Option<&str>, lang_flag: Option<Lang>, clock: &Clock) -> Result<u8> {
+    let settings = crate::tui::settings(lang_flag)?;
+    let mut b = Bundle::open_write(path)?;
+    if let Some(id) = expert {
+        let who = match b.owner()? {
+            // The store compares ids and refuses someone else clearly.
+            Some(o) => crate::store::Identity {
+                id: id.to_string(),
+                ..o
+            },
+            None => {
+                let roster = b.roster()?;
+                let e = roster.iter().find(|e| e.id == id).ok_or_else(|| {
+                    let ids: Vec<&str> = roster.iter().map(|e| e.id.as_str()).collect();
+                    anyhow!(
+                        "{}: expert '{}' is not on the panel roster ({})",
+                        path.display(),
+                        inert_line(id),
+                        if ids.is_empty() {
+                            "the roster is empty".to_string()
+                        } else {
+                            ids.join(", ")
+                        }
+                    )
+                })?;
+                crate::store::Identity {
+                    id: e.id.clone(),
+                    name: e.name.clone(),
+                    org: e.org.clone(),
+                    key_id: e.key_id.clone(),
+                }
+            }
+        };
+        b.claim(&who)?;
+    }
+    if !interactive() {
+        bail!("the expert screens need a terminal: stdin and stdout must be terminals");
+    }
+    crate::tui::run(b, clock, settings)?;
+    Ok(exit::OK)
 }
 
 fn pick_catalog(

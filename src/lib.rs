@@ -39,6 +39,7 @@ pub mod lang;
 pub mod merge;
 pub mod paths;
 pub mod store;
+pub mod tui;
 
 /// Exit codes: 0 all good, 1 findings, 2 error.
 pub mod exit {

@@ -7,6 +7,8 @@
 //! (U+0080–U+009F), a bidi control or an invisible character.
 
 mod common;
+#[path = "common/tui.rs"]
+mod fixture;
 mod signing;
 
 use common::*;
@@ -215,4 +217,152 @@ fn no_command_lets_a_control_character_through() {
         "{}",
         history.stdout
     );
+}
+
+/// The expert screens (ratatui's TestBackend): a working copy whose every
+/// text is hostile — titles, units, sections, authority, panel, the
+/// expert's name, the comment, the recusal reason, an id with a bidi
+/// override — drawn in every screen and dialog, both languages, three
+/// sizes (one so narrow that placeholders are cut); no cell of the buffer
+/// may hold a control, bidi or invisible character.
+#[test]
+fn the_expert_screens_draw_hostile_text_inert() {
+    use crossterm::event::KeyCode;
+    use fixture::{code, feed, key, settings, typed};
+    use panelist::domain::history::Change;
+    use panelist::lang::Lang;
+    use panelist::store::{Bundle, Identity};
+    use panelist::tui::action::Action;
+    use panelist::tui::app::{App, Session};
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    let s = Scratch::new();
+    let apps = s.path("apps.json");
+    let doc = hostile_apps();
+    std::fs::write(&apps, serde_json::to_string(&doc).expect("json")).expect("w");
+    let path = s.path("wc.bundle");
+    let (a, p) = (apps.display().to_string(), path.display().to_string());
+    let r = s.run(&["bundle", "new", &a, "-o", &p, "--panel", HOSTILE]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let ids: Vec<String> = doc["applications"]
+        .as_array()
+        .expect("apps")
+        .iter()
+        .map(|a| a["id"].as_str().expect("id").to_string())
+        .collect();
+    {
+        let mut b = Bundle::open_write(&path).expect("open");
+        b.claim(&Identity {
+            id: "E01".into(),
+            name: HOSTILE.into(),
+            org: HOSTILE.into(),
+            key_id: None,
+        })
+        .expect("claim");
+        let c = clock();
+        for change in [
+            Change::Score {
+                app: ids[0].clone(),
+                criterion: "innovation".into(),
+                value: Some(20),
+            },
+            Change::Comment {
+                app: ids[0].clone(),
+                text: format!("{HOSTILE}\n第二行{HOSTILE}"),
+            },
+            Change::Recuse {
+                app: ids[1].clone(),
+                reason: HOSTILE.into(),
+            },
+        ] {
+            b.append(change, &c).expect("append");
+        }
+    }
+    // An unclaimed copy shows the identity picker with the roster's names.
+    let template = s.path("template.bundle");
+    let t = template.display().to_string();
+    let r = s.run(&["bundle", "new", &a, "-o", &t]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+
+    let tour: Vec<(&str, Vec<crossterm::event::Event>)> = vec![
+        ("start", vec![]),
+        ("detail", vec![code(KeyCode::Enter)]),
+        ("detail scrolled", vec![key('j'); 12]),
+        ("scoring", vec![code(KeyCode::Tab)]),
+        ("comment editor", vec![key('c')]),
+        ("comment typed", typed(HOSTILE)),
+        ("back", vec![code(KeyCode::Esc), code(KeyCode::Esc)]),
+        ("recusal dialog", vec![key('r')]),
+        ("recusal typed", typed(HOSTILE)),
+        ("closed", vec![code(KeyCode::Esc), code(KeyCode::Esc)]),
+        ("search", vec![key('/')]),
+        ("search typed", typed(HOSTILE)),
+        (
+            "search cleared",
+            vec![code(KeyCode::Esc), code(KeyCode::Esc)],
+        ),
+        ("directions", vec![key('d')]),
+        ("closed", vec![code(KeyCode::Esc)]),
+        ("scope", vec![key('o')]),
+        ("closed", vec![code(KeyCode::Esc)]),
+        ("help", vec![key('?')]),
+        ("closed", vec![code(KeyCode::Esc)]),
+        ("export", vec![key('e')]),
+        ("closed", vec![code(KeyCode::Esc)]),
+        ("bottom", vec![key('G'), code(KeyCode::Enter)]),
+    ];
+    let mut drawn = 0;
+    let mut pictures = 0;
+    for (bundle, claimed) in [(&path, true), (&template, false)] {
+        for lang in [Lang::Zh, Lang::En] {
+            for (w, h) in [(140u16, 40u16), (80, 24), (40, 12)] {
+                let b = Bundle::open_read(bundle).expect("open");
+                let mut app = App::new(Session::load(&b).expect("load"), settings(lang));
+                app.update(Action::Resize {
+                    width: w,
+                    height: h,
+                });
+                let steps: Vec<(String, Vec<crossterm::event::Event>)> = if claimed {
+                    ids.iter()
+                        .take(3)
+                        .flat_map(|id| {
+                            assert!(app.select_id(id), "{id:?} listed");
+                            tour.iter()
+                                .map(move |(n, e)| (format!("{id:?} {n}"), e.clone()))
+                                .collect::<Vec<_>>()
+                        })
+                        .collect()
+                } else {
+                    vec![
+                        ("identity picker".into(), vec![]),
+                        ("typed".into(), typed(HOSTILE)),
+                    ]
+                };
+                for (what, events) in steps {
+                    let _ = feed(&mut app, events);
+                    let mut term = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+                    term.draw(|f| panelist::tui::ui::draw(f, &app))
+                        .expect("draw");
+                    let buf = term.backend().buffer();
+                    for y in 0..h {
+                        for x in 0..w {
+                            let sym = buf[(x, y)].symbol();
+                            if let Some(c) = first_dangerous(sym)
+                                .or_else(|| sym.chars().find(|c| c.is_control()).map(|c| c as u32))
+                            {
+                                panic!(
+                                    "{what} ({lang:?} {w}x{h}, claimed {claimed}): U+{c:04X} at column {x}, row {y}"
+                                );
+                            }
+                            pictures += usize::from(sym.contains('␛'));
+                        }
+                    }
+                    drawn += 1;
+                }
+            }
+        }
+    }
+    assert!(drawn >= 400, "{drawn} screens drawn");
+    assert!(pictures > 0, "ESC is shown as its picture");
 }

@@ -4,6 +4,7 @@
 pub mod aggregate;
 pub mod application;
 pub mod catalog;
+pub mod conflict;
 pub mod content;
 pub mod credit;
 pub mod history;

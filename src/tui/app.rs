@@ -1,0 +1,1315 @@
+//! The state of the expert screens and the one place it changes:
+//! [`App::update`] takes an [`Action`] and returns the [`Effect`]s for the
+//! loop to run. Nothing here does I/O; a store write comes back as
+//! [`App::on_appended`], and the sheet shown on screen changes only then.
+
+use std::cell::Cell;
+use std::collections::{BTreeSet, HashMap};
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
+use ratatui::layout::Rect;
+use ratatui_textarea::{TextArea, WrapMode};
+
+use super::action::{Action, Cmd, Context, Effect, Wheel};
+use super::config::Settings;
+use super::search::Index;
+use super::strings::{Strings, fill};
+use super::theme::Theme;
+use crate::domain::conflict::{self, Conflict};
+use crate::domain::history::{Change, Entry, Event as HistoryEvent, Sheet, Status};
+use crate::domain::text::inert_line;
+use crate::domain::{Application, Catalog, Criterion, RosterEntry, Rubric};
+use crate::lang::Lang;
+use crate::store::{self, Bundle, Identity, Meta};
+
+/// The smallest terminal the screens are drawn in.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 16;
+/// From this size on, list and application sit side by side.
+pub const WIDE_WIDTH: u16 = 120;
+pub const WIDE_HEIGHT: u16 = 28;
+
+/// What the screens show of a bundle, read once when it opens.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub meta: Meta,
+    pub catalog: Catalog,
+    pub rubric: Rubric,
+    pub apps: Vec<Application>,
+    pub roster: Vec<RosterEntry>,
+    pub owner: Option<Identity>,
+    pub sheet: Sheet,
+    pub history_size: u64,
+}
+
+impl Session {
+    pub fn load(b: &Bundle) -> store::Result<Session> {
+        Ok(Session {
+            meta: b.meta.clone(),
+            catalog: b.catalog.clone(),
+            rubric: b.rubric.clone(),
+            apps: b.applications()?,
+            roster: b.roster()?,
+            owner: b.owner()?,
+            sheet: b.current()?,
+            history_size: b.head()?.size,
+        })
+    }
+}
+
+/// One application's list cells, made inert once.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub id: String,
+    pub title: String,
+    pub lead: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    List,
+    Detail,
+    Scoring,
+}
+
+/// The identity picker shown when the working copy has no owner.
+#[derive(Debug, Clone, Default)]
+pub struct IdentityPicker {
+    /// Over the roster, then "enter manually".
+    pub cursor: usize,
+    pub form: Option<IdentityForm>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct IdentityForm {
+    /// Id, name, organisation.
+    pub fields: [String; 3],
+    pub focus: usize,
+}
+
+#[derive(Debug, Clone)]
+pub enum Screen {
+    Identity(IdentityPicker),
+    Main,
+}
+
+#[derive(Debug, Clone)]
+pub enum Dialog {
+    Help {
+        scroll: usize,
+    },
+    Direction {
+        /// 0 is "all", then the catalog's directions in order.
+        cursor: usize,
+        typed: String,
+    },
+    Scope {
+        app: usize,
+    },
+    Comment {
+        app: usize,
+        editor: Box<TextArea<'static>>,
+        original: String,
+    },
+    Recuse {
+        app: usize,
+        /// Withdrawing a recusal rather than declaring one.
+        undo: bool,
+        reason: String,
+        confirm: bool,
+        error: Option<&'static str>,
+    },
+    Conflict {
+        app: usize,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaveState {
+    /// Nothing written in this session.
+    Idle,
+    /// A write is under way.
+    Pending,
+    /// The last write returned; its seq.
+    Saved(u64),
+    /// The last write failed.
+    Failed(String),
+}
+
+/// Screen areas of the last frame, for the mouse.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Areas {
+    pub list: Rect,
+    pub list_rows: u16,
+    pub detail: Rect,
+    pub detail_rows: u16,
+    pub scoring: Rect,
+    pub help_rows: u16,
+}
+
+pub struct App {
+    pub session: Session,
+    pub rows: Vec<Row>,
+    by_id: HashMap<String, usize>,
+    statuses: Vec<Status>,
+    counts: [usize; 4],
+    conflicts: Vec<Option<Conflict>>,
+    index: Index,
+    pub settings: Settings,
+    pub screen: Screen,
+    pub size: (u16, u16),
+    /// In a narrow terminal: the application is shown instead of the list.
+    pub app_view: bool,
+    pub focus: Focus,
+    pub query: String,
+    pub searching: bool,
+    pub dir_filter: Option<u32>,
+    pub status_filter: Option<Status>,
+    hits: Vec<usize>,
+    /// Indices into `session.apps` of the rows the list shows, in order.
+    pub visible: Vec<usize>,
+    /// Position in `visible`.
+    pub selected: usize,
+    pub list_offset: Cell<usize>,
+    pub detail_scroll: Cell<usize>,
+    pub help_scroll_max: Cell<usize>,
+    /// The focused criterion.
+    pub crit: usize,
+    /// Digits typed for the focused criterion, not yet set.
+    pub digits: String,
+    pub dialog: Option<Dialog>,
+    pub save: SaveState,
+    /// A one-line note for the footer until the next key: (text, is_error).
+    pub message: Option<(String, bool)>,
+    /// Applications whose possible conflict the expert waved off this session.
+    cleared: BTreeSet<usize>,
+    pub areas: Cell<Areas>,
+}
+
+impl App {
+    pub fn new(session: Session, settings: Settings) -> App {
+        let rows = session
+            .apps
+            .iter()
+            .map(|a| Row {
+                id: inert_line(&a.id),
+                title: inert_line(&a.title),
+                lead: inert_line(&a.lead_unit.name),
+            })
+            .collect();
+        let by_id = session
+            .apps
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.id.clone(), i))
+            .collect();
+        let index = Index::new(&session.apps);
+        let screen = if session.owner.is_some() {
+            Screen::Main
+        } else {
+            Screen::Identity(IdentityPicker::default())
+        };
+        let mut app = App {
+            rows,
+            by_id,
+            statuses: Vec::new(),
+            counts: [0; 4],
+            conflicts: Vec::new(),
+            index,
+            settings,
+            screen,
+            size: (80, 24),
+            app_view: false,
+            focus: Focus::List,
+            query: String::new(),
+            searching: false,
+            dir_filter: None,
+            status_filter: None,
+            hits: Vec::new(),
+            visible: Vec::new(),
+            selected: 0,
+            list_offset: Cell::new(0),
+            detail_scroll: Cell::new(0),
+            help_scroll_max: Cell::new(0),
+            crit: 0,
+            digits: String::new(),
+            dialog: None,
+            save: SaveState::Idle,
+            message: None,
+            cleared: BTreeSet::new(),
+            areas: Cell::new(Areas::default()),
+            session,
+        };
+        app.recount();
+        app.find_conflicts();
+        app.hits = app.index.rank("");
+        app.refilter(false);
+        app
+    }
+
+    // ----- Reading -----
+
+    pub fn lang(&self) -> Lang {
+        self.settings.lang
+    }
+
+    pub fn s(&self) -> &'static Strings {
+        Strings::of(self.settings.lang)
+    }
+
+    pub fn theme(&self) -> Theme {
+        Theme::new(self.settings.theme)
+    }
+
+    pub fn is_wide(&self) -> bool {
+        self.size.0 >= WIDE_WIDTH && self.size.1 >= WIDE_HEIGHT
+    }
+
+    pub fn too_small(&self) -> bool {
+        self.size.0 < MIN_WIDTH || self.size.1 < MIN_HEIGHT
+    }
+
+    /// The application under the cursor (index into `session.apps`).
+    pub fn current(&self) -> Option<usize> {
+        self.visible.get(self.selected).copied()
+    }
+
+    pub fn entry(&self, i: usize) -> Option<&Entry> {
+        self.session
+            .apps
+            .get(i)
+            .and_then(|a| self.session.sheet.entry(&a.id))
+    }
+
+    pub fn status(&self, i: usize) -> Status {
+        self.statuses.get(i).copied().unwrap_or(Status::Todo)
+    }
+
+    /// Complete, recused, to do (to do counts drafts).
+    pub fn progress(&self) -> (usize, usize, usize) {
+        (
+            self.counts[Status::Complete as usize],
+            self.counts[Status::Recused as usize],
+            self.counts[Status::Todo as usize] + self.counts[Status::Draft as usize],
+        )
+    }
+
+    pub fn conflict(&self, i: usize) -> Option<&Conflict> {
+        self.conflicts.get(i).and_then(|c| c.as_ref())
+    }
+
+    pub fn criterion(&self) -> Option<&Criterion> {
+        self.session.rubric.criteria.get(self.crit)
+    }
+
+    /// The keymap context a key press lands in.
+    pub fn context(&self) -> Context {
+        match self.focus {
+            _ if !self.is_wide() && !self.app_view => Context::List,
+            Focus::List => Context::List,
+            Focus::Detail => Context::Detail,
+            Focus::Scoring => Context::Scoring,
+        }
+    }
+
+    /// Char indices of the search query in a displayed field.
+    pub fn highlights(&self, field: &str) -> Vec<usize> {
+        if self.query.is_empty() {
+            Vec::new()
+        } else {
+            self.index.indices(field, &self.query)
+        }
+    }
+
+    fn needs_conflict_decision(&self, i: usize) -> bool {
+        self.conflict(i).is_some() && !self.cleared.contains(&i) && self.status(i) == Status::Todo
+    }
+
+    // ----- Derived state -----
+
+    fn recount(&mut self) {
+        let rubric = &self.session.rubric;
+        self.statuses = self
+            .session
+            .apps
+            .iter()
+            .map(|a| {
+                self.session
+                    .sheet
+                    .entry(&a.id)
+                    .map(|e| e.status(rubric))
+                    .unwrap_or(Status::Todo)
+            })
+            .collect();
+        self.counts = [0; 4];
+        for s in &self.statuses {
+            self.counts[*s as usize] += 1;
+        }
+    }
+
+    fn find_conflicts(&mut self) {
+        self.conflicts = match &self.session.owner {
+            Some(o) if !o.org.trim().is_empty() => self
+                .session
+                .apps
+                .iter()
+                .map(|a| conflict::find(&o.org, a))
+                .collect(),
+            _ => vec![None; self.session.apps.len()],
+        };
+    }
+
+    /// Recomputes the visible rows from the hits and the filters. With
+    /// `keep`, the cursor stays on the same application when it is still
+    /// shown, else at the same position.
+    fn refilter(&mut self, keep: bool) {
+        let before = self.current();
+        let pos = self.selected;
+        let dirs = &self.session.apps;
+        self.visible = self
+            .hits
+            .iter()
+            .copied()
+            .filter(|&i| {
+                self.dir_filter.is_none_or(|d| dirs[i].direction == Some(d))
+                    && self
+                        .status_filter
+                        .is_none_or(|s| self.statuses.get(i).copied() == Some(s))
+            })
+            .collect();
+        self.selected = if keep {
+            before
+                .and_then(|b| self.visible.iter().position(|&i| i == b))
+                .unwrap_or(pos.min(self.visible.len().saturating_sub(1)))
+        } else {
+            0
+        };
+        if self.current() != before {
+            self.detail_scroll.set(0);
+        }
+    }
+
+    // ----- Input -----
+
+    /// Turns a terminal event into actions and applies them.
+    pub fn on_event(&mut self, ev: Event) -> Vec<Effect> {
+        match ev {
+            Event::Key(k) if k.kind != KeyEventKind::Release => match self.action_for(k) {
+                Some(a) => self.update(a),
+                None => Vec::new(),
+            },
+            Event::Mouse(m) => {
+                let dir = match m.kind {
+                    MouseEventKind::ScrollUp => Wheel::Up,
+                    MouseEventKind::ScrollDown => Wheel::Down,
+                    _ => return Vec::new(),
+                };
+                self.update(Action::Wheel {
+                    dir,
+                    col: m.column,
+                    row: m.row,
+                })
+            }
+            Event::Resize(width, height) => self.update(Action::Resize { width, height }),
+            Event::Paste(text) => {
+                let mut out = Vec::new();
+                for c in text.chars() {
+                    let code = if c == '\n' {
+                        KeyCode::Enter
+                    } else {
+                        KeyCode::Char(c)
+                    };
+                    out.extend(self.update(Action::Key(KeyEvent::new(code, KeyModifiers::NONE))));
+                }
+                out
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// What a key means here.
+    pub fn action_for(&self, k: KeyEvent) -> Option<Action> {
+        if k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL) {
+            return Some(Action::ForceQuit);
+        }
+        if self.too_small() {
+            return match self.settings.keymap.lookup(Context::Global, &k) {
+                Some(c @ (Cmd::Quit | Cmd::Lang)) => Some(Action::Cmd(c)),
+                _ => None,
+            };
+        }
+        if matches!(self.screen, Screen::Identity(_)) || self.dialog.is_some() || self.searching {
+            return Some(Action::Key(k));
+        }
+        let ctx = self.context();
+        if ctx == Context::Scoring
+            && !k
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+        {
+            if let KeyCode::Char(c @ '0'..='9') = k.code {
+                return Some(Action::Digit(c as u8 - b'0'));
+            }
+            if k.code == KeyCode::Backspace && !self.digits.is_empty() {
+                return Some(Action::DigitBackspace);
+            }
+        }
+        self.settings.keymap.lookup(ctx, &k).map(Action::Cmd)
+    }
+
+    /// The one place state changes.
+    pub fn update(&mut self, a: Action) -> Vec<Effect> {
+        if !matches!(a, Action::Resize { .. } | Action::Wheel { .. }) {
+            self.message = None;
+        }
+        match a {
+            Action::Resize { width, height } => {
+                self.size = (width, height);
+                // Narrow: the pane with the keyboard is the one on screen.
+                if !self.is_wide() {
+                    self.app_view = self.focus != Focus::List;
+                }
+                Vec::new()
+            }
+            Action::ForceQuit => {
+                let mut out = self.flush_digits();
+                if let Some(Dialog::Comment { .. }) = &self.dialog {
+                    out.extend(self.save_comment(true));
+                }
+                out.push(Effect::Quit);
+                out
+            }
+            Action::Wheel { dir, col, row } => {
+                self.wheel(dir, col, row);
+                Vec::new()
+            }
+            Action::Key(k) => self.key(k),
+            Action::Digit(d) => self.digit(d),
+            Action::DigitBackspace => {
+                self.digits.pop();
+                Vec::new()
+            }
+            Action::Cmd(c) => {
+                let mut out = if c == Cmd::Commit {
+                    Vec::new()
+                } else {
+                    self.flush_digits()
+                };
+                out.extend(self.command(c));
+                out
+            }
+        }
+    }
+
+    fn key(&mut self, k: KeyEvent) -> Vec<Effect> {
+        if let Screen::Identity(_) = self.screen {
+            return self.identity_key(k);
+        }
+        if self.dialog.is_some() {
+            return self.dialog_key(k);
+        }
+        if self.searching {
+            self.search_key(k);
+        }
+        Vec::new()
+    }
+
+    fn wheel(&mut self, dir: Wheel, col: u16, row: u16) {
+        let d: isize = if dir == Wheel::Up { -3 } else { 3 };
+        if let Some(Dialog::Help { scroll }) = &mut self.dialog {
+            *scroll = scroll.saturating_add_signed(d);
+            return;
+        }
+        if self.dialog.is_some() || !matches!(self.screen, Screen::Main) {
+            return;
+        }
+        let areas = self.areas.get();
+        let pos = ratatui::layout::Position::new(col, row);
+        if areas.list.contains(pos) {
+            self.move_selection(d);
+        } else if areas.detail.contains(pos) {
+            self.scroll_detail(d);
+        }
+    }
+
+    // ----- Commands -----
+
+    fn command(&mut self, c: Cmd) -> Vec<Effect> {
+        let ctx = self.context();
+        match c {
+            Cmd::Quit => return vec![Effect::Quit],
+            Cmd::Help => self.dialog = Some(Dialog::Help { scroll: 0 }),
+            Cmd::Lang => self.settings.lang = self.settings.lang.toggle(),
+            Cmd::Export => self.message = Some((self.s().export_placeholder.to_string(), false)),
+            Cmd::FocusNext => self.cycle_focus(true),
+            Cmd::FocusPrev => self.cycle_focus(false),
+            Cmd::Back => {
+                if !self.is_wide() && self.app_view {
+                    self.app_view = false;
+                    self.focus = Focus::List;
+                } else if self.focus != Focus::List {
+                    self.focus = Focus::List;
+                } else if !self.query.is_empty() {
+                    self.set_query(String::new());
+                }
+            }
+            Cmd::Search => {
+                self.searching = true;
+                self.focus = Focus::List;
+                self.app_view = false;
+            }
+            Cmd::Direction => {
+                let cursor = self
+                    .dir_filter
+                    .and_then(|d| {
+                        self.session
+                            .catalog
+                            .directions
+                            .iter()
+                            .position(|x| x.code == d)
+                    })
+                    .map(|p| p + 1)
+                    .unwrap_or(0);
+                self.dialog = Some(Dialog::Direction {
+                    cursor,
+                    typed: String::new(),
+                });
+            }
+            Cmd::NextDirection | Cmd::PrevDirection => {
+                let codes: Vec<u32> = self
+                    .session
+                    .catalog
+                    .directions
+                    .iter()
+                    .map(|d| d.code)
+                    .collect();
+                let pos = self
+                    .dir_filter
+                    .and_then(|d| codes.iter().position(|c| *c == d))
+                    .map(|p| p + 1)
+                    .unwrap_or(0);
+                let n = codes.len() + 1;
+                let next = if c == Cmd::NextDirection {
+                    (pos + 1) % n
+                } else {
+                    (pos + n - 1) % n
+                };
+                self.set_direction(if next == 0 {
+                    None
+                } else {
+                    codes.get(next - 1).copied()
+                });
+            }
+            Cmd::StatusFilter => {
+                self.status_filter = match self.status_filter {
+                    None => Some(Status::Todo),
+                    Some(Status::Todo) => Some(Status::Draft),
+                    Some(Status::Draft) => Some(Status::Complete),
+                    Some(Status::Complete) => Some(Status::Recused),
+                    Some(Status::Recused) => None,
+                };
+                self.refilter(true);
+            }
+            Cmd::ClearFilters => {
+                self.dir_filter = None;
+                self.status_filter = None;
+                self.set_query(String::new());
+            }
+            Cmd::Recuse => {
+                if let Some(i) = self.current() {
+                    self.dialog = Some(Dialog::Recuse {
+                        app: i,
+                        undo: self.status(i) == Status::Recused,
+                        reason: String::new(),
+                        confirm: false,
+                        error: None,
+                    });
+                }
+            }
+            Cmd::Scope => {
+                if let Some(i) = self.current() {
+                    self.dialog = Some(Dialog::Scope { app: i });
+                }
+            }
+            Cmd::Up | Cmd::Down | Cmd::PageUp | Cmd::PageDown | Cmd::Top | Cmd::Bottom => {
+                self.movement(ctx, c)
+            }
+            Cmd::Open => {
+                if let Some(i) = self.current() {
+                    self.focus = Focus::Detail;
+                    self.app_view = true;
+                    if self.needs_conflict_decision(i) {
+                        self.dialog = Some(Dialog::Conflict { app: i });
+                    }
+                }
+            }
+            Cmd::Inc | Cmd::Dec | Cmd::IncLarge | Cmd::DecLarge => {
+                let large = self.large_step();
+                let n = match c {
+                    Cmd::Inc => 1,
+                    Cmd::Dec => -1,
+                    Cmd::IncLarge => large,
+                    _ => -large,
+                };
+                return self.step(n);
+            }
+            Cmd::Clear => {
+                let Some(i) = self.scoring_gate() else {
+                    return Vec::new();
+                };
+                let Some(cr) = self.criterion() else {
+                    return Vec::new();
+                };
+                let key = cr.key.clone();
+                if self.entry(i).is_some_and(|e| e.scores.contains_key(&key)) {
+                    return self.append(Change::Score {
+                        app: self.session.apps[i].id.clone(),
+                        criterion: key,
+                        value: None,
+                    });
+                }
+            }
+            Cmd::Commit => return self.commit_digits(),
+            Cmd::Comment => {
+                let Some(i) = self.scoring_gate() else {
+                    return Vec::new();
+                };
+                let original = self.entry(i).map(|e| e.comment.clone()).unwrap_or_default();
+                self.dialog = Some(Dialog::Comment {
+                    app: i,
+                    editor: Box::new(editor(&original)),
+                    original,
+                });
+            }
+            Cmd::Recommend | Cmd::NotRecommend => {
+                let Some(i) = self.scoring_gate() else {
+                    return Vec::new();
+                };
+                let want = c == Cmd::Recommend;
+                let now = self.entry(i).and_then(|e| e.recommend);
+                let value = if now == Some(want) { None } else { Some(want) };
+                return self.append(Change::Recommend {
+                    app: self.session.apps[i].id.clone(),
+                    value,
+                });
+            }
+        }
+        Vec::new()
+    }
+
+    fn cycle_focus(&mut self, forward: bool) {
+        if self.is_wide() {
+            self.focus = match (self.focus, forward) {
+                (Focus::List, true) | (Focus::Scoring, false) => Focus::Detail,
+                (Focus::Detail, true) | (Focus::List, false) => Focus::Scoring,
+                (Focus::Scoring, true) | (Focus::Detail, false) => Focus::List,
+            };
+        } else if !self.app_view {
+            if self.current().is_some() {
+                self.app_view = true;
+                self.focus = if forward {
+                    Focus::Detail
+                } else {
+                    Focus::Scoring
+                };
+            }
+        } else {
+            self.focus = match self.focus {
+                Focus::Detail => Focus::Scoring,
+                _ => Focus::Detail,
+            };
+        }
+    }
+
+    fn movement(&mut self, ctx: Context, c: Cmd) {
+        let page = |rows: u16| (rows.max(2) as isize) - 1;
+        match ctx {
+            Context::List | Context::Global => {
+                let p = page(self.areas.get().list_rows);
+                match c {
+                    Cmd::Up => self.move_selection(-1),
+                    Cmd::Down => self.move_selection(1),
+                    Cmd::PageUp => self.move_selection(-p),
+                    Cmd::PageDown => self.move_selection(p),
+                    Cmd::Top => self.move_selection(isize::MIN / 2),
+                    _ => self.move_selection(isize::MAX / 2),
+                }
+            }
+            Context::Detail => {
+                let p = page(self.areas.get().detail_rows);
+                match c {
+                    Cmd::Up => self.scroll_detail(-1),
+                    Cmd::Down => self.scroll_detail(1),
+                    Cmd::PageUp => self.scroll_detail(-p),
+                    Cmd::PageDown => self.scroll_detail(p),
+                    Cmd::Top => self.detail_scroll.set(0),
+                    _ => self.detail_scroll.set(usize::MAX / 2),
+                }
+            }
+            Context::Scoring => {
+                let n = self.session.rubric.criteria.len();
+                match c {
+                    Cmd::Up | Cmd::PageUp | Cmd::Top => {
+                        self.crit = if c == Cmd::Up {
+                            self.crit.saturating_sub(1)
+                        } else {
+                            0
+                        }
+                    }
+                    _ => {
+                        self.crit = if c == Cmd::Down {
+                            (self.crit + 1).min(n.saturating_sub(1))
+                        } else {
+                            n.saturating_sub(1)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Puts the cursor on application `id` if the list shows it.
+    pub fn select_id(&mut self, id: &str) -> bool {
+        let pos = self
+            .by_id
+            .get(id)
+            .and_then(|i| self.visible.iter().position(|v| v == i));
+        match pos {
+            Some(p) => {
+                self.selected = p;
+                self.detail_scroll.set(0);
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn move_selection(&mut self, d: isize) {
+        if self.visible.is_empty() {
+            return;
+        }
+        let max = self.visible.len() - 1;
+        let next = self.selected.saturating_add_signed(d).min(max);
+        if next != self.selected {
+            self.selected = next;
+            self.detail_scroll.set(0);
+        }
+    }
+
+    fn scroll_detail(&mut self, d: isize) {
+        let s = self.detail_scroll.get();
+        self.detail_scroll.set(s.saturating_add_signed(d));
+    }
+
+    fn set_direction(&mut self, d: Option<u32>) {
+        self.dir_filter = d;
+        self.refilter(true);
+    }
+
+    /// A new query puts the cursor on the best hit; clearing it keeps the
+    /// cursor where it was.
+    fn set_query(&mut self, q: String) {
+        self.query = q;
+        self.hits = self.index.rank(&self.query);
+        let keep = self.query.is_empty();
+        self.refilter(keep);
+    }
+
+    // ----- Scoring -----
+
+    /// The application scoring may change now, or why not (as a message
+    /// or the conflict question).
+    fn scoring_gate(&mut self) -> Option<usize> {
+        let i = self.current()?;
+        if self.status(i) == Status::Recused {
+            let key = self
+                .settings
+                .keymap
+                .first(Context::Scoring, Cmd::Recuse)
+                .map(|k| k.to_string())
+                .unwrap_or_default();
+            self.message = Some((fill(self.s().recused_locked, &[&key]), true));
+            return None;
+        }
+        if self.needs_conflict_decision(i) {
+            self.dialog = Some(Dialog::Conflict { app: i });
+            return None;
+        }
+        Some(i)
+    }
+
+    fn large_step(&self) -> i64 {
+        self.criterion()
+            .map(|c| (((c.max - c.min) / c.step.max(1)) / 5).max(1))
+            .unwrap_or(5)
+    }
+
+    fn append(&mut self, change: Change) -> Vec<Effect> {
+        self.save = SaveState::Pending;
+        vec![Effect::Append(change)]
+    }
+
+    fn digit(&mut self, d: u8) -> Vec<Effect> {
+        if self.scoring_gate().is_none() {
+            return Vec::new();
+        }
+        let Some(c) = self.criterion() else {
+            return Vec::new();
+        };
+        let max = c.max;
+        self.digits.push((b'0' + d) as char);
+        let v: i64 = self.digits.parse().unwrap_or(0);
+        let max_digits = max.abs().to_string().len();
+        if v.saturating_mul(10) > max || self.digits.len() >= max_digits {
+            return self.commit_digits();
+        }
+        Vec::new()
+    }
+
+    fn flush_digits(&mut self) -> Vec<Effect> {
+        if self.digits.is_empty() {
+            Vec::new()
+        } else {
+            self.commit_digits()
+        }
+    }
+
+    fn commit_digits(&mut self) -> Vec<Effect> {
+        if self.digits.is_empty() {
+            return Vec::new();
+        }
+        let typed = std::mem::take(&mut self.digits);
+        let Some(i) = self.scoring_gate() else {
+            return Vec::new();
+        };
+        let Some(c) = self.criterion() else {
+            return Vec::new();
+        };
+        let v: i64 = typed.parse().unwrap_or(i64::MAX);
+        if !c.accepts(v) {
+            let msg = fill(self.s().out_of_scale, &[&typed, &c.min, &c.max, &c.step]);
+            self.message = Some((msg, true));
+            return Vec::new();
+        }
+        let key = c.key.clone();
+        if self.entry(i).and_then(|e| e.scores.get(&key)) == Some(&v) {
+            return Vec::new();
+        }
+        self.append(Change::Score {
+            app: self.session.apps[i].id.clone(),
+            criterion: key,
+            value: Some(v),
+        })
+    }
+
+    fn step(&mut self, n: i64) -> Vec<Effect> {
+        let Some(i) = self.scoring_gate() else {
+            return Vec::new();
+        };
+        let Some(c) = self.criterion() else {
+            return Vec::new();
+        };
+        let now = self.entry(i).and_then(|e| e.scores.get(&c.key)).copied();
+        let step = c.step.max(1);
+        let next = match now {
+            Some(v) => {
+                let raw = v.saturating_add(n.saturating_mul(step)).clamp(c.min, c.max);
+                c.min + (raw - c.min) / step * step
+            }
+            None if n > 0 => c.min,
+            None => c.min + (c.max - c.min) / step * step,
+        };
+        if Some(next) == now {
+            return Vec::new();
+        }
+        let key = c.key.clone();
+        self.append(Change::Score {
+            app: self.session.apps[i].id.clone(),
+            criterion: key,
+            value: Some(next),
+        })
+    }
+
+    fn save_comment(&mut self, close: bool) -> Vec<Effect> {
+        let Some(Dialog::Comment {
+            app,
+            editor,
+            original,
+        }) = &mut self.dialog
+        else {
+            return Vec::new();
+        };
+        let text = editor.lines().join("\n");
+        let app = *app;
+        let changed = text != *original;
+        if changed {
+            *original = text.clone();
+        }
+        if close {
+            self.dialog = None;
+        }
+        if changed {
+            self.append(Change::Comment {
+                app: self.session.apps[app].id.clone(),
+                text,
+            })
+        } else {
+            Vec::new()
+        }
+    }
+
+    // ----- Results from the loop -----
+
+    /// A write returned: only now does the screen show the change.
+    pub fn on_appended(&mut self, r: Result<HistoryEvent, String>) {
+        match r {
+            Ok(ev) => {
+                self.session.sheet.apply(ev.seq, &ev.change);
+                self.session.history_size = ev.seq;
+                if let Some(&i) = self.by_id.get(ev.change.app()) {
+                    let st = self
+                        .session
+                        .sheet
+                        .entry(ev.change.app())
+                        .map(|e| e.status(&self.session.rubric))
+                        .unwrap_or(Status::Todo);
+                    if let Some(old) = self.statuses.get_mut(i) {
+                        self.counts[*old as usize] -= 1;
+                        *old = st;
+                        self.counts[st as usize] += 1;
+                    }
+                }
+                if self.status_filter.is_some() {
+                    self.refilter(true);
+                }
+                self.save = SaveState::Saved(ev.seq);
+            }
+            Err(e) => {
+                let msg = inert_line(&e);
+                self.message = Some((msg.clone(), true));
+                self.save = SaveState::Failed(msg);
+            }
+        }
+    }
+
+    /// A claim returned.
+    pub fn on_claimed(&mut self, who: Identity, r: Result<(), String>) {
+        match r {
+            Ok(()) => {
+                self.session.owner = Some(who);
+                self.find_conflicts();
+                self.screen = Screen::Main;
+            }
+            Err(e) => {
+                if let Screen::Identity(p) = &mut self.screen {
+                    p.error = Some(inert_line(&e));
+                }
+            }
+        }
+    }
+
+    // ----- Text fields and dialogs -----
+
+    fn search_key(&mut self, k: KeyEvent) {
+        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+        match k.code {
+            KeyCode::Esc => {
+                self.searching = false;
+                self.set_query(String::new());
+            }
+            KeyCode::Enter => self.searching = false,
+            KeyCode::Up => self.move_selection(-1),
+            KeyCode::Down => self.move_selection(1),
+            KeyCode::Char('p') if ctrl => self.move_selection(-1),
+            KeyCode::Char('n') if ctrl => self.move_selection(1),
+            KeyCode::Char('u') if ctrl => self.set_query(String::new()),
+            KeyCode::Backspace => {
+                let mut q = self.query.clone();
+                q.pop();
+                self.set_query(q);
+            }
+            KeyCode::Char(c) if !ctrl && !k.modifiers.contains(KeyModifiers::ALT) => {
+                let mut q = self.query.clone();
+                q.push(c);
+                self.set_query(q);
+            }
+            _ => {}
+        }
+    }
+
+    fn dialog_key(&mut self, k: KeyEvent) -> Vec<Effect> {
+        let Some(dialog) = self.dialog.as_mut() else {
+            return Vec::new();
+        };
+        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+        match dialog {
+            Dialog::Help { scroll } => match k.code {
+                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q' | '?') | KeyCode::F(1) => {
+                    self.dialog = None
+                }
+                KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
+                KeyCode::Down | KeyCode::Char('j') => *scroll += 1,
+                KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
+                KeyCode::PageDown | KeyCode::Char(' ') => *scroll += 10,
+                KeyCode::Home | KeyCode::Char('g') => *scroll = 0,
+                KeyCode::End | KeyCode::Char('G') => *scroll = usize::MAX / 2,
+                _ => {}
+            },
+            Dialog::Scope { .. } => {
+                if matches!(
+                    k.code,
+                    KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q' | 'o')
+                ) {
+                    self.dialog = None;
+                }
+            }
+            Dialog::Direction { cursor, typed } => {
+                let dirs = &self.session.catalog.directions;
+                let n = dirs.len() + 1;
+                match k.code {
+                    KeyCode::Esc => self.dialog = None,
+                    KeyCode::Up | KeyCode::Char('k') => {
+                        *cursor = (*cursor + n - 1) % n;
+                        typed.clear();
+                    }
+                    KeyCode::Down | KeyCode::Char('j') => {
+                        *cursor = (*cursor + 1) % n;
+                        typed.clear();
+                    }
+                    KeyCode::Backspace => {
+                        typed.pop();
+                    }
+                    KeyCode::Enter => {
+                        let pick = *cursor;
+                        self.pick_direction(pick);
+                    }
+                    KeyCode::Char(c @ '0'..='9') => {
+                        typed.push(c);
+                        if typed.as_str() == "0" {
+                            self.pick_direction(0);
+                            return Vec::new();
+                        }
+                        let exact = dirs.iter().position(|d| d.code.to_string() == *typed);
+                        let longer = dirs.iter().any(|d| {
+                            let s = d.code.to_string();
+                            s.len() > typed.len() && s.starts_with(typed.as_str())
+                        });
+                        match (exact, longer) {
+                            (Some(p), false) => self.pick_direction(p + 1),
+                            (Some(p), true) => *cursor = p + 1,
+                            (None, true) => {}
+                            (None, false) => typed.clear(),
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Dialog::Comment { editor, .. } => {
+                if k.code == KeyCode::Esc {
+                    return self.save_comment(true);
+                }
+                if ctrl && k.code == KeyCode::Char('s') {
+                    return self.save_comment(false);
+                }
+                // A pasted control, bidi or invisible character would be
+                // drawn by the editor as itself: it is not taken.
+                if let KeyCode::Char(c) = k.code
+                    && (c.is_control() || crate::domain::text::is_dangerous(c))
+                {
+                    return Vec::new();
+                }
+                editor.input(k);
+            }
+            Dialog::Recuse {
+                app,
+                undo,
+                reason,
+                confirm,
+                error,
+            } => {
+                if *confirm {
+                    match k.code {
+                        KeyCode::Esc | KeyCode::Char('n') => self.dialog = None,
+                        KeyCode::Enter | KeyCode::Char('y') => {
+                            let id = self.session.apps[*app].id.clone();
+                            let reason = reason.trim().to_string();
+                            let change = if *undo {
+                                Change::Unrecuse { app: id, reason }
+                            } else {
+                                Change::Recuse { app: id, reason }
+                            };
+                            self.dialog = None;
+                            return self.append(change);
+                        }
+                        _ => {}
+                    }
+                } else {
+                    match k.code {
+                        KeyCode::Esc => self.dialog = None,
+                        KeyCode::Enter => {
+                            if !*undo && reason.trim().is_empty() {
+                                *error = Some(Strings::of(self.settings.lang).reason_needed);
+                            } else {
+                                *confirm = true;
+                            }
+                        }
+                        KeyCode::Backspace => {
+                            reason.pop();
+                        }
+                        KeyCode::Char('u') if ctrl => reason.clear(),
+                        KeyCode::Char(c) if !ctrl => {
+                            reason.push(c);
+                            *error = None;
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            Dialog::Conflict { app } => {
+                let app = *app;
+                match k.code {
+                    KeyCode::Esc => self.dialog = None,
+                    KeyCode::Char('r') => {
+                        self.dialog = Some(Dialog::Recuse {
+                            app,
+                            undo: false,
+                            reason: String::new(),
+                            confirm: false,
+                            error: None,
+                        })
+                    }
+                    KeyCode::Char('c') => {
+                        self.cleared.insert(app);
+                        self.dialog = None;
+                        self.message = Some((self.s().conflict_cleared.to_string(), false));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Vec::new()
+    }
+
+    fn pick_direction(&mut self, cursor: usize) {
+        self.dialog = None;
+        let d = if cursor == 0 {
+            None
+        } else {
+            self.session
+                .catalog
+                .directions
+                .get(cursor - 1)
+                .map(|d| d.code)
+        };
+        self.set_direction(d);
+    }
+
+    fn identity_key(&mut self, k: KeyEvent) -> Vec<Effect> {
+        let n = self.session.roster.len();
+        let Screen::Identity(p) = &mut self.screen else {
+            return Vec::new();
+        };
+        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+        if let Some(form) = &mut p.form {
+            match k.code {
+                KeyCode::Esc => {
+                    p.form = None;
+                    p.error = None;
+                }
+                KeyCode::Tab | KeyCode::Down => form.focus = (form.focus + 1) % 3,
+                KeyCode::BackTab | KeyCode::Up => form.focus = (form.focus + 2) % 3,
+                KeyCode::Enter if form.focus < 2 => form.focus += 1,
+                KeyCode::Enter => {
+                    let s = Strings::of(self.settings.lang);
+                    let [id, name, org] = form.fields.clone().map(|f| f.trim().to_string());
+                    if !crate::domain::application::valid_expert_id(&id) {
+                        p.error = Some(s.identity_bad_id.to_string());
+                        form.focus = 0;
+                    } else if name.is_empty() {
+                        p.error = Some(s.identity_no_name.to_string());
+                        form.focus = 1;
+                    } else {
+                        p.error = None;
+                        return vec![Effect::Claim(Identity {
+                            id,
+                            name,
+                            org,
+                            key_id: None,
+                        })];
+                    }
+                }
+                KeyCode::Backspace => {
+                    form.fields[form.focus].pop();
+                }
+                KeyCode::Char('u') if ctrl => form.fields[form.focus].clear(),
+                KeyCode::Char(c) if !ctrl => form.fields[form.focus].push(c),
+                _ => {}
+            }
+            return Vec::new();
+        }
+        match k.code {
+            KeyCode::Esc | KeyCode::Char('q') => return vec![Effect::Quit],
+            KeyCode::Up | KeyCode::Char('k') => p.cursor = p.cursor.saturating_sub(1),
+            KeyCode::Down | KeyCode::Char('j') => p.cursor = (p.cursor + 1).min(n),
+            _ if self.settings.keymap.lookup(Context::Global, &k) == Some(Cmd::Lang) => {
+                self.settings.lang = self.settings.lang.toggle()
+            }
+            KeyCode::Enter => {
+                if let Some(e) = self.session.roster.get(p.cursor) {
+                    return vec![Effect::Claim(Identity {
+                        id: e.id.clone(),
+                        name: e.name.clone(),
+                        org: e.org.clone(),
+                        key_id: e.key_id.clone(),
+                    })];
+                }
+                p.form = Some(IdentityForm::default());
+                p.error = None;
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+}
+
+/// A comment editor holding `text`, cursor at the end.
+fn editor(text: &str) -> TextArea<'static> {
+    let lines: Vec<String> = if text.is_empty() {
+        vec![String::new()]
+    } else {
+        // The expert's own earlier text, made inert like all stored text.
+        crate::domain::text::inert(text, true)
+            .split('\n')
+            .map(str::to_string)
+            .collect()
+    };
+    let mut t = TextArea::new(lines);
+    t.set_wrap_mode(WrapMode::WordOrGlyph);
+    t.move_cursor(ratatui_textarea::CursorMove::Bottom);
+    t.move_cursor(ratatui_textarea::CursorMove::End);
+    t
+}
+
+/// Runs one effect against the bundle and hands the result back to the
+/// app. Returns false when the loop should end.
+pub fn run_effect(
+    bundle: &mut Bundle,
+    clock: &crate::clock::Clock,
+    app: &mut App,
+    effect: Effect,
+) -> bool {
+    match effect {
+        Effect::Append(change) => {
+            let r = bundle.append(change, clock).map_err(|e| e.to_string());
+            app.on_appended(r);
+            true
+        }
+        Effect::Claim(who) => {
+            let r = bundle.claim(&who).map_err(|e| e.to_string());
+            app.on_claimed(who, r);
+            true
+        }
+        Effect::Quit => false,
+    }
+}

@@ -1,0 +1,143 @@
+//! The expert's screens: read applications, declare conflicts, score,
+//! comment, recommend.
+//!
+//! Key press → [`action::Action`] → [`app::App::update`] → [`action::Effect`]
+//! (a store write) run by [`run`]'s loop → redraw. The screens never write
+//! SQL; every change goes through `Bundle::append`, and the header says
+//! "saved" only once it returned. The terminal is restored on quit, on
+//! error (a guard) and on panic (a hook).
+
+pub mod action;
+pub mod app;
+pub mod config;
+pub mod keymap;
+pub mod search;
+pub mod strings;
+pub mod text;
+pub mod theme;
+pub mod ui;
+
+use std::io::{self, Stdout};
+use std::sync::Once;
+
+use anyhow::{Context as _, Result};
+use crossterm::event::{
+    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+};
+use crossterm::execute;
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+
+use crate::clock::Clock;
+use crate::lang::Lang;
+use crate::store::Bundle;
+use app::{App, Session};
+use config::{Config, Settings};
+
+/// Loads the configuration file and resolves the settings.
+pub fn settings(lang_flag: Option<Lang>) -> Result<Settings> {
+    let path = crate::paths::config_file()?;
+    Config::load(&path)?.settings(lang_flag, config::env_lang())
+}
+
+/// Puts the terminal back the way the shell expects it. Safe to call twice.
+fn restore() {
+    let _ = disable_raw_mode();
+    let _ = execute!(
+        io::stdout(),
+        DisableBracketedPaste,
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
+}
+
+/// Restores the terminal when dropped: on quit, on `?`, on unwinding.
+struct TerminalGuard {
+    terminal: Terminal<CrosstermBackend<Stdout>>,
+}
+
+impl TerminalGuard {
+    fn enter() -> Result<TerminalGuard> {
+        install_panic_hook();
+        enable_raw_mode().context("cannot put the terminal in raw mode")?;
+        let setup = execute!(
+            io::stdout(),
+            EnterAlternateScreen,
+            EnableMouseCapture,
+            EnableBracketedPaste
+        )
+        .context("cannot set up the terminal")
+        .and_then(|_| {
+            Terminal::new(CrosstermBackend::new(io::stdout())).context("cannot use the terminal")
+        });
+        match setup {
+            Ok(terminal) => Ok(TerminalGuard { terminal }),
+            Err(e) => {
+                restore();
+                Err(e)
+            }
+        }
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+/// Restores the terminal before the panic message is printed, so that the
+/// message is readable and the shell usable.
+fn install_panic_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            restore();
+            previous(info);
+        }));
+    });
+}
+
+/// Runs the expert screens on `bundle` (opened for writing) until the
+/// expert quits.
+pub fn run(mut bundle: Bundle, clock: &Clock, settings: Settings) -> Result<()> {
+    let session = Session::load(&bundle)?;
+    let mut app = App::new(session, settings);
+    let mut guard = TerminalGuard::enter()?;
+    let size = guard.terminal.size().context("terminal size")?;
+    app.update(action::Action::Resize {
+        width: size.width,
+        height: size.height,
+    });
+    loop {
+        guard
+            .terminal
+            .draw(|f| ui::draw(f, &app))
+            .context("drawing")?;
+        let ev = event::read().context("reading the keyboard")?;
+        let effects = app.on_event(ev);
+        if effects.is_empty() {
+            continue;
+        }
+        // Show "saving…" while the write runs.
+        if effects
+            .iter()
+            .any(|e| matches!(e, action::Effect::Append(_)))
+        {
+            guard
+                .terminal
+                .draw(|f| ui::draw(f, &app))
+                .context("drawing")?;
+        }
+        for e in effects {
+            if !app::run_effect(&mut bundle, clock, &mut app, e) {
+                return Ok(());
+            }
+        }
+    }
+}

@@ -1,0 +1,574 @@
+//! The expert screens' behaviour, driven by key events against a real
+//! working copy: every change goes through `Bundle::append`, the screen
+//! shows it only once the write returned, recusal locks scoring and its
+//! withdrawal is a new event, conflicts ask first, untrusted text stays
+//! inert.
+
+#[path = "common/tui.rs"]
+mod fixture;
+
+use crossterm::event::{Event, KeyCode, KeyModifiers, MouseEvent, MouseEventKind};
+use fixture::*;
+use panelist::domain::history::{Change, Status};
+use panelist::domain::text::is_dangerous;
+use panelist::lang::Lang;
+use panelist::store::Bundle;
+use panelist::tui::action::{Action, Effect};
+use panelist::tui::app::{App, Dialog, SaveState, Screen, Session, run_effect};
+use panelist::tui::ui;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+struct Setup {
+    _dir: tempfile::TempDir,
+    bundle: Bundle,
+    app: App,
+    clock: panelist::clock::Clock,
+}
+
+fn setup(scored_fixture: bool) -> Setup {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("wc.bundle");
+    if scored_fixture {
+        scored(&path);
+    } else {
+        template(&path);
+    }
+    let bundle = Bundle::open_write(&path).expect("open");
+    let mut app = App::new(Session::load(&bundle).expect("load"), settings(Lang::En));
+    app.update(Action::Resize {
+        width: 80,
+        height: 24,
+    });
+    Setup {
+        _dir: dir,
+        bundle,
+        app,
+        clock: clock(),
+    }
+}
+
+impl Setup {
+    fn drive(&mut self, events: impl IntoIterator<Item = Event>) -> bool {
+        drive(&mut self.app, &mut self.bundle, &self.clock, events)
+    }
+    fn open(&mut self, id: &str) {
+        assert!(self.app.select_id(id), "{id}");
+        self.drive([code(KeyCode::Enter), code(KeyCode::Tab)]);
+    }
+    fn score(&self, id: &str, k: &str) -> Option<i64> {
+        self.bundle
+            .current()
+            .expect("sheet")
+            .entry(id)
+            .and_then(|e| e.scores.get(k).copied())
+    }
+    fn events(&self) -> Vec<Change> {
+        self.bundle
+            .history()
+            .expect("history")
+            .into_iter()
+            .map(|e| e.change)
+            .collect()
+    }
+    fn screen(&self) -> String {
+        screen(&self.app, 80, 24)
+    }
+}
+
+fn screen(app: &App, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+    t.draw(|f| ui::draw(f, app)).expect("draw");
+    let buf = t.backend().buffer();
+    let mut out = String::new();
+    for y in 0..h {
+        let mut skip = 0;
+        for x in 0..w {
+            let sym = buf[(x, y)].symbol();
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            out.push_str(sym);
+            skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn a_score_is_shown_only_after_the_store_returned() {
+    let mut s = setup(true);
+    s.open("2023-T-001");
+    let before = s.events().len();
+    // Typing "2" waits for a second digit; "1" completes 21 and asks for a write.
+    assert!(feed(&mut s.app, [key('2')]).is_empty());
+    let effects = feed(&mut s.app, [key('1')]);
+    assert_eq!(
+        effects,
+        vec![Effect::Append(Change::Score {
+            app: "2023-T-001".into(),
+            criterion: "innovation".into(),
+            value: Some(21),
+        })]
+    );
+    assert_eq!(s.app.save, SaveState::Pending);
+    assert!(s.app.entry(0).is_none(), "not on screen before the write");
+    assert!(!s.screen().contains("saved"));
+    for e in effects {
+        assert!(run_effect(&mut s.bundle, &s.clock, &mut s.app, e));
+    }
+    let seq = before as u64 + 1;
+    assert_eq!(s.app.save, SaveState::Saved(seq));
+    assert!(s.screen().contains(&format!("saved #{seq}")));
+    assert_eq!(s.score("2023-T-001", "innovation"), Some(21));
+    assert!(s.screen().contains("[21]/25"));
+}
+
+#[test]
+fn digits_steps_and_clearing() {
+    let mut s = setup(true);
+    s.open("2023-T-001");
+    // A digit that cannot grow within the scale is set at once.
+    s.drive([key('7')]);
+    assert_eq!(s.score("2023-T-001", "innovation"), Some(7));
+    // "0" may be the start of "05": it waits for Enter.
+    s.drive([key('j'), key('0')]);
+    assert_eq!(s.score("2023-T-001", "advancement"), None);
+    s.drive([code(KeyCode::Enter)]);
+    assert_eq!(s.score("2023-T-001", "advancement"), Some(0));
+    // Out of scale: refused on screen, nothing written.
+    let n = s.events().len();
+    s.drive([key('2'), key('9')]);
+    assert_eq!(s.events().len(), n);
+    assert!(s.app.message.as_ref().is_some_and(|m| m.1), "an error note");
+    // Steps: small, large, clamped at both ends.
+    s.drive([key('l')]);
+    assert_eq!(s.score("2023-T-001", "advancement"), Some(1));
+    s.drive([key('L'), key('L')]);
+    assert_eq!(s.score("2023-T-001", "advancement"), Some(11));
+    for _ in 0..5 {
+        s.drive([key('L')]);
+    }
+    assert_eq!(s.score("2023-T-001", "advancement"), Some(25));
+    s.drive([key('h'), key('H')]);
+    assert_eq!(s.score("2023-T-001", "advancement"), Some(19));
+    s.drive([code(KeyCode::Left)]);
+    assert_eq!(s.score("2023-T-001", "advancement"), Some(18));
+    // Pending digits are set when the expert moves on.
+    s.drive([key('j'), key('1'), key('j')]);
+    assert_eq!(s.score("2023-T-001", "practicality"), Some(1));
+    // Stepping from unset starts at the bottom of the scale.
+    s.drive([key('l')]);
+    assert_eq!(s.score("2023-T-001", "replicability"), Some(0));
+    // Clearing is an event too.
+    s.drive([key('x')]);
+    assert_eq!(s.score("2023-T-001", "replicability"), None);
+    assert!(matches!(
+        s.events().last(),
+        Some(Change::Score { value: None, .. })
+    ));
+}
+
+#[test]
+fn the_total_updates_live_and_completion_needs_comment_and_recommendation() {
+    let mut s = setup(true);
+    s.open("2023-T-001");
+    for d in ["21", "18", "20", "19"] {
+        let mut e = typed(d);
+        e.push(key('j'));
+        s.drive(e);
+    }
+    assert!(s.screen().contains("total 78/100"), "{}", s.screen());
+    assert_eq!(s.app.status(0), Status::Draft);
+    s.drive([key('y')]);
+    assert_eq!(s.app.status(0), Status::Draft, "comment still missing");
+    let mut e = vec![key('c')];
+    e.extend(typed(COMMENT));
+    e.push(code(KeyCode::Esc));
+    s.drive(e);
+    assert!(s.app.dialog.is_none());
+    assert_eq!(s.app.status(0), Status::Complete);
+    let entry = s
+        .bundle
+        .current()
+        .unwrap()
+        .entry("2023-T-001")
+        .cloned()
+        .unwrap();
+    assert_eq!(entry.comment, COMMENT);
+    assert_eq!(entry.recommend, Some(true));
+    // y again: undecided.
+    s.drive([key('y')]);
+    assert_eq!(s.app.entry(0).unwrap().recommend, None);
+    s.drive([key('n')]);
+    assert_eq!(s.app.entry(0).unwrap().recommend, Some(false));
+    // The header counts follow.
+    let (done, _, _) = s.app.progress();
+    assert_eq!(done, 2);
+}
+
+#[test]
+fn the_comment_editor_takes_chinese_and_multiple_lines() {
+    let mut s = setup(true);
+    s.open("2023-T-001");
+    let mut e = vec![key('c')];
+    e.extend(typed("第一段：技术先进。"));
+    e.push(code(KeyCode::Enter));
+    e.extend(typed("第二段：建议推荐。"));
+    // Ctrl-S saves and stays open.
+    e.push(ctrl('s'));
+    s.drive(e);
+    assert!(matches!(s.app.dialog, Some(Dialog::Comment { .. })));
+    let text = "第一段：技术先进。\n第二段：建议推荐。";
+    assert_eq!(
+        s.bundle
+            .current()
+            .unwrap()
+            .entry("2023-T-001")
+            .unwrap()
+            .comment,
+        text
+    );
+    // Closing unchanged writes nothing more.
+    let n = s.events().len();
+    s.drive([code(KeyCode::Esc)]);
+    assert_eq!(s.events().len(), n);
+    // Ctrl-C in the editor saves, then quits.
+    s.drive([key('c')]);
+    let more = typed("补充");
+    s.drive(more);
+    let go_on = s.drive([ctrl('c')]);
+    assert!(!go_on, "Ctrl-C quits");
+    assert!(
+        s.bundle
+            .current()
+            .unwrap()
+            .entry("2023-T-001")
+            .unwrap()
+            .comment
+            .ends_with("补充")
+    );
+}
+
+#[test]
+fn recusal_needs_a_reason_and_confirmation_locks_scoring_and_is_withdrawn_by_a_new_event() {
+    let mut s = setup(true);
+    s.open("2023-T-007");
+    let n = s.events().len();
+    // No reason: refused in the dialog.
+    s.drive([key('r'), code(KeyCode::Enter)]);
+    assert!(matches!(
+        s.app.dialog,
+        Some(Dialog::Recuse { confirm: false, .. })
+    ));
+    // Esc backs out.
+    s.drive([code(KeyCode::Esc)]);
+    assert!(s.app.dialog.is_none());
+    assert_eq!(s.events().len(), n);
+    // A reason, then Enter, then the confirmation.
+    let mut e = vec![key('r')];
+    e.extend(typed("与牵头单位有合作"));
+    e.push(code(KeyCode::Enter));
+    s.drive(e);
+    assert!(matches!(
+        s.app.dialog,
+        Some(Dialog::Recuse { confirm: true, .. })
+    ));
+    assert_eq!(s.events().len(), n, "nothing before confirming");
+    s.drive([key('y')]);
+    assert_eq!(
+        s.events().last(),
+        Some(&Change::Recuse {
+            app: "2023-T-007".into(),
+            reason: "与牵头单位有合作".into()
+        })
+    );
+    // Locked: digits, steps and comments write nothing.
+    let n = s.events().len();
+    s.drive([key('5'), key('l'), key('c'), key('y')]);
+    assert_eq!(s.events().len(), n);
+    assert!(s.app.dialog.is_none());
+    assert!(s.screen().contains("Recused"));
+    // Withdrawal: a new event; the recusal stays in the history.
+    let mut e = vec![key('r')];
+    e.extend(typed("误操作"));
+    e.extend([code(KeyCode::Enter), code(KeyCode::Enter)]);
+    s.drive(e);
+    let ev = s.events();
+    assert_eq!(
+        ev.last(),
+        Some(&Change::Unrecuse {
+            app: "2023-T-007".into(),
+            reason: "误操作".into()
+        })
+    );
+    assert!(
+        ev.iter()
+            .any(|c| matches!(c, Change::Recuse { app, .. } if app == "2023-T-007"))
+    );
+    s.drive([key('5')]);
+    assert_eq!(s.score("2023-T-007", "innovation"), Some(5));
+    assert!(s.bundle.verify_chain().unwrap().is_ok());
+}
+
+#[test]
+fn a_possible_conflict_asks_before_scoring() {
+    let mut s = setup(true);
+    // 2023-T-005's lead unit is 华信安全技术研究院有限公司; E01 works at 华信安全研究院.
+    assert!(s.app.conflict(4).is_some());
+    assert!(s.app.conflict(0).is_none());
+    assert!(s.app.select_id("2023-T-005"));
+    s.drive([code(KeyCode::Enter)]);
+    assert!(matches!(s.app.dialog, Some(Dialog::Conflict { .. })));
+    // Later: the question comes back at the first score.
+    s.drive([code(KeyCode::Esc), code(KeyCode::Tab), key('9')]);
+    assert!(matches!(s.app.dialog, Some(Dialog::Conflict { .. })));
+    assert_eq!(s.score("2023-T-005", "innovation"), None);
+    // "No conflict": scoring goes on.
+    s.drive([key('c'), key('9')]);
+    assert_eq!(s.score("2023-T-005", "innovation"), Some(9));
+    // 2023-T-006 has it as a joint unit: recuse from the question.
+    assert!(s.app.select_id("2023-T-006"));
+    s.drive([code(KeyCode::Enter)]);
+    let mut e = vec![key('r')];
+    e.extend(typed("本人单位为联合单位"));
+    e.extend([code(KeyCode::Enter), key('y')]);
+    s.drive(e);
+    assert_eq!(s.app.status(5), Status::Recused);
+}
+
+#[test]
+fn search_updates_per_keystroke_over_ids_titles_and_units() {
+    let mut s = setup(true);
+    s.drive([key('/')]);
+    assert!(s.app.searching);
+    s.drive([key('华')]);
+    let after_one = s.app.visible.len();
+    s.drive([key('信')]);
+    let ids: Vec<&str> = s
+        .app
+        .visible
+        .iter()
+        .map(|&i| s.app.session.apps[i].id.as_str())
+        .collect();
+    assert_eq!(ids, vec!["2023-T-005", "2023-T-006"], "lead and joint unit");
+    assert!(after_one >= ids.len());
+    // Backspace widens again; Enter keeps the query, Esc clears it.
+    s.drive([code(KeyCode::Backspace)]);
+    assert_eq!(s.app.visible.len(), after_one);
+    s.drive(typed("信"));
+    s.drive([code(KeyCode::Enter)]);
+    assert!(!s.app.searching);
+    assert_eq!(s.app.visible.len(), 2);
+    s.drive([key('/'), code(KeyCode::Esc)]);
+    assert_eq!(s.app.visible.len(), 18);
+    // By id and by title.
+    s.drive([key('/')]);
+    s.drive(typed("T-014"));
+    assert_eq!(s.app.current(), Some(13));
+    s.drive([code(KeyCode::Esc), key('/')]);
+    s.drive(typed("零信任"));
+    assert_eq!(s.app.current(), Some(8));
+}
+
+#[test]
+fn every_direction_is_a_few_keys_away_and_status_filters_cycle() {
+    let mut s = setup(true);
+    for code_ in 1..=13u32 {
+        let mut e = vec![key('d')];
+        e.extend(typed(&code_.to_string()));
+        if code_ == 1 {
+            e.push(code(KeyCode::Enter));
+        }
+        s.drive(e);
+        assert_eq!(s.app.dir_filter, Some(code_), "direction {code_}");
+        assert!(s.app.dialog.is_none());
+        assert!(
+            s.app
+                .visible
+                .iter()
+                .all(|&i| s.app.session.apps[i].direction == Some(code_))
+        );
+    }
+    s.drive([key('d'), key('0')]);
+    assert_eq!(s.app.dir_filter, None);
+    s.drive([key(']'), key(']')]);
+    assert_eq!(s.app.dir_filter, Some(2));
+    s.drive([key('['), key('['), key('[')]);
+    assert_eq!(s.app.dir_filter, Some(13));
+    s.drive([key('x')]);
+    assert_eq!(s.app.dir_filter, None);
+    // Status: to do, draft, complete, recused, all.
+    let expect = [
+        (Some(Status::Todo), 15),
+        (Some(Status::Draft), 1),
+        (Some(Status::Complete), 1),
+        (Some(Status::Recused), 1),
+        (None, 18),
+    ];
+    for (st, n) in expect {
+        s.drive([key('s')]);
+        assert_eq!(s.app.status_filter, st);
+        assert_eq!(s.app.visible.len(), n, "{st:?}");
+    }
+}
+
+#[test]
+fn the_identity_picker_claims_the_working_copy() {
+    let mut s = setup(false);
+    assert!(matches!(s.app.screen, Screen::Identity(_)));
+    assert!(s.screen().contains("Who are you?"));
+    s.drive([key('j'), code(KeyCode::Enter)]);
+    assert!(matches!(s.app.screen, Screen::Main));
+    let owner = s.bundle.owner().unwrap().expect("claimed");
+    assert_eq!(owner.id, "E02");
+    assert!(s.screen().contains("E02 李晓梅"));
+}
+
+#[test]
+fn manual_identity_is_checked_then_claimed() {
+    let mut s = setup(false);
+    // Past the roster: manual entry.
+    s.drive([key('j'), key('j'), key('j'), code(KeyCode::Enter)]);
+    let mut e = typed("bad id");
+    e.extend([code(KeyCode::Tab), code(KeyCode::Tab), code(KeyCode::Enter)]);
+    s.drive(e);
+    assert!(s.bundle.owner().unwrap().is_none());
+    assert!(s.screen().contains("expert id must be"));
+    // Fix the id (Ctrl-U clears the field), add a name and an organisation.
+    let mut e = vec![ctrl('u')];
+    e.extend(typed("E09"));
+    e.push(code(KeyCode::Enter));
+    e.extend(typed("赵敏"));
+    e.push(code(KeyCode::Enter));
+    e.extend(typed("华信安全研究院"));
+    e.push(code(KeyCode::Enter));
+    s.drive(e);
+    let owner = s.bundle.owner().unwrap().expect("claimed");
+    assert_eq!(
+        (owner.id.as_str(), owner.name.as_str(), owner.org.as_str()),
+        ("E09", "赵敏", "华信安全研究院")
+    );
+    // The conflicts follow the new identity.
+    assert!(s.app.conflict(4).is_some());
+}
+
+#[test]
+fn quitting_is_immediate_from_anywhere_and_esc_backs_out() {
+    let mut s = setup(true);
+    for opener in [key('?'), key('d'), key('o'), key('r')] {
+        s.drive([opener]);
+        assert!(s.app.dialog.is_some());
+        s.drive([code(KeyCode::Esc)]);
+        assert!(s.app.dialog.is_none());
+    }
+    s.drive([code(KeyCode::Enter)]);
+    assert!(s.app.app_view);
+    s.drive([code(KeyCode::Esc)]);
+    assert!(!s.app.app_view);
+    assert_eq!(feed(&mut s.app, [key('q')]), vec![Effect::Quit]);
+}
+
+#[test]
+fn language_switches_with_a_key() {
+    let mut s = setup(true);
+    assert!(s.screen().contains("Applications"));
+    s.drive([code(KeyCode::F(2))]);
+    assert_eq!(s.app.lang(), Lang::Zh);
+    assert!(s.screen().contains("申报项目"));
+    s.drive([ctrl('t')]);
+    assert!(s.screen().contains("Applications"));
+}
+
+#[test]
+fn the_mouse_wheel_scrolls_the_list() {
+    let mut s = setup(true);
+    let _ = s.screen();
+    let wheel = |kind| {
+        Event::Mouse(MouseEvent {
+            kind,
+            column: 10,
+            row: 6,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    s.drive([wheel(MouseEventKind::ScrollDown)]);
+    assert_eq!(s.app.selected, 3);
+    s.drive([wheel(MouseEventKind::ScrollUp)]);
+    assert_eq!(s.app.selected, 0);
+}
+
+#[test]
+fn the_export_key_is_a_placeholder() {
+    let mut s = setup(true);
+    s.drive([key('e')]);
+    assert!(s.screen().contains("export: use `panelist export`"));
+}
+
+#[test]
+fn untrusted_text_never_reaches_the_terminal() {
+    let mut s = setup(true);
+    assert!(s.app.select_id("2023-T-017"));
+    let check = |app: &App, what: &str| {
+        for (w, h) in [(80, 24), (140, 40)] {
+            let text = screen(app, w, h);
+            assert!(
+                !text.chars().any(|c| is_dangerous(c) || c == '\u{1b}'),
+                "{what} at {w}x{h}: {text:?}"
+            );
+            assert!(text.contains('␛'), "{what}: ESC is shown as a picture");
+        }
+    };
+    check(&s.app, "list");
+    s.drive([code(KeyCode::Enter)]);
+    check(&s.app, "detail");
+    let text = screen(&s.app, 140, 40);
+    assert!(text.contains("<U+202E>"), "{text}");
+    s.drive([key('r')]);
+    check(&s.app, "recusal dialog");
+    s.drive([code(KeyCode::Esc), key('/')]);
+    s.drive(typed("暗影"));
+    check(&s.app, "search");
+}
+
+#[test]
+fn a_ten_thousand_application_bundle_opens_searches_and_draws() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("big.bundle");
+    let mut content = content();
+    let base = content.applications.clone();
+    content.applications = (0..10_000)
+        .map(|i| {
+            let mut a = base[i % base.len()].clone();
+            a.id = format!("2023-B-{i:05}");
+            a.title = format!("{}（第{i}号）", a.title);
+            a
+        })
+        .collect();
+    Bundle::create(&path, &content, "大型评审组", &clock(), false).expect("create");
+    let mut b = Bundle::open_write(&path).expect("open");
+    b.claim(&identity("E01")).expect("claim");
+    let mut app = App::new(Session::load(&b).expect("load"), settings(Lang::Zh));
+    app.update(Action::Resize {
+        width: 140,
+        height: 40,
+    });
+    let text = screen(&app, 140, 40);
+    assert!(text.contains("10000/10000"));
+    let c = clock();
+    drive(&mut app, &mut b, &c, [key('/')]);
+    drive(&mut app, &mut b, &c, typed("第9999号"));
+    assert_eq!(
+        app.current().map(|i| app.session.apps[i].id.as_str()),
+        Some("2023-B-09999")
+    );
+    drive(&mut app, &mut b, &c, [code(KeyCode::Enter), key('G')]);
+    let text = screen(&app, 140, 40);
+    assert!(text.contains("2023-B-"));
+    drive(&mut app, &mut b, &c, [code(KeyCode::Esc), key('G')]);
+    assert_eq!(app.selected, 9999);
+    let text = screen(&app, 140, 40);
+    assert!(text.contains("2023-B-09999"));
+}
