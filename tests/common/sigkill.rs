@@ -26,6 +26,12 @@ use std::time::{Duration, Instant};
 
 use panelist::generate::Rng;
 
+/// Builds the command of run `i`.
+pub type CommandFn<'a> = Box<dyn FnMut(u64) -> Command + 'a>;
+/// Judges the bytes left at the target: `Ok`, or why they are not a
+/// complete output.
+pub type ValidFn<'a> = Box<dyn Fn(&[u8]) -> Result<(), String> + 'a>;
+
 /// What to run and how to judge its output.
 pub struct KillTest<'a> {
     /// The file the command writes; alone in its folder, so that anything
@@ -37,9 +43,9 @@ pub struct KillTest<'a> {
     pub seed: u64,
     /// The command of run `i`. Each run should write different content
     /// (a different time, say) so a new file can be told from the old one.
-    pub command: Box<dyn FnMut(u64) -> Command + 'a>,
+    pub command: CommandFn<'a>,
     /// Whether the bytes are a complete, valid output (the reason if not).
-    pub valid: Box<dyn Fn(&[u8]) -> Result<(), String> + 'a>,
+    pub valid: ValidFn<'a>,
 }
 
 /// What the kills left behind.
