@@ -422,9 +422,23 @@ fn merge_panel(r: &mut Report, dir: &Path) {
     r.add(name, "generate s", gen_s, "s", "setup");
     r.add(name, "input MB", input_bytes as f64 / 1e6, "MB", "");
     r.add(name, "wall s", wall, "s", "≤ 2 s");
-    r.add(name, "peak RSS MB", peak_kb as f64 / 1e3, "MB", "≤ 2× input");
-    r.add(name, "peak / input", peak_kb as f64 * 1e3 / input_bytes as f64, "×", "≤ 2");
-    let merged = std::fs::metadata(panel.join("merged.json")).map(|m| m.len()).unwrap_or(0);
+    r.add(
+        name,
+        "peak RSS MB",
+        peak_kb as f64 / 1e3,
+        "MB",
+        "≤ 2× input",
+    );
+    r.add(
+        name,
+        "peak / input",
+        peak_kb as f64 * 1e3 / input_bytes as f64,
+        "×",
+        "≤ 2",
+    );
+    let merged = std::fs::metadata(panel.join("merged.json"))
+        .map(|m| m.len())
+        .unwrap_or(0);
     r.add(name, "merged.json MB", merged as f64 / 1e6, "MB", "");
 }
 

@@ -85,6 +85,8 @@ def loads_strict(text):
         )
     except json.JSONDecodeError as e:
         raise Bad(f"not JSON: {e}") from None
+    except RecursionError:
+        raise Bad("not JSON this verifier can read: nested too deeply") from None
 
 
 def check_ints(v, path="$"):
@@ -363,7 +365,7 @@ def main():
         except Bad as e:
             print(f"BAD {name}  {e}")
             code = max(code, 1)
-        except (KeyError, TypeError, AttributeError, ValueError) as e:
+        except (KeyError, TypeError, AttributeError, ValueError, RecursionError) as e:
             print(f"BAD {name}  malformed payload ({type(e).__name__}: {e})")
             code = max(code, 1)
     return code

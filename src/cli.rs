@@ -11,7 +11,7 @@ use crate::domain::catalog::{default_rubric, shipped_catalog};
 use crate::domain::content::Content;
 use crate::domain::history::Status;
 use crate::domain::rules::{self, Finding};
-use crate::domain::text::inert_line;
+use crate::domain::text::{inert_line, inert_path};
 use crate::exit;
 use crate::import::{self, Encoding};
 use crate::lang::Lang;
@@ -439,7 +439,7 @@ fn bundle_new(
     let meta = Bundle::create(output, &content, &panel, clock, force)?;
     outln!(
         "{}: {} applications, call {}, digest {}",
-        output.display(),
+        inert_path(output),
         n,
         meta.call,
         meta.digest
@@ -478,17 +478,17 @@ fn bundle_check(
             "applications": apps.len(),
             "findings": findings,
         });
-        outln!("{}", serde_json::to_string_pretty(&v)?);
+        outln!("{}", crate::jsonio::to_string_pretty_inert(&v)?);
     } else {
         for f in &findings {
             outln!("{}", finding_line(f, lang));
         }
         let n = findings.len();
         let summary = match lang {
-            Lang::Zh => format!("{}：{} 个项目，{} 条问题", input.display(), apps.len(), n),
+            Lang::Zh => format!("{}：{} 个项目，{} 条问题", inert_path(input), apps.len(), n),
             Lang::En => format!(
                 "{}: {} applications, {} findings",
-                input.display(),
+                inert_path(input),
                 apps.len(),
                 n
             ),
@@ -556,11 +556,11 @@ fn bundle_info(path: &Path, json: bool, lang: Lang) -> Result<u8> {
             "history": {"size": head.size, "head": head.hash},
             "progress": {"todo": counts[0], "draft": counts[1], "complete": counts[2], "recused": counts[3]},
         });
-        outln!("{}", serde_json::to_string_pretty(&v)?);
+        outln!("{}", crate::jsonio::to_string_pretty_inert(&v)?);
         return Ok(exit::OK);
     }
     let l = |zh: &'static str, en: &'static str| crate::pad(lang.pick(zh, en), 14);
-    outln!("{}{}", l("文件", "file"), path.display());
+    outln!("{}{}", l("文件", "file"), inert_path(path));
     outln!("{}{} {}", l("征集", "call"), b.meta.call, b.catalog.notice);
     outln!("{}{}", l("评审组", "panel"), inert_line(&b.meta.panel));
     outln!("{}{}", l("包编号", "bundle id"), b.meta.bundle_id);
@@ -628,7 +628,7 @@ fn bundle_history(path: &Path, json: bool, lang: Lang) -> Result<u8> {
             "chain": match &chain { Ok(h) => serde_json::json!({"ok": true, "size": h.size, "head": h.hash}),
                                      Err(e) => serde_json::json!({"ok": false, "first_bad_seq": e.seq(), "problem": e.to_string()}) },
         });
-        outln!("{}", serde_json::to_string_pretty(&v)?);
+        outln!("{}", crate::jsonio::to_string_pretty_inert(&v)?);
     } else {
         for e in &events {
             outln!(

@@ -13,7 +13,7 @@ use crate::crypto::sign::SecretKey;
 use crate::crypto::{Alg, short_id};
 use crate::domain::application::valid_expert_id;
 use crate::domain::history::{Change, Sheet};
-use crate::domain::text::inert_line;
+use crate::domain::text::{inert_line, inert_path};
 use crate::exit;
 use crate::keyring::{self, Unlocked};
 use crate::store::Bundle;
@@ -194,7 +194,7 @@ fn key_new(
     }
     println!(
         "{}: key of expert {} ({}), key id {}",
-        path.display(),
+        inert_path(&path),
         file.id,
         file.alg,
         file.key_id
@@ -205,7 +205,7 @@ fn key_new(
 }
 
 fn roster_entry_json(file: &KeyFile) -> Result<String> {
-    Ok(serde_json::to_string_pretty(&file.roster_entry())?)
+    Ok(crate::jsonio::to_string_pretty_inert(&file.roster_entry())?)
 }
 
 fn key_show(id: Option<&str>, roster_entry: bool) -> Result<u8> {
@@ -216,7 +216,7 @@ fn key_show(id: Option<&str>, roster_entry: bool) -> Result<u8> {
         return Ok(exit::OK);
     }
     let e = file.roster_entry();
-    println!("{:<12}{}", "file", path.display());
+    println!("{:<12}{}", "file", inert_path(&path));
     println!("{:<12}{}", "expert", e.id);
     println!("{:<12}{}", "name", inert_line(&e.name));
     println!("{:<12}{}", "org", inert_line(&e.org));

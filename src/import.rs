@@ -466,7 +466,7 @@ pub fn parse_roster(path: &Path, bytes: &[u8]) -> Result<Vec<RosterEntry>> {
         bail!("{p}: a roster is a JSON array of entries");
     }
     let roster: Vec<RosterEntry> =
-        crate::jsonio::from_str_strict(text).map_err(|e| anyhow!("{p}: {e}"))?;
+        crate::jsonio::from_str_closed(text).map_err(|e| anyhow!("{p}: {e}"))?;
     validate_roster(&roster).map_err(|m| anyhow!("{p}: {m}"))?;
     Ok(roster)
 }

@@ -199,9 +199,15 @@ pub fn load(path: &Path) -> Result<KeyFile> {
         bail!("{p}: too large for a key file");
     }
     check_mode(path, &md)?;
-    let text = std::fs::read_to_string(path)
+    let bytes = std::fs::read(path)
         .map_err(|e| anyhow!("{p}: cannot read: {}", crate::import::io_msg(&e)))?;
-    KeyFile::parse(&text).map_err(|e| anyhow!("{p}: {e}"))
+    let text = std::str::from_utf8(&bytes).map_err(|e| {
+        anyhow!(
+            "{p}: not a panelist key file: not UTF-8 (byte {})",
+            e.valid_up_to()
+        )
+    })?;
+    KeyFile::parse(text).map_err(|e| anyhow!("{p}: {e}"))
 }
 
 /// Writes a new key file (0600). An existing one is kept unless `force`.

@@ -1,12 +1,19 @@
-//! Crash test: a scoring session is killed with SIGKILL at random points;
-//! every change that was acknowledged must be there afterwards, the
-//! database sound and the chain intact.
+//! Crash tests.
 //!
-//! The suite runs `PANELIST_CRASH_RUNS` kills (default 100); the full run
-//! documented in RELIABILITY.md is `PANELIST_CRASH_RUNS=1000 cargo test
-//! --release --test crash`.
+//! - A scoring session is killed with SIGKILL at random points; every
+//!   change that was acknowledged must be there afterwards, the database
+//!   sound and the chain intact. `PANELIST_CRASH_RUNS` kills (default 100).
+//! - `panelist export` is killed at random points while it writes the
+//!   signed file (the harness in tests/common/sigkill.rs); the target must
+//!   be absent, the previous complete file or a new file that verifies.
+//!   `PANELIST_CRASH_EXPORT_RUNS` kills (default 40).
+//!
+//! The full runs documented in RELIABILITY.md are
+//! `PANELIST_CRASH_RUNS=1000 PANELIST_CRASH_EXPORT_RUNS=200 cargo test
+//! --test crash -- --nocapture`.
 
 mod common;
+mod signing;
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
@@ -14,8 +21,10 @@ use std::process::Stdio;
 use std::sync::mpsc;
 use std::time::Duration;
 
+use common::sigkill::{KillTest, kill_at_random_points};
 use common::*;
 use panelist::domain::history::{self, Change};
+use panelist::export::verify::{Context, verify_text};
 use panelist::generate::Rng;
 use panelist::store::Bundle;
 
@@ -123,5 +132,60 @@ fn acknowledged_scores_survive_sigkill() {
         "crash runs: {}, acked: {}, kills after an unannounced commit: {mid_write_kills}",
         runs(),
         acked.len()
+    );
+}
+
+fn export_runs() -> u64 {
+    std::env::var("PANELIST_CRASH_EXPORT_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(40)
+}
+
+#[test]
+fn a_killed_export_leaves_the_previous_file_or_a_whole_new_one() {
+    let p = signing::Panel::new("ed25519", 40);
+    // A long history makes a file of some size, so kills land while it is
+    // being written too.
+    let r = p.run(&["dev", "soak", p.bundle_str(), "--count", "1500"]);
+    assert_eq!(r.code, 0, "soak: {}", r.stderr);
+    let roster = vec![p.roster_entry()];
+    let target = p.s.path("out/E01.json");
+    let target_s = target.display().to_string();
+    let report = kill_at_random_points(KillTest {
+        target: target.clone(),
+        runs: export_runs(),
+        seed: 8,
+        command: Box::new(|run| {
+            // Each run signs at another time, so its file differs.
+            let mut c = p.s.cmd();
+            c.env("PANELIST_KDF_PARAMS", signing::FAST_KDF)
+                .env("PANELIST_PASSPHRASE_FILE", &p.pass)
+                .env(
+                    "PANELIST_NOW",
+                    format!("2024-03-02T{:02}:{:02}:00Z", run % 24, run / 24 % 60),
+                )
+                .args([
+                    "export",
+                    p.bundle_str(),
+                    "-o",
+                    &target_s,
+                    "--allow-incomplete",
+                ]);
+            c
+        }),
+        valid: Box::new(|bytes| {
+            let text = std::str::from_utf8(bytes).map_err(|e| e.to_string())?;
+            let ctx = Context {
+                roster: &roster,
+                bundle: None,
+            };
+            verify_text(text, &ctx).map(|_| ())
+        }),
+    });
+    eprintln!("export crash test: {report}");
+    assert_eq!(
+        report.absent + report.kept_previous + report.replaced,
+        report.runs
     );
 }

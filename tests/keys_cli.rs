@@ -359,10 +359,104 @@ fn the_private_key_never_appears_in_any_output() {
                 assert!(!t.contains(&form), "{alg}: secret leaked as {form}");
             }
         }
-        // Debug of every type that holds it shows no secret either.
-        let dbg = format!("{key:?} {file:?}");
+        // Debug of every type that holds it shows no secret either, nor
+        // does a panic that formats them (a panic message is printed).
+        let pass = Passphrase::new(PASS.into());
+        let unlocked = panelist::keyring::Unlocked {
+            path: p.key_path(),
+            file: file.clone(),
+            key: file.unseal(&pass).expect("unseal"),
+        };
+        let errors = [
+            file.unseal(&Passphrase::new("wrong passphrase".into()))
+                .expect_err("wrong"),
+            KeyFile::parse("{}").expect_err("empty"),
+        ];
+        let dbg =
+            format!("{key:?} {file:?} {file:#?} {unlocked:?} {unlocked:#?} {pass:?} {errors:?}");
+        assert!(
+            dbg.contains("SecretKey") && dbg.contains("Passphrase(..)"),
+            "{dbg}"
+        );
+        let panicked = std::panic::catch_unwind(|| {
+            let held = &unlocked;
+            panic!("while signing with {held:?} ({:?})", held.key);
+        })
+        .expect_err("panics");
+        let msg = panicked
+            .downcast_ref::<String>()
+            .cloned()
+            .unwrap_or_default();
+        assert!(msg.contains("while signing with Unlocked"), "{msg}");
         for form in leak_forms(&secret) {
             assert!(!dbg.contains(&form), "{alg}: secret in Debug");
+            assert!(!msg.contains(&form), "{alg}: secret in a panic message");
+            assert!(
+                !dbg.contains(PASS) && !msg.contains(PASS),
+                "passphrase shown"
+            );
         }
     }
+}
+
+/// One writer per working copy: while another panelist process has it
+/// open for writing, `score` and `recuse` are refused with one line and
+/// exit 2, and record nothing; once it is closed they work.
+#[test]
+fn a_second_writer_process_is_refused_with_one_line() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let p = Panel::new("ed25519", 2);
+    let expected = format!(
+        "panelist: error: {}: already open in another panelist process (only one writer at a time)\n",
+        p.bundle_str()
+    );
+    // Another process scoring in a loop holds the copy.
+    let mut soak =
+        p.s.cmd()
+            .args(["dev", "soak", p.bundle_str(), "--count", "100000000"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn soak");
+    // Keep reading its acknowledgements, or it stops on a closed pipe.
+    let mut acks = BufReader::new(soak.stdout.take().expect("stdout"));
+    let mut first = String::new();
+    acks.read_line(&mut first).expect("soak acknowledges");
+    let drain = std::thread::spawn(move || std::io::copy(&mut acks, &mut std::io::sink()));
+    assert!(first.starts_with("ack 1 "), "{first}");
+    let score = p.run(&["score", p.bundle_str(), &p.apps[0], "--innovation", "20"]);
+    let recuse = p.run(&["recuse", p.bundle_str(), &p.apps[1], "--reason", "同单位"]);
+    let still_running = soak.try_wait().expect("soak status").is_none();
+    soak.kill().expect("kill soak");
+    soak.wait().expect("wait soak");
+    let _ = drain.join();
+    assert!(still_running, "the soak held the copy throughout");
+    for r in [&score, &recuse] {
+        r.assert_error(&["already open in another panelist process"]);
+        assert_eq!(r.stderr, expected);
+        assert!(r.stdout.is_empty(), "{}", r.stdout);
+    }
+
+    // The same when this process holds it through the library.
+    let held = Bundle::open_write(&p.bundle).expect("open for writing");
+    let before = held.head().expect("head").size;
+    let r = p.run(&["score", p.bundle_str(), &p.apps[0], "--innovation", "20"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stderr, expected);
+    assert_eq!(held.head().expect("head").size, before, "nothing recorded");
+    drop(held);
+    // Other tests of this binary spawn processes all the time; one forked
+    // while the copy was held keeps the lock until its exec, so allow a
+    // moment.
+    let mut r = p.run(&["score", p.bundle_str(), &p.apps[0], "--innovation", "20"]);
+    for _ in 0..50 {
+        if r.code == 0 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        r = p.run(&["score", p.bundle_str(), &p.apps[0], "--innovation", "20"]);
+    }
+    assert_eq!(r.code, 0, "the lock goes with the holder: {}", r.stderr);
 }

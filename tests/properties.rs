@@ -170,3 +170,132 @@ proptest! {
         prop_assert_eq!(String::from_utf8_lossy(&fast), String::from_utf8_lossy(&general));
     }
 }
+
+// --- Signed envelopes ------------------------------------------------------
+
+use panelist::crypto::Alg;
+use panelist::crypto::envelope::{Envelope, MAX_SAFE_INTEGER, SCORES_TYPE, canonical, pae};
+use panelist::crypto::sign::SecretKey;
+use serde_json::Value;
+
+/// JSON values a payload may hold: strings (any text, controls too),
+/// booleans, null, integers within ±(2^53 − 1), nested arrays and objects.
+fn json_value() -> impl Strategy<Value = Value> {
+    let max = MAX_SAFE_INTEGER as i64;
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        (-max..=max).prop_map(Value::from),
+        "\\PC{0,12}|[\\x00-\\x1f\"\\\\\\u{7f}-\\u{9f}\\u{2028}\\u{202e}]{0,6}"
+            .prop_map(Value::String),
+    ];
+    leaf.prop_recursive(3, 24, 5, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+            prop::collection::btree_map("\\PC{0,6}", inner, 0..5)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+fn json_payload() -> impl Strategy<Value = Value> {
+    prop::collection::btree_map("[a-z_]{1,8}|\\PC{1,4}", json_value(), 0..6)
+        .prop_map(|m| Value::Object(m.into_iter().collect()))
+}
+
+/// Two fixed keys, so the cases are repeatable.
+fn key(sm2: bool) -> SecretKey {
+    let alg = if sm2 { Alg::Sm2 } else { Alg::Ed25519 };
+    SecretKey::from_bytes(alg, &[0x5a; 32], None).expect("fixed key")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    /// Sign, write, read back: the same envelope, and it verifies.
+    #[test]
+    fn a_signed_envelope_round_trips_and_verifies(payload in json_payload(), sm2 in any::<bool>()) {
+        let k = key(sm2);
+        let kid = k.verify_key().key_id();
+        let env = Envelope::sign(SCORES_TYPE, payload.clone(), &k).expect("sign");
+        let back = Envelope::parse(&env.to_text()).expect("parse");
+        prop_assert_eq!(&back, &env);
+        prop_assert!(back.verify_by(&kid, k.verify_key()).is_ok());
+        // The signed bytes are PAE over the canonical payload.
+        let body = canonical(&payload).expect("canonical");
+        prop_assert_eq!(back.signed_bytes().expect("bytes"), pae(SCORES_TYPE, &body));
+    }
+
+    /// Flipping any bit of the signed payload bytes, of the payload type or
+    /// of the signature makes verification fail.
+    #[test]
+    fn any_flip_of_payload_type_or_signature_fails(
+        payload in json_payload(),
+        sm2 in any::<bool>(),
+        at in any::<prop::sample::Index>(),
+        bit in 0u8..8,
+        target in 0usize..3,
+    ) {
+        let k = key(sm2);
+        let body = canonical(&payload).expect("canonical");
+        let msg = pae(SCORES_TYPE, &body);
+        let sig = k.sign(&msg).expect("sign");
+        prop_assert!(k.verify_key().verify(&msg, &sig).is_ok());
+        let (mut body2, mut ty, mut sig2) = (body.clone(), SCORES_TYPE.as_bytes().to_vec(), sig.clone());
+        let flip = |v: &mut Vec<u8>| { let i = at.index(v.len()); v[i] ^= 1 << bit; };
+        match target {
+            0 => flip(&mut body2),
+            1 => flip(&mut ty),
+            _ => flip(&mut sig2),
+        }
+        // PAE over raw bytes: the payload type's bytes go in as they are.
+        let mut m2 = b"DSSEv1 ".to_vec();
+        m2.extend_from_slice(format!("{} ", ty.len()).as_bytes());
+        m2.extend_from_slice(&ty);
+        m2.extend_from_slice(format!(" {} ", body2.len()).as_bytes());
+        m2.extend_from_slice(&body2);
+        prop_assert!(k.verify_key().verify(&m2, &sig2).is_err());
+    }
+
+    /// Flipping any bit of the written file: it no longer parses, or no
+    /// longer verifies, or it still reads as exactly the signed envelope
+    /// (white space turned into other white space).
+    #[test]
+    fn a_flipped_file_is_refused_or_unchanged(
+        payload in json_payload(),
+        sm2 in any::<bool>(),
+        at in any::<prop::sample::Index>(),
+        bit in 0u8..8,
+    ) {
+        let k = key(sm2);
+        let kid = k.verify_key().key_id();
+        let env = Envelope::sign(SCORES_TYPE, payload, &k).expect("sign");
+        let mut bytes = env.to_text().into_bytes();
+        let i = at.index(bytes.len());
+        bytes[i] ^= 1 << bit;
+        let accepted = std::str::from_utf8(&bytes)
+            .ok()
+            .and_then(|t| Envelope::parse(t).ok())
+            .filter(|e| e.verify_by(&kid, k.verify_key()).is_ok());
+        if let Some(e) = accepted {
+            prop_assert_eq!(e, env, "a flip at byte {} was accepted as other content", i);
+        }
+    }
+
+    /// PAE keeps type and body apart: the lengths are written in decimal
+    /// and the parts can be read back from the bytes.
+    #[test]
+    fn pae_frames_type_and_body(ty in "\\PC{0,20}", body in prop::collection::vec(any::<u8>(), 0..64)) {
+        let m = pae(&ty, &body);
+        let rest = m.strip_prefix(b"DSSEv1 ").expect("tag");
+        let sp = rest.iter().position(|&b| b == b' ').expect("space");
+        let n: usize = std::str::from_utf8(&rest[..sp]).expect("ascii").parse().expect("len");
+        prop_assert_eq!(n, ty.len());
+        prop_assert_eq!(&rest[sp + 1..sp + 1 + n], ty.as_bytes());
+        let rest = &rest[sp + 2 + n..];
+        let sp = rest.iter().position(|&b| b == b' ').expect("space");
+        let n: usize = std::str::from_utf8(&rest[..sp]).expect("ascii").parse().expect("len");
+        prop_assert_eq!(n, body.len());
+        prop_assert_eq!(&rest[sp + 1..], &body[..]);
+    }
+}

@@ -226,7 +226,16 @@ impl Envelope {
     /// the chair's unsigned draft of a merged result, for reading only.
     pub fn parse_unsigned(text: &str) -> Result<Envelope, EnvelopeError> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let env: Envelope = crate::jsonio::from_str_strict(text)
+        let start = text.trim_start();
+        if start.is_empty() {
+            return Err(EnvelopeError::Syntax("the file is empty".into()));
+        }
+        if !start.starts_with('{') {
+            return Err(EnvelopeError::Syntax(
+                "the file is not a JSON object".into(),
+            ));
+        }
+        let env: Envelope = crate::jsonio::from_str_closed(text)
             .map_err(|e| EnvelopeError::Syntax(e.to_string()))?;
         if !env.payload.is_object() {
             return Err(EnvelopeError::Syntax("payload is not a JSON object".into()));
@@ -237,7 +246,7 @@ impl Envelope {
 
     /// The file's text: pretty JSON, a final newline.
     pub fn to_text(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        let mut s = crate::jsonio::to_string_pretty_inert(self).unwrap_or_default();
         s.push('\n');
         s
     }

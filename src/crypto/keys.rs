@@ -314,8 +314,11 @@ impl KeyFile {
     /// Parses a key file's text (strict JSON) and checks its public part:
     /// format, algorithm, public key and key id agree.
     pub fn parse(text: &str) -> Result<KeyFile, KeyError> {
+        if !text.trim_start().starts_with('{') {
+            return Err(KeyError::Format("not a JSON object".into()));
+        }
         let f: KeyFile =
-            crate::jsonio::from_str_strict(text).map_err(|e| KeyError::Format(e.to_string()))?;
+            crate::jsonio::from_str_closed(text).map_err(|e| KeyError::Format(e.to_string()))?;
         if f.format != KEY_FORMAT {
             return Err(KeyError::Format(format!(
                 "format '{}', expected '{KEY_FORMAT}'",
@@ -340,7 +343,7 @@ impl KeyFile {
     }
 
     pub fn to_text(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        let mut s = crate::jsonio::to_string_pretty_inert(self).unwrap_or_default();
         s.push('\n');
         s
     }

@@ -11,7 +11,7 @@
 
 use ed25519_dalek::Verifier as _;
 use sm2::dsa::signature::Signer as _;
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use super::{Alg, DEFAULT_SM2_ID, key_id};
 use crate::domain::RosterEntry;
@@ -214,9 +214,15 @@ impl SecretKey {
             Alg::Sm2 => {
                 let id = sm2_id.unwrap_or(DEFAULT_SM2_ID);
                 check_sm2_id(id)?;
-                let sk = sm2::dsa::SigningKey::from_slice(id, s.as_ref())
+                // The public key from the scalar directly, which is wiped
+                // after: sm2's SigningKey would keep a copy it never wipes.
+                let mut scalar = sm2::NonZeroScalar::try_from(s.as_ref())
                     .map_err(|_| SigError::SecretKey(alg))?;
-                VerifyKey::new(alg, &sk.verifying_key().to_sec1_bytes(), Some(id))?
+                let public = sm2::PublicKey::from_secret_scalar(&scalar);
+                scalar.zeroize();
+                let vk = sm2::dsa::VerifyingKey::new(id, public)
+                    .map_err(|_| SigError::SecretKey(alg))?;
+                VerifyKey::new(alg, &vk.to_sec1_bytes(), Some(id))?
             }
         };
         Ok(SecretKey {
@@ -252,8 +258,9 @@ impl SecretKey {
             Alg::Sm2 => {
                 // The nonce is derived deterministically from the key and the
                 // message hash (RFC 6979 style), so no RNG failure can leak
-                // the key. The sm2 crate's key type does not zero itself on
-                // drop; it lives only for this call.
+                // the key. The sm2 crate's key type (0.14) does not zero its
+                // scalar on drop and offers no way to; it lives only for this
+                // call. RELIABILITY.md lists this.
                 let sk =
                     sm2::dsa::SigningKey::from_slice(self.public.sm2_id(), self.secret.as_ref())
                         .map_err(|_| SigError::SecretKey(self.alg))?;

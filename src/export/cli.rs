@@ -8,7 +8,7 @@ use clap::Args;
 use super::verify::{self, BundleFacts, Context};
 use crate::cli_keys::KeyArgs;
 use crate::clock::Clock;
-use crate::domain::text::inert_line;
+use crate::domain::text::{inert_line, inert_path};
 use crate::exit;
 
 #[derive(Args, Debug)]
@@ -46,7 +46,7 @@ pub fn export(a: ExportArgs, clock: &Clock) -> Result<u8> {
     let s = super::export_bundle(&a.bundle, &key, &a.output, a.allow_incomplete, clock)?;
     println!(
         "{}: expert {} ({}), key {}, {} events, {}{}",
-        s.path.display(),
+        inert_path(&s.path),
         s.expert,
         inert_line(&s.expert_name),
         crate::crypto::short_id(&s.key_id),
@@ -88,7 +88,7 @@ pub fn verify(a: VerifyArgs) -> Result<u8> {
     };
     let mut code = exit::OK;
     for f in &a.files {
-        let name = f.display();
+        let name = inert_path(f);
         let text = match read_file(f) {
             Ok(t) => t,
             Err(e) => {

@@ -14,7 +14,6 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use anyhow::{Result, anyhow};
-use serde::Deserialize;
 
 use super::{Counts, PAYLOAD_FORMAT, RubricRef, ScoresPayload, results};
 use crate::crypto::envelope::{Envelope, EnvelopeError, MERGED_TYPE, SCORES_TYPE};
@@ -165,8 +164,10 @@ pub fn verify_envelope(env: &Envelope, ctx: &Context) -> Result<Verified, String
     })
 }
 
+/// The scores payload, read strictly: every object an object, every field
+/// present (section 3 of docs/export-format.md).
 fn parse_scores(env: &Envelope) -> Result<ScoresPayload, String> {
-    ScoresPayload::deserialize(&env.payload).map_err(|e| format!("payload: {e}"))
+    crate::jsonio::from_value_closed(&env.payload, true).map_err(|e| format!("payload: {e}"))
 }
 
 /// An expert's exported scores.
@@ -178,22 +179,11 @@ impl PayloadRules for ScoresRules {
         env: &Envelope,
         roster: &'r [RosterEntry],
     ) -> Result<&'r RosterEntry, String> {
-        // Only the expert is needed to pick the key; the full payload is
-        // parsed once, by `check`.
-        let field = |ptr: &str| {
-            env.payload
-                .pointer(ptr)
-                .and_then(|v| v.as_str())
-                .map(str::to_string)
-                .ok_or_else(|| {
-                    format!(
-                        "payload: missing or not a string: {}",
-                        &ptr[1..].replace('/', ".")
-                    )
-                })
-        };
-        let id = &field("/expert/id")?;
-        let payload_kid = field("/expert/key_id")?;
+        // The payload is read (strictly) before its signature is checked,
+        // so a malformed file is named for what is wrong with it.
+        let p = parse_scores(env)?;
+        let id = &p.expert.id;
+        let payload_kid = p.expert.key_id.clone();
         let entry = roster
             .iter()
             .find(|e| &e.id == id)

@@ -1289,6 +1289,13 @@ impl App {
                 if ctrl && k.code == KeyCode::Char('s') {
                     return self.save_comment(false);
                 }
+                // A pasted control, bidi or invisible character would be
+                // drawn by the editor as itself: it is not taken.
+                if let KeyCode::Char(c) = k.code
+                    && (c.is_control() || crate::domain::text::is_dangerous(c))
+                {
+                    return Vec::new();
+                }
                 editor.input(k);
             }
             Dialog::Recuse {

@@ -2,6 +2,8 @@
 //! home, build small bundles.
 #![allow(dead_code)]
 
+pub mod sigkill;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -150,4 +152,26 @@ pub fn working_copy(path: &Path, n: u32) -> Bundle {
     let mut b = Bundle::open_write(path).expect("open");
     b.claim(&expert("E01")).expect("claim");
     b
+}
+
+/// The first character of `s` that must not reach a terminal as itself:
+/// ESC and every other C0 control but tab and line feed, DEL, the C1
+/// controls (U+0080–U+009F, which some terminals obey as CSI and OSC), and
+/// the bidi, invisible and separator characters of
+/// `panelist::domain::text::is_dangerous`.
+pub fn first_dangerous(s: &str) -> Option<u32> {
+    s.chars()
+        .find(|&c| {
+            (c.is_control() && c != '\n' && c != '\t') || panelist::domain::text::is_dangerous(c)
+        })
+        .map(|c| c as u32)
+}
+
+/// Asserts that a command's output holds no terminal control character.
+pub fn assert_inert(what: &str, r: &Run) {
+    for (name, text) in [("stdout", &r.stdout), ("stderr", &r.stderr)] {
+        if let Some(c) = first_dangerous(text) {
+            panic!("{what}: U+{c:04X} on {name}: {text:?}");
+        }
+    }
 }

@@ -6,7 +6,7 @@ Each file is listed in cases.tsv with the command that reads it and the
 fragment its one-line error must contain. Small files only; the tests
 build the huge ones at run time.
 """
-import json, os, shutil, sqlite3, subprocess, sys, tempfile
+import base64, hashlib, json, os, shutil, sqlite3, subprocess, sys, tempfile
 
 here = os.path.dirname(os.path.abspath(__file__))
 root = os.path.dirname(os.path.dirname(here))
@@ -112,6 +112,7 @@ put("roster-no-name.json", '[{"id":"E01","name":" ","org":"A"}]', roster, "has n
 put("roster-unknown-field.json", '[{"id":"E01","name":"甲","org":"A","password":"x"}]', roster, "unknown field `password`")
 put("roster-dup-key.json", '[{"id":"E01","id":"E02","name":"甲","org":"A"}]', roster, 'duplicate key "id"')
 put("roster-invalid-utf8.json", b'[{"id":"E01","name":"\xc3\x28","org":"A"}]', roster, "not UTF-8")
+put("roster-array-entry.json", '[["E01","甲","A"]]', roster, "[0]: an array where the format has an object")
 
 # --- catalogs and rubrics (bundle new --catalog / --rubric) --------------
 put("catalog-syntax.toml", 'call = "2023"\nnotice = \n', "catalog", "line 2")
@@ -119,6 +120,163 @@ put("catalog-dup-code.toml", open(os.path.join(root, "assets/catalogs/2023.toml"
 put("catalog-empty.json", '{"call":"x","notice":"n","title_zh":"t","title_en":"t","max_per_authority":5,"max_high_end_per_authority":2,"directions":[]}', "catalog", "no directions")
 put("rubric-step-zero.toml", open(os.path.join(root, "assets/rubric/default.toml"), encoding="utf-8").read().replace("step = 1", "step = 0", 1), "rubric", "empty scale")
 put("rubric-no-criteria.json", '{"name_zh":"x","name_en":"x","min_comment_chars":0,"criteria":[]}', "rubric", "no criteria")
+
+# --- signed exports, verify rosters and key files -------------------------
+# One expert key (sealed under PASSPHRASE with a cheap KDF), a finished
+# working copy of the sample and its export: export-good.json verifies
+# against export-roster.json; every other file here is one of them spoiled.
+PASSPHRASE = "hostile corpus passphrase"
+tmp = tempfile.mkdtemp()
+passfile = os.path.join(tmp, "pass.txt")
+open(passfile, "w").write(PASSPHRASE + "\n")
+kenv = dict(env, PANELIST_HOME=tmp, PANELIST_PASSPHRASE_FILE=passfile, PANELIST_KDF_PARAMS="m=256,t=1,p=1", PANELIST_LANG="en")
+
+def pl(*args, envv=None):
+    return subprocess.run([binary, *args], check=True, env=envv or kenv, capture_output=True, text=True).stdout
+
+pl("key", "new", "--id", "E01", "--name", "语料专家", "--org", "测试研究院")
+roster_entry = json.loads(pl("key", "show", "--roster-entry"))
+key_text = open(os.path.join(tmp, "data/keys/E01.key"), encoding="utf-8").read()
+wc = os.path.join(tmp, "wc.bundle")
+pl("bundle", "new", os.path.join(root, "assets/sample/applications.json"), "-o", wc)
+app_ids = [a["id"] for a in sample["applications"]]
+for i, a in enumerate(app_ids[:-1]):
+    pl("score", wc, a, "--innovation", str(15 + i), "--advancement", "18", "--practicality", "20",
+       "--replicability", "17", "--comment", "平台运行稳定，检测能力成熟，具备在同行业推广的条件，建议入选。", "--recommend", "yes")
+pl("recuse", wc, app_ids[-1], "--reason", "本人曾为该申报单位提供咨询服务")
+good_path = os.path.join(tmp, "good.json")
+pl("export", wc, "-o", good_path)
+good_text = open(good_path, encoding="utf-8").read()
+good = json.loads(good_text)
+# A second key: its public key, and the same identity sealed under another passphrase.
+other_pass = os.path.join(tmp, "other.txt")
+open(other_pass, "w").write("a different passphrase\n")
+tmp2 = tempfile.mkdtemp()
+pl("key", "new", "--id", "E01", "--name", "语料专家", "--org", "测试研究院",
+   envv=dict(kenv, PANELIST_HOME=tmp2, PANELIST_PASSPHRASE_FILE=other_pass))
+other_key_text = open(os.path.join(tmp2, "data/keys/E01.key"), encoding="utf-8").read()
+other_entry = json.loads(pl("key", "show", "--roster-entry", envv=dict(kenv, PANELIST_HOME=tmp2)))
+shutil.rmtree(tmp); shutil.rmtree(tmp2)
+
+def fixture(name, data):
+    with open(os.path.join(here, name), "w", encoding="utf-8", newline="") as f:
+        f.write(data)
+
+fixture("export-good.json", good_text)
+fixture("export-roster.json", json.dumps([roster_entry], ensure_ascii=False, indent=2) + "\n")
+fixture("key-passphrase.txt", PASSPHRASE + "\n")
+
+def export(mutate):
+    doc = json.loads(good_text)
+    mutate(doc)
+    return json.dumps(doc, ensure_ascii=False, indent=2)
+
+def setp(path, value):
+    def m(doc):
+        d = doc
+        for k in path[:-1]:
+            d = d[k]
+        d[path[-1]] = value
+    return m
+
+def popp(path):
+    def m(doc):
+        d = doc
+        for k in path[:-1]:
+            d = d[k]
+        del d[path[-1]]
+    return m
+
+v = "verify"
+good_sig = good["signatures"][0]["sig"]
+put("export-dup-key.json", good_text.replace('"partial": false,', '"partial": false,\n    "partial": true,', 1), v, 'duplicate key "partial"')
+put("export-dup-key-envelope.json", good_text.replace('"payloadType"', '"payloadType": "x",\n  "payloadType"', 1), v, 'duplicate key "payloadType"')
+put("export-deep.json", good_text.replace('"partial": false,', '"partial": ' + "[" * 3000 + "]" * 3000 + ",", 1), v, "recursion limit exceeded")
+put("export-huge-number.json", export(setp(["payload", "head", "size"], 2**53)), v, "$.head.size = 9007199254740992 is not an integer below 2^53")
+put("export-huge-negative.json", export(setp(["payload", "rubric", "criteria", 0, "min"], -2**60)), v, "is not an integer below 2^53")
+put("export-number-overflow.json", good_text.replace('"partial": false,', '"partial": 1e400,', 1), v, "number out of range")
+put("export-float-score.json", export(lambda d: d["payload"]["applications"][0]["scores"].update(innovation=15.0)), v, "$.applications[0].scores.innovation = 15.0 is not an integer below 2^53")
+put("export-float-seq.json", good_text.replace('"seq": 1,', '"seq": 1.5,', 1), v, "$.history[0].seq = 1.5")
+put("export-wrong-type.json", export(setp(["payload", "partial"], "false")), v, "payload: partial: invalid type: string \"false\", expected a boolean")
+put("export-wrong-type-apps.json", export(setp(["payload", "applications"], {"id": "x"})), v, "payload: applications: invalid type: map, expected a sequence")
+put("export-missing-field.json", export(popp(["payload", "head"])), v, "payload: missing field `head`")
+put("export-missing-expert-id.json", export(popp(["payload", "expert", "id"])), v, "payload: expert: missing field `id`")
+put("export-sig-short.json", export(setp(["signatures", 0, "sig"], base64.b64encode(base64.b64decode(good_sig)[:63]).decode())), v, "the signature is not 64 bytes")
+put("export-sig-long.json", export(setp(["signatures", 0, "sig"], base64.b64encode(base64.b64decode(good_sig) + b"\0").decode())), v, "the signature is not 64 bytes")
+put("export-sig-garbage.json", export(setp(["signatures", 0, "sig"], "!!not*base64~~")), v, "signature 1: sig is not base64")
+put("export-sig-not-string.json", export(setp(["signatures", 0, "sig"], 12345)), v, "invalid type: integer `12345`, expected a string")
+put("export-sig-flipped.json", export(setp(["signatures", 0, "sig"], base64.b64encode(bytes([base64.b64decode(good_sig)[0] ^ 1]) + base64.b64decode(good_sig)[1:]).decode())), v, "does not verify")
+put("export-no-signatures.json", export(setp(["signatures"], [])), v, "no signatures")
+put("export-two-signatures.json", export(lambda d: d["signatures"].append(dict(d["signatures"][0]))), v, "exactly one signature, this one has 2")
+put("export-keyid-other.json", export(setp(["signatures", 0, "keyid"], "0" * 64)), v, "signed with key 0000000000000000, which is not expert E01's key")
+put("export-unknown-type.json", export(setp(["payloadType"], "application/x-evil")), v, "unknown payloadType 'application/x-evil'")
+put("export-escape-type.json", export(setp(["payloadType"], "\u001b]0;owned\u0007\u001b[2J\u202e")), v, "unknown payloadType '␛]0;owned␇␛[2J<U+202E>'")
+put("export-payload-array.json", export(setp(["payload"], [1, 2])), v, "payload is not a JSON object")
+put("export-payload-string.json", export(setp(["payload"], "scores")), v, "payload is not a JSON object")
+put("export-not-object.json", "[]", v, "not a signed panelist file: the file is not a JSON object")
+put("export-array-signature.json", export(setp(["signatures", 0], [good["signatures"][0]["keyid"], good_sig])), v, "not a signed panelist file: signatures[0]: an array where the format has an object")
+put("export-array-bundle.json", export(setp(["payload", "bundle"], list(good["payload"]["bundle"].values()))), v, "payload: bundle: an array where the format has an object")
+put("export-missing-total.json", export(lambda d: d["payload"]["applications"][0].pop("total")), v, "payload: applications[0]: missing field `total`")
+put("export-missing-score-value.json", export(lambda d: d["payload"]["history"][0].pop("value")), v, "payload: history[0]: missing field `value`")
+put("export-empty.json", "", v, "not a signed panelist file: the file is empty")
+put("export-unknown-field.json", export(lambda d: d.update(comment="x")), v, "unknown field `comment`")
+put("export-expert-unknown.json", export(setp(["payload", "expert", "id"], "E99")), v, "expert E99 is not in the roster")
+put("export-tampered-score.json", export(lambda d: d["payload"]["applications"][0]["scores"].update(innovation=25)), v, "does not verify (payload or signature altered)")
+put("export-nul-raw.json", good_text.replace("平台运行稳定", "平台\u0000运行稳定", 1).encode("utf-8"), v, "control character")
+put("export-nul-escaped.json", export(lambda d: d["payload"]["applications"][0].update(comment="平台\u0000运行稳定")), v, "does not verify")
+put("export-nul-outside.json", good_text.replace("{", "{\u0000", 1).encode("utf-8"), v, "not a signed panelist file")
+put("export-invalid-utf8.json", good_text.replace("平台运行稳定", "\udcff", 1).encode("utf-8", "surrogateescape"), "verify-error", "not UTF-8 (byte")
+
+vr = "verify-roster"
+def roster_with(**kw):
+    e = dict(roster_entry)
+    for k, val in kw.items():
+        if val is None:
+            e.pop(k, None)
+        else:
+            e[k] = val
+    return json.dumps([e], ensure_ascii=False)
+put("vroster-dup-id.json", json.dumps([roster_entry, dict(other_entry, name="另一人")], ensure_ascii=False), vr, "expert id 'E01' appears twice")
+put("vroster-bad-hex.json", roster_with(public_key="zz" + roster_entry["public_key"][2:]), vr, "roster entry E01: public_key is not hex")
+put("vroster-odd-hex.json", roster_with(public_key=roster_entry["public_key"][:-1]), vr, "roster entry E01: public_key is not hex")
+put("vroster-short-key.json", roster_with(public_key=roster_entry["public_key"][:-2]), vr, "an ed25519 public key is 32 bytes, this one is 31")
+put("vroster-keyid-mismatch.json", roster_with(key_id=other_entry["key_id"]), vr, "roster entry E01: key_id is not the SHA-256 of its public_key")
+put("vroster-unknown-alg.json", roster_with(alg="rsa"), vr, "roster entry E01: unknown alg 'rsa' (ed25519 or sm2)")
+put("vroster-no-keyid.json", roster_with(key_id=None), vr, "roster entry E01 has no public key")
+put("vroster-sm2id-on-ed25519.json", roster_with(sm2_id="1234567812345678"), vr, "sm2_id on an ed25519 key")
+put("vroster-shared-key.json", json.dumps([roster_entry, dict(roster_entry, id="E02")], ensure_ascii=False), vr, "roster entries E01 and E02 share key")
+put("vroster-sm2-wrong-point.json", roster_with(alg="sm2", public_key="04" + "11" * 64, key_id=hashlib.sha256(bytes.fromhex("04" + "11" * 64)).hexdigest()), vr, "not a point of the SM2 curve")
+
+k = "key"
+def key_with(**kw):
+    d = json.loads(key_text)
+    for kk, val in kw.items():
+        if val is None:
+            d.pop(kk, None)
+        else:
+            d[kk] = val
+    return json.dumps(d, ensure_ascii=False, indent=2) + "\n"
+kd = json.loads(key_text)
+pk = kd["public_key"]
+put("key-wrong-passphrase.key", other_key_text, k, "wrong passphrase for key E01 (or the key file was altered)")
+put("key-truncated.key", key_text[: len(key_text) // 2], k, "not a panelist key file: EOF while parsing")
+put("key-garbage.key", b"\x00\x01PNL\xff\xfe" * 40, k, "not a panelist key file: not UTF-8 (byte 5)")
+put("key-array.key", json.dumps(list(json.loads(key_text).values()), ensure_ascii=False), k, "not a panelist key file: not a JSON object")
+put("key-damaged-sealed.key", key_with(sealed=("0" if kd["sealed"][0] != "0" else "1") + kd["sealed"][1:]), k, "wrong passphrase for key E01 (or the key file was altered)")
+put("key-sealed-short.key", key_with(sealed=kd["sealed"][:-2]), k, "sealed is not 48 bytes of hex")
+put("key-edited-public.key", key_with(public_key=other_entry["public_key"]), k, "key_id is not the SHA-256 of public_key")
+put("key-swapped-public.key", key_with(public_key=other_entry["public_key"], key_id=other_entry["key_id"]), k, "wrong passphrase for key E01 (or the key file was altered)")
+put("key-edited-name.key", key_with(name="别的专家"), k, "wrong passphrase for key E01 (or the key file was altered)")
+put("key-format-v2.key", key_with(format="panelist.key.v2"), k, "format 'panelist.key.v2', expected 'panelist.key.v1'")
+put("key-unknown-alg.key", key_with(alg="rsa"), k, "unknown alg 'rsa'")
+put("key-huge-kdf.key", key_with(kdf=dict(kd["kdf"], m_kib=2**31)), k, "kdf m_kib = 2147483648 is outside")
+put("key-kdf-version.key", key_with(kdf=dict(kd["kdf"], version=16)), k, "only argon2id version 19")
+put("key-cipher.key", key_with(cipher=dict(kd["cipher"], alg="aes-gcm")), k, "cipher aes-gcm (only xchacha20poly1305)")
+put("key-dup-field.key", key_text.replace('"alg": "ed25519",', '"alg": "ed25519", "alg": "sm2",', 1), k, 'duplicate key "alg"')
+put("key-float-cost.key", key_text.replace('"t": 1,', '"t": 1.0,', 1), k, "invalid type: floating point")
+put("key-nul.key", key_text.replace("语料专家", "语料\u0000专家", 1).encode("utf-8"), k, "control character")
+put("key-group-readable.key", key_text, "key-0640", "key file is accessible by group or others (mode 0640)")
+put("key-world-readable.key", key_text, "key-0604", "key file is accessible by group or others (mode 0604)")
 
 with open(os.path.join(here, "cases.tsv"), "w", encoding="utf-8") as f:
     f.write("# file\tcommand\texpected fragment of the one-line error\n")
