@@ -146,6 +146,9 @@ pub fn verify_envelope(env: &Envelope, ctx: &Context) -> Result<Verified, String
             EnvelopeError::Syntax("no signatures".into()).to_string()
         });
     }
+    if env.payload_type == SCORES_TYPE {
+        return verify_scores(env, ctx).map(|(v, _)| v);
+    }
     let rules = rules_for(&env.payload_type).ok_or_else(|| {
         format!(
             "unknown payloadType '{}' (expected {SCORES_TYPE} or {MERGED_TYPE})",
@@ -181,7 +184,46 @@ impl PayloadRules for ScoresRules {
     ) -> Result<&'r RosterEntry, String> {
         // The payload is read (strictly) before its signature is checked,
         // so a malformed file is named for what is wrong with it.
-        let p = parse_scores(env)?;
+        scores_signer(&parse_scores(env)?, env, roster)
+    }
+
+    fn check(&self, env: &Envelope, signer: &RosterEntry, ctx: &Context) -> Result<String, String> {
+        scores_check(&parse_scores(env)?, signer, ctx)
+    }
+}
+
+/// Verifies an expert's scores file with a single read of its payload,
+/// and returns the payload with the verdict (the merge needs both).
+pub fn verify_scores(env: &Envelope, ctx: &Context) -> Result<(Verified, ScoresPayload), String> {
+    if env.signatures.is_empty() {
+        return Err(EnvelopeError::Syntax("no signatures".into()).to_string());
+    }
+    if env.payload_type != SCORES_TYPE {
+        return Err(format!(
+            "not an expert's scores file (payloadType {})",
+            inert_line(&env.payload_type)
+        ));
+    }
+    let p = parse_scores(env)?;
+    let signer = scores_signer(&p, env, ctx.roster)?;
+    let key = VerifyKey::from_roster(signer)?;
+    env.verify_by(&key.key_id(), &key)
+        .map_err(|e| e.to_string())?;
+    let summary = scores_check(&p, signer, ctx)?;
+    let v = Verified {
+        payload_type: env.payload_type.clone(),
+        signer: signer.id.clone(),
+        summary,
+    };
+    Ok((v, p))
+}
+
+fn scores_signer<'r>(
+    p: &ScoresPayload,
+    env: &Envelope,
+    roster: &'r [RosterEntry],
+) -> Result<&'r RosterEntry, String> {
+    {
         let id = &p.expert.id;
         let payload_kid = p.expert.key_id.clone();
         let entry = roster
@@ -214,9 +256,10 @@ impl PayloadRules for ScoresRules {
         }
         Ok(entry)
     }
+}
 
-    fn check(&self, env: &Envelope, signer: &RosterEntry, ctx: &Context) -> Result<String, String> {
-        let p = parse_scores(env)?;
+fn scores_check(p: &ScoresPayload, signer: &RosterEntry, ctx: &Context) -> Result<String, String> {
+    {
         if p.format != PAYLOAD_FORMAT {
             return Err(format!(
                 "payload format '{}', expected '{PAYLOAD_FORMAT}'",

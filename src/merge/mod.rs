@@ -643,15 +643,7 @@ fn check_bytes(
     let text =
         std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8 (byte {})", e.valid_up_to()))?;
     let env = Envelope::parse_unsigned(text).map_err(|e| e.to_string())?;
-    let v = verify::verify_envelope(&env, ctx)?;
-    if v.payload_type != SCORES_TYPE {
-        return Err(format!(
-            "not an expert's scores file (payloadType {})",
-            inert_line(&v.payload_type)
-        ));
-    }
-    let p = <ScoresPayload as serde::Deserialize>::deserialize(&env.payload)
-        .map_err(|e| format!("payload: {e}"))?;
+    let (v, p) = verify::verify_scores(&env, ctx)?;
     Ok((v.summary, p))
 }
 
