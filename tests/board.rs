@@ -2,6 +2,9 @@
 //! 140×40 on ratatui's TestBackend, drawn from a fixed merged result, and
 //! the keys that move between them.
 
+#[path = "common/screen.rs"]
+mod screen;
+
 mod common;
 
 use std::collections::BTreeMap;
@@ -24,8 +27,6 @@ use panelist::merge::{
 use panelist::tui::board::{Board, Focus, Trust, View, ui};
 use panelist::tui::config::Settings;
 use panelist::tui::keymap::{Keymap, Overrides};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (140, 40)];
 const LANGS: [Lang; 2] = [Lang::Zh, Lang::En];
@@ -158,28 +159,8 @@ fn code(c: KeyCode) -> Event {
     Event::Key(KeyEvent::new(c, KeyModifiers::NONE))
 }
 
-/// The screen as text; a wide character takes its two cells, and anything
-/// drawn into the second half of one fails.
 fn render(b: &Board, w: u16, h: u16) -> String {
-    let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-    t.draw(|f| ui::draw(f, b)).expect("draw");
-    let buf = t.backend().buffer();
-    let mut out = String::new();
-    for y in 0..h {
-        let mut skip = 0usize;
-        for x in 0..w {
-            let sym = buf[(x, y)].symbol();
-            if skip > 0 {
-                assert_eq!(sym, " ", "row {y} col {x}: drawn over a wide character");
-                skip -= 1;
-                continue;
-            }
-            out.push_str(sym);
-            skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
-        }
-        out.push('\n');
-    }
-    out
+    screen::text(w, h, |f| ui::draw(f, b))
 }
 
 fn snap(name: &str, trust: Trust, setup: impl Fn(&mut Board) -> Vec<Event>) {

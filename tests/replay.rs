@@ -3,6 +3,9 @@
 //! and en at 80×24 and 140×40, on the fixed panel of tests/common/tui.rs;
 //! and its behaviour on working copies and signed exports.
 
+#[path = "common/screen.rs"]
+mod screen;
+
 mod common;
 #[path = "common/tui.rs"]
 mod fixture;
@@ -16,40 +19,15 @@ use panelist::tui::action::Action;
 use panelist::tui::replay::app::{Dialog, Pane, ReplayApp};
 use panelist::tui::replay::source::{Break, Kind, Parts, Source};
 use panelist::tui::replay::ui;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (140, 40)];
 const LANGS: [Lang; 2] = [Lang::Zh, Lang::En];
 
 fn render(app: &ReplayApp, w: u16, h: u16) -> String {
-    let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-    t.draw(|f| ui::draw(f, app)).expect("draw");
-    let buf = t.backend().buffer();
-    let mut out = String::new();
-    for y in 0..h {
-        let mut skip = 0usize;
-        for x in 0..w {
-            let sym = buf[(x, y)].symbol();
-            if skip > 0 {
-                assert_eq!(sym, " ", "row {y} col {x}: drawn over a wide character");
-                skip -= 1;
-                continue;
-            }
-            out.push_str(sym);
-            skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
-        }
-        out.push('\n');
-    }
-    out
+    screen::text(w, h, |f| ui::draw(f, app))
 }
 
-fn lang_name(l: Lang) -> &'static str {
-    match l {
-        Lang::Zh => "zh",
-        Lang::En => "en",
-    }
-}
+use screen::lang_name;
 
 fn app_on(src: Source, lang: Lang, w: u16, h: u16) -> ReplayApp {
     let mut app = ReplayApp::new(src, settings(lang));

@@ -2,6 +2,9 @@
 //! en, at 80×24 and 140×40, drawn on ratatui's TestBackend from a fixed
 //! panel (tests/common/tui.rs) and a stepping clock.
 
+#[path = "common/screen.rs"]
+mod screen;
+
 #[path = "common/tui.rs"]
 mod fixture;
 
@@ -10,42 +13,15 @@ use fixture::*;
 use panelist::lang::Lang;
 use panelist::tui::app::App;
 use panelist::tui::ui;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (140, 40)];
 const LANGS: [Lang; 2] = [Lang::Zh, Lang::En];
 
-/// The screen as text, one line per row. A wide character takes its two
-/// cells; anything drawn into the second half of one (a cut glyph) fails.
 fn render(app: &App, w: u16, h: u16) -> String {
-    let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-    t.draw(|f| ui::draw(f, app)).expect("draw");
-    let buf = t.backend().buffer();
-    let mut out = String::new();
-    for y in 0..h {
-        let mut skip = 0usize;
-        for x in 0..w {
-            let sym = buf[(x, y)].symbol();
-            if skip > 0 {
-                assert_eq!(sym, " ", "row {y} col {x}: drawn over a wide character");
-                skip -= 1;
-                continue;
-            }
-            out.push_str(sym);
-            skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
-        }
-        out.push('\n');
-    }
-    out
+    screen::text(w, h, |f| ui::draw(f, app))
 }
 
-fn lang_name(l: Lang) -> &'static str {
-    match l {
-        Lang::Zh => "zh",
-        Lang::En => "en",
-    }
-}
+use screen::lang_name;
 
 /// Draws `state` (a key sequence from the start screen) in both languages
 /// at both sizes and snapshots each.
