@@ -12,7 +12,8 @@ fuzz_target!(|data: &[u8]| {
     let Ok(f) = KeyFile::parse(text) else {
         return;
     };
-    f.verify_key().expect("a parsed key file has a valid public key");
+    f.verify_key()
+        .expect("a parsed key file has a valid public key");
     let again = KeyFile::parse(&f.to_text()).expect("written key file parses");
     assert_eq!(again, f);
     let _ = f.roster_entry();
