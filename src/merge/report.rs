@@ -222,6 +222,14 @@ fn sheet_name(code: u32, catalog: &Catalog, lang: Lang) -> String {
     format!("{code:02} {cleaned}")
 }
 
+/// A bold header row at `row`.
+fn header_row(ws: &mut Worksheet, row: u32, titles: &[String], bold: &Format) -> Result<()> {
+    for (c, h) in titles.iter().enumerate() {
+        ws.write_string_with_format(row, c as u16, h, bold)?;
+    }
+    Ok(())
+}
+
 fn write_row(ws: &mut Worksheet, row: u32, cells: Vec<Cell>, num: &Format) -> Result<()> {
     for (col, c) in cells.into_iter().enumerate() {
         let col = col as u16;
@@ -269,17 +277,17 @@ pub fn xlsx_bytes(
         ws.write_string_with_format(r, 0, l("舍入规则", "rounding"), &bold)?;
         ws.write_string(r, 1, crate::domain::aggregate::ROUNDING_RULE)?;
         r += 2;
-        for (c, h) in [
-            l("方向", "direction"),
-            l("项目数", "applications"),
-            l("已评分", "scored"),
-            l("有标记", "flagged"),
-        ]
-        .iter()
-        .enumerate()
-        {
-            ws.write_string_with_format(r, c as u16, h, &bold)?;
-        }
+        header_row(
+            ws,
+            r,
+            &[
+                l("方向", "direction"),
+                l("项目数", "applications"),
+                l("已评分", "scored"),
+                l("有标记", "flagged"),
+            ],
+            &bold,
+        )?;
         r += 1;
         for (code, rows) in &groups {
             let name = catalog
@@ -302,18 +310,18 @@ pub fn xlsx_bytes(
             r += 1;
         }
         r += 1;
-        for (c, h) in [
-            l("专家", "expert"),
-            l("评分数", "scored"),
-            l("回避数", "recused"),
-            l("平均给分", "mean given"),
-            l("宽严度", "leniency"),
-        ]
-        .iter()
-        .enumerate()
-        {
-            ws.write_string_with_format(r, c as u16, h, &bold)?;
-        }
+        header_row(
+            ws,
+            r,
+            &[
+                l("专家", "expert"),
+                l("评分数", "scored"),
+                l("回避数", "recused"),
+                l("平均给分", "mean given"),
+                l("宽严度", "leniency"),
+            ],
+            &bold,
+        )?;
         r += 1;
         for e in &agg.experts {
             ws.write_string(r, 0, &e.expert)?;
@@ -328,17 +336,17 @@ pub fn xlsx_bytes(
             r += 1;
         }
         r += 1;
-        for (c, h) in [
-            l("方向", "direction"),
-            l("评审维度", "criterion"),
-            l("Krippendorff α（区间）", "Krippendorff's alpha (interval)"),
-            l("可配对分值数", "pairable values"),
-        ]
-        .iter()
-        .enumerate()
-        {
-            ws.write_string_with_format(r, c as u16, h, &bold)?;
-        }
+        header_row(
+            ws,
+            r,
+            &[
+                l("方向", "direction"),
+                l("评审维度", "criterion"),
+                l("Krippendorff α（区间）", "Krippendorff's alpha (interval)"),
+                l("可配对分值数", "pairable values"),
+            ],
+            &bold,
+        )?;
         r += 1;
         for a in &agg.agreement {
             ws.write_number(r, 0, a.direction as f64)?;
@@ -356,9 +364,7 @@ pub fn xlsx_bytes(
         let name = sheet_name(*code, catalog, lang);
         let ws = wb.add_worksheet();
         ws.set_name(&name)?;
-        for (c, h) in head.iter().enumerate() {
-            ws.write_string_with_format(0, c as u16, h, &bold)?;
-        }
+        header_row(ws, 0, &head, &bold)?;
         for (i, row) in rows.iter().enumerate() {
             write_row(ws, i as u32 + 1, row_cells(row, agg, rubric, lang), &num)?;
         }
