@@ -486,6 +486,50 @@ fn language_switches_with_a_key() {
 }
 
 #[test]
+fn a_failed_write_says_so_in_the_screen_language() {
+    let mut s = setup(true);
+    s.drive([code(KeyCode::F(2))]);
+    assert_eq!(s.app.lang(), Lang::Zh);
+    s.app.on_appended(Err("wc.bundle: disk I/O error".into()));
+    assert_eq!(
+        s.app.save,
+        SaveState::Failed("未保存：wc.bundle: disk I/O error".into())
+    );
+    let text = screen(&s.app, 140, 40);
+    assert!(text.contains("未保存：wc.bundle: disk I/O error"), "{text}");
+    s.drive([code(KeyCode::F(2))]);
+    s.app.on_appended(Err("wc.bundle: disk I/O error".into()));
+    assert!(
+        screen(&s.app, 140, 40).contains("Not saved: wc.bundle: disk I/O error"),
+        "{}",
+        screen(&s.app, 140, 40)
+    );
+}
+
+#[test]
+fn export_errors_say_so_in_the_screen_language() {
+    let mut s = export_setup(vec![key_listing("E01")]);
+    s.drive([code(KeyCode::F(2))]);
+    let mut e = vec![
+        key('e'),
+        key('p'),
+        code(KeyCode::Enter),
+        code(KeyCode::Enter),
+    ];
+    e.extend(typed("right one"));
+    e.push(code(KeyCode::Enter));
+    assert_eq!(feed(&mut s.app, e).len(), 1);
+    s.app.on_exported(Err(ExportFailure::Export(
+        "/nowhere/E01.json: cannot write".into(),
+    )));
+    let text = screen(&s.app, 140, 40);
+    assert!(
+        text.contains("导出失败：/nowhere/E01.json: cannot write"),
+        "{text}"
+    );
+}
+
+#[test]
 fn the_mouse_wheel_scrolls_the_list() {
     let mut s = setup(true);
     let _ = s.screen();
@@ -615,7 +659,10 @@ fn a_wrong_passphrase_asks_again_and_other_errors_stay_in_the_dialog() {
         panic!("the dialog stays open");
     };
     assert_eq!(d.step, ExportStep::Path);
-    assert!(s.screen().contains("cannot write"));
+    assert!(
+        s.screen()
+            .contains("Export failed: /nowhere/E01.json: cannot write")
+    );
     // Esc backs out step by step (to the review), then closes.
     s.drive([code(KeyCode::Esc)]);
     assert!(matches!(&s.app.dialog, Some(Dialog::Export(d)) if d.step == ExportStep::Review));

@@ -1134,7 +1134,8 @@ impl App {
                 self.save = SaveState::Saved(ev.seq);
             }
             Err(e) => {
-                let msg = inert_line(&e);
+                let s = Strings::of(self.settings.lang);
+                let msg = fill(s.save_failed, &[&inert_line(&e)]);
                 self.message = Some((msg.clone(), true));
                 self.save = SaveState::Failed(msg);
             }
@@ -1150,8 +1151,9 @@ impl App {
                 self.screen = Screen::Main;
             }
             Err(e) => {
+                let s = Strings::of(self.settings.lang);
                 if let Screen::Identity(p) = &mut self.screen {
-                    p.error = Some(inert_line(&e));
+                    p.error = Some(fill(s.claim_failed, &[&inert_line(&e)]));
                 }
             }
         }
@@ -1177,11 +1179,11 @@ impl App {
             }
             Err(ExportFailure::Key(e)) => {
                 d.step = ExportStep::Review;
-                d.error = Some(inert_line(&e));
+                d.error = Some(fill(s.key_failed, &[&inert_line(&e)]));
             }
             Err(ExportFailure::Export(e)) => {
                 d.step = ExportStep::Path;
-                d.error = Some(inert_line(&e));
+                d.error = Some(fill(s.export_failed, &[&inert_line(&e)]));
             }
         }
     }

@@ -19,6 +19,10 @@ pub struct Strings {
     pub saved: &'static str,
     pub saving: &'static str,
     pub not_saved: &'static str,
+    /// A change the bundle refused or could not write; `{}` is the reason.
+    pub save_failed: &'static str,
+    /// The identity could not be set on the working copy; `{}` is the reason.
+    pub claim_failed: &'static str,
     pub history_size: &'static str,
 
     // Statuses.
@@ -137,6 +141,10 @@ pub struct Strings {
     pub export_need_pass: &'static str,
     pub export_pass_too_long: &'static str,
     pub export_wrong_pass: &'static str,
+    /// An export that failed past the passphrase; `{}` is the reason.
+    pub export_failed: &'static str,
+    /// The key could not be opened; `{}` is the reason.
+    pub key_failed: &'static str,
     pub export_running: &'static str,
     pub export_done: &'static str,
     pub export_done_partial: &'static str,
@@ -346,6 +354,8 @@ pub const ZH: Strings = Strings {
     saved: "已保存",
     saving: "保存中…",
     not_saved: "未保存",
+    save_failed: "未保存：{}",
+    claim_failed: "未能设定身份：{}",
     history_size: "记录",
 
     status_todo: "待评",
@@ -465,6 +475,8 @@ pub const ZH: Strings = Strings {
     export_need_pass: "请输入密钥口令",
     export_pass_too_long: "口令过长",
     export_wrong_pass: "口令不正确，请重新输入（密钥文件 {} 被改动时也会如此）",
+    export_failed: "导出失败：{}",
+    key_failed: "无法打开密钥：{}",
     export_running: "正在打开密钥并签名…",
     export_done: "已导出",
     export_done_partial: "（部分结果）",
@@ -678,6 +690,8 @@ pub const EN: Strings = Strings {
     saved: "saved",
     saving: "saving…",
     not_saved: "NOT saved",
+    save_failed: "Not saved: {}",
+    claim_failed: "Identity not set: {}",
     history_size: "events",
 
     status_todo: "to do",
@@ -797,6 +811,8 @@ pub const EN: Strings = Strings {
     export_need_pass: "Type the key's passphrase",
     export_pass_too_long: "Passphrase too long",
     export_wrong_pass: "Wrong passphrase, try again (a key file edited by hand fails the same way: {})",
+    export_failed: "Export failed: {}",
+    key_failed: "Cannot open the key: {}",
     export_running: "Opening the key and signing…",
     export_done: "Exported",
     export_done_partial: "(partial)",
