@@ -460,6 +460,7 @@ def recompute(p, marks, recused):
     keys = [c["key"] for c in crit]
     first = "innovation" if "innovation" in keys else keys[0]
     scale = sum(c["weight"] * c["max"] for c in crit) - sum(c["weight"] * c["min"] for c in crit)
+    scale = max(scale, 1)  # a rubric without range: section 8.5
     rule = m["rule"]
     experts = [i["expert"] for i in p["inputs"]]
     apps = {}

@@ -586,13 +586,15 @@ pub fn application_lines(b: &Board, a: &MergedApp, w: usize) -> Vec<Line<'static
         out.extend(field(bs.recused_by, &r.join(" "), w, lw, t, t.dim()));
     }
     let f = &a.flags;
+    // The scale the merge flagged against (a rubric without range counts as 1).
     let scale = b
         .payload
         .rubric
         .criteria
         .iter()
         .map(|c| (c.max - c.min) * c.weight)
-        .sum::<i64>();
+        .sum::<i64>()
+        .max(1);
     let mut flags: Vec<String> = Vec::new();
     if f.all_recused {
         flags.push(bs.fl_recused.to_string());
