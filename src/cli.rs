@@ -110,6 +110,9 @@ pub enum DevCmd {
         #[arg(short, long)]
         output: PathBuf,
     },
+    /// Take the terminal as the screens do, draw a frame, then panic: the
+    /// end-to-end check that a panic gives the terminal back.
+    ScreenPanic,
     /// Append random scores, printing one `ack` line per durable change.
     Soak {
         bundle: PathBuf,
@@ -213,6 +216,7 @@ pub fn run() -> Result<u8> {
                 count,
                 seed,
             } => crate::devtools::soak(&bundle, count, seed, &clock).map(|_| exit::OK),
+            DevCmd::ScreenPanic => crate::tui::screen_panic().map(|_| exit::OK),
         },
         Command::Bundle(b) => match b {
             BundleCmd::New {

@@ -515,6 +515,58 @@ fn the_terminal_is_restored_on_quit() {
     t.wait_for(" icanon");
 }
 
+#[test]
+fn a_panic_on_the_screens_gives_the_terminal_back() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().expect("tmp");
+    let home = dir.path().join("home");
+    let t = Tmux::new(&home, "panic");
+    let bin = common::bin();
+    let cmd = format!(
+        "PANELIST_HOME={} {} dev screen-panic; echo \"exit=$?\"; stty -a | grep -o ' icanon\\| echo ' | tr -d '\\n'; echo; sleep 30",
+        home.display(),
+        bin.display()
+    );
+    t.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "p",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        "sh",
+        "-c",
+        &cmd,
+    ]);
+    t.remember_socket();
+    let s = t.wait("the shell after the panic", |s| {
+        s.contains("exit=") && s.contains(" icanon echo")
+    });
+    assert!(s.contains("exit=101"), "the panic's exit status:\n{s}");
+    assert!(
+        s.contains("a deliberate panic on the screens"),
+        "the panic message is readable on the shell's screen:\n{s}"
+    );
+    assert!(
+        !s.contains("screen-panic\n"),
+        "the alternate screen is gone:\n{s}"
+    );
+    let flags = t.run(&[
+        "display-message",
+        "-p",
+        "-t",
+        "p",
+        "#{alternate_on} #{mouse_any_flag} #{cursor_flag}",
+    ]);
+    assert_eq!(
+        flags.trim(),
+        "0 0 1",
+        "alternate screen off, mouse reporting off, cursor shown"
+    );
+}
+
 const PASS: &str = "correct horse battery staple";
 
 /// `panelist ARGS` in `home` with a cheap KDF and the passphrase file.

@@ -107,6 +107,23 @@ fn install_panic_hook() {
     });
 }
 
+/// Takes the terminal as the screens do (raw mode, alternate screen, mouse
+/// and paste reporting, cursor hidden), draws one frame and panics: the
+/// hidden `dev screen-panic` command, with which the end-to-end tests check
+/// that the panic hook and the guard give the shell its terminal back.
+pub fn screen_panic() -> Result<()> {
+    let mut guard = TerminalGuard::enter()?;
+    guard
+        .terminal
+        .draw(|f| {
+            let area = f.area();
+            f.render_widget(ratatui::widgets::Paragraph::new("screen-panic"), area);
+        })
+        .context("drawing")?;
+    guard.terminal.hide_cursor().context("cursor")?;
+    panic!("a deliberate panic on the screens (dev screen-panic)");
+}
+
 /// Runs the expert screens on `bundle` (opened for writing) until the
 /// expert quits.
 pub fn run(mut bundle: Bundle, clock: &Clock, settings: Settings) -> Result<()> {
