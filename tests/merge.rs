@@ -17,7 +17,7 @@ use common::{Run, Scratch};
 use panelist::clock::Clock;
 use panelist::crypto::Alg;
 use panelist::crypto::envelope::{Envelope, MERGED_TYPE};
-use panelist::crypto::keys::{KdfCost, KeyFile, Owner, Passphrase};
+use panelist::crypto::keys::{KeyFile, Passphrase};
 use panelist::crypto::sign::SecretKey;
 use panelist::domain::RosterEntry;
 use panelist::domain::catalog::{default_rubric, shipped_catalog};
@@ -28,7 +28,7 @@ use panelist::keyring::Unlocked;
 use panelist::merge::{InputFile, MergedPayload};
 use panelist::store::{Bundle, Identity};
 use serde_json::json;
-use signing::{FAST_KDF, GOOD_COMMENT, PASS, read_env};
+use signing::{FAST_KDF, GOOD_COMMENT, PASS, make_key, read_env};
 
 const N_APPS: usize = 60;
 const EXPERTS: [&str; 7] = ["E01", "E02", "E03", "E04", "E05", "E06", "E07"];
@@ -226,33 +226,6 @@ fn content() -> Content {
     }
 }
 
-fn make_key(id: &str) -> Unlocked {
-    let key = SecretKey::generate(Alg::Ed25519, None).expect("key");
-    let owner = Owner {
-        id: id.into(),
-        name: format!("专家{id}"),
-        org: "测试研究院".into(),
-    };
-    let cost = KdfCost {
-        m_kib: 256,
-        t: 1,
-        p: 1,
-    };
-    let file = KeyFile::seal(
-        &key,
-        &owner,
-        &Passphrase::new(PASS.into()),
-        cost,
-        "2024-03-01T08:00:00.000Z",
-    )
-    .expect("seal");
-    Unlocked {
-        path: PathBuf::from(format!("{id}.key")),
-        file,
-        key,
-    }
-}
-
 fn unseal(f: &KeyFile) -> SecretKey {
     f.unseal(&Passphrase::new(PASS.into())).expect("unseal")
 }
@@ -269,7 +242,7 @@ fn build() -> Fixture {
     let mut roster: Vec<RosterEntry> = Vec::new();
     let mut experts: BTreeMap<&str, Expert> = BTreeMap::new();
     for ex in EXPERTS {
-        let key = make_key(ex);
+        let key = make_key(ex, Alg::Ed25519);
         roster.push(key.file.roster_entry());
         let copy = s.path(&format!("{ex}.bundle"));
         std::fs::copy(&bundle, &copy).expect("copy");

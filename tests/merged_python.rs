@@ -18,7 +18,7 @@ use common::{Run, Scratch};
 use panelist::clock::Clock;
 use panelist::crypto::Alg;
 use panelist::crypto::envelope::{Envelope, MERGED_TYPE};
-use panelist::crypto::keys::{KdfCost, KeyFile, Owner, Passphrase};
+use panelist::crypto::keys::{KeyFile, Passphrase};
 use panelist::crypto::sign::SecretKey;
 use panelist::domain::RosterEntry;
 use panelist::domain::catalog::{default_rubric, shipped_catalog};
@@ -27,7 +27,7 @@ use panelist::domain::history::Change;
 use panelist::keyring::Unlocked;
 use panelist::store::{Bundle, Identity};
 use serde_json::{Value, json};
-use signing::{FAST_KDF, GOOD_COMMENT, PASS, read_env};
+use signing::{FAST_KDF, GOOD_COMMENT, PASS, make_key, read_env};
 
 const N_APPS: usize = 12;
 const EXPERTS: [(&str, Alg); 5] = [
@@ -139,33 +139,6 @@ impl Expert {
     fn export(&self, out: &Path, allow_incomplete: bool) {
         panelist::export::export_bundle(&self.copy, &self.key, out, allow_incomplete, &self.clock)
             .expect("export");
-    }
-}
-
-fn make_key(id: &str, alg: Alg) -> Unlocked {
-    let key = SecretKey::generate(alg, None).expect("key");
-    let owner = Owner {
-        id: id.into(),
-        name: format!("专家{id}"),
-        org: "测试研究院".into(),
-    };
-    let cost = KdfCost {
-        m_kib: 256,
-        t: 1,
-        p: 1,
-    };
-    let file = KeyFile::seal(
-        &key,
-        &owner,
-        &Passphrase::new(PASS.into()),
-        cost,
-        "2024-03-01T08:00:00.000Z",
-    )
-    .expect("seal");
-    Unlocked {
-        path: PathBuf::from(format!("{id}.key")),
-        file,
-        key,
     }
 }
 

@@ -108,6 +108,25 @@ impl Tmux {
         self.remember_socket();
     }
 
+    /// Starts `sh -c CMD` in a fresh 100×30 session: for checks of what
+    /// panelist leaves behind on the shell's terminal.
+    fn shell(&self, cmd: &str) {
+        self.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            "p",
+            "-x",
+            "100",
+            "-y",
+            "30",
+            "sh",
+            "-c",
+            cmd,
+        ]);
+        self.remember_socket();
+    }
+
     fn remember_socket(&self) {
         if let Ok(o) = self
             .tmux()
@@ -491,20 +510,7 @@ fn the_terminal_is_restored_on_quit() {
         home.display(),
         bin.display()
     );
-    t.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "p",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        "sh",
-        "-c",
-        &cmd,
-    ]);
-    t.remember_socket();
+    t.shell(&cmd);
     t.wait_for("Applications");
     t.keys(&["q"]);
     let s = t.wait_for("back-at-the-shell");
@@ -527,20 +533,7 @@ fn a_panic_on_the_screens_gives_the_terminal_back() {
         home.display(),
         bin.display()
     );
-    t.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "p",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        "sh",
-        "-c",
-        &cmd,
-    ]);
-    t.remember_socket();
+    t.shell(&cmd);
     let s = t.wait("the shell after the panic", |s| {
         s.contains("exit=") && s.contains(" icanon echo")
     });

@@ -5,10 +5,12 @@
 
 use std::path::{Path, PathBuf};
 
+use panelist::crypto::Alg;
 use panelist::crypto::envelope::{Envelope, SCORES_TYPE};
-use panelist::crypto::keys::{KeyFile, Passphrase};
+use panelist::crypto::keys::{KdfCost, KeyFile, Owner, Passphrase};
 use panelist::crypto::sign::SecretKey;
 use panelist::domain::RosterEntry;
+use panelist::keyring::Unlocked;
 use panelist::store::Bundle;
 
 use crate::common::{Run, Scratch, clock, content};
@@ -17,6 +19,36 @@ pub const PASS: &str = "correct horse battery staple";
 pub const FAST_KDF: &str = "m=256,t=1,p=1";
 pub const GOOD_COMMENT: &str =
     "平台已在三家省级单位稳定运行两年，检测能力与处置流程成熟，具备在同行业推广的条件。";
+
+/// Expert `id`'s key of `alg`, sealed with [`PASS`] at the cheapest cost,
+/// unlocked: for tests that sign in the library rather than through a
+/// keys folder.
+pub fn make_key(id: &str, alg: Alg) -> Unlocked {
+    let key = SecretKey::generate(alg, None).expect("key");
+    let owner = Owner {
+        id: id.into(),
+        name: format!("专家{id}"),
+        org: "测试研究院".into(),
+    };
+    let cost = KdfCost {
+        m_kib: 256,
+        t: 1,
+        p: 1,
+    };
+    let file = KeyFile::seal(
+        &key,
+        &owner,
+        &Passphrase::new(PASS.into()),
+        cost,
+        "2024-03-01T08:00:00.000Z",
+    )
+    .expect("seal");
+    Unlocked {
+        path: PathBuf::from(format!("{id}.key")),
+        file,
+        key,
+    }
+}
 
 pub struct Panel {
     pub s: Scratch,
