@@ -47,4 +47,6 @@ if [ -x "$bin" ] && command -v sqlite3 >/dev/null; then
     sqlite3 "$t/p1024.bundle" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
     cp "$t/p1024.bundle" corpus/bundle_open/scored-wal-1024.bundle
     rm -rf "$t"
+else
+    echo "seed.sh: no $bin or no sqlite3: bundle_open starts without scored working copies (cargo build --release first)" >&2
 fi
