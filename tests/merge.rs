@@ -231,7 +231,7 @@ fn unseal(f: &KeyFile) -> SecretKey {
 }
 
 fn build() -> Fixture {
-    let s = Scratch::new();
+    let s = Scratch::for_fixture("merge");
     let pass = s.path("pass.txt");
     std::fs::write(&pass, format!("{PASS}\n")).expect("pass file");
     let bundle = s.path("panel.bundle");

@@ -208,16 +208,8 @@ fn content() -> Content {
 
 /// A scratch directory, on a RAM disk when there is one: working copies
 /// commit every event with a full sync, which a small test need not wait for.
-fn scratch() -> Scratch {
-    let shm = Path::new("/dev/shm");
-    match shm.is_dir().then(|| tempfile::tempdir_in(shm)) {
-        Some(Ok(dir)) => Scratch { dir },
-        _ => Scratch::new(),
-    }
-}
-
 fn build() -> Fixture {
-    let s = scratch();
+    let s = Scratch::for_fixture("merged_python");
     let pass = s.path("pass.txt");
     std::fs::write(&pass, format!("{PASS}\n")).expect("pass file");
     let bundle = s.path("panel.bundle");

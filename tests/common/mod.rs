@@ -28,6 +28,18 @@ impl Scratch {
             dir: tempfile::tempdir().expect("temp dir"),
         }
     }
+    /// A scratch folder for a fixture kept in a `static` (never dropped, so
+    /// never removed when the tests end): under cargo's target tmp folder,
+    /// in a folder named `name` that the next run empties first, so that
+    /// repeated runs do not pile up temporary folders.
+    pub fn for_fixture(name: &str) -> Scratch {
+        let parent = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+        let _ = std::fs::remove_dir_all(&parent);
+        std::fs::create_dir_all(&parent).expect("fixture folder");
+        Scratch {
+            dir: tempfile::tempdir_in(&parent).expect("temp dir"),
+        }
+    }
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
