@@ -9,7 +9,7 @@ mod common;
 mod signing;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use calamine::{Reader, Xlsx};
@@ -28,11 +28,10 @@ use panelist::keyring::Unlocked;
 use panelist::merge::{InputFile, MergedPayload};
 use panelist::store::{Bundle, Identity};
 use serde_json::json;
-use signing::{FAST_KDF, GOOD_COMMENT, PASS, make_key, read_env};
+use signing::{CRITERIA, Expert, PASS, make_key, mark_changes, read_env, run_keyed};
 
 const N_APPS: usize = 60;
 const EXPERTS: [&str; 7] = ["E01", "E02", "E03", "E04", "E05", "E06", "E07"];
-const CRITERIA: [&str; 4] = ["innovation", "advancement", "practicality", "replicability"];
 
 /// Planted applications (indices; the id is `T-{index+1:05}`, the
 /// direction `(index+1) % 3 + 1`, the lead unit an SME when index+1 is even).
@@ -121,54 +120,15 @@ fn final_plan() -> BTreeMap<&'static str, Vec<Mark>> {
 }
 
 fn changes(marks: &[Mark], range: std::ops::Range<usize>) -> Vec<Change> {
-    let mut out = Vec::new();
-    for i in range {
-        let app = app_id(i);
-        match &marks[i] {
-            Mark::Recused => out.push(Change::Recuse {
-                app,
-                reason: "本人与申报单位存在合作关系".into(),
-            }),
-            Mark::Scored(s, rec) => {
-                for (k, v) in CRITERIA.iter().zip(s) {
-                    out.push(Change::Score {
-                        app: app.clone(),
-                        criterion: k.to_string(),
-                        value: Some(*v),
-                    });
-                }
-                out.push(Change::Comment {
-                    app: app.clone(),
-                    text: GOOD_COMMENT.into(),
-                });
-                out.push(Change::Recommend {
-                    app,
-                    value: Some(*rec),
-                });
-            }
-        }
-    }
-    out
-}
-
-struct Expert {
-    key: Unlocked,
-    copy: PathBuf,
-    clock: Clock,
-}
-
-impl Expert {
-    fn append(&self, cs: Vec<Change>) {
-        let mut b = Bundle::open_write(&self.copy).expect("open copy");
-        for c in cs {
-            b.append(c, &self.clock).expect("append");
-        }
-    }
-
-    fn export(&self, out: &Path, allow_incomplete: bool) {
-        panelist::export::export_bundle(&self.copy, &self.key, out, allow_incomplete, &self.clock)
-            .expect("export");
-    }
+    range
+        .flat_map(|i| {
+            let mark = match &marks[i] {
+                Mark::Recused => None,
+                Mark::Scored(s, rec) => Some((*s, *rec)),
+            };
+            mark_changes(app_id(i), mark)
+        })
+        .collect()
 }
 
 struct Fixture {
@@ -186,15 +146,7 @@ impl Fixture {
     }
 
     fn run(&self, args: &[&str]) -> Run {
-        let out = self
-            .s
-            .cmd()
-            .env("PANELIST_KDF_PARAMS", FAST_KDF)
-            .env("PANELIST_PASSPHRASE_FILE", &self.pass)
-            .args(args)
-            .output()
-            .expect("run panelist");
-        Run::from(out)
+        run_keyed(&self.s, &self.pass, args)
     }
 
     fn merge(&self, inputs: &[&str], extra: &[&str]) -> Run {

@@ -24,10 +24,9 @@ use panelist::domain::RosterEntry;
 use panelist::domain::catalog::{default_rubric, shipped_catalog};
 use panelist::domain::content::Content;
 use panelist::domain::history::Change;
-use panelist::keyring::Unlocked;
 use panelist::store::{Bundle, Identity};
 use serde_json::{Value, json};
-use signing::{FAST_KDF, GOOD_COMMENT, PASS, make_key, read_env};
+use signing::{Expert, GOOD_COMMENT, PASS, make_key, mark_changes, read_env, run_keyed};
 
 const N_APPS: usize = 12;
 const EXPERTS: [(&str, Alg); 5] = [
@@ -39,7 +38,6 @@ const EXPERTS: [(&str, Alg); 5] = [
     // package is slow on long files.
     ("E05", Alg::Sm2),
 ];
-const CRITERIA: [&str; 4] = ["innovation", "advancement", "practicality", "replicability"];
 
 /// The files merged by the Ed25519 chair (E02-a.json is superseded).
 const INPUTS_A: [&str; 6] = [
@@ -92,54 +90,9 @@ fn mark(e: usize, i: usize) -> Option<([i64; 4], bool)> {
 }
 
 fn changes(e: usize, range: std::ops::Range<usize>) -> Vec<Change> {
-    let mut out = Vec::new();
-    for i in range {
-        let app = app_id(i);
-        match mark(e, i) {
-            None => out.push(Change::Recuse {
-                app,
-                reason: "本人与申报单位存在合作关系".into(),
-            }),
-            Some((s, rec)) => {
-                for (k, v) in CRITERIA.iter().zip(s) {
-                    out.push(Change::Score {
-                        app: app.clone(),
-                        criterion: k.to_string(),
-                        value: Some(v),
-                    });
-                }
-                out.push(Change::Comment {
-                    app: app.clone(),
-                    text: GOOD_COMMENT.into(),
-                });
-                out.push(Change::Recommend {
-                    app,
-                    value: Some(rec),
-                });
-            }
-        }
-    }
-    out
-}
-
-struct Expert {
-    key: Unlocked,
-    copy: PathBuf,
-    clock: Clock,
-}
-
-impl Expert {
-    fn append(&self, cs: Vec<Change>) {
-        let mut b = Bundle::open_write(&self.copy).expect("open copy");
-        for c in cs {
-            b.append(c, &self.clock).expect("append");
-        }
-    }
-
-    fn export(&self, out: &Path, allow_incomplete: bool) {
-        panelist::export::export_bundle(&self.copy, &self.key, out, allow_incomplete, &self.clock)
-            .expect("export");
-    }
+    range
+        .flat_map(|i| mark_changes(app_id(i), mark(e, i)))
+        .collect()
 }
 
 struct Fixture {
@@ -157,15 +110,7 @@ impl Fixture {
     }
 
     fn run(&self, args: &[&str]) -> Run {
-        let out = self
-            .s
-            .cmd()
-            .env("PANELIST_KDF_PARAMS", FAST_KDF)
-            .env("PANELIST_PASSPHRASE_FILE", &self.pass)
-            .args(args)
-            .output()
-            .expect("run panelist");
-        Run::from(out)
+        run_keyed(&self.s, &self.pass, args)
     }
 
     /// `panelist merge` of `inputs` into `out`, with `extra` options.
@@ -206,8 +151,6 @@ fn content() -> Content {
     }
 }
 
-/// A scratch directory, on a RAM disk when there is one: working copies
-/// commit every event with a full sync, which a small test need not wait for.
 fn build() -> Fixture {
     let s = Scratch::for_fixture("merged_python");
     let pass = s.path("pass.txt");

@@ -5,11 +5,13 @@
 
 use std::path::{Path, PathBuf};
 
+use panelist::clock::Clock;
 use panelist::crypto::Alg;
 use panelist::crypto::envelope::{Envelope, SCORES_TYPE};
 use panelist::crypto::keys::{KdfCost, KeyFile, Owner, Passphrase};
 use panelist::crypto::sign::SecretKey;
 use panelist::domain::RosterEntry;
+use panelist::domain::history::Change;
 use panelist::keyring::Unlocked;
 use panelist::store::Bundle;
 
@@ -47,6 +49,75 @@ pub fn make_key(id: &str, alg: Alg) -> Unlocked {
         path: PathBuf::from(format!("{id}.key")),
         file,
         key,
+    }
+}
+
+/// The default rubric's criteria, in its order.
+pub const CRITERIA: [&str; 4] = ["innovation", "advancement", "practicality", "replicability"];
+
+/// `panelist ARGS` in the scratch folder `s`, with the cheap KDF and the
+/// passphrase file `pass`.
+pub fn run_keyed(s: &Scratch, pass: &Path, args: &[&str]) -> Run {
+    let out = s
+        .cmd()
+        .env("PANELIST_KDF_PARAMS", FAST_KDF)
+        .env("PANELIST_PASSPHRASE_FILE", pass)
+        .args(args)
+        .output()
+        .expect("run panelist");
+    Run::from(out)
+}
+
+/// The changes that put one expert's mark on `app`: a recusal (`None`), or
+/// the four scores in [`CRITERIA`] order, a comment and the recommendation.
+pub fn mark_changes(app: String, mark: Option<([i64; 4], bool)>) -> Vec<Change> {
+    let Some((scores, recommend)) = mark else {
+        return vec![Change::Recuse {
+            app,
+            reason: "本人与申报单位存在合作关系".into(),
+        }];
+    };
+    let mut out: Vec<Change> = CRITERIA
+        .iter()
+        .zip(scores)
+        .map(|(k, v)| Change::Score {
+            app: app.clone(),
+            criterion: k.to_string(),
+            value: Some(v),
+        })
+        .collect();
+    out.push(Change::Comment {
+        app: app.clone(),
+        text: GOOD_COMMENT.into(),
+    });
+    out.push(Change::Recommend {
+        app,
+        value: Some(recommend),
+    });
+    out
+}
+
+/// An expert scoring through the library: the key, the working copy and
+/// the clock its events are stamped with.
+pub struct Expert {
+    pub key: Unlocked,
+    pub copy: PathBuf,
+    pub clock: Clock,
+}
+
+impl Expert {
+    /// Appends `cs`, each a committed event.
+    pub fn append(&self, cs: Vec<Change>) {
+        let mut b = Bundle::open_write(&self.copy).expect("open copy");
+        for c in cs {
+            b.append(c, &self.clock).expect("append");
+        }
+    }
+
+    /// Exports the working copy to `out`.
+    pub fn export(&self, out: &Path, allow_incomplete: bool) {
+        panelist::export::export_bundle(&self.copy, &self.key, out, allow_incomplete, &self.clock)
+            .expect("export");
     }
 }
 
@@ -94,15 +165,7 @@ impl Panel {
     }
 
     pub fn run(&self, args: &[&str]) -> Run {
-        let out = self
-            .s
-            .cmd()
-            .env("PANELIST_KDF_PARAMS", FAST_KDF)
-            .env("PANELIST_PASSPHRASE_FILE", &self.pass)
-            .args(args)
-            .output()
-            .expect("run panelist");
-        Run::from(out)
+        run_keyed(&self.s, &self.pass, args)
     }
 
     pub fn bundle_str(&self) -> &str {
