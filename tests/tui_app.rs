@@ -6,6 +6,8 @@
 
 #[path = "common/tui.rs"]
 mod fixture;
+#[path = "common/screen.rs"]
+mod screen;
 
 use crossterm::event::{Event, KeyCode, KeyModifiers, MouseEvent, MouseEventKind};
 use fixture::*;
@@ -19,8 +21,6 @@ use panelist::tui::app::{
     App, Dialog, ExportFailure, ExportStep, SaveState, Screen, Session, run_effect,
 };
 use panelist::tui::ui;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 struct Setup {
     _dir: tempfile::TempDir,
@@ -80,24 +80,7 @@ impl Setup {
 }
 
 fn screen(app: &App, w: u16, h: u16) -> String {
-    let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-    t.draw(|f| ui::draw(f, app)).expect("draw");
-    let buf = t.backend().buffer();
-    let mut out = String::new();
-    for y in 0..h {
-        let mut skip = 0;
-        for x in 0..w {
-            let sym = buf[(x, y)].symbol();
-            if skip > 0 {
-                skip -= 1;
-                continue;
-            }
-            out.push_str(sym);
-            skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
-        }
-        out.push('\n');
-    }
-    out
+    screen::text(w, h, |f| ui::draw(f, app))
 }
 
 #[test]
