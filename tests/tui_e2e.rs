@@ -108,9 +108,17 @@ impl Tmux {
         self.remember_socket();
     }
 
-    /// Starts `sh -c CMD` in a fresh 100×30 session: for checks of what
-    /// panelist leaves behind on the shell's terminal.
-    fn shell(&self, cmd: &str) {
+    /// Runs `panelist ARGS` from `sh` in a fresh 100×30 session, for checks
+    /// of what panelist leaves behind on the shell's terminal: once it ends,
+    /// the shell prints `exit=STATUS` and `stty: ` with the terminal's
+    /// ` icanon` and ` echo` settings when they are on.
+    fn shell_after(&self, args: &str) {
+        let cmd = format!(
+            "PANELIST_HOME={} PANELIST_NOW={NOW} PANELIST_LANG=en {} {args}; echo \"exit=$?\"; \
+             printf 'stty:'; stty -a | grep -o ' icanon\\| echo ' | tr -d '\\n'; echo; sleep 30",
+            self.home.display(),
+            common::bin().display()
+        );
         self.run(&[
             "new-session",
             "-d",
@@ -122,9 +130,30 @@ impl Tmux {
             "30",
             "sh",
             "-c",
-            cmd,
+            &cmd,
         ]);
         self.remember_socket();
+    }
+
+    /// The shell's screen once panelist has ended (see [`Tmux::shell_after`]).
+    fn back_at_the_shell(&self) -> String {
+        self.wait("the shell after panelist", |s| {
+            s.contains("exit=") && s.contains("stty:")
+        })
+    }
+
+    /// tmux's view of the pane: alternate screen, any-mouse reporting and
+    /// cursor visibility, as `0|1` flags.
+    fn modes(&self) -> String {
+        self.run(&[
+            "display-message",
+            "-p",
+            "-t",
+            "p",
+            "#{alternate_on} #{mouse_any_flag} #{cursor_flag}",
+        ])
+        .trim()
+        .to_string()
     }
 
     fn remember_socket(&self) {
@@ -500,43 +529,31 @@ fn open_with_as_claims_from_the_roster_then_shows_the_screens() {
 fn the_terminal_is_restored_on_quit() {
     let _serial = serial();
     let dir = tempfile::tempdir().expect("tmp");
-    let home = dir.path().join("home");
-    let t = Tmux::new(&home, "restore");
-    // A shell runs panelist, then prints a marker: the shell's screen must
-    // come back (alternate screen left) once panelist quits.
-    let bin = common::bin();
-    let cmd = format!(
-        "PANELIST_HOME={} PANELIST_NOW={NOW} PANELIST_LANG=en {} demo; echo back-at-the-shell; stty -a | grep -o ' icanon' ; sleep 30",
-        home.display(),
-        bin.display()
-    );
-    t.shell(&cmd);
+    let t = Tmux::new(&dir.path().join("home"), "restore");
+    t.shell_after("demo");
     t.wait_for("Applications");
     t.keys(&["q"]);
-    let s = t.wait_for("back-at-the-shell");
+    let s = t.back_at_the_shell();
+    assert!(s.contains("exit=0"), "{s}");
     assert!(
         !s.contains("Applications"),
         "the alternate screen is gone:\n{s}"
     );
-    t.wait_for(" icanon");
+    assert!(s.contains("stty: icanon echo"), "raw mode is off:\n{s}");
+    assert_eq!(
+        t.modes(),
+        "0 0 1",
+        "alternate screen off, mouse reporting off, cursor shown"
+    );
 }
 
 #[test]
 fn a_panic_on_the_screens_gives_the_terminal_back() {
     let _serial = serial();
     let dir = tempfile::tempdir().expect("tmp");
-    let home = dir.path().join("home");
-    let t = Tmux::new(&home, "panic");
-    let bin = common::bin();
-    let cmd = format!(
-        "PANELIST_HOME={} {} dev screen-panic; echo \"exit=$?\"; stty -a | grep -o ' icanon\\| echo ' | tr -d '\\n'; echo; sleep 30",
-        home.display(),
-        bin.display()
-    );
-    t.shell(&cmd);
-    let s = t.wait("the shell after the panic", |s| {
-        s.contains("exit=") && s.contains(" icanon echo")
-    });
+    let t = Tmux::new(&dir.path().join("home"), "panic");
+    t.shell_after("dev screen-panic");
+    let s = t.back_at_the_shell();
     assert!(s.contains("exit=101"), "the panic's exit status:\n{s}");
     assert!(
         s.contains("a deliberate panic on the screens"),
@@ -546,15 +563,9 @@ fn a_panic_on_the_screens_gives_the_terminal_back() {
         !s.contains("screen-panic\n"),
         "the alternate screen is gone:\n{s}"
     );
-    let flags = t.run(&[
-        "display-message",
-        "-p",
-        "-t",
-        "p",
-        "#{alternate_on} #{mouse_any_flag} #{cursor_flag}",
-    ]);
+    assert!(s.contains("stty: icanon echo"), "raw mode is off:\n{s}");
     assert_eq!(
-        flags.trim(),
+        t.modes(),
         "0 0 1",
         "alternate screen off, mouse reporting off, cursor shown"
     );
