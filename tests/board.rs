@@ -7,6 +7,7 @@ mod screen;
 
 mod common;
 
+use panelist::tui::ScreenBasics;
 use std::collections::BTreeMap;
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};

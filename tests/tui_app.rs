@@ -16,6 +16,7 @@ use panelist::domain::history::{Change, Status};
 use panelist::domain::text::is_dangerous;
 use panelist::lang::Lang;
 use panelist::store::Bundle;
+use panelist::tui::ScreenBasics;
 use panelist::tui::action::{Action, Effect, ExportRequest};
 use panelist::tui::app::{
     App, Dialog, ExportFailure, ExportStep, SaveState, Screen, Session, run_effect,

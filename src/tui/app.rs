@@ -3,6 +3,7 @@
 //! loop to run. Nothing here does I/O; a store write comes back as
 //! [`App::on_appended`], and the sheet shown on screen changes only then.
 
+use crate::tui::ScreenBasics;
 use std::cell::Cell;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -15,7 +16,6 @@ use super::action::{Action, Cmd, Context, Effect, ExportRequest, Wheel};
 use super::config::Settings;
 use super::search::Index;
 use super::strings::{Strings, fill};
-use super::theme::Theme;
 use crate::crypto::keys::Passphrase;
 use crate::domain::conflict::{self, Conflict};
 use crate::domain::history::{Change, Entry, Event as HistoryEvent, Sheet, Status};
@@ -23,7 +23,6 @@ use crate::domain::text::inert_line;
 use crate::domain::{Application, Catalog, Criterion, RosterEntry, Rubric};
 use crate::export::ExportSummary;
 use crate::keyring::{KeyInfo, KeyListing};
-use crate::lang::Lang;
 use crate::store::{self, Bundle, Identity, Meta};
 
 /// The smallest terminal the screens are drawn in.
@@ -258,6 +257,16 @@ pub struct App {
     pub areas: Cell<Areas>,
 }
 
+impl crate::tui::ScreenBasics for App {
+    fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    fn size(&self) -> (u16, u16) {
+        self.size
+    }
+}
+
 impl App {
     pub fn new(session: Session, settings: Settings) -> App {
         let rows = session
@@ -320,26 +329,6 @@ impl App {
     }
 
     // ----- Reading -----
-
-    pub fn lang(&self) -> Lang {
-        self.settings.lang
-    }
-
-    pub fn s(&self) -> &'static Strings {
-        Strings::of(self.settings.lang)
-    }
-
-    pub fn theme(&self) -> Theme {
-        Theme::new(self.settings.theme)
-    }
-
-    pub fn is_wide(&self) -> bool {
-        self.size.0 >= WIDE_WIDTH && self.size.1 >= WIDE_HEIGHT
-    }
-
-    pub fn too_small(&self) -> bool {
-        self.size.0 < MIN_WIDTH || self.size.1 < MIN_HEIGHT
-    }
 
     /// The application under the cursor (index into `session.apps`).
     pub fn current(&self) -> Option<usize> {

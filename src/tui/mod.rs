@@ -40,6 +40,39 @@ use crate::store::Bundle;
 use app::{App, Session};
 use config::{Config, Settings};
 
+/// What the expert screens, the board and the replay read alike from their
+/// settings and the terminal's size.
+pub trait ScreenBasics {
+    fn settings(&self) -> &Settings;
+
+    /// The terminal's width and height.
+    fn size(&self) -> (u16, u16);
+
+    fn lang(&self) -> Lang {
+        self.settings().lang
+    }
+
+    fn s(&self) -> &'static strings::Strings {
+        strings::Strings::of(self.lang())
+    }
+
+    fn theme(&self) -> theme::Theme {
+        theme::Theme::new(self.settings().theme)
+    }
+
+    /// Room for two panes side by side.
+    fn is_wide(&self) -> bool {
+        let (w, h) = self.size();
+        w >= app::WIDE_WIDTH && h >= app::WIDE_HEIGHT
+    }
+
+    /// Too small for any screen: a notice is drawn instead.
+    fn too_small(&self) -> bool {
+        let (w, h) = self.size();
+        w < app::MIN_WIDTH || h < app::MIN_HEIGHT
+    }
+}
+
 /// Loads the configuration file and resolves the settings.
 pub fn settings(lang_flag: Option<Lang>) -> Result<Settings> {
     let path = crate::paths::config_file()?;

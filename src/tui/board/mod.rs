@@ -10,6 +10,7 @@
 pub mod strings;
 pub mod ui;
 
+use crate::tui::ScreenBasics;
 use std::cell::Cell;
 use std::path::Path;
 
@@ -20,11 +21,8 @@ use crossterm::event::{
 
 use super::action::{Action, Cmd, Context, Wheel};
 use super::config::Settings;
-use super::strings::Strings;
-use super::theme::Theme;
 use crate::crypto::envelope::{Envelope, MERGED_TYPE};
 use crate::domain::text::inert_line;
-use crate::lang::Lang;
 use crate::merge::{MergedApp, MergedPayload};
 use strings::BoardStrings;
 
@@ -79,6 +77,16 @@ pub struct Board {
     pub(crate) experts_max: Cell<usize>,
 }
 
+impl crate::tui::ScreenBasics for Board {
+    fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    fn size(&self) -> (u16, u16) {
+        self.size
+    }
+}
+
 impl Board {
     pub fn new(payload: MergedPayload, trust: Trust, settings: Settings) -> Board {
         let dirs = payload.direction_codes();
@@ -103,28 +111,8 @@ impl Board {
         }
     }
 
-    pub fn lang(&self) -> Lang {
-        self.settings.lang
-    }
-
-    pub fn s(&self) -> &'static Strings {
-        Strings::of(self.settings.lang)
-    }
-
     pub fn b(&self) -> &'static BoardStrings {
         BoardStrings::of(self.settings.lang)
-    }
-
-    pub fn theme(&self) -> Theme {
-        Theme::new(self.settings.theme)
-    }
-
-    pub fn is_wide(&self) -> bool {
-        self.size.0 >= WIDE_WIDTH && self.size.1 >= WIDE_HEIGHT
-    }
-
-    pub fn too_small(&self) -> bool {
-        self.size.0 < MIN_WIDTH || self.size.1 < MIN_HEIGHT
     }
 
     pub fn directions(&self) -> &[u32] {

@@ -2,6 +2,7 @@
 //! board's state and changes nothing but the remembered scroll limits.
 //! Every string from the merged file passes through `inert_line` first.
 
+use crate::tui::ScreenBasics;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;

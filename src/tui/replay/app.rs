@@ -2,6 +2,7 @@
 //! [`ReplayApp::update`]. Nothing here does I/O; the source was read
 //! before the screen opened.
 
+use crate::tui::ScreenBasics;
 use std::cell::Cell;
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
@@ -9,12 +10,9 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, Mou
 use super::filter::{Filter, FilterError};
 use super::source::{History, Source};
 use crate::domain::history::{Sheet, Status};
-use crate::lang::Lang;
 use crate::tui::action::{Action, Cmd, Context, Wheel};
-use crate::tui::app::{MIN_HEIGHT, MIN_WIDTH, WIDE_HEIGHT, WIDE_WIDTH};
 use crate::tui::config::Settings;
-use crate::tui::strings::{Strings, fill};
-use crate::tui::theme::Theme;
+use crate::tui::strings::fill;
 
 /// Which pane has the keyboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,6 +83,16 @@ pub struct ReplayApp {
     pub page_rows: Cell<(u16, u16)>,
 }
 
+impl crate::tui::ScreenBasics for ReplayApp {
+    fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    fn size(&self) -> (u16, u16) {
+        self.size
+    }
+}
+
 impl ReplayApp {
     pub fn new(src: Source, settings: Settings) -> ReplayApp {
         let history = History::new(&src);
@@ -129,26 +137,6 @@ impl ReplayApp {
     }
 
     // ----- Reading -----
-
-    pub fn lang(&self) -> Lang {
-        self.settings.lang
-    }
-
-    pub fn s(&self) -> &'static Strings {
-        Strings::of(self.settings.lang)
-    }
-
-    pub fn theme(&self) -> Theme {
-        Theme::new(self.settings.theme)
-    }
-
-    pub fn is_wide(&self) -> bool {
-        self.size.0 >= WIDE_WIDTH && self.size.1 >= WIDE_HEIGHT
-    }
-
-    pub fn too_small(&self) -> bool {
-        self.size.0 < MIN_WIDTH || self.size.1 < MIN_HEIGHT
-    }
 
     pub fn context(&self) -> Context {
         match self.focus {

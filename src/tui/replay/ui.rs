@@ -2,6 +2,7 @@
 //! banner, the timeline and the score sheet at the chosen moment, dialogs.
 //! Every string from the file passes through `inert`/`inert_line` first.
 
+use crate::tui::ScreenBasics;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::Style;

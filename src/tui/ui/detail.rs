@@ -1,6 +1,7 @@
 //! The application's text: every field and section, wrapped by columns and
 //! scrollable, with conflict and recusal banners on top.
 
+use crate::tui::ScreenBasics;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};

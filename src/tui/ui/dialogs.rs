@@ -1,6 +1,7 @@
 //! Dialogs drawn over the screen: help, direction filter, scope, comment
 //! editor, recusal, conflict question, export.
 
+use crate::tui::ScreenBasics;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};

@@ -1,6 +1,7 @@
 //! The first screen of an unclaimed working copy: pick yourself from the
 //! roster, or enter id, name and organisation.
 
+use crate::tui::ScreenBasics;
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};

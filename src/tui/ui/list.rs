@@ -1,6 +1,7 @@
 //! The application list: only the rows on screen are built, so a bundle of
 //! ten thousand applications draws as fast as one of ten.
 
+use crate::tui::ScreenBasics;
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};

@@ -12,6 +12,7 @@ mod identity;
 mod list;
 mod scoring;
 
+use crate::tui::ScreenBasics;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;

@@ -2,6 +2,7 @@
 //! against its scale and band, the live total, the recommendation and the
 //! start of the comment.
 
+use crate::tui::ScreenBasics;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
