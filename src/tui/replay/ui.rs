@@ -18,7 +18,9 @@ use crate::tui::action::{Cmd, Context};
 use crate::tui::app::{MIN_HEIGHT, MIN_WIDTH};
 use crate::tui::strings::{Strings, fill};
 use crate::tui::text::{cut, fit, pad, pad_left, width, wrap};
-use crate::tui::ui::{centered, field_lines, frame_box, spread, themed_block, too_small_screen};
+use crate::tui::ui::{
+    centered, field_lines, frame_box, help_box, spread, themed_block, too_small_screen,
+};
 
 pub fn draw(frame: &mut Frame, app: &ReplayApp) {
     let area = frame.area();
@@ -710,33 +712,16 @@ pub fn help_lines(app: &ReplayApp, w: usize) -> Vec<Line<'static>> {
 }
 
 fn help(frame: &mut Frame, app: &ReplayApp, area: Rect, scroll: usize) {
-    let s = app.s();
-    let t = app.theme();
-    let r = centered(
+    help_box(
+        frame,
+        app.theme(),
+        app.s().help_title,
         area,
-        area.width.saturating_sub(4).min(92),
-        area.height.saturating_sub(2),
+        92,
+        scroll,
+        &app.help_scroll_max,
+        |w| help_lines(app, w),
     );
-    let inner = frame_box(frame, t, r, s.help_title.to_string());
-    let w = (inner.width as usize).saturating_sub(1);
-    let all = help_lines(app, w);
-    let h = inner.height as usize;
-    let max = all.len().saturating_sub(h);
-    app.help_scroll_max.set(max);
-    let scroll = scroll.min(max);
-    if all.len() > h {
-        let pos = format!(
-            " {}–{}/{} ",
-            scroll + 1,
-            (scroll + h).min(all.len()),
-            all.len()
-        );
-        let b = themed_block(t, s.help_title.to_string(), true)
-            .title_bottom(Line::styled(pos, t.dim()).right_aligned());
-        frame.render_widget(b, r);
-    }
-    let shown: Vec<Line> = all.into_iter().skip(scroll).take(h).collect();
-    frame.render_widget(Paragraph::new(shown), inner);
 }
 
 /// A one-line input: `> text`, the end of a long text shown; returns the

@@ -7,7 +7,7 @@ use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{block, centered, field_lines};
+use super::{centered, field_lines};
 use crate::domain::history::Status;
 use crate::domain::text::inert_line;
 use crate::tui::action::Context;
@@ -86,32 +86,16 @@ pub fn help_lines(app: &App, w: usize) -> Vec<Line<'static>> {
 }
 
 fn help(frame: &mut Frame, app: &App, area: Rect, scroll: usize, areas: &mut Areas) {
-    let s = app.s();
-    let r = centered(
+    let inner = super::help_box(
+        frame,
+        app.theme(),
+        app.s().help_title,
         area,
-        area.width.saturating_sub(4).min(84),
-        area.height.saturating_sub(2),
+        84,
+        scroll,
+        &app.help_scroll_max,
+        |w| help_lines(app, w),
     );
-    let inner = frame_box(frame, app, r, s.help_title.to_string());
-    let w = (inner.width as usize).saturating_sub(1);
-    let all = help_lines(app, w);
-    let h = inner.height as usize;
-    let max = all.len().saturating_sub(h);
-    app.help_scroll_max.set(max);
-    let scroll = scroll.min(max);
-    if all.len() > h {
-        let pos = format!(
-            " {}–{}/{} ",
-            scroll + 1,
-            (scroll + h).min(all.len()),
-            all.len()
-        );
-        let b = block(app, s.help_title.to_string(), true)
-            .title_bottom(Line::styled(pos, app.theme().dim()).right_aligned());
-        frame.render_widget(b, r);
-    }
-    let shown: Vec<Line> = all.into_iter().skip(scroll).take(h).collect();
-    frame.render_widget(Paragraph::new(shown), inner);
     areas.help_rows = inner.height;
 }
 

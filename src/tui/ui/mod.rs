@@ -121,6 +121,49 @@ pub(super) fn frame_box(frame: &mut Frame, t: Theme, r: Rect, title: String) -> 
     inner
 }
 
+/// A help box: the lines `lines(width)` gives, in a dialog centred in
+/// `area` at most `max_w` wide, scrolled to `scroll` (kept within the text;
+/// the furthest scroll is stored in `scroll_max` for the keys), with a
+/// "from–to/total" mark on its bottom edge when the text does not fit.
+/// Returns the inner area.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn help_box<'a>(
+    frame: &mut Frame,
+    t: Theme,
+    title: &str,
+    area: Rect,
+    max_w: u16,
+    scroll: usize,
+    scroll_max: &std::cell::Cell<usize>,
+    lines: impl FnOnce(usize) -> Vec<Line<'a>>,
+) -> Rect {
+    let r = centered(
+        area,
+        area.width.saturating_sub(4).min(max_w),
+        area.height.saturating_sub(2),
+    );
+    let inner = frame_box(frame, t, r, title.to_string());
+    let all = lines((inner.width as usize).saturating_sub(1));
+    let h = inner.height as usize;
+    let max = all.len().saturating_sub(h);
+    scroll_max.set(max);
+    let scroll = scroll.min(max);
+    if all.len() > h {
+        let pos = format!(
+            " {}–{}/{} ",
+            scroll + 1,
+            (scroll + h).min(all.len()),
+            all.len()
+        );
+        let b = themed_block(t, title.to_string(), true)
+            .title_bottom(Line::styled(pos, t.dim()).right_aligned());
+        frame.render_widget(b, r);
+    }
+    let shown: Vec<Line> = all.into_iter().skip(scroll).take(h).collect();
+    frame.render_widget(Paragraph::new(shown), inner);
+    inner
+}
+
 /// Left and right parts on one line of exactly `w` columns; the left part
 /// gives way.
 pub(super) fn spread(
