@@ -6,12 +6,12 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use panelist::clock::Clock;
+use panelist::dev::generate;
 use panelist::domain::catalog::{default_rubric, shipped_catalog};
 use panelist::domain::content::Content;
 use panelist::domain::history::{self, Change};
-use panelist::generate;
 use panelist::store::{Bundle, Identity};
+use panelist::support::clock::Clock;
 
 struct Report {
     rows: Vec<serde_json::Value>,
@@ -375,7 +375,7 @@ fn merge_panel(r: &mut Report, dir: &Path) {
     let panel = dir.join("panel300");
     let clock = Clock::stepping("2024-03-01T09:00:00Z", 1000).expect("clock");
     let t = Instant::now();
-    panelist::devtools::generate_panel(&panel, 300, 1000, 7, 2, &clock).expect("generate");
+    panelist::dev::generate_panel(&panel, 300, 1000, 7, 2, &clock).expect("generate");
     let gen_s = t.elapsed().as_secs_f64();
     let input_bytes: u64 = std::fs::read_dir(panel.join("exports"))
         .expect("exports")

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Independent verifier for panelist signed score files.
 
-Written from docs/export-format.md alone, so that a ministry or an auditor
+Written from docs/formats.md alone, so that a ministry or an auditor
 can check an expert's file without panelist. For each FILE it checks:
 
   1. strict JSON (duplicate keys, non-integer numbers refused) and the

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Independent verifier for the chair's merged result (panelist.merged.v1).
 
-Written from docs/export-format.md (sections 1, 2, 6 and 8) alone, so that
+Written from docs/formats.md (sections 1, 2, 6 and 8) alone, so that
 a ministry or an auditor can check a merged result without panelist. It
 checks:
 

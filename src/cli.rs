@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Parser, Subcommand};
 
-use crate::clock::Clock;
 use crate::domain::catalog::{default_rubric, shipped_catalog};
 use crate::domain::content::Content;
 use crate::domain::history::Status;
@@ -14,8 +13,9 @@ use crate::domain::rules::{self, Finding};
 use crate::domain::text::{inert_line, inert_path};
 use crate::exit;
 use crate::import::{self, Encoding};
-use crate::lang::Lang;
 use crate::store::Bundle;
+use crate::support::clock::Clock;
+use crate::support::lang::Lang;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -202,20 +202,20 @@ pub fn run() -> Result<u8> {
                 seed,
                 call,
                 output,
-            } => crate::devtools::generate_apps(apps, seed, &call, &output).map(|_| exit::OK),
+            } => crate::dev::generate_apps(apps, seed, &call, &output).map(|_| exit::OK),
             DevCmd::Panel {
                 experts,
                 apps,
                 seed,
                 recuse_pct,
                 output,
-            } => crate::devtools::generate_panel(&output, experts, apps, seed, recuse_pct, &clock)
+            } => crate::dev::generate_panel(&output, experts, apps, seed, recuse_pct, &clock)
                 .map(|_| exit::OK),
             DevCmd::Soak {
                 bundle,
                 count,
                 seed,
-            } => crate::devtools::soak(&bundle, count, seed, &clock).map(|_| exit::OK),
+            } => crate::dev::soak(&bundle, count, seed, &clock).map(|_| exit::OK),
             DevCmd::ScreenPanic => crate::tui::screen_panic().map(|_| exit::OK),
         },
         Command::Bundle(b) => match b {
@@ -482,7 +482,7 @@ fn bundle_check(
             "applications": apps.len(),
             "findings": findings,
         });
-        outln!("{}", crate::jsonio::to_string_pretty_inert(&v)?);
+        outln!("{}", crate::support::jsonio::to_string_pretty_inert(&v)?);
     } else {
         for f in &findings {
             outln!("{}", finding_line(f, lang));
@@ -560,7 +560,7 @@ fn bundle_info(path: &Path, json: bool, lang: Lang) -> Result<u8> {
             "history": {"size": head.size, "head": head.hash},
             "progress": {"todo": counts[0], "draft": counts[1], "complete": counts[2], "recused": counts[3]},
         });
-        outln!("{}", crate::jsonio::to_string_pretty_inert(&v)?);
+        outln!("{}", crate::support::jsonio::to_string_pretty_inert(&v)?);
         return Ok(exit::OK);
     }
     let l = |zh: &'static str, en: &'static str| crate::pad(lang.pick(zh, en), 14);
@@ -632,7 +632,7 @@ fn bundle_history(path: &Path, json: bool, lang: Lang) -> Result<u8> {
             "chain": match &chain { Ok(h) => serde_json::json!({"ok": true, "size": h.size, "head": h.hash}),
                                      Err(e) => serde_json::json!({"ok": false, "first_bad_seq": e.seq(), "problem": e.to_string()}) },
         });
-        outln!("{}", crate::jsonio::to_string_pretty_inert(&v)?);
+        outln!("{}", crate::support::jsonio::to_string_pretty_inert(&v)?);
     } else {
         for e in &events {
             outln!(

@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use anyhow::{Result, anyhow, bail};
 use clap::{Args, Subcommand, ValueEnum};
 
-use crate::clock::Clock;
 use crate::crypto::keys::{KdfCost, KeyFile, Owner};
 use crate::crypto::sign::SecretKey;
 use crate::crypto::{Alg, short_id};
@@ -17,6 +16,7 @@ use crate::domain::text::{inert_line, inert_path};
 use crate::exit;
 use crate::keyring::{self, Unlocked};
 use crate::store::Bundle;
+use crate::support::clock::Clock;
 
 /// Which key signs, and where its passphrase comes from.
 #[derive(Args, Debug, Clone, Default)]
@@ -205,7 +205,9 @@ fn key_new(
 }
 
 fn roster_entry_json(file: &KeyFile) -> Result<String> {
-    Ok(crate::jsonio::to_string_pretty_inert(&file.roster_entry())?)
+    Ok(crate::support::jsonio::to_string_pretty_inert(
+        &file.roster_entry(),
+    )?)
 }
 
 fn key_show(id: Option<&str>, roster_entry: bool) -> Result<u8> {

@@ -25,21 +25,16 @@ macro_rules! outln {
 pub mod audit;
 pub mod cli;
 pub mod cli_keys;
-pub mod clock;
 pub mod crypto;
 pub mod demo;
-pub mod devtools;
+pub mod dev;
 pub mod domain;
 pub mod export;
-pub mod fsutil;
-pub mod generate;
 pub mod import;
-pub mod jsonio;
 pub mod keyring;
-pub mod lang;
 pub mod merge;
-pub mod paths;
 pub mod store;
+pub mod support;
 pub mod tui;
 
 /// Exit codes: 0 all good, 1 findings, 2 error.

@@ -14,17 +14,17 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use panelist::crypto::Alg;
 use panelist::crypto::envelope::{Envelope, MERGED_TYPE};
 use panelist::crypto::sign::SecretKey;
+use panelist::dev::generate::Rng;
 use panelist::domain::RosterEntry;
 use panelist::domain::aggregate::{ExpertSheet, Params};
 use panelist::domain::catalog::{default_rubric, shipped_catalog};
 use panelist::domain::history::{Entry, hex};
 use panelist::export::{BundleRef, ExpertRef, HeadRef, RubricRef};
-use panelist::generate::Rng;
-use panelist::lang::Lang;
 use panelist::merge::{
     DirectionRef, InputRef, LeftOut, MERGED_FORMAT, MergedPayload, Method, aggregate_sheets,
     app_facts,
 };
+use panelist::support::lang::Lang;
 use panelist::tui::board::{Board, Focus, Trust, View, ui};
 use panelist::tui::config::Settings;
 use panelist::tui::keymap::{Keymap, Overrides};

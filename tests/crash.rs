@@ -23,9 +23,9 @@ use std::time::Duration;
 
 use common::sigkill::{KillTest, kill_at_random_points};
 use common::*;
+use panelist::dev::generate::Rng;
 use panelist::domain::history::{self, Change};
 use panelist::export::verify::{Context, verify_text};
-use panelist::generate::Rng;
 use panelist::store::Bundle;
 
 fn runs() -> u64 {

@@ -327,8 +327,12 @@ fn the_private_key_never_appears_in_any_output() {
         .expect("seal");
         let dir = p.key_path().parent().expect("dir").to_path_buf();
         std::fs::create_dir_all(&dir).expect("dir");
-        panelist::fsutil::write_atomic_mode(&p.key_path(), file.to_text().as_bytes(), Some(0o600))
-            .expect("write key");
+        panelist::support::fs::write_atomic_mode(
+            &p.key_path(),
+            file.to_text().as_bytes(),
+            Some(0o600),
+        )
+        .expect("write key");
 
         let out = p.s.path("out.json");
         let out_s = out.to_str().expect("path").to_string();

@@ -14,19 +14,19 @@ use std::sync::OnceLock;
 
 use calamine::{Reader, Xlsx};
 use common::{Run, Scratch};
-use panelist::clock::Clock;
 use panelist::crypto::Alg;
 use panelist::crypto::envelope::{Envelope, MERGED_TYPE};
 use panelist::crypto::keys::{KeyFile, Passphrase};
 use panelist::crypto::sign::SecretKey;
+use panelist::dev::generate::Rng;
 use panelist::domain::RosterEntry;
 use panelist::domain::catalog::{default_rubric, shipped_catalog};
 use panelist::domain::content::Content;
 use panelist::domain::history::Change;
-use panelist::generate::Rng;
 use panelist::keyring::Unlocked;
 use panelist::merge::{InputFile, MergedPayload};
 use panelist::store::{Bundle, Identity};
+use panelist::support::clock::Clock;
 use serde_json::json;
 use signing::{CRITERIA, Expert, PASS, make_key, mark_changes, read_env, run_keyed};
 

@@ -7,11 +7,11 @@ use std::collections::BTreeMap;
 
 use calamine::{Reader, Xlsx};
 use common::*;
+use panelist::dev::generate::Rng;
 use panelist::domain::aggregate::{self, AppInfo, ExpertSheet, Params};
 use panelist::domain::history::Entry;
-use panelist::generate::Rng;
-use panelist::lang::Lang;
 use panelist::merge::report;
+use panelist::support::lang::Lang;
 
 fn panel() -> (panelist::domain::content::Content, aggregate::Aggregate) {
     let mut c = content(26);

@@ -15,7 +15,6 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use common::{Run, Scratch};
-use panelist::clock::Clock;
 use panelist::crypto::Alg;
 use panelist::crypto::envelope::{Envelope, MERGED_TYPE};
 use panelist::crypto::keys::{KeyFile, Passphrase};
@@ -25,6 +24,7 @@ use panelist::domain::catalog::{default_rubric, shipped_catalog};
 use panelist::domain::content::Content;
 use panelist::domain::history::Change;
 use panelist::store::{Bundle, Identity};
+use panelist::support::clock::Clock;
 use serde_json::{Value, json};
 use signing::{Expert, GOOD_COMMENT, PASS, make_key, mark_changes, read_env, run_keyed};
 

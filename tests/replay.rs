@@ -14,7 +14,7 @@ use crossterm::event::{Event, KeyCode};
 use fixture::*;
 use panelist::domain::history::Change;
 use panelist::domain::text::is_dangerous;
-use panelist::lang::Lang;
+use panelist::support::lang::Lang;
 use panelist::tui::action::Action;
 use panelist::tui::replay::app::{Dialog, Pane, ReplayApp};
 use panelist::tui::replay::source::{Break, Kind, Parts, Source};

@@ -230,8 +230,8 @@ fn the_expert_screens_draw_hostile_text_inert() {
     use crossterm::event::KeyCode;
     use fixture::{code, feed, key, settings, typed};
     use panelist::domain::history::Change;
-    use panelist::lang::Lang;
     use panelist::store::{Bundle, Identity};
+    use panelist::support::lang::Lang;
     use panelist::tui::action::Action;
     use panelist::tui::app::{App, Session};
     use ratatui::Terminal;

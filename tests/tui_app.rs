@@ -14,8 +14,8 @@ use fixture::*;
 use panelist::crypto::keys::Passphrase;
 use panelist::domain::history::{Change, Status};
 use panelist::domain::text::is_dangerous;
-use panelist::lang::Lang;
 use panelist::store::Bundle;
+use panelist::support::lang::Lang;
 use panelist::tui::ScreenBasics;
 use panelist::tui::action::{Action, Effect, ExportRequest};
 use panelist::tui::app::{
@@ -27,7 +27,7 @@ struct Setup {
     _dir: tempfile::TempDir,
     bundle: Bundle,
     app: App,
-    clock: panelist::clock::Clock,
+    clock: panelist::support::clock::Clock,
 }
 
 fn setup(scored_fixture: bool) -> Setup {

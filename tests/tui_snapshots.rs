@@ -10,7 +10,7 @@ mod fixture;
 
 use crossterm::event::{Event, KeyCode};
 use fixture::*;
-use panelist::lang::Lang;
+use panelist::support::lang::Lang;
 use panelist::tui::app::App;
 use panelist::tui::ui;
 

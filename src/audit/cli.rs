@@ -4,10 +4,10 @@ use std::path::PathBuf;
 
 use anyhow::{Result, anyhow, bail};
 
-use crate::clock::Clock;
 use crate::exit;
 use crate::export::verify::{self, BundleFacts};
-use crate::lang::Lang;
+use crate::support::clock::Clock;
+use crate::support::lang::Lang;
 
 #[derive(clap::Args, Debug)]
 pub struct AuditArgs {
@@ -44,7 +44,7 @@ pub fn run(a: AuditArgs, lang: Lang, clock: &Clock) -> Result<u8> {
     let result = super::audit(&a.files, &roster, facts.as_ref());
     if let Some(p) = &a.report {
         let md = super::report::markdown(&result, lang, &clock.stamp());
-        crate::fsutil::write_atomic(p, md.as_bytes())?;
+        crate::support::fs::write_atomic(p, md.as_bytes())?;
     }
     if a.json {
         let v = serde_json::json!({

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::{Audit, Severity};
 use crate::domain::text::inert_line;
-use crate::lang::Lang;
+use crate::support::lang::Lang;
 
 fn kind_title(kind: &str, lang: Lang) -> String {
     let (zh, en) = match kind {
@@ -156,8 +156,8 @@ pub fn markdown(a: &Audit, lang: Lang, generated: &str) -> String {
         "\n## {}\n\n{}",
         l("方法", "Method"),
         l(
-            "每条哈希链自创世块重新计算（SHA-256，见 docs/export-format.md）；每个签名用名册中的公钥验证；导出文件与工作副本按已签名的链长与链头比对；历史重放结果与导出及当前评分表逐项比对；评审包摘要在所有文件间比对。",
-            "Every hash chain is recomputed from genesis (SHA-256, see docs/export-format.md); every signature is verified with the roster's key; exports are compared with working copies at the signed size and head; the replay of each history is compared with the export and the stored sheet item by item; bundle digests are compared across all files."
+            "每条哈希链自创世块重新计算（SHA-256，见 docs/formats.md）；每个签名用名册中的公钥验证；导出文件与工作副本按已签名的链长与链头比对；历史重放结果与导出及当前评分表逐项比对；评审包摘要在所有文件间比对。",
+            "Every hash chain is recomputed from genesis (SHA-256, see docs/formats.md); every signature is verified with the roster's key; exports are compared with working copies at the signed size and head; the replay of each history is compared with the export and the stored sheet item by item; bundle digests are compared across all files."
         )
     );
     o

@@ -235,7 +235,7 @@ impl Envelope {
                 "the file is not a JSON object".into(),
             ));
         }
-        let env: Envelope = crate::jsonio::from_str_closed(text)
+        let env: Envelope = crate::support::jsonio::from_str_closed(text)
             .map_err(|e| EnvelopeError::Syntax(e.to_string()))?;
         if !env.payload.is_object() {
             return Err(EnvelopeError::Syntax("payload is not a JSON object".into()));
@@ -246,7 +246,7 @@ impl Envelope {
 
     /// The file's text: pretty JSON, a final newline.
     pub fn to_text(&self) -> String {
-        let mut s = crate::jsonio::to_string_pretty_inert(self).unwrap_or_default();
+        let mut s = crate::support::jsonio::to_string_pretty_inert(self).unwrap_or_default();
         s.push('\n');
         s
     }

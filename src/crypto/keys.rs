@@ -11,7 +11,7 @@
 //! parameters it was sealed with whatever the current defaults are. The
 //! associated data binds the identity, public key and parameters to the
 //! ciphertext: a file whose clear part was edited no longer opens. See
-//! `docs/export-format.md` ("Key file") for the full description.
+//! `docs/formats.md` ("Key file") for the full description.
 //!
 //! This module only turns keys into text and back; reading and writing the
 //! files is `keyring`'s.
@@ -317,8 +317,8 @@ impl KeyFile {
         if !text.trim_start().starts_with('{') {
             return Err(KeyError::Format("not a JSON object".into()));
         }
-        let f: KeyFile =
-            crate::jsonio::from_str_closed(text).map_err(|e| KeyError::Format(e.to_string()))?;
+        let f: KeyFile = crate::support::jsonio::from_str_closed(text)
+            .map_err(|e| KeyError::Format(e.to_string()))?;
         if f.format != KEY_FORMAT {
             return Err(KeyError::Format(format!(
                 "format '{}', expected '{KEY_FORMAT}'",
@@ -343,7 +343,7 @@ impl KeyFile {
     }
 
     pub fn to_text(&self) -> String {
-        let mut s = crate::jsonio::to_string_pretty_inert(self).unwrap_or_default();
+        let mut s = crate::support::jsonio::to_string_pretty_inert(self).unwrap_or_default();
         s.push('\n');
         s
     }

@@ -7,9 +7,9 @@ use clap::Args;
 
 use super::verify::{self, BundleFacts, Context};
 use crate::cli_keys::KeyArgs;
-use crate::clock::Clock;
 use crate::domain::text::{inert_line, inert_path};
 use crate::exit;
+use crate::support::clock::Clock;
 
 #[derive(Args, Debug)]
 pub struct ExportArgs {

@@ -1,6 +1,6 @@
 //! An expert's signed scores: the payload built from a working copy, the
 //! file written, and (in [`verify`]) the checks a chair or auditor runs on
-//! it. The format is specified in `docs/export-format.md`; the JSON Schema
+//! it. The format is specified in `docs/formats.md`; the JSON Schema
 //! is `assets/schema/export.schema.json`.
 //!
 //! Everything in the payload is derived from the scoring history: the
@@ -17,12 +17,12 @@ use anyhow::{Result, anyhow, bail};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::clock::Clock;
 use crate::crypto::envelope::{Envelope, SCORES_TYPE};
 use crate::domain::history::{self, Change, Entry, Event, Sheet, Status};
 use crate::domain::{Criterion, Rubric};
 use crate::keyring::Unlocked;
 use crate::store::Bundle;
+use crate::support::clock::Clock;
 
 /// The payload's own format tag.
 pub const PAYLOAD_FORMAT: &str = "panelist.scores.v1";
@@ -428,7 +428,7 @@ pub fn export_bundle(
     let b = Bundle::open_read(bundle_path)?;
     let payload = build_payload(&b, key, &clock.stamp(), allow_incomplete)?;
     let env = sign_payload(&payload, key)?;
-    crate::fsutil::write_atomic(out_path, env.to_text().as_bytes())?;
+    crate::support::fs::write_atomic(out_path, env.to_text().as_bytes())?;
     Ok(ExportSummary {
         path: out_path.to_path_buf(),
         expert: payload.expert.id.clone(),

@@ -168,9 +168,10 @@ pub fn verify_envelope(env: &Envelope, ctx: &Context) -> Result<Verified, String
 }
 
 /// The scores payload, read strictly: every object an object, every field
-/// present (section 3 of docs/export-format.md).
+/// present (section 3 of docs/formats.md).
 fn parse_scores(env: &Envelope) -> Result<ScoresPayload, String> {
-    crate::jsonio::from_value_closed(&env.payload, true).map_err(|e| format!("payload: {e}"))
+    crate::support::jsonio::from_value_closed(&env.payload, true)
+        .map_err(|e| format!("payload: {e}"))
 }
 
 /// An expert's exported scores.
@@ -266,7 +267,7 @@ fn scores_check(p: &ScoresPayload, signer: &RosterEntry, ctx: &Context) -> Resul
                 inert_line(&p.format)
             ));
         }
-        if crate::clock::parse(&p.created).is_none() {
+        if crate::support::clock::parse(&p.created).is_none() {
             return Err("payload created is not an RFC 3339 time".into());
         }
         let rubric = p
@@ -454,7 +455,7 @@ impl PayloadRules for MergedRules {
                 inert_line(&p.format)
             ));
         }
-        if crate::clock::parse(&p.created).is_none() {
+        if crate::support::clock::parse(&p.created).is_none() {
             return Err("payload created is not an RFC 3339 time".into());
         }
         let Some(chair) = &p.chair else {

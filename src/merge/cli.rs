@@ -15,7 +15,6 @@ use clap::Args;
 
 use super::progress::Progress;
 use super::{InputFile, MergeOptions};
-use crate::clock::Clock;
 use crate::crypto::short_id;
 use crate::domain::aggregate::{Params, RankRule};
 use crate::domain::text::inert_line;
@@ -23,8 +22,9 @@ use crate::exit;
 use crate::export::ExpertRef;
 use crate::export::verify::{CHAIR_ROLE, check_roster};
 use crate::keyring::{self, Unlocked};
-use crate::lang::Lang;
 use crate::store::Bundle;
+use crate::support::clock::Clock;
+use crate::support::lang::Lang;
 
 #[derive(Args, Debug)]
 pub struct MergeArgs {
@@ -301,12 +301,12 @@ pub fn merge(a: MergeArgs, clock: &Clock, lang: Lang) -> Result<u8> {
         )?),
         None => None,
     };
-    crate::fsutil::write_atomic(&a.output, env.to_text().as_bytes())?;
+    crate::support::fs::write_atomic(&a.output, env.to_text().as_bytes())?;
     if let (Some(p), Some(b)) = (&a.csv, &csv) {
-        crate::fsutil::write_atomic(p, b)?;
+        crate::support::fs::write_atomic(p, b)?;
     }
     if let (Some(p), Some(b)) = (&a.xlsx, &xlsx) {
-        crate::fsutil::write_atomic(p, b)?;
+        crate::support::fs::write_atomic(p, b)?;
     }
     for n in &merged.notes {
         outln!("{} {}  {}", n.kind.tag(), n.file, inert_line(&n.text));

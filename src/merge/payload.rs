@@ -1,6 +1,6 @@
 //! The merged result's payload (format `panelist.merged.v1`, payloadType
 //! [`MERGED_TYPE`](crate::crypto::envelope::MERGED_TYPE)): what the chair
-//! signs and MIIT and auditors read. Specified in `docs/export-format.md`
+//! signs and MIIT and auditors read. Specified in `docs/formats.md`
 //! section 8. Every object is closed (unknown fields are refused) and the
 //! payload is JCS-safe: integers below 2^53, every figure a decimal string.
 
@@ -316,7 +316,12 @@ pub struct MergedPayload {
 
 impl MergedPayload {
     /// A direction's name in `lang`, else its code.
-    pub fn direction_name(&self, code: u32, lang: crate::lang::Lang, short: bool) -> String {
+    pub fn direction_name(
+        &self,
+        code: u32,
+        lang: crate::support::lang::Lang,
+        short: bool,
+    ) -> String {
         match self.directions.iter().find(|d| d.code == code) {
             Some(d) if short => lang.pick(&d.short_zh, &d.short_en).to_string(),
             Some(d) => lang.pick(&d.name_zh, &d.name_en).to_string(),

@@ -12,7 +12,7 @@ use rust_xlsxwriter::{Chart, Format, Workbook, Worksheet};
 use crate::domain::aggregate::{Aggregate, AppResult};
 use crate::domain::text::inert_line;
 use crate::domain::{Application, Catalog, Rubric};
-use crate::lang::Lang;
+use crate::support::lang::Lang;
 
 /// One row of the people's tables.
 struct Row<'a> {
@@ -400,10 +400,10 @@ pub fn write_people_files(
     xlsx: Option<&Path>,
 ) -> Result<()> {
     if let Some(p) = csv {
-        crate::fsutil::write_atomic(p, &csv_bytes(agg, apps, rubric, lang))?;
+        crate::support::fs::write_atomic(p, &csv_bytes(agg, apps, rubric, lang))?;
     }
     if let Some(p) = xlsx {
-        crate::fsutil::write_atomic(p, &xlsx_bytes(agg, apps, catalog, rubric, lang)?)?;
+        crate::support::fs::write_atomic(p, &xlsx_bytes(agg, apps, catalog, rubric, lang)?)?;
     }
     Ok(())
 }

@@ -17,11 +17,11 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 
-use crate::clock::Clock;
 use crate::domain::content::{self, Content};
 use crate::domain::history::{self, ChainError, Change, Entry, Event, Refusal, Sheet};
 use crate::domain::{Application, Catalog, RosterEntry, Rubric, Sections, Unit};
-use crate::fsutil::TempPath;
+use crate::support::clock::Clock;
+use crate::support::fs::TempPath;
 
 pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
 

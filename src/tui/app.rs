@@ -1571,7 +1571,7 @@ fn editor(text: &str) -> TextArea<'static> {
 /// app. Returns false when the loop should end.
 pub fn run_effect(
     bundle: &mut Bundle,
-    clock: &crate::clock::Clock,
+    clock: &crate::support::clock::Clock,
     app: &mut App,
     effect: Effect,
 ) -> bool {
@@ -1597,7 +1597,7 @@ pub fn run_effect(
 /// Opens the key with the typed passphrase and writes the signed file.
 fn export(
     bundle: &Path,
-    clock: &crate::clock::Clock,
+    clock: &crate::support::clock::Clock,
     req: &ExportRequest,
 ) -> Result<ExportSummary, ExportFailure> {
     let key = crate::keyring::unlock_with(Some(&req.expert), &req.passphrase).map_err(|e| {

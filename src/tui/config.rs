@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::keymap::{Keymap, Overrides};
 use super::theme::{Glyphs, ThemeName};
-use crate::lang::Lang;
+use crate::support::lang::Lang;
 
 /// The shipped, documented example (also checked by a test).
 pub const EXAMPLE: &str = include_str!("../../assets/config.example.toml");

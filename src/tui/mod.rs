@@ -34,9 +34,9 @@ use crossterm::terminal::{
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
-use crate::clock::Clock;
-use crate::lang::Lang;
 use crate::store::Bundle;
+use crate::support::clock::Clock;
+use crate::support::lang::Lang;
 use app::{App, Session};
 use config::{Config, Settings};
 
@@ -75,7 +75,7 @@ pub trait ScreenBasics {
 
 /// Loads the configuration file and resolves the settings.
 pub fn settings(lang_flag: Option<Lang>) -> Result<Settings> {
-    let path = crate::paths::config_file()?;
+    let path = crate::support::paths::config_file()?;
     Config::load(&path)?.settings(lang_flag, config::env_lang())
 }
 

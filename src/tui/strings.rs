@@ -6,7 +6,7 @@
 
 use super::action::{Cmd, Context};
 use crate::domain::history::Status;
-use crate::lang::Lang;
+use crate::support::lang::Lang;
 
 /// The strings of one language.
 pub struct Strings {

@@ -7,11 +7,11 @@ pub mod sigkill;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use panelist::clock::Clock;
 use panelist::domain::catalog::{default_rubric, shipped_catalog};
 use panelist::domain::content::Content;
 use panelist::domain::{Application, RosterEntry, Sections, Unit};
 use panelist::store::{Bundle, Identity};
+use panelist::support::clock::Clock;
 
 pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_panelist"))

@@ -1,7 +1,7 @@
 //! Screens on ratatui's TestBackend as text, for snapshots and checks.
 #![allow(dead_code)]
 
-use panelist::lang::Lang;
+use panelist::support::lang::Lang;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 

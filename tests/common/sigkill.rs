@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use panelist::generate::Rng;
+use panelist::dev::generate::Rng;
 
 /// Builds the command of run `i`.
 pub type CommandFn<'a> = Box<dyn FnMut(u64) -> Command + 'a>;

@@ -7,14 +7,14 @@
 use std::path::Path;
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use panelist::clock::Clock;
 use panelist::domain::catalog::{Band, Criterion, Direction};
 use panelist::domain::content::Content;
 use panelist::domain::history::Change;
 use panelist::domain::{Application, Catalog, RosterEntry, Rubric, Sections, Unit};
 use panelist::keyring::{KeyInfo, KeyListing};
-use panelist::lang::Lang;
 use panelist::store::{Bundle, Identity};
+use panelist::support::clock::Clock;
+use panelist::support::lang::Lang;
 use panelist::tui::action::{Action, Effect};
 use panelist::tui::app::{App, Session, run_effect};
 use panelist::tui::config::Settings;

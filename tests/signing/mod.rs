@@ -5,7 +5,6 @@
 
 use std::path::{Path, PathBuf};
 
-use panelist::clock::Clock;
 use panelist::crypto::Alg;
 use panelist::crypto::envelope::{Envelope, SCORES_TYPE};
 use panelist::crypto::keys::{KdfCost, KeyFile, Owner, Passphrase};
@@ -14,6 +13,7 @@ use panelist::domain::RosterEntry;
 use panelist::domain::history::Change;
 use panelist::keyring::Unlocked;
 use panelist::store::Bundle;
+use panelist::support::clock::Clock;
 
 use crate::common::{Run, Scratch, clock, content};
 

@@ -3,7 +3,7 @@
 //! from `tui::strings`). `{}` marks where `fill` puts its arguments.
 
 use crate::domain::aggregate::RankRule;
-use crate::lang::Lang;
+use crate::support::lang::Lang;
 
 pub struct BoardStrings {
     // Header.

@@ -13,7 +13,7 @@ use super::app::{Dialog, Pane, ReplayApp};
 use super::source::{Break, Delta, Kind};
 use crate::domain::history::{ChainError, Status};
 use crate::domain::text::inert_line;
-use crate::lang::Lang;
+use crate::support::lang::Lang;
 use crate::tui::action::{Cmd, Context};
 use crate::tui::app::{MIN_HEIGHT, MIN_WIDTH};
 use crate::tui::strings::{Strings, fill};

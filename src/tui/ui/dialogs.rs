@@ -205,8 +205,8 @@ fn scope(frame: &mut Frame, app: &App, area: Rect, i: usize) {
     ));
     lines.push(Line::raw(""));
     let (first, second) = match lang {
-        crate::lang::Lang::Zh => (&d.scope_zh, &d.scope_en),
-        crate::lang::Lang::En => (&d.scope_en, &d.scope_zh),
+        crate::support::lang::Lang::Zh => (&d.scope_zh, &d.scope_en),
+        crate::support::lang::Lang::En => (&d.scope_en, &d.scope_zh),
     };
     for l in wrap(&crate::domain::text::inert(first, true), iw) {
         lines.push(Line::raw(l));

@@ -79,8 +79,8 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect, areas: &mut Areas) {
     let name = |c: &crate::domain::Criterion| {
         let (zh, en) = (inert_line(&c.name_zh), inert_line(&c.name_en));
         match lang {
-            crate::lang::Lang::Zh => format!("{zh} {en}"),
-            crate::lang::Lang::En => format!("{en} {zh}"),
+            crate::support::lang::Lang::Zh => format!("{zh} {en}"),
+            crate::support::lang::Lang::En => format!("{en} {zh}"),
         }
     };
     let name_w = rubric

@@ -2,16 +2,18 @@
 //! suite: generate a large panel, and append scores in a loop announcing
 //! each durable one (the crash test kills this process at random points).
 
+pub mod generate;
+
 use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Result, bail};
 
-use crate::clock::Clock;
 use crate::domain::catalog::shipped_catalog;
 use crate::domain::history::Change;
-use crate::generate::{self, Rng};
 use crate::store::{Bundle, Identity};
+use crate::support::clock::Clock;
+use generate::Rng;
 
 /// Writes `n` generated applications as an application JSON file.
 pub fn generate_apps(n: usize, seed: u64, call: &str, out: &Path) -> Result<()> {
@@ -22,7 +24,7 @@ pub fn generate_apps(n: usize, seed: u64, call: &str, out: &Path) -> Result<()> 
         "panel": format!("生成评审组（{n}项）"),
         "applications": apps,
     });
-    crate::fsutil::write_atomic(out, serde_json::to_string(&v)?.as_bytes())
+    crate::support::fs::write_atomic(out, serde_json::to_string(&v)?.as_bytes())
 }
 
 /// Appends `count` random valid score changes, printing
@@ -128,7 +130,7 @@ pub fn generate_panel(
         clock,
         true,
     )?;
-    crate::fsutil::write_atomic(
+    crate::support::fs::write_atomic(
         &dir.join("roster.json"),
         serde_json::to_string_pretty(&roster)?.as_bytes(),
     )?;
@@ -214,7 +216,7 @@ pub fn generate_panel(
         };
         let env = Envelope::sign(SCORES_TYPE, serde_json::to_value(&payload)?, key)
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-        crate::fsutil::write_atomic(
+        crate::support::fs::write_atomic(
             &dir.join(format!("exports/{id}.json")),
             env.to_text().as_bytes(),
         )?;

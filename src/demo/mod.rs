@@ -5,14 +5,14 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 
-use crate::clock::Clock;
 use crate::domain::catalog::{default_rubric, shipped_catalog};
 use crate::domain::content::Content;
 use crate::domain::{RosterEntry, rules};
 use crate::store::{Bundle, Identity};
+use crate::support::clock::Clock;
 
-pub const APPLICATIONS_JSON: &str = include_str!("../assets/demo/applications.json");
-pub const ROSTER_JSON: &str = include_str!("../assets/demo/roster.json");
+pub const APPLICATIONS_JSON: &str = include_str!("../../assets/demo/applications.json");
+pub const ROSTER_JSON: &str = include_str!("../../assets/demo/roster.json");
 /// The expert the demo scores as.
 pub const DEMO_EXPERT: &str = "E01";
 
@@ -24,7 +24,7 @@ pub fn content() -> Result<(Content, String)> {
     let parsed = crate::import::parse_json_text(name, APPLICATIONS_JSON, &catalog)
         .context("embedded demo applications")?;
     let roster: Vec<RosterEntry> =
-        crate::jsonio::from_str_strict(ROSTER_JSON).context("embedded demo roster")?;
+        crate::support::jsonio::from_str_strict(ROSTER_JSON).context("embedded demo roster")?;
     let panel = parsed.panel.clone().unwrap_or_else(|| "演示评审组".into());
     Ok((
         Content {
@@ -39,7 +39,7 @@ pub fn content() -> Result<(Content, String)> {
 
 /// The demo's working copy path.
 pub fn working_copy() -> Result<PathBuf> {
-    let dir = crate::paths::data_dir()?.join("demo");
+    let dir = crate::support::paths::data_dir()?.join("demo");
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     Ok(dir.join(format!("demo-{DEMO_EXPERT}.bundle")))
 }

@@ -28,7 +28,7 @@ const MAX_PASSPHRASE_FILE: u64 = 4 * 1024;
 
 /// The keys folder, created (0700) if missing.
 pub fn keys_dir() -> Result<PathBuf> {
-    let d = crate::paths::data_dir()?.join("keys");
+    let d = crate::support::paths::data_dir()?.join("keys");
     if !d.exists() {
         let mut b = std::fs::DirBuilder::new();
         b.recursive(true);
@@ -220,7 +220,7 @@ pub fn save_new(file: &KeyFile, force: bool) -> Result<PathBuf> {
             file.id
         );
     }
-    crate::fsutil::write_atomic_mode(&path, file.to_text().as_bytes(), Some(0o600))?;
+    crate::support::fs::write_atomic_mode(&path, file.to_text().as_bytes(), Some(0o600))?;
     Ok(path)
 }
 

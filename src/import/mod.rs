@@ -186,15 +186,15 @@ pub fn parse_json_text(path: &Path, text: &str, catalog: &Catalog) -> Result<Par
 
 fn parse_json(path: &Path, text: &str, catalog: &Catalog) -> Result<Parsed> {
     let p = path.display();
-    let strict = |t: &str| crate::jsonio::check(t).map_err(|e| anyhow!("{p}: {e}"));
+    let strict = |t: &str| crate::support::jsonio::check(t).map_err(|e| anyhow!("{p}: {e}"));
     strict(text)?;
     let top = match text.trim_start().chars().next() {
-        Some('{') => {
-            JsonTop::File(crate::jsonio::from_str_path(text).map_err(|e| anyhow!("{p}: {e}"))?)
-        }
-        Some('[') => {
-            JsonTop::List(crate::jsonio::from_str_path(text).map_err(|e| anyhow!("{p}: {e}"))?)
-        }
+        Some('{') => JsonTop::File(
+            crate::support::jsonio::from_str_path(text).map_err(|e| anyhow!("{p}: {e}"))?,
+        ),
+        Some('[') => JsonTop::List(
+            crate::support::jsonio::from_str_path(text).map_err(|e| anyhow!("{p}: {e}"))?,
+        ),
         _ => bail!("{p}: expected an object with \"applications\" or an array of applications"),
     };
     let (call, panel, apps, roster) = match top {
@@ -466,7 +466,7 @@ pub fn parse_roster(path: &Path, bytes: &[u8]) -> Result<Vec<RosterEntry>> {
         bail!("{p}: a roster is a JSON array of entries");
     }
     let roster: Vec<RosterEntry> =
-        crate::jsonio::from_str_closed(text).map_err(|e| anyhow!("{p}: {e}"))?;
+        crate::support::jsonio::from_str_closed(text).map_err(|e| anyhow!("{p}: {e}"))?;
     validate_roster(&roster).map_err(|m| anyhow!("{p}: {m}"))?;
     Ok(roster)
 }
@@ -496,7 +496,7 @@ fn read_data<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"))
     {
-        crate::jsonio::from_str_strict(text).map_err(|e| anyhow!("{p}: {e}"))
+        crate::support::jsonio::from_str_strict(text).map_err(|e| anyhow!("{p}: {e}"))
     } else {
         toml::from_str(text).map_err(|e| {
             let msg = e.message().to_string();
