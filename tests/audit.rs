@@ -3,12 +3,11 @@
 //! is detected and named; the untouched set passes clean.
 
 mod common;
-mod signing;
 
 use std::path::{Path, PathBuf};
 
+use common::panel::{FAST_KDF, PASS, Panel, resign};
 use panelist::domain::history::{self, Change};
-use signing::*;
 
 struct Fixture {
     p: Panel,
@@ -374,8 +373,8 @@ fn edited_exports_are_caught() {
 }
 
 /// A generated panel merged by a chair: (scratch, roster, merged, exports).
-fn merged_panel() -> (common::Scratch, PathBuf, PathBuf, Vec<PathBuf>) {
-    let s = common::Scratch::new();
+fn merged_panel() -> (common::cli::Scratch, PathBuf, PathBuf, Vec<PathBuf>) {
+    let s = common::cli::Scratch::new();
     let dir = s.path("panel");
     let run = |args: &[&str]| {
         let out = s
@@ -385,7 +384,7 @@ fn merged_panel() -> (common::Scratch, PathBuf, PathBuf, Vec<PathBuf>) {
             .args(args)
             .output()
             .expect("run");
-        common::Run::from(out)
+        common::cli::Run::from(out)
     };
     std::fs::write(s.path("pass.txt"), format!("{PASS}\n")).expect("pass");
     let r = run(&[
@@ -442,7 +441,11 @@ fn merged_panel() -> (common::Scratch, PathBuf, PathBuf, Vec<PathBuf>) {
     (s, roster_path, merged, exports)
 }
 
-fn audit_with(s: &common::Scratch, roster: &Path, files: &[PathBuf]) -> (i32, serde_json::Value) {
+fn audit_with(
+    s: &common::cli::Scratch,
+    roster: &Path,
+    files: &[PathBuf],
+) -> (i32, serde_json::Value) {
     let mut args = vec!["audit".to_string()];
     args.extend(files.iter().map(|p| p.display().to_string()));
     args.extend([

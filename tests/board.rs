@@ -2,10 +2,9 @@
 //! 140×40 on ratatui's TestBackend, drawn from a fixed merged result, and
 //! the keys that move between them.
 
-#[path = "common/screen.rs"]
-mod screen;
-
 mod common;
+
+use common::screen;
 
 use panelist::tui::ScreenBasics;
 use std::collections::BTreeMap;
@@ -42,7 +41,7 @@ fn payload() -> MergedPayload {
     let rubric = default_rubric().expect("rubric");
     let apps: Vec<_> = (1..=24u32)
         .map(|i| {
-            let mut a = common::app(i, i % 3 + 1);
+            let mut a = common::bundle::app(i, i % 3 + 1);
             if i == 7 {
                 a.title =
                     "面向工业互联网的威胁检测与态势感知平台（含“零信任”接入，跨省推广）".into();
@@ -285,7 +284,7 @@ fn the_configured_keys_drive_the_board_too() {
 
 #[test]
 fn load_reads_drafts_and_verifies_against_a_roster() {
-    let s = common::Scratch::new();
+    let s = common::cli::Scratch::new();
     let p = payload();
     let draft = panelist::merge::envelope(&p, None).expect("draft");
     let f = s.path("draft.json");

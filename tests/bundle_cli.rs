@@ -2,7 +2,8 @@
 
 mod common;
 
-use common::*;
+use common::bundle::working_copy;
+use common::cli::Scratch;
 use std::collections::BTreeSet;
 
 fn digest_of(s: &Scratch, bundle: &str) -> String {

@@ -13,7 +13,6 @@
 //! --test crash -- --nocapture`.
 
 mod common;
-mod signing;
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
@@ -21,8 +20,9 @@ use std::process::Stdio;
 use std::sync::mpsc;
 use std::time::Duration;
 
+use common::bundle::working_copy;
+use common::cli::Scratch;
 use common::sigkill::{KillTest, kill_at_random_points};
-use common::*;
 use panelist::dev::generate::Rng;
 use panelist::domain::history::{self, Change};
 use panelist::export::verify::{Context, verify_text};
@@ -144,7 +144,7 @@ fn export_runs() -> u64 {
 
 #[test]
 fn a_killed_export_leaves_the_previous_file_or_a_whole_new_one() {
-    let p = signing::Panel::new("ed25519", 40);
+    let p = common::panel::Panel::new("ed25519", 40);
     // A long history makes a file of some size, so kills land while it is
     // being written too.
     let r = p.run(&["dev", "soak", p.bundle_str(), "--count", "1500"]);
@@ -159,7 +159,7 @@ fn a_killed_export_leaves_the_previous_file_or_a_whole_new_one() {
         command: Box::new(|run| {
             // Each run signs at another time, so its file differs.
             let mut c = p.s.cmd();
-            c.env("PANELIST_KDF_PARAMS", signing::FAST_KDF)
+            c.env("PANELIST_KDF_PARAMS", common::panel::FAST_KDF)
                 .env("PANELIST_PASSPHRASE_FILE", &p.pass)
                 .env(
                     "PANELIST_NOW",

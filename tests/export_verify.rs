@@ -2,14 +2,13 @@
 //! hands in, and every way a changed file is caught.
 
 mod common;
-mod signing;
 
 use std::path::{Path, PathBuf};
 
+use common::panel::{Panel, read_env, resign};
 use panelist::crypto::envelope::{MERGED_TYPE, SCORES_TYPE};
 use panelist::export::ScoresPayload;
 use serde_json::{Value, json};
-use signing::{Panel, read_env, resign};
 
 fn finished(alg: &str) -> (Panel, PathBuf, PathBuf) {
     let p = Panel::new(alg, 3);
@@ -19,7 +18,7 @@ fn finished(alg: &str) -> (Panel, PathBuf, PathBuf) {
     (p, out, roster)
 }
 
-fn bad_line(r: &common::Run, file: &Path, fragment: &str) {
+fn bad_line(r: &common::cli::Run, file: &Path, fragment: &str) {
     assert_eq!(
         r.code, 1,
         "exit 1 expected; stdout {} stderr {}",
@@ -292,9 +291,9 @@ fn a_swapped_bundle_is_caught() {
     let other = p.s.path("other.bundle");
     panelist::store::Bundle::create(
         &other,
-        &common::content(4),
+        &common::bundle::content(4),
         "别的评审组",
-        &common::clock(),
+        &common::bundle::clock(),
         false,
     )
     .expect("bundle");
@@ -307,9 +306,9 @@ fn a_swapped_bundle_is_caught() {
     let twin = p.s.path("twin.bundle");
     panelist::store::Bundle::create(
         &twin,
-        &common::content(3),
+        &common::bundle::content(3),
         "测试评审组",
-        &common::clock(),
+        &common::bundle::clock(),
         false,
     )
     .expect("bundle");
@@ -458,10 +457,10 @@ fn verify_errors_exit_two() {
 #[test]
 fn the_roster_may_be_a_bundle_carrying_public_keys() {
     let (p, out, _roster) = finished("sm2");
-    let mut c = common::content(3);
+    let mut c = common::bundle::content(3);
     c.roster = vec![p.roster_entry()];
     let chair = p.s.path("chair.bundle");
-    panelist::store::Bundle::create(&chair, &c, "测试评审组", &common::clock(), false)
+    panelist::store::Bundle::create(&chair, &c, "测试评审组", &common::bundle::clock(), false)
         .expect("bundle");
     let r = p.verify(&[&out], &chair, None);
     assert_eq!(r.code, 0, "{} {}", r.stdout, r.stderr);
@@ -494,7 +493,7 @@ fn the_independent_python_verifier_agrees() {
             .arg(roster)
             .output()
             .expect("python3");
-        common::Run::from(out)
+        common::cli::Run::from(out)
     };
     for alg in ["ed25519", "sm2"] {
         let (p, out, roster) = finished(alg);
@@ -575,13 +574,13 @@ fn the_library_export_returns_a_summary() {
         path: p.key_path(),
         key: file
             .unseal(&panelist::crypto::keys::Passphrase::new(
-                signing::PASS.into(),
+                common::panel::PASS.into(),
             ))
             .expect("unseal"),
         file,
     };
     let out = p.s.path("lib.json");
-    let s = panelist::export::export_bundle(&p.bundle, &key, &out, false, &common::clock())
+    let s = panelist::export::export_bundle(&p.bundle, &key, &out, false, &common::bundle::clock())
         .expect("export");
     assert_eq!(s.path, out);
     assert_eq!(

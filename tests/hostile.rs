@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::*;
+use common::cli::{Run, Scratch, first_dangerous};
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/hostile");
 const SAMPLE: &str = concat!(

@@ -2,15 +2,14 @@
 //! in with the key: the real binary in a temporary PANELIST_HOME.
 
 mod common;
-mod signing;
 
 use base64::Engine as _;
+use common::panel::{GOOD_COMMENT, PASS, Panel};
 use panelist::crypto::keys::{KdfCost, KeyFile, Owner, Passphrase};
 use panelist::crypto::sign::SecretKey;
 use panelist::crypto::{Alg, key_id, unhex};
 use panelist::domain::history::hex;
 use panelist::store::Bundle;
-use signing::{GOOD_COMMENT, PASS, Panel};
 
 #[cfg(unix)]
 fn mode(p: &std::path::Path) -> u32 {
@@ -227,7 +226,7 @@ fn another_experts_copy_or_another_key_is_refused() {
     let p = Panel::new("ed25519", 1);
     {
         let mut b = Bundle::open_write(&p.bundle).expect("open");
-        b.claim(&common::expert("E02")).expect("claim");
+        b.claim(&common::bundle::expert("E02")).expect("claim");
     }
     let r = p.run(&["score", p.bundle_str(), &p.apps[0], "--innovation", "20"]);
     r.assert_error(&["belongs to expert E02", "you are E01"]);

@@ -6,14 +6,14 @@
 //! `domain::aggregate`, with plain integer fractions.
 
 mod common;
-mod signing;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use calamine::{Reader, Xlsx};
-use common::{Run, Scratch};
+use common::cli::{Run, Scratch};
+use common::panel::{CRITERIA, Expert, Fixture, PASS, make_key, mark_changes, read_env};
 use panelist::crypto::Alg;
 use panelist::crypto::envelope::{Envelope, MERGED_TYPE};
 use panelist::crypto::keys::{KeyFile, Passphrase};
@@ -28,7 +28,6 @@ use panelist::merge::{InputFile, MergedPayload};
 use panelist::store::{Bundle, Identity};
 use panelist::support::clock::Clock;
 use serde_json::json;
-use signing::{CRITERIA, Expert, PASS, make_key, mark_changes, read_env, run_keyed};
 
 const N_APPS: usize = 60;
 const EXPERTS: [&str; 7] = ["E01", "E02", "E03", "E04", "E05", "E06", "E07"];
@@ -131,48 +130,12 @@ fn changes(marks: &[Mark], range: std::ops::Range<usize>) -> Vec<Change> {
         .collect()
 }
 
-struct Fixture {
-    s: Scratch,
-    bundle: PathBuf,
-    roster: PathBuf,
-    pass: PathBuf,
-    /// An expert's key that is in the roster but not a chair's.
-    expert_key: SecretKey,
-}
-
-impl Fixture {
-    fn path(&self, name: &str) -> PathBuf {
-        self.s.path(name)
-    }
-
-    fn run(&self, args: &[&str]) -> Run {
-        run_keyed(&self.s, &self.pass, args)
-    }
-
-    fn merge(&self, inputs: &[&str], extra: &[&str]) -> Run {
-        let bundle = self.bundle.display().to_string();
-        let roster = self.roster.display().to_string();
-        let files: Vec<String> = inputs
-            .iter()
-            .map(|f| self.path(f).display().to_string())
-            .collect();
-        let mut args = vec!["merge", "--bundle", &bundle, "--roster", &roster];
-        args.extend(files.iter().map(String::as_str));
-        args.extend(extra);
-        self.run(&args)
-    }
-
-    fn input(&self, name: &str) -> InputFile {
-        InputFile::in_memory(name.into(), std::fs::read(self.path(name)).expect("input"))
-    }
-}
-
 fn content() -> Content {
     Content {
         catalog: shipped_catalog("2023").expect("catalog"),
         rubric: default_rubric().expect("rubric"),
         applications: (0..N_APPS)
-            .map(|i| common::app(i as u32 + 1, direction(i)))
+            .map(|i| common::bundle::app(i as u32 + 1, direction(i)))
             .collect(),
         roster: Vec::new(),
     }

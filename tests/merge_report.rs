@@ -6,7 +6,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use calamine::{Reader, Xlsx};
-use common::*;
+use common::bundle::content;
 use panelist::dev::generate::Rng;
 use panelist::domain::aggregate::{self, AppInfo, ExpertSheet, Params};
 use panelist::domain::history::Entry;

@@ -8,16 +8,15 @@
 //! default rule, SM2 with `median`, no SME tie-break and a partial input.
 
 mod common;
-mod signing;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use common::{Run, Scratch};
+use common::cli::{Run, Scratch};
+use common::panel::{Expert, Fixture, GOOD_COMMENT, PASS, make_key, mark_changes, read_env};
 use panelist::crypto::Alg;
 use panelist::crypto::envelope::{Envelope, MERGED_TYPE};
-use panelist::crypto::keys::{KeyFile, Passphrase};
 use panelist::crypto::sign::SecretKey;
 use panelist::domain::RosterEntry;
 use panelist::domain::catalog::{default_rubric, shipped_catalog};
@@ -26,7 +25,6 @@ use panelist::domain::history::Change;
 use panelist::store::{Bundle, Identity};
 use panelist::support::clock::Clock;
 use serde_json::{Value, json};
-use signing::{Expert, GOOD_COMMENT, PASS, make_key, mark_changes, read_env, run_keyed};
 
 const N_APPS: usize = 12;
 const EXPERTS: [(&str, Alg); 5] = [
@@ -58,7 +56,7 @@ const INPUTS_B: [&str; 5] = [
 ];
 
 /// Application `i` (0-based) is `T-{i+1:05}`, in direction `(i+1) % 3 + 1`;
-/// its lead unit is an SME when `i+1` is even (`common::app`).
+/// its lead unit is an SME when `i+1` is even (`common::bundle::app`).
 fn app_id(i: usize) -> String {
     format!("T-{:05}", i + 1)
 }
@@ -95,57 +93,12 @@ fn changes(e: usize, range: std::ops::Range<usize>) -> Vec<Change> {
         .collect()
 }
 
-struct Fixture {
-    s: Scratch,
-    pass: PathBuf,
-    bundle: PathBuf,
-    roster: PathBuf,
-    /// E01's key: in the roster, but not a chair's.
-    expert_key: SecretKey,
-}
-
-impl Fixture {
-    fn path(&self, name: &str) -> PathBuf {
-        self.s.path(name)
-    }
-
-    fn run(&self, args: &[&str]) -> Run {
-        run_keyed(&self.s, &self.pass, args)
-    }
-
-    /// `panelist merge` of `inputs` into `out`, with `extra` options.
-    fn merge(&self, inputs: &[&str], out: &str, extra: &[&str]) -> PathBuf {
-        let bundle = self.bundle.display().to_string();
-        let roster = self.roster.display().to_string();
-        let o = self.path(out).display().to_string();
-        let files: Vec<String> = inputs
-            .iter()
-            .map(|f| self.path(f).display().to_string())
-            .collect();
-        let mut args = vec!["merge", "--bundle", &bundle, "--roster", &roster, "-o", &o];
-        args.extend(files.iter().map(String::as_str));
-        args.extend(extra);
-        let r = self.run(&args);
-        assert_eq!(r.code, 0, "merge: {}\n{}", r.stdout, r.stderr);
-        self.path(out)
-    }
-
-    /// A chair's private key, opened from the data directory.
-    fn chair_key(&self, id: &str) -> SecretKey {
-        let path = self.s.dir.path().join(format!("home/data/keys/{id}.key"));
-        KeyFile::parse(&std::fs::read_to_string(path).expect("key file"))
-            .expect("parse")
-            .unseal(&Passphrase::new(PASS.into()))
-            .expect("unseal")
-    }
-}
-
 fn content() -> Content {
     Content {
         catalog: shipped_catalog("2023").expect("catalog"),
         rubric: default_rubric().expect("rubric"),
         applications: (1..=N_APPS as u32)
-            .map(|n| common::app(n, n % 3 + 1))
+            .map(|n| common::bundle::app(n, n % 3 + 1))
             .collect(),
         roster: Vec::new(),
     }
@@ -247,12 +200,12 @@ fn build() -> Fixture {
         roster: roster_path,
         ..fx
     };
-    fx.merge(
+    fx.merge_into(
         &INPUTS_A,
         "merged-a.json",
         &["--key", "C01", "--z-min-scores", "9"],
     );
-    fx.merge(
+    fx.merge_into(
         &INPUTS_B,
         "merged-b.json",
         &[
@@ -270,7 +223,7 @@ fn build() -> Fixture {
             "3",
         ],
     );
-    fx.merge(&INPUTS_A, "draft.json", &[]);
+    fx.merge_into(&INPUTS_A, "draft.json", &[]);
     fx
 }
 

@@ -1,17 +1,13 @@
 //! The auditor's replay screen: snapshots of the timeline, the sheet at a
 //! moment, an application's history, the filter and a broken chain, in zh
-//! and en at 80×24 and 140×40, on the fixed panel of tests/common/tui.rs;
+//! and en at 80×24 and 140×40, on the fixed panel of tests/common/fixture.rs;
 //! and its behaviour on working copies and signed exports.
 
-#[path = "common/screen.rs"]
-mod screen;
-
 mod common;
-#[path = "common/tui.rs"]
-mod fixture;
 
+use common::fixture::*;
+use common::screen;
 use crossterm::event::{Event, KeyCode};
-use fixture::*;
 use panelist::domain::history::Change;
 use panelist::domain::text::is_dangerous;
 use panelist::support::lang::Lang;
@@ -450,7 +446,7 @@ fn an_empty_history_opens_and_draws() {
 
 #[test]
 fn the_command_reads_the_file_first_then_needs_a_terminal() {
-    let s = common::Scratch::new();
+    let s = common::cli::Scratch::new();
     let wc = s.path("wc.bundle");
     replayed(&wc);
     let r = s.run(&["replay", &wc.display().to_string()]);

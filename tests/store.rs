@@ -2,7 +2,8 @@
 
 mod common;
 
-use common::*;
+use common::bundle::{clock, content, expert, working_copy};
+use common::cli::Scratch;
 use panelist::domain::history::{self, Change, Refusal, Status};
 use panelist::store::{Bundle, StoreError};
 

@@ -7,13 +7,11 @@
 //! (U+0080–U+009F), a bidi control or an invisible character.
 
 mod common;
-#[path = "common/tui.rs"]
-mod fixture;
-mod signing;
 
-use common::*;
+use common::bundle::clock;
+use common::cli::{Scratch, assert_inert, first_dangerous};
+use common::panel::Panel;
 use serde_json::{Value, json};
-use signing::Panel;
 
 /// Every kind of character that could drive a terminal: CSI colour and
 /// clear-screen, an OSC title with BEL, the 8-bit CSI (U+009B) and NEL,
@@ -63,7 +61,7 @@ fn hostile_apps() -> Value {
     doc
 }
 
-fn run_all(p: &Panel, args: &[&[&str]]) -> Vec<(String, common::Run)> {
+fn run_all(p: &Panel, args: &[&[&str]]) -> Vec<(String, common::cli::Run)> {
     args.iter()
         .map(|a| (a.join(" "), p.run(a)))
         .collect::<Vec<_>>()
@@ -227,8 +225,8 @@ fn no_command_lets_a_control_character_through() {
 /// may hold a control, bidi or invisible character.
 #[test]
 fn the_expert_screens_draw_hostile_text_inert() {
+    use common::fixture::{code, feed, key, settings, typed};
     use crossterm::event::KeyCode;
-    use fixture::{code, feed, key, settings, typed};
     use panelist::domain::history::Change;
     use panelist::store::{Bundle, Identity};
     use panelist::support::lang::Lang;

@@ -4,13 +4,11 @@
 //! withdrawal is a new event, conflicts ask first, untrusted text stays
 //! inert.
 
-#[path = "common/tui.rs"]
-mod fixture;
-#[path = "common/screen.rs"]
-mod screen;
+mod common;
 
+use common::fixture::*;
+use common::screen;
 use crossterm::event::{Event, KeyCode, KeyModifiers, MouseEvent, MouseEventKind};
-use fixture::*;
 use panelist::crypto::keys::Passphrase;
 use panelist::domain::history::{Change, Status};
 use panelist::domain::text::is_dangerous;

@@ -82,7 +82,7 @@ impl Tmux {
 
     /// Starts `panelist ARGS` in a fresh 120×40 session.
     fn start(&self, args: &[&str]) {
-        let bin = common::bin();
+        let bin = common::cli::bin();
         let cmd = format!("exec {} {}", bin.display(), args.join(" "));
         let home = format!("PANELIST_HOME={}", self.home.display());
         let now = format!("PANELIST_NOW={NOW}");
@@ -117,7 +117,7 @@ impl Tmux {
             "PANELIST_HOME={} PANELIST_NOW={NOW} PANELIST_LANG=en {} {args}; echo \"exit=$?\"; \
              printf 'stty:'; stty -a | grep -o ' icanon\\| echo ' | tr -d '\\n'; echo; sleep 30",
             self.home.display(),
-            common::bin().display()
+            common::cli::bin().display()
         );
         self.run(&[
             "new-session",
@@ -378,7 +378,7 @@ fn score_comment_quit_reopen_and_the_history_is_in_order() {
     t.wait_exit();
 
     // The history, in order.
-    let out = Command::new(common::bin())
+    let out = Command::new(common::cli::bin())
         .env("PANELIST_HOME", &home)
         .args(["bundle", "history", "--json"])
         .arg(working_copy(&home))
@@ -478,9 +478,9 @@ fn kill_9_right_after_saved_loses_nothing() {
 #[test]
 fn open_refuses_another_expert_and_needs_a_terminal() {
     let _serial = serial();
-    let s = common::Scratch::new();
+    let s = common::cli::Scratch::new();
     let path = s.path("wc.bundle");
-    drop(common::working_copy(&path, 3));
+    drop(common::bundle::working_copy(&path, 3));
     let p = path.display().to_string();
     let r = s.run(&["open", &p, "--as", "E02"]);
     r.assert_error(&["belongs to expert E01", "E02"]);
@@ -489,8 +489,14 @@ fn open_refuses_another_expert_and_needs_a_terminal() {
     r.assert_error(&["need a terminal"]);
     // An unclaimed bundle and an id not on the roster.
     let t = s.path("template.bundle");
-    panelist::store::Bundle::create(&t, &common::content(3), "组", &common::clock(), false)
-        .expect("create");
+    panelist::store::Bundle::create(
+        &t,
+        &common::bundle::content(3),
+        "组",
+        &common::bundle::clock(),
+        false,
+    )
+    .expect("create");
     let r = s.run(&["open", &t.display().to_string(), "--as", "E77"]);
     r.assert_error(&["not on the panel roster", "E01"]);
     // Not a terminal: the demo prints its summary and says why.
@@ -507,9 +513,9 @@ fn open_with_as_claims_from_the_roster_then_shows_the_screens() {
     let path = dir.path().join("template.bundle");
     panelist::store::Bundle::create(
         &path,
-        &common::content(5),
+        &common::bundle::content(5),
         "测试组",
-        &common::clock(),
+        &common::bundle::clock(),
         false,
     )
     .expect("create");
@@ -575,7 +581,7 @@ const PASS: &str = "correct horse battery staple";
 
 /// `panelist ARGS` in `home` with a cheap KDF and the passphrase file.
 fn panelist(home: &Path, pass: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(common::bin())
+    Command::new(common::cli::bin())
         .env("PANELIST_HOME", home)
         .env("PANELIST_NOW", NOW)
         .env("PANELIST_LANG", "en")
@@ -615,7 +621,7 @@ fn demo_with_key(home: &Path, pass: &Path, n: usize) -> Vec<String> {
         String::from_utf8_lossy(&out.stderr)
     );
     // Without a terminal the demo only builds its working copy.
-    let out = Command::new(common::bin())
+    let out = Command::new(common::cli::bin())
         .env("PANELIST_HOME", home)
         .env("PANELIST_NOW", NOW)
         .arg("demo")
@@ -736,7 +742,7 @@ fn export_from_the_screen_with_a_typed_passphrase_then_verify_accepts_it() {
     assert!(out.status.success());
     let entry: serde_json::Value = serde_json::from_slice(&out.stdout).expect("entry");
     std::fs::write(&roster, serde_json::to_string(&[entry]).expect("json")).expect("roster");
-    let out = Command::new(common::bin())
+    let out = Command::new(common::cli::bin())
         .env("PANELIST_HOME", &home)
         .args(["verify"])
         .arg(&files[0])

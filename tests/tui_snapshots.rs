@@ -1,15 +1,12 @@
 //! Snapshots of every screen and dialog of the expert screens, in zh and
 //! en, at 80×24 and 140×40, drawn on ratatui's TestBackend from a fixed
-//! panel (tests/common/tui.rs) and a stepping clock.
+//! panel (tests/common/fixture.rs) and a stepping clock.
 
-#[path = "common/screen.rs"]
-mod screen;
+mod common;
 
-#[path = "common/tui.rs"]
-mod fixture;
-
+use common::fixture::*;
+use common::screen;
 use crossterm::event::{Event, KeyCode};
-use fixture::*;
 use panelist::support::lang::Lang;
 use panelist::tui::app::App;
 use panelist::tui::ui;

@@ -1,5 +1,4 @@
 //! Screens on ratatui's TestBackend as text, for snapshots and checks.
-#![allow(dead_code)]
 
 use panelist::support::lang::Lang;
 use ratatui::Terminal;

@@ -2,7 +2,6 @@
 //! applications and roster (independent of the shipped assets, so the
 //! snapshots change only when the screens do), and a score sheet in every
 //! state.
-#![allow(dead_code)]
 
 use std::path::Path;
 

@@ -1,7 +1,10 @@
-//! A scratch panel for the key, scoring, export and verify tests: one
-//! expert with a key in a temporary PANELIST_HOME, an unclaimed working
-//! copy, passphrase from a file, a cheap KDF.
-#![allow(dead_code)]
+//! Keyed panels. [`Panel`] is a scratch panel for the key, scoring, export
+//! and verify tests: one expert with a key in a temporary PANELIST_HOME, an
+//! unclaimed working copy, passphrase from a file, a cheap KDF. [`Expert`]
+//! scores and exports through the library with a key from [`make_key`];
+//! [`mark_changes`] turns a mark into its events; [`Fixture`] is the
+//! chair's side: a panel bundle, a roster and the experts' signed files to
+//! merge.
 
 use std::path::{Path, PathBuf};
 
@@ -12,10 +15,12 @@ use panelist::crypto::sign::SecretKey;
 use panelist::domain::RosterEntry;
 use panelist::domain::history::Change;
 use panelist::keyring::Unlocked;
+use panelist::merge::InputFile;
 use panelist::store::Bundle;
 use panelist::support::clock::Clock;
 
-use crate::common::{Run, Scratch, clock, content};
+use super::bundle::{clock, content};
+use super::cli::{Run, Scratch};
 
 pub const PASS: &str = "correct horse battery staple";
 pub const FAST_KDF: &str = "m=256,t=1,p=1";
@@ -118,6 +123,74 @@ impl Expert {
     pub fn export(&self, out: &Path, allow_incomplete: bool) {
         panelist::export::export_bundle(&self.copy, &self.key, out, allow_incomplete, &self.clock)
             .expect("export");
+    }
+}
+
+/// A chair's scratch folder for the merge tests: the panel bundle, the
+/// roster of experts and chairs, the passphrase file of every key, and the
+/// experts' signed files (named by the test that builds it). The chairs'
+/// keys are in the folder's PANELIST_HOME.
+pub struct Fixture {
+    pub s: Scratch,
+    pub pass: PathBuf,
+    pub bundle: PathBuf,
+    pub roster: PathBuf,
+    /// An expert's key: in the roster, but not a chair's.
+    pub expert_key: SecretKey,
+}
+
+impl Fixture {
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.s.path(name)
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        run_keyed(&self.s, &self.pass, args)
+    }
+
+    /// `panelist merge` of the files `inputs` in the folder, with `extra`
+    /// options, whatever its outcome.
+    pub fn merge(&self, inputs: &[&str], extra: &[&str]) -> Run {
+        self.merge_run(inputs, None, extra)
+    }
+
+    /// `panelist merge` of `inputs` into `out`, with `extra` options; it
+    /// must succeed. Returns the path of `out`.
+    pub fn merge_into(&self, inputs: &[&str], out: &str, extra: &[&str]) -> PathBuf {
+        let r = self.merge_run(inputs, Some(out), extra);
+        assert_eq!(r.code, 0, "merge: {}\n{}", r.stdout, r.stderr);
+        self.path(out)
+    }
+
+    fn merge_run(&self, inputs: &[&str], out: Option<&str>, extra: &[&str]) -> Run {
+        let bundle = self.bundle.display().to_string();
+        let roster = self.roster.display().to_string();
+        let out = out.map(|o| self.path(o).display().to_string());
+        let files: Vec<String> = inputs
+            .iter()
+            .map(|f| self.path(f).display().to_string())
+            .collect();
+        let mut args = vec!["merge", "--bundle", &bundle, "--roster", &roster];
+        if let Some(o) = &out {
+            args.extend(["-o", o.as_str()]);
+        }
+        args.extend(files.iter().map(String::as_str));
+        args.extend(extra);
+        self.run(&args)
+    }
+
+    /// The file `name` in the folder, as the merge reads it.
+    pub fn input(&self, name: &str) -> InputFile {
+        InputFile::in_memory(name.into(), std::fs::read(self.path(name)).expect("input"))
+    }
+
+    /// A chair's private key, opened from the data directory.
+    pub fn chair_key(&self, id: &str) -> SecretKey {
+        let path = self.s.dir.path().join(format!("home/data/keys/{id}.key"));
+        KeyFile::parse(&std::fs::read_to_string(path).expect("key file"))
+            .expect("parse")
+            .unseal(&Passphrase::new(PASS.into()))
+            .expect("unseal")
     }
 }
 
