@@ -1,5 +1,5 @@
 //! Helpers shared by the integration tests, one `mod common;` per test
-//! file. Each test binary uses a subset, so every file here allows dead
+//! file. Each test binary uses a subset, so the whole module allows dead
 //! code. See tests/README.md.
 #![allow(dead_code)]
 
