@@ -7,7 +7,7 @@ mod signing;
 use std::path::{Path, PathBuf};
 
 use panelist::crypto::envelope::{MERGED_TYPE, SCORES_TYPE};
-use panelist::export::ScoresPayload;
+use panelist::formats::scores::ScoresPayload;
 use serde_json::{Value, json};
 use signing::{Panel, read_env, resign};
 
