@@ -293,7 +293,7 @@ fn audit_working_copy(a: &mut Audit, p: &Path, sha: &str) -> Option<Wc> {
             "chain",
             &file,
             Some(e.seq()),
-            e.to_string(),
+            without_seq(e.seq(), e.to_string()),
         ),
         Err(e) => a.push(Severity::Problem, "chain", &file, None, e.to_string()),
     }
@@ -324,13 +324,7 @@ fn audit_working_copy(a: &mut Audit, p: &Path, sha: &str) -> Option<Wc> {
                 }
                 Err(e) => a.push(Severity::Problem, "sheet", &file, None, e.to_string()),
             },
-            Err((seq, r)) => a.push(
-                Severity::Problem,
-                "replay",
-                &file,
-                Some(seq),
-                format!("seq {seq}: {r}"),
-            ),
+            Err((seq, r)) => a.push(Severity::Problem, "replay", &file, Some(seq), r.to_string()),
         }
     }
     let head = events.last().map(|e| e.hash.clone());
@@ -351,6 +345,15 @@ fn audit_working_copy(a: &mut Audit, p: &Path, sha: &str) -> Option<Wc> {
         digest: b.meta.digest.clone(),
         events,
     })
+}
+
+/// A chain error's message without its leading `seq N: `: the finding
+/// carries the seq, and the report prints it once.
+fn without_seq(seq: u64, message: String) -> String {
+    match message.strip_prefix(&format!("seq {seq}: ")) {
+        Some(rest) => rest.to_string(),
+        None => message,
+    }
 }
 
 /// Applications whose entries differ between two sheets.
