@@ -210,3 +210,38 @@ fn unsigned() -> VerifyError {
         EnvelopeError::Syntax("no signatures".into()).to_string(),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unsigned_files_fail_on_their_signature() {
+        let env = Envelope {
+            payload_type: SCORES_TYPE.into(),
+            payload: serde_json::json!({}),
+            signatures: Vec::new(),
+        };
+        let ctx = Context {
+            roster: &[],
+            bundle: None,
+        };
+        let e = verify_envelope(&env, &ctx).unwrap_err();
+        assert_eq!((e.kind, e.seq), (Kind::Signature, None));
+        assert_eq!(e.to_string(), "not a signed panelist file: no signatures");
+        let merged = Envelope {
+            payload_type: MERGED_TYPE.into(),
+            ..env
+        };
+        let e = verify_envelope(&merged, &ctx).unwrap_err();
+        assert_eq!(e.kind, Kind::Signature);
+        assert!(e.message.starts_with("unsigned merged result"), "{e}");
+    }
+
+    #[test]
+    fn a_failure_at_an_event_keeps_its_seq_out_of_the_message() {
+        let e = VerifyError::at(Kind::Chain, 19, "history: seq 19: hash does not match");
+        assert_eq!(e.seq, Some(19));
+        assert_eq!(e.to_string(), "history: seq 19: hash does not match");
+    }
+}
