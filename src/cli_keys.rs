@@ -279,7 +279,7 @@ fn append_all(b: &mut Bundle, changes: Vec<Change>, clock: &Clock) -> Result<()>
 fn status_line(b: &Bundle, app: &str) -> Result<String> {
     let sheet = b.current()?;
     let e = sheet.entry(app).cloned().unwrap_or_default();
-    let st = crate::export::status_name(e.status(&b.rubric));
+    let st = crate::formats::scores::status_name(e.status(&b.rubric));
     if e.recused {
         return Ok(format!(
             "{}  recused: {}",

@@ -30,12 +30,14 @@ pub mod demo;
 pub mod dev;
 pub mod domain;
 pub mod export;
+pub mod formats;
 pub mod import;
 pub mod keyring;
 pub mod merge;
 pub mod store;
 pub mod support;
 pub mod tui;
+pub mod verify;
 
 /// Exit codes: 0 all good, 1 findings, 2 error.
 pub mod exit {

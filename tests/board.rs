@@ -18,11 +18,11 @@ use panelist::domain::RosterEntry;
 use panelist::domain::aggregate::{ExpertSheet, Params};
 use panelist::domain::catalog::{default_rubric, shipped_catalog};
 use panelist::domain::history::{Entry, hex};
-use panelist::export::{BundleRef, ExpertRef, HeadRef, RubricRef};
-use panelist::merge::{
-    DirectionRef, InputRef, LeftOut, MERGED_FORMAT, MergedPayload, Method, aggregate_sheets,
-    app_facts,
+use panelist::formats::merged::{
+    DirectionRef, InputRef, LeftOut, MergedPayload, Method, app_facts,
 };
+use panelist::formats::{BundleRef, ExpertRef, HeadRef, MERGED_FORMAT, RubricRef};
+use panelist::merge::aggregate_sheets;
 use panelist::support::lang::Lang;
 use panelist::tui::board::{Board, Focus, Trust, View, ui};
 use panelist::tui::config::Settings;

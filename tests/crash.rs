@@ -25,8 +25,8 @@ use common::cli::Scratch;
 use common::sigkill::{KillTest, kill_at_random_points};
 use panelist::dev::generate::Rng;
 use panelist::domain::history::{self, Change};
-use panelist::export::verify::{Context, verify_text};
 use panelist::store::Bundle;
+use panelist::verify::{Context, verify_text};
 
 fn runs() -> u64 {
     std::env::var("PANELIST_CRASH_RUNS")
@@ -180,7 +180,9 @@ fn a_killed_export_leaves_the_previous_file_or_a_whole_new_one() {
                 roster: &roster,
                 bundle: None,
             };
-            verify_text(text, &ctx).map(|_| ())
+            verify_text(text, &ctx)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
         }),
     });
     eprintln!("export crash test: {report}");

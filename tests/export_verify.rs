@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use common::panel::{Panel, read_env, resign};
 use panelist::crypto::envelope::{MERGED_TYPE, SCORES_TYPE};
-use panelist::export::ScoresPayload;
+use panelist::formats::scores::ScoresPayload;
 use serde_json::{Value, json};
 
 fn finished(alg: &str) -> (Panel, PathBuf, PathBuf) {

@@ -222,7 +222,8 @@ fn no_key() -> Vec<panelist::keyring::KeyListing> {
 
 #[test]
 fn export_dialog() {
-    use panelist::export::{Counts, ExportSummary};
+    use panelist::export::ExportSummary;
+    use panelist::formats::scores::Counts;
     use panelist::tui::app::ExportFailure;
     let dir = tempfile::tempdir().expect("tmp");
     let path = dir.path().join("wc.bundle");

@@ -6,7 +6,7 @@
 use libfuzzer_sys::fuzz_target;
 use panelist::crypto::envelope::Envelope;
 use panelist::domain::RosterEntry;
-use panelist::export::verify::{Context, PayloadRules, ScoresRules};
+use panelist::verify::{Context, PayloadRules, ScoresRules};
 
 const ROSTER: &str = include_str!("../../tests/hostile/export-roster.json");
 static ROSTER_ENTRIES: std::sync::OnceLock<Vec<RosterEntry>> = std::sync::OnceLock::new();

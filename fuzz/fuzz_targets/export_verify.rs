@@ -4,7 +4,7 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use panelist::domain::RosterEntry;
-use panelist::export::verify::{Context, verify_text};
+use panelist::verify::{Context, verify_text};
 
 const ROSTER: &str = include_str!("../../tests/hostile/export-roster.json");
 static ROSTER_ENTRIES: std::sync::OnceLock<Vec<RosterEntry>> = std::sync::OnceLock::new();

@@ -3,7 +3,7 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use panelist::crypto::sign::VerifyKey;
-use panelist::export::verify::check_roster;
+use panelist::verify::check_roster;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(roster) = panelist::import::parse_roster(std::path::Path::new("roster.json"), data)

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use anyhow::{Result, anyhow, bail};
 
 use crate::exit;
-use crate::export::verify::{self, BundleFacts};
 use crate::support::clock::Clock;
 use crate::support::lang::Lang;
+use crate::verify::{self, BundleFacts};
 
 #[derive(clap::Args, Debug)]
 pub struct AuditArgs {

@@ -16,9 +16,10 @@ use crate::crypto::envelope::{Envelope, MERGED_TYPE, SCORES_TYPE};
 use crate::domain::RosterEntry;
 use crate::domain::history::{self, Event, Sheet};
 use crate::domain::text::inert_line;
-use crate::export::ScoresPayload;
-use crate::export::verify::{self, BundleFacts, Context};
+use crate::formats::merged::MergedPayload;
+use crate::formats::scores::ScoresPayload;
 use crate::store::Bundle;
+use crate::verify::{self, BundleFacts, Context, Kind, VerifyError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -159,7 +160,13 @@ pub fn audit(paths: &[PathBuf], roster: &[RosterEntry], bundle: Option<&BundleFa
             }
         };
         if let Err(why) = verify::verify_text(text, &ctx) {
-            a.push(Severity::Problem, kind_of_reason(&why), &file, None, why);
+            a.push(
+                Severity::Problem,
+                finding_kind(&why),
+                &file,
+                None,
+                why.message,
+            );
         }
         match env.payload_type.as_str() {
             SCORES_TYPE => match <ScoresPayload as serde::Deserialize>::deserialize(&env.payload) {
@@ -224,18 +231,15 @@ pub fn audit(paths: &[PathBuf], roster: &[RosterEntry], bundle: Option<&BundleFa
     a
 }
 
-fn kind_of_reason(why: &str) -> &'static str {
-    let w = why.to_lowercase();
-    if w.contains("signature") || w.contains("roster") || w.contains("key") {
-        "signature"
-    } else if w.contains("chain") || w.contains("seq") || w.contains("hash") || w.contains("head") {
-        "chain"
-    } else if w.contains("replay") || w.contains("differs") {
-        "sheet"
-    } else if w.contains("digest") || w.contains("bundle") {
-        "bundle"
-    } else {
-        "verify"
+/// The finding's kind of a file that does not verify. The message keeps
+/// its own seq where it has one, so the finding carries none.
+fn finding_kind(why: &VerifyError) -> &'static str {
+    match why.kind {
+        Kind::Signature | Kind::Roster => "signature",
+        Kind::Chain | Kind::Replay => "chain",
+        Kind::Bundle => "bundle",
+        Kind::Envelope => "format",
+        Kind::PayloadType | Kind::Format | Kind::Results => "verify",
     }
 }
 
@@ -289,7 +293,7 @@ fn audit_working_copy(a: &mut Audit, p: &Path, sha: &str) -> Option<Wc> {
             "chain",
             &file,
             Some(e.seq()),
-            e.to_string(),
+            without_seq(e.seq(), e.to_string()),
         ),
         Err(e) => a.push(Severity::Problem, "chain", &file, None, e.to_string()),
     }
@@ -320,13 +324,7 @@ fn audit_working_copy(a: &mut Audit, p: &Path, sha: &str) -> Option<Wc> {
                 }
                 Err(e) => a.push(Severity::Problem, "sheet", &file, None, e.to_string()),
             },
-            Err((seq, r)) => a.push(
-                Severity::Problem,
-                "replay",
-                &file,
-                Some(seq),
-                format!("seq {seq}: {r}"),
-            ),
+            Err((seq, r)) => a.push(Severity::Problem, "replay", &file, Some(seq), r.to_string()),
         }
     }
     let head = events.last().map(|e| e.hash.clone());
@@ -347,6 +345,15 @@ fn audit_working_copy(a: &mut Audit, p: &Path, sha: &str) -> Option<Wc> {
         digest: b.meta.digest.clone(),
         events,
     })
+}
+
+/// A chain error's message without its leading `seq N: `: the finding
+/// carries the seq, and the report prints it once.
+fn without_seq(seq: u64, message: String) -> String {
+    match message.strip_prefix(&format!("seq {seq}: ")) {
+        Some(rest) => rest.to_string(),
+        None => message,
+    }
 }
 
 /// Applications whose entries differ between two sheets.
@@ -513,9 +520,7 @@ fn cross_check(a: &mut Audit, wcs: &[Wc], exports: &[Ex], bundle: Option<&Bundle
 }
 
 fn check_merged(a: &mut Audit, file: &str, env: &Envelope, inputs: &BTreeMap<String, PathBuf>) {
-    let payload = match <crate::merge::payload::MergedPayload as serde::Deserialize>::deserialize(
-        &env.payload,
-    ) {
+    let payload = match <MergedPayload as serde::Deserialize>::deserialize(&env.payload) {
         Ok(p) => p,
         Err(e) => {
             a.push(

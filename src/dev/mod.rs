@@ -90,7 +90,8 @@ pub fn generate_panel(
     use crate::domain::catalog::default_rubric;
     use crate::domain::content::Content;
     use crate::domain::history;
-    use crate::export::{self, BundleRef, ExpertRef, HeadRef, RubricRef, ScoresPayload};
+    use crate::formats::scores::{ScoresPayload, results};
+    use crate::formats::{BundleRef, ExpertRef, HeadRef, RubricRef, SCORES_FORMAT};
 
     std::fs::create_dir_all(dir.join("exports"))?;
     let catalog = shipped_catalog("2023").map_err(anyhow::Error::msg)?;
@@ -186,14 +187,13 @@ pub fn generate_panel(
                 &mut events,
             );
         }
-        let (_, results) =
-            export::results(&rubric, &app_ids, &events).map_err(anyhow::Error::msg)?;
+        let (_, results) = results(&rubric, &app_ids, &events).map_err(anyhow::Error::msg)?;
         let head = HeadRef {
             size: events.len() as u64,
             hash: history::hex(&prev),
         };
         let payload = ScoresPayload {
-            format: export::PAYLOAD_FORMAT.into(),
+            format: SCORES_FORMAT.into(),
             tool_version: env!("CARGO_PKG_VERSION").into(),
             bundle: BundleRef {
                 id: meta.bundle_id.clone(),

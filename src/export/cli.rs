@@ -5,11 +5,11 @@ use std::path::PathBuf;
 use anyhow::{Result, anyhow};
 use clap::Args;
 
-use super::verify::{self, BundleFacts, Context};
 use crate::cli_keys::KeyArgs;
 use crate::domain::text::{inert_line, inert_path};
 use crate::exit;
 use crate::support::clock::Clock;
+use crate::verify::{self, BundleFacts, Context};
 
 #[derive(Args, Debug)]
 pub struct ExportArgs {
@@ -101,7 +101,7 @@ pub fn verify(a: VerifyArgs) -> Result<u8> {
         match verify::verify_text(&text, &ctx) {
             Ok(v) => println!("OK  {name}  {}", v.summary),
             Err(reason) => {
-                println!("BAD {name}  {}", inert_line(&reason));
+                println!("BAD {name}  {}", inert_line(&reason.message));
                 if code == exit::OK {
                     code = exit::FINDINGS;
                 }

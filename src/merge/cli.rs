@@ -19,12 +19,12 @@ use crate::crypto::short_id;
 use crate::domain::aggregate::{Params, RankRule};
 use crate::domain::text::inert_line;
 use crate::exit;
-use crate::export::ExpertRef;
-use crate::export::verify::{CHAIR_ROLE, check_roster};
+use crate::formats::ExpertRef;
 use crate::keyring::{self, Unlocked};
 use crate::store::Bundle;
 use crate::support::clock::Clock;
 use crate::support::lang::Lang;
+use crate::verify::{CHAIR_ROLE, check_roster};
 
 #[derive(Args, Debug)]
 pub struct MergeArgs {

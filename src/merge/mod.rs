@@ -7,14 +7,13 @@
 //!   asked, aggregate (`domain::aggregate`) and build the payload.
 //! - [`recompute`]: the auditor's check — rebuild a merged payload from the
 //!   expert files it names and list every figure that differs.
-//! - [`payload`]: the merged file's payload; [`report`]: CSV and XLSX;
-//!   [`cli`]: `panelist merge`.
+//! - the merged file's payload is [`crate::formats::merged`]; [`report`]:
+//!   CSV and XLSX; [`cli`]: `panelist merge`.
 //!
 //! Nothing here touches the terminal beyond the progress callback the
 //! command line passes in, and nothing writes a file but [`cli`].
 
 pub mod cli;
-pub mod payload;
 pub mod progress;
 pub mod report;
 
@@ -29,14 +28,15 @@ use crate::crypto::short_id;
 use crate::domain::aggregate::{self, Aggregate, AppInfo, ExpertSheet, Params};
 use crate::domain::history::{Entry, Status, hex};
 use crate::domain::text::inert_line;
-use crate::domain::{Application, RosterEntry, Rubric};
-use crate::export::verify::{self, BundleFacts, Context, PayloadRules, ScoresRules};
-use crate::export::{BundleRef, ExpertRef, HeadRef, RubricRef, ScoresPayload};
-use crate::store::Bundle;
-pub use payload::{
-    AppFacts, DirectionRef, ExpertMark, Figures, InputRef, LeftOut, MERGED_FORMAT, MergedApp,
-    MergedPayload, Method,
+use crate::domain::{RosterEntry, Rubric};
+use crate::formats::merged::{
+    AppFacts, DirectionRef, ExpertMark, InputRef, LeftOut, MergedApp, MergedPayload, Method,
+    app_facts,
 };
+use crate::formats::scores::ScoresPayload;
+use crate::formats::{BundleRef, ExpertRef, HeadRef, MERGED_FORMAT, RubricRef};
+use crate::store::Bundle;
+use crate::verify::{self, BundleFacts, Context, PayloadRules, ScoresRules, VerifyError};
 
 /// One file given to the merge: its name (as shown and recorded) and its
 /// bytes — in memory, or on disk and read only while it is verified, so
@@ -157,20 +157,6 @@ struct Candidate {
     /// event and every one before it, so comparing hashes compares
     /// histories.
     hashes: Vec<String>,
-}
-
-/// The bundle facts of every application, in bundle order.
-pub fn app_facts(apps: &[Application]) -> Vec<AppFacts> {
-    apps.iter()
-        .map(|a| AppFacts {
-            id: a.id.clone(),
-            title: a.title.clone(),
-            direction: a.direction.unwrap_or(0),
-            lead_unit: a.lead_unit.name.clone(),
-            sme: a.lead_unit.sme,
-            authority: a.authority.clone(),
-        })
-        .collect()
 }
 
 /// How two verified histories of one expert relate.
@@ -354,13 +340,15 @@ pub fn merge(
                 Err(m) => return Some((String::new(), Err(m))),
             };
             let sha = hex(&Sha256::digest(&data));
-            let r = check_bytes(&data, &ctx).map(|(summary, mut p)| {
-                let hashes = std::mem::take(&mut p.history)
-                    .into_iter()
-                    .map(|e| e.hash)
-                    .collect();
-                (summary, p, hashes)
-            });
+            let r = check_bytes(&data, &ctx)
+                .map(|(summary, mut p)| {
+                    let hashes = std::mem::take(&mut p.history)
+                        .into_iter()
+                        .map(|e| e.hash)
+                        .collect();
+                    (summary, p, hashes)
+                })
+                .map_err(|e| e.message);
             Some((sha, r))
         },
         &mut |n| {
@@ -639,10 +627,14 @@ fn parallel_map_indexed<T: Sync, R: Send>(
 fn check_bytes(
     bytes: &[u8],
     ctx: &Context,
-) -> std::result::Result<(String, ScoresPayload), String> {
-    let text =
-        std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8 (byte {})", e.valid_up_to()))?;
-    let env = Envelope::parse_unsigned(text).map_err(|e| e.to_string())?;
+) -> std::result::Result<(String, ScoresPayload), VerifyError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        VerifyError::new(
+            verify::Kind::Envelope,
+            format!("not UTF-8 (byte {})", e.valid_up_to()),
+        )
+    })?;
+    let env = verify::parse_envelope(text)?;
     let (v, p) = verify::verify_scores(&env, ctx)?;
     Ok((v.summary, p))
 }
@@ -836,7 +828,9 @@ fn read_named_input(
         roster: &[],
         bundle: None,
     };
-    ScoresRules.check(&env, &signer, &ctx)?;
+    ScoresRules
+        .check(&env, &signer, &ctx)
+        .map_err(|e| e.message)?;
     Ok(p)
 }
 

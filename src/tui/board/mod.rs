@@ -23,7 +23,7 @@ use super::action::{Action, Cmd, Context, Wheel};
 use super::config::Settings;
 use crate::crypto::envelope::{Envelope, MERGED_TYPE};
 use crate::domain::text::inert_line;
-use crate::merge::{MergedApp, MergedPayload};
+use crate::formats::merged::{MergedApp, MergedPayload};
 use strings::BoardStrings;
 
 pub use super::app::{MIN_HEIGHT, MIN_WIDTH, WIDE_HEIGHT, WIDE_WIDTH};
@@ -316,14 +316,13 @@ pub fn load(path: &Path, roster: Option<&Path>) -> Result<(MergedPayload, Trust)
     let trust = match roster {
         Some(r) => {
             let entries = crate::import::read_roster(r)?;
-            crate::export::verify::check_roster(&entries)
-                .map_err(|m| anyhow!("{}: {m}", r.display()))?;
-            let ctx = crate::export::verify::Context {
+            crate::verify::check_roster(&entries).map_err(|m| anyhow!("{}: {m}", r.display()))?;
+            let ctx = crate::verify::Context {
                 roster: &entries,
                 bundle: None,
             };
-            let v = crate::export::verify::verify_text(&text, &ctx)
-                .map_err(|m| anyhow!("{p}: does not verify: {}", inert_line(&m)))?;
+            let v = crate::verify::verify_text(&text, &ctx)
+                .map_err(|m| anyhow!("{p}: does not verify: {}", inert_line(&m.message)))?;
             Trust::Verified(v.signer)
         }
         None if env.signatures.is_empty() => Trust::Unsigned,

@@ -12,7 +12,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use super::strings::BoardKey;
 use super::{Board, Focus, MIN_HEIGHT, MIN_WIDTH, Trust, View};
 use crate::domain::text::inert_line;
-use crate::merge::{Figures, MergedApp};
+use crate::formats::merged::{Figures, MergedApp};
 use crate::tui::action::{Cmd, Context};
 use crate::tui::strings::fill;
 use crate::tui::text::{cut, fit, pad, pad_left, width, wrap};

@@ -15,7 +15,7 @@ use anyhow::{Context as _, Result, anyhow, bail};
 use crate::crypto::envelope::{Envelope, SCORES_TYPE};
 use crate::domain::Rubric;
 use crate::domain::history::{self, ChainError, Change, Event, Refusal, Sheet};
-use crate::export::ScoresPayload;
+use crate::formats::scores::ScoresPayload;
 use crate::store::Bundle;
 
 /// Largest export file read (a million events is about 300 MB).

@@ -8,15 +8,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::Catalog;
+use super::{BundleRef, ExpertRef, HeadRef, RubricRef};
 use crate::domain::aggregate::{
     self, AGREEMENT_RULE, Agreement, AppResult as AggApp, ExpertStats, FLAGS_RULE, Flags, PLACES,
     Params, RANKING_RULE, ROUNDING_RULE, RankRule, Stats, ZSCORE_RULE,
 };
-use crate::export::{BundleRef, ExpertRef, HeadRef, RubricRef};
-
-/// The payload's own format tag.
-pub const MERGED_FORMAT: &str = "panelist.merged.v1";
+use crate::domain::{Application, Catalog};
 
 /// The aggregation rule, its parameters and the published formulas.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -231,6 +228,20 @@ pub struct AppFacts {
     pub lead_unit: String,
     pub sme: bool,
     pub authority: String,
+}
+
+/// The bundle facts of every application, in bundle order.
+pub fn app_facts(apps: &[Application]) -> Vec<AppFacts> {
+    apps.iter()
+        .map(|a| AppFacts {
+            id: a.id.clone(),
+            title: a.title.clone(),
+            direction: a.direction.unwrap_or(0),
+            lead_unit: a.lead_unit.name.clone(),
+            sme: a.lead_unit.sme,
+            authority: a.authority.clone(),
+        })
+        .collect()
 }
 
 impl MergedApp {

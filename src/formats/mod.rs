@@ -1,0 +1,123 @@
+//! The signed payload types, read and written strictly: every object is
+//! closed (an unknown field is an error). Specified in `docs/formats.md`.
+//!
+//! - [`scores`]: an expert's exported scores (payloadType
+//!   [`SCORES_TYPE`](crate::crypto::envelope::SCORES_TYPE));
+//! - [`merged`]: the chair's merged result (payloadType
+//!   [`MERGED_TYPE`](crate::crypto::envelope::MERGED_TYPE));
+//! - here: the references both payloads share.
+//!
+//! The types know nothing of files, stores or signing keys: `export` and
+//! `merge` build them, `verify` checks them.
+
+pub mod merged;
+pub mod scores;
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{Criterion, Rubric};
+
+/// The scores payload's own format tag.
+pub const SCORES_FORMAT: &str = "panelist.scores.v1";
+
+/// The merged payload's own format tag.
+pub const MERGED_FORMAT: &str = "panelist.merged.v1";
+
+/// Which bundle was scored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BundleRef {
+    pub id: String,
+    /// Hex SHA-256 of the bundle's canonical content.
+    pub digest: String,
+    pub call: String,
+    pub panel: String,
+}
+
+/// Who scored, with the key that signs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpertRef {
+    pub id: String,
+    pub name: String,
+    pub org: String,
+    pub key_id: String,
+}
+
+/// One criterion as replay needs it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CriterionRef {
+    pub key: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub min: i64,
+    pub max: i64,
+    pub step: i64,
+    pub weight: i64,
+}
+
+/// The rubric as replay needs it (guidance and bands are left out).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RubricRef {
+    pub min_comment_chars: u32,
+    pub criteria: Vec<CriterionRef>,
+}
+
+impl RubricRef {
+    pub fn of(r: &Rubric) -> RubricRef {
+        RubricRef {
+            min_comment_chars: r.min_comment_chars,
+            criteria: r
+                .criteria
+                .iter()
+                .map(|c| CriterionRef {
+                    key: c.key.clone(),
+                    name_zh: c.name_zh.clone(),
+                    name_en: c.name_en.clone(),
+                    min: c.min,
+                    max: c.max,
+                    step: c.step,
+                    weight: c.weight,
+                })
+                .collect(),
+        }
+    }
+
+    /// A rubric to replay with, checked for sanity (non-empty, positive
+    /// steps and weights, bounded scales).
+    pub fn to_rubric(&self) -> Result<Rubric, String> {
+        let r = Rubric {
+            name_zh: String::new(),
+            name_en: String::new(),
+            min_comment_chars: self.min_comment_chars,
+            criteria: self
+                .criteria
+                .iter()
+                .map(|c| Criterion {
+                    key: c.key.clone(),
+                    name_zh: c.name_zh.clone(),
+                    name_en: c.name_en.clone(),
+                    min: c.min,
+                    max: c.max,
+                    step: c.step,
+                    weight: c.weight,
+                    guidance_zh: String::new(),
+                    guidance_en: String::new(),
+                    bands: Vec::new(),
+                })
+                .collect(),
+        };
+        r.validate()?;
+        Ok(r)
+    }
+}
+
+/// The log's size and last hash (genesis when empty).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeadRef {
+    pub size: u64,
+    pub hash: String,
+}

@@ -1,0 +1,52 @@
+//! What a verifier knows of the bundle the files claim to score.
+
+use std::path::Path;
+
+use anyhow::{Result, anyhow};
+
+use crate::formats::RubricRef;
+use crate::formats::merged::{AppFacts, DirectionRef, app_facts};
+use crate::store::Bundle;
+
+/// What a verifier knows of the bundle the files claim to score.
+#[derive(Debug, Clone)]
+pub struct BundleFacts {
+    pub path: String,
+    pub id: String,
+    pub digest: String,
+    pub rubric: RubricRef,
+    pub app_ids: Vec<String>,
+    /// What a merged result shows of each application, in bundle order.
+    pub apps: Vec<AppFacts>,
+    /// The catalog's directions that have applications, as a merged
+    /// result names them.
+    pub directions: Vec<DirectionRef>,
+}
+
+impl BundleFacts {
+    pub fn read(path: &Path) -> Result<BundleFacts> {
+        BundleFacts::of(&Bundle::open_read(path)?)
+    }
+
+    /// The facts of an open bundle, after checking its content against its
+    /// recorded digest.
+    pub fn of(b: &Bundle) -> Result<BundleFacts> {
+        let digest = b.recompute_digest()?;
+        if digest != b.meta.digest {
+            return Err(anyhow!(
+                "{}: the bundle's content does not match its recorded digest (damaged or edited)",
+                b.path().display()
+            ));
+        }
+        let apps = app_facts(&b.applications()?);
+        Ok(BundleFacts {
+            path: b.path().display().to_string(),
+            id: b.meta.bundle_id.clone(),
+            digest,
+            rubric: RubricRef::of(&b.rubric),
+            app_ids: apps.iter().map(|a| a.id.clone()).collect(),
+            directions: DirectionRef::of(&b.catalog, &apps),
+            apps,
+        })
+    }
+}

@@ -1,0 +1,34 @@
+//! The roster's own checks, run once before any file.
+
+use super::{Kind, VerifyError};
+use crate::crypto::short_id;
+use crate::domain::RosterEntry;
+
+/// The role a roster entry needs to sign merged results.
+pub const CHAIR_ROLE: &str = "chair";
+
+/// Checks a roster's key fields once, before any file: every entry that
+/// names a key must name a valid one whose key_id is its SHA-256, and no
+/// two entries may share a key.
+pub fn check_roster(roster: &[RosterEntry]) -> Result<(), VerifyError> {
+    let mut seen: Vec<(&str, &str)> = Vec::new();
+    for e in roster {
+        if e.alg.is_none() && e.public_key.is_none() && e.key_id.is_none() {
+            continue;
+        }
+        super::roster_key(e)?;
+        let kid = e.key_id.as_deref().unwrap_or_default();
+        if let Some((other, _)) = seen.iter().find(|(_, k)| *k == kid) {
+            return Err(VerifyError::new(
+                Kind::Roster,
+                format!(
+                    "roster entries {other} and {} share key {}",
+                    e.id,
+                    short_id(kid)
+                ),
+            ));
+        }
+        seen.push((&e.id, kid));
+    }
+    Ok(())
+}

@@ -1,0 +1,285 @@
+//! An expert's scores file: signed by the roster key of the expert it
+//! names, its history chained and replayed to exactly its results, and
+//! (with a bundle) for that bundle.
+
+use std::collections::BTreeSet;
+
+use super::{Context, Kind, PayloadRules, Verified, VerifyError};
+use crate::crypto::envelope::{Envelope, SCORES_TYPE};
+use crate::crypto::short_id;
+use crate::domain::RosterEntry;
+use crate::domain::history::{self, unhex32};
+use crate::domain::text::inert_line;
+use crate::formats::SCORES_FORMAT;
+use crate::formats::scores::{AppResult, Counts, ScoresPayload, results};
+
+fn format_error(message: impl Into<String>) -> VerifyError {
+    VerifyError::new(Kind::Format, message)
+}
+
+/// The scores payload, read strictly: every object an object, every field
+/// present (section 3 of docs/formats.md).
+fn parse_scores(env: &Envelope) -> Result<ScoresPayload, VerifyError> {
+    crate::support::jsonio::from_value_closed(&env.payload, true)
+        .map_err(|e| format_error(format!("payload: {e}")))
+}
+
+/// An expert's exported scores.
+pub struct ScoresRules;
+
+impl PayloadRules for ScoresRules {
+    fn signer<'r>(
+        &self,
+        env: &Envelope,
+        roster: &'r [RosterEntry],
+    ) -> Result<&'r RosterEntry, VerifyError> {
+        // The payload is read (strictly) before its signature is checked,
+        // so a malformed file is named for what is wrong with it.
+        scores_signer(&parse_scores(env)?, env, roster)
+    }
+
+    fn check(
+        &self,
+        env: &Envelope,
+        signer: &RosterEntry,
+        ctx: &Context,
+    ) -> Result<String, VerifyError> {
+        scores_check(&parse_scores(env)?, signer, ctx)
+    }
+}
+
+/// Verifies an expert's scores file with a single read of its payload,
+/// and returns the payload with the verdict (the merge needs both).
+pub fn verify_scores(
+    env: &Envelope,
+    ctx: &Context,
+) -> Result<(Verified, ScoresPayload), VerifyError> {
+    if env.signatures.is_empty() {
+        return Err(super::unsigned());
+    }
+    if env.payload_type != SCORES_TYPE {
+        return Err(VerifyError::new(
+            Kind::PayloadType,
+            format!(
+                "not an expert's scores file (payloadType {})",
+                inert_line(&env.payload_type)
+            ),
+        ));
+    }
+    let p = parse_scores(env)?;
+    let signer = scores_signer(&p, env, ctx.roster)?;
+    let key = super::roster_key(signer)?;
+    super::check_signature(env, &key)?;
+    let summary = scores_check(&p, signer, ctx)?;
+    let v = Verified {
+        payload_type: env.payload_type.clone(),
+        signer: signer.id.clone(),
+        summary,
+    };
+    Ok((v, p))
+}
+
+fn scores_signer<'r>(
+    p: &ScoresPayload,
+    env: &Envelope,
+    roster: &'r [RosterEntry],
+) -> Result<&'r RosterEntry, VerifyError> {
+    let roster_error = |m: String| VerifyError::new(Kind::Roster, m);
+    let id = &p.expert.id;
+    let payload_kid = p.expert.key_id.clone();
+    let entry = roster
+        .iter()
+        .find(|e| &e.id == id)
+        .ok_or_else(|| roster_error(format!("expert {} is not in the roster", inert_line(id))))?;
+    let Some(roster_kid) = entry.key_id.as_deref() else {
+        return Err(roster_error(format!(
+            "the roster has no public key for expert {id}"
+        )));
+    };
+    if env.signatures.len() != 1 {
+        return Err(VerifyError::new(
+            Kind::Signature,
+            format!(
+                "an expert's file carries exactly one signature, this one has {}",
+                env.signatures.len()
+            ),
+        ));
+    }
+    let file_kid = &env.signatures[0].keyid;
+    if file_kid != roster_kid {
+        return Err(roster_error(format!(
+            "signed with key {}, which is not expert {id}'s key in the roster ({})",
+            inert_line(short_id(file_kid)),
+            short_id(roster_kid)
+        )));
+    }
+    if payload_kid != roster_kid {
+        return Err(roster_error(format!(
+            "payload names key {} for expert {id}, the roster has {}",
+            inert_line(short_id(&payload_kid)),
+            short_id(roster_kid)
+        )));
+    }
+    Ok(entry)
+}
+
+fn scores_check(
+    p: &ScoresPayload,
+    signer: &RosterEntry,
+    ctx: &Context,
+) -> Result<String, VerifyError> {
+    if p.format != SCORES_FORMAT {
+        return Err(format_error(format!(
+            "payload format '{}', expected '{SCORES_FORMAT}'",
+            inert_line(&p.format)
+        )));
+    }
+    if crate::support::clock::parse(&p.created).is_none() {
+        return Err(format_error("payload created is not an RFC 3339 time"));
+    }
+    let rubric = p
+        .rubric
+        .to_rubric()
+        .map_err(|m| format_error(format!("payload rubric: {m}")))?;
+    let app_ids: Vec<String> = p.applications.iter().map(|a| a.id.clone()).collect();
+    let mut seen = BTreeSet::new();
+    for id in &app_ids {
+        if !seen.insert(id.as_str()) {
+            return Err(format_error(format!(
+                "application {} appears twice",
+                inert_line(id)
+            )));
+        }
+    }
+    let digest = unhex32(&p.bundle.digest).ok_or_else(|| {
+        VerifyError::new(
+            Kind::Bundle,
+            "payload bundle digest is not 64 lower-case hex digits",
+        )
+    })?;
+    let head = history::verify_chain(&digest, &p.expert.id, &p.history)
+        .map_err(|e| VerifyError::at(Kind::Chain, e.seq(), format!("history: {e}")))?;
+    let head_hex = history::hex(&head);
+    if p.head.size != p.history.len() as u64 || p.head.hash != head_hex {
+        return Err(VerifyError::new(
+            Kind::Chain,
+            format!(
+                "log head says size {} hash {}, the history gives size {} hash {}",
+                p.head.size,
+                inert_line(short_id(&p.head.hash)),
+                p.history.len(),
+                short_id(&head_hex)
+            ),
+        ));
+    }
+    let (_, replayed) = results(&rubric, &app_ids, &p.history)
+        .map_err(|r| VerifyError::at(Kind::Replay, r.seq, r.to_string()))?;
+    for (got, want) in p.applications.iter().zip(&replayed) {
+        if got != want {
+            return Err(VerifyError::new(
+                Kind::Results,
+                describe_difference(got, want),
+            ));
+        }
+    }
+    let counts = Counts::of(&replayed);
+    if p.partial != (counts.open() > 0) {
+        return Err(VerifyError::new(
+            Kind::Results,
+            format!(
+                "payload says partial = {}, but {} application(s) are neither complete nor recused",
+                p.partial,
+                counts.open()
+            ),
+        ));
+    }
+    if let Some(b) = ctx.bundle {
+        let bundle_error = |m: String| VerifyError::new(Kind::Bundle, m);
+        if p.bundle.digest != b.digest {
+            return Err(bundle_error(format!(
+                "bundle digest {} is not the digest of {} ({})",
+                short_id(&p.bundle.digest),
+                b.path,
+                short_id(&b.digest)
+            )));
+        }
+        if p.bundle.id != b.id {
+            return Err(bundle_error(format!(
+                "bundle id {} is not the id of {} ({})",
+                inert_line(&p.bundle.id),
+                b.path,
+                b.id
+            )));
+        }
+        if p.rubric != b.rubric {
+            return Err(bundle_error(format!(
+                "payload rubric differs from the rubric of {}",
+                b.path
+            )));
+        }
+        if app_ids != b.app_ids {
+            return Err(bundle_error(format!(
+                "payload applications differ from those of {} ({} in the file, {} in the bundle)",
+                b.path,
+                app_ids.len(),
+                b.app_ids.len()
+            )));
+        }
+    }
+    let partial = if p.partial { " (partial)" } else { "" };
+    Ok(format!(
+        "expert {} ({})  {}{partial}",
+        signer.id,
+        inert_line(&signer.name),
+        counts.line()
+    ))
+}
+
+/// Names the first field where an exported result and the replayed one
+/// differ.
+fn describe_difference(got: &AppResult, want: &AppResult) -> String {
+    let id = inert_line(&want.id);
+    let show = |v: Option<&i64>| v.map_or("none".to_string(), |x| x.to_string());
+    if got.id != want.id {
+        return format!(
+            "applications out of order: {} where the history has {id}",
+            inert_line(&got.id)
+        );
+    }
+    if got.status != want.status {
+        return format!(
+            "application {id}: exported status {}, the history gives {}",
+            inert_line(&got.status),
+            want.status
+        );
+    }
+    let keys: BTreeSet<&String> = got.scores.keys().chain(want.scores.keys()).collect();
+    for k in keys {
+        let (g, w) = (got.scores.get(k), want.scores.get(k));
+        if g != w {
+            return format!(
+                "application {id}: exported {} = {}, the history gives {} (score edited without its event)",
+                inert_line(k),
+                show(g),
+                show(w)
+            );
+        }
+    }
+    if got.total != want.total {
+        return format!(
+            "application {id}: exported total {}, the history gives {}",
+            show(got.total.as_ref()),
+            show(want.total.as_ref())
+        );
+    }
+    if got.comment != want.comment {
+        return format!("application {id}: exported comment differs from the history");
+    }
+    if got.recommend != want.recommend {
+        return format!(
+            "application {id}: exported recommendation {:?}, the history gives {:?}",
+            got.recommend, want.recommend
+        );
+    }
+    format!("application {id}: exported recusal differs from the history")
+}
