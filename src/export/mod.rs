@@ -7,7 +7,6 @@
 //! per-application results are the replay of the events, so a verifier
 //! holding only the file can recompute them.
 
-pub mod cli;
 pub mod verify;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -438,4 +437,37 @@ pub fn export_bundle(
         events: payload.head.size,
         partial: payload.partial,
     })
+}
+
+/// The roster at `path` (a JSON array, or a bundle's), checked fit to
+/// verify signed files against.
+pub fn read_checked_roster(path: &Path) -> Result<Vec<crate::domain::RosterEntry>> {
+    let roster = crate::import::read_roster(path)?;
+    verify::check_roster(&roster).map_err(|m| anyhow!("{}: {m}", path.display()))?;
+    Ok(roster)
+}
+
+/// The facts of the bundle at `path`, when one is given.
+pub fn read_bundle_facts(path: Option<&Path>) -> Result<Option<verify::BundleFacts>> {
+    path.map(verify::BundleFacts::read).transpose()
+}
+
+/// Largest signed file read.
+const MAX_SIGNED_FILE: u64 = 256 * 1024 * 1024;
+
+/// Reads a signed file with the size limit of any input.
+pub fn read_signed_file(path: &Path) -> Result<String> {
+    let p = path.display();
+    let md = std::fs::metadata(path)
+        .map_err(|e| anyhow!("{p}: cannot read: {}", crate::import::io_msg(&e)))?;
+    if md.is_dir() {
+        return Err(anyhow!("{p}: is a directory"));
+    }
+    if md.len() > MAX_SIGNED_FILE {
+        return Err(anyhow!("{p}: larger than {} MiB", MAX_SIGNED_FILE >> 20));
+    }
+    let bytes = std::fs::read(path)
+        .map_err(|e| anyhow!("{p}: cannot read: {}", crate::import::io_msg(&e)))?;
+    String::from_utf8(bytes)
+        .map_err(|e| anyhow!("{p}: not UTF-8 (byte {})", e.utf8_error().valid_up_to()))
 }
