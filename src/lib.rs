@@ -4,8 +4,8 @@
 //!
 //! Data flows one way: the command line or a key press becomes a request
 //! to the library; storage (`store`), the rules and the history (`domain`)
-//! know nothing of the terminal. Only `cli` knows clap; command output
-//! goes through `cli::print`.
+//! know nothing of the terminal. Only `cli` knows the argument parser;
+//! command output goes through `cli::print`.
 
 #![forbid(unsafe_code)]
 
