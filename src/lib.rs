@@ -4,27 +4,13 @@
 //!
 //! Data flows one way: the command line or a key press becomes a request
 //! to the library; storage (`store`), the rules and the history (`domain`)
-//! know nothing of the terminal.
+//! know nothing of the terminal. Only `cli` knows the argument parser;
+//! command output goes through `cli::print`.
 
 #![forbid(unsafe_code)]
 
-/// `println!` for command output that ends quietly when the reader goes
-/// away (`panelist … | head`), instead of panicking on a broken pipe.
-#[macro_export]
-macro_rules! outln {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        if let Err(e) = writeln!(std::io::stdout(), $($arg)*) {
-            if e.kind() == std::io::ErrorKind::BrokenPipe {
-                std::process::exit(0);
-            }
-        }
-    }};
-}
-
 pub mod audit;
 pub mod cli;
-pub mod cli_keys;
 pub mod crypto;
 pub mod demo;
 pub mod dev;

@@ -22,7 +22,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     // Envelope, roster and payload checks.
     (
         "verify",
-        &["support", "domain", "crypto", "formats", "store"],
+        &["support", "domain", "crypto", "formats", "store", "import"],
     ),
     ("import", &["support", "domain", "store"]),
     (
@@ -39,7 +39,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "merge",
         &[
-            "support", "domain", "crypto", "formats", "store", "import", "verify",
+            "support", "domain", "crypto", "formats", "store", "import", "verify", "keyring",
         ],
     ),
     (

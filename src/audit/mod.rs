@@ -3,7 +3,6 @@
 //! against each other. Every problem becomes a finding naming the file and,
 //! where there is one, the first bad sequence number. Nothing is written.
 
-pub mod cli;
 pub mod report;
 
 use std::collections::BTreeMap;
@@ -125,7 +124,7 @@ pub fn audit(paths: &[PathBuf], roster: &[RosterEntry], bundle: Option<&BundleFa
                     "unreadable",
                     &file,
                     None,
-                    crate::import::io_msg(&e),
+                    crate::support::fs::io_msg(&e),
                 );
                 continue;
             }
@@ -574,4 +573,21 @@ fn compress(seqs: &[String]) -> String {
         i = j + 1;
     }
     out.join(", ")
+}
+
+/// Reads the roster (checked) and the bundle's facts, checks every file
+/// exists, and runs [`audit`].
+pub fn audit_files(
+    files: &[PathBuf],
+    roster: &std::path::Path,
+    bundle: Option<&std::path::Path>,
+) -> anyhow::Result<Audit> {
+    let roster = crate::verify::read_checked_roster(roster)?;
+    let facts = crate::verify::read_bundle_facts(bundle)?;
+    for f in files {
+        if !f.exists() {
+            anyhow::bail!("{}: no such file", f.display());
+        }
+    }
+    Ok(audit(files, &roster, facts.as_ref()))
 }

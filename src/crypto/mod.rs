@@ -23,7 +23,7 @@ use sha2::{Digest, Sha256};
 pub const DEFAULT_SM2_ID: &str = "1234567812345678";
 
 /// A signature algorithm panelist signs with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Alg {
     /// Ed25519 (RFC 8032).
     Ed25519,

@@ -199,9 +199,7 @@ pub fn stats(values: &[i64], trim_min_n: usize) -> Option<Stats> {
 }
 
 /// Which statistic ranks applications.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, clap::ValueEnum,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RankRule {
     Trimmed,

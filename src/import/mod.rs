@@ -13,14 +13,13 @@ use serde::Deserialize;
 
 use crate::domain::application::validate_roster;
 use crate::domain::{Application, Catalog, RosterEntry, Rubric, Sections, Unit};
+use crate::support::fs::io_msg;
 
 /// Input encodings for CSV files.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Encoding {
     Auto,
-    #[value(name = "utf-8", alias = "utf8")]
     Utf8,
-    #[value(alias = "gbk")]
     Gb18030,
 }
 
@@ -51,14 +50,6 @@ fn read(path: &Path) -> Result<Vec<u8>> {
         );
     }
     std::fs::read(path).map_err(|e| anyhow!("{p}: cannot read: {}", io_msg(&e)))
-}
-
-pub fn io_msg(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string(),
-    }
 }
 
 /// Reads an application file; the format follows the extension (`.csv` is
@@ -509,4 +500,159 @@ fn read_data<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
             }
         })
     }
+}
+
+/// The catalog for an application file: a custom `catalog` file, else the
+/// shipped catalog of `call`, else of the call the file declares
+/// (`file_call`), else 2023's.
+pub fn choose_catalog(
+    call: Option<&str>,
+    catalog: Option<&Path>,
+    file_call: Option<&str>,
+) -> Result<Catalog> {
+    use crate::domain::catalog::shipped_catalog;
+    match (catalog, call) {
+        (Some(p), _) => read_catalog(p),
+        (None, Some(c)) => shipped_catalog(c).map_err(|m| anyhow!("--call: {m}")),
+        (None, None) => shipped_catalog(file_call.unwrap_or("2023")).map_err(anyhow::Error::msg),
+    }
+}
+
+/// The call a JSON file declares, read before its directions are resolved.
+pub fn declared_call(input: &Path) -> Option<String> {
+    if input
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+    {
+        return None;
+    }
+    let text = std::fs::read_to_string(input).ok()?;
+    let v: serde_json::Value = serde_json::from_str(text.trim_start_matches('\u{feff}')).ok()?;
+    v.get("call").and_then(|c| c.as_str()).map(str::to_string)
+}
+
+/// Whether `path` starts as an SQLite database (a bundle) does.
+pub fn is_bundle_file(path: &Path) -> bool {
+    std::fs::File::open(path)
+        .and_then(|mut f| {
+            let mut h = [0u8; 16];
+            std::io::Read::read_exact(&mut f, &mut h).map(|_| h)
+        })
+        .map(|h| &h == b"SQLite format 3\0")
+        .unwrap_or(false)
+}
+
+/// Where the applications to screen come from, and how to read a file of
+/// them.
+#[derive(Debug, Clone, Copy)]
+pub struct Source<'a> {
+    /// A bundle, or a JSON/CSV file of applications.
+    pub input: &'a Path,
+    /// For a file: a shipped call's catalog.
+    pub call: Option<&'a str>,
+    /// For a file: a custom catalog.
+    pub catalog: Option<&'a Path>,
+    /// For a CSV file: its encoding.
+    pub encoding: Encoding,
+}
+
+/// The catalog and applications of a bundle, or of a JSON/CSV file read
+/// with the catalog [`choose_catalog`] picks.
+pub fn load_applications(src: &Source<'_>) -> Result<(Catalog, Vec<Application>)> {
+    if is_bundle_file(src.input) {
+        let b = crate::store::Bundle::open_read(src.input)?;
+        let apps = b.applications()?;
+        return Ok((b.catalog.clone(), apps));
+    }
+    let catalog = choose_catalog(src.call, src.catalog, declared_call(src.input).as_deref())?;
+    let parsed = read_applications(src.input, &catalog, src.encoding)?;
+    Ok((catalog, parsed.applications))
+}
+
+/// What a new bundle is built from.
+#[derive(Debug, Clone, Copy)]
+pub struct NewBundle<'a> {
+    /// The applications: a JSON or CSV file, with its catalog choice.
+    pub source: Source<'a>,
+    /// The bundle file to write.
+    pub output: &'a Path,
+    /// A custom rubric instead of the default.
+    pub rubric: Option<&'a Path>,
+    /// The panel's name (default: the file's, else "CALL panel").
+    pub panel: Option<&'a str>,
+    /// The roster (default: the file's).
+    pub roster: Option<&'a Path>,
+    /// Replace `output` if it exists.
+    pub force: bool,
+}
+
+/// Builds a bundle from an application file: every application must have a
+/// direction of the catalog, and the file's call must be the catalog's.
+/// Returns the number of applications and the new bundle's metadata.
+pub fn new_bundle(
+    req: &NewBundle<'_>,
+    clock: &crate::support::clock::Clock,
+) -> Result<(usize, crate::store::Meta)> {
+    use crate::domain::catalog::default_rubric;
+    use crate::domain::content::Content;
+    use crate::domain::text::inert_line;
+    let input = req.source.input;
+    let catalog = choose_catalog(
+        req.source.call,
+        req.source.catalog,
+        declared_call(input).as_deref(),
+    )?;
+    let rubric = match req.rubric {
+        Some(p) => read_rubric(p)?,
+        None => default_rubric().map_err(anyhow::Error::msg)?,
+    };
+    let parsed = read_applications(input, &catalog, req.source.encoding)?;
+    if let Some(c) = &parsed.call
+        && c != &catalog.call
+    {
+        bail!(
+            "{}: the file is for the {c} call but the catalog is {}'s",
+            input.display(),
+            catalog.call
+        );
+    }
+    for a in &parsed.applications {
+        if a.direction.is_none() {
+            let what = a.direction_written.as_deref().map(inert_line);
+            match what {
+                Some(w) => bail!(
+                    "{}: application {}: unknown direction '{w}' (not in the {} catalog)",
+                    input.display(),
+                    inert_line(&a.id),
+                    catalog.call
+                ),
+                None => bail!(
+                    "{}: application {}: no direction",
+                    input.display(),
+                    inert_line(&a.id)
+                ),
+            }
+        }
+    }
+    if parsed.applications.is_empty() {
+        bail!("{}: no applications", input.display());
+    }
+    let roster = match req.roster {
+        Some(p) => read_roster(p)?,
+        None => parsed.roster.clone(),
+    };
+    let panel = req
+        .panel
+        .map(str::to_string)
+        .or(parsed.panel.clone())
+        .unwrap_or_else(|| format!("{} panel", catalog.call));
+    let n = parsed.applications.len();
+    let content = Content {
+        catalog,
+        rubric,
+        applications: parsed.applications,
+        roster,
+    };
+    let meta = crate::store::Bundle::create(req.output, &content, &panel, clock, req.force)?;
+    Ok((n, meta))
 }

@@ -191,7 +191,7 @@ fn check_mode(path: &Path, md: &std::fs::Metadata) -> Result<()> {
 pub fn load(path: &Path) -> Result<KeyFile> {
     let p = path.display();
     let md = std::fs::metadata(path)
-        .map_err(|e| anyhow!("{p}: cannot read: {}", crate::import::io_msg(&e)))?;
+        .map_err(|e| anyhow!("{p}: cannot read: {}", crate::support::fs::io_msg(&e)))?;
     if !md.is_file() {
         bail!("{p}: not a file");
     }
@@ -200,7 +200,7 @@ pub fn load(path: &Path) -> Result<KeyFile> {
     }
     check_mode(path, &md)?;
     let bytes = std::fs::read(path)
-        .map_err(|e| anyhow!("{p}: cannot read: {}", crate::import::io_msg(&e)))?;
+        .map_err(|e| anyhow!("{p}: cannot read: {}", crate::support::fs::io_msg(&e)))?;
     let text = std::str::from_utf8(&bytes).map_err(|e| {
         anyhow!(
             "{p}: not a panelist key file: not UTF-8 (byte {})",
@@ -266,7 +266,7 @@ fn read_passphrase_file(path: &Path) -> Result<Passphrase> {
     let md = std::fs::metadata(path).map_err(|e| {
         anyhow!(
             "{p}: cannot read passphrase file: {}",
-            crate::import::io_msg(&e)
+            crate::support::fs::io_msg(&e)
         )
     })?;
     if md.len() > MAX_PASSPHRASE_FILE {
@@ -275,7 +275,7 @@ fn read_passphrase_file(path: &Path) -> Result<Passphrase> {
     let bytes = zeroize::Zeroizing::new(std::fs::read(path).map_err(|e| {
         anyhow!(
             "{p}: cannot read passphrase file: {}",
-            crate::import::io_msg(&e)
+            crate::support::fs::io_msg(&e)
         )
     })?);
     let text =
@@ -369,4 +369,118 @@ fn open(path: PathBuf, file: KeyFile, pass: &Passphrase) -> Result<Unlocked> {
         other => anyhow!("{}: {other}", path.display()),
     })?;
     Ok(Unlocked { path, file, key })
+}
+
+/// What a new key is made of.
+#[derive(Debug, Clone, Copy)]
+pub struct NewKey<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub org: &'a str,
+    pub alg: crate::crypto::Alg,
+    /// SM2 distinguishing ID (only for SM2).
+    pub sm2_id: Option<&'a str>,
+    pub passphrase_file: Option<&'a Path>,
+    /// Replace an existing key of this expert.
+    pub force: bool,
+}
+
+/// A key just made and saved.
+#[derive(Debug)]
+pub struct Created {
+    pub path: PathBuf,
+    pub file: KeyFile,
+    /// The KDF cost it was sealed with.
+    pub cost: KdfCost,
+}
+
+/// Makes a key, asks for its passphrase (twice) and saves it sealed.
+pub fn create(req: &NewKey<'_>, clock: &crate::support::clock::Clock) -> Result<Created> {
+    use crate::crypto::keys::Owner;
+    let id = req.id;
+    if !valid_expert_id(id) {
+        bail!("--id {id:?}: an expert id is 1-32 letters, digits, '-' or '_'");
+    }
+    if req.name.trim().is_empty() {
+        bail!("--name: empty");
+    }
+    if req.sm2_id.is_some() && req.alg != crate::crypto::Alg::Sm2 {
+        bail!("--sm2-id is only for --alg sm2");
+    }
+    let path = key_path(id)?;
+    if path.exists() && !req.force {
+        bail!(
+            "{}: a key for expert {id} already exists (use --force to replace it; the old key can then no longer sign)",
+            path.display()
+        );
+    }
+    let cost = kdf_cost()?;
+    let pass = read_passphrase(
+        req.passphrase_file,
+        &format!("New passphrase for key {id}: "),
+        true,
+    )?;
+    let key = SecretKey::generate(req.alg, req.sm2_id).map_err(|e| anyhow!("{e}"))?;
+    let owner = Owner {
+        id: id.to_string(),
+        name: req.name.trim().to_string(),
+        org: req.org.trim().to_string(),
+    };
+    let file =
+        KeyFile::seal(&key, &owner, &pass, cost, &clock.stamp()).map_err(|e| anyhow!("{e}"))?;
+    drop(key);
+    let path = save_new(&file, req.force)?;
+    Ok(Created { path, file, cost })
+}
+
+/// Opens the chair's key: a key file path, else an id in the key folder.
+pub fn unlock_spec(spec: &str, passphrase_file: Option<&Path>) -> Result<Unlocked> {
+    let p = Path::new(spec);
+    if p.is_file() {
+        unlock_file(p, passphrase_file)
+    } else {
+        unlock(Some(spec), passphrase_file)
+    }
+}
+
+/// Opens a working copy for writing as the key's expert: claims it (with
+/// the key id) when unclaimed, else checks it is this expert's and was
+/// claimed with this key.
+pub fn open_as(bundle: &Path, key: &Unlocked) -> Result<crate::store::Bundle> {
+    let mut b = crate::store::Bundle::open_write(bundle)?;
+    if let Some(o) = b.owner()?
+        && o.id == key.file.id
+        && let Some(k) = &o.key_id
+        && k != key.key_id()
+    {
+        bail!(
+            "{}: this working copy was claimed with key {}, not with key {} of {}",
+            bundle.display(),
+            short_id(k),
+            short_id(key.key_id()),
+            key.path.display()
+        );
+    }
+    b.claim(&key.identity())?;
+    Ok(b)
+}
+
+/// Checks every change against the sheet before the first is written, so
+/// a refused one leaves nothing behind; then appends them in order.
+pub fn append_all(
+    b: &mut crate::store::Bundle,
+    changes: Vec<crate::domain::history::Change>,
+    clock: &crate::support::clock::Clock,
+) -> Result<()> {
+    let mut sheet = b.current()?;
+    for (i, c) in changes.iter().enumerate() {
+        sheet
+            .check(&b.rubric, |a| b.has_application(a), c)
+            .map_err(|r| anyhow!("{}: {r}", b.path().display()))?;
+        sheet.apply(i as u64 + 1, c);
+    }
+    for c in changes {
+        b.append(c, clock)?;
+    }
+    Ok(())
 }

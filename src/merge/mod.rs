@@ -8,12 +8,12 @@
 //! - [`recompute`]: the auditor's check — rebuild a merged payload from the
 //!   expert files it names and list every figure that differs.
 //! - the merged file's payload is [`crate::formats::merged`]; [`report`]:
-//!   CSV and XLSX; [`cli`]: `panelist merge`.
+//!   CSV and XLSX; [`Request`]: `panelist merge`'s reading, unlocking and
+//!   writing.
 //!
 //! Nothing here touches the terminal beyond the progress callback the
-//! command line passes in, and nothing writes a file but [`cli`].
+//! command line passes in, and nothing writes a file but [`Request::write`].
 
-pub mod cli;
 pub mod progress;
 pub mod report;
 
@@ -70,7 +70,7 @@ impl InputFile {
         match &self.path {
             Some(p) => std::fs::read(p)
                 .map(std::borrow::Cow::Owned)
-                .map_err(|e| format!("cannot read: {}", crate::import::io_msg(&e))),
+                .map_err(|e| format!("cannot read: {}", crate::support::fs::io_msg(&e))),
             None => Ok(std::borrow::Cow::Borrowed(&self.bytes)),
         }
     }
@@ -887,6 +887,248 @@ fn diff(path: &str, got: &Value, want: &Value, out: &mut Vec<String>) {
             show(Some(a)),
             show(Some(b))
         )),
+    }
+}
+
+/// Checks aggregation knobs given on the command line (the messages name
+/// their flags).
+pub fn check_params(p: &Params) -> Result<()> {
+    if p.trim_min_n < 3 {
+        anyhow::bail!(
+            "--trim-min-n {}: at least 3 (one highest and one lowest are dropped)",
+            p.trim_min_n
+        );
+    }
+    if p.quorum == 0 {
+        anyhow::bail!("--quorum 0: at least 1");
+    }
+    for (flag, v) in [
+        ("--disagreement-pct", p.disagreement_pct),
+        ("--outlier-pct", p.outlier_pct),
+    ] {
+        if v == 0 || v > 100 {
+            anyhow::bail!("{flag} {v}: a percentage from 1 to 100");
+        }
+    }
+    Ok(())
+}
+
+/// A merge as the chair asks for it: files, the result's files and the
+/// chair's key.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    /// Experts' signed score files, or folders of them (their *.json).
+    pub inputs: &'a [std::path::PathBuf],
+    /// The panel's bundle.
+    pub bundle: &'a std::path::Path,
+    /// The roster with public keys (JSON array, or a bundle).
+    pub roster: &'a std::path::Path,
+    /// The merged result to write.
+    pub output: &'a std::path::Path,
+    pub csv: Option<&'a std::path::Path>,
+    pub xlsx: Option<&'a std::path::Path>,
+    /// The chair's key: an id in the key folder, or a key file; none for an
+    /// unsigned draft.
+    pub key: Option<&'a str>,
+    pub passphrase_file: Option<&'a std::path::Path>,
+}
+
+/// Everything a merge reads before its long work: the roster, the bundle,
+/// the inputs and the chair's unlocked key.
+pub struct Prepared {
+    pub roster: Vec<RosterEntry>,
+    pub bundle: Bundle,
+    pub inputs: Vec<InputFile>,
+    pub key: Option<crate::keyring::Unlocked>,
+    pub chair: Option<ExpertRef>,
+}
+
+/// Largest input accepted, as for `verify`.
+const MAX_INPUT: u64 = 256 * 1024 * 1024;
+
+fn input_file(path: &std::path::Path) -> Result<InputFile> {
+    let p = path.display();
+    let md = std::fs::metadata(path)
+        .map_err(|e| anyhow::anyhow!("{p}: cannot read: {}", crate::support::fs::io_msg(&e)))?;
+    if md.len() > MAX_INPUT {
+        anyhow::bail!("{p}: larger than {} MiB", MAX_INPUT >> 20);
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| p.to_string());
+    // Read while it is verified, not now: see InputFile.
+    Ok(InputFile::on_disk(name, path.to_path_buf()))
+}
+
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// The input files: each file as given, each folder's *.json in name
+/// order (leaving out the files this merge writes).
+pub fn expand_inputs(
+    inputs: &[std::path::PathBuf],
+    outputs: &[&std::path::Path],
+) -> Result<Vec<std::path::PathBuf>> {
+    let cannot_read = |p: &std::path::Path, e: &std::io::Error| {
+        anyhow::anyhow!(
+            "{}: cannot read: {}",
+            p.display(),
+            crate::support::fs::io_msg(e)
+        )
+    };
+    let mut out = Vec::new();
+    for p in inputs {
+        if p.is_dir() {
+            let rd = std::fs::read_dir(p).map_err(|e| cannot_read(p, &e))?;
+            let mut found = Vec::new();
+            for e in rd {
+                let f = e.map_err(|e| cannot_read(p, &e))?.path();
+                let json = f
+                    .extension()
+                    .is_some_and(|x| x.eq_ignore_ascii_case("json"));
+                if json && f.is_file() && !outputs.iter().any(|o| same_file(o, &f)) {
+                    found.push(f);
+                }
+            }
+            if found.is_empty() {
+                anyhow::bail!("{}: no *.json files in this folder", p.display());
+            }
+            found.sort();
+            out.extend(found);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
+impl Request<'_> {
+    /// The files this merge writes.
+    pub fn outputs(&self) -> Vec<&std::path::Path> {
+        let mut outputs = vec![self.output];
+        outputs.extend(self.csv);
+        outputs.extend(self.xlsx);
+        outputs
+    }
+
+    /// Reads the roster and the bundle, lists the inputs and unlocks the
+    /// chair's key (the passphrase prompt comes before the long work); a
+    /// key must be a chair's key of the roster.
+    pub fn prepare(&self) -> Result<Prepared> {
+        use crate::verify::CHAIR_ROLE;
+        let roster = crate::verify::read_checked_roster(self.roster)?;
+        let bundle = Bundle::open_read(self.bundle)?;
+        let outputs = self.outputs();
+        let paths = expand_inputs(self.inputs, &outputs)?;
+        for p in &paths {
+            if outputs.iter().any(|o| same_file(o, p)) {
+                anyhow::bail!("{}: is both an input and an output", p.display());
+            }
+        }
+        let key = match self.key {
+            Some(spec) => Some(crate::keyring::unlock_spec(spec, self.passphrase_file)?),
+            None => None,
+        };
+        let chair = match &key {
+            Some(k) => {
+                let entry = roster
+                    .iter()
+                    .find(|e| e.key_id.as_deref() == Some(k.key_id()))
+                    .filter(|e| e.role.as_deref() == Some(CHAIR_ROLE));
+                let Some(e) = entry else {
+                    anyhow::bail!(
+                        "{}: key {} ({}) is not a chair's key in this roster; add its entry (panelist key show --id {} --roster-entry) with \"role\": \"{CHAIR_ROLE}\"",
+                        self.roster.display(),
+                        k.file.id,
+                        short_id(k.key_id()),
+                        k.file.id
+                    );
+                };
+                Some(ExpertRef {
+                    id: e.id.clone(),
+                    name: e.name.clone(),
+                    org: e.org.clone(),
+                    key_id: k.key_id().to_string(),
+                })
+            }
+            None => None,
+        };
+        let inputs: Vec<InputFile> = paths.iter().map(|p| input_file(p)).collect::<Result<_>>()?;
+        Ok(Prepared {
+            roster,
+            bundle,
+            inputs,
+            key,
+            chair,
+        })
+    }
+
+    /// Builds the signed result and the people's files, then writes them
+    /// (every file is built before any is written).
+    pub fn write(
+        &self,
+        prep: &Prepared,
+        merged: &Merged,
+        lang: crate::support::lang::Lang,
+    ) -> Result<()> {
+        let env = envelope(&merged.payload, prep.key.as_ref().map(|k| &k.key))?;
+        let apps = prep.bundle.applications()?;
+        let csv = self
+            .csv
+            .map(|_| report::csv_bytes(&merged.aggregate, &apps, &prep.bundle.rubric, lang));
+        let xlsx = match self.xlsx {
+            Some(_) => Some(report::xlsx_bytes(
+                &merged.aggregate,
+                &apps,
+                &prep.bundle.catalog,
+                &prep.bundle.rubric,
+                lang,
+            )?),
+            None => None,
+        };
+        crate::support::fs::write_atomic(self.output, env.to_text().as_bytes())?;
+        if let (Some(p), Some(b)) = (self.csv, &csv) {
+            crate::support::fs::write_atomic(p, b)?;
+        }
+        if let (Some(p), Some(b)) = (self.xlsx, &xlsx) {
+            crate::support::fs::write_atomic(p, b)?;
+        }
+        Ok(())
+    }
+}
+
+impl Prepared {
+    /// Runs [`merge`] on what was read.
+    pub fn merge(
+        &self,
+        opts: &MergeOptions,
+        created: &str,
+        progress: &mut dyn FnMut(usize, &str),
+    ) -> Result<std::result::Result<Merged, Stopped>> {
+        merge(
+            &self.bundle,
+            &self.roster,
+            &self.inputs,
+            opts,
+            created,
+            self.chair.clone(),
+            progress,
+        )
+    }
+
+    /// Roster experts with a key but no file in `payload`.
+    pub fn missing<'a>(&'a self, payload: &MergedPayload) -> Vec<&'a RosterEntry> {
+        use crate::verify::CHAIR_ROLE;
+        self.roster
+            .iter()
+            .filter(|e| e.role.as_deref() != Some(CHAIR_ROLE) && e.key_id.is_some())
+            .filter(|e| !payload.inputs.iter().any(|i| i.expert == e.id))
+            .collect()
     }
 }
 

@@ -940,3 +940,40 @@ fn sql_err(path: &Path, e: rusqlite::Error) -> StoreError {
         },
     }
 }
+
+/// Makes the working copy at `b` expert `id`'s: with the owner's details
+/// when it has an owner (the store then refuses anyone else clearly), else
+/// with the roster entry of `id` (refused, naming the roster's ids, when
+/// there is none).
+pub fn claim_as(b: &mut Bundle, id: &str) -> anyhow::Result<()> {
+    let who = match b.owner()? {
+        Some(o) => Identity {
+            id: id.to_string(),
+            ..o
+        },
+        None => {
+            let roster = b.roster()?;
+            let e = roster.iter().find(|e| e.id == id).ok_or_else(|| {
+                let ids: Vec<&str> = roster.iter().map(|e| e.id.as_str()).collect();
+                anyhow::anyhow!(
+                    "{}: expert '{}' is not on the panel roster ({})",
+                    b.path().display(),
+                    crate::domain::text::inert_line(id),
+                    if ids.is_empty() {
+                        "the roster is empty".to_string()
+                    } else {
+                        ids.join(", ")
+                    }
+                )
+            })?;
+            Identity {
+                id: e.id.clone(),
+                name: e.name.clone(),
+                org: e.org.clone(),
+                key_id: e.key_id.clone(),
+            }
+        }
+    };
+    b.claim(&who)?;
+    Ok(())
+}

@@ -101,3 +101,11 @@ pub fn write_atomic_mode(target: &Path, bytes: &[u8], mode: Option<u32>) -> Resu
     drop(f);
     tmp.commit(target)
 }
+
+pub fn io_msg(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}

@@ -20,7 +20,7 @@ mod scores;
 
 pub use bundle::BundleFacts;
 pub use merged::MergedRules;
-pub use roster::{CHAIR_ROLE, check_roster};
+pub use roster::{CHAIR_ROLE, check_roster, read_bundle_facts, read_checked_roster};
 pub use scores::{ScoresRules, verify_scores};
 
 use crate::crypto::envelope::{Envelope, EnvelopeError, MERGED_TYPE, SCORES_TYPE};

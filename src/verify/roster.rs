@@ -1,5 +1,7 @@
 //! The roster's own checks, run once before any file.
 
+use std::path::Path;
+
 use super::{Kind, VerifyError};
 use crate::crypto::short_id;
 use crate::domain::RosterEntry;
@@ -31,4 +33,17 @@ pub fn check_roster(roster: &[RosterEntry]) -> Result<(), VerifyError> {
         seen.push((&e.id, kid));
     }
     Ok(())
+}
+
+/// The roster at `path` (a JSON array, or a bundle's), checked fit to
+/// verify signed files against.
+pub fn read_checked_roster(path: &Path) -> anyhow::Result<Vec<crate::domain::RosterEntry>> {
+    let roster = crate::import::read_roster(path)?;
+    check_roster(&roster).map_err(|m| anyhow::anyhow!("{}: {m}", path.display()))?;
+    Ok(roster)
+}
+
+/// The facts of the bundle at `path`, when one is given.
+pub fn read_bundle_facts(path: Option<&Path>) -> anyhow::Result<Option<super::BundleFacts>> {
+    path.map(super::BundleFacts::read).transpose()
 }

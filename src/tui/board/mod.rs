@@ -293,12 +293,12 @@ pub fn load(path: &Path, roster: Option<&Path>) -> Result<(MergedPayload, Trust)
     let p = path.display();
     const MAX: u64 = 256 * 1024 * 1024;
     let md = std::fs::metadata(path)
-        .map_err(|e| anyhow!("{p}: cannot read: {}", crate::import::io_msg(&e)))?;
+        .map_err(|e| anyhow!("{p}: cannot read: {}", crate::support::fs::io_msg(&e)))?;
     if md.len() > MAX {
         bail!("{p}: larger than {} MiB", MAX >> 20);
     }
     let text = std::fs::read_to_string(path)
-        .map_err(|e| anyhow!("{p}: cannot read: {}", crate::import::io_msg(&e)))?;
+        .map_err(|e| anyhow!("{p}: cannot read: {}", crate::support::fs::io_msg(&e)))?;
     let env = Envelope::parse_unsigned(&text).map_err(|e| anyhow!("{p}: {e}"))?;
     if env.payload_type != MERGED_TYPE {
         bail!(

@@ -2,14 +2,14 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Result, anyhow, bail};
+use anyhow::Result;
+use clap::Args;
 
+use super::Ctx;
+use super::print;
 use crate::exit;
-use crate::support::clock::Clock;
-use crate::support::lang::Lang;
-use crate::verify::{self, BundleFacts};
 
-#[derive(clap::Args, Debug)]
+#[derive(Args, Debug)]
 pub struct AuditArgs {
     /// Working copies (.bundle), signed exports and merged results, in any mix.
     #[arg(required = true)]
@@ -29,21 +29,10 @@ pub struct AuditArgs {
 }
 
 /// Exit 0 when no problem was found (notices allowed), 1 on problems.
-pub fn run(a: AuditArgs, lang: Lang, clock: &Clock) -> Result<u8> {
-    let roster = crate::import::read_roster(&a.roster)?;
-    verify::check_roster(&roster).map_err(|m| anyhow!("{}: {m}", a.roster.display()))?;
-    let facts = match &a.bundle {
-        Some(p) => Some(BundleFacts::read(p)?),
-        None => None,
-    };
-    for f in &a.files {
-        if !f.exists() {
-            bail!("{}: no such file", f.display());
-        }
-    }
-    let result = super::audit(&a.files, &roster, facts.as_ref());
+pub fn run(a: &AuditArgs, ctx: &Ctx) -> Result<u8> {
+    let result = crate::audit::audit_files(&a.files, &a.roster, a.bundle.as_deref())?;
     if let Some(p) = &a.report {
-        let md = super::report::markdown(&result, lang, &clock.stamp());
+        let md = crate::audit::report::markdown(&result, ctx.lang, &ctx.clock.stamp());
         crate::support::fs::write_atomic(p, md.as_bytes())?;
     }
     if a.json {
@@ -52,9 +41,9 @@ pub fn run(a: AuditArgs, lang: Lang, clock: &Clock) -> Result<u8> {
             "findings": result.findings,
             "problems": result.problems(),
         });
-        crate::outln!("{}", serde_json::to_string_pretty(&v)?);
+        print::line(serde_json::to_string_pretty(&v)?);
     } else {
-        print!("{}", super::report::text(&result, lang));
+        print::text(crate::audit::report::text(&result, ctx.lang));
     }
     Ok(if result.problems() == 0 {
         exit::OK

@@ -2,14 +2,15 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Result, anyhow};
+use anyhow::Result;
 use clap::Args;
 
-use crate::cli_keys::KeyArgs;
+use super::Ctx;
+use super::args::KeyArgs;
+use super::print;
 use crate::domain::text::{inert_line, inert_path};
 use crate::exit;
-use crate::support::clock::Clock;
-use crate::verify::{self, BundleFacts, Context};
+use crate::verify::{self, Context};
 
 #[derive(Args, Debug)]
 pub struct ExportArgs {
@@ -41,10 +42,11 @@ pub struct VerifyArgs {
     pub bundle: Option<PathBuf>,
 }
 
-pub fn export(a: ExportArgs, clock: &Clock) -> Result<u8> {
-    let key = crate::keyring::unlock(a.key.key.as_deref(), a.key.passphrase_file.as_deref())?;
-    let s = super::export_bundle(&a.bundle, &key, &a.output, a.allow_incomplete, clock)?;
-    println!(
+pub fn export(a: &ExportArgs, ctx: &Ctx) -> Result<u8> {
+    let key = a.key.unlock()?;
+    let s =
+        crate::export::export_bundle(&a.bundle, &key, &a.output, a.allow_incomplete, &ctx.clock)?;
+    print::line(format_args!(
         "{}: expert {} ({}), key {}, {} events, {}{}",
         inert_path(&s.path),
         s.expert,
@@ -53,35 +55,15 @@ pub fn export(a: ExportArgs, clock: &Clock) -> Result<u8> {
         s.events,
         s.counts.line(),
         if s.partial { " (partial)" } else { "" }
-    );
+    ));
     Ok(exit::OK)
 }
 
-/// Reads a signed file with the size limit of any input.
-fn read_file(path: &std::path::Path) -> Result<String> {
-    const MAX: u64 = 256 * 1024 * 1024;
-    let p = path.display();
-    let md = std::fs::metadata(path)
-        .map_err(|e| anyhow!("{p}: cannot read: {}", crate::import::io_msg(&e)))?;
-    if md.is_dir() {
-        return Err(anyhow!("{p}: is a directory"));
-    }
-    if md.len() > MAX {
-        return Err(anyhow!("{p}: larger than {} MiB", MAX >> 20));
-    }
-    let bytes = std::fs::read(path)
-        .map_err(|e| anyhow!("{p}: cannot read: {}", crate::import::io_msg(&e)))?;
-    String::from_utf8(bytes)
-        .map_err(|e| anyhow!("{p}: not UTF-8 (byte {})", e.utf8_error().valid_up_to()))
-}
-
-pub fn verify(a: VerifyArgs) -> Result<u8> {
-    let roster = crate::import::read_roster(&a.roster)?;
-    verify::check_roster(&roster).map_err(|m| anyhow!("{}: {m}", a.roster.display()))?;
-    let facts = match &a.bundle {
-        Some(p) => Some(BundleFacts::read(p)?),
-        None => None,
-    };
+/// Exit 0 when every file verifies, 1 when any is bad, 2 when any cannot
+/// be read (each reported on its own line).
+pub fn verify(a: &VerifyArgs, _ctx: &Ctx) -> Result<u8> {
+    let roster = crate::verify::read_checked_roster(&a.roster)?;
+    let facts = crate::verify::read_bundle_facts(a.bundle.as_deref())?;
     let ctx = Context {
         roster: &roster,
         bundle: facts.as_ref(),
@@ -89,7 +71,7 @@ pub fn verify(a: VerifyArgs) -> Result<u8> {
     let mut code = exit::OK;
     for f in &a.files {
         let name = inert_path(f);
-        let text = match read_file(f) {
+        let text = match crate::export::read_signed_file(f) {
             Ok(t) => t,
             Err(e) => {
                 // A file that cannot be read is an error, not a verdict.
@@ -99,9 +81,9 @@ pub fn verify(a: VerifyArgs) -> Result<u8> {
             }
         };
         match verify::verify_text(&text, &ctx) {
-            Ok(v) => println!("OK  {name}  {}", v.summary),
+            Ok(v) => print::line(format_args!("OK  {name}  {}", v.summary)),
             Err(reason) => {
-                println!("BAD {name}  {}", inert_line(&reason.message));
+                print::line(format_args!("BAD {name}  {}", inert_line(&reason.message)));
                 if code == exit::OK {
                     code = exit::FINDINGS;
                 }

@@ -1,0 +1,317 @@
+//! The commands that need the expert's key: `key new`, `key show`, and
+//! scoring and recusing from the command line (signed in as the key's
+//! expert, through the history store).
+
+use std::path::PathBuf;
+
+use anyhow::{Result, anyhow, bail};
+use clap::{Args, Subcommand};
+
+use super::Ctx;
+use super::args::{AlgArg, KeyArgs, YesNo};
+use super::print;
+use crate::crypto::keys::{KdfCost, KeyFile};
+use crate::domain::history::Change;
+use crate::domain::text::{inert_line, inert_path};
+use crate::exit;
+use crate::keyring;
+use crate::store::Bundle;
+
+#[derive(Subcommand, Debug)]
+pub enum KeyCmd {
+    /// Make your signing key (sealed under a passphrase in the data directory).
+    New(KeyNewArgs),
+    /// Show a key's public identity.
+    Show(KeyShowArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct KeyNewArgs {
+    #[arg(long)]
+    pub id: String,
+    #[arg(long)]
+    pub name: String,
+    #[arg(long)]
+    pub org: String,
+    /// ed25519 (default) or sm2 (SM2 with SM3, GM/T 0003).
+    #[arg(long, value_enum, default_value = "ed25519")]
+    pub alg: AlgArg,
+    /// SM2 distinguishing ID (default 1234567812345678, GM/T 0009-2012).
+    #[arg(long)]
+    pub sm2_id: Option<String>,
+    #[arg(long, value_name = "FILE")]
+    pub passphrase_file: Option<PathBuf>,
+    /// Replace an existing key of this expert.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct KeyShowArgs {
+    /// The expert id (default: the only key).
+    #[arg(long)]
+    pub id: Option<String>,
+    /// Print only the roster entry (JSON) to hand to the chair.
+    #[arg(long)]
+    pub roster_entry: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ScoreArgs {
+    /// Your working copy.
+    pub bundle: PathBuf,
+    /// The application id.
+    pub app: String,
+    /// 创新性
+    #[arg(long, allow_hyphen_values = true)]
+    pub innovation: Option<i64>,
+    /// 先进性
+    #[arg(long, allow_hyphen_values = true)]
+    pub advancement: Option<i64>,
+    /// 实用性
+    #[arg(long, allow_hyphen_values = true)]
+    pub practicality: Option<i64>,
+    /// 可推广性
+    #[arg(long, allow_hyphen_values = true)]
+    pub replicability: Option<i64>,
+    /// Any criterion of the bundle's rubric: KEY=N (repeatable).
+    #[arg(long = "set", value_name = "KEY=N")]
+    pub set: Vec<String>,
+    /// The review comment (评审意见); replaces the previous one.
+    #[arg(long)]
+    pub comment: Option<String>,
+    /// Recommend the application or not.
+    #[arg(long, value_enum)]
+    pub recommend: Option<YesNo>,
+    #[command(flatten)]
+    pub key: KeyArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct RecuseArgs {
+    /// Your working copy.
+    pub bundle: PathBuf,
+    /// The application id.
+    pub app: String,
+    /// Why (the conflict of interest; required unless --undo).
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// Withdraw an earlier recusal.
+    #[arg(long)]
+    pub undo: bool,
+    #[command(flatten)]
+    pub key: KeyArgs,
+}
+
+pub fn key(cmd: &KeyCmd, ctx: &Ctx) -> Result<u8> {
+    match cmd {
+        KeyCmd::New(a) => key_new(a, ctx),
+        KeyCmd::Show(a) => key_show(a, ctx),
+    }
+}
+
+pub fn key_new(a: &KeyNewArgs, ctx: &Ctx) -> Result<u8> {
+    let made = keyring::create(
+        &keyring::NewKey {
+            id: &a.id,
+            name: &a.name,
+            org: &a.org,
+            alg: a.alg.into(),
+            sm2_id: a.sm2_id.as_deref(),
+            passphrase_file: a.passphrase_file.as_deref(),
+            force: a.force,
+        },
+        &ctx.clock,
+    )?;
+    let (cost, file) = (made.cost, &made.file);
+    if cost != KdfCost::DEFAULT {
+        eprintln!(
+            "note: sealed with KDF cost m={} KiB, t={}, p={} from {}",
+            cost.m_kib,
+            cost.t,
+            cost.p,
+            keyring::KDF_PARAMS_ENV
+        );
+    }
+    print::line(format_args!(
+        "{}: key of expert {} ({}), key id {}",
+        inert_path(&made.path),
+        file.id,
+        file.alg,
+        file.key_id
+    ));
+    print::line("Roster entry for the chair (panelist key show --roster-entry):");
+    print::line(roster_entry_json(file)?);
+    Ok(exit::OK)
+}
+
+fn roster_entry_json(file: &KeyFile) -> Result<String> {
+    Ok(crate::support::jsonio::to_string_pretty_inert(
+        &file.roster_entry(),
+    )?)
+}
+
+pub fn key_show(a: &KeyShowArgs, _ctx: &Ctx) -> Result<u8> {
+    let path = keyring::find(a.id.as_deref())?;
+    let file = keyring::load(&path)?;
+    if a.roster_entry {
+        print::line(roster_entry_json(&file)?);
+        return Ok(exit::OK);
+    }
+    let e = file.roster_entry();
+    let row = |label: &str, value: &dyn std::fmt::Display| {
+        print::line(format_args!("{label:<12}{value}"));
+    };
+    row("file", &inert_path(&path));
+    row("expert", &e.id);
+    row("name", &inert_line(&e.name));
+    row("org", &inert_line(&e.org));
+    row("alg", &file.alg);
+    row("key id", &file.key_id);
+    row("public key", &file.public_key);
+    if let Some(s) = &e.sm2_id {
+        row("sm2 id", &inert_line(s));
+    }
+    row("created", &file.created);
+    let c = file.cost();
+    print::line(format_args!(
+        "{:<12}argon2id m={} KiB t={} p={}, xchacha20poly1305",
+        "sealed", c.m_kib, c.t, c.p
+    ));
+    Ok(exit::OK)
+}
+
+/// One line on where an application stands now.
+fn status_line(b: &Bundle, app: &str) -> Result<String> {
+    let sheet = b.current()?;
+    let e = sheet.entry(app).cloned().unwrap_or_default();
+    let st = crate::formats::scores::status_name(e.status(&b.rubric));
+    if e.recused {
+        return Ok(format!(
+            "{}  recused: {}",
+            inert_line(app),
+            inert_line(&e.recuse_reason)
+        ));
+    }
+    let mut parts = vec![inert_line(app)];
+    for c in &b.rubric.criteria {
+        let v = e
+            .scores
+            .get(&c.key)
+            .map_or("-".to_string(), |v| v.to_string());
+        parts.push(format!("{} {v}", c.key));
+    }
+    parts.push(match e.total(&b.rubric) {
+        Some(t) => format!("total {t}"),
+        None => format!("partial total {}", e.partial_total(&b.rubric)),
+    });
+    parts.push(match e.recommend {
+        Some(true) => "recommended".into(),
+        Some(false) => "not recommended".into(),
+        None => "no recommendation".into(),
+    });
+    parts.push(format!(
+        "comment {}/{} chars",
+        e.comment.chars().count(),
+        b.rubric.min_comment_chars
+    ));
+    parts.push(st.to_string());
+    Ok(parts.join("  "))
+}
+
+/// The criterion scores given: the four named flags, then each `--set`.
+fn criterion_scores(a: &ScoreArgs) -> Result<Vec<(String, i64)>> {
+    let mut sets: Vec<(String, i64)> = Vec::new();
+    for (k, v) in [
+        ("innovation", a.innovation),
+        ("advancement", a.advancement),
+        ("practicality", a.practicality),
+        ("replicability", a.replicability),
+    ] {
+        if let Some(v) = v {
+            sets.push((k.to_string(), v));
+        }
+    }
+    for s in &a.set {
+        let (k, v) = s
+            .split_once('=')
+            .ok_or_else(|| anyhow!("--set {}: expected KEY=N", inert_line(s)))?;
+        let n: i64 = v.trim().parse().map_err(|_| {
+            anyhow!(
+                "--set {}: '{}' is not a whole number",
+                inert_line(s),
+                inert_line(v)
+            )
+        })?;
+        let k = k.trim().to_string();
+        if sets.iter().any(|(x, _)| *x == k) {
+            bail!("criterion {} is given twice", inert_line(&k));
+        }
+        sets.push((k, n));
+    }
+    Ok(sets)
+}
+
+pub fn score(a: &ScoreArgs, ctx: &Ctx) -> Result<u8> {
+    let mut sets = criterion_scores(a)?;
+    if sets.is_empty() && a.comment.is_none() && a.recommend.is_none() {
+        bail!("nothing to record: give criterion scores, --comment or --recommend");
+    }
+    let key = a.key.unlock()?;
+    let mut b = keyring::open_as(&a.bundle, &key)?;
+    let mut changes: Vec<Change> = Vec::new();
+    // Rubric order first, then any others (which the store refuses by name).
+    let mut ordered: Vec<(String, i64)> = Vec::new();
+    for c in &b.rubric.criteria {
+        if let Some(p) = sets.iter().position(|(k, _)| *k == c.key) {
+            ordered.push(sets.remove(p));
+        }
+    }
+    ordered.extend(sets);
+    for (criterion, v) in ordered {
+        changes.push(Change::Score {
+            app: a.app.clone(),
+            criterion,
+            value: Some(v),
+        });
+    }
+    if let Some(text) = &a.comment {
+        changes.push(Change::Comment {
+            app: a.app.clone(),
+            text: text.clone(),
+        });
+    }
+    if let Some(r) = a.recommend {
+        changes.push(Change::Recommend {
+            app: a.app.clone(),
+            value: Some(r.into()),
+        });
+    }
+    keyring::append_all(&mut b, changes, &ctx.clock)?;
+    print::line(status_line(&b, &a.app)?);
+    Ok(exit::OK)
+}
+
+pub fn recuse(a: &RecuseArgs, ctx: &Ctx) -> Result<u8> {
+    let change = if a.undo {
+        Change::Unrecuse {
+            app: a.app.clone(),
+            reason: a.reason.clone().unwrap_or_default(),
+        }
+    } else {
+        let reason = a
+            .reason
+            .clone()
+            .filter(|r| !r.trim().is_empty())
+            .ok_or_else(|| anyhow!("a recusal needs --reason (the conflict of interest)"))?;
+        Change::Recuse {
+            app: a.app.clone(),
+            reason,
+        }
+    };
+    let key = a.key.unlock()?;
+    let mut b = keyring::open_as(&a.bundle, &key)?;
+    keyring::append_all(&mut b, vec![change], &ctx.clock)?;
+    print::line(status_line(&b, &a.app)?);
+    Ok(exit::OK)
+}

@@ -1,0 +1,113 @@
+//! The commands that open a screen: `demo`, `open`, `board`, `replay`.
+//! Each reads (and refuses with one line) what it shows before it touches
+//! the terminal.
+
+use std::path::PathBuf;
+
+use anyhow::{Result, bail};
+use clap::Args;
+
+use super::Ctx;
+use crate::exit;
+use crate::store::Bundle;
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// Start over from the embedded demo bundle.
+    #[arg(long)]
+    pub fresh: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct OpenArgs {
+    /// The bundle: an expert's working copy.
+    pub bundle: PathBuf,
+    /// Your expert id from the panel roster, when the copy is not yet yours.
+    #[arg(long = "as", value_name = "EXPERT_ID")]
+    pub expert: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct BoardArgs {
+    /// A merged result (signed, or an unsigned draft).
+    pub file: PathBuf,
+    /// Verify the file against this roster first (JSON array, or a bundle).
+    #[arg(long)]
+    pub roster: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct ReplayArgs {
+    /// A working copy (.bundle) or a signed scores file (.json).
+    pub file: PathBuf,
+}
+
+/// Whether the screens can run: stdin and stdout are terminals.
+fn interactive() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdin().is_terminal() && std::io::stdout().is_terminal()
+}
+
+/// `panelist demo`: the screens on a terminal, else the demo bundle's info.
+pub fn demo(a: &DemoArgs, ctx: &Ctx) -> Result<u8> {
+    let path = crate::demo::prepare(a.fresh, &ctx.clock)?;
+    if interactive() {
+        let settings = crate::tui::settings(ctx.lang_flag)?;
+        crate::tui::run(Bundle::open_write(&path)?, &ctx.clock, settings)?;
+        return Ok(exit::OK);
+    }
+    let code = super::bundle::info_of(&path, false, ctx.lang)?;
+    eprintln!(
+        "{}",
+        ctx.lang.pick(
+            "（评审界面需要终端：标准输入和标准输出须为终端）",
+            "(the expert screens need a terminal: stdin and stdout must be terminals)"
+        )
+    );
+    Ok(code)
+}
+
+/// `panelist open BUNDLE [--as EXPERT_ID]`: the owner if the copy has one
+/// (another --as is refused by the store), else --as from the roster, else
+/// the screens ask.
+pub fn open(a: &OpenArgs, ctx: &Ctx) -> Result<u8> {
+    let settings = crate::tui::settings(ctx.lang_flag)?;
+    let mut b = Bundle::open_write(&a.bundle)?;
+    if let Some(id) = &a.expert {
+        crate::store::claim_as(&mut b, id)?;
+    }
+    if !interactive() {
+        bail!("the expert screens need a terminal: stdin and stdout must be terminals");
+    }
+    crate::tui::run(b, &ctx.clock, settings)?;
+    Ok(exit::OK)
+}
+
+/// `panelist board FILE [--roster R]`.
+pub fn board(a: &BoardArgs, ctx: &Ctx) -> Result<u8> {
+    let (payload, trust) = crate::tui::board::load(&a.file, a.roster.as_deref())?;
+    if !interactive() {
+        bail!(
+            "{}: {}",
+            a.file.display(),
+            ctx.lang.pick(
+                "看板需要终端（标准输入和标准输出须为终端）",
+                "the board needs a terminal (stdin and stdout must be terminals)"
+            )
+        );
+    }
+    let settings = crate::tui::settings(ctx.lang_flag)?;
+    crate::tui::board::run(payload, trust, settings)?;
+    Ok(exit::OK)
+}
+
+/// `panelist replay FILE`.
+pub fn replay(a: &ReplayArgs, ctx: &Ctx) -> Result<u8> {
+    let settings = crate::tui::settings(ctx.lang_flag)?;
+    let src = crate::tui::replay::source::Source::open(&a.file)?;
+    if !interactive() {
+        bail!("the replay screen needs a terminal: stdin and stdout must be terminals");
+    }
+    crate::tui::replay::run_source(src, settings)?;
+    Ok(exit::OK)
+}
