@@ -81,6 +81,12 @@ pub enum StoreError {
     },
     #[error("{0}: open in another panelist process; close it there first, then replace it")]
     Busy(String),
+    #[error(
+        "{path}: refused: seq {seq} was not made with your key (someone wrote to this copy without it); nothing was recorded — hand the copy to the chair: `panelist audit` names every such event"
+    )]
+    Unsigned { path: String, seq: u64 },
+    #[error("{path}: cannot sign the change: {msg}")]
+    Sign { path: String, msg: String },
     #[error("{path}: {msg}")]
     Io { path: String, msg: String },
     #[error("{path}: database error: {err}")]
@@ -88,6 +94,14 @@ pub enum StoreError {
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// What a writer needs of the owner's key (the store knows no crypto):
+/// sign a new event's hash, and tell whether a stored signature is the
+/// owner's — by the current key or a previous key the roster lists.
+pub trait EventKey {
+    fn sign_event(&self, hash: &[u8; 32]) -> std::result::Result<String, String>;
+    fn owns(&self, hash: &[u8; 32], sig: &str) -> bool;
+}
 
 /// The expert a working copy belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -663,6 +677,41 @@ impl Bundle {
     /// them are durable when this returns, or none is recorded (a refused
     /// change, a full disk, read-only media, a kill).
     pub fn append_all(&mut self, changes: Vec<Change>, clock: &Clock) -> Result<Vec<Event>> {
+        self.append_with(changes, clock, None)
+    }
+
+    /// Appends several changes as one transaction, each event signed by
+    /// the owner's key over its hash. Refuses, recording nothing, when the
+    /// head of the history is not signed by that key: the key never signs
+    /// over events somebody else put there.
+    pub fn append_signed(
+        &mut self,
+        changes: Vec<Change>,
+        clock: &Clock,
+        key: &dyn EventKey,
+    ) -> Result<Vec<Event>> {
+        self.append_with(changes, clock, Some(key))
+    }
+
+    /// Each event's stored signature, in seq order (`None`: unsigned).
+    pub fn event_signatures(&self) -> Result<Vec<(u64, Option<String>)>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT seq, sig FROM events ORDER BY seq")
+            .map_err(|e| self.sql(e))?;
+        let rows = st
+            .query_map([], |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)))
+            .map_err(|e| self.sql(e))?;
+        rows.collect::<std::result::Result<_, _>>()
+            .map_err(|e| self.sql(e))
+    }
+
+    fn append_with(
+        &mut self,
+        changes: Vec<Change>,
+        clock: &Clock,
+        key: Option<&dyn EventKey>,
+    ) -> Result<Vec<Event>> {
         let owner = self
             .owner()?
             .ok_or_else(|| StoreError::NoOwner(pstr(&self.path)))?;
@@ -685,6 +734,26 @@ impl Bundle {
             *prev
         };
         let mut seq = *size;
+        if let Some(key) = key
+            && seq > 0
+        {
+            let head_sig: Option<String> = self
+                .conn
+                .query_row(
+                    "SELECT sig FROM events WHERE seq=?1",
+                    params![seq as i64],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(|e| self.sql(e))?
+                .flatten();
+            if !head_sig.is_some_and(|s| key.owns(&prev, &s)) {
+                return Err(StoreError::Unsigned {
+                    path: pstr(&self.path),
+                    seq,
+                });
+            }
+        }
         let mut events = Vec::with_capacity(changes.len());
         for change in changes {
             next.check(&self.rubric, |a| ids.contains(a), &change)
@@ -704,9 +773,19 @@ impl Bundle {
         for ev in &events {
             let body = String::from_utf8(history::canonical_body(&ev.time, &ev.expert, &ev.change))
                 .unwrap_or_default();
+            let sig = match key {
+                Some(k) => Some(
+                    k.sign_event(&history::unhex32(&ev.hash).unwrap_or([0; 32]))
+                        .map_err(|msg| StoreError::Sign {
+                            path: pstr(&path),
+                            msg,
+                        })?,
+                ),
+                None => None,
+            };
             tx.execute(
-                "INSERT INTO events(seq, body, prev, hash) VALUES(?1, ?2, ?3, ?4)",
-                params![ev.seq as i64, body, ev.prev, ev.hash],
+                "INSERT INTO events(seq, body, prev, hash, sig) VALUES(?1, ?2, ?3, ?4, ?5)",
+                params![ev.seq as i64, body, ev.prev, ev.hash, sig],
             )
             .map_err(|e| sql_err(&path, e))?;
         }

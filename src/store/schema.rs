@@ -74,6 +74,10 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (app, criterion)
     ) STRICT;
     "#,
+    // 2: every event carries its owner's signature over its hash.
+    r#"
+    ALTER TABLE events ADD COLUMN sig TEXT;
+    "#,
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
