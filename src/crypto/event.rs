@@ -38,6 +38,48 @@ pub fn verify(vk: &VerifyKey, hash: &[u8; 32], sig: &str) -> bool {
     }
 }
 
+/// How one stored event signature checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventSig {
+    /// Signed by the first of the accepted keys (the current one).
+    Current,
+    /// Signed by another accepted key (a previous key of the same expert).
+    Previous,
+    /// No signature stored.
+    Missing,
+    /// A signature no accepted key made.
+    Wrong,
+}
+
+/// Checks every event signature against the accepted keys (the current
+/// key first), in parallel over the machine's cores. `events` are
+/// `(hash, signature)` pairs; the answer is in the same order.
+pub fn check_all(accepted: &[VerifyKey], events: &[([u8; 32], Option<&str>)]) -> Vec<EventSig> {
+    let one = |(hash, sig): &([u8; 32], Option<&str>)| match sig {
+        None => EventSig::Missing,
+        Some(s) => match accepted.iter().position(|k| verify(k, hash, s)) {
+            Some(0) => EventSig::Current,
+            Some(_) => EventSig::Previous,
+            None => EventSig::Wrong,
+        },
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads < 2 || events.len() < 512 {
+        return events.iter().map(one).collect();
+    }
+    let chunk = events.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = events
+            .chunks(chunk)
+            .map(|c| scope.spawn(move || c.iter().map(one).collect::<Vec<_>>()))
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -59,5 +101,30 @@ mod tests {
             let bare = STANDARD.encode(k.sign(&h).expect("sign"));
             assert!(!verify(k.verify_key(), &h, &bare));
         }
+    }
+
+    #[test]
+    fn check_all_tells_current_previous_missing_and_wrong_in_order() {
+        let now = SecretKey::generate(Alg::Ed25519, None).expect("key");
+        let before = SecretKey::generate(Alg::Ed25519, None).expect("key");
+        let stranger = SecretKey::generate(Alg::Ed25519, None).expect("key");
+        let accepted = [now.verify_key().clone(), before.verify_key().clone()];
+        let mut sigs = Vec::new();
+        let mut want = Vec::new();
+        for i in 0..2000u32 {
+            let mut h = [0u8; 32];
+            h[..4].copy_from_slice(&i.to_be_bytes());
+            let (s, w) = match i % 4 {
+                0 => (Some(sign(&now, &h).expect("sign")), EventSig::Current),
+                1 => (Some(sign(&before, &h).expect("sign")), EventSig::Previous),
+                2 => (None, EventSig::Missing),
+                _ => (Some(sign(&stranger, &h).expect("sign")), EventSig::Wrong),
+            };
+            sigs.push((h, s));
+            want.push(w);
+        }
+        let events: Vec<([u8; 32], Option<&str>)> =
+            sigs.iter().map(|(h, s)| (*h, s.as_deref())).collect();
+        assert_eq!(check_all(&accepted, &events), want);
     }
 }
