@@ -59,11 +59,20 @@ fn tampered(f: &Fixture, name: &str, sql: &str) -> PathBuf {
     let out = f.p.s.path(name);
     std::fs::copy(&f.p.bundle, &out).expect("copy");
     let c = rusqlite::Connection::open(&out).expect("open");
+    // An insider drops the append-only triggers, edits, and puts the
+    // triggers back exactly as they were, so the schema looks untouched.
+    let triggers: Vec<String> = c
+        .prepare("SELECT sql FROM sqlite_master WHERE type='trigger' ORDER BY name")
+        .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect())
+        .expect("triggers");
     c.execute_batch(
         "DROP TRIGGER events_append_only_update; DROP TRIGGER events_append_only_delete;",
     )
     .expect("drop triggers");
     c.execute_batch(sql).expect("tamper");
+    for t in triggers {
+        c.execute_batch(&t).expect("restore trigger");
+    }
     out
 }
 

@@ -82,7 +82,7 @@ fn a_row_edited_behind_the_store_is_named_by_seq() {
         .expect("update");
     assert_eq!(n, 1);
     drop(c);
-    let b = Bundle::open_read(&path).expect("open");
+    let (b, _) = Bundle::open_inspect(&path).expect("open");
     let err = b.verify_chain().expect("read").expect_err("must break");
     assert_eq!(err.seq(), 8, "{err}");
     assert!(err.to_string().contains("seq 8"), "{err}");
@@ -104,7 +104,7 @@ fn deleting_an_event_breaks_the_chain_at_that_point() {
     c.execute_batch("DROP TRIGGER events_append_only_delete; DELETE FROM events WHERE seq = 4;")
         .expect("delete");
     drop(c);
-    let b = Bundle::open_read(&path).expect("open");
+    let (b, _) = Bundle::open_inspect(&path).expect("open");
     let err = b.verify_chain().unwrap().expect_err("gap");
     assert_eq!(err.seq(), 5, "{err}");
 }

@@ -244,8 +244,13 @@ fn finding_kind(why: &VerifyError) -> &'static str {
 
 fn audit_working_copy(a: &mut Audit, p: &Path, sha: &str) -> Option<Wc> {
     let file = p.display().to_string();
-    let b = match Bundle::open_read(p) {
-        Ok(b) => b,
+    let b = match Bundle::open_inspect(p) {
+        Ok((b, schema)) => {
+            for s in schema {
+                a.push(Severity::Problem, "schema", &file, None, s);
+            }
+            b
+        }
         Err(e) => {
             a.push(Severity::Problem, "unreadable", &file, None, e.to_string());
             return None;

@@ -14,6 +14,7 @@
 //! error message carries it.
 
 pub mod envelope;
+pub mod event;
 pub mod keys;
 pub mod sign;
 

@@ -6,6 +6,9 @@
 //! What a key file holds and how it is sealed is `crypto::keys`'; this
 //! module only finds, reads and writes the files.
 
+pub mod heads;
+pub mod owner;
+
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};

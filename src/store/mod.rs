@@ -3,9 +3,18 @@
 //! expert's working copy — the hash-chained scoring history and the
 //! current score sheet. This is the only module that speaks SQL.
 //!
-//! Every change goes through [`Bundle::append`]: the event and the sheet
-//! update are one transaction, committed with `synchronous=FULL` in WAL
-//! mode, so a change that returned is on disk.
+//! Every change goes through [`Bundle::append_all`]: the events and the
+//! sheet update are one transaction, committed with `synchronous=FULL` in
+//! rollback-journal mode (`journal_mode=DELETE`), so a change that returned
+//! is in the `.bundle` file itself — a copy taken at any moment holds it,
+//! and nothing lives only in a `-wal` beside it.
+//!
+//! The file is not trusted as found. Every open checks that its schema is
+//! exactly panelist's (a trigger, view, index or table it did not make is
+//! refused by name) and that no `-wal`/`-shm` of another writer lies beside
+//! it; [`Bundle::check_record`] (run by every writer open) checks the
+//! applications against the bundle digest, the chain from genesis, and the
+//! stored sheet against the replay of the history.
 
 mod schema;
 
@@ -19,6 +28,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::content::{self, Content};
 use crate::domain::history::{self, ChainError, Change, Entry, Event, Refusal, Sheet};
+use crate::domain::text::inert_line;
 use crate::domain::{Application, Catalog, RosterEntry, Rubric, Sections, Unit};
 use crate::support::clock::Clock;
 use crate::support::fs::TempPath;
@@ -59,6 +69,24 @@ pub enum StoreError {
     Refused(Refusal),
     #[error("{0}: already exists (use --force to replace it)")]
     Exists(String),
+    #[error("{path}: refused: {msg}")]
+    Altered { path: String, msg: String },
+    #[error(
+        "{path}: refused: a {kind} file lies beside it ({beside}); a panelist bundle keeps everything in the one file — move that file away (it is not part of this bundle)"
+    )]
+    Beside {
+        path: String,
+        kind: &'static str,
+        beside: String,
+    },
+    #[error("{0}: open in another panelist process; close it there first, then replace it")]
+    Busy(String),
+    #[error(
+        "{path}: refused: seq {seq} was not made with your key (someone wrote to this copy without it); nothing was recorded — hand the copy to the chair: `panelist audit` names every such event"
+    )]
+    Unsigned { path: String, seq: u64 },
+    #[error("{path}: cannot sign the change: {msg}")]
+    Sign { path: String, msg: String },
     #[error("{path}: {msg}")]
     Io { path: String, msg: String },
     #[error("{path}: database error: {err}")]
@@ -66,6 +94,14 @@ pub enum StoreError {
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// What a writer needs of the owner's key (the store knows no crypto):
+/// sign a new event's hash, and tell whether a stored signature is the
+/// owner's — by the current key or a previous key the roster lists.
+pub trait EventKey {
+    fn sign_event(&self, hash: &[u8; 32]) -> std::result::Result<String, String>;
+    fn owns(&self, hash: &[u8; 32], sig: &str) -> bool;
+}
 
 /// The expert a working copy belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -110,6 +146,13 @@ pub struct Bundle {
     cache: Option<(Sheet, u64, [u8; 32], String)>,
 }
 
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Read,
+    Write,
+    Inspect,
+}
+
 fn pstr(p: &Path) -> String {
     p.display().to_string()
 }
@@ -123,20 +166,30 @@ impl Bundle {
         &self.path
     }
 
-    /// Opens a bundle for reading only (info, check, audit).
+    /// Opens a bundle for reading only (info, check, verify, export).
     pub fn open_read(path: &Path) -> Result<Bundle> {
-        Self::open(path, false)
+        Self::open(path, Mode::Read).map(|(b, _)| b)
     }
 
-    /// Opens a bundle for scoring: takes the writer lock and applies any
-    /// pending migrations.
+    /// Opens a bundle for scoring: takes the writer lock, applies any
+    /// pending migrations and refuses a file whose record does not check
+    /// (see [`Bundle::check_record`]).
     pub fn open_write(path: &Path) -> Result<Bundle> {
-        Self::open(path, true)
+        Self::open(path, Mode::Write).map(|(b, _)| b)
     }
 
-    fn open(path: &Path, write: bool) -> Result<Bundle> {
+    /// Opens a bundle to inspect what was done to it (audit, replay):
+    /// read-only, and a schema whose only deviations are triggers (which a
+    /// reader never fires) is opened, the deviations returned as findings.
+    pub fn open_inspect(path: &Path) -> Result<(Bundle, Vec<String>)> {
+        Self::open(path, Mode::Inspect)
+    }
+
+    fn open(path: &Path, mode: Mode) -> Result<(Bundle, Vec<String>)> {
+        let write = mode == Mode::Write;
         let p = pstr(path);
-        sniff(path)?;
+        let header = sniff(path)?;
+        refuse_beside(path)?;
         let lock = if write {
             let f = File::options()
                 .read(true)
@@ -146,36 +199,40 @@ impl Bundle {
                     path: p.clone(),
                     msg: e.to_string(),
                 })?;
-            // A lock held a moment longer than its session — a process
-            // that closed the copy while another was being spawned keeps
-            // the descriptor until that one starts — is waited out briefly;
-            // a writer that is really there is reported.
-            let mut tries = 0;
-            loop {
-                match f.try_lock() {
-                    Ok(()) => break Some(f),
-                    Err(std::fs::TryLockError::WouldBlock) if tries < 25 => {
-                        tries += 1;
-                        std::thread::sleep(std::time::Duration::from_millis(20));
-                    }
-                    Err(std::fs::TryLockError::WouldBlock) => return Err(StoreError::Locked(p)),
-                    Err(std::fs::TryLockError::Error(e)) => {
-                        return Err(StoreError::Io {
-                            path: p,
-                            msg: format!("cannot lock: {e}"),
-                        });
-                    }
-                }
-            }
+            Some(lock_file(f, path, true)?.ok_or_else(|| StoreError::Locked(p.clone()))?)
         } else {
             None
         };
-        let flags = if write {
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        if !write && std::fs::metadata(beside(path, "-journal")).is_ok_and(|m| m.len() > 0) {
+            recover(path)?;
+        }
+        let conn = if write {
+            Connection::open_with_flags(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+        } else if header.wal {
+            // A file still marked for write-ahead logging (none beside it,
+            // as checked above) is read as immutable: a plain read-only open
+            // of such a file would create `-wal`/`-shm`, which read-only
+            // media cannot hold.
+            Connection::open_with_flags(
+                immutable_uri(path),
+                OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                    | OpenFlags::SQLITE_OPEN_URI,
+            )
         } else {
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
-        };
-        let conn = Connection::open_with_flags(path, flags).map_err(|e| damaged(path, e))?;
+            Connection::open_with_flags(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+        }
+        .map_err(|e| damaged(path, e))?;
+        // Nothing the file brings may run code of its own: functions are
+        // refused inside views and triggers.
+        conn.execute_batch("PRAGMA trusted_schema=OFF;")
+            .map_err(|e| damaged(path, e))?;
         let app_id: i64 = conn
             .query_row("PRAGMA application_id", [], |r| r.get(0))
             .map_err(|e| damaged(path, e))?;
@@ -198,12 +255,21 @@ impl Bundle {
         if version < 1 {
             return Err(StoreError::Damaged(p, format!("schema version {version}")));
         }
+        // Before any query touches a table: the schema must be exactly the
+        // one panelist made at this version.
+        let schema_findings =
+            schema::check_exact(&conn, version, mode == Mode::Inspect).map_err(|msg| {
+                StoreError::Altered {
+                    path: p.clone(),
+                    msg,
+                }
+            })?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(|e| damaged(path, e))?;
         conn.execute_batch("PRAGMA foreign_keys=ON;")
             .map_err(|e| damaged(path, e))?;
         if write {
-            conn.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;")
+            conn.execute_batch("PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL;")
                 .map_err(|e| damaged(path, e))?;
             schema::migrate(&conn, version).map_err(|e| damaged(path, e))?;
         } else if version < SCHEMA_VERSION {
@@ -261,11 +327,102 @@ impl Bundle {
             cache: None,
         };
         if write {
-            let sheet = b.sheet()?;
+            // A writer never builds on a file it has not checked: the
+            // sheet it carries on from is the replay of the verified
+            // history, never the stored one.
+            let sheet = b.check_record()?;
             let (size, hash, time) = b.head_raw()?;
             b.cache = Some((sheet, size, hash, time));
         }
-        Ok(b)
+        Ok((b, schema_findings))
+    }
+
+    /// Checks the record the file holds against itself: the applications,
+    /// catalog and rubric against the bundle digest (the first differing
+    /// application named), the chain from genesis, and the stored sheet
+    /// against the replay of the history. Returns the replayed sheet.
+    pub fn check_record(&self) -> Result<Sheet> {
+        let altered = |msg: String| StoreError::Altered {
+            path: pstr(&self.path),
+            msg,
+        };
+        let apps = self.applications()?;
+        let digest = history::hex(&content::digest(&self.catalog, &self.rubric, &apps));
+        if digest != self.meta.digest {
+            return Err(altered(self.describe_content_change(&apps)?));
+        }
+        let events = self.history()?;
+        match self.owner()? {
+            Some(o) => {
+                history::verify_chain(&self.digest_bytes()?, &o.id, &events)
+                    .map_err(|e| altered(format!("the scoring history is broken: {e}")))?;
+            }
+            None if !events.is_empty() => {
+                return Err(altered(
+                    "the copy has scoring events but no expert owns it".into(),
+                ));
+            }
+            None => {}
+        }
+        let ids = &self.app_ids;
+        let replayed =
+            history::replay(&self.rubric, |a| ids.contains(a), &events).map_err(|(seq, r)| {
+                altered(format!(
+                    "seq {seq}: the history holds a refused change: {r}"
+                ))
+            })?;
+        let stored = self.sheet()?;
+        if let Some(app) = first_sheet_difference(&stored, &replayed) {
+            return Err(altered(format!(
+                "the stored score sheet differs from the scoring history at application {}; the file was edited outside panelist",
+                inert_line(&app)
+            )));
+        }
+        Ok(replayed)
+    }
+
+    /// Names what changed in content whose digest no longer matches.
+    fn describe_content_change(&self, apps: &[Application]) -> Result<String> {
+        let recorded: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key='app_digests'", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| self.sql(e))?;
+        let recorded: BTreeMap<String, String> = recorded
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or_default();
+        if !recorded.is_empty() {
+            for a in apps {
+                match recorded.get(&a.id) {
+                    Some(h) if *h == application_digest(a) => {}
+                    Some(_) => {
+                        return Ok(format!(
+                            "application {} differs from the one the bundle digest was made over",
+                            inert_line(&a.id)
+                        ));
+                    }
+                    None => {
+                        return Ok(format!(
+                            "application {} is not in the bundle digest (added after the bundle was made)",
+                            inert_line(&a.id)
+                        ));
+                    }
+                }
+            }
+            let have: BTreeSet<&str> = apps.iter().map(|a| a.id.as_str()).collect();
+            if let Some(gone) = recorded.keys().find(|k| !have.contains(k.as_str())) {
+                return Ok(format!(
+                    "application {} was removed after the bundle was made",
+                    inert_line(gone)
+                ));
+            }
+            return Ok(
+                "the catalog or rubric differs from the one the bundle digest was made over".into(),
+            );
+        }
+        Ok("the applications, catalog or rubric differ from the bundle digest".into())
     }
 
     /// Builds a new bundle at `path` from content, atomically: nothing is
@@ -278,9 +435,30 @@ impl Bundle {
         force: bool,
     ) -> Result<Meta> {
         let p = pstr(path);
-        if path.exists() && !force {
-            return Err(StoreError::Exists(p));
-        }
+        // Replacing a bundle takes its writer lock first and holds it until
+        // the new file is in place: a process scoring in the old file is
+        // never cut off mid-change.
+        let _held = match std::fs::symlink_metadata(path) {
+            Err(_) => None,
+            Ok(_) if !force => return Err(StoreError::Exists(p)),
+            Ok(md) if md.is_file() => {
+                let f = File::options()
+                    .read(true)
+                    .write(true)
+                    .open(path)
+                    .map_err(|e| StoreError::Io {
+                        path: p.clone(),
+                        msg: e.to_string(),
+                    })?;
+                Some(lock_file(f, path, true)?.ok_or_else(|| StoreError::Busy(p.clone()))?)
+            }
+            Ok(_) => {
+                return Err(StoreError::Io {
+                    path: p,
+                    msg: "not a regular file; refusing to replace it".into(),
+                });
+            }
+        };
         let tmp = TempPath::beside(path);
         let digest = content::digest(&content.catalog, &content.rubric, &content.applications);
         let mut id = [0u8; 16];
@@ -488,6 +666,52 @@ impl Bundle {
     /// Appends one change for the owner. Returns once the transaction is
     /// durable; a refused change leaves nothing behind.
     pub fn append(&mut self, change: Change, clock: &Clock) -> Result<Event> {
+        let mut evs = self.append_all(vec![change], clock)?;
+        evs.pop().ok_or_else(|| StoreError::Io {
+            path: pstr(&self.path),
+            msg: "no change recorded".into(),
+        })
+    }
+
+    /// Appends several changes for the owner as one transaction: all of
+    /// them are durable when this returns, or none is recorded (a refused
+    /// change, a full disk, read-only media, a kill).
+    pub fn append_all(&mut self, changes: Vec<Change>, clock: &Clock) -> Result<Vec<Event>> {
+        self.append_with(changes, clock, None)
+    }
+
+    /// Appends several changes as one transaction, each event signed by
+    /// the owner's key over its hash. Refuses, recording nothing, when the
+    /// head of the history is not signed by that key: the key never signs
+    /// over events somebody else put there.
+    pub fn append_signed(
+        &mut self,
+        changes: Vec<Change>,
+        clock: &Clock,
+        key: &dyn EventKey,
+    ) -> Result<Vec<Event>> {
+        self.append_with(changes, clock, Some(key))
+    }
+
+    /// Each event's stored signature, in seq order (`None`: unsigned).
+    pub fn event_signatures(&self) -> Result<Vec<(u64, Option<String>)>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT seq, sig FROM events ORDER BY seq")
+            .map_err(|e| self.sql(e))?;
+        let rows = st
+            .query_map([], |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)))
+            .map_err(|e| self.sql(e))?;
+        rows.collect::<std::result::Result<_, _>>()
+            .map_err(|e| self.sql(e))
+    }
+
+    fn append_with(
+        &mut self,
+        changes: Vec<Change>,
+        clock: &Clock,
+        key: Option<&dyn EventKey>,
+    ) -> Result<Vec<Event>> {
         let owner = self
             .owner()?
             .ok_or_else(|| StoreError::NoOwner(pstr(&self.path)))?;
@@ -498,45 +722,97 @@ impl Bundle {
             });
         };
         let ids = &self.app_ids;
-        sheet
-            .check(&self.rubric, |a| ids.contains(a), &change)
-            .map_err(StoreError::Refused)?;
+        let mut next = sheet.clone();
         let mut time = clock.stamp();
         if time < *last_time {
             // Never let the log's clock run backwards.
             time = last_time.clone();
         }
-        let seq = size + 1;
-        let prev = if *size == 0 {
+        let mut prev = if *size == 0 {
             history::genesis(&self.digest_bytes()?, &owner.id)
         } else {
             *prev
         };
-        let ev = history::make_event(seq, &prev, &time, &owner.id, change);
-        let mut next = sheet.clone();
-        next.apply(seq, &ev.change);
-        let entry = next
-            .entries
-            .get(ev.change.app())
-            .cloned()
-            .unwrap_or_default();
+        let mut seq = *size;
+        if let Some(key) = key
+            && seq > 0
+        {
+            let head_sig: Option<String> = self
+                .conn
+                .query_row(
+                    "SELECT sig FROM events WHERE seq=?1",
+                    params![seq as i64],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(|e| self.sql(e))?
+                .flatten();
+            if !head_sig.is_some_and(|s| key.owns(&prev, &s)) {
+                return Err(StoreError::Unsigned {
+                    path: pstr(&self.path),
+                    seq,
+                });
+            }
+        }
+        let mut events = Vec::with_capacity(changes.len());
+        for change in changes {
+            next.check(&self.rubric, |a| ids.contains(a), &change)
+                .map_err(StoreError::Refused)?;
+            seq += 1;
+            let ev = history::make_event(seq, &prev, &time, &owner.id, change);
+            next.apply(seq, &ev.change);
+            prev = history::unhex32(&ev.hash).unwrap_or([0; 32]);
+            events.push(ev);
+        }
+        let touched: BTreeSet<&str> = events.iter().map(|e| e.change.app()).collect();
         let path = self.path.clone();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| sql_err(&path, e))?;
-        let body = String::from_utf8(history::canonical_body(&ev.time, &ev.expert, &ev.change))
-            .unwrap_or_default();
-        tx.execute(
-            "INSERT INTO events(seq, body, prev, hash) VALUES(?1, ?2, ?3, ?4)",
-            params![seq as i64, body, ev.prev, ev.hash],
-        )
-        .map_err(|e| sql_err(&path, e))?;
-        write_entry(&tx, ev.change.app(), &entry).map_err(|e| sql_err(&path, e))?;
+        for ev in &events {
+            let body = String::from_utf8(history::canonical_body(&ev.time, &ev.expert, &ev.change))
+                .unwrap_or_default();
+            let sig = match key {
+                Some(k) => Some(
+                    k.sign_event(&history::unhex32(&ev.hash).unwrap_or([0; 32]))
+                        .map_err(|msg| StoreError::Sign {
+                            path: pstr(&path),
+                            msg,
+                        })?,
+                ),
+                None => None,
+            };
+            tx.execute(
+                "INSERT INTO events(seq, body, prev, hash, sig) VALUES(?1, ?2, ?3, ?4, ?5)",
+                params![ev.seq as i64, body, ev.prev, ev.hash, sig],
+            )
+            .map_err(|e| sql_err(&path, e))?;
+        }
+        for app in &touched {
+            let entry = next.entries.get(*app).cloned().unwrap_or_default();
+            write_entry(&tx, app, &entry).map_err(|e| sql_err(&path, e))?;
+        }
+        // Read back before committing: the transaction holds exactly the
+        // events made here, whatever the file brought with it.
+        let (stored, head): (i64, Option<String>) = tx
+            .query_row(
+                "SELECT count(*), (SELECT hash FROM events ORDER BY seq DESC LIMIT 1) FROM events",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(|e| sql_err(&path, e))?;
+        let want = events.last().map(|e| e.hash.clone());
+        if stored as u64 != seq || (want.is_some() && head != want) {
+            return Err(StoreError::Altered {
+                path: pstr(&path),
+                msg: "the file did not keep the change it was given; nothing was recorded".into(),
+            });
+        }
         tx.commit().map_err(|e| sql_err(&path, e))?;
-        let hash = history::unhex32(&ev.hash).unwrap_or([0; 32]);
-        self.cache = Some((next, seq, hash, ev.time.clone()));
-        Ok(ev)
+        let time = events.last().map(|e| e.time.clone()).unwrap_or(time);
+        self.cache = Some((next, seq, prev, time));
+        Ok(events)
     }
 
     /// The current sheet as stored (not replayed).
@@ -762,6 +1038,14 @@ fn write_content(conn: &mut Connection, content: &Content, meta: &Meta) -> rusql
         let mut m = tx.prepare("INSERT INTO meta(key, value) VALUES(?1, ?2)")?;
         let catalog = serde_json::to_string(&content.catalog).unwrap_or_default();
         let rubric = serde_json::to_string(&content.rubric).unwrap_or_default();
+        let app_digests = serde_json::to_string(
+            &content
+                .applications
+                .iter()
+                .map(|a| (a.id.as_str(), application_digest(a)))
+                .collect::<BTreeMap<_, _>>(),
+        )
+        .unwrap_or_default();
         for (k, v) in [
             ("call", meta.call.as_str()),
             ("panel", &meta.panel),
@@ -771,6 +1055,7 @@ fn write_content(conn: &mut Connection, content: &Content, meta: &Meta) -> rusql
             ("tool_version", &meta.tool_version),
             ("catalog", &catalog),
             ("rubric", &rubric),
+            ("app_digests", &app_digests),
         ] {
             m.execute(params![k, v])?;
         }
@@ -829,13 +1114,12 @@ fn write_content(conn: &mut Connection, content: &Content, meta: &Meta) -> rusql
         }
     }
     tx.commit()?;
-    conn.execute_batch("PRAGMA journal_mode=WAL;")?;
     Ok(())
 }
 
 /// Looks at the first bytes so that a file of another kind gets a plain
 /// message rather than SQLite's.
-fn sniff(path: &Path) -> Result<()> {
+fn sniff(path: &Path) -> Result<Header> {
     let p = pstr(path);
     let mut f = match File::open(path) {
         Ok(f) => f,
@@ -906,7 +1190,120 @@ fn sniff(path: &Path) -> Result<()> {
             ),
         ));
     }
+    Ok(Header {
+        wal: head[18] == 2 || head[19] == 2,
+    })
+}
+
+/// What the first page says about the file.
+struct Header {
+    /// Marked for write-ahead logging (a file made before bundles kept
+    /// everything in the one file, or by another program).
+    wal: bool,
+}
+
+fn beside(path: &Path, ext: &str) -> PathBuf {
+    let mut p = path.as_os_str().to_owned();
+    p.push(ext);
+    PathBuf::from(p)
+}
+
+/// A `-wal` or `-shm` beside a bundle is never panelist's own (bundles are
+/// kept in rollback-journal mode): opening would mix another file's pages
+/// into this one.
+fn refuse_beside(path: &Path) -> Result<()> {
+    for (ext, kind) in [("-wal", "write-ahead log"), ("-shm", "shared-memory")] {
+        let b = beside(path, ext);
+        if std::fs::symlink_metadata(&b).is_ok() {
+            return Err(StoreError::Beside {
+                path: pstr(path),
+                kind,
+                beside: pstr(&b),
+            });
+        }
+    }
     Ok(())
+}
+
+/// Takes the exclusive writer lock on `f`. A lock held a moment longer than
+/// its session — a process that closed the copy while another was being
+/// spawned keeps the descriptor until that one starts — is waited out
+/// briefly when `wait`; `None` when a writer is really there.
+fn lock_file(f: File, path: &Path, wait: bool) -> Result<Option<File>> {
+    let mut tries = 0;
+    loop {
+        match f.try_lock() {
+            Ok(()) => return Ok(Some(f)),
+            Err(std::fs::TryLockError::WouldBlock) if wait && tries < 25 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(std::fs::TryLockError::WouldBlock) => return Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(StoreError::Io {
+                    path: pstr(path),
+                    msg: format!("cannot lock: {e}"),
+                });
+            }
+        }
+    }
+}
+
+/// A change interrupted by a kill or a power cut leaves its rollback
+/// journal beside the file; a reader cannot roll it back, so a short
+/// read-write open does it first (SQLite rolls a hot journal back on the
+/// first read, and leaves a journal of a live writer alone).
+fn recover(path: &Path) -> Result<()> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|_| StoreError::Damaged(
+        pstr(path),
+        "a change was interrupted and its journal must be rolled back: open the bundle once where it can be written".into(),
+    ))?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))
+        .map_err(|e| damaged(path, e))?;
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map_err(|e| damaged(path, e))?;
+    Ok(())
+}
+
+/// An SQLite URI opening `path` read-only and immutable.
+fn immutable_uri(path: &Path) -> String {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut uri = String::from("file:");
+    for b in abs.as_os_str().as_encoded_bytes() {
+        match *b {
+            b'%' | b'?' | b'#' => uri.push_str(&format!("%{b:02X}")),
+            c if c < 0x80 => uri.push(c as char),
+            c => uri.push_str(&format!("%{c:02X}")),
+        }
+    }
+    uri.push_str("?mode=ro&immutable=1");
+    uri
+}
+
+/// Hex SHA-256 of one application's canonical JSON, recorded at creation
+/// so that a changed application can be named.
+fn application_digest(a: &Application) -> String {
+    use sha2::{Digest, Sha256};
+    let bytes = serde_json_canonicalizer::to_vec(a).unwrap_or_default();
+    history::hex(&Sha256::digest(bytes))
+}
+
+/// The first application whose stored sheet line differs from the replay.
+fn first_sheet_difference(stored: &Sheet, replayed: &Sheet) -> Option<String> {
+    let apps: BTreeSet<&String> = stored
+        .entries
+        .keys()
+        .chain(replayed.entries.keys())
+        .collect();
+    apps.into_iter()
+        .find(|a| stored.entries.get(*a) != replayed.entries.get(*a))
+        .cloned()
 }
 
 fn damaged(path: &Path, e: rusqlite::Error) -> StoreError {

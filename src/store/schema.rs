@@ -74,6 +74,10 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (app, criterion)
     ) STRICT;
     "#,
+    // 2: every event carries its owner's signature over its hash.
+    r#"
+    ALTER TABLE events ADD COLUMN sig TEXT;
+    "#,
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -87,6 +91,96 @@ pub fn migrate(conn: &Connection, from: i64) -> rusqlite::Result<()> {
         ))?;
     }
     Ok(())
+}
+
+/// One object of a schema: type, name, table, SQL text.
+type Object = (String, String, String, Option<String>);
+
+fn objects(conn: &Connection) -> rusqlite::Result<Vec<Object>> {
+    let mut st = conn.prepare(
+        "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name, tbl_name",
+    )?;
+    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    rows.collect()
+}
+
+/// The schema panelist makes at `version`, built once per process on an
+/// in-memory database from the same migrations.
+fn expected(version: i64) -> Vec<Object> {
+    static CACHE: std::sync::Mutex<Vec<(i64, Vec<Object>)>> = std::sync::Mutex::new(Vec::new());
+    let mut cache = CACHE.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((_, o)) = cache.iter().find(|(v, _)| *v == version) {
+        return o.clone();
+    }
+    let made = Connection::open_in_memory()
+        .and_then(|c| {
+            for sql in MIGRATIONS.iter().take(version.max(0) as usize) {
+                c.execute_batch(sql)?;
+            }
+            objects(&c)
+        })
+        .unwrap_or_default();
+    cache.push((version, made.clone()));
+    made
+}
+
+/// Checks that the file's schema is exactly the one panelist makes at
+/// `version`: every object it did not make (a trigger, a view, an index,
+/// a table) and every object changed or missing is named. With
+/// `tolerate_triggers` (inspection only: a reader fires no trigger),
+/// deviations in triggers alone are returned as findings instead.
+pub fn check_exact(
+    conn: &Connection,
+    version: i64,
+    tolerate_triggers: bool,
+) -> Result<Vec<String>, String> {
+    let found = objects(conn).map_err(|e| format!("cannot read the schema: {e}"))?;
+    let want = expected(version);
+    let name = |o: &Object| crate::domain::text::inert_line(&o.1);
+    let mut tolerated = Vec::new();
+    let mut judge = |kind: &str, msg: String| -> Result<(), String> {
+        if tolerate_triggers && kind == "trigger" {
+            tolerated.push(msg);
+            Ok(())
+        } else {
+            Err(msg)
+        }
+    };
+    for o in &found {
+        match want.iter().find(|w| w.0 == o.0 && w.1 == o.1) {
+            None => judge(
+                &o.0,
+                format!(
+                    "the file has a {} '{}' that panelist did not make (the file was altered outside panelist)",
+                    o.0,
+                    name(o)
+                ),
+            )?,
+            Some(w) if w != o => judge(
+                &o.0,
+                format!(
+                    "the {} '{}' is not the one panelist made (the file was altered outside panelist)",
+                    o.0,
+                    name(o)
+                ),
+            )?,
+            Some(_) => {}
+        }
+    }
+    for w in want
+        .iter()
+        .filter(|w| !found.iter().any(|o| o.0 == w.0 && o.1 == w.1))
+    {
+        judge(
+            &w.0,
+            format!(
+                "the {} '{}' is missing (the file was altered outside panelist)",
+                w.0,
+                name(w)
+            ),
+        )?;
+    }
+    Ok(tolerated)
 }
 
 #[cfg(test)]

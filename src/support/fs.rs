@@ -102,10 +102,31 @@ pub fn write_atomic_mode(target: &Path, bytes: &[u8], mode: Option<u32>) -> Resu
     tmp.commit(target)
 }
 
+/// A short reason for an I/O error, without the OS error number.
 pub fn io_msg(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
         _ => e.to_string(),
     }
+}
+
+/// Reads at most `limit` bytes of the file at `path`, whatever it is (a
+/// regular file, a FIFO, a device such as `/dev/zero`): more is refused
+/// after reading `limit + 1` bytes, never after filling memory.
+pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>> {
+    use std::io::Read as _;
+    let f = File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut out = Vec::new();
+    f.take(limit.saturating_add(1))
+        .read_to_end(&mut out)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    if out.len() as u64 > limit {
+        anyhow::bail!(
+            "{}: larger than the {} bytes allowed for this kind of file",
+            path.display(),
+            limit
+        );
+    }
+    Ok(out)
 }

@@ -121,7 +121,7 @@ impl Source {
     }
 
     fn working_copy(path: &Path) -> Result<Source> {
-        let b = Bundle::open_read(path)?;
+        let (b, _) = Bundle::open_inspect(path)?;
         let expert = b.owner()?.map(|o| Expert {
             id: o.id,
             name: o.name,
