@@ -304,6 +304,7 @@ fn load_reads_drafts_and_verifies_against_a_roster() {
         public_key: Some(hex(k.verify_key().public_key())),
         key_id: Some(k.verify_key().key_id()),
         sm2_id: None,
+        previous_keys: Vec::new(),
     };
     let mut roster = vec![entry("C01", &chair, Some("chair"))];
     let mut q = p.clone();

@@ -72,10 +72,10 @@ fn acknowledged_scores_survive_sigkill() {
         // Wait for a random number of acknowledgements (0..40), then a
         // random extra delay so the kill lands anywhere, also mid-commit.
         let want = rng.below(40);
-        let mut got = 0;
-        while got < want {
+        let mut seen = Vec::new();
+        while seen.len() < want {
             match rx.recv_timeout(Duration::from_secs(20)) {
-                Ok(_) => got += 1,
+                Ok(line) => seen.push(line),
                 Err(_) => break,
             }
         }
@@ -83,7 +83,7 @@ fn acknowledged_scores_survive_sigkill() {
         child.kill().expect("SIGKILL");
         let _ = child.wait();
         let _ = reader.join();
-        for line in rx.try_iter() {
+        for line in seen.into_iter().chain(rx.try_iter()) {
             let p: Vec<&str> = line.split(' ').collect();
             assert_eq!(p[0], "ack", "{line}");
             let seq: u64 = p[1].parse().expect("seq");

@@ -418,6 +418,8 @@ fn a_second_writer_process_is_refused_with_one_line() {
     // Another process scoring in a loop holds the copy.
     let mut soak =
         p.s.cmd()
+            .env("PANELIST_KDF_PARAMS", common::panel::FAST_KDF)
+            .env("PANELIST_PASSPHRASE_FILE", &p.pass)
             .args(["dev", "soak", p.bundle_str(), "--count", "100000000"])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

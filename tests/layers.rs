@@ -49,7 +49,10 @@ const LAYERS: &[(&str, &[&str])] = &[
         ],
     ),
     ("demo", &["support", "domain", "store", "import"]),
-    ("dev", &["support", "domain", "crypto", "formats", "store"]),
+    (
+        "dev",
+        &["support", "domain", "crypto", "formats", "store", "keyring"],
+    ),
     (
         "tui",
         &[

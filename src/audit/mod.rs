@@ -131,7 +131,7 @@ pub fn audit(paths: &[PathBuf], roster: &[RosterEntry], bundle: Option<&BundleFa
         };
         let sha = sha256_hex(&bytes);
         if bytes.starts_with(b"SQLite format 3\0") {
-            if let Some(w) = audit_working_copy(&mut a, p, &sha) {
+            if let Some(w) = audit_working_copy(&mut a, p, &sha, roster) {
                 wcs.push(w);
             }
             continue;
@@ -242,7 +242,7 @@ fn finding_kind(why: &VerifyError) -> &'static str {
     }
 }
 
-fn audit_working_copy(a: &mut Audit, p: &Path, sha: &str) -> Option<Wc> {
+fn audit_working_copy(a: &mut Audit, p: &Path, sha: &str, roster: &[RosterEntry]) -> Option<Wc> {
     let file = p.display().to_string();
     let b = match Bundle::open_inspect(p) {
         Ok((b, schema)) => {
@@ -301,6 +301,9 @@ fn audit_working_copy(a: &mut Audit, p: &Path, sha: &str) -> Option<Wc> {
         ),
         Err(e) => a.push(Severity::Problem, "chain", &file, None, e.to_string()),
     }
+    if let Some(o) = &owner {
+        audit_event_signatures(a, &file, &b, o, &events, roster);
+    }
     if owner.is_none() && !events.is_empty() {
         a.push(
             Severity::Problem,
@@ -349,6 +352,96 @@ fn audit_working_copy(a: &mut Audit, p: &Path, sha: &str) -> Option<Wc> {
         digest: b.meta.digest.clone(),
         events,
     })
+}
+
+/// Every event of a working copy must be signed by its owner's key (or a
+/// previous key the roster lists for the same expert): the roster alone
+/// tells which events nobody with the key made.
+fn audit_event_signatures(
+    a: &mut Audit,
+    file: &str,
+    b: &Bundle,
+    owner: &crate::store::Identity,
+    events: &[Event],
+    roster: &[RosterEntry],
+) {
+    use crate::crypto::event::{EventSig, check_all};
+    if events.is_empty() {
+        return;
+    }
+    let Some(entry) = roster.iter().find(|e| e.id == owner.id) else {
+        a.push(
+            Severity::Problem,
+            "signature",
+            file,
+            None,
+            format!(
+                "the owner {} is not in the roster: its events' signatures cannot be checked",
+                inert_line(&owner.id)
+            ),
+        );
+        return;
+    };
+    let accepted = match crate::crypto::sign::VerifyKey::accepted_by(entry) {
+        Ok(k) => k,
+        Err(m) => {
+            a.push(Severity::Problem, "signature", file, None, m);
+            return;
+        }
+    };
+    let sigs = match b.event_signatures() {
+        Ok(s) => s,
+        Err(e) => {
+            a.push(Severity::Problem, "signature", file, None, e.to_string());
+            return;
+        }
+    };
+    let pairs: Vec<([u8; 32], Option<&str>)> = events
+        .iter()
+        .zip(&sigs)
+        .map(|(e, (_, s))| (history::unhex32(&e.hash).unwrap_or([0; 32]), s.as_deref()))
+        .collect();
+    let verdicts = check_all(&accepted, &pairs);
+    let pick = |want: EventSig| -> Vec<u64> {
+        events
+            .iter()
+            .zip(&verdicts)
+            .filter(|(_, v)| **v == want)
+            .map(|(e, _)| e.seq)
+            .collect()
+    };
+    let id = inert_line(&owner.id);
+    for (want, what) in [
+        (EventSig::Missing, "unsigned: nobody with the key made them"),
+        (
+            EventSig::Wrong,
+            "signed, but not by the key the roster lists: nobody with the key made them",
+        ),
+    ] {
+        let seqs = pick(want);
+        if !seqs.is_empty() {
+            a.push(
+                Severity::Problem,
+                "signature",
+                file,
+                seqs.first().copied(),
+                format!("event(s) {} of {id} are {what}", history::seq_ranges(&seqs)),
+            );
+        }
+    }
+    let previous = pick(EventSig::Previous);
+    if !previous.is_empty() {
+        a.push(
+            Severity::Notice,
+            "signature",
+            file,
+            previous.first().copied(),
+            format!(
+                "event(s) {} of {id} are signed by a previous key the roster lists for {id} (a lost key replaced): valid",
+                history::seq_ranges(&previous)
+            ),
+        );
+    }
 }
 
 /// A chain error's message without its leading `seq N: `: the finding

@@ -68,7 +68,19 @@ pub fn run(cmd: &DevCmd, ctx: &Ctx) -> Result<u8> {
             a.recuse_pct,
             &ctx.clock,
         ),
-        DevCmd::Soak(a) => crate::dev::soak(&a.bundle, a.count, a.seed, &ctx.clock),
+        DevCmd::Soak(a) => {
+            // The expert's own key when the keys folder has one and a
+            // passphrase file is named (PANELIST_PASSPHRASE_FILE), else one
+            // made in memory for the soak.
+            let key = if crate::keyring::list()?.is_empty()
+                || std::env::var_os(crate::keyring::PASSPHRASE_FILE_ENV).is_none()
+            {
+                None
+            } else {
+                Some(crate::keyring::unlock(None, None)?)
+            };
+            crate::dev::soak(&a.bundle, a.count, a.seed, &ctx.clock, key)
+        }
         DevCmd::ScreenPanic => crate::tui::screen_panic(),
     }
     .map(|()| exit::OK)

@@ -23,6 +23,18 @@ pub enum KeyCmd {
     New(KeyNewArgs),
     /// Show a key's public identity.
     Show(KeyShowArgs),
+    /// After a lost key: adopt the previous keys the chair's roster lists for you, so your new key carries on in your working copy.
+    Adopt(KeyAdoptArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct KeyAdoptArgs {
+    /// The chair's roster listing your new key and your previous key(s).
+    #[arg(long)]
+    pub roster: PathBuf,
+    /// The expert id (default: the only key).
+    #[arg(long)]
+    pub id: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -107,7 +119,31 @@ pub fn key(cmd: &KeyCmd, ctx: &Ctx) -> Result<u8> {
     match cmd {
         KeyCmd::New(a) => key_new(a, ctx),
         KeyCmd::Show(a) => key_show(a, ctx),
+        KeyCmd::Adopt(a) => key_adopt(a, ctx),
     }
+}
+
+pub fn key_adopt(a: &KeyAdoptArgs, ctx: &Ctx) -> Result<u8> {
+    let path = keyring::find(a.id.as_deref())?;
+    let file = keyring::load(&path)?;
+    let roster = crate::import::read_roster(&a.roster)?;
+    let adopted = keyring::adopt_previous(&file, &roster)?;
+    let ids: Vec<&str> = adopted.iter().map(|k| crate::crypto::short_id(k)).collect();
+    print::line(ctx.lang.pick(
+        &format!(
+            "已采用 {} 的旧密钥 {}：这些密钥签署的评分记录仍属于你，新密钥 {} 可在原工作副本中继续评分",
+            file.id,
+            ids.join(", "),
+            crate::crypto::short_id(&file.key_id)
+        ),
+        &format!(
+            "adopted previous key(s) {} of {}: events they signed stay yours, and your new key {} carries on in the same working copy",
+            ids.join(", "),
+            file.id,
+            crate::crypto::short_id(&file.key_id)
+        ),
+    ));
+    Ok(exit::OK)
 }
 
 pub fn key_new(a: &KeyNewArgs, ctx: &Ctx) -> Result<u8> {
@@ -258,7 +294,11 @@ pub fn score(a: &ScoreArgs, ctx: &Ctx) -> Result<u8> {
         bail!("nothing to record: give criterion scores, --comment or --recommend");
     }
     let key = a.key.unlock()?;
-    let mut b = keyring::open_as(&a.bundle, &key)?;
+    let mut session = keyring::session::Session::open(&a.bundle, key)?;
+    if let Some(n) = &session.notice {
+        eprintln!("panelist: note: {}", inert_line(n));
+    }
+    let b = &session.bundle;
     let mut changes: Vec<Change> = Vec::new();
     // Rubric order first, then any others (which the store refuses by name).
     let mut ordered: Vec<(String, i64)> = Vec::new();
@@ -287,8 +327,8 @@ pub fn score(a: &ScoreArgs, ctx: &Ctx) -> Result<u8> {
             value: Some(r.into()),
         });
     }
-    keyring::append_all(&mut b, changes, &ctx.clock)?;
-    print::line(status_line(&b, &a.app)?);
+    session.append_all(changes, &ctx.clock)?;
+    print::line(status_line(&session.bundle, &a.app)?);
     Ok(exit::OK)
 }
 
@@ -310,8 +350,11 @@ pub fn recuse(a: &RecuseArgs, ctx: &Ctx) -> Result<u8> {
         }
     };
     let key = a.key.unlock()?;
-    let mut b = keyring::open_as(&a.bundle, &key)?;
-    keyring::append_all(&mut b, vec![change], &ctx.clock)?;
-    print::line(status_line(&b, &a.app)?);
+    let mut session = keyring::session::Session::open(&a.bundle, key)?;
+    if let Some(n) = &session.notice {
+        eprintln!("panelist: note: {}", inert_line(n));
+    }
+    session.append_all(vec![change], &ctx.clock)?;
+    print::line(status_line(&session.bundle, &a.app)?);
     Ok(exit::OK)
 }

@@ -431,6 +431,7 @@ impl KeyFile {
             } else {
                 None
             },
+            previous_keys: Vec::new(),
         }
     }
 }

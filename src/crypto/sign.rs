@@ -117,6 +117,33 @@ impl VerifyKey {
         Ok(k)
     }
 
+    /// The key a roster entry lists as one of `id`'s previous keys (its
+    /// key id checked).
+    pub fn from_previous(id: &str, p: &crate::domain::PreviousKey) -> Result<VerifyKey, String> {
+        let alg = Alg::parse(&p.alg)
+            .ok_or_else(|| format!("roster entry {id}: previous key: unknown alg '{}'", p.alg))?;
+        let bytes = super::unhex(&p.public_key)
+            .ok_or_else(|| format!("roster entry {id}: previous key: public_key is not hex"))?;
+        let k = VerifyKey::new(alg, &bytes, p.sm2_id.as_deref())
+            .map_err(|e| format!("roster entry {id}: previous key: {e}"))?;
+        if k.key_id() != p.key_id {
+            return Err(format!(
+                "roster entry {id}: previous key: key_id is not the SHA-256 of its public_key"
+            ));
+        }
+        Ok(k)
+    }
+
+    /// The keys a roster entry accepts for its expert: the current key
+    /// first, then the previous ones.
+    pub fn accepted_by(e: &RosterEntry) -> Result<Vec<VerifyKey>, String> {
+        let mut keys = vec![VerifyKey::from_roster(e)?];
+        for p in &e.previous_keys {
+            keys.push(VerifyKey::from_previous(&e.id, p)?);
+        }
+        Ok(keys)
+    }
+
     pub fn alg(&self) -> Alg {
         self.alg
     }

@@ -11,7 +11,7 @@ use anyhow::{Result, bail};
 
 use crate::domain::catalog::shipped_catalog;
 use crate::domain::history::Change;
-use crate::store::{Bundle, Identity};
+use crate::store::Bundle;
 use crate::support::clock::Clock;
 use generate::Rng;
 
@@ -27,23 +27,65 @@ pub fn generate_apps(n: usize, seed: u64, call: &str, out: &Path) -> Result<()> 
     crate::support::fs::write_atomic(out, serde_json::to_string(&v)?.as_bytes())
 }
 
-/// Appends `count` random valid score changes, printing
-/// `ack SEQ APP CRITERION VALUE` after each returns (that is, once durable).
-pub fn soak(path: &Path, count: u64, seed: u64, clock: &Clock) -> Result<()> {
-    let mut b = Bundle::open_write(path)?;
-    if b.owner()?.is_none() {
-        b.claim(&Identity {
-            id: "E01".into(),
+/// The soak's key when the keys folder has none, made in memory from the
+/// bundle id (so every soak run on one copy signs with the same key): the
+/// events it signs are as real as any; the key is never kept, and is no
+/// secret — it serves the crash tests only.
+pub fn soak_key(id: &str, bundle_id: &str, clock: &Clock) -> Result<crate::keyring::Unlocked> {
+    use crate::crypto::keys::{KdfCost, KeyFile, Owner, Passphrase};
+    use crate::crypto::sign::SecretKey;
+    use sha2::Digest as _;
+    let seed = sha2::Sha256::digest(format!("panelist soak key\n{bundle_id}\n{id}"));
+    let key = SecretKey::from_bytes(crate::crypto::Alg::Ed25519, &seed, None)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let file = KeyFile::seal(
+        &key,
+        &Owner {
+            id: id.into(),
             name: "压力测试".into(),
             org: "测试".into(),
-            key_id: None,
-        })?;
-    }
-    let apps: Vec<String> = b.applications()?.into_iter().map(|a| a.id).collect();
+        },
+        &Passphrase::new("soak passphrase, never kept".into()),
+        KdfCost {
+            m_kib: 256,
+            t: 1,
+            p: 1,
+        },
+        &clock.stamp(),
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(crate::keyring::Unlocked {
+        path: std::path::PathBuf::from(format!("{id}.key")),
+        file,
+        key,
+    })
+}
+
+/// Appends `count` random valid score changes signed by `key` (or a key
+/// made in memory), printing `ack SEQ APP CRITERION VALUE` after each
+/// returns (that is, once durable).
+pub fn soak(
+    path: &Path,
+    count: u64,
+    seed: u64,
+    clock: &Clock,
+    key: Option<crate::keyring::Unlocked>,
+) -> Result<()> {
+    let key = match key {
+        Some(k) => k,
+        None => {
+            let b = Bundle::open_read(path)?;
+            let id = b.owner()?.map_or("E01".to_string(), |o| o.id);
+            soak_key(&id, &b.meta.bundle_id, clock)?
+        }
+    };
+    let mut s = crate::keyring::session::Session::open(path, key)?;
+    let apps: Vec<String> = s.bundle.applications()?.into_iter().map(|a| a.id).collect();
     if apps.is_empty() {
         bail!("{}: no applications", path.display());
     }
-    let crit: Vec<(String, i64, i64)> = b
+    let crit: Vec<(String, i64, i64)> = s
+        .bundle
         .rubric
         .criteria
         .iter()
@@ -56,15 +98,16 @@ pub fn soak(path: &Path, count: u64, seed: u64, clock: &Clock) -> Result<()> {
         let app = r.pick(&apps).clone();
         let (key, lo, hi) = r.pick(&crit).clone();
         let v = lo + r.below((hi - lo + 1) as usize) as i64;
-        let ev = b.append(
-            Change::Score {
+        let evs = s.append_all(
+            vec![Change::Score {
                 app: app.clone(),
                 criterion: key.clone(),
                 value: Some(v),
-            },
+            }],
             clock,
         )?;
-        writeln!(out, "ack {} {app} {key} {v}", ev.seq)?;
+        let seq = evs.last().map_or(0, |e| e.seq);
+        writeln!(out, "ack {seq} {app} {key} {v}")?;
         out.flush()?;
     }
     Ok(())
@@ -115,6 +158,7 @@ pub fn generate_panel(
             public_key: Some(history::hex(k.verify_key().public_key())),
             key_id: Some(k.verify_key().key_id()),
             sm2_id: None,
+            previous_keys: Vec::new(),
         })
         .collect();
     let content = Content {

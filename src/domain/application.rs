@@ -96,6 +96,21 @@ pub struct RosterEntry {
     pub key_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sm2_id: Option<String>,
+    /// Keys this expert signed with before (a lost key replaced): events
+    /// of a working copy signed by one of them stay the expert's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub previous_keys: Vec<PreviousKey>,
+}
+
+/// A key an expert no longer signs with, as the roster lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreviousKey {
+    pub alg: String,
+    pub public_key: String,
+    pub key_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sm2_id: Option<String>,
 }
 
 /// Checks the roster's own shape: ids present and unique.

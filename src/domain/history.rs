@@ -633,3 +633,34 @@ pub fn replay(
     }
     Ok(sheet)
 }
+
+/// Seqs as people read them, consecutive runs joined: `3, 5–9, 12`.
+pub fn seq_ranges(seqs: &[u64]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < seqs.len() {
+        let start = seqs[i];
+        let mut end = start;
+        while i + 1 < seqs.len() && seqs[i + 1] == end + 1 {
+            i += 1;
+            end = seqs[i];
+        }
+        out.push(if end == start {
+            start.to_string()
+        } else {
+            format!("{start}–{end}")
+        });
+        i += 1;
+    }
+    out.join(", ")
+}
+
+#[cfg(test)]
+mod seq_range_tests {
+    #[test]
+    fn runs_are_joined() {
+        assert_eq!(super::seq_ranges(&[3, 5, 6, 7, 8, 9, 12]), "3, 5–9, 12");
+        assert_eq!(super::seq_ranges(&[]), "");
+        assert_eq!(super::seq_ranges(&[1, 2]), "1–2");
+    }
+}

@@ -11,5 +11,5 @@ pub mod history;
 pub mod rules;
 pub mod text;
 
-pub use application::{Application, RosterEntry, Sections, Unit};
+pub use application::{Application, PreviousKey, RosterEntry, Sections, Unit};
 pub use catalog::{Catalog, Criterion, Direction, Rubric};

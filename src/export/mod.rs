@@ -125,6 +125,27 @@ pub fn sign_payload(p: &ScoresPayload, key: &Unlocked) -> Result<Envelope> {
     Envelope::sign(SCORES_TYPE, v, &key.key).map_err(|e| anyhow!("{e}"))
 }
 
+/// Checks the record an export is about to sign: the store's own checks
+/// (content against its digest, chain, sheet against the replay) and that
+/// every event was signed by this key or a previous key of the same
+/// expert. The key never signs over events somebody else put there.
+pub fn check_signed_record(b: &Bundle, key: &Unlocked) -> Result<()> {
+    b.check_record()?;
+    let events = b.history()?;
+    let mut accepted = vec![key.key.verify_key().clone()];
+    accepted.extend(crate::keyring::previous_keys(&key.file.id, key.key_id())?);
+    let bad = crate::keyring::session::unsigned_events(b, &events, &accepted, 0)?;
+    if !bad.is_empty() {
+        bail!(
+            "{}: refused: event(s) {} were not made with your key {}; nothing was exported — hand the copy to the chair: `panelist audit` names every such event",
+            b.path().display(),
+            crate::keyring::session::seq_list(&bad),
+            crate::crypto::short_id(key.key_id())
+        );
+    }
+    Ok(())
+}
+
 /// Exports the working copy at `bundle_path` as the key's expert, signed,
 /// to `out_path` (written atomically).
 pub fn export_bundle(
@@ -135,6 +156,7 @@ pub fn export_bundle(
     clock: &Clock,
 ) -> Result<ExportSummary> {
     let b = Bundle::open_read(bundle_path)?;
+    check_signed_record(&b, key)?;
     let payload = build_payload(&b, key, &clock.stamp(), allow_incomplete)?;
     let env = sign_payload(&payload, key)?;
     crate::support::fs::write_atomic(out_path, env.to_text().as_bytes())?;

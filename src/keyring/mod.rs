@@ -8,6 +8,7 @@
 
 pub mod heads;
 pub mod owner;
+pub mod session;
 
 use std::path::{Path, PathBuf};
 
@@ -486,4 +487,82 @@ pub fn append_all(
         b.append(c, clock)?;
     }
     Ok(())
+}
+
+fn previous_path(id: &str) -> Result<PathBuf> {
+    Ok(key_path(id)?.with_extension("previous.json"))
+}
+
+/// The previous keys this expert adopted (`panelist key adopt`) for the
+/// key `current`: the keys whose events stay this expert's.
+pub fn previous_keys(id: &str, current: &str) -> Result<Vec<crate::crypto::sign::VerifyKey>> {
+    let path = previous_path(id)?;
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let bytes = crate::support::fs::read_limited(&path, MAX_KEY_FILE)?;
+    let note: PreviousNote = crate::support::jsonio::from_str_strict(
+        std::str::from_utf8(&bytes).map_err(|_| anyhow!("{}: not UTF-8", path.display()))?,
+    )
+    .with_context(|| format!("{}", path.display()))?;
+    if note.key_id != current {
+        return Ok(Vec::new());
+    }
+    note.previous
+        .iter()
+        .map(|p| {
+            crate::crypto::sign::VerifyKey::from_previous(id, p)
+                .map_err(|m| anyhow!("{}: {m}", path.display()))
+        })
+        .collect()
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PreviousNote {
+    /// The key these previous keys were adopted for.
+    key_id: String,
+    previous: Vec<crate::domain::PreviousKey>,
+}
+
+/// Adopts the previous keys the chair's roster lists for this key's
+/// expert, so that the events they signed in a working copy stay valid
+/// and the new key carries on in the same copy. The roster must list this
+/// key as the expert's current one. Returns the adopted key ids.
+pub fn adopt_previous(key: &KeyFile, roster: &[crate::domain::RosterEntry]) -> Result<Vec<String>> {
+    let entry = roster
+        .iter()
+        .find(|e| e.id == key.id)
+        .ok_or_else(|| anyhow!("the roster has no entry for {}", key.id))?;
+    if entry.key_id.as_deref() != Some(key.key_id.as_str()) {
+        bail!(
+            "the roster's entry for {} names key {}, not your key {}: ask the chair for the roster that lists your new key",
+            key.id,
+            entry.key_id.as_deref().map(short_id).unwrap_or("(none)"),
+            short_id(&key.key_id)
+        );
+    }
+    if entry.previous_keys.is_empty() {
+        bail!(
+            "the roster's entry for {} lists no previous key: ask the chair to add your lost key as a previous key",
+            key.id
+        );
+    }
+    for p in &entry.previous_keys {
+        crate::crypto::sign::VerifyKey::from_previous(&key.id, p).map_err(anyhow::Error::msg)?;
+    }
+    let note = PreviousNote {
+        key_id: key.key_id.clone(),
+        previous: entry.previous_keys.clone(),
+    };
+    crate::support::fs::write_atomic_mode(
+        &previous_path(&key.id)?,
+        &serde_json::to_vec_pretty(&note)?,
+        Some(0o600),
+    )?;
+    Ok(entry
+        .previous_keys
+        .iter()
+        .map(|p| p.key_id.clone())
+        .collect())
 }

@@ -823,6 +823,7 @@ fn read_named_input(
         public_key: None,
         key_id: Some(p.expert.key_id.clone()),
         sm2_id: None,
+        previous_keys: Vec::new(),
     };
     let ctx = Context {
         roster: &[],

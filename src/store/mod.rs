@@ -144,6 +144,9 @@ pub struct Bundle {
     _lock: Option<File>,
     /// The sheet and head as of the last commit (writers only).
     cache: Option<(Sheet, u64, [u8; 32], String)>,
+    /// The head was made in this session with the key that signs the next
+    /// change: its signature need not be checked again.
+    head_signed_here: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -325,6 +328,7 @@ impl Bundle {
             app_ids,
             _lock: lock,
             cache: None,
+            head_signed_here: false,
         };
         if write {
             // A writer never builds on a file it has not checked: the
@@ -579,7 +583,7 @@ impl Bundle {
         let mut st = self
             .conn
             .prepare(
-                "SELECT id, name, org, role, alg, public_key, key_id, sm2_id FROM roster ORDER BY position",
+                "SELECT id, name, org, role, alg, public_key, key_id, sm2_id, previous_keys FROM roster ORDER BY position",
             )
             .map_err(|e| self.sql(e))?;
         let rows = st
@@ -593,6 +597,10 @@ impl Bundle {
                     public_key: r.get(5)?,
                     key_id: r.get(6)?,
                     sm2_id: r.get(7)?,
+                    previous_keys: r
+                        .get::<_, Option<String>>(8)?
+                        .and_then(|j| serde_json::from_str(&j).ok())
+                        .unwrap_or_default(),
                 })
             })
             .map_err(|e| self.sql(e))?;
@@ -632,6 +640,21 @@ impl Bundle {
                 .map(Some)
                 .map_err(|e| StoreError::Damaged(pstr(&self.path), format!("owner: {e}"))),
         }
+    }
+
+    /// Records that the owner now signs with `key_id` (a lost key replaced
+    /// by a new one; the caller has checked the old one is a previous key
+    /// of the same expert).
+    pub fn rebind_key(&mut self, key_id: &str) -> Result<()> {
+        let Some(mut o) = self.owner()? else {
+            return Err(StoreError::NoOwner(pstr(&self.path)));
+        };
+        o.key_id = Some(key_id.to_string());
+        let json = serde_json::to_string(&o).unwrap_or_default();
+        self.conn
+            .execute("UPDATE meta SET value=?1 WHERE key='owner'", params![json])
+            .map_err(|e| self.sql(e))?;
+        Ok(())
     }
 
     /// Makes this working copy `who`'s, or checks that it already is.
@@ -736,6 +759,7 @@ impl Bundle {
         let mut seq = *size;
         if let Some(key) = key
             && seq > 0
+            && !self.head_signed_here
         {
             let head_sig: Option<String> = self
                 .conn
@@ -812,6 +836,7 @@ impl Bundle {
         tx.commit().map_err(|e| sql_err(&path, e))?;
         let time = events.last().map(|e| e.time.clone()).unwrap_or(time);
         self.cache = Some((next, seq, prev, time));
+        self.head_signed_here = key.is_some();
         Ok(events)
     }
 
@@ -1096,8 +1121,8 @@ fn write_content(conn: &mut Connection, content: &Content, meta: &Meta) -> rusql
             }
         }
         let mut r = tx.prepare(
-            "INSERT INTO roster(id, position, name, org, role, alg, public_key, key_id, sm2_id) \
-             VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)",
+            "INSERT INTO roster(id, position, name, org, role, alg, public_key, key_id, sm2_id, \
+             previous_keys) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
         )?;
         for (i, e) in content.roster.iter().enumerate() {
             r.execute(params![
@@ -1109,7 +1134,9 @@ fn write_content(conn: &mut Connection, content: &Content, meta: &Meta) -> rusql
                 e.alg,
                 e.public_key,
                 e.key_id,
-                e.sm2_id
+                e.sm2_id,
+                (!e.previous_keys.is_empty())
+                    .then(|| serde_json::to_string(&e.previous_keys).unwrap_or_default())
             ])?;
         }
     }
@@ -1180,7 +1207,15 @@ fn sniff(path: &Path) -> Result<Header> {
     let mut wal = path.as_os_str().to_owned();
     wal.push("-wal");
     let wal_pending = std::fs::metadata(PathBuf::from(wal)).is_ok_and(|m| m.len() > 0);
-    if !wal_pending && pages > 0 && valid_for == change && md.len() < pages * page_size {
+    // Likewise a change cut short in rollback-journal mode: the file may be
+    // mid-write, and its journal puts it back.
+    let journal_pending = std::fs::metadata(beside(path, "-journal")).is_ok_and(|m| m.len() > 0);
+    if !wal_pending
+        && !journal_pending
+        && pages > 0
+        && valid_for == change
+        && md.len() < pages * page_size
+    {
         return Err(StoreError::Damaged(
             p,
             format!(

@@ -74,9 +74,11 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (app, criterion)
     ) STRICT;
     "#,
-    // 2: every event carries its owner's signature over its hash.
+    // 2: every event carries its owner's signature over its hash; the
+    // roster lists each expert's previous keys (JSON array).
     r#"
     ALTER TABLE events ADD COLUMN sig TEXT;
+    ALTER TABLE roster ADD COLUMN previous_keys TEXT;
     "#,
 ];
 

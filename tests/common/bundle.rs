@@ -59,6 +59,7 @@ pub fn content(n: u32) -> Content {
             public_key: None,
             key_id: None,
             sm2_id: None,
+            previous_keys: Vec::new(),
         }],
     }
 }

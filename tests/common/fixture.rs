@@ -325,6 +325,7 @@ pub fn roster() -> Vec<RosterEntry> {
         public_key: None,
         key_id: None,
         sm2_id: None,
+        previous_keys: Vec::new(),
     })
     .collect()
 }

@@ -114,8 +114,9 @@ impl Expert {
     /// Appends `cs`, each a committed event.
     pub fn append(&self, cs: Vec<Change>) {
         let mut b = Bundle::open_write(&self.copy).expect("open copy");
+        let key = panelist::keyring::owner::OwnerKey::new(&self.key.key, Vec::new());
         for c in cs {
-            b.append(c, &self.clock).expect("append");
+            b.append_signed(vec![c], &self.clock, &key).expect("append");
         }
     }
 
