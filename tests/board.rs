@@ -25,7 +25,7 @@ use panelist::merge::{
     app_facts,
 };
 use panelist::support::lang::Lang;
-use panelist::tui::board::{Board, Focus, Trust, View, ui};
+use panelist::tui::board::{Board, Focus, Trust, View, view as ui};
 use panelist::tui::config::Settings;
 use panelist::tui::keymap::{Keymap, Overrides};
 

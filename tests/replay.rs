@@ -16,9 +16,9 @@ use panelist::domain::history::Change;
 use panelist::domain::text::is_dangerous;
 use panelist::support::lang::Lang;
 use panelist::tui::action::Action;
-use panelist::tui::replay::app::{Dialog, Pane, ReplayApp};
+use panelist::tui::replay::state::{Dialog, Pane, ReplayApp};
 use panelist::tui::replay::source::{Break, Kind, Parts, Source};
-use panelist::tui::replay::ui;
+use panelist::tui::replay::view as ui;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (140, 40)];
 const LANGS: [Lang; 2] = [Lang::Zh, Lang::En];

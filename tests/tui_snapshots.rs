@@ -11,8 +11,8 @@ mod fixture;
 use crossterm::event::{Event, KeyCode};
 use fixture::*;
 use panelist::support::lang::Lang;
-use panelist::tui::app::App;
-use panelist::tui::ui;
+use panelist::tui::expert::App;
+use panelist::tui::expert::view as ui;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (140, 40)];
 const LANGS: [Lang; 2] = [Lang::Zh, Lang::En];
@@ -40,7 +40,7 @@ fn snap(path: &std::path::Path, name: &str, setup: impl Fn(&mut App) -> Vec<Even
             // Nothing volatile should reach the screen; scrub the bundle id
             // and the temp path in case something ever does.
             let screen = screen
-                .replace(&app.session.meta.bundle_id, "[bundle-id]")
+                .replace(&app.session().meta.bundle_id, "[bundle-id]")
                 .replace(&path.display().to_string(), "[tmp]");
             insta::assert_snapshot!(snap_name, screen);
         }
@@ -206,8 +206,8 @@ fn snap_export(
     for lang in LANGS {
         for (w, h) in SIZES {
             let mut app = app_with_keys(path, lang, w, h, keys());
-            app.session.path = "/home/expert/panel/wc.bundle".into();
-            app.session.meta.bundle_id = "0a1b2c3d4e5f60718293a4b5c6d7e8f9".into();
+            app.session_mut().path = "/home/expert/panel/wc.bundle".into();
+            app.session_mut().meta.bundle_id = "0a1b2c3d4e5f60718293a4b5c6d7e8f9".into();
             f(&mut app);
             let screen = render(&app, w, h);
             insta::assert_snapshot!(format!("{name}_{}_{w}x{h}", lang_name(lang)), screen);
@@ -226,7 +226,7 @@ fn no_key() -> Vec<panelist::keyring::KeyListing> {
 #[test]
 fn export_dialog() {
     use panelist::export::{Counts, ExportSummary};
-    use panelist::tui::app::ExportFailure;
+    use panelist::tui::expert::ExportFailure;
     let dir = tempfile::tempdir().expect("tmp");
     let path = dir.path().join("wc.bundle");
     scored(&path);
@@ -244,7 +244,7 @@ fn export_dialog() {
         go(a, vec![key('e'), key('p'), code(KeyCode::Enter)])
     });
     snap_export(&path, "export_other_key", e01_key, |a| {
-        if let Some(o) = a.session.owner.as_mut() {
+        if let Some(o) = a.session_mut().owner.as_mut() {
             o.key_id = Some("9".repeat(64));
         }
         go(a, vec![key('e')])

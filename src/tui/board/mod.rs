@@ -8,25 +8,24 @@
 //! terminal guard. Key press → [`Action`] → [`Board::update`] → redraw.
 
 pub mod strings;
-pub mod ui;
+pub mod view;
 
 use crate::tui::ScreenBasics;
 use std::cell::Cell;
 use std::path::Path;
 
-use anyhow::{Context as _, Result, anyhow, bail};
-use crossterm::event::{
-    self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind,
-};
+use anyhow::{Result, anyhow, bail};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
 
-use super::action::{Action, Cmd, Context, Wheel};
-use super::config::Settings;
 use crate::crypto::envelope::{Envelope, MERGED_TYPE};
 use crate::domain::text::inert_line;
 use crate::merge::{MergedApp, MergedPayload};
+use crate::tui::kit::action::{Action, Cmd, Context, Wheel};
+use crate::tui::kit::config::Settings;
+use crate::tui::kit::{self, Flow};
 use strings::BoardStrings;
 
-pub use super::app::{MIN_HEIGHT, MIN_WIDTH, WIDE_HEIGHT, WIDE_WIDTH};
+pub use crate::tui::kit::{MIN_HEIGHT, MIN_WIDTH, WIDE_HEIGHT, WIDE_WIDTH};
 
 /// How far the file on screen is to be trusted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -338,22 +337,36 @@ pub fn load(path: &Path, roster: Option<&Path>) -> Result<(MergedPayload, Trust)
     Ok((payload, trust))
 }
 
+/// The board's only effect: it never writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    Quit,
+}
+
+impl kit::Screen for Board {
+    type Effect = Effect;
+
+    fn draw(&self, frame: &mut ratatui::Frame) {
+        view::draw(frame, self);
+    }
+
+    fn on_event(&mut self, ev: Event) -> Vec<Effect> {
+        Board::on_event(self, ev);
+        if self.quit {
+            vec![Effect::Quit]
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn run_effect(&mut self, effect: Effect) -> Flow {
+        match effect {
+            Effect::Quit => Flow::Quit,
+        }
+    }
+}
+
 /// Runs the board until the chair quits.
 pub fn run(payload: MergedPayload, trust: Trust, settings: Settings) -> Result<()> {
-    let mut board = Board::new(payload, trust, settings);
-    let mut guard = super::TerminalGuard::enter()?;
-    let size = guard.terminal.size().context("terminal size")?;
-    board.update(Action::Resize {
-        width: size.width,
-        height: size.height,
-    });
-    while !board.quit {
-        guard
-            .terminal
-            .draw(|f| ui::draw(f, &board))
-            .context("drawing")?;
-        let ev = event::read().context("reading the keyboard")?;
-        board.on_event(ev);
-    }
-    Ok(())
+    kit::run(&mut Board::new(payload, trust, settings))
 }

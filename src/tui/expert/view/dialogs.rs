@@ -7,11 +7,11 @@ use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{centered, field_lines};
 use crate::domain::history::Status;
 use crate::domain::text::inert_line;
 use crate::tui::action::Context;
-use crate::tui::app::{App, Areas, Dialog, ExportDialog, ExportStep, OwnerKey};
+use crate::tui::expert::{App, Areas, Dialog, ExportDialog, ExportStep, OwnerKey};
+use crate::tui::kit::frame::{self as kitframe, centered, field_lines, help_box};
 use crate::tui::strings::fill;
 use crate::tui::text::{cut, fit, pad, width, wrap};
 
@@ -36,7 +36,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect, areas: &mut Areas) {
 
 /// Clears `r` and draws a focused block there; returns the inner area.
 fn frame_box(frame: &mut Frame, app: &App, r: Rect, title: String) -> Rect {
-    super::frame_box(frame, app.theme(), r, title)
+    kitframe::frame_box(frame, app.theme(), r, title)
 }
 
 /// Every key, from the keymap in force, grouped by where it works.
@@ -86,14 +86,13 @@ pub fn help_lines(app: &App, w: usize) -> Vec<Line<'static>> {
 }
 
 fn help(frame: &mut Frame, app: &App, area: Rect, scroll: usize, areas: &mut Areas) {
-    let inner = super::help_box(
+    let inner = help_box(
         frame,
         app.theme(),
         app.s().help_title,
         area,
         84,
         scroll,
-        &app.help_scroll_max,
         |w| help_lines(app, w),
     );
     areas.help_rows = inner.height;

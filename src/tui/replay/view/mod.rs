@@ -9,18 +9,19 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::app::{Dialog, Pane, ReplayApp};
 use super::source::{Break, Delta, Kind};
+use super::state::{Dialog, Pane, ReplayApp};
 use crate::domain::history::{ChainError, Status};
 use crate::domain::text::inert_line;
 use crate::support::lang::Lang;
 use crate::tui::action::{Cmd, Context};
-use crate::tui::app::{MIN_HEIGHT, MIN_WIDTH};
+use crate::tui::kit::frame::{
+    SlashHints, centered, field_lines, footer_hints, frame_box, help_box, spread, themed_block,
+    too_small_screen,
+};
+use crate::tui::kit::{MIN_HEIGHT, MIN_WIDTH};
 use crate::tui::strings::{Strings, fill};
 use crate::tui::text::{cut, fit, pad, pad_left, width, wrap};
-use crate::tui::ui::{
-    centered, field_lines, frame_box, help_box, spread, themed_block, too_small_screen,
-};
 
 pub fn draw(frame: &mut Frame, app: &ReplayApp) {
     let area = frame.area();
@@ -239,7 +240,6 @@ fn header(frame: &mut Frame, app: &ReplayApp, area: Rect) {
 fn footer(frame: &mut Frame, app: &ReplayApp, area: Rect) {
     let s = app.s();
     let t = app.theme();
-    let w = area.width as usize;
     let km = &app.settings.keymap;
     let ctx = app.context();
     let key = |c: Cmd| km.first(ctx, c).map(|k| k.to_string()).unwrap_or_default();
@@ -284,32 +284,7 @@ fn footer(frame: &mut Frame, app: &ReplayApp, area: Rect) {
             .map(|c| (key(*c), s.cmd_short_in(Context::Replay, *c).to_string()))
             .collect()
     };
-    let cost = |(k, label): &(String, String)| width(k) + 1 + width(label) + 2;
-    let mut room = w.saturating_sub(1);
-    let mut shown_tail = Vec::new();
-    for h in tail {
-        if !h.0.is_empty() && cost(&h) <= room {
-            room -= cost(&h);
-            shown_tail.push(h);
-        }
-    }
-    let mut shown = Vec::new();
-    for h in hints {
-        if h.0.is_empty() || h.0 == "/" && h.1.is_empty() {
-            continue;
-        }
-        if cost(&h) > room {
-            break;
-        }
-        room -= cost(&h);
-        shown.push(h);
-    }
-    let mut spans = vec![Span::raw(" ")];
-    for (k, label) in shown.into_iter().chain(shown_tail) {
-        spans.push(Span::styled(k, t.key()));
-        spans.push(Span::styled(format!(" {label}  "), t.footer()));
-    }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    footer_hints(frame, t, area, hints, tail, SlashHints::DropUnlabelled);
 }
 
 /// A criterion's name in both languages, the screen's first.
@@ -719,7 +694,6 @@ fn help(frame: &mut Frame, app: &ReplayApp, area: Rect, scroll: usize) {
         area,
         92,
         scroll,
-        &app.help_scroll_max,
         |w| help_lines(app, w),
     );
 }

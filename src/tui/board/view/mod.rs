@@ -14,6 +14,7 @@ use super::{Board, Focus, MIN_HEIGHT, MIN_WIDTH, Trust, View};
 use crate::domain::text::inert_line;
 use crate::merge::{Figures, MergedApp};
 use crate::tui::action::{Cmd, Context};
+use crate::tui::kit::frame::{SlashHints, footer_hints, too_small_screen};
 use crate::tui::strings::fill;
 use crate::tui::text::{cut, fit, pad, pad_left, width, wrap};
 use crate::tui::theme::{Glyphs, Theme};
@@ -162,51 +163,11 @@ fn footer(frame: &mut Frame, b: &Board, area: Rect) {
         .iter()
         .map(|c| (key(*c), s.cmd_short(*c).to_string()))
         .collect();
-    let cost = |(k, l): &(String, String)| width(k) + 1 + width(l) + 2;
-    let mut room = (area.width as usize).saturating_sub(1);
-    let mut shown_tail = Vec::new();
-    for h in tail {
-        if !h.0.is_empty() && cost(&h) <= room {
-            room -= cost(&h);
-            shown_tail.push(h);
-        }
-    }
-    let mut shown = Vec::new();
-    for h in hints {
-        if h.0.is_empty() || h.0 == "/" {
-            continue;
-        }
-        if cost(&h) > room {
-            break;
-        }
-        room -= cost(&h);
-        shown.push(h);
-    }
-    let mut spans = vec![Span::raw(" ")];
-    for (k, l) in shown.into_iter().chain(shown_tail) {
-        spans.push(Span::styled(k, t.key()));
-        spans.push(Span::styled(format!(" {l}  "), t.footer()));
-    }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    footer_hints(frame, t, area, hints, tail, SlashHints::Drop);
 }
 
 fn too_small(frame: &mut Frame, b: &Board, area: Rect) {
-    let msg = fill(
-        b.s().too_small,
-        &[&MIN_WIDTH, &MIN_HEIGHT, &area.width, &area.height],
-    );
-    let w = (area.width as usize).saturating_sub(2).max(1);
-    let lines = wrap(&msg, w);
-    let top = (area.height as usize).saturating_sub(lines.len()) / 2;
-    let mut out: Vec<Line> = vec![Line::raw(""); top];
-    for l in lines {
-        let left = (area.width as usize).saturating_sub(width(&l)) / 2;
-        out.push(Line::styled(
-            format!("{}{l}", " ".repeat(left)),
-            b.theme().warning(),
-        ));
-    }
-    frame.render_widget(Paragraph::new(out), area);
+    too_small_screen(frame, b.s(), b.theme(), area);
 }
 
 /// The short flag words of an application, and whether any is a warning

@@ -47,12 +47,7 @@ pub struct AppView {
     saved: (Filter, String),
 }
 
-/// What the loop does after an action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Flow {
-    Continue,
-    Quit,
-}
+pub use crate::tui::kit::Flow;
 
 pub struct ReplayApp {
     pub src: Source,
@@ -78,7 +73,6 @@ pub struct ReplayApp {
     pub counts: Vec<usize>,
     pub timeline_offset: Cell<usize>,
     pub sheet_offset: Cell<usize>,
-    pub help_scroll_max: Cell<usize>,
     /// Rows of the timeline and the sheet in the last frame (paging).
     pub page_rows: Cell<(u16, u16)>,
 }
@@ -128,7 +122,6 @@ impl ReplayApp {
             counts,
             timeline_offset: Cell::new(0),
             sheet_offset: Cell::new(0),
-            help_scroll_max: Cell::new(0),
             page_rows: Cell::new((10, 10)),
             src,
         };

@@ -12,7 +12,7 @@ use super::{block, focused};
 use crate::domain::history::Status;
 use crate::domain::text::inert_line;
 use crate::tui::action::{Cmd, Context};
-use crate::tui::app::{App, Areas, Focus};
+use crate::tui::expert::{App, Areas, Focus};
 use crate::tui::strings::fill;
 use crate::tui::text::{cut, fit, pad, pad_left, width, wrap};
 

@@ -7,11 +7,12 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{block, field_lines, focused};
+use super::{block, focused};
 use crate::domain::history::Status;
 use crate::domain::text::{inert, inert_line};
 use crate::tui::action::{Cmd, Context};
-use crate::tui::app::{App, Areas, Focus};
+use crate::tui::expert::{App, Areas, Focus};
+use crate::tui::kit::frame::field_lines;
 use crate::tui::strings::fill;
 use crate::tui::text::{width, wrap};
 

@@ -10,7 +10,7 @@ use ratatui::widgets::Paragraph;
 use super::{block, focused};
 use crate::domain::history::Status;
 use crate::domain::text::inert_line;
-use crate::tui::app::{App, Areas, Focus};
+use crate::tui::expert::{App, Areas, Focus};
 use crate::tui::text::{fit, highlight_fit, pad_left, width};
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect, areas: &mut Areas) {

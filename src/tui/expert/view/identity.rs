@@ -7,9 +7,10 @@ use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{block, centered};
+use super::block;
 use crate::domain::text::inert_line;
-use crate::tui::app::{App, IdentityPicker};
+use crate::tui::expert::{App, IdentityPicker};
+use crate::tui::kit::frame::centered;
 use crate::tui::strings::fill;
 use crate::tui::text::{cut, fit, pad, width, wrap};
 

@@ -1,0 +1,205 @@
+//! What the three screens (the expert's, the chair's board, the auditor's
+//! replay) share: the frame ([`frame`]), keys and commands ([`action`],
+//! [`keymap`]), settings ([`config`]), themes, strings, inert text and
+//! widths, search, the terminal guard and the one loop ([`run`]) that runs
+//! a [`Screen`].
+
+pub mod action;
+pub mod config;
+pub mod frame;
+pub mod keymap;
+pub mod search;
+pub mod strings;
+pub mod text;
+pub mod theme;
+
+use std::io::{self, Stdout};
+use std::sync::Once;
+
+use anyhow::{Context as _, Result};
+use crossterm::event::{
+    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+    Event,
+};
+use crossterm::execute;
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use ratatui::backend::CrosstermBackend;
+use ratatui::{Frame, Terminal};
+
+use crate::support::lang::Lang;
+use config::Settings;
+
+/// The smallest terminal the screens are drawn in.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 16;
+/// From this size on, list and application sit side by side.
+pub const WIDE_WIDTH: u16 = 120;
+pub const WIDE_HEIGHT: u16 = 28;
+
+/// What the expert screens, the board and the replay read alike from their
+/// settings and the terminal's size.
+pub trait ScreenBasics {
+    fn settings(&self) -> &Settings;
+
+    /// The terminal's width and height.
+    fn size(&self) -> (u16, u16);
+
+    fn lang(&self) -> Lang {
+        self.settings().lang
+    }
+
+    fn s(&self) -> &'static strings::Strings {
+        strings::Strings::of(self.lang())
+    }
+
+    fn theme(&self) -> theme::Theme {
+        theme::Theme::new(self.settings().theme)
+    }
+
+    /// Room for two panes side by side.
+    fn is_wide(&self) -> bool {
+        let (w, h) = self.size();
+        w >= WIDE_WIDTH && h >= WIDE_HEIGHT
+    }
+
+    /// Too small for any screen: a notice is drawn instead.
+    fn too_small(&self) -> bool {
+        let (w, h) = self.size();
+        w < MIN_WIDTH || h < MIN_HEIGHT
+    }
+}
+
+/// What the loop does after an effect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    Quit,
+}
+
+/// One screen as the loop runs it: drawn, fed terminal events, and handed
+/// back the effects (the only I/O) those events asked for. Every screen
+/// quits the same way: an effect whose run answers [`Flow::Quit`].
+pub trait Screen {
+    type Effect;
+
+    fn draw(&self, frame: &mut Frame);
+
+    /// Applies one terminal event; returns the effects for the loop.
+    fn on_event(&mut self, ev: Event) -> Vec<Self::Effect>;
+
+    /// Whether the screen wants a frame drawn before `effects` run (the
+    /// header's "saving…").
+    fn shows_progress(&self, _effects: &[Self::Effect]) -> bool {
+        false
+    }
+
+    /// Runs one effect and hands its result back to the screen.
+    fn run_effect(&mut self, effect: Self::Effect) -> Flow;
+}
+
+/// Takes the terminal and runs `screen` until one of its effects quits.
+pub fn run<S: Screen>(screen: &mut S) -> Result<()> {
+    let mut guard = TerminalGuard::enter()?;
+    let size = guard.terminal.size().context("terminal size")?;
+    for e in screen.on_event(Event::Resize(size.width, size.height)) {
+        if screen.run_effect(e) == Flow::Quit {
+            return Ok(());
+        }
+    }
+    loop {
+        guard.terminal.draw(|f| screen.draw(f)).context("drawing")?;
+        let ev = event::read().context("reading the keyboard")?;
+        let effects = screen.on_event(ev);
+        if effects.is_empty() {
+            continue;
+        }
+        if screen.shows_progress(&effects) {
+            guard.terminal.draw(|f| screen.draw(f)).context("drawing")?;
+        }
+        for e in effects {
+            if screen.run_effect(e) == Flow::Quit {
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// Puts the terminal back the way the shell expects it. Safe to call twice.
+fn restore() {
+    let _ = disable_raw_mode();
+    let _ = execute!(
+        io::stdout(),
+        DisableBracketedPaste,
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
+}
+
+/// Restores the terminal when dropped: on quit, on `?`, on unwinding.
+/// Shared by the expert screens and the chair's board.
+pub struct TerminalGuard {
+    pub terminal: Terminal<CrosstermBackend<Stdout>>,
+}
+
+impl TerminalGuard {
+    pub fn enter() -> Result<TerminalGuard> {
+        install_panic_hook();
+        enable_raw_mode().context("cannot put the terminal in raw mode")?;
+        let setup = execute!(
+            io::stdout(),
+            EnterAlternateScreen,
+            EnableMouseCapture,
+            EnableBracketedPaste
+        )
+        .context("cannot set up the terminal")
+        .and_then(|_| {
+            Terminal::new(CrosstermBackend::new(io::stdout())).context("cannot use the terminal")
+        });
+        match setup {
+            Ok(terminal) => Ok(TerminalGuard { terminal }),
+            Err(e) => {
+                restore();
+                Err(e)
+            }
+        }
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+/// Restores the terminal before the panic message is printed, so that the
+/// message is readable and the shell usable.
+fn install_panic_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            restore();
+            previous(info);
+        }));
+    });
+}
+
+/// Takes the terminal as the screens do (raw mode, alternate screen, mouse
+/// and paste reporting, cursor hidden), draws one frame and panics: the
+/// hidden `dev screen-panic` command, with which the end-to-end tests check
+/// that the panic hook and the guard give the shell its terminal back.
+pub fn screen_panic() -> Result<()> {
+    let mut guard = TerminalGuard::enter()?;
+    guard
+        .terminal
+        .draw(|f| {
+            let area = f.area();
+            f.render_widget(ratatui::widgets::Paragraph::new("screen-panic"), area);
+        })
+        .context("drawing")?;
+    guard.terminal.hide_cursor().context("cursor")?;
+    panic!("a deliberate panic on the screens (dev screen-panic)");
+}
