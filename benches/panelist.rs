@@ -302,7 +302,7 @@ fn fuzzy_filter(r: &mut Report, dir: &Path) {
         for c in q.chars().take(6) {
             let t = Instant::now();
             app.on_event(key(c));
-            term.draw(|f| panelist::tui::expert::view::draw(f, &app))
+            term.draw(|f| panelist::tui::expert::view::draw(f, &mut app))
                 .expect("draw");
             full.push(t.elapsed());
         }
@@ -355,7 +355,7 @@ fn open_to_first_frame(r: &mut Report, dir: &Path) {
         });
         let mut term =
             ratatui::Terminal::new(ratatui::backend::TestBackend::new(140, 40)).expect("terminal");
-        term.draw(|f| panelist::tui::expert::view::draw(f, &app))
+        term.draw(|f| panelist::tui::expert::view::draw(f, &mut app))
             .expect("draw");
         runs.push(t.elapsed());
         drop(b);

@@ -342,7 +342,7 @@ fn the_expert_screens_draw_hostile_text_inert() {
                 for (what, events) in steps {
                     let _ = feed(&mut app, events);
                     let mut term = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-                    term.draw(|f| panelist::tui::expert::view::draw(f, &app))
+                    term.draw(|f| panelist::tui::expert::view::draw(f, &mut app))
                         .expect("draw");
                     let buf = term.backend().buffer();
                     for y in 0..h {

@@ -18,11 +18,11 @@ use panelist::store::Bundle;
 use panelist::support::lang::Lang;
 use panelist::tui::ScreenBasics;
 use panelist::tui::action::Action;
-use panelist::tui::expert::{Effect, ExportRequest};
+use panelist::tui::expert::view as ui;
 use panelist::tui::expert::{
     App, Dialog, ExportFailure, ExportStep, SaveState, Screen, Session, run_effect,
 };
-use panelist::tui::expert::view as ui;
+use panelist::tui::expert::{Effect, ExportRequest};
 
 struct Setup {
     _dir: tempfile::TempDir,
@@ -76,12 +76,12 @@ impl Setup {
             .map(|e| e.change)
             .collect()
     }
-    fn screen(&self) -> String {
-        screen(&self.app, 80, 24)
+    fn screen(&mut self) -> String {
+        screen(&mut self.app, 80, 24)
     }
 }
 
-fn screen(app: &App, w: u16, h: u16) -> String {
+fn screen(app: &mut App, w: u16, h: u16) -> String {
     screen::text(w, h, |f| ui::draw(f, app))
 }
 
@@ -130,7 +130,10 @@ fn digits_steps_and_clearing() {
     let n = s.events().len();
     s.drive([key('2'), key('9')]);
     assert_eq!(s.events().len(), n);
-    assert!(s.app.message().as_ref().is_some_and(|m| m.1), "an error note");
+    assert!(
+        s.app.message().as_ref().is_some_and(|m| m.1),
+        "an error note"
+    );
     // Steps: small, large, clamped at both ends.
     s.drive([key('l')]);
     assert_eq!(s.score("2023-T-001", "advancement"), Some(1));
@@ -480,14 +483,14 @@ fn a_failed_write_says_so_in_the_screen_language() {
         s.app.save(),
         SaveState::Failed("未保存：wc.bundle: disk I/O error".into())
     );
-    let text = screen(&s.app, 140, 40);
+    let text = screen(&mut s.app, 140, 40);
     assert!(text.contains("未保存：wc.bundle: disk I/O error"), "{text}");
     s.drive([code(KeyCode::F(2))]);
     s.app.on_appended(Err("wc.bundle: disk I/O error".into()));
     assert!(
-        screen(&s.app, 140, 40).contains("Not saved: wc.bundle: disk I/O error"),
+        screen(&mut s.app, 140, 40).contains("Not saved: wc.bundle: disk I/O error"),
         "{}",
-        screen(&s.app, 140, 40)
+        screen(&mut s.app, 140, 40)
     );
 }
 
@@ -507,7 +510,7 @@ fn export_errors_say_so_in_the_screen_language() {
     s.app.on_exported(Err(ExportFailure::Export(
         "/nowhere/E01.json: cannot write".into(),
     )));
-    let text = screen(&s.app, 140, 40);
+    let text = screen(&mut s.app, 140, 40);
     assert!(
         text.contains("导出失败：/nowhere/E01.json: cannot write"),
         "{text}"
@@ -543,7 +546,7 @@ fn export_setup(keys: Vec<panelist::keyring::KeyListing>) -> Setup {
 fn export_walks_review_file_and_passphrase_and_hands_the_loop_a_request() {
     let mut s = export_setup(vec![key_listing("E01")]);
     assert!(
-        screen(&s.app, 140, 40).contains("key 5f1c0a9e7b3d2468"),
+        screen(&mut s.app, 140, 40).contains("key 5f1c0a9e7b3d2468"),
         "header names the key"
     );
     s.drive([key('e')]);
@@ -663,7 +666,7 @@ fn export_without_a_key_says_how_to_make_one() {
         panic!("open");
     };
     assert_eq!(d.step, ExportStep::Review, "no key, no next step");
-    let text = screen(&s.app, 140, 40);
+    let text = screen(&mut s.app, 140, 40);
     assert!(text.contains("No signing key for expert E01"), "{text}");
     assert!(
         text.contains("panelist key new --id E01 --name 王志远 --org 华信安全研究院"),
@@ -677,7 +680,7 @@ fn a_key_of_another_expert_or_another_key_is_not_used() {
     // E02's key only: E01 has none.
     let mut s = export_setup(vec![key_listing("E02")]);
     assert!(
-        !screen(&s.app, 140, 40).contains("key 5f1c"),
+        !screen(&mut s.app, 140, 40).contains("key 5f1c"),
         "E02's key is not E01's"
     );
     s.drive([key('e')]);
@@ -695,7 +698,7 @@ fn the_only_key_is_offered_first_and_claims_with_its_key_id() {
     assert_eq!(owner.id, "E02");
     assert_eq!(owner.key_id.as_deref(), Some(KEY_ID));
     assert!(
-        screen(&s.app, 140, 40)
+        screen(&mut s.app, 140, 40)
             .contains("E02 李晓梅 (北方网络安全测评中心) · key 5f1c0a9e7b3d2468")
     );
 }
@@ -714,7 +717,7 @@ fn two_keys_are_not_offered_and_the_roster_picker_is_unchanged() {
 fn untrusted_text_never_reaches_the_terminal() {
     let mut s = setup(true);
     assert!(s.app.select_id("2023-T-017"));
-    let check = |app: &App, what: &str| {
+    let check = |app: &mut App, what: &str| {
         for (w, h) in [(80, 24), (140, 40)] {
             let text = screen(app, w, h);
             assert!(
@@ -724,16 +727,16 @@ fn untrusted_text_never_reaches_the_terminal() {
             assert!(text.contains('␛'), "{what}: ESC is shown as a picture");
         }
     };
-    check(&s.app, "list");
+    check(&mut s.app, "list");
     s.drive([code(KeyCode::Enter)]);
-    check(&s.app, "detail");
-    let text = screen(&s.app, 140, 40);
+    check(&mut s.app, "detail");
+    let text = screen(&mut s.app, 140, 40);
     assert!(text.contains("<U+202E>"), "{text}");
     s.drive([key('r')]);
-    check(&s.app, "recusal dialog");
+    check(&mut s.app, "recusal dialog");
     s.drive([code(KeyCode::Esc), key('/')]);
     s.drive(typed("暗影"));
-    check(&s.app, "search");
+    check(&mut s.app, "search");
 }
 
 #[test]
@@ -758,7 +761,7 @@ fn a_ten_thousand_application_bundle_opens_searches_and_draws() {
         width: 140,
         height: 40,
     });
-    let text = screen(&app, 140, 40);
+    let text = screen(&mut app, 140, 40);
     assert!(text.contains("10000/10000"));
     let c = clock();
     drive(&mut app, &mut b, &c, [key('/')]);
@@ -768,10 +771,10 @@ fn a_ten_thousand_application_bundle_opens_searches_and_draws() {
         Some("2023-B-09999")
     );
     drive(&mut app, &mut b, &c, [code(KeyCode::Enter), key('G')]);
-    let text = screen(&app, 140, 40);
+    let text = screen(&mut app, 140, 40);
     assert!(text.contains("2023-B-"));
     drive(&mut app, &mut b, &c, [code(KeyCode::Esc), key('G')]);
     assert_eq!(app.selected(), 9999);
-    let text = screen(&app, 140, 40);
+    let text = screen(&mut app, 140, 40);
     assert!(text.contains("2023-B-09999"));
 }

@@ -17,7 +17,7 @@ use panelist::tui::expert::view as ui;
 const SIZES: [(u16, u16); 2] = [(80, 24), (140, 40)];
 const LANGS: [Lang; 2] = [Lang::Zh, Lang::En];
 
-fn render(app: &App, w: u16, h: u16) -> String {
+fn render(app: &mut App, w: u16, h: u16) -> String {
     screen::text(w, h, |f| ui::draw(f, app))
 }
 
@@ -35,7 +35,7 @@ fn snap(path: &std::path::Path, name: &str, setup: impl Fn(&mut App) -> Vec<Even
                 effects.is_empty(),
                 "{name}: a snapshot state must not write: {effects:?}"
             );
-            let screen = render(&app, w, h);
+            let screen = render(&mut app, w, h);
             let snap_name = format!("{name}_{}_{w}x{h}", lang_name(lang));
             // Nothing volatile should reach the screen; scrub the bundle id
             // and the temp path in case something ever does.
@@ -209,7 +209,7 @@ fn snap_export(
             app.session_mut().path = "/home/expert/panel/wc.bundle".into();
             app.session_mut().meta.bundle_id = "0a1b2c3d4e5f60718293a4b5c6d7e8f9".into();
             f(&mut app);
-            let screen = render(&app, w, h);
+            let screen = render(&mut app, w, h);
             insta::assert_snapshot!(format!("{name}_{}_{w}x{h}", lang_name(lang)), screen);
         }
     }
@@ -307,7 +307,7 @@ fn too_small_and_resize() {
     scored(&path);
     for lang in LANGS {
         let mut app = app_for(&path, lang, 50, 12);
-        let screen = render(&app, 50, 12);
+        let screen = render(&mut app, 50, 12);
         insta::assert_snapshot!(format!("too_small_{}_50x12", lang_name(lang)), screen);
         // Any resize redraws cleanly at the new size.
         for (w, h) in [(80, 24), (140, 40), (60, 16), (200, 60)] {
@@ -315,7 +315,7 @@ fn too_small_and_resize() {
                 width: w,
                 height: h,
             });
-            let s = render(&app, w, h);
+            let s = render(&mut app, w, h);
             assert_eq!(s.lines().count(), h as usize);
         }
     }

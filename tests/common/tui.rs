@@ -16,9 +16,9 @@ use panelist::store::{Bundle, Identity};
 use panelist::support::clock::Clock;
 use panelist::support::lang::Lang;
 use panelist::tui::action::Action;
+use panelist::tui::config::Settings;
 use panelist::tui::expert::Effect;
 use panelist::tui::expert::{App, Session, run_effect};
-use panelist::tui::config::Settings;
 
 pub const DIRECTIONS: &[(&str, &str, &str, &str)] = &[
     (

@@ -11,7 +11,6 @@ pub mod strings;
 pub mod view;
 
 use crate::tui::ScreenBasics;
-use std::cell::Cell;
 use std::path::Path;
 
 use anyhow::{Result, anyhow, bail};
@@ -22,6 +21,7 @@ use crate::domain::text::inert_line;
 use crate::merge::{MergedApp, MergedPayload};
 use crate::tui::kit::action::{Action, Cmd, Context, Wheel};
 use crate::tui::kit::config::Settings;
+use crate::tui::kit::scroll::{ListScroll, TextScroll};
 use crate::tui::kit::{self, Flow};
 use strings::BoardStrings;
 
@@ -53,27 +53,23 @@ pub enum Focus {
 /// The board's state; [`Board::update`] is the one place it changes.
 #[derive(Debug)]
 pub struct Board {
-    pub payload: MergedPayload,
-    pub trust: Trust,
-    pub settings: Settings,
-    pub size: (u16, u16),
-    pub view: View,
-    pub focus: Focus,
-    pub help: bool,
+    payload: MergedPayload,
+    trust: Trust,
+    settings: Settings,
+    size: (u16, u16),
+    view: View,
+    focus: Focus,
+    help: bool,
     /// Index into the direction codes.
-    pub dir: usize,
-    /// Cursor in the current direction's ranking.
-    pub cursor: usize,
-    pub detail_scroll: usize,
+    dir: usize,
+    /// Cursor in the current direction's ranking, and its first row shown.
+    list: ListScroll,
+    /// Scroll of the application's text.
+    detail: TextScroll,
     /// Scroll of the experts view.
-    pub experts_scroll: usize,
-    pub quit: bool,
+    experts: TextScroll,
+    quit: bool,
     dirs: Vec<u32>,
-    /// Remembered by drawing: the first row shown and the page height.
-    pub(crate) list_offset: Cell<usize>,
-    pub(crate) page: Cell<usize>,
-    pub(crate) detail_max: Cell<usize>,
-    pub(crate) experts_max: Cell<usize>,
 }
 
 impl crate::tui::ScreenBasics for Board {
@@ -98,16 +94,44 @@ impl Board {
             focus: Focus::List,
             help: false,
             dir: 0,
-            cursor: 0,
-            detail_scroll: 0,
-            experts_scroll: 0,
+            list: ListScroll::new(0, 10),
+            detail: TextScroll::default(),
+            experts: TextScroll::default(),
             quit: false,
             dirs,
-            list_offset: Cell::new(0),
-            page: Cell::new(10),
-            detail_max: Cell::new(0),
-            experts_max: Cell::new(0),
         }
+    }
+
+    /// The merged result on screen.
+    pub fn payload(&self) -> &MergedPayload {
+        &self.payload
+    }
+
+    pub fn trust(&self) -> &Trust {
+        &self.trust
+    }
+
+    pub fn view(&self) -> View {
+        self.view
+    }
+
+    pub fn focus(&self) -> Focus {
+        self.focus
+    }
+
+    /// The help is open.
+    pub fn help(&self) -> bool {
+        self.help
+    }
+
+    /// Cursor in the current direction's ranking.
+    pub fn cursor(&self) -> usize {
+        self.list.selected()
+    }
+
+    /// The chair asked to quit.
+    pub fn quit(&self) -> bool {
+        self.quit
     }
 
     pub fn b(&self) -> &'static BoardStrings {
@@ -132,7 +156,7 @@ impl Board {
 
     /// The application under the cursor.
     pub fn current(&self) -> Option<&MergedApp> {
-        self.ranked().get(self.cursor).copied()
+        self.ranked().get(self.list.selected()).copied()
     }
 
     /// Puts the cursor on application `id` (its direction first).
@@ -147,8 +171,8 @@ impl Board {
         self.dir = di;
         match self.ranked().iter().position(|a| a.id == id) {
             Some(i) => {
-                self.cursor = i;
-                self.detail_scroll = 0;
+                self.list.select(i);
+                self.detail.set(0);
                 true
             }
             None => false,
@@ -210,19 +234,15 @@ impl Board {
     }
 
     fn move_by(&mut self, delta: isize) {
-        let scroll = |v: usize, max: usize| (v as isize + delta).clamp(0, max as isize) as usize;
         match (self.view, self.focus) {
-            (View::Experts, _) => {
-                self.experts_scroll = scroll(self.experts_scroll, self.experts_max.get());
-            }
-            (View::Ranking, Focus::Detail) => {
-                self.detail_scroll = scroll(self.detail_scroll, self.detail_max.get());
-            }
+            (View::Experts, _) => self.experts.by_within(delta),
+            (View::Ranking, Focus::Detail) => self.detail.by_within(delta),
             (View::Ranking, Focus::List) => {
                 let n = self.ranked().len();
                 if n > 0 {
-                    self.cursor = scroll(self.cursor, n - 1);
-                    self.detail_scroll = 0;
+                    let next = (self.list.selected() as isize + delta).clamp(0, n as isize - 1);
+                    self.list.select(next as usize);
+                    self.detail.set(0);
                 }
             }
         }
@@ -234,9 +254,9 @@ impl Board {
             return;
         }
         self.dir = (self.dir as isize + delta).rem_euclid(n as isize) as usize;
-        self.cursor = 0;
-        self.detail_scroll = 0;
-        self.list_offset.set(0);
+        self.list.select(0);
+        self.list.rewind();
+        self.detail.set(0);
         if self.view == View::Experts {
             self.view = View::Ranking;
         }
@@ -244,7 +264,7 @@ impl Board {
 
     /// The one place state changes.
     pub fn update(&mut self, a: Action) {
-        let page = self.page.get().max(1) as isize;
+        let page = self.list.rows().max(1) as isize;
         match a {
             Action::Resize { width, height } => self.size = (width, height),
             Action::ForceQuit => self.quit = true,
@@ -270,7 +290,7 @@ impl Board {
                 Cmd::PrevDirection => self.set_direction(-1),
                 Cmd::Open if self.view == View::Ranking && self.current().is_some() => {
                     self.focus = Focus::Detail;
-                    self.detail_scroll = 0;
+                    self.detail.set(0);
                 }
                 Cmd::Up => self.move_by(-1),
                 Cmd::Down => self.move_by(1),
@@ -346,7 +366,7 @@ pub enum Effect {
 impl kit::Screen for Board {
     type Effect = Effect;
 
-    fn draw(&self, frame: &mut ratatui::Frame) {
+    fn draw(&mut self, frame: &mut ratatui::Frame) {
         view::draw(frame, self);
     }
 

@@ -30,8 +30,8 @@ struct ExpertScreen<'a> {
 impl kit::Screen for ExpertScreen<'_> {
     type Effect = Effect;
 
-    fn draw(&self, frame: &mut Frame) {
-        view::draw(frame, &self.app);
+    fn draw(&mut self, frame: &mut Frame) {
+        view::draw(frame, &mut self.app);
     }
 
     fn on_event(&mut self, ev: Event) -> Vec<Effect> {

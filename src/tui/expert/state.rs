@@ -4,7 +4,6 @@
 //! screen changes only then.
 
 use crate::tui::ScreenBasics;
-use std::cell::Cell;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -21,6 +20,7 @@ use crate::keyring::{KeyInfo, KeyListing};
 use crate::store::{self, Bundle, Identity, Meta};
 use crate::tui::kit::action::Context;
 use crate::tui::kit::config::Settings;
+use crate::tui::kit::scroll::{ListScroll, TextScroll};
 use crate::tui::kit::search::Index;
 
 pub use crate::tui::kit::{MIN_HEIGHT, MIN_WIDTH, WIDE_HEIGHT, WIDE_WIDTH};
@@ -232,10 +232,9 @@ pub struct App {
     pub(super) hits: Vec<usize>,
     /// Indices into `session.apps` of the rows the list shows, in order.
     pub(super) visible: Vec<usize>,
-    /// Position in `visible`.
-    pub(super) selected: usize,
-    pub(super) list_offset: Cell<usize>,
-    pub(super) detail_scroll: Cell<usize>,
+    /// The cursor's position in `visible`, and the first row shown.
+    pub(super) list: ListScroll,
+    pub(super) detail: TextScroll,
     /// The focused criterion.
     pub(super) crit: usize,
     /// Digits typed for the focused criterion, not yet set.
@@ -246,7 +245,8 @@ pub struct App {
     pub(super) message: Option<(String, bool)>,
     /// Applications whose possible conflict the expert waved off this session.
     pub(super) cleared: BTreeSet<usize>,
-    pub(super) areas: Cell<Areas>,
+    /// Laid out by the last frame.
+    pub(super) areas: Areas,
 }
 
 impl crate::tui::ScreenBasics for App {
@@ -300,16 +300,15 @@ impl App {
             status_filter: None,
             hits: Vec::new(),
             visible: Vec::new(),
-            selected: 0,
-            list_offset: Cell::new(0),
-            detail_scroll: Cell::new(0),
+            list: ListScroll::default(),
+            detail: TextScroll::default(),
             crit: 0,
             digits: String::new(),
             dialog: None,
             save: SaveState::Idle,
             message: None,
             cleared: BTreeSet::new(),
-            areas: Cell::new(Areas::default()),
+            areas: Areas::default(),
             session,
         };
         app.recount();
@@ -349,7 +348,7 @@ impl App {
 
     /// The cursor's position in [`App::visible`].
     pub fn selected(&self) -> usize {
-        self.selected
+        self.list.selected()
     }
 
     /// In a narrow terminal: the application is shown instead of the list.
@@ -380,10 +379,9 @@ impl App {
         self.message.as_ref()
     }
 
-
     /// The application under the cursor (index into `session.apps`).
     pub fn current(&self) -> Option<usize> {
-        self.visible.get(self.selected).copied()
+        self.visible.get(self.list.selected()).copied()
     }
 
     pub fn entry(&self, i: usize) -> Option<&Entry> {
@@ -537,7 +535,7 @@ impl App {
     /// shown, else at the same position.
     pub(super) fn refilter(&mut self, keep: bool) {
         let before = self.current();
-        let pos = self.selected;
+        let pos = self.list.selected();
         let dirs = &self.session.apps;
         self.visible = self
             .hits
@@ -550,15 +548,16 @@ impl App {
                         .is_none_or(|s| self.statuses.get(i).copied() == Some(s))
             })
             .collect();
-        self.selected = if keep {
+        let selected = if keep {
             before
                 .and_then(|b| self.visible.iter().position(|&i| i == b))
                 .unwrap_or(pos.min(self.visible.len().saturating_sub(1)))
         } else {
             0
         };
+        self.list.select(selected);
         if self.current() != before {
-            self.detail_scroll.set(0);
+            self.detail.set(0);
         }
     }
 }

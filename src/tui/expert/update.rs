@@ -158,7 +158,7 @@ impl App {
         if self.dialog.is_some() || !matches!(self.screen, Screen::Main) {
             return;
         }
-        let areas = self.areas.get();
+        let areas = self.areas;
         let pos = ratatui::layout::Position::new(col, row);
         if areas.list.contains(pos) {
             self.move_selection(d);
@@ -376,7 +376,7 @@ impl App {
             | Context::Replay
             | Context::Timeline
             | Context::Sheet => {
-                let p = page(self.areas.get().list_rows);
+                let p = page(self.areas.list_rows);
                 match c {
                     Cmd::Up => self.move_selection(-1),
                     Cmd::Down => self.move_selection(1),
@@ -387,14 +387,14 @@ impl App {
                 }
             }
             Context::Detail => {
-                let p = page(self.areas.get().detail_rows);
+                let p = page(self.areas.detail_rows);
                 match c {
                     Cmd::Up => self.scroll_detail(-1),
                     Cmd::Down => self.scroll_detail(1),
                     Cmd::PageUp => self.scroll_detail(-p),
                     Cmd::PageDown => self.scroll_detail(p),
-                    Cmd::Top => self.detail_scroll.set(0),
-                    _ => self.detail_scroll.set(usize::MAX / 2),
+                    Cmd::Top => self.detail.set(0),
+                    _ => self.detail.set(usize::MAX / 2),
                 }
             }
             Context::Scoring => {
@@ -427,8 +427,8 @@ impl App {
             .and_then(|i| self.visible.iter().position(|v| v == i));
         match pos {
             Some(p) => {
-                self.selected = p;
-                self.detail_scroll.set(0);
+                self.list.select(p);
+                self.detail.set(0);
                 true
             }
             None => false,
@@ -440,16 +440,15 @@ impl App {
             return;
         }
         let max = self.visible.len() - 1;
-        let next = self.selected.saturating_add_signed(d).min(max);
-        if next != self.selected {
-            self.selected = next;
-            self.detail_scroll.set(0);
+        let next = self.list.selected().saturating_add_signed(d).min(max);
+        if next != self.list.selected() {
+            self.list.select(next);
+            self.detail.set(0);
         }
     }
 
     fn scroll_detail(&mut self, d: isize) {
-        let s = self.detail_scroll.get();
-        self.detail_scroll.set(s.saturating_add_signed(d));
+        self.detail.by(d);
     }
 
     fn set_direction(&mut self, d: Option<u32>) {

@@ -8,6 +8,7 @@ pub mod action;
 pub mod config;
 pub mod frame;
 pub mod keymap;
+pub mod scroll;
 pub mod search;
 pub mod strings;
 pub mod text;
@@ -84,7 +85,9 @@ pub enum Flow {
 pub trait Screen {
     type Effect;
 
-    fn draw(&self, frame: &mut Frame);
+    /// Draws the screen, laying its panes out in its state (the cursor
+    /// kept in view, scrolls within their text).
+    fn draw(&mut self, frame: &mut Frame);
 
     /// Applies one terminal event; returns the effects for the loop.
     fn on_event(&mut self, ev: Event) -> Vec<Self::Effect>;

@@ -35,7 +35,7 @@ pub enum Effect {
 impl kit::Screen for ReplayApp {
     type Effect = Effect;
 
-    fn draw(&self, frame: &mut Frame) {
+    fn draw(&mut self, frame: &mut Frame) {
         view::draw(frame, self);
     }
 

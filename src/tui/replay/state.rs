@@ -3,7 +3,6 @@
 //! before the screen opened.
 
 use crate::tui::ScreenBasics;
-use std::cell::Cell;
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
 
@@ -12,6 +11,7 @@ use super::source::{History, Source};
 use crate::domain::history::{Sheet, Status};
 use crate::tui::action::{Action, Cmd, Context, Wheel};
 use crate::tui::config::Settings;
+use crate::tui::kit::scroll::ListScroll;
 use crate::tui::strings::fill;
 
 /// Which pane has the keyboard.
@@ -50,31 +50,27 @@ pub struct AppView {
 pub use crate::tui::kit::Flow;
 
 pub struct ReplayApp {
-    pub src: Source,
-    pub history: History,
-    pub settings: Settings,
-    pub size: (u16, u16),
-    pub focus: Pane,
-    pub filter: Filter,
+    pub(super) src: Source,
+    pub(super) history: History,
+    pub(super) settings: Settings,
+    pub(super) size: (u16, u16),
+    pub(super) focus: Pane,
+    pub(super) filter: Filter,
     /// The filter as typed.
-    pub filter_text: String,
-    pub app_view: Option<AppView>,
+    pub(super) filter_text: String,
+    pub(super) app_view: Option<AppView>,
     /// Indices into `src.events` the timeline shows, in order.
-    pub visible: Vec<usize>,
-    /// Position in `visible`.
-    pub cursor: usize,
+    pub(super) visible: Vec<usize>,
+    /// The timeline's cursor (a position in `visible`) and first row shown.
+    pub(super) timeline: ListScroll,
     /// How many events are applied: the moment the sheet shows.
-    pub moment: usize,
-    pub sheet: Sheet,
-    /// The sheet's cursor, over `src.apps`.
-    pub row: usize,
-    pub dialog: Option<Dialog>,
+    pub(super) moment: usize,
+    pub(super) sheet: Sheet,
+    /// The sheet's cursor (over `src.apps`) and first row shown.
+    pub(super) sheet_rows: ListScroll,
+    pub(super) dialog: Option<Dialog>,
     /// Events per application (same order as `src.apps`).
-    pub counts: Vec<usize>,
-    pub timeline_offset: Cell<usize>,
-    pub sheet_offset: Cell<usize>,
-    /// Rows of the timeline and the sheet in the last frame (paging).
-    pub page_rows: Cell<(u16, u16)>,
+    pub(super) counts: Vec<usize>,
 }
 
 impl crate::tui::ScreenBasics for ReplayApp {
@@ -114,15 +110,12 @@ impl ReplayApp {
             filter_text: String::new(),
             app_view: None,
             visible: (0..n).collect(),
-            cursor: n.saturating_sub(1),
+            timeline: ListScroll::new(n.saturating_sub(1), 10),
             moment: n,
             sheet,
-            row: 0,
+            sheet_rows: ListScroll::new(0, 10),
             dialog: None,
             counts,
-            timeline_offset: Cell::new(0),
-            sheet_offset: Cell::new(0),
-            page_rows: Cell::new((10, 10)),
             src,
         };
         app.follow_row();
@@ -130,6 +123,49 @@ impl ReplayApp {
     }
 
     // ----- Reading -----
+
+    /// The history on screen.
+    pub fn src(&self) -> &Source {
+        &self.src
+    }
+
+    pub fn focus(&self) -> Pane {
+        self.focus
+    }
+
+    pub fn dialog(&self) -> Option<&Dialog> {
+        self.dialog.as_ref()
+    }
+
+    /// The application whose own history the timeline shows.
+    pub fn app_view(&self) -> Option<&AppView> {
+        self.app_view.as_ref()
+    }
+
+    /// Indices into `src().events` the timeline shows, in order.
+    pub fn visible(&self) -> &[usize] {
+        &self.visible
+    }
+
+    /// The timeline's cursor: a position in [`ReplayApp::visible`].
+    pub fn cursor(&self) -> usize {
+        self.timeline.selected()
+    }
+
+    /// How many events are applied: the moment the sheet shows.
+    pub fn moment(&self) -> usize {
+        self.moment
+    }
+
+    /// The score sheet at the moment.
+    pub fn sheet(&self) -> &Sheet {
+        &self.sheet
+    }
+
+    /// The sheet's cursor, over `src().apps`.
+    pub fn row(&self) -> usize {
+        self.sheet_rows.selected()
+    }
 
     pub fn context(&self) -> Context {
         match self.focus {
@@ -240,8 +276,8 @@ impl ReplayApp {
     }
 
     fn command(&mut self, c: Cmd) -> Flow {
-        let page = |rows: u16| (rows.max(2) as isize) - 1;
-        let (tl_rows, sheet_rows) = self.page_rows.get();
+        let page = |rows: usize| (rows.max(2) as isize) - 1;
+        let (tl_rows, sheet_rows) = (self.timeline.rows(), self.sheet_rows.rows());
         match c {
             Cmd::Quit => return Flow::Quit,
             Cmd::Help => self.dialog = Some(Dialog::Help { scroll: 0 }),
@@ -274,7 +310,7 @@ impl ReplayApp {
             Cmd::AppHistory => {
                 self.dialog = Some(Dialog::Apps {
                     query: String::new(),
-                    cursor: self.row,
+                    cursor: self.sheet_rows.selected(),
                 })
             }
             Cmd::Earlier => self.step(-1),
@@ -301,10 +337,11 @@ impl ReplayApp {
                 let app = match self.focus {
                     Pane::Timeline => self
                         .visible
-                        .get(self.cursor)
+                        .get(self.timeline.selected())
                         .and_then(|&i| self.src.events.get(i))
                         .and_then(|e| self.src.app_index(e.change.app())),
-                    Pane::Sheet => (self.row < self.src.apps.len()).then_some(self.row),
+                    Pane::Sheet => (self.sheet_rows.selected() < self.src.apps.len())
+                        .then_some(self.sheet_rows.selected()),
                 };
                 if let Some(i) = app {
                     self.open_app(i);
@@ -322,15 +359,21 @@ impl ReplayApp {
             return;
         }
         let max = self.visible.len() - 1;
-        self.cursor = self.cursor.saturating_add_signed(d).min(max);
-        self.set_moment(self.visible[self.cursor] + 1);
+        self.timeline
+            .select(self.timeline.selected().saturating_add_signed(d).min(max));
+        self.set_moment(self.visible[self.timeline.selected()] + 1);
         self.follow_row();
     }
 
     fn move_row(&mut self, d: isize) {
         let n = self.src.apps.len();
         if n > 0 {
-            self.row = self.row.saturating_add_signed(d).min(n - 1);
+            self.sheet_rows.select(
+                self.sheet_rows
+                    .selected()
+                    .saturating_add_signed(d)
+                    .min(n - 1),
+            );
         }
     }
 
@@ -351,7 +394,7 @@ impl ReplayApp {
             .and_then(|k| self.src.events.get(k))
             .and_then(|e| self.src.app_index(e.change.app()))
         {
-            self.row = i;
+            self.sheet_rows.select(i);
         }
     }
 
@@ -375,15 +418,16 @@ impl ReplayApp {
             .map(|(i, _)| i)
             .collect();
         if self.visible.is_empty() {
-            self.cursor = 0;
+            self.timeline.select(0);
             return;
         }
-        self.cursor = self
-            .visible
-            .iter()
-            .rposition(|&i| i < self.moment)
-            .unwrap_or(0);
-        self.set_moment(self.visible[self.cursor] + 1);
+        self.timeline.select(
+            self.visible
+                .iter()
+                .rposition(|&i| i < self.moment)
+                .unwrap_or(0),
+        );
+        self.set_moment(self.visible[self.timeline.selected()] + 1);
     }
 
     /// Shows application `i`'s own history.
@@ -393,14 +437,14 @@ impl ReplayApp {
             None => (self.filter.clone(), self.filter_text.clone()),
         };
         self.app_view = Some(AppView { app: i, saved });
-        self.row = i;
+        self.sheet_rows.select(i);
         self.focus = Pane::Timeline;
         self.refilter();
     }
 
     fn leave_app_view(&mut self) {
         if let Some(v) = self.app_view.take() {
-            self.row = v.app;
+            self.sheet_rows.select(v.app);
             (self.filter, self.filter_text) = v.saved;
             self.refilter();
         }

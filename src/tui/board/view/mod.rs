@@ -20,7 +20,7 @@ use crate::tui::text::{cut, fit, pad, pad_left, width, wrap};
 use crate::tui::theme::{Glyphs, Theme};
 
 /// Paints the board.
-pub fn draw(frame: &mut Frame, b: &Board) {
+pub fn draw(frame: &mut Frame, b: &mut Board) {
     let area = frame.area();
     if b.too_small() || area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         too_small(frame, b, area);
@@ -34,16 +34,17 @@ pub fn draw(frame: &mut Frame, b: &Board) {
     .areas(area);
     header(frame, b, head);
     footer(frame, b, foot);
+    let (focus, wide) = (b.focus, b.is_wide());
     match b.view {
         View::Experts => experts(frame, b, body),
-        View::Ranking if b.is_wide() => {
+        View::Ranking if wide => {
             let list_w = body.width * 11 / 20;
             let [l, r] =
                 Layout::horizontal([Constraint::Length(list_w), Constraint::Min(20)]).areas(body);
-            ranking(frame, b, l, b.focus == Focus::List);
-            application(frame, b, r, b.focus == Focus::Detail);
+            ranking(frame, b, l, focus == Focus::List);
+            application(frame, b, r, focus == Focus::Detail);
         }
-        View::Ranking if b.focus == Focus::Detail => application(frame, b, body, true),
+        View::Ranking if focus == Focus::Detail => application(frame, b, body, true),
         View::Ranking => ranking(frame, b, body, true),
     }
     if b.help {
@@ -205,7 +206,14 @@ fn total_pick(b: &Board, a: &MergedApp) -> String {
 }
 
 /// The ranking table of the current direction.
-fn ranking(frame: &mut Frame, b: &Board, area: Rect, focused: bool) {
+fn ranking(frame: &mut Frame, b: &mut Board, area: Rect, focused: bool) {
+    // The rows under the column heads, the cursor in view.
+    let page = (area.height.saturating_sub(2) as usize)
+        .saturating_sub(1)
+        .max(1);
+    let n = b.ranked().len();
+    let off = b.list.show(n, page);
+    let b = &*b;
     let t = b.theme();
     let bs = b.b();
     let g = b.settings.glyphs;
@@ -273,18 +281,8 @@ fn ranking(frame: &mut Frame, b: &Board, area: Rect, focused: bool) {
     head.push(" ".into());
     head.push(fit(bs.col_flags, flags_w, "…"));
     let mut lines = vec![Line::styled(head.concat(), t.label())];
-    let page = (inner.height as usize).saturating_sub(1).max(1);
-    b.page.set(page);
-    let mut off = b.list_offset.get();
-    if b.cursor < off {
-        off = b.cursor;
-    } else if b.cursor >= off + page {
-        off = b.cursor + 1 - page;
-    }
-    off = off.min(rows.len().saturating_sub(page));
-    b.list_offset.set(off);
     for (i, a) in rows.iter().enumerate().skip(off).take(page) {
-        let sel = i == b.cursor;
+        let sel = i == b.list.selected();
         let unscored = a.total.is_none();
         let base = if unscored { t.dim() } else { t.base() };
         let rank = a
@@ -724,21 +722,19 @@ pub fn application_lines(b: &Board, a: &MergedApp, w: usize) -> Vec<Line<'static
     out
 }
 
-fn application(frame: &mut Frame, b: &Board, area: Rect, focused: bool) {
+fn application(frame: &mut Frame, b: &mut Board, area: Rect, focused: bool) {
     let t = b.theme();
     let bs = b.b();
     let blk = block(t, bs.application.to_string(), focused);
     let inner = blk.inner(area);
     frame.render_widget(blk, area);
     let Some(a) = b.current() else {
-        b.detail_max.set(0);
+        b.detail.empty();
         return;
     };
     let w = (inner.width as usize).saturating_sub(1).max(10);
     let lines = application_lines(b, a, w);
-    let max = lines.len().saturating_sub(inner.height as usize);
-    b.detail_max.set(max);
-    let scroll = b.detail_scroll.min(max);
+    let scroll = b.detail.fit(lines.len(), inner.height as usize);
     let para = Paragraph::new(lines).scroll((scroll as u16, 0));
     frame.render_widget(
         para,
@@ -944,16 +940,14 @@ pub fn experts_lines(b: &Board, w: usize) -> Vec<Line<'static>> {
     out
 }
 
-fn experts(frame: &mut Frame, b: &Board, area: Rect) {
+fn experts(frame: &mut Frame, b: &mut Board, area: Rect) {
     let t = b.theme();
     let blk = block(t, b.b().experts_view.to_string(), true);
     let inner = blk.inner(area);
     frame.render_widget(blk, area);
     let w = (inner.width as usize).saturating_sub(1).max(10);
     let lines = experts_lines(b, w);
-    let max = lines.len().saturating_sub(inner.height as usize);
-    b.experts_max.set(max);
-    let scroll = b.experts_scroll.min(max);
+    let scroll = b.experts.fit(lines.len(), inner.height as usize);
     frame.render_widget(
         Paragraph::new(lines).scroll((scroll as u16, 0)),
         Rect {

@@ -136,7 +136,7 @@ pub fn lines(app: &App, i: usize, w: usize) -> Vec<Line<'static>> {
     out
 }
 
-pub fn draw(frame: &mut Frame, app: &App, area: Rect, areas: &mut Areas) {
+pub fn draw(frame: &mut Frame, app: &mut App, area: Rect, areas: &mut Areas) {
     let s = app.s();
     let has_focus = focused(app, Focus::Detail);
     let Some(i) = app.current() else {
@@ -156,9 +156,8 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect, areas: &mut Areas) {
     let w = (inner.width as usize).saturating_sub(1).max(1);
     let all = lines(app, i, w);
     let h = inner.height as usize;
-    let max = all.len().saturating_sub(h);
-    let scroll = app.detail_scroll.get().min(max);
-    app.detail_scroll.set(scroll);
+    let scroll = app.detail.clamp_to(all.len(), h);
+    let app = &*app;
     let pos = if all.len() > h {
         format!(
             " {}–{}/{} ",

@@ -13,7 +13,14 @@ use crate::domain::text::inert_line;
 use crate::tui::expert::{App, Areas, Focus};
 use crate::tui::text::{fit, highlight_fit, pad_left, width};
 
-pub fn draw(frame: &mut Frame, app: &App, area: Rect, areas: &mut Areas) {
+pub fn draw(frame: &mut Frame, app: &mut App, area: Rect, areas: &mut Areas) {
+    let show_search = app.searching || !app.query.is_empty();
+    // The rows under the column heads (and above the search line).
+    let rows_h = (area.height.saturating_sub(2) as usize).saturating_sub(1 + show_search as usize);
+    // Keep the cursor in view.
+    let n = app.visible.len();
+    let offset = app.list.show(n, rows_h);
+    let app = &*app;
     let s = app.s();
     let t = app.theme();
     let g = app.settings.glyphs;
@@ -44,8 +51,6 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect, areas: &mut Areas) {
     frame.render_widget(b, area);
     areas.list = area;
     let w = inner.width as usize;
-    let show_search = app.searching || !app.query.is_empty();
-    let rows_h = (inner.height as usize).saturating_sub(1 + show_search as usize);
     areas.list_rows = rows_h as u16;
 
     // Column widths: fixed cells, then title and lead unit share the rest.
@@ -92,17 +97,6 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect, areas: &mut Areas) {
     head.push_str(&pad_left(s.col_total, total_w));
     lines.push(Line::styled(fit(&head, w, ""), t.dim()));
 
-    // Keep the cursor in view.
-    let n = app.visible.len();
-    let mut offset = app.list_offset.get();
-    if app.selected < offset {
-        offset = app.selected;
-    } else if rows_h > 0 && app.selected >= offset + rows_h {
-        offset = app.selected + 1 - rows_h;
-    }
-    offset = offset.min(n.saturating_sub(rows_h));
-    app.list_offset.set(offset);
-
     if n == 0 {
         lines.push(Line::styled(s.no_match, t.dim()));
     }
@@ -111,7 +105,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect, areas: &mut Areas) {
         let row = &app.rows[i];
         let a = &app.session.apps[i];
         let st = app.status(i);
-        let selected = pos == app.selected;
+        let selected = pos == app.list.selected();
         let base = if selected {
             t.selected(has_focus)
         } else {

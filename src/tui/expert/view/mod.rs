@@ -25,7 +25,7 @@ use crate::tui::kit::frame::{SlashHints, footer_hints, spread, themed_block, too
 use crate::tui::text::fit;
 
 /// Paints the screen.
-pub fn draw(frame: &mut Frame, app: &App) {
+pub fn draw(frame: &mut Frame, app: &mut App) {
     let area = frame.area();
     if app.too_small() || area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         too_small(frame, app, area);
@@ -43,6 +43,8 @@ pub fn draw(frame: &mut Frame, app: &App) {
     match &app.screen {
         Screen::Identity(p) => identity::draw(frame, app, p, body),
         Screen::Main => {
+            // Lays the panes out: the list's cursor in view, the text's
+            // scroll within the text; the mouse finds them in `areas`.
             if app.is_wide() {
                 let list_w = (body.width / 2).max(56);
                 let [l, r] = Layout::horizontal([Constraint::Length(list_w), Constraint::Min(20)])
@@ -59,11 +61,11 @@ pub fn draw(frame: &mut Frame, app: &App) {
     if app.dialog.is_some() {
         dialogs::draw(frame, app, area, &mut areas);
     }
-    app.areas.set(areas);
+    app.areas = areas;
 }
 
 /// The application's text above its scoring panel.
-fn application(frame: &mut Frame, app: &App, area: Rect, areas: &mut Areas) {
+fn application(frame: &mut Frame, app: &mut App, area: Rect, areas: &mut Areas) {
     let n = app.session.rubric.criteria.len() as u16;
     let extra = if area.height >= 30 { 2 } else { 0 };
     let want = n + 5 + extra;

@@ -23,7 +23,7 @@ use crate::tui::kit::{MIN_HEIGHT, MIN_WIDTH};
 use crate::tui::strings::{Strings, fill};
 use crate::tui::text::{cut, fit, pad, pad_left, width, wrap};
 
-pub fn draw(frame: &mut Frame, app: &ReplayApp) {
+pub fn draw(frame: &mut Frame, app: &mut ReplayApp) {
     let area = frame.area();
     if app.too_small() || area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         too_small_screen(frame, app.s(), app.theme(), area);
@@ -40,19 +40,18 @@ pub fn draw(frame: &mut Frame, app: &ReplayApp) {
     header(frame, app, header_area);
     frame.render_widget(Paragraph::new(banner), banner_area);
     footer(frame, app, footer_area);
-    let mut rows = app.page_rows.get();
     if app.is_wide() {
         let [t, s] =
             Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body);
-        rows.0 = timeline(frame, app, t);
-        rows.1 = sheet(frame, app, s);
+        timeline(frame, app, t);
+        sheet(frame, app, s);
     } else {
         match app.focus {
-            Pane::Timeline => rows.0 = timeline(frame, app, body),
-            Pane::Sheet => rows.1 = sheet(frame, app, body),
+            Pane::Timeline => timeline(frame, app, body),
+            Pane::Sheet => sheet(frame, app, body),
         }
     }
-    app.page_rows.set(rows);
+    let app = &*app;
     match &app.dialog {
         None => {}
         Some(Dialog::Help { scroll }) => help(frame, app, area, *scroll),
@@ -343,7 +342,16 @@ fn describe(app: &ReplayApp, d: &Delta) -> String {
 }
 
 /// The timeline pane; returns its rows for paging.
-fn timeline(frame: &mut Frame, app: &ReplayApp, area: Rect) -> u16 {
+/// The rows of a bordered table under its column heads.
+fn table_rows(area: Rect) -> usize {
+    (area.height.saturating_sub(2) as usize).saturating_sub(1)
+}
+
+fn timeline(frame: &mut Frame, app: &mut ReplayApp, area: Rect) {
+    let rows_h = table_rows(area);
+    let n = app.visible.len();
+    let offset = app.timeline.show(n, rows_h);
+    let app = &*app;
     let s = app.s();
     let t = app.theme();
     let g = app.settings.glyphs;
@@ -372,7 +380,6 @@ fn timeline(frame: &mut Frame, app: &ReplayApp, area: Rect) -> u16 {
     let inner = b.inner(area);
     frame.render_widget(b, area);
     let w = inner.width as usize;
-    let rows_h = (inner.height as usize).saturating_sub(1);
 
     let short_time = w < 100;
     let time_w = if short_time { 14 } else { 19 };
@@ -413,16 +420,6 @@ fn timeline(frame: &mut Frame, app: &ReplayApp, area: Rect) -> u16 {
     );
     lines.push(Line::styled(fit(&head, w, ""), t.dim()));
 
-    let n = app.visible.len();
-    let mut offset = app.timeline_offset.get();
-    if app.cursor < offset {
-        offset = app.cursor;
-    } else if rows_h > 0 && app.cursor >= offset + rows_h {
-        offset = app.cursor + 1 - rows_h;
-    }
-    offset = offset.min(n.saturating_sub(rows_h));
-    app.timeline_offset.set(offset);
-
     if src.events.is_empty() {
         lines.push(Line::styled(s.replay_no_events, t.dim()));
     } else if n == 0 {
@@ -431,7 +428,7 @@ fn timeline(frame: &mut Frame, app: &ReplayApp, area: Rect) -> u16 {
     for (pos, &i) in app.visible.iter().enumerate().skip(offset).take(rows_h) {
         let e = &src.events[i];
         let step = &app.history.steps[i];
-        let here = pos == app.cursor;
+        let here = pos == app.timeline.selected();
         let base = if here { t.selected(focused) } else { t.base() };
         let ok = src.check.covers(i);
         let mark = if ok {
@@ -469,11 +466,14 @@ fn timeline(frame: &mut Frame, app: &ReplayApp, area: Rect) -> u16 {
         lines.push(Line::from(spans));
     }
     frame.render_widget(Paragraph::new(lines), inner);
-    rows_h as u16
 }
 
 /// The score sheet at the moment; returns its rows for paging.
-fn sheet(frame: &mut Frame, app: &ReplayApp, area: Rect) -> u16 {
+fn sheet(frame: &mut Frame, app: &mut ReplayApp, area: Rect) {
+    let rows_h = table_rows(area);
+    let n = app.src.apps.len();
+    let offset = app.sheet_rows.show(n, rows_h);
+    let app = &*app;
     let s = app.s();
     let t = app.theme();
     let g = app.settings.glyphs;
@@ -494,7 +494,6 @@ fn sheet(frame: &mut Frame, app: &ReplayApp, area: Rect) -> u16 {
     let inner = b.inner(area);
     frame.render_widget(b, area);
     let w = inner.width as usize;
-    let rows_h = (inner.height as usize).saturating_sub(1);
 
     // The event at the moment, to mark what it changed.
     let touched_app = moment.map(|e| e.change.app().to_string());
@@ -558,20 +557,10 @@ fn sheet(frame: &mut Frame, app: &ReplayApp, area: Rect) -> u16 {
     ));
     let mut lines: Vec<Line> = vec![Line::styled(fit(&head, w, ""), t.dim())];
 
-    let n = src.apps.len();
-    let mut offset = app.sheet_offset.get();
-    if app.row < offset {
-        offset = app.row;
-    } else if rows_h > 0 && app.row >= offset + rows_h {
-        offset = app.row + 1 - rows_h;
-    }
-    offset = offset.min(n.saturating_sub(rows_h));
-    app.sheet_offset.set(offset);
-
     for (i, a) in src.apps.iter().enumerate().skip(offset).take(rows_h) {
         let entry = app.sheet.entry(&a.id);
         let st = app.status(i);
-        let here = i == app.row;
+        let here = i == app.sheet_rows.selected();
         let base = if here { t.selected(focused) } else { t.base() };
         let touched = touched_app.as_deref() == Some(a.id.as_str());
         let value_style = if st == Status::Recused {
@@ -642,7 +631,6 @@ fn sheet(frame: &mut Frame, app: &ReplayApp, area: Rect) -> u16 {
         lines.push(Line::from(spans));
     }
     frame.render_widget(Paragraph::new(lines), inner);
-    rows_h as u16
 }
 
 /// Every key of the replay screen, from the keymap in force, and the
