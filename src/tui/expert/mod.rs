@@ -3,11 +3,16 @@
 //! [`App::update`] ([`update`]), which returns the [`Effect`]s the loop
 //! runs ([`effects`], the only I/O); [`view`] draws it.
 
+pub mod dialogs;
 pub mod effects;
 pub mod state;
 pub mod update;
 pub mod view;
 
+pub use dialogs::{
+    CommentEditor, ConflictWarning, Dialog, DirectionPicker, ExportDialog, ExportStep, Help,
+    IdentityForm, IdentityPicker, Outcome, Recusal, ScopeNote,
+};
 pub use effects::{Effect, ExportRequest, run_effect};
 pub use state::*;
 

@@ -8,14 +8,12 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use ratatui::layout::Rect;
-use ratatui_textarea::TextArea;
 
-use crate::crypto::keys::Passphrase;
+use super::dialogs::{Dialog, IdentityPicker};
 use crate::domain::conflict::{self, Conflict};
 use crate::domain::history::{Entry, Sheet, Status};
 use crate::domain::text::inert_line;
 use crate::domain::{Application, Catalog, Criterion, RosterEntry, Rubric};
-use crate::export::ExportSummary;
 use crate::keyring::{KeyInfo, KeyListing};
 use crate::store::{self, Bundle, Identity, Meta};
 use crate::tui::kit::action::Context;
@@ -81,88 +79,10 @@ pub enum Focus {
     Scoring,
 }
 
-/// The identity picker shown when the working copy has no owner.
-#[derive(Debug, Clone, Default)]
-pub struct IdentityPicker {
-    /// Over the offered key (when there is one, first), the roster, then
-    /// "enter manually".
-    pub cursor: usize,
-    pub form: Option<IdentityForm>,
-    pub error: Option<String>,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct IdentityForm {
-    /// Id, name, organisation.
-    pub fields: [String; 3],
-    pub focus: usize,
-}
-
 #[derive(Debug, Clone)]
 pub enum Screen {
     Identity(IdentityPicker),
     Main,
-}
-
-#[derive(Debug)]
-pub enum Dialog {
-    Help {
-        scroll: usize,
-    },
-    Direction {
-        /// 0 is "all", then the catalog's directions in order.
-        cursor: usize,
-        typed: String,
-    },
-    Scope {
-        app: usize,
-    },
-    Comment {
-        app: usize,
-        editor: Box<TextArea<'static>>,
-        original: String,
-    },
-    Recuse {
-        app: usize,
-        /// Withdrawing a recusal rather than declaring one.
-        undo: bool,
-        reason: String,
-        confirm: bool,
-        error: Option<&'static str>,
-    },
-    Conflict {
-        app: usize,
-    },
-    Export(Box<ExportDialog>),
-}
-
-/// Where the export dialog stands. Esc goes one step back (and from the
-/// review, closes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExportStep {
-    /// Counts, the partial choice, the key and the file.
-    Review,
-    /// Editing the output file.
-    Path,
-    /// Typing the key's passphrase.
-    Passphrase,
-    /// The loop is opening the key and signing.
-    Running,
-    /// Written; the summary is shown.
-    Done,
-}
-
-/// The export dialog's state. The passphrase is never drawn (only one
-/// bullet per character) and leaves with the request.
-#[derive(Debug)]
-pub struct ExportDialog {
-    pub step: ExportStep,
-    /// The expert chose to export although some applications are open.
-    pub partial: bool,
-    pub path: String,
-    pub pass: Passphrase,
-    pub error: Option<String>,
-    pub done: Option<ExportSummary>,
 }
 
 /// Why an export did not happen, as the loop reports it.
@@ -208,7 +128,6 @@ pub struct Areas {
     pub detail: Rect,
     pub detail_rows: u16,
     pub scoring: Rect,
-    pub help_rows: u16,
 }
 
 pub struct App {

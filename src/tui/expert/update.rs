@@ -3,21 +3,17 @@
 //! the loop; the loop's results come back through `on_appended`,
 //! `on_claimed` and `on_exported`. Nothing here does I/O.
 
-use std::path::PathBuf;
-
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
-use ratatui_textarea::{TextArea, WrapMode};
 
-use super::effects::{Effect, ExportRequest};
-use super::state::{
-    App, Dialog, ExportDialog, ExportFailure, ExportStep, Focus, IdentityForm, OwnerKey, SaveState,
-    Screen,
+use super::dialogs::{
+    CommentEditor, ConflictWarning, Dialog, DirectionPicker, ExportDialog, Help, Outcome, Recusal,
+    ScopeNote,
 };
-use crate::crypto::keys::Passphrase;
+use super::effects::Effect;
+use super::state::{App, ExportFailure, Focus, SaveState, Screen};
 use crate::domain::history::{Change, Event as HistoryEvent, Status};
 use crate::domain::text::inert_line;
 use crate::export::ExportSummary;
-use crate::keyring::KeyInfo;
 use crate::store::Identity;
 use crate::tui::ScreenBasics;
 use crate::tui::kit::action::{Action, Cmd, Context, Wheel};
@@ -151,8 +147,8 @@ impl App {
 
     fn wheel(&mut self, dir: Wheel, col: u16, row: u16) {
         let d: isize = if dir == Wheel::Up { -3 } else { 3 };
-        if let Some(Dialog::Help { scroll }) = &mut self.dialog {
-            *scroll = scroll.saturating_add_signed(d);
+        if let Some(Dialog::Help(h)) = &mut self.dialog {
+            h.wheel(d);
             return;
         }
         if self.dialog.is_some() || !matches!(self.screen, Screen::Main) {
@@ -173,17 +169,11 @@ impl App {
         let ctx = self.context();
         match c {
             Cmd::Quit => return vec![Effect::Quit],
-            Cmd::Help => self.dialog = Some(Dialog::Help { scroll: 0 }),
+            Cmd::Help => self.dialog = Some(Dialog::Help(Help::default())),
             Cmd::Lang => self.settings.lang = self.settings.lang.toggle(),
             Cmd::Export => {
-                self.dialog = Some(Dialog::Export(Box::new(ExportDialog {
-                    step: ExportStep::Review,
-                    partial: false,
-                    path: self.default_export_path().display().to_string(),
-                    pass: Passphrase::typing(),
-                    error: None,
-                    done: None,
-                })))
+                let path = self.default_export_path().display().to_string();
+                self.dialog = Some(Dialog::Export(Box::new(ExportDialog::new(path))))
             }
             Cmd::FocusNext => self.cycle_focus(true),
             Cmd::FocusPrev => self.cycle_focus(false),
@@ -214,10 +204,7 @@ impl App {
                     })
                     .map(|p| p + 1)
                     .unwrap_or(0);
-                self.dialog = Some(Dialog::Direction {
-                    cursor,
-                    typed: String::new(),
-                });
+                self.dialog = Some(Dialog::Direction(DirectionPicker::new(cursor)));
             }
             Cmd::NextDirection | Cmd::PrevDirection => {
                 let codes: Vec<u32> = self
@@ -262,17 +249,14 @@ impl App {
             Cmd::Recuse => {
                 if let Some(i) = self.current() {
                     self.dialog = Some(Dialog::Recuse {
-                        app: i,
-                        undo: self.status(i) == Status::Recused,
-                        reason: String::new(),
                         confirm: false,
-                        error: None,
+                        recusal: Recusal::new(i, self.status(i) == Status::Recused),
                     });
                 }
             }
             Cmd::Scope => {
                 if let Some(i) = self.current() {
-                    self.dialog = Some(Dialog::Scope { app: i });
+                    self.dialog = Some(Dialog::Scope(ScopeNote { app: i }));
                 }
             }
             Cmd::Up | Cmd::Down | Cmd::PageUp | Cmd::PageDown | Cmd::Top | Cmd::Bottom => {
@@ -283,7 +267,7 @@ impl App {
                     self.focus = Focus::Detail;
                     self.app_view = true;
                     if self.needs_conflict_decision(i) {
-                        self.dialog = Some(Dialog::Conflict { app: i });
+                        self.dialog = Some(Dialog::Conflict(ConflictWarning { app: i }));
                     }
                 }
             }
@@ -319,11 +303,7 @@ impl App {
                     return Vec::new();
                 };
                 let original = self.entry(i).map(|e| e.comment.clone()).unwrap_or_default();
-                self.dialog = Some(Dialog::Comment {
-                    app: i,
-                    editor: Box::new(editor(&original)),
-                    original,
-                });
+                self.dialog = Some(Dialog::Comment(CommentEditor::new(i, original)));
             }
             Cmd::Recommend | Cmd::NotRecommend => {
                 let Some(i) = self.scoring_gate() else {
@@ -482,7 +462,7 @@ impl App {
             return None;
         }
         if self.needs_conflict_decision(i) {
-            self.dialog = Some(Dialog::Conflict { app: i });
+            self.dialog = Some(Dialog::Conflict(ConflictWarning { app: i }));
             return None;
         }
         Some(i)
@@ -581,30 +561,20 @@ impl App {
     }
 
     fn save_comment(&mut self, close: bool) -> Vec<Effect> {
-        let Some(Dialog::Comment {
-            app,
-            editor,
-            original,
-        }) = &mut self.dialog
-        else {
+        let Some(Dialog::Comment(c)) = &mut self.dialog else {
             return Vec::new();
         };
-        let text = editor.lines().join("\n");
-        let app = *app;
-        let changed = text != *original;
-        if changed {
-            *original = text.clone();
-        }
+        let app = c.app;
+        let text = c.take_change();
         if close {
             self.dialog = None;
         }
-        if changed {
-            self.append(Change::Comment {
+        match text {
+            Some(text) => self.append(Change::Comment {
                 app: self.session.apps[app].id.clone(),
                 text,
-            })
-        } else {
-            Vec::new()
+            }),
+            None => Vec::new(),
         }
     }
 
@@ -664,28 +634,8 @@ impl App {
     /// step that can fix it.
     pub fn on_exported(&mut self, r: Result<ExportSummary, ExportFailure>) {
         let s = Strings::of(self.settings.lang);
-        let Some(Dialog::Export(d)) = &mut self.dialog else {
-            return;
-        };
-        d.pass.clear();
-        match r {
-            Ok(summary) => {
-                d.step = ExportStep::Done;
-                d.error = None;
-                d.done = Some(summary);
-            }
-            Err(ExportFailure::WrongPassphrase(key_file)) => {
-                d.step = ExportStep::Passphrase;
-                d.error = Some(fill(s.export_wrong_pass, &[&inert_line(&key_file)]));
-            }
-            Err(ExportFailure::Key(e)) => {
-                d.step = ExportStep::Review;
-                d.error = Some(fill(s.key_failed, &[&inert_line(&e)]));
-            }
-            Err(ExportFailure::Export(e)) => {
-                d.step = ExportStep::Path;
-                d.error = Some(fill(s.export_failed, &[&inert_line(&e)]));
-            }
+        if let Some(Dialog::Export(d)) = &mut self.dialog {
+            d.finished(r, s);
         }
     }
 
@@ -718,254 +668,52 @@ impl App {
         }
     }
 
+    /// Routes a key to the open dialog and acts on its outcome.
     fn dialog_key(&mut self, k: KeyEvent) -> Vec<Effect> {
-        let Some(dialog) = self.dialog.as_mut() else {
+        let Some(mut dialog) = self.dialog.take() else {
             return Vec::new();
         };
-        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
-        match dialog {
-            Dialog::Help { scroll } => match k.code {
-                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q' | '?') | KeyCode::F(1) => {
-                    self.dialog = None
-                }
-                KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
-                KeyCode::Down | KeyCode::Char('j') => *scroll += 1,
-                KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
-                KeyCode::PageDown | KeyCode::Char(' ') => *scroll += 10,
-                KeyCode::Home | KeyCode::Char('g') => *scroll = 0,
-                KeyCode::End | KeyCode::Char('G') => *scroll = usize::MAX / 2,
-                _ => {}
-            },
-            Dialog::Scope { .. } => {
-                if matches!(
-                    k.code,
-                    KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q' | 'o')
-                ) {
-                    self.dialog = None;
-                }
-            }
-            Dialog::Direction { cursor, typed } => {
-                let dirs = &self.session.catalog.directions;
-                let n = dirs.len() + 1;
-                match k.code {
-                    KeyCode::Esc => self.dialog = None,
-                    KeyCode::Up | KeyCode::Char('k') => {
-                        *cursor = (*cursor + n - 1) % n;
-                        typed.clear();
-                    }
-                    KeyCode::Down | KeyCode::Char('j') => {
-                        *cursor = (*cursor + 1) % n;
-                        typed.clear();
-                    }
-                    KeyCode::Backspace => {
-                        typed.pop();
-                    }
-                    KeyCode::Enter => {
-                        let pick = *cursor;
-                        self.pick_direction(pick);
-                    }
-                    KeyCode::Char(c @ '0'..='9') => {
-                        typed.push(c);
-                        if typed.as_str() == "0" {
-                            self.pick_direction(0);
-                            return Vec::new();
-                        }
-                        let exact = dirs.iter().position(|d| d.code.to_string() == *typed);
-                        let longer = dirs.iter().any(|d| {
-                            let s = d.code.to_string();
-                            s.len() > typed.len() && s.starts_with(typed.as_str())
-                        });
-                        match (exact, longer) {
-                            (Some(p), false) => self.pick_direction(p + 1),
-                            (Some(p), true) => *cursor = p + 1,
-                            (None, true) => {}
-                            (None, false) => typed.clear(),
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            Dialog::Comment { editor, .. } => {
-                if k.code == KeyCode::Esc {
-                    return self.save_comment(true);
-                }
-                if ctrl && k.code == KeyCode::Char('s') {
-                    return self.save_comment(false);
-                }
-                // A pasted control, bidi or invisible character would be
-                // drawn by the editor as itself: it is not taken.
-                if let KeyCode::Char(c) = k.code
-                    && (c.is_control() || crate::domain::text::is_dangerous(c))
-                {
-                    return Vec::new();
-                }
-                editor.input(k);
-            }
-            Dialog::Recuse {
-                app,
-                undo,
-                reason,
-                confirm,
-                error,
-            } => {
-                if *confirm {
-                    match k.code {
-                        KeyCode::Esc | KeyCode::Char('n') => self.dialog = None,
-                        KeyCode::Enter | KeyCode::Char('y') => {
-                            let id = self.session.apps[*app].id.clone();
-                            let reason = reason.trim().to_string();
-                            let change = if *undo {
-                                Change::Unrecuse { app: id, reason }
-                            } else {
-                                Change::Recuse { app: id, reason }
-                            };
-                            self.dialog = None;
-                            return self.append(change);
-                        }
-                        _ => {}
-                    }
-                } else {
-                    match k.code {
-                        KeyCode::Esc => self.dialog = None,
-                        KeyCode::Enter => {
-                            if !*undo && reason.trim().is_empty() {
-                                *error = Some(Strings::of(self.settings.lang).reason_needed);
-                            } else {
-                                *confirm = true;
-                            }
-                        }
-                        KeyCode::Backspace => {
-                            reason.pop();
-                        }
-                        KeyCode::Char('u') if ctrl => reason.clear(),
-                        KeyCode::Char(c) if !ctrl => {
-                            reason.push(c);
-                            *error = None;
-                        }
-                        _ => {}
-                    }
-                }
-            }
-            Dialog::Export(_) => return self.export_key(k),
-            Dialog::Conflict { app } => {
-                let app = *app;
-                match k.code {
-                    KeyCode::Esc => self.dialog = None,
-                    KeyCode::Char('r') => {
-                        self.dialog = Some(Dialog::Recuse {
-                            app,
-                            undo: false,
-                            reason: String::new(),
-                            confirm: false,
-                            error: None,
-                        })
-                    }
-                    KeyCode::Char('c') => {
-                        self.cleared.insert(app);
-                        self.dialog = None;
-                        self.message = Some((self.s().conflict_cleared.to_string(), false));
-                    }
-                    _ => {}
-                }
-            }
-        }
-        Vec::new()
+        let outcome = dialog.key(k, self);
+        self.dialog = Some(dialog);
+        self.outcome(outcome)
     }
 
-    fn export_key(&mut self, k: KeyEvent) -> Vec<Effect> {
-        let s = Strings::of(self.settings.lang);
-        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
-        let open = self.open_apps().len();
-        let key_ok = matches!(self.owner_key(), OwnerKey::Ready(_));
-        let expert = self
-            .session
-            .owner
-            .as_ref()
-            .map(|o| o.id.clone())
-            .unwrap_or_default();
-        let Some(Dialog::Export(d)) = &mut self.dialog else {
+    /// Routes a key to the identity picker and acts on its outcome.
+    fn identity_key(&mut self, k: KeyEvent) -> Vec<Effect> {
+        let Screen::Identity(mut picker) = std::mem::replace(&mut self.screen, Screen::Main) else {
             return Vec::new();
         };
-        match d.step {
-            ExportStep::Review => match k.code {
-                KeyCode::Esc => self.dialog = None,
-                KeyCode::Char('p' | ' ') if open > 0 => {
-                    d.partial = !d.partial;
-                    d.error = None;
-                }
-                KeyCode::Enter => {
-                    if !key_ok {
-                        d.error = Some(s.export_need_key.to_string());
-                    } else if open > 0 && !d.partial {
-                        d.error = Some(fill(s.export_need_partial, &[&open]));
-                    } else {
-                        d.error = None;
-                        d.step = ExportStep::Path;
-                    }
-                }
-                _ => {}
-            },
-            ExportStep::Path => match k.code {
-                KeyCode::Esc => {
-                    d.error = None;
-                    d.step = ExportStep::Review;
-                }
-                KeyCode::Enter => {
-                    if d.path.trim().is_empty() {
-                        d.error = Some(s.export_need_path.to_string());
-                    } else {
-                        d.error = None;
-                        d.step = ExportStep::Passphrase;
-                    }
-                }
-                KeyCode::Backspace => {
-                    d.path.pop();
-                }
-                KeyCode::Char('u') if ctrl => d.path.clear(),
-                KeyCode::Char(c) if !ctrl && !c.is_control() => {
-                    d.path.push(c);
-                    d.error = None;
-                }
-                _ => {}
-            },
-            ExportStep::Passphrase => match k.code {
-                KeyCode::Esc => {
-                    d.pass.clear();
-                    d.error = None;
-                    d.step = ExportStep::Path;
-                }
-                KeyCode::Enter => {
-                    if d.pass.is_empty() {
-                        d.error = Some(s.export_need_pass.to_string());
-                    } else {
-                        d.error = None;
-                        d.step = ExportStep::Running;
-                        let passphrase = std::mem::replace(&mut d.pass, Passphrase::typing());
-                        return vec![Effect::Export(ExportRequest {
-                            expert,
-                            out: PathBuf::from(d.path.trim()),
-                            allow_incomplete: d.partial,
-                            passphrase,
-                        })];
-                    }
-                }
-                KeyCode::Backspace => d.pass.pop(),
-                KeyCode::Char('u') if ctrl => d.pass.clear(),
-                KeyCode::Char(c) if !ctrl && !c.is_control() => {
-                    if d.pass.push(c) {
-                        d.error = None;
-                    } else {
-                        d.error = Some(s.export_pass_too_long.to_string());
-                    }
-                }
-                _ => {}
-            },
-            ExportStep::Running => {}
-            ExportStep::Done => {
-                if matches!(k.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q')) {
-                    self.dialog = None;
-                }
+        let outcome = picker.key(k, self);
+        self.screen = Screen::Identity(picker);
+        self.outcome(outcome)
+    }
+
+    /// What a dialog's (or the picker's) outcome does to the screen.
+    fn outcome(&mut self, o: Outcome) -> Vec<Effect> {
+        match o {
+            Outcome::Stay => {}
+            Outcome::Close => self.dialog = None,
+            Outcome::PickDirection(cursor) => self.pick_direction(cursor),
+            Outcome::Append(change) => {
+                self.dialog = None;
+                return self.append(change);
             }
+            Outcome::SaveComment { close } => return self.save_comment(close),
+            Outcome::Recuse(app) => {
+                self.dialog = Some(Dialog::Recuse {
+                    confirm: false,
+                    recusal: Recusal::new(app, false),
+                })
+            }
+            Outcome::Cleared(app) => {
+                self.cleared.insert(app);
+                self.dialog = None;
+                self.message = Some((self.s().conflict_cleared.to_string(), false));
+            }
+            Outcome::Export(req) => return vec![Effect::Export(req)],
+            Outcome::Claim(who) => return vec![Effect::Claim(who)],
+            Outcome::Quit => return vec![Effect::Quit],
+            Outcome::Lang => self.settings.lang = self.settings.lang.toggle(),
         }
         Vec::new()
     }
@@ -983,98 +731,4 @@ impl App {
         };
         self.set_direction(d);
     }
-
-    fn identity_key(&mut self, k: KeyEvent) -> Vec<Effect> {
-        let offered = self.offered_key().map(KeyInfo::identity);
-        let first = offered.is_some() as usize;
-        let n = self.session.roster.len() + first;
-        let Screen::Identity(p) = &mut self.screen else {
-            return Vec::new();
-        };
-        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
-        if let Some(form) = &mut p.form {
-            match k.code {
-                KeyCode::Esc => {
-                    p.form = None;
-                    p.error = None;
-                }
-                KeyCode::Tab | KeyCode::Down => form.focus = (form.focus + 1) % 3,
-                KeyCode::BackTab | KeyCode::Up => form.focus = (form.focus + 2) % 3,
-                KeyCode::Enter if form.focus < 2 => form.focus += 1,
-                KeyCode::Enter => {
-                    let s = Strings::of(self.settings.lang);
-                    let [id, name, org] = form.fields.clone().map(|f| f.trim().to_string());
-                    if !crate::domain::application::valid_expert_id(&id) {
-                        p.error = Some(s.identity_bad_id.to_string());
-                        form.focus = 0;
-                    } else if name.is_empty() {
-                        p.error = Some(s.identity_no_name.to_string());
-                        form.focus = 1;
-                    } else {
-                        p.error = None;
-                        return vec![Effect::Claim(Identity {
-                            id,
-                            name,
-                            org,
-                            key_id: None,
-                        })];
-                    }
-                }
-                KeyCode::Backspace => {
-                    form.fields[form.focus].pop();
-                }
-                KeyCode::Char('u') if ctrl => form.fields[form.focus].clear(),
-                KeyCode::Char(c) if !ctrl => form.fields[form.focus].push(c),
-                _ => {}
-            }
-            return Vec::new();
-        }
-        match k.code {
-            KeyCode::Esc | KeyCode::Char('q') => return vec![Effect::Quit],
-            KeyCode::Up | KeyCode::Char('k') => p.cursor = p.cursor.saturating_sub(1),
-            KeyCode::Down | KeyCode::Char('j') => p.cursor = (p.cursor + 1).min(n),
-            _ if self.settings.keymap.lookup(Context::Global, &k) == Some(Cmd::Lang) => {
-                self.settings.lang = self.settings.lang.toggle()
-            }
-            KeyCode::Enter => {
-                if let (Some(who), 0) = (&offered, p.cursor) {
-                    return vec![Effect::Claim(who.clone())];
-                }
-                if let Some(e) = p
-                    .cursor
-                    .checked_sub(first)
-                    .and_then(|i| self.session.roster.get(i))
-                {
-                    return vec![Effect::Claim(Identity {
-                        id: e.id.clone(),
-                        name: e.name.clone(),
-                        org: e.org.clone(),
-                        key_id: e.key_id.clone(),
-                    })];
-                }
-                p.form = Some(IdentityForm::default());
-                p.error = None;
-            }
-            _ => {}
-        }
-        Vec::new()
-    }
-}
-
-/// A comment editor holding `text`, cursor at the end.
-fn editor(text: &str) -> TextArea<'static> {
-    let lines: Vec<String> = if text.is_empty() {
-        vec![String::new()]
-    } else {
-        // The expert's own earlier text, made inert like all stored text.
-        crate::domain::text::inert(text, true)
-            .split('\n')
-            .map(str::to_string)
-            .collect()
-    };
-    let mut t = TextArea::new(lines);
-    t.set_wrap_mode(WrapMode::WordOrGlyph);
-    t.move_cursor(ratatui_textarea::CursorMove::Bottom);
-    t.move_cursor(ratatui_textarea::CursorMove::End);
-    t
 }

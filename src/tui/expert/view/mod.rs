@@ -7,8 +7,6 @@
 //! `domain::text::inert`/`inert_line` before it becomes a `Span`.
 
 mod detail;
-mod dialogs;
-mod identity;
 mod list;
 mod scoring;
 
@@ -41,7 +39,7 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
     footer(frame, app, footer_area);
     let mut areas = Areas::default();
     match &app.screen {
-        Screen::Identity(p) => identity::draw(frame, app, p, body),
+        Screen::Identity(p) => p.draw(frame, app, body),
         Screen::Main => {
             // Lays the panes out: the list's cursor in view, the text's
             // scroll within the text; the mouse finds them in `areas`.
@@ -58,8 +56,8 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
             }
         }
     }
-    if app.dialog.is_some() {
-        dialogs::draw(frame, app, area, &mut areas);
+    if let Some(d) = &app.dialog {
+        d.draw(frame, app, area);
     }
     app.areas = areas;
 }
