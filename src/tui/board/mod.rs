@@ -14,7 +14,7 @@ use crate::tui::ScreenBasics;
 use std::path::Path;
 
 use anyhow::{Result, anyhow, bail};
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 
 use crate::crypto::envelope::{Envelope, MERGED_TYPE};
 use crate::domain::text::inert_line;
@@ -22,7 +22,7 @@ use crate::merge::{MergedApp, MergedPayload};
 use crate::tui::kit::action::{Action, Cmd, Context, Wheel};
 use crate::tui::kit::config::Settings;
 use crate::tui::kit::scroll::{ListScroll, TextScroll};
-use crate::tui::kit::{self, Flow};
+use crate::tui::kit::{self, Flow, Paste};
 use strings::BoardStrings;
 
 pub use crate::tui::kit::{MIN_HEIGHT, MIN_WIDTH, WIDE_HEIGHT, WIDE_WIDTH};
@@ -72,15 +72,7 @@ pub struct Board {
     dirs: Vec<u32>,
 }
 
-impl crate::tui::ScreenBasics for Board {
-    fn settings(&self) -> &Settings {
-        &self.settings
-    }
-
-    fn size(&self) -> (u16, u16) {
-        self.size
-    }
-}
+crate::tui::kit::screen_basics!(Board);
 
 impl Board {
     pub fn new(payload: MergedPayload, trust: Trust, settings: Settings) -> Board {
@@ -210,26 +202,8 @@ impl Board {
 
     /// Turns a terminal event into an action and applies it.
     pub fn on_event(&mut self, ev: Event) {
-        match ev {
-            Event::Key(k) if k.kind != KeyEventKind::Release => {
-                if let Some(a) = self.action_for(k) {
-                    self.update(a);
-                }
-            }
-            Event::Mouse(m) => {
-                let dir = match m.kind {
-                    MouseEventKind::ScrollUp => Wheel::Up,
-                    MouseEventKind::ScrollDown => Wheel::Down,
-                    _ => return,
-                };
-                self.update(Action::Wheel {
-                    dir,
-                    col: m.column,
-                    row: m.row,
-                });
-            }
-            Event::Resize(width, height) => self.update(Action::Resize { width, height }),
-            _ => {}
+        for a in kit::actions(ev, Paste::Ignore, |k| self.action_for(k)) {
+            self.update(a);
         }
     }
 

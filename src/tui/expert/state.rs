@@ -168,15 +168,7 @@ pub struct App {
     pub(super) areas: Areas,
 }
 
-impl crate::tui::ScreenBasics for App {
-    fn settings(&self) -> &Settings {
-        &self.settings
-    }
-
-    fn size(&self) -> (u16, u16) {
-        self.size
-    }
-}
+crate::tui::kit::screen_basics!(App);
 
 impl App {
     pub fn new(session: Session, settings: Settings) -> App {

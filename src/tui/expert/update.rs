@@ -3,7 +3,7 @@
 //! the loop; the loop's results come back through `on_appended`,
 //! `on_claimed` and `on_exported`. Nothing here does I/O.
 
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 
 use super::dialogs::{
     CommentEditor, ConflictWarning, Dialog, DirectionPicker, ExportDialog, Help, Outcome, Recusal,
@@ -18,44 +18,15 @@ use crate::store::Identity;
 use crate::tui::ScreenBasics;
 use crate::tui::kit::action::{Action, Cmd, Context, Wheel};
 use crate::tui::kit::strings::{Strings, fill};
+use crate::tui::kit::{self, Paste};
 
 impl App {
     // ----- Input -----
 
     /// Turns a terminal event into actions and applies them.
     pub fn on_event(&mut self, ev: Event) -> Vec<Effect> {
-        match ev {
-            Event::Key(k) if k.kind != KeyEventKind::Release => match self.action_for(k) {
-                Some(a) => self.update(a),
-                None => Vec::new(),
-            },
-            Event::Mouse(m) => {
-                let dir = match m.kind {
-                    MouseEventKind::ScrollUp => Wheel::Up,
-                    MouseEventKind::ScrollDown => Wheel::Down,
-                    _ => return Vec::new(),
-                };
-                self.update(Action::Wheel {
-                    dir,
-                    col: m.column,
-                    row: m.row,
-                })
-            }
-            Event::Resize(width, height) => self.update(Action::Resize { width, height }),
-            Event::Paste(text) => {
-                let mut out = Vec::new();
-                for c in text.chars() {
-                    let code = if c == '\n' {
-                        KeyCode::Enter
-                    } else {
-                        KeyCode::Char(c)
-                    };
-                    out.extend(self.update(Action::Key(KeyEvent::new(code, KeyModifiers::NONE))));
-                }
-                out
-            }
-            _ => Vec::new(),
-        }
+        let actions = kit::actions(ev, Paste::Keys, |k| self.action_for(k));
+        actions.into_iter().flat_map(|a| self.update(a)).collect()
     }
 
     /// What a key means here.

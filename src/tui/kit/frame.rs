@@ -2,12 +2,15 @@
 //! the scrolling help box, the header's two-part lines, the footer's key
 //! hints and the "too small" notice.
 
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
+use super::action::{Cmd, Context};
+use super::keymap::Keymap;
 use super::strings::{Strings, fill};
 use super::text::{cut, pad, width, wrap};
 use super::theme::Theme;
@@ -224,4 +227,176 @@ pub fn footer_hints(
         spans.push(Span::styled(format!(" {label}  "), t.footer()));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// A help box's first line (past the end until drawn, where
+/// [`help_box`] clamps it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HelpScroll {
+    pub top: usize,
+}
+
+/// What a key did in a help box.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HelpKey {
+    Close,
+    Scrolled,
+    /// Not a help key: the screen may give it a meaning.
+    Other,
+}
+
+impl HelpScroll {
+    /// The help box's keys, alike on every screen.
+    pub fn key(&mut self, k: &KeyEvent) -> HelpKey {
+        let top = &mut self.top;
+        match k.code {
+            KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q' | '?') | KeyCode::F(1) => {
+                return HelpKey::Close;
+            }
+            KeyCode::Up | KeyCode::Char('k') => *top = top.saturating_sub(1),
+            KeyCode::Down | KeyCode::Char('j') => *top += 1,
+            KeyCode::PageUp => *top = top.saturating_sub(10),
+            KeyCode::PageDown | KeyCode::Char(' ') => *top += 10,
+            KeyCode::Home | KeyCode::Char('g') => *top = 0,
+            KeyCode::End | KeyCode::Char('G') => *top = usize::MAX / 2,
+            _ => return HelpKey::Other,
+        }
+        HelpKey::Scrolled
+    }
+
+    /// The mouse wheel: `d` lines.
+    pub fn wheel(&mut self, d: isize) {
+        self.top = self.top.saturating_add_signed(d);
+    }
+}
+
+/// A help box's text `w` columns wide, built in order: headings, and keys
+/// with what they do.
+pub struct HelpText {
+    t: Theme,
+    w: usize,
+    key_w: usize,
+    lines: Vec<Line<'static>>,
+}
+
+impl HelpText {
+    pub fn new(t: Theme, w: usize) -> HelpText {
+        HelpText {
+            t,
+            w,
+            key_w: 24.min(w / 2),
+            lines: Vec::new(),
+        }
+    }
+
+    /// A heading, after a blank line unless it is the first.
+    pub fn heading(&mut self, h: &str) {
+        if !self.lines.is_empty() {
+            self.lines.push(Line::raw(""));
+        }
+        self.lines
+            .push(Line::styled(h.to_string(), self.t.heading()));
+    }
+
+    /// `keys` and what they do.
+    pub fn entry(&mut self, keys: &str, what: &str) {
+        let t = self.t;
+        self.lines.extend(field_lines(
+            keys,
+            what,
+            self.w,
+            self.key_w,
+            t.key(),
+            t.base(),
+        ));
+    }
+
+    /// Every bound command of `ctx` in the keymap, described by `what`.
+    pub fn bindings(&mut self, km: &Keymap, ctx: Context, what: impl Fn(Cmd) -> &'static str) {
+        for (cmd, keys) in km.bindings(ctx) {
+            if keys.is_empty() {
+                continue;
+            }
+            let ks: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
+            self.entry(&ks.join(" "), what(*cmd));
+        }
+    }
+
+    /// A heading and its (keys, what they do) pairs.
+    pub fn section(&mut self, h: &str, entries: &[(&str, &str)]) {
+        self.heading(h);
+        for (k, d) in entries {
+            self.entry(k, d);
+        }
+    }
+
+    pub fn lines(self) -> Vec<Line<'static>> {
+        self.lines
+    }
+}
+
+/// A footer's key hints as a screen gathers them, with the keys the
+/// keymap binds in one context.
+pub struct Hints<'a> {
+    km: &'a Keymap,
+    ctx: Context,
+    pub list: Vec<(String, String)>,
+}
+
+impl<'a> Hints<'a> {
+    pub fn new(km: &'a Keymap, ctx: Context) -> Hints<'a> {
+        Hints {
+            km,
+            ctx,
+            list: Vec::new(),
+        }
+    }
+
+    /// The first key of `c` (empty when unbound: the hint is left out).
+    pub fn key(&self, c: Cmd) -> String {
+        self.km
+            .first(self.ctx, c)
+            .map(|k| k.to_string())
+            .unwrap_or_default()
+    }
+
+    /// Two commands' keys, "a/b".
+    pub fn both(&self, a: Cmd, b: Cmd) -> String {
+        format!("{}/{}", self.key(a), self.key(b))
+    }
+
+    pub fn push(&mut self, keys: impl Into<String>, label: impl Into<String>) {
+        self.list.push((keys.into(), label.into()));
+    }
+
+    /// `c`'s key and `label`.
+    pub fn cmd(&mut self, c: Cmd, label: &str) {
+        let k = self.key(c);
+        self.push(k, label);
+    }
+
+    /// Help, quit and language, labelled by `label`: the tail every screen
+    /// ends its footer with.
+    pub fn tail(&self, label: impl Fn(Cmd) -> &'static str) -> Vec<(String, String)> {
+        [Cmd::Help, Cmd::Quit, Cmd::Lang]
+            .iter()
+            .map(|c| (self.key(*c), label(*c).to_string()))
+            .collect()
+    }
+}
+
+/// The header's two lines, each a left part that gives way and a right
+/// part, in `style`.
+pub fn header_lines(
+    frame: &mut Frame,
+    area: Rect,
+    style: Style,
+    lines: [(Vec<Span<'static>>, Vec<Span<'static>>); 2],
+) {
+    let w = area.width as usize;
+    let lines: Vec<Line> = lines
+        .into_iter()
+        .map(|(left, right)| spread(left, right, w, style))
+        .collect();
+    frame.render_widget(Paragraph::new(lines).style(style), area);
 }

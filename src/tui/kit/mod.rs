@@ -20,16 +20,18 @@ use std::sync::Once;
 use anyhow::{Context as _, Result};
 use crossterm::event::{
     self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
-    Event,
+    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind,
 };
 use crossterm::execute;
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 use ratatui::backend::CrosstermBackend;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::{Frame, Terminal};
 
 use crate::support::lang::Lang;
+use action::{Action, Wheel};
 use config::Settings;
 
 /// The smallest terminal the screens are drawn in.
@@ -69,6 +71,114 @@ pub trait ScreenBasics {
     fn too_small(&self) -> bool {
         let (w, h) = self.size();
         w < MIN_WIDTH || h < MIN_HEIGHT
+    }
+
+    /// The frame every screen is drawn in: header (two lines), a banner
+    /// `banner` lines high, body and footer (one line). `None`, with the
+    /// "too small" notice drawn, when the terminal is too small.
+    fn frame_areas(&self, frame: &mut Frame, banner: u16) -> Option<FrameAreas> {
+        let area = frame.area();
+        if self.too_small() || area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+            frame::too_small_screen(frame, self.s(), self.theme(), area);
+            return None;
+        }
+        let [header, banner, body, footer] = Layout::vertical([
+            Constraint::Length(2),
+            Constraint::Length(banner),
+            Constraint::Min(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        Some(FrameAreas {
+            all: area,
+            header,
+            banner,
+            body,
+            footer,
+        })
+    }
+}
+
+/// [`ScreenBasics`] for a screen state with `settings: Settings` and
+/// `size: (u16, u16)` fields.
+macro_rules! screen_basics {
+    ($t:ty) => {
+        impl $crate::tui::kit::ScreenBasics for $t {
+            fn settings(&self) -> &$crate::tui::kit::config::Settings {
+                &self.settings
+            }
+            fn size(&self) -> (u16, u16) {
+                self.size
+            }
+        }
+    };
+}
+pub(crate) use screen_basics;
+
+/// Where a screen's parts go ([`ScreenBasics::frame_areas`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FrameAreas {
+    /// The whole terminal (where dialogs centre).
+    pub all: Rect,
+    pub header: Rect,
+    pub banner: Rect,
+    pub body: Rect,
+    pub footer: Rect,
+}
+
+/// How a screen takes pasted text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paste {
+    /// Not at all.
+    Ignore,
+    /// Each character as its key, a line break as Enter.
+    Keys,
+    /// Each character but control characters as its key.
+    Printable,
+}
+
+/// The actions a terminal event asks for: a key press as `key` maps it
+/// (the screen's keymap), the wheel, a new size, pasted text as keys.
+pub fn actions(
+    ev: Event,
+    paste: Paste,
+    key: impl FnOnce(KeyEvent) -> Option<Action>,
+) -> Vec<Action> {
+    let typed = |c: char| Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    match ev {
+        Event::Key(k) if k.kind != KeyEventKind::Release => key(k).into_iter().collect(),
+        Event::Mouse(m) => {
+            let dir = match m.kind {
+                MouseEventKind::ScrollUp => Wheel::Up,
+                MouseEventKind::ScrollDown => Wheel::Down,
+                _ => return Vec::new(),
+            };
+            vec![Action::Wheel {
+                dir,
+                col: m.column,
+                row: m.row,
+            }]
+        }
+        Event::Resize(width, height) => vec![Action::Resize { width, height }],
+        Event::Paste(text) => match paste {
+            Paste::Ignore => Vec::new(),
+            Paste::Keys => text
+                .chars()
+                .map(|c| {
+                    if c == '\n' {
+                        Action::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE))
+                    } else {
+                        typed(c)
+                    }
+                })
+                .collect(),
+            Paste::Printable => text
+                .chars()
+                .filter(|c| !c.is_control())
+                .map(typed)
+                .collect(),
+        },
+        _ => Vec::new(),
     }
 }
 

@@ -4,14 +4,16 @@
 
 use crate::tui::ScreenBasics;
 
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 
 use super::filter::{Filter, FilterError};
 use super::source::{History, Source};
 use crate::domain::history::{Sheet, Status};
 use crate::tui::action::{Action, Cmd, Context, Wheel};
 use crate::tui::config::Settings;
+use crate::tui::kit::frame::{HelpKey, HelpScroll};
 use crate::tui::kit::scroll::ListScroll;
+use crate::tui::kit::{self, Paste};
 use crate::tui::strings::fill;
 
 /// Which pane has the keyboard.
@@ -24,7 +26,7 @@ pub enum Pane {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Dialog {
     Help {
-        scroll: usize,
+        scroll: HelpScroll,
     },
     /// The filter being typed, and what is wrong with it.
     Filter {
@@ -73,15 +75,7 @@ pub struct ReplayApp {
     pub(super) counts: Vec<usize>,
 }
 
-impl crate::tui::ScreenBasics for ReplayApp {
-    fn settings(&self) -> &Settings {
-        &self.settings
-    }
-
-    fn size(&self) -> (u16, u16) {
-        self.size
-    }
-}
+crate::tui::kit::screen_basics!(ReplayApp);
 
 impl ReplayApp {
     pub fn new(src: Source, settings: Settings) -> ReplayApp {
@@ -203,35 +197,12 @@ impl ReplayApp {
     // ----- Input -----
 
     pub fn on_event(&mut self, ev: Event) -> Flow {
-        match ev {
-            Event::Key(k) if k.kind != KeyEventKind::Release => match self.action_for(k) {
-                Some(a) => self.update(a),
-                None => Flow::Continue,
-            },
-            Event::Mouse(m) => {
-                let dir = match m.kind {
-                    MouseEventKind::ScrollUp => Wheel::Up,
-                    MouseEventKind::ScrollDown => Wheel::Down,
-                    _ => return Flow::Continue,
-                };
-                self.update(Action::Wheel {
-                    dir,
-                    col: m.column,
-                    row: m.row,
-                })
+        for a in kit::actions(ev, Paste::Printable, |k| self.action_for(k)) {
+            if self.update(a) == Flow::Quit {
+                return Flow::Quit;
             }
-            Event::Resize(width, height) => self.update(Action::Resize { width, height }),
-            Event::Paste(text) => {
-                for c in text.chars().filter(|c| !c.is_control()) {
-                    self.update(Action::Key(KeyEvent::new(
-                        KeyCode::Char(c),
-                        KeyModifiers::NONE,
-                    )));
-                }
-                Flow::Continue
-            }
-            _ => Flow::Continue,
         }
+        Flow::Continue
     }
 
     pub fn action_for(&self, k: KeyEvent) -> Option<Action> {
@@ -260,9 +231,7 @@ impl ReplayApp {
             Action::Wheel { dir, .. } => {
                 let d = if dir == Wheel::Up { -3 } else { 3 };
                 match (&mut self.dialog, self.focus) {
-                    (Some(Dialog::Help { scroll }), _) => {
-                        *scroll = scroll.saturating_add_signed(d);
-                    }
+                    (Some(Dialog::Help { scroll }), _) => scroll.wheel(d),
                     (Some(_), _) => {}
                     (None, Pane::Timeline) => self.step(d),
                     (None, Pane::Sheet) => self.move_row(d),
@@ -280,7 +249,11 @@ impl ReplayApp {
         let (tl_rows, sheet_rows) = (self.timeline.rows(), self.sheet_rows.rows());
         match c {
             Cmd::Quit => return Flow::Quit,
-            Cmd::Help => self.dialog = Some(Dialog::Help { scroll: 0 }),
+            Cmd::Help => {
+                self.dialog = Some(Dialog::Help {
+                    scroll: HelpScroll::default(),
+                })
+            }
             Cmd::Lang => self.settings.lang = self.settings.lang.toggle(),
             Cmd::FocusNext | Cmd::FocusPrev => {
                 self.focus = match self.focus {
@@ -486,18 +459,10 @@ impl ReplayApp {
         };
         match &mut self.dialog {
             None => {}
-            Some(Dialog::Help { scroll }) => match k.code {
-                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q' | '?') | KeyCode::F(1) => {
-                    self.dialog = None
-                }
-                KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
-                KeyCode::Down | KeyCode::Char('j') => *scroll += 1,
-                KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
-                KeyCode::PageDown | KeyCode::Char(' ') => *scroll += 10,
-                KeyCode::Home | KeyCode::Char('g') => *scroll = 0,
-                KeyCode::End | KeyCode::Char('G') => *scroll = usize::MAX / 2,
-                _ if lang_key => self.settings.lang = self.settings.lang.toggle(),
-                _ => {}
+            Some(Dialog::Help { scroll }) => match scroll.key(&k) {
+                HelpKey::Close => self.dialog = None,
+                HelpKey::Other if lang_key => self.settings.lang = self.settings.lang.toggle(),
+                HelpKey::Scrolled | HelpKey::Other => {}
             },
             Some(Dialog::Filter { text, error }) => match k.code {
                 KeyCode::Esc => self.dialog = None,

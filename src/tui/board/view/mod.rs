@@ -10,30 +10,23 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::strings::BoardKey;
-use super::{Board, Focus, MIN_HEIGHT, MIN_WIDTH, Trust, View};
+use super::{Board, Focus, Trust, View};
 use crate::domain::text::inert_line;
 use crate::merge::{Figures, MergedApp};
 use crate::tui::action::{Cmd, Context};
-use crate::tui::kit::frame::{SlashHints, footer_hints, too_small_screen};
+use crate::tui::kit::frame::{Hints, SlashHints, footer_hints};
 use crate::tui::strings::fill;
 use crate::tui::text::{cut, fit, pad, pad_left, width, wrap};
 use crate::tui::theme::{Glyphs, Theme};
 
 /// Paints the board.
 pub fn draw(frame: &mut Frame, b: &mut Board) {
-    let area = frame.area();
-    if b.too_small() || area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        too_small(frame, b, area);
+    let Some(parts) = b.frame_areas(frame, 0) else {
         return;
-    }
-    let [head, body, foot] = Layout::vertical([
-        Constraint::Length(2),
-        Constraint::Min(1),
-        Constraint::Length(1),
-    ])
-    .areas(area);
-    header(frame, b, head);
-    footer(frame, b, foot);
+    };
+    let (area, body) = (parts.all, parts.body);
+    header(frame, b, parts.header);
+    footer(frame, b, parts.footer);
     let (focus, wide) = (b.focus, b.is_wide());
     match b.view {
         View::Experts => experts(frame, b, body),
@@ -132,43 +125,32 @@ fn footer(frame: &mut Frame, b: &Board, area: Rect) {
     let t = b.theme();
     let s = b.s();
     let bs = b.b();
-    let km = &b.settings.keymap;
-    let ctx = b.context();
-    let key = |c: Cmd| km.first(ctx, c).map(|k| k.to_string()).unwrap_or_default();
-    let both = |a: Cmd, c: Cmd| format!("{}/{}", key(a), key(c));
-    let mut hints: Vec<(String, String)> = Vec::new();
+    let mut hints = Hints::new(&b.settings.keymap, b.context());
     if b.help {
-        hints.push((key(Cmd::Back), s.hint_close.into()));
+        hints.cmd(Cmd::Back, s.hint_close);
     } else {
         match (b.view, b.focus) {
             (View::Ranking, Focus::List) => {
-                hints.push((both(Cmd::Down, Cmd::Up), s.hint_move.into()));
-                hints.push((key(Cmd::Open), s.cmd_short(Cmd::Open).into()));
+                hints.push(hints.both(Cmd::Down, Cmd::Up), s.hint_move);
+                hints.cmd(Cmd::Open, s.cmd_short(Cmd::Open));
             }
-            _ => hints.push((both(Cmd::Down, Cmd::Up), s.hint_scroll.into())),
+            _ => hints.push(hints.both(Cmd::Down, Cmd::Up), s.hint_scroll),
         }
-        hints.push((
-            both(Cmd::PrevDirection, Cmd::NextDirection),
-            bs.hint_direction.into(),
-        ));
+        hints.push(
+            hints.both(Cmd::PrevDirection, Cmd::NextDirection),
+            bs.hint_direction,
+        );
         let view = match b.view {
             View::Ranking => bs.hint_experts,
             View::Experts => bs.hint_ranking,
         };
-        hints.push((key(Cmd::FocusNext), view.into()));
+        hints.cmd(Cmd::FocusNext, view);
         if b.focus == Focus::Detail || b.view == View::Experts {
-            hints.push((key(Cmd::Back), s.cmd_short(Cmd::Back).into()));
+            hints.cmd(Cmd::Back, s.cmd_short(Cmd::Back));
         }
     }
-    let tail: Vec<(String, String)> = [Cmd::Help, Cmd::Quit, Cmd::Lang]
-        .iter()
-        .map(|c| (key(*c), s.cmd_short(*c).to_string()))
-        .collect();
-    footer_hints(frame, t, area, hints, tail, SlashHints::Drop);
-}
-
-fn too_small(frame: &mut Frame, b: &Board, area: Rect) {
-    too_small_screen(frame, b.s(), b.theme(), area);
+    let tail = hints.tail(|c| s.cmd_short(c));
+    footer_hints(frame, t, area, hints.list, tail, SlashHints::Drop);
 }
 
 /// The short flag words of an application, and whether any is a warning

@@ -19,7 +19,7 @@ use crate::tui::expert::effects::ExportRequest;
 use crate::tui::expert::{App, ExportFailure, OwnerKey};
 use crate::tui::kit::frame::{centered, field_lines};
 use crate::tui::strings::{Strings, fill};
-use crate::tui::text::{cut, fit, pad, width, wrap};
+use crate::tui::text::{cut, fit, pad, tail, width, wrap};
 
 /// Where the export dialog stands. Esc goes one step back (and from the
 /// review, closes).
@@ -436,17 +436,7 @@ fn input_line(
     let t = app.theme();
     let room = iw.saturating_sub(lw + 1).max(2);
     // The end of the value, where typing happens, with room for the cursor.
-    let mut shown: Vec<char> = Vec::new();
-    let mut used = 0;
-    for c in value.chars().rev() {
-        let cw = width(&c.to_string());
-        if used + cw + 1 > room {
-            break;
-        }
-        used += cw;
-        shown.push(c);
-    }
-    let mut shown: String = shown.into_iter().rev().collect();
+    let mut shown = tail(value, room - 1);
     if shown.chars().count() < value.chars().count() && !shown.is_empty() {
         let mut cs = shown.chars();
         cs.next();

@@ -11,7 +11,7 @@ use super::{block, focused};
 use crate::domain::history::Status;
 use crate::domain::text::inert_line;
 use crate::tui::expert::{App, Areas, Focus};
-use crate::tui::text::{fit, highlight_fit, pad_left, width};
+use crate::tui::text::{fit, highlight_fit, pad_left, tail, width};
 
 pub fn draw(frame: &mut Frame, app: &mut App, area: Rect, areas: &mut Areas) {
     let show_search = app.searching || !app.query.is_empty();
@@ -188,17 +188,7 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect, areas: &mut Areas) {
         let prompt = format!("/ {} ", s.search_prompt);
         let room = w.saturating_sub(width(&prompt) + 1);
         // Show the end of a long query, where the typing happens.
-        let mut shown: Vec<char> = Vec::new();
-        let mut used = 0;
-        for c in q.chars().rev() {
-            let cw = width(&c.to_string());
-            if used + cw > room {
-                break;
-            }
-            used += cw;
-            shown.push(c);
-        }
-        let shown: String = shown.into_iter().rev().collect();
+        let shown = tail(&q, room);
         lines.push(Line::from(vec![
             Span::styled(prompt.clone(), t.key()),
             Span::styled(shown.clone(), t.input()),

@@ -18,25 +18,18 @@ use ratatui::widgets::{Block, Paragraph};
 
 use crate::domain::text::inert_line;
 use crate::tui::action::{Cmd, Context};
-use crate::tui::expert::{App, Areas, Focus, MIN_HEIGHT, MIN_WIDTH, OwnerKey, SaveState, Screen};
-use crate::tui::kit::frame::{SlashHints, footer_hints, spread, themed_block, too_small_screen};
+use crate::tui::expert::{App, Areas, Focus, OwnerKey, SaveState, Screen};
+use crate::tui::kit::frame::{Hints, SlashHints, footer_hints, header_lines, themed_block};
 use crate::tui::text::fit;
 
 /// Paints the screen.
 pub fn draw(frame: &mut Frame, app: &mut App) {
-    let area = frame.area();
-    if app.too_small() || area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        too_small(frame, app, area);
+    let Some(parts) = app.frame_areas(frame, 0) else {
         return;
-    }
-    let [header_area, body, footer_area] = Layout::vertical([
-        Constraint::Length(2),
-        Constraint::Min(1),
-        Constraint::Length(1),
-    ])
-    .areas(area);
-    header(frame, app, header_area);
-    footer(frame, app, footer_area);
+    };
+    let (area, body) = (parts.all, parts.body);
+    header(frame, app, parts.header);
+    footer(frame, app, parts.footer);
     let mut areas = Areas::default();
     match &app.screen {
         Screen::Identity(p) => p.draw(frame, app, body),
@@ -101,12 +94,7 @@ fn header(frame: &mut Frame, app: &App, area: Rect) {
             t.error().patch(hs),
         )],
     };
-    let line1 = spread(
-        vec![Span::styled(format!(" {call} · {panel}"), hs)],
-        save,
-        area.width as usize,
-        hs,
-    );
+    let line1 = (vec![Span::styled(format!(" {call} · {panel}"), hs)], save);
     let who = match &app.session.owner {
         Some(o) => {
             let org = if o.org.trim().is_empty() {
@@ -142,13 +130,8 @@ fn header(frame: &mut Frame, app: &App, area: Rect) {
         ),
         Span::styled(format!("{} {todo} {} ", g.status(Status::Todo), s.todo), hs),
     ];
-    let line2 = spread(
-        vec![Span::styled(who, hs)],
-        progress,
-        area.width as usize,
-        hs,
-    );
-    frame.render_widget(Paragraph::new(vec![line1, line2]).style(hs), area);
+    let line2 = (vec![Span::styled(who, hs)], progress);
+    header_lines(frame, area, hs, [line1, line2]);
 }
 
 /// Key hints for where the expert is, or the current message.
@@ -164,28 +147,24 @@ fn footer(frame: &mut Frame, app: &App, area: Rect) {
         );
         return;
     }
-    let km = &app.settings.keymap;
-    let key = |ctx: Context, c: Cmd| km.first(ctx, c).map(|k| k.to_string()).unwrap_or_default();
-    let mut hints: Vec<(String, String)> = Vec::new();
+    let mut hints = Hints::new(&app.settings.keymap, app.context());
     let mut tail: Vec<(String, String)> = Vec::new();
-    let both = |ctx: Context, a: Cmd, b: Cmd| format!("{}/{}", key(ctx, a), key(ctx, b));
     match (&app.screen, &app.dialog) {
         (Screen::Identity(_), _) => {}
-        (_, Some(_)) => hints.push(("Esc".into(), s.hint_close.into())),
+        (_, Some(_)) => hints.push("Esc", s.hint_close),
         _ if app.searching => {
-            hints.push(("Enter".into(), s.hint_search_done.into()));
-            hints.push(("Esc".into(), s.hint_search_cancel.into()));
-            hints.push(("↑/↓".into(), s.hint_move.into()));
+            hints.push("Enter", s.hint_search_done);
+            hints.push("Esc", s.hint_search_cancel);
+            hints.push("↑/↓", s.hint_move);
         }
         _ => {
-            let ctx = app.context();
-            match ctx {
+            match app.context() {
                 Context::List
                 | Context::Global
                 | Context::Replay
                 | Context::Timeline
                 | Context::Sheet => {
-                    hints.push((both(ctx, Cmd::Down, Cmd::Up), s.hint_move.into()));
+                    hints.push(hints.both(Cmd::Down, Cmd::Up), s.hint_move);
                     for c in [
                         Cmd::Open,
                         Cmd::Search,
@@ -193,19 +172,19 @@ fn footer(frame: &mut Frame, app: &App, area: Rect) {
                         Cmd::StatusFilter,
                         Cmd::Recuse,
                     ] {
-                        hints.push((key(ctx, c), s.cmd_short(c).into()));
+                        hints.cmd(c, s.cmd_short(c));
                     }
                 }
                 Context::Detail => {
-                    hints.push((both(ctx, Cmd::Down, Cmd::Up), s.hint_scroll.into()));
+                    hints.push(hints.both(Cmd::Down, Cmd::Up), s.hint_scroll);
                     for c in [Cmd::FocusNext, Cmd::Scope, Cmd::Recuse, Cmd::Back] {
-                        hints.push((key(ctx, c), s.cmd_short(c).into()));
+                        hints.cmd(c, s.cmd_short(c));
                     }
                 }
                 Context::Scoring => {
-                    hints.push((both(ctx, Cmd::Down, Cmd::Up), s.hint_move.into()));
-                    hints.push(("0-9".into(), s.hint_digits.into()));
-                    hints.push((both(ctx, Cmd::Dec, Cmd::Inc), s.hint_step.into()));
+                    hints.push(hints.both(Cmd::Down, Cmd::Up), s.hint_move);
+                    hints.push("0-9", s.hint_digits);
+                    hints.push(hints.both(Cmd::Dec, Cmd::Inc), s.hint_step);
                     for c in [
                         Cmd::Comment,
                         Cmd::Recommend,
@@ -213,22 +192,16 @@ fn footer(frame: &mut Frame, app: &App, area: Rect) {
                         Cmd::Recuse,
                         Cmd::Back,
                     ] {
-                        hints.push((key(ctx, c), s.cmd_short(c).into()));
+                        hints.cmd(c, s.cmd_short(c));
                     }
                 }
             }
-            for c in [Cmd::Help, Cmd::Quit, Cmd::Lang] {
-                tail.push((key(ctx, c), s.cmd_short(c).into()));
-            }
+            tail = hints.tail(|c| s.cmd_short(c));
         }
     }
     // The tail (help, quit, language) always shows; the context's hints
     // fill the room before it.
-    footer_hints(frame, t, area, hints, tail, SlashHints::Keep);
-}
-
-fn too_small(frame: &mut Frame, app: &App, area: Rect) {
-    too_small_screen(frame, app.s(), app.theme(), area);
+    footer_hints(frame, t, area, hints.list, tail, SlashHints::Keep);
 }
 
 /// Whether this pane has the keyboard.

@@ -16,30 +16,21 @@ use crate::domain::text::inert_line;
 use crate::support::lang::Lang;
 use crate::tui::action::{Cmd, Context};
 use crate::tui::kit::frame::{
-    SlashHints, centered, field_lines, footer_hints, frame_box, help_box, spread, themed_block,
-    too_small_screen,
+    HelpText, Hints, SlashHints, centered, field_lines, footer_hints, frame_box, header_lines,
+    help_box, themed_block,
 };
-use crate::tui::kit::{MIN_HEIGHT, MIN_WIDTH};
 use crate::tui::strings::{Strings, fill};
-use crate::tui::text::{cut, fit, pad, pad_left, width, wrap};
+use crate::tui::text::{cut, fit, pad, pad_left, tail, width, wrap};
 
 pub fn draw(frame: &mut Frame, app: &mut ReplayApp) {
-    let area = frame.area();
-    if app.too_small() || area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        too_small_screen(frame, app.s(), app.theme(), area);
+    let banner = banner_lines(app, frame.area().width as usize);
+    let Some(parts) = app.frame_areas(frame, banner.len() as u16) else {
         return;
-    }
-    let banner = banner_lines(app, area.width as usize);
-    let [header_area, banner_area, body, footer_area] = Layout::vertical([
-        Constraint::Length(2),
-        Constraint::Length(banner.len() as u16),
-        Constraint::Min(1),
-        Constraint::Length(1),
-    ])
-    .areas(area);
-    header(frame, app, header_area);
-    frame.render_widget(Paragraph::new(banner), banner_area);
-    footer(frame, app, footer_area);
+    };
+    let (area, body) = (parts.all, parts.body);
+    header(frame, app, parts.header);
+    frame.render_widget(Paragraph::new(banner), parts.banner);
+    footer(frame, app, parts.footer);
     if app.is_wide() {
         let [t, s] =
             Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body);
@@ -54,7 +45,7 @@ pub fn draw(frame: &mut Frame, app: &mut ReplayApp) {
     let app = &*app;
     match &app.dialog {
         None => {}
-        Some(Dialog::Help { scroll }) => help(frame, app, area, *scroll),
+        Some(Dialog::Help { scroll }) => help(frame, app, area, scroll.top),
         Some(Dialog::Filter { text, error }) => filter_dialog(frame, app, area, text, error),
         Some(Dialog::Apps { query, cursor }) => apps_dialog(frame, app, area, query, *cursor),
     }
@@ -189,12 +180,7 @@ fn header(frame: &mut Frame, app: &ReplayApp, area: Rect) {
             t.error().patch(hs),
         ),
     };
-    let line1 = spread(
-        vec![Span::styled(left1, hs)],
-        vec![chain],
-        area.width as usize,
-        hs,
-    );
+    let line1 = (vec![Span::styled(left1, hs)], vec![chain]);
     let who = match &src.expert {
         Some(e) => {
             let org = if e.org.trim().is_empty() {
@@ -227,63 +213,52 @@ fn header(frame: &mut Frame, app: &ReplayApp, area: Rect) {
         ),
         None => s.replay_before_all.to_string(),
     };
-    let line2 = spread(
+    let line2 = (
         vec![Span::styled(left2, hs)],
         vec![Span::styled(format!("{moment} "), hs)],
-        area.width as usize,
-        hs,
     );
-    frame.render_widget(Paragraph::new(vec![line1, line2]).style(hs), area);
+    header_lines(frame, area, hs, [line1, line2]);
 }
 
 fn footer(frame: &mut Frame, app: &ReplayApp, area: Rect) {
     let s = app.s();
     let t = app.theme();
-    let km = &app.settings.keymap;
     let ctx = app.context();
-    let key = |c: Cmd| km.first(ctx, c).map(|k| k.to_string()).unwrap_or_default();
-    let both = |a: Cmd, b: Cmd| format!("{}/{}", key(a), key(b));
-    let mut hints: Vec<(String, String)> = Vec::new();
+    let mut hints = Hints::new(&app.settings.keymap, ctx);
     if app.dialog.is_some() {
-        hints.push(("Esc".into(), s.hint_close.into()));
+        hints.push("Esc", s.hint_close);
     } else {
         match app.focus {
             Pane::Timeline => {
-                hints.push((both(Cmd::Down, Cmd::Up), s.hint_time.into()));
-                hints.push((
-                    both(Cmd::Top, Cmd::Bottom),
+                hints.push(hints.both(Cmd::Down, Cmd::Up), s.hint_time);
+                hints.push(
+                    hints.both(Cmd::Top, Cmd::Bottom),
                     format!(
                         "{}/{}",
                         s.cmd_short_in(ctx, Cmd::Top),
                         s.cmd_short_in(ctx, Cmd::Bottom)
                     ),
-                ));
+                );
             }
             Pane::Sheet => {
-                hints.push((both(Cmd::Down, Cmd::Up), s.hint_move.into()));
-                hints.push((both(Cmd::Earlier, Cmd::Later), s.hint_time.into()));
+                hints.push(hints.both(Cmd::Down, Cmd::Up), s.hint_move);
+                hints.push(hints.both(Cmd::Earlier, Cmd::Later), s.hint_time);
             }
         }
-        hints.push((key(Cmd::Open), s.cmd_short_in(ctx, Cmd::Open).into()));
+        hints.cmd(Cmd::Open, s.cmd_short_in(ctx, Cmd::Open));
         for c in [Cmd::Filter, Cmd::AppHistory, Cmd::FocusNext] {
-            hints.push((key(c), s.cmd_short_in(Context::Replay, c).into()));
+            hints.cmd(c, s.cmd_short_in(Context::Replay, c));
         }
         if app.app_view.is_some() {
-            hints.push((
-                key(Cmd::Back),
-                s.cmd_short_in(Context::Replay, Cmd::Back).into(),
-            ));
+            hints.cmd(Cmd::Back, s.cmd_short_in(Context::Replay, Cmd::Back));
         }
     }
-    let tail: Vec<(String, String)> = if app.dialog.is_some() {
+    let tail = if app.dialog.is_some() {
         Vec::new()
     } else {
-        [Cmd::Help, Cmd::Quit, Cmd::Lang]
-            .iter()
-            .map(|c| (key(*c), s.cmd_short_in(Context::Replay, *c).to_string()))
-            .collect()
+        hints.tail(|c| s.cmd_short_in(Context::Replay, c))
     };
-    footer_hints(frame, t, area, hints, tail, SlashHints::DropUnlabelled);
+    footer_hints(frame, t, area, hints.list, tail, SlashHints::DropUnlabelled);
 }
 
 /// A criterion's name in both languages, the screen's first.
@@ -637,41 +612,14 @@ fn sheet(frame: &mut Frame, app: &mut ReplayApp, area: Rect) {
 /// filter's syntax.
 pub fn help_lines(app: &ReplayApp, w: usize) -> Vec<Line<'static>> {
     let s = app.s();
-    let t = app.theme();
-    let km = &app.settings.keymap;
-    let key_w = 24.min(w / 2);
-    let mut out = Vec::new();
+    let mut out = HelpText::new(app.theme(), w);
     for ctx in Context::REPLAY {
-        if !out.is_empty() {
-            out.push(Line::raw(""));
-        }
-        out.push(Line::styled(s.context(ctx).to_string(), t.heading()));
-        for (cmd, keys) in km.bindings(ctx) {
-            if keys.is_empty() {
-                continue;
-            }
-            let ks: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
-            out.extend(field_lines(
-                &ks.join(" "),
-                s.cmd_help_in(ctx, *cmd),
-                w,
-                key_w,
-                t.key(),
-                t.base(),
-            ));
-        }
+        out.heading(s.context(ctx));
+        out.bindings(&app.settings.keymap, ctx, |c| s.cmd_help_in(ctx, c));
     }
-    out.push(Line::raw(""));
-    out.push(Line::styled(s.filter_title.to_string(), t.heading()));
-    for (k, d) in s.filter_syntax {
-        out.extend(field_lines(k, d, w, key_w, t.key(), t.base()));
-    }
-    out.push(Line::raw(""));
-    out.push(Line::styled(s.ctx_dialogs.to_string(), t.heading()));
-    for (k, d) in s.replay_help_keys {
-        out.extend(field_lines(k, d, w, key_w, t.key(), t.base()));
-    }
-    out
+    out.section(s.filter_title, s.filter_syntax);
+    out.section(s.ctx_dialogs, s.replay_help_keys);
+    out.lines()
 }
 
 fn help(frame: &mut Frame, app: &ReplayApp, area: Rect, scroll: usize) {
@@ -689,18 +637,7 @@ fn help(frame: &mut Frame, app: &ReplayApp, area: Rect, scroll: usize) {
 /// A one-line input: `> text`, the end of a long text shown; returns the
 /// line and the cursor column.
 fn input(text: &str, iw: usize, style: Style) -> (Line<'static>, u16) {
-    let room = iw.saturating_sub(3).max(1);
-    let mut shown: Vec<char> = Vec::new();
-    let mut used = 0;
-    for c in text.chars().rev() {
-        let cw = width(&c.to_string());
-        if used + cw > room {
-            break;
-        }
-        used += cw;
-        shown.push(c);
-    }
-    let shown: String = shown.into_iter().rev().collect();
+    let shown = tail(text, iw.saturating_sub(3).max(1));
     let col = (2 + width(&shown)) as u16;
     (
         Line::from(vec![
