@@ -252,6 +252,22 @@ pub fn highlight_fit(
     spans
 }
 
+/// The end of `s` that fits in `w` columns: what an input field shows of a
+/// long value, where the typing happens.
+pub fn tail(s: &str, w: usize) -> String {
+    let mut shown: Vec<char> = Vec::new();
+    let mut used = 0;
+    for c in s.chars().rev() {
+        let cw = width(&c.to_string());
+        if used + cw > w {
+            break;
+        }
+        used += cw;
+        shown.push(c);
+    }
+    shown.into_iter().rev().collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -308,20 +324,4 @@ mod tests {
         assert_eq!(spans[0].content, "华信");
         assert_eq!(spans[1].content, "安全");
     }
-}
-
-/// The end of `s` that fits in `w` columns: what an input field shows of a
-/// long value, where the typing happens.
-pub fn tail(s: &str, w: usize) -> String {
-    let mut shown: Vec<char> = Vec::new();
-    let mut used = 0;
-    for c in s.chars().rev() {
-        let cw = width(&c.to_string());
-        if used + cw > w {
-            break;
-        }
-        used += cw;
-        shown.push(c);
-    }
-    shown.into_iter().rev().collect()
 }
