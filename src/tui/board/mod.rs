@@ -14,7 +14,7 @@ use crate::tui::ScreenBasics;
 use std::path::Path;
 
 use anyhow::{Result, anyhow, bail};
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{Event, KeyEvent};
 
 use crate::crypto::envelope::{Envelope, MERGED_TYPE};
 use crate::domain::text::inert_line;
@@ -181,16 +181,10 @@ impl Board {
 
     /// What a key means here.
     pub fn action_for(&self, k: KeyEvent) -> Option<Action> {
-        if k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL) {
-            return Some(Action::ForceQuit);
+        if let Some(a) = self.first_action(&k, Context::Global) {
+            return a;
         }
         let km = &self.settings.keymap;
-        if self.too_small() {
-            return match km.lookup(Context::Global, &k) {
-                Some(c @ (Cmd::Quit | Cmd::Lang)) => Some(Action::Cmd(c)),
-                _ => None,
-            };
-        }
         if self.help {
             return match km.lookup(Context::Detail, &k) {
                 Some(c @ (Cmd::Quit | Cmd::Lang | Cmd::Help | Cmd::Back)) => Some(Action::Cmd(c)),

@@ -31,14 +31,8 @@ impl App {
 
     /// What a key means here.
     pub fn action_for(&self, k: KeyEvent) -> Option<Action> {
-        if k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL) {
-            return Some(Action::ForceQuit);
-        }
-        if self.too_small() {
-            return match self.settings.keymap.lookup(Context::Global, &k) {
-                Some(c @ (Cmd::Quit | Cmd::Lang)) => Some(Action::Cmd(c)),
-                _ => None,
-            };
+        if let Some(a) = self.first_action(&k, Context::Global) {
+            return a;
         }
         if matches!(self.screen, Screen::Identity(_)) || self.dialog.is_some() || self.searching {
             return Some(Action::Key(k));

@@ -15,6 +15,7 @@ use super::strings::{Strings, fill};
 use super::text::{cut, pad, width, wrap};
 use super::theme::Theme;
 use super::{MIN_HEIGHT, MIN_WIDTH};
+use crate::domain::text::inert_line;
 
 /// [`block`] for any screen: the theme given.
 pub fn themed_block<'a>(t: Theme, title: String, focused: bool) -> Block<'a> {
@@ -383,6 +384,21 @@ impl<'a> Hints<'a> {
             .map(|c| (self.key(*c), label(*c).to_string()))
             .collect()
     }
+}
+
+/// The header's "expert: id name (organisation)", inert.
+pub fn expert_line(s: &Strings, id: &str, name: &str, org: &str) -> String {
+    let org = if org.trim().is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", inert_line(org))
+    };
+    format!(
+        " {}: {} {}{org}",
+        s.expert,
+        inert_line(id),
+        inert_line(name)
+    )
 }
 
 /// The header's two lines, each a left part that gives way and a right

@@ -61,6 +61,15 @@ pub trait ScreenBasics {
         theme::Theme::new(self.settings().theme)
     }
 
+    /// What drawing reads first: the strings, the theme and the glyphs.
+    fn look(&self) -> Look {
+        Look {
+            s: self.s(),
+            t: self.theme(),
+            g: self.settings().glyphs,
+        }
+    }
+
     /// Room for two panes side by side.
     fn is_wide(&self) -> bool {
         let (w, h) = self.size();
@@ -71,6 +80,39 @@ pub trait ScreenBasics {
     fn too_small(&self) -> bool {
         let (w, h) = self.size();
         w < MIN_WIDTH || h < MIN_HEIGHT
+    }
+
+    /// What a key means whatever the screen: Ctrl-C quits at once, and in
+    /// a terminal too small to draw in only quit and language (as `ctx`
+    /// binds them) work. `None` when the screen decides.
+    fn first_action(&self, k: &KeyEvent, ctx: action::Context) -> Option<Option<Action>> {
+        if k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL) {
+            return Some(Some(Action::ForceQuit));
+        }
+        if !self.too_small() {
+            return None;
+        }
+        Some(match self.settings().keymap.lookup(ctx, k) {
+            Some(c @ (action::Cmd::Quit | action::Cmd::Lang)) => Some(Action::Cmd(c)),
+            _ => None,
+        })
+    }
+
+    /// [`ScreenBasics::frame_areas`] with the header and the footer drawn.
+    fn frame_with(
+        &self,
+        frame: &mut Frame,
+        banner: u16,
+        header: fn(&mut Frame, &Self, Rect),
+        footer: fn(&mut Frame, &Self, Rect),
+    ) -> Option<FrameAreas>
+    where
+        Self: Sized,
+    {
+        let parts = self.frame_areas(frame, banner)?;
+        header(frame, self, parts.header);
+        footer(frame, self, parts.footer);
+        Some(parts)
     }
 
     /// The frame every screen is drawn in: header (two lines), a banner
@@ -114,6 +156,15 @@ macro_rules! screen_basics {
     };
 }
 pub(crate) use screen_basics;
+
+/// The strings, theme and glyphs a screen draws with
+/// ([`ScreenBasics::look`]).
+#[derive(Clone, Copy)]
+pub struct Look {
+    pub s: &'static strings::Strings,
+    pub t: theme::Theme,
+    pub g: theme::Glyphs,
+}
 
 /// Where a screen's parts go ([`ScreenBasics::frame_areas`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -206,14 +206,8 @@ impl ReplayApp {
     }
 
     pub fn action_for(&self, k: KeyEvent) -> Option<Action> {
-        if k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL) {
-            return Some(Action::ForceQuit);
-        }
-        if self.too_small() {
-            return match self.settings.keymap.lookup(Context::Replay, &k) {
-                Some(c @ (Cmd::Quit | Cmd::Lang)) => Some(Action::Cmd(c)),
-                _ => None,
-            };
+        if let Some(a) = self.first_action(&k, Context::Replay) {
+            return a;
         }
         if self.dialog.is_some() {
             return Some(Action::Key(k));

@@ -3,6 +3,7 @@
 //! Every string from the merged file passes through `inert_line` first.
 
 use crate::tui::ScreenBasics;
+use crate::tui::kit::Look;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -21,12 +22,10 @@ use crate::tui::theme::{Glyphs, Theme};
 
 /// Paints the board.
 pub fn draw(frame: &mut Frame, b: &mut Board) {
-    let Some(parts) = b.frame_areas(frame, 0) else {
+    let Some(parts) = b.frame_with(frame, 0, header, footer) else {
         return;
     };
     let (area, body) = (parts.all, parts.body);
-    header(frame, b, parts.header);
-    footer(frame, b, parts.footer);
     let (focus, wide) = (b.focus, b.is_wide());
     match b.view {
         View::Experts => experts(frame, b, body),
@@ -122,8 +121,7 @@ fn header(frame: &mut Frame, b: &Board, area: Rect) {
 }
 
 fn footer(frame: &mut Frame, b: &Board, area: Rect) {
-    let t = b.theme();
-    let s = b.s();
+    let Look { s, t, .. } = b.look();
     let bs = b.b();
     let mut hints = Hints::new(&b.settings.keymap, b.context());
     if b.help {

@@ -1,6 +1,7 @@
 //! The comment editor: the expert's comment on one application, saved
 //! with Ctrl-S or on leaving.
 
+use crate::tui::kit::Look;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
@@ -66,8 +67,7 @@ impl CommentEditor {
 
     pub fn draw(&self, frame: &mut Frame, app: &App, area: Rect) {
         let (i, editor) = (self.app, &*self.editor);
-        let s = app.s();
-        let t = app.theme();
+        let Look { s, t, .. } = app.look();
         let w = area.width.saturating_sub(6).min(110);
         let h = area.height.saturating_sub(4).min(26);
         let r = centered(area, w, h);

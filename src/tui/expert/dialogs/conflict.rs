@@ -1,6 +1,7 @@
 //! The conflict warning: the expert's organisation is named among an
 //! application's units; recuse, or say there is no conflict.
 
+use crate::tui::kit::Look;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -32,8 +33,7 @@ impl ConflictWarning {
 
     pub fn draw(&self, frame: &mut Frame, app: &App, area: Rect) {
         let i = self.app;
-        let s = app.s();
-        let t = app.theme();
+        let Look { s, t, .. } = app.look();
         let w = area.width.saturating_sub(6).min(76);
         let iw = (w as usize).saturating_sub(2);
         let mut lines: Vec<Line> = app_heading(app, i, iw);

@@ -1,6 +1,7 @@
 //! The direction filter: pick one of the catalog's directions (or all)
 //! with the cursor or by typing its code.
 
+use crate::tui::kit::Look;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -72,8 +73,7 @@ impl DirectionPicker {
 
     pub fn draw(&self, frame: &mut Frame, app: &App, area: Rect) {
         let (cursor, typed) = (self.cursor, self.typed.as_str());
-        let s = app.s();
-        let t = app.theme();
+        let Look { s, t, .. } = app.look();
         let lang = app.lang();
         let dirs = &app.session.catalog.directions;
         let mut counts = vec![0usize; dirs.len()];

@@ -1,6 +1,7 @@
 //! The export: review the counts and the key, choose the file, type the
 //! passphrase; the loop signs and writes, and the dialog shows the result.
 
+use crate::tui::kit::Look;
 use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -187,9 +188,7 @@ impl ExportDialog {
 
     pub fn draw(&self, frame: &mut Frame, app: &App, area: Rect) {
         let d = self;
-        let s = app.s();
-        let t = app.theme();
-        let g = app.settings.glyphs;
+        let Look { s, t, g } = app.look();
         let w = area.width.saturating_sub(6).min(92);
         let iw = (w as usize).saturating_sub(2);
         let lw = [

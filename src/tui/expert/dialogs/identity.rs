@@ -2,6 +2,7 @@
 //! roster (or the one key file offered), or enter id, name and
 //! organisation.
 
+use crate::tui::kit::Look;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
@@ -114,8 +115,7 @@ impl IdentityPicker {
 
     pub fn draw(&self, frame: &mut Frame, app: &App, area: Rect) {
         let p = self;
-        let s = app.s();
-        let t = app.theme();
+        let Look { s, t, .. } = app.look();
         let w = area.width.saturating_sub(4).min(90);
         let r = centered(area, w, area.height);
         let title = if p.form.is_some() {

@@ -1,5 +1,6 @@
 //! Recusal (or its withdrawal): a reason, then a confirmation.
 
+use crate::tui::kit::Look;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
@@ -76,8 +77,7 @@ impl Recusal {
 
     pub fn draw(&self, frame: &mut Frame, app: &App, area: Rect, confirm: bool) {
         let (i, undo, reason, error) = (self.app, self.undo, self.reason.as_str(), self.error);
-        let s = app.s();
-        let t = app.theme();
+        let Look { s, t, .. } = app.look();
         let w = area.width.saturating_sub(6).min(76);
         let iw = (w as usize).saturating_sub(2);
         let mut lines: Vec<Line> = app_heading(app, i, iw);

@@ -1,5 +1,6 @@
 //! The scope note of an application's direction, both languages.
 
+use crate::tui::kit::Look;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -33,8 +34,7 @@ impl ScopeNote {
 
     pub fn draw(&self, frame: &mut Frame, app: &App, area: Rect) {
         let i = self.app;
-        let s = app.s();
-        let t = app.theme();
+        let Look { s, t, .. } = app.look();
         let lang = app.lang();
         let Some(d) = app.session.apps[i]
             .direction

@@ -2,6 +2,7 @@
 //! scrollable, with conflict and recusal banners on top.
 
 use crate::tui::ScreenBasics;
+use crate::tui::kit::Look;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -18,8 +19,7 @@ use crate::tui::text::{width, wrap};
 
 /// The lines of application `i` at `w` columns.
 pub fn lines(app: &App, i: usize, w: usize) -> Vec<Line<'static>> {
-    let s = app.s();
-    let t = app.theme();
+    let Look { s, t, .. } = app.look();
     let lang = app.lang();
     let a = &app.session.apps[i];
     let mut out: Vec<Line<'static>> = Vec::new();

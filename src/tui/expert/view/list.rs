@@ -2,6 +2,7 @@
 //! ten thousand applications draws as fast as one of ten.
 
 use crate::tui::ScreenBasics;
+use crate::tui::kit::Look;
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
@@ -21,9 +22,7 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect, areas: &mut Areas) {
     let n = app.visible.len();
     let offset = app.list.show(n, rows_h);
     let app = &*app;
-    let s = app.s();
-    let t = app.theme();
-    let g = app.settings.glyphs;
+    let Look { s, t, g } = app.look();
     let lang = app.lang();
     let has_focus = focused(app, Focus::List) || app.searching;
     let mut title = format!(

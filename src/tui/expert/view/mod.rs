@@ -11,6 +11,7 @@ mod list;
 mod scoring;
 
 use crate::tui::ScreenBasics;
+use crate::tui::kit::Look;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Span;
@@ -19,17 +20,17 @@ use ratatui::widgets::{Block, Paragraph};
 use crate::domain::text::inert_line;
 use crate::tui::action::{Cmd, Context};
 use crate::tui::expert::{App, Areas, Focus, OwnerKey, SaveState, Screen};
-use crate::tui::kit::frame::{Hints, SlashHints, footer_hints, header_lines, themed_block};
+use crate::tui::kit::frame::{
+    Hints, SlashHints, expert_line, footer_hints, header_lines, themed_block,
+};
 use crate::tui::text::fit;
 
 /// Paints the screen.
 pub fn draw(frame: &mut Frame, app: &mut App) {
-    let Some(parts) = app.frame_areas(frame, 0) else {
+    let Some(parts) = app.frame_with(frame, 0, header, footer) else {
         return;
     };
     let (area, body) = (parts.all, parts.body);
-    header(frame, app, parts.header);
-    footer(frame, app, parts.footer);
     let mut areas = Areas::default();
     match &app.screen {
         Screen::Identity(p) => p.draw(frame, app, body),
@@ -72,9 +73,7 @@ pub(super) fn block<'a>(app: &App, title: String, focused: bool) -> Block<'a> {
 }
 
 fn header(frame: &mut Frame, app: &App, area: Rect) {
-    let t = app.theme();
-    let s = app.s();
-    let g = app.settings.glyphs;
+    let Look { s, t, g } = app.look();
     let hs = t.header();
     let cat = &app.session.catalog;
     let call = inert_line(app.lang().pick(&cat.title_zh, &cat.title_en));
@@ -97,23 +96,13 @@ fn header(frame: &mut Frame, app: &App, area: Rect) {
     let line1 = (vec![Span::styled(format!(" {call} · {panel}"), hs)], save);
     let who = match &app.session.owner {
         Some(o) => {
-            let org = if o.org.trim().is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", inert_line(&o.org))
-            };
             let key = match app.owner_key() {
                 OwnerKey::Ready(k) | OwnerKey::Other(k, _) => {
                     format!(" · {} {}", s.header_key, inert_line(k.short_id()))
                 }
                 OwnerKey::Missing | OwnerKey::Unusable(_) => String::new(),
             };
-            format!(
-                " {}: {} {}{org}{key}",
-                s.expert,
-                inert_line(&o.id),
-                inert_line(&o.name)
-            )
+            format!("{}{key}", expert_line(s, &o.id, &o.name, &o.org))
         }
         None => format!(" {}: {}", s.expert, s.no_expert),
     };
@@ -136,8 +125,7 @@ fn header(frame: &mut Frame, app: &App, area: Rect) {
 
 /// Key hints for where the expert is, or the current message.
 fn footer(frame: &mut Frame, app: &App, area: Rect) {
-    let t = app.theme();
-    let s = app.s();
+    let Look { s, t, .. } = app.look();
     let w = area.width as usize;
     if let Some((msg, is_err)) = &app.message {
         let st = if *is_err { t.error() } else { t.key() };

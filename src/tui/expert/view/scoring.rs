@@ -3,6 +3,7 @@
 //! start of the comment.
 
 use crate::tui::ScreenBasics;
+use crate::tui::kit::Look;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -17,9 +18,7 @@ use crate::tui::strings::fill;
 use crate::tui::text::{cut, fit, pad, pad_left, width, wrap};
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect, areas: &mut Areas) {
-    let s = app.s();
-    let t = app.theme();
-    let g = app.settings.glyphs;
+    let Look { s, t, g } = app.look();
     let lang = app.lang();
     let has_focus = focused(app, Focus::Scoring);
     let rubric = &app.session.rubric;

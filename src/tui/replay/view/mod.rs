@@ -3,6 +3,7 @@
 //! Every string from the file passes through `inert`/`inert_line` first.
 
 use crate::tui::ScreenBasics;
+use crate::tui::kit::Look;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::Style;
@@ -16,21 +17,19 @@ use crate::domain::text::inert_line;
 use crate::support::lang::Lang;
 use crate::tui::action::{Cmd, Context};
 use crate::tui::kit::frame::{
-    HelpText, Hints, SlashHints, centered, field_lines, footer_hints, frame_box, header_lines,
-    help_box, themed_block,
+    HelpText, Hints, SlashHints, centered, expert_line, field_lines, footer_hints, frame_box,
+    header_lines, help_box, themed_block,
 };
 use crate::tui::strings::{Strings, fill};
 use crate::tui::text::{cut, fit, pad, pad_left, tail, width, wrap};
 
 pub fn draw(frame: &mut Frame, app: &mut ReplayApp) {
     let banner = banner_lines(app, frame.area().width as usize);
-    let Some(parts) = app.frame_areas(frame, banner.len() as u16) else {
+    let Some(parts) = app.frame_with(frame, banner.len() as u16, header, footer) else {
         return;
     };
     let (area, body) = (parts.all, parts.body);
-    header(frame, app, parts.header);
     frame.render_widget(Paragraph::new(banner), parts.banner);
-    footer(frame, app, parts.footer);
     if app.is_wide() {
         let [t, s] =
             Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body);
@@ -102,9 +101,7 @@ fn break_seq(app: &ReplayApp) -> Option<u64> {
 
 /// The banner over everything when the chain does not hold.
 fn banner_lines(app: &ReplayApp, w: usize) -> Vec<Line<'static>> {
-    let s = app.s();
-    let t = app.theme();
-    let g = app.settings.glyphs;
+    let Look { s, t, g } = app.look();
     let Some(problem) = &app.src.check.problem else {
         return Vec::new();
     };
@@ -124,9 +121,7 @@ fn banner_lines(app: &ReplayApp, w: usize) -> Vec<Line<'static>> {
 }
 
 fn header(frame: &mut Frame, app: &ReplayApp, area: Rect) {
-    let s = app.s();
-    let t = app.theme();
-    let g = app.settings.glyphs;
+    let Look { s, t, g } = app.look();
     let hs = t.header();
     let src = &app.src;
     let kind = match &src.kind {
@@ -182,19 +177,7 @@ fn header(frame: &mut Frame, app: &ReplayApp, area: Rect) {
     };
     let line1 = (vec![Span::styled(left1, hs)], vec![chain]);
     let who = match &src.expert {
-        Some(e) => {
-            let org = if e.org.trim().is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", inert_line(&e.org))
-            };
-            format!(
-                " {}: {} {}{org}",
-                s.expert,
-                inert_line(&e.id),
-                inert_line(&e.name)
-            )
-        }
+        Some(e) => expert_line(s, &e.id, &e.name, &e.org),
         None => format!(" {}: {}", s.expert, s.no_expert),
     };
     let mut left2 = who;
@@ -221,8 +204,7 @@ fn header(frame: &mut Frame, app: &ReplayApp, area: Rect) {
 }
 
 fn footer(frame: &mut Frame, app: &ReplayApp, area: Rect) {
-    let s = app.s();
-    let t = app.theme();
+    let Look { s, t, .. } = app.look();
     let ctx = app.context();
     let mut hints = Hints::new(&app.settings.keymap, ctx);
     if app.dialog.is_some() {
@@ -327,9 +309,7 @@ fn timeline(frame: &mut Frame, app: &mut ReplayApp, area: Rect) {
     let n = app.visible.len();
     let offset = app.timeline.show(n, rows_h);
     let app = &*app;
-    let s = app.s();
-    let t = app.theme();
-    let g = app.settings.glyphs;
+    let Look { s, t, g } = app.look();
     let focused = app.dialog.is_none() && app.focus == Pane::Timeline;
     let src = &app.src;
     let mut title = match app.app_view.as_ref().and_then(|v| src.apps.get(v.app)) {
@@ -449,9 +429,7 @@ fn sheet(frame: &mut Frame, app: &mut ReplayApp, area: Rect) {
     let n = app.src.apps.len();
     let offset = app.sheet_rows.show(n, rows_h);
     let app = &*app;
-    let s = app.s();
-    let t = app.theme();
-    let g = app.settings.glyphs;
+    let Look { s, t, g } = app.look();
     let lang = app.lang();
     let focused = app.dialog.is_none() && app.focus == Pane::Sheet;
     let src = &app.src;
@@ -655,8 +633,7 @@ fn filter_dialog(
     text: &str,
     error: &Option<String>,
 ) {
-    let s = app.s();
-    let t = app.theme();
+    let Look { s, t, .. } = app.look();
     let w = area.width.saturating_sub(6).min(96);
     let iw = (w as usize).saturating_sub(2);
     let mut lines: Vec<Line> = Vec::new();
@@ -692,9 +669,7 @@ fn filter_dialog(
 }
 
 fn apps_dialog(frame: &mut Frame, app: &ReplayApp, area: Rect, query: &str, cursor: usize) {
-    let s = app.s();
-    let t = app.theme();
-    let g = app.settings.glyphs;
+    let Look { s, t, g } = app.look();
     let w = area.width.saturating_sub(6).min(96);
     let iw = (w as usize).saturating_sub(2);
     let h = area.height.saturating_sub(2);
