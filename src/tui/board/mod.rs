@@ -11,6 +11,7 @@ pub mod strings;
 pub mod view;
 
 use crate::tui::ScreenBasics;
+use crate::tui::kit::Basics;
 use std::path::Path;
 
 use anyhow::{Result, anyhow, bail};
@@ -55,8 +56,7 @@ pub enum Focus {
 pub struct Board {
     payload: MergedPayload,
     trust: Trust,
-    settings: Settings,
-    size: (u16, u16),
+    basics: Basics,
     view: View,
     focus: Focus,
     help: bool,
@@ -80,8 +80,7 @@ impl Board {
         Board {
             payload,
             trust,
-            settings,
-            size: (80, 24),
+            basics: Basics::new(settings),
             view: View::Ranking,
             focus: Focus::List,
             help: false,
@@ -127,7 +126,7 @@ impl Board {
     }
 
     pub fn b(&self) -> &'static BoardStrings {
-        BoardStrings::of(self.settings.lang)
+        BoardStrings::of(self.basics.settings.lang)
     }
 
     pub fn directions(&self) -> &[u32] {
@@ -184,7 +183,7 @@ impl Board {
         if let Some(a) = self.first_action(&k, Context::Global) {
             return a;
         }
-        let km = &self.settings.keymap;
+        let km = &self.basics.settings.keymap;
         if self.help {
             return match km.lookup(Context::Detail, &k) {
                 Some(c @ (Cmd::Quit | Cmd::Lang | Cmd::Help | Cmd::Back)) => Some(Action::Cmd(c)),
@@ -234,13 +233,13 @@ impl Board {
     pub fn update(&mut self, a: Action) {
         let page = self.list.rows().max(1) as isize;
         match a {
-            Action::Resize { width, height } => self.size = (width, height),
+            Action::Resize { width, height } => self.basics.size = (width, height),
             Action::ForceQuit => self.quit = true,
             Action::Wheel { dir, .. } => self.move_by(if dir == Wheel::Up { -3 } else { 3 }),
             Action::Cmd(c) => match c {
                 Cmd::Quit => self.quit = true,
                 Cmd::Help => self.help = !self.help,
-                Cmd::Lang => self.settings.lang = self.settings.lang.toggle(),
+                Cmd::Lang => self.basics.settings.lang = self.basics.settings.lang.toggle(),
                 Cmd::Back if self.help => self.help = false,
                 Cmd::Back => match (self.view, self.focus) {
                     (View::Ranking, Focus::Detail) => self.focus = Focus::List,

@@ -25,6 +25,8 @@ use crate::support::clock::Clock;
 use crate::tui::kit::config::Settings;
 use crate::tui::kit::{self, Flow};
 
+kit::screen_basics!(App);
+
 /// The expert screens with the working copy they write to, for the loop.
 struct ExpertScreen<'a> {
     app: App,

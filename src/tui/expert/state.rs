@@ -16,6 +16,7 @@ use crate::domain::text::inert_line;
 use crate::domain::{Application, Catalog, Criterion, RosterEntry, Rubric};
 use crate::keyring::{KeyInfo, KeyListing};
 use crate::store::{self, Bundle, Identity, Meta};
+use crate::tui::kit::Basics;
 use crate::tui::kit::action::Context;
 use crate::tui::kit::config::Settings;
 use crate::tui::kit::scroll::{ListScroll, TextScroll};
@@ -131,19 +132,29 @@ pub struct Areas {
 }
 
 pub struct App {
+    // The bundle, and what is derived from it.
     pub(super) session: Session,
     pub(super) rows: Vec<Row>,
     pub(super) by_id: HashMap<String, usize>,
     pub(super) statuses: Vec<Status>,
     pub(super) counts: [usize; 4],
     pub(super) conflicts: Vec<Option<Conflict>>,
+    /// Applications whose possible conflict the expert waved off this session.
+    pub(super) cleared: BTreeSet<usize>,
     pub(super) index: Index,
-    pub(super) settings: Settings,
+    // The screen.
+    pub(super) basics: Basics,
     pub(super) screen: Screen,
-    pub(super) size: (u16, u16),
+    pub(super) dialog: Option<Dialog>,
+    pub(super) save: SaveState,
+    /// A one-line note for the footer until the next key: (text, is_error).
+    pub(super) message: Option<(String, bool)>,
+    /// Laid out by the last frame.
+    pub(super) areas: Areas,
     /// In a narrow terminal: the application is shown instead of the list.
     pub(super) app_view: bool,
     pub(super) focus: Focus,
+    // The list: what it shows and where its cursor is.
     pub(super) query: String,
     pub(super) searching: bool,
     pub(super) dir_filter: Option<u32>,
@@ -153,22 +164,13 @@ pub struct App {
     pub(super) visible: Vec<usize>,
     /// The cursor's position in `visible`, and the first row shown.
     pub(super) list: ListScroll,
+    // The application and its scoring.
     pub(super) detail: TextScroll,
     /// The focused criterion.
     pub(super) crit: usize,
     /// Digits typed for the focused criterion, not yet set.
     pub(super) digits: String,
-    pub(super) dialog: Option<Dialog>,
-    pub(super) save: SaveState,
-    /// A one-line note for the footer until the next key: (text, is_error).
-    pub(super) message: Option<(String, bool)>,
-    /// Applications whose possible conflict the expert waved off this session.
-    pub(super) cleared: BTreeSet<usize>,
-    /// Laid out by the last frame.
-    pub(super) areas: Areas,
 }
-
-crate::tui::kit::screen_basics!(App);
 
 impl App {
     pub fn new(session: Session, settings: Settings) -> App {
@@ -200,9 +202,8 @@ impl App {
             counts: [0; 4],
             conflicts: Vec::new(),
             index,
-            settings,
+            basics: Basics::new(settings),
             screen,
-            size: (80, 24),
             app_view: false,
             focus: Focus::List,
             query: String::new(),

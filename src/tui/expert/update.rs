@@ -50,7 +50,7 @@ impl App {
                 return Some(Action::DigitBackspace);
             }
         }
-        self.settings.keymap.lookup(ctx, &k).map(Action::Cmd)
+        self.basics.settings.keymap.lookup(ctx, &k).map(Action::Cmd)
     }
 
     /// The one place state changes.
@@ -60,7 +60,7 @@ impl App {
         }
         match a {
             Action::Resize { width, height } => {
-                self.size = (width, height);
+                self.basics.size = (width, height);
                 // Narrow: the pane with the keyboard is the one on screen.
                 if !self.is_wide() {
                     self.app_view = self.focus != Focus::List;
@@ -135,7 +135,7 @@ impl App {
         match c {
             Cmd::Quit => return vec![Effect::Quit],
             Cmd::Help => self.dialog = Some(Dialog::Help(Help::default())),
-            Cmd::Lang => self.settings.lang = self.settings.lang.toggle(),
+            Cmd::Lang => self.basics.settings.lang = self.basics.settings.lang.toggle(),
             Cmd::Export => {
                 let path = self.default_export_path().display().to_string();
                 self.dialog = Some(Dialog::Export(Box::new(ExportDialog::new(path))))
@@ -418,6 +418,7 @@ impl App {
         let i = self.current()?;
         if self.status(i) == Status::Recused {
             let key = self
+                .basics
                 .settings
                 .keymap
                 .first(Context::Scoring, Cmd::Recuse)
@@ -570,7 +571,7 @@ impl App {
                 self.save = SaveState::Saved(ev.seq);
             }
             Err(e) => {
-                let s = Strings::of(self.settings.lang);
+                let s = Strings::of(self.basics.settings.lang);
                 let msg = fill(s.save_failed, &[&inert_line(&e)]);
                 self.message = Some((msg.clone(), true));
                 self.save = SaveState::Failed(msg);
@@ -587,7 +588,7 @@ impl App {
                 self.screen = Screen::Main;
             }
             Err(e) => {
-                let s = Strings::of(self.settings.lang);
+                let s = Strings::of(self.basics.settings.lang);
                 if let Screen::Identity(p) = &mut self.screen {
                     p.error = Some(fill(s.claim_failed, &[&inert_line(&e)]));
                 }
@@ -598,7 +599,7 @@ impl App {
     /// An export returned: the dialog shows the file, or the error at the
     /// step that can fix it.
     pub fn on_exported(&mut self, r: Result<ExportSummary, ExportFailure>) {
-        let s = Strings::of(self.settings.lang);
+        let s = Strings::of(self.basics.settings.lang);
         if let Some(Dialog::Export(d)) = &mut self.dialog {
             d.finished(r, s);
         }
@@ -678,7 +679,7 @@ impl App {
             Outcome::Export(req) => return vec![Effect::Export(req)],
             Outcome::Claim(who) => return vec![Effect::Claim(who)],
             Outcome::Quit => return vec![Effect::Quit],
-            Outcome::Lang => self.settings.lang = self.settings.lang.toggle(),
+            Outcome::Lang => self.basics.settings.lang = self.basics.settings.lang.toggle(),
         }
         Vec::new()
     }

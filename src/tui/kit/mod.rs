@@ -41,13 +41,37 @@ pub const MIN_HEIGHT: u16 = 16;
 pub const WIDE_WIDTH: u16 = 120;
 pub const WIDE_HEIGHT: u16 = 28;
 
+/// What every screen's state holds alike: its settings and the terminal's
+/// size (recorded on every resize, before the first frame).
+#[derive(Debug, Clone)]
+pub struct Basics {
+    pub settings: Settings,
+    pub size: (u16, u16),
+}
+
+impl Basics {
+    /// `settings` on a terminal assumed 80×24 until the loop says.
+    pub fn new(settings: Settings) -> Basics {
+        Basics {
+            settings,
+            size: (80, 24),
+        }
+    }
+}
+
 /// What the expert screens, the board and the replay read alike from their
 /// settings and the terminal's size.
 pub trait ScreenBasics {
-    fn settings(&self) -> &Settings;
+    fn basics(&self) -> &Basics;
+
+    fn settings(&self) -> &Settings {
+        &self.basics().settings
+    }
 
     /// The terminal's width and height.
-    fn size(&self) -> (u16, u16);
+    fn size(&self) -> (u16, u16) {
+        self.basics().size
+    }
 
     fn lang(&self) -> Lang {
         self.settings().lang
@@ -141,16 +165,12 @@ pub trait ScreenBasics {
     }
 }
 
-/// [`ScreenBasics`] for a screen state with `settings: Settings` and
-/// `size: (u16, u16)` fields.
+/// [`ScreenBasics`] for a screen state with a `basics: Basics` field.
 macro_rules! screen_basics {
     ($t:ty) => {
         impl $crate::tui::kit::ScreenBasics for $t {
-            fn settings(&self) -> &$crate::tui::kit::config::Settings {
-                &self.settings
-            }
-            fn size(&self) -> (u16, u16) {
-                self.size
+            fn basics(&self) -> &$crate::tui::kit::Basics {
+                &self.basics
             }
         }
     };

@@ -268,6 +268,15 @@ pub fn tail(s: &str, w: usize) -> String {
     shown.into_iter().rev().collect()
 }
 
+/// The widest of `items` once made inert, or `or` when there are none.
+pub fn widest<S: AsRef<str>>(items: impl IntoIterator<Item = S>, or: usize) -> usize {
+    items
+        .into_iter()
+        .map(|s| width(&crate::domain::text::inert_line(s.as_ref())))
+        .max()
+        .unwrap_or(or)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

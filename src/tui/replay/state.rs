@@ -3,6 +3,7 @@
 //! before the screen opened.
 
 use crate::tui::ScreenBasics;
+use crate::tui::kit::Basics;
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 
@@ -51,12 +52,24 @@ pub struct AppView {
 
 pub use crate::tui::kit::Flow;
 
+/// The moment the sheet shows: how many events are applied, and the sheet
+/// they give. The two change together.
+pub(super) struct Moment {
+    pub(super) applied: usize,
+    pub(super) sheet: Sheet,
+}
+
 pub struct ReplayApp {
+    // The file, read once.
     pub(super) src: Source,
     pub(super) history: History,
-    pub(super) settings: Settings,
-    pub(super) size: (u16, u16),
+    /// Events per application (same order as `src.apps`).
+    pub(super) counts: Vec<usize>,
+    // The screen.
+    pub(super) basics: Basics,
     pub(super) focus: Pane,
+    pub(super) dialog: Option<Dialog>,
+    // The timeline: what it shows and where its cursor is.
     pub(super) filter: Filter,
     /// The filter as typed.
     pub(super) filter_text: String,
@@ -65,14 +78,10 @@ pub struct ReplayApp {
     pub(super) visible: Vec<usize>,
     /// The timeline's cursor (a position in `visible`) and first row shown.
     pub(super) timeline: ListScroll,
-    /// How many events are applied: the moment the sheet shows.
-    pub(super) moment: usize,
-    pub(super) sheet: Sheet,
+    // The sheet at the moment.
+    pub(super) at: Moment,
     /// The sheet's cursor (over `src.apps`) and first row shown.
     pub(super) sheet_rows: ListScroll,
-    pub(super) dialog: Option<Dialog>,
-    /// Events per application (same order as `src.apps`).
-    pub(super) counts: Vec<usize>,
 }
 
 crate::tui::kit::screen_basics!(ReplayApp);
@@ -97,16 +106,14 @@ impl ReplayApp {
         let sheet = history.sheet_at(&src, &Sheet::default(), 0, n);
         let mut app = ReplayApp {
             history,
-            settings,
-            size: (80, 24),
+            basics: Basics::new(settings),
             focus: Pane::Timeline,
             filter: Filter::default(),
             filter_text: String::new(),
             app_view: None,
             visible: (0..n).collect(),
             timeline: ListScroll::new(n.saturating_sub(1), 10),
-            moment: n,
-            sheet,
+            at: Moment { applied: n, sheet },
             sheet_rows: ListScroll::new(0, 10),
             dialog: None,
             counts,
@@ -148,12 +155,12 @@ impl ReplayApp {
 
     /// How many events are applied: the moment the sheet shows.
     pub fn moment(&self) -> usize {
-        self.moment
+        self.at.applied
     }
 
     /// The score sheet at the moment.
     pub fn sheet(&self) -> &Sheet {
-        &self.sheet
+        &self.at.sheet
     }
 
     /// The sheet's cursor, over `src().apps`.
@@ -170,7 +177,7 @@ impl ReplayApp {
 
     /// The event the sheet stands after (index into `src.events`).
     pub fn moment_event(&self) -> Option<usize> {
-        self.moment.checked_sub(1)
+        self.at.applied.checked_sub(1)
     }
 
     /// Application `i`'s status on the sheet at the moment.
@@ -178,7 +185,7 @@ impl ReplayApp {
         self.src
             .apps
             .get(i)
-            .and_then(|a| self.sheet.entry(&a.id))
+            .and_then(|a| self.at.sheet.entry(&a.id))
             .map(|e| e.status(&self.src.rubric))
             .unwrap_or(Status::Todo)
     }
@@ -212,7 +219,8 @@ impl ReplayApp {
         if self.dialog.is_some() {
             return Some(Action::Key(k));
         }
-        self.settings
+        self.basics
+            .settings
             .keymap
             .lookup(self.context(), &k)
             .map(Action::Cmd)
@@ -220,7 +228,7 @@ impl ReplayApp {
 
     pub fn update(&mut self, a: Action) -> Flow {
         match a {
-            Action::Resize { width, height } => self.size = (width, height),
+            Action::Resize { width, height } => self.basics.size = (width, height),
             Action::ForceQuit => return Flow::Quit,
             Action::Wheel { dir, .. } => {
                 let d = if dir == Wheel::Up { -3 } else { 3 };
@@ -248,7 +256,7 @@ impl ReplayApp {
                     scroll: HelpScroll::default(),
                 })
             }
-            Cmd::Lang => self.settings.lang = self.settings.lang.toggle(),
+            Cmd::Lang => self.basics.settings.lang = self.basics.settings.lang.toggle(),
             Cmd::FocusNext | Cmd::FocusPrev => {
                 self.focus = match self.focus {
                     Pane::Timeline => Pane::Sheet,
@@ -345,11 +353,11 @@ impl ReplayApp {
     }
 
     fn set_moment(&mut self, m: usize) {
-        if m != self.moment {
-            self.sheet = self
+        if m != self.at.applied {
+            self.at.sheet = self
                 .history
-                .sheet_at(&self.src, &self.sheet, self.moment, m);
-            self.moment = m;
+                .sheet_at(&self.src, &self.at.sheet, self.at.applied, m);
+            self.at.applied = m;
         }
     }
 
@@ -391,7 +399,7 @@ impl ReplayApp {
         self.timeline.select(
             self.visible
                 .iter()
-                .rposition(|&i| i < self.moment)
+                .rposition(|&i| i < self.at.applied)
                 .unwrap_or(0),
         );
         self.set_moment(self.visible[self.timeline.selected()] + 1);
@@ -446,7 +454,7 @@ impl ReplayApp {
             KeyCode::Char(c) if !ctrl && !k.modifiers.contains(KeyModifiers::ALT) => Some(c),
             _ => None,
         };
-        let lang_key = self.settings.keymap.lookup(Context::Replay, &k) == Some(Cmd::Lang);
+        let lang_key = self.basics.settings.keymap.lookup(Context::Replay, &k) == Some(Cmd::Lang);
         let matches = match &self.dialog {
             Some(Dialog::Apps { query, .. }) => self.app_matches(query),
             _ => Vec::new(),
@@ -455,7 +463,9 @@ impl ReplayApp {
             None => {}
             Some(Dialog::Help { scroll }) => match scroll.key(&k) {
                 HelpKey::Close => self.dialog = None,
-                HelpKey::Other if lang_key => self.settings.lang = self.settings.lang.toggle(),
+                HelpKey::Other if lang_key => {
+                    self.basics.settings.lang = self.basics.settings.lang.toggle()
+                }
                 HelpKey::Scrolled | HelpKey::Other => {}
             },
             Some(Dialog::Filter { text, error }) => match k.code {

@@ -17,7 +17,7 @@ use crate::merge::{Figures, MergedApp};
 use crate::tui::action::{Cmd, Context};
 use crate::tui::kit::frame::{Hints, SlashHints, footer_hints};
 use crate::tui::strings::fill;
-use crate::tui::text::{cut, fit, pad, pad_left, width, wrap};
+use crate::tui::text::{cut, fit, pad, pad_left, widest, width, wrap};
 use crate::tui::theme::{Glyphs, Theme};
 
 /// Paints the board.
@@ -64,7 +64,7 @@ fn spread(left: String, right: Vec<Span<'static>>, w: usize, style: Style) -> Li
 fn header(frame: &mut Frame, b: &Board, area: Rect) {
     let t = b.theme();
     let bs = b.b();
-    let g = b.settings.glyphs;
+    let g = b.basics.settings.glyphs;
     let hs = t.header();
     let p = &b.payload;
     let w = area.width as usize;
@@ -123,7 +123,7 @@ fn header(frame: &mut Frame, b: &Board, area: Rect) {
 fn footer(frame: &mut Frame, b: &Board, area: Rect) {
     let Look { s, t, .. } = b.look();
     let bs = b.b();
-    let mut hints = Hints::new(&b.settings.keymap, b.context());
+    let mut hints = Hints::new(&b.basics.settings.keymap, b.context());
     if b.help {
         hints.cmd(Cmd::Back, s.hint_close);
     } else {
@@ -196,7 +196,7 @@ fn ranking(frame: &mut Frame, b: &mut Board, area: Rect, focused: bool) {
     let b = &*b;
     let t = b.theme();
     let bs = b.b();
-    let g = b.settings.glyphs;
+    let g = b.basics.settings.glyphs;
     let rows = b.ranked();
     let title = match b.direction() {
         Some(d) => format!(
@@ -219,12 +219,7 @@ fn ranking(frame: &mut Frame, b: &mut Board, area: Rect, focused: bool) {
         );
         return;
     }
-    let id_w = rows
-        .iter()
-        .map(|a| width(&inert_line(&a.id)))
-        .max()
-        .unwrap_or(4)
-        .clamp(width(bs.col_id), 14);
+    let id_w = widest(rows.iter().map(|a| &a.id), 4).clamp(width(bs.col_id), 14);
     let flags: Vec<(String, bool)> = rows.iter().map(|a| flag_words(b, a)).collect();
     let flags_w = flags
         .iter()
@@ -453,7 +448,7 @@ struct Dist<'a> {
 pub fn application_lines(b: &Board, a: &MergedApp, w: usize) -> Vec<Line<'static>> {
     let t = b.theme();
     let bs = b.b();
-    let g = b.settings.glyphs;
+    let g = b.basics.settings.glyphs;
     let p = &b.payload;
     let lang = b.lang();
     let labels = [
@@ -633,13 +628,7 @@ pub fn application_lines(b: &Board, a: &MergedApp, w: usize) -> Vec<Line<'static
     // Each expert's marks, the total as a bar.
     out.push(Line::raw(""));
     out.push(Line::styled(bs.marks.to_string(), t.heading()));
-    let id_w = a
-        .by_expert
-        .iter()
-        .map(|m| width(&inert_line(&m.expert)))
-        .max()
-        .unwrap_or(3)
-        .max(width(bs.col_expert));
+    let id_w = widest(a.by_expert.iter().map(|m| &m.expert), 3).max(width(bs.col_expert));
     let crit_w: Vec<usize> = p
         .rubric
         .criteria
@@ -731,17 +720,11 @@ fn application(frame: &mut Frame, b: &mut Board, area: Rect, focused: bool) {
 pub fn experts_lines(b: &Board, w: usize) -> Vec<Line<'static>> {
     let t = b.theme();
     let bs = b.b();
-    let g = b.settings.glyphs;
+    let g = b.basics.settings.glyphs;
     let p = &b.payload;
     let lang = b.lang();
     let mut out: Vec<Line<'static>> = vec![Line::styled(bs.experts.to_string(), t.heading())];
-    let id_w = p
-        .experts
-        .iter()
-        .map(|e| width(&inert_line(&e.expert)))
-        .max()
-        .unwrap_or(3)
-        .max(width(bs.col_expert));
+    let id_w = widest(p.experts.iter().map(|e| &e.expert), 3).max(width(bs.col_expert));
     let name_of = |id: &str| {
         p.inputs
             .iter()
@@ -942,7 +925,7 @@ fn experts(frame: &mut Frame, b: &mut Board, area: Rect) {
 fn help(frame: &mut Frame, b: &Board, area: Rect) {
     let t = b.theme();
     let bs = b.b();
-    let km = &b.settings.keymap;
+    let km = &b.basics.settings.keymap;
     let keys_of = |ctx: Context, cmds: &[Cmd]| -> String {
         let mut v: Vec<String> = Vec::new();
         for c in cmds {

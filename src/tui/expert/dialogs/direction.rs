@@ -122,7 +122,7 @@ impl DirectionPicker {
                 t.base()
             };
             let mark = if k == cursor {
-                app.settings.glyphs.cursor()
+                app.basics.settings.glyphs.cursor()
             } else {
                 " "
             };

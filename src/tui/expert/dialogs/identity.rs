@@ -86,7 +86,7 @@ impl IdentityPicker {
             KeyCode::Esc | KeyCode::Char('q') => return Outcome::Quit,
             KeyCode::Up | KeyCode::Char('k') => p.cursor = p.cursor.saturating_sub(1),
             KeyCode::Down | KeyCode::Char('j') => p.cursor = (p.cursor + 1).min(n),
-            _ if app.settings.keymap.lookup(Context::Global, &k) == Some(Cmd::Lang) => {
+            _ if app.basics.settings.keymap.lookup(Context::Global, &k) == Some(Cmd::Lang) => {
                 return Outcome::Lang;
             }
             KeyCode::Enter => {
@@ -179,7 +179,7 @@ impl IdentityPicker {
                         t.base()
                     };
                     let mark = if k == p.cursor {
-                        app.settings.glyphs.cursor()
+                        app.basics.settings.glyphs.cursor()
                     } else {
                         " "
                     };

@@ -73,6 +73,7 @@ pub fn lines(app: &App, i: usize, w: usize) -> Vec<Line<'static>> {
     };
     field(s.f_id, inert_line(&a.id));
     let scope_key = app
+        .basics
         .settings
         .keymap
         .first(Context::Detail, Cmd::Scope)

@@ -12,7 +12,7 @@ use super::{block, focused};
 use crate::domain::history::Status;
 use crate::domain::text::inert_line;
 use crate::tui::expert::{App, Areas, Focus};
-use crate::tui::text::{fit, highlight_fit, pad_left, tail, width};
+use crate::tui::text::{fit, highlight_fit, pad_left, tail, widest, width};
 
 pub fn draw(frame: &mut Frame, app: &mut App, area: Rect, areas: &mut Areas) {
     let show_search = app.searching || !app.query.is_empty();
@@ -61,16 +61,16 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect, areas: &mut Areas) {
         .max()
         .unwrap_or(4)
         .clamp(4, 16);
-    let dir_w = app
-        .session
-        .catalog
-        .directions
-        .iter()
-        .map(|d| width(&inert_line(lang.pick(&d.short_zh, &d.short_en))))
-        .max()
-        .unwrap_or(4)
-        .clamp(4, 10)
-        .max(width(s.col_dir));
+    let dir_w = widest(
+        app.session
+            .catalog
+            .directions
+            .iter()
+            .map(|d| lang.pick(&d.short_zh, &d.short_en)),
+        4,
+    )
+    .clamp(4, 10)
+    .max(width(s.col_dir));
     let total_w = 3.max(width(s.col_total));
     let fixed = 3 + 1 + id_w + 1 + dir_w + 1 + 1 + total_w + 1;
     let rest = w.saturating_sub(fixed);

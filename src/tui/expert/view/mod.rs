@@ -135,7 +135,7 @@ fn footer(frame: &mut Frame, app: &App, area: Rect) {
         );
         return;
     }
-    let mut hints = Hints::new(&app.settings.keymap, app.context());
+    let mut hints = Hints::new(&app.basics.settings.keymap, app.context());
     let mut tail: Vec<(String, String)> = Vec::new();
     match (&app.screen, &app.dialog) {
         (Screen::Identity(_), _) => {}

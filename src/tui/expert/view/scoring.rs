@@ -63,6 +63,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect, areas: &mut Areas) {
             lines.push(Line::styled(l, t.warning()));
         }
         let key = app
+            .basics
             .settings
             .keymap
             .first(Context::Scoring, Cmd::Recuse)
@@ -206,7 +207,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect, areas: &mut Areas) {
         Some(false) => (s.recommend_no, t.error()),
         None => (s.recommend_none, t.dim()),
     };
-    let km = &app.settings.keymap;
+    let km = &app.basics.settings.keymap;
     let k = |c: Cmd| {
         km.first(Context::Scoring, c)
             .map(|k| k.to_string())

@@ -21,7 +21,7 @@ use crate::tui::kit::frame::{
     header_lines, help_box, themed_block,
 };
 use crate::tui::strings::{Strings, fill};
-use crate::tui::text::{cut, fit, pad, pad_left, tail, width, wrap};
+use crate::tui::text::{cut, fit, pad, pad_left, tail, widest, width, wrap};
 
 pub fn draw(frame: &mut Frame, app: &mut ReplayApp) {
     let banner = banner_lines(app, frame.area().width as usize);
@@ -206,7 +206,7 @@ fn header(frame: &mut Frame, app: &ReplayApp, area: Rect) {
 fn footer(frame: &mut Frame, app: &ReplayApp, area: Rect) {
     let Look { s, t, .. } = app.look();
     let ctx = app.context();
-    let mut hints = Hints::new(&app.settings.keymap, ctx);
+    let mut hints = Hints::new(&app.basics.settings.keymap, ctx);
     if app.dialog.is_some() {
         hints.push("Esc", s.hint_close);
     } else {
@@ -345,22 +345,10 @@ fn timeline(frame: &mut Frame, app: &mut ReplayApp, area: Rect) {
         .unwrap_or(1)
         .max(width(s.col_seq))
         .max(3);
-    let expert_w = src
-        .events
-        .iter()
-        .take(5000)
-        .map(|e| width(&inert_line(&e.expert)))
-        .max()
-        .unwrap_or(3)
+    let expert_w = widest(src.events.iter().take(5000).map(|e| &e.expert), 3)
         .clamp(3, 8)
         .max(width(s.col_expert).min(8));
-    let app_w = src
-        .apps
-        .iter()
-        .map(|a| width(&inert_line(&a.id)))
-        .max()
-        .unwrap_or(6)
-        .clamp(6, 14);
+    let app_w = widest(src.apps.iter().map(|a| &a.id), 6).clamp(6, 14);
     let fixed = 3 + seq_w + 1 + time_w + 1 + expert_w + 1 + app_w + 1;
     let desc_w = w.saturating_sub(fixed);
 
@@ -455,13 +443,7 @@ fn sheet(frame: &mut Frame, app: &mut ReplayApp, area: Rect) {
         _ => None,
     });
 
-    let id_w = src
-        .apps
-        .iter()
-        .map(|a| width(&inert_line(&a.id)))
-        .max()
-        .unwrap_or(6)
-        .clamp(6, 16);
+    let id_w = widest(src.apps.iter().map(|a| &a.id), 6).clamp(6, 16);
     let heads: Vec<String> = rubric
         .criteria
         .iter()
@@ -511,7 +493,7 @@ fn sheet(frame: &mut Frame, app: &mut ReplayApp, area: Rect) {
     let mut lines: Vec<Line> = vec![Line::styled(fit(&head, w, ""), t.dim())];
 
     for (i, a) in src.apps.iter().enumerate().skip(offset).take(rows_h) {
-        let entry = app.sheet.entry(&a.id);
+        let entry = app.at.sheet.entry(&a.id);
         let st = app.status(i);
         let here = i == app.sheet_rows.selected();
         let base = if here { t.selected(focused) } else { t.base() };
@@ -593,7 +575,7 @@ pub fn help_lines(app: &ReplayApp, w: usize) -> Vec<Line<'static>> {
     let mut out = HelpText::new(app.theme(), w);
     for ctx in Context::REPLAY {
         out.heading(s.context(ctx));
-        out.bindings(&app.settings.keymap, ctx, |c| s.cmd_help_in(ctx, c));
+        out.bindings(&app.basics.settings.keymap, ctx, |c| s.cmd_help_in(ctx, c));
     }
     out.section(s.filter_title, s.filter_syntax);
     out.section(s.ctx_dialogs, s.replay_help_keys);
@@ -681,14 +663,7 @@ fn apps_dialog(frame: &mut Frame, app: &ReplayApp, area: Rect, query: &str, curs
     lines.push(l);
     let rows = (inner.height as usize).saturating_sub(3);
     let offset = cursor.saturating_sub(rows.saturating_sub(1));
-    let id_w = app
-        .src
-        .apps
-        .iter()
-        .map(|a| width(&inert_line(&a.id)))
-        .max()
-        .unwrap_or(6)
-        .clamp(6, 16);
+    let id_w = widest(app.src.apps.iter().map(|a| &a.id), 6).clamp(6, 16);
     let count_w = 10;
     for (k, &i) in matches.iter().enumerate().skip(offset).take(rows) {
         let a = &app.src.apps[i];
