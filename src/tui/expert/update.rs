@@ -417,13 +417,7 @@ impl App {
     fn scoring_gate(&mut self) -> Option<usize> {
         let i = self.current()?;
         if self.status(i) == Status::Recused {
-            let key = self
-                .basics
-                .settings
-                .keymap
-                .first(Context::Scoring, Cmd::Recuse)
-                .map(|k| k.to_string())
-                .unwrap_or_default();
+            let key = self.key_name(Context::Scoring, Cmd::Recuse);
             self.message = Some((fill(self.s().recused_locked, &[&key]), true));
             return None;
         }

@@ -106,6 +106,16 @@ pub trait ScreenBasics {
         w < MIN_WIDTH || h < MIN_HEIGHT
     }
 
+    /// The first key bound to `cmd` in `ctx`, as the footer and the
+    /// messages name it (empty when unbound).
+    fn key_name(&self, ctx: action::Context, cmd: action::Cmd) -> String {
+        self.settings()
+            .keymap
+            .first(ctx, cmd)
+            .map(|k| k.to_string())
+            .unwrap_or_default()
+    }
+
     /// What a key means whatever the screen: Ctrl-C quits at once, and in
     /// a terminal too small to draw in only quit and language (as `ctx`
     /// binds them) work. `None` when the screen decides.
@@ -369,21 +379,4 @@ fn install_panic_hook() {
             previous(info);
         }));
     });
-}
-
-/// Takes the terminal as the screens do (raw mode, alternate screen, mouse
-/// and paste reporting, cursor hidden), draws one frame and panics: the
-/// hidden `dev screen-panic` command, with which the end-to-end tests check
-/// that the panic hook and the guard give the shell its terminal back.
-pub fn screen_panic() -> Result<()> {
-    let mut guard = TerminalGuard::enter()?;
-    guard
-        .terminal
-        .draw(|f| {
-            let area = f.area();
-            f.render_widget(ratatui::widgets::Paragraph::new("screen-panic"), area);
-        })
-        .context("drawing")?;
-    guard.terminal.hide_cursor().context("cursor")?;
-    panic!("a deliberate panic on the screens (dev screen-panic)");
 }

@@ -72,13 +72,7 @@ pub fn lines(app: &App, i: usize, w: usize) -> Vec<Line<'static>> {
         out.extend(field_lines(label, &value, w, lw, ls, vs));
     };
     field(s.f_id, inert_line(&a.id));
-    let scope_key = app
-        .basics
-        .settings
-        .keymap
-        .first(Context::Detail, Cmd::Scope)
-        .map(|k| k.to_string())
-        .unwrap_or_default();
+    let scope_key = app.key_name(Context::Detail, Cmd::Scope);
     let dir = a
         .direction
         .and_then(|c| app.session.catalog.direction(c))

@@ -1,6 +1,7 @@
-//! Drawing: `draw(frame, &app)` paints the whole screen from the app's
-//! state and never changes it (apart from remembering scroll positions and
-//! screen areas for the next key or mouse event). Works on any backend, so
+//! Drawing: `draw(frame, &mut app)` paints the whole screen from the app's
+//! state; what it writes back is only the layout (the list's cursor kept in
+//! view, the text's scroll within the text, the panes' areas for the
+//! mouse), through `&mut`, for the next key or mouse event. Works on any backend, so
 //! the snapshot tests draw on ratatui's `TestBackend`.
 //!
 //! Every string that comes from the bundle passes through

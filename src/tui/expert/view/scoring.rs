@@ -62,13 +62,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect, areas: &mut Areas) {
         for l in wrap(&fill(s.recused_banner, &[&reason]), w) {
             lines.push(Line::styled(l, t.warning()));
         }
-        let key = app
-            .basics
-            .settings
-            .keymap
-            .first(Context::Scoring, Cmd::Recuse)
-            .map(|k| k.to_string())
-            .unwrap_or_default();
+        let key = app.key_name(Context::Scoring, Cmd::Recuse);
         for l in wrap(&fill(s.recused_locked, &[&key]), w) {
             lines.push(Line::styled(l, t.dim()));
         }
