@@ -195,7 +195,7 @@ fn replay_million(r: &mut Report, dir: &Path) {
 fn fuzzy_filter(r: &mut Report, dir: &Path) {
     use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
     use panelist::tui::action::Action;
-    use panelist::tui::app::{App, Session};
+    use panelist::tui::expert::{App, Session};
     use panelist::tui::search::Index;
     const N: usize = 100_000;
     let catalog = shipped_catalog("2023").expect("catalog");
@@ -302,7 +302,7 @@ fn fuzzy_filter(r: &mut Report, dir: &Path) {
         for c in q.chars().take(6) {
             let t = Instant::now();
             app.on_event(key(c));
-            term.draw(|f| panelist::tui::ui::draw(f, &app))
+            term.draw(|f| panelist::tui::expert::view::draw(f, &mut app))
                 .expect("draw");
             full.push(t.elapsed());
         }
@@ -329,7 +329,7 @@ fn fuzzy_filter(r: &mut Report, dir: &Path) {
 /// Opening a 10,000-application working copy to the first rendered frame.
 fn open_to_first_frame(r: &mut Report, dir: &Path) {
     use panelist::tui::action::Action;
-    use panelist::tui::app::{App, Session};
+    use panelist::tui::expert::{App, Session};
     let p = bundle_with(dir, 10_000);
     {
         let mut b = Bundle::open_write(&p).expect("open");
@@ -355,7 +355,7 @@ fn open_to_first_frame(r: &mut Report, dir: &Path) {
         });
         let mut term =
             ratatui::Terminal::new(ratatui::backend::TestBackend::new(140, 40)).expect("terminal");
-        term.draw(|f| panelist::tui::ui::draw(f, &app))
+        term.draw(|f| panelist::tui::expert::view::draw(f, &mut app))
             .expect("draw");
         runs.push(t.elapsed());
         drop(b);

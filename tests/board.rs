@@ -24,7 +24,7 @@ use panelist::formats::merged::{
 use panelist::formats::{BundleRef, ExpertRef, HeadRef, MERGED_FORMAT, RubricRef};
 use panelist::merge::aggregate_sheets;
 use panelist::support::lang::Lang;
-use panelist::tui::board::{Board, Focus, Trust, View, ui};
+use panelist::tui::board::{Board, Focus, Trust, View, view as ui};
 use panelist::tui::config::Settings;
 use panelist::tui::keymap::{Keymap, Overrides};
 
@@ -159,7 +159,7 @@ fn code(c: KeyCode) -> Event {
     Event::Key(KeyEvent::new(c, KeyModifiers::NONE))
 }
 
-fn render(b: &Board, w: u16, h: u16) -> String {
+fn render(b: &mut Board, w: u16, h: u16) -> String {
     screen::text(w, h, |f| ui::draw(f, b))
 }
 
@@ -169,12 +169,12 @@ fn snap(name: &str, trust: Trust, setup: impl Fn(&mut Board) -> Vec<Event>) {
             let mut b = board(lang, w, h, trust.clone());
             // As the loop does: draw, read a key, draw again.
             for e in setup(&mut b) {
-                render(&b, w, h);
+                render(&mut b, w, h);
                 b.on_event(e);
             }
-            assert!(!b.quit, "{name}");
+            assert!(!b.quit(), "{name}");
             let l = if lang == Lang::Zh { "zh" } else { "en" };
-            insta::assert_snapshot!(format!("{name}_{l}_{w}x{h}"), render(&b, w, h));
+            insta::assert_snapshot!(format!("{name}_{l}_{w}x{h}"), render(&mut b, w, h));
         }
     }
 }
@@ -210,8 +210,8 @@ fn board_screens() {
 
 #[test]
 fn too_small_says_so() {
-    let b = board(Lang::En, 50, 12, Trust::Unsigned);
-    insta::assert_snapshot!("too_small_en_50x12", render(&b, 50, 12));
+    let mut b = board(Lang::En, 50, 12, Trust::Unsigned);
+    insta::assert_snapshot!("too_small_en_50x12", render(&mut b, 50, 12));
 }
 
 #[test]
@@ -222,37 +222,37 @@ fn keys_move_between_screens() {
     b.on_event(key('j'));
     assert_ne!(b.current().map(|a| a.id.clone()), first);
     b.on_event(code(KeyCode::Enter));
-    assert_eq!(b.focus, Focus::Detail);
+    assert_eq!(b.focus(), Focus::Detail);
     b.on_event(code(KeyCode::Esc));
-    assert_eq!(b.focus, Focus::List);
+    assert_eq!(b.focus(), Focus::List);
     b.on_event(key(']'));
     assert_eq!(b.direction(), Some(2));
-    assert_eq!(b.cursor, 0);
+    assert_eq!(b.cursor(), 0);
     b.on_event(key('['));
     b.on_event(key('['));
     assert_eq!(b.direction(), Some(3), "directions wrap around");
     b.on_event(code(KeyCode::Tab));
-    assert_eq!(b.view, View::Experts);
+    assert_eq!(b.view(), View::Experts);
     b.on_event(code(KeyCode::Esc));
-    assert_eq!(b.view, View::Ranking);
+    assert_eq!(b.view(), View::Ranking);
     b.on_event(code(KeyCode::F(2)));
     assert_eq!(b.lang(), Lang::En);
     b.on_event(key('?'));
-    assert!(b.help);
+    assert!(b.help());
     b.on_event(key('j'));
-    assert!(b.help, "other keys wait while the help is open");
+    assert!(b.help(), "other keys wait while the help is open");
     b.on_event(code(KeyCode::Esc));
-    assert!(!b.help);
+    assert!(!b.help());
     b.on_event(code(KeyCode::End));
-    assert_eq!(b.cursor, b.ranked().len() - 1);
+    assert_eq!(b.cursor(), b.ranked().len() - 1);
     b.on_event(key('q'));
-    assert!(b.quit);
+    assert!(b.quit());
     let mut b = board(Lang::Zh, 80, 24, Trust::Unsigned);
     b.on_event(Event::Key(KeyEvent::new(
         KeyCode::Char('c'),
         KeyModifiers::CONTROL,
     )));
-    assert!(b.quit, "Ctrl-C quits");
+    assert!(b.quit(), "Ctrl-C quits");
 }
 
 #[test]
@@ -270,16 +270,16 @@ fn the_configured_keys_drive_the_board_too() {
     };
     let mut b = Board::new(payload(), Trust::Unsigned, s);
     b.on_event(key('j'));
-    assert_eq!(b.cursor, 0, "j is no longer down in lists");
+    assert_eq!(b.cursor(), 0, "j is no longer down in lists");
     b.on_event(key('n'));
-    assert_eq!(b.cursor, 1);
+    assert_eq!(b.cursor(), 1);
     b.on_event(key('q'));
-    assert!(!b.quit);
+    assert!(!b.quit());
     b.on_event(Event::Key(KeyEvent::new(
         KeyCode::Char('q'),
         KeyModifiers::CONTROL,
     )));
-    assert!(b.quit);
+    assert!(b.quit());
 }
 
 #[test]

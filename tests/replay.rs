@@ -12,14 +12,14 @@ use panelist::domain::history::Change;
 use panelist::domain::text::is_dangerous;
 use panelist::support::lang::Lang;
 use panelist::tui::action::Action;
-use panelist::tui::replay::app::{Dialog, Pane, ReplayApp};
 use panelist::tui::replay::source::{Break, Kind, Parts, Source};
-use panelist::tui::replay::ui;
+use panelist::tui::replay::state::{Dialog, Pane, ReplayApp};
+use panelist::tui::replay::view as ui;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (140, 40)];
 const LANGS: [Lang; 2] = [Lang::Zh, Lang::En];
 
-fn render(app: &ReplayApp, w: u16, h: u16) -> String {
+fn render(app: &mut ReplayApp, w: u16, h: u16) -> String {
     screen::text(w, h, |f| ui::draw(f, app))
 }
 
@@ -46,7 +46,7 @@ fn snap(name: &str, make: &dyn Fn() -> Source, events: &dyn Fn() -> Vec<Event>) 
         for (w, h) in SIZES {
             let mut app = app_on(make(), lang, w, h);
             feed(&mut app, events());
-            let screen = render(&app, w, h);
+            let screen = render(&mut app, w, h);
             assert!(
                 !screen.chars().any(|c| is_dangerous(c) || c == '\u{1b}'),
                 "{name}: {screen}"
@@ -185,44 +185,44 @@ fn snapshots() {
 }
 
 fn score_of(app: &ReplayApp, id: &str, k: &str) -> Option<i64> {
-    app.sheet.entry(id).and_then(|e| e.scores.get(k).copied())
+    app.sheet().entry(id).and_then(|e| e.scores.get(k).copied())
 }
 
 #[test]
 fn stepping_through_time_replays_the_sheet_to_that_moment() {
     let f = fixture();
     let mut app = app_on(f.source(), Lang::En, 80, 24);
-    assert_eq!(app.moment, 16, "opens at the last event");
+    assert_eq!(app.moment(), 16, "opens at the last event");
     assert_eq!(score_of(&app, "2023-T-002", "innovation"), Some(20));
     assert_eq!(score_of(&app, "2023-T-003", "advancement"), None);
     feed(&mut app, vec![key('g')]);
-    assert_eq!(app.moment, 1);
+    assert_eq!(app.moment(), 1);
     assert_eq!(score_of(&app, "2023-T-002", "innovation"), Some(22));
     assert_eq!(score_of(&app, "2023-T-002", "advancement"), None);
     // → and j step on; ← and k step back; G is the end.
     feed(&mut app, vec![code(KeyCode::Right), key('j'), key('j')]);
-    assert_eq!(app.moment, 4);
+    assert_eq!(app.moment(), 4);
     feed(&mut app, vec![code(KeyCode::Left)]);
-    assert_eq!(app.moment, 3);
+    assert_eq!(app.moment(), 3);
     assert_eq!(score_of(&app, "2023-T-002", "practicality"), Some(23));
     assert_eq!(score_of(&app, "2023-T-002", "replicability"), None);
     feed(&mut app, vec![key('G')]);
-    assert_eq!(app.moment, 16);
+    assert_eq!(app.moment(), 16);
     // Before the clear at seq 15, 2023-T-003's advancement was 9.
     feed(&mut app, vec![key('k'), key('k')]);
-    assert_eq!(app.moment, 14);
+    assert_eq!(app.moment(), 14);
     assert_eq!(score_of(&app, "2023-T-003", "advancement"), Some(9));
     // The sheet follows the application the event touched.
-    let row = app.row;
-    assert_eq!(app.src.apps[row].id, "2023-T-004");
+    let row = app.row();
+    assert_eq!(app.src().apps[row].id, "2023-T-004");
     // PgUp from the end pages back; the sheet's own keys move rows only.
     feed(&mut app, vec![code(KeyCode::Tab)]);
-    assert_eq!(app.focus, Pane::Sheet);
+    assert_eq!(app.focus(), Pane::Sheet);
     feed(&mut app, vec![key('j')]);
-    assert_eq!(app.row, row + 1);
-    assert_eq!(app.moment, 14);
+    assert_eq!(app.row(), row + 1);
+    assert_eq!(app.moment(), 14);
     feed(&mut app, vec![code(KeyCode::Left)]);
-    assert_eq!(app.moment, 13, "← steps time from the sheet too");
+    assert_eq!(app.moment(), 13, "← steps time from the sheet too");
 }
 
 #[test]
@@ -231,31 +231,40 @@ fn an_applications_own_history_and_back() {
     let mut app = app_on(f.source(), Lang::En, 140, 40);
     // From the sheet: Enter on 2023-T-002's row.
     feed(&mut app, vec![code(KeyCode::Tab)]);
-    let i = app.src.app_index("2023-T-002").expect("listed");
-    while app.row < i {
+    let i = app.src().app_index("2023-T-002").expect("listed");
+    while app.row() < i {
         feed(&mut app, vec![key('j')]);
     }
-    while app.row > i {
+    while app.row() > i {
         feed(&mut app, vec![key('k')]);
     }
     feed(&mut app, vec![code(KeyCode::Enter)]);
-    assert_eq!(app.focus, Pane::Timeline);
-    let seqs: Vec<u64> = app.visible.iter().map(|&k| app.src.events[k].seq).collect();
+    assert_eq!(app.focus(), Pane::Timeline);
+    let seqs: Vec<u64> = app
+        .visible()
+        .iter()
+        .map(|&k| app.src().events[k].seq)
+        .collect();
     assert_eq!(seqs, vec![1, 2, 3, 4, 5, 6, 10, 12]);
     assert_eq!(
-        app.moment, 12,
+        app.moment(),
+        12,
         "the application's last event up to the moment"
     );
-    assert!(render(&app, 140, 40).contains("History of 2023-T-002"));
+    assert!(render(&mut app, 140, 40).contains("History of 2023-T-002"));
     // Esc: the whole timeline again, the moment kept.
     feed(&mut app, vec![code(KeyCode::Esc)]);
-    assert!(app.app_view.is_none());
-    assert_eq!(app.visible.len(), 16);
-    assert_eq!(app.moment, 12);
+    assert!(app.app_view().is_none());
+    assert_eq!(app.visible().len(), 16);
+    assert_eq!(app.moment(), 12);
     // `a` and a typed id: the picker narrows, Enter opens.
     feed(&mut app, vec![key('a')]);
     feed(&mut app, typed_then("t-004", &[code(KeyCode::Enter)]));
-    let seqs: Vec<u64> = app.visible.iter().map(|&k| app.src.events[k].seq).collect();
+    let seqs: Vec<u64> = app
+        .visible()
+        .iter()
+        .map(|&k| app.src().events[k].seq)
+        .collect();
     assert_eq!(seqs, vec![9, 13, 14]);
     // Enter on an event in the timeline opens its application's history.
     feed(
@@ -263,8 +272,8 @@ fn an_applications_own_history_and_back() {
         vec![code(KeyCode::Esc), key('g'), code(KeyCode::Enter)],
     );
     assert_eq!(
-        app.app_view.as_ref().map(|v| v.app),
-        app.src.app_index("2023-T-002")
+        app.app_view().as_ref().map(|v| v.app),
+        app.src().app_index("2023-T-002")
     );
 }
 
@@ -273,7 +282,10 @@ fn the_filter_narrows_the_timeline_and_says_what_is_wrong() {
     let f = fixture();
     let mut app = app_on(f.source(), Lang::En, 80, 24);
     let seqs = |app: &ReplayApp| -> Vec<u64> {
-        app.visible.iter().map(|&k| app.src.events[k].seq).collect()
+        app.visible()
+            .iter()
+            .map(|&k| app.src().events[k].seq)
+            .collect()
     };
     feed(&mut app, vec![key('/')]);
     feed(
@@ -300,18 +312,18 @@ fn the_filter_narrows_the_timeline_and_says_what_is_wrong() {
     feed(&mut app, vec![key('/'), ctrl('u')]);
     feed(&mut app, typed_then("crit:beauty", &[code(KeyCode::Enter)]));
     assert!(
-        matches!(&app.dialog, Some(Dialog::Filter { error: Some(e), .. }) if e.contains("beauty"))
+        matches!(&app.dialog(), Some(Dialog::Filter { error: Some(e), .. }) if e.contains("beauty"))
     );
     assert_eq!(seqs(&app), vec![7, 8]);
     feed(&mut app, vec![code(KeyCode::Esc), key('x')]);
-    assert_eq!(app.visible.len(), 16);
+    assert_eq!(app.visible().len(), 16);
     // A filter nothing matches keeps the moment.
-    let m = app.moment;
+    let m = app.moment();
     feed(&mut app, vec![key('/')]);
     feed(&mut app, typed_then("app:nothing", &[code(KeyCode::Enter)]));
-    assert!(app.visible.is_empty());
-    assert_eq!(app.moment, m);
-    assert!(render(&app, 80, 24).contains("No event matches the filter"));
+    assert!(app.visible().is_empty());
+    assert_eq!(app.moment(), m);
+    assert!(render(&mut app, 80, 24).contains("No event matches the filter"));
     feed(&mut app, vec![key('j'), key('G'), code(KeyCode::Enter)]);
 }
 
@@ -329,15 +341,15 @@ fn a_tampered_working_copy_shows_the_first_broken_link() {
     let src = Source::open(&f.path).expect("open");
     assert_eq!(src.check.first_bad, Some(6));
     assert!(matches!(src.check.problem, Some(Break::Chain(_))));
-    let app = app_on(src, Lang::En, 140, 40);
-    let screen = render(&app, 140, 40);
+    let mut app = app_on(src, Lang::En, 140, 40);
+    let screen = render(&mut app, 140, 40);
     assert!(
         screen.contains("Chain broken at seq 7: hash does not match its content (event altered)"),
         "{screen}"
     );
     assert!(screen.contains("chain broken at seq 7"), "{screen}");
     let zh = render(
-        &app_on(Source::open(&f.path).expect("open"), Lang::Zh, 140, 40),
+        &mut app_on(Source::open(&f.path).expect("open"), Lang::Zh, 140, 40),
         140,
         40,
     );
@@ -384,9 +396,9 @@ fn a_signed_export_replays_from_its_payload() {
     assert_eq!(src.events, wc.events);
     assert_eq!(src.check, Default::default(), "the chain holds");
     assert!(src.apps.iter().all(|a| a.title.is_empty()));
-    let app = app_on(src, Lang::En, 140, 40);
-    assert_eq!(app.sheet, app_on(wc, Lang::En, 140, 40).sheet);
-    let screen = render(&app, 140, 40);
+    let mut app = app_on(src, Lang::En, 140, 40);
+    assert_eq!(app.sheet(), app_on(wc, Lang::En, 140, 40).sheet());
+    let screen = render(&mut app, 140, 40);
     assert!(screen.contains("signature not checked here"), "{screen}");
 
     // An event edited in the file (signature aside): broken from there.
@@ -439,7 +451,7 @@ fn an_empty_history_opens_and_draws() {
             code(KeyCode::Enter),
         ],
     );
-    let screen = render(&app, 80, 24);
+    let screen = render(&mut app, 80, 24);
     assert!(screen.contains("before the first event"), "{screen}");
     assert!(screen.contains("No events"), "{screen}");
 }

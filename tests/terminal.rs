@@ -231,7 +231,7 @@ fn the_expert_screens_draw_hostile_text_inert() {
     use panelist::store::{Bundle, Identity};
     use panelist::support::lang::Lang;
     use panelist::tui::action::Action;
-    use panelist::tui::app::{App, Session};
+    use panelist::tui::expert::{App, Session};
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
 
@@ -340,7 +340,7 @@ fn the_expert_screens_draw_hostile_text_inert() {
                 for (what, events) in steps {
                     let _ = feed(&mut app, events);
                     let mut term = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-                    term.draw(|f| panelist::tui::ui::draw(f, &app))
+                    term.draw(|f| panelist::tui::expert::view::draw(f, &mut app))
                         .expect("draw");
                     let buf = term.backend().buffer();
                     for y in 0..h {

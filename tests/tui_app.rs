@@ -15,11 +15,12 @@ use panelist::domain::text::is_dangerous;
 use panelist::store::Bundle;
 use panelist::support::lang::Lang;
 use panelist::tui::ScreenBasics;
-use panelist::tui::action::{Action, Effect, ExportRequest};
-use panelist::tui::app::{
+use panelist::tui::action::Action;
+use panelist::tui::expert::view as ui;
+use panelist::tui::expert::{
     App, Dialog, ExportFailure, ExportStep, SaveState, Screen, Session, run_effect,
 };
-use panelist::tui::ui;
+use panelist::tui::expert::{Effect, ExportRequest};
 
 struct Setup {
     _dir: tempfile::TempDir,
@@ -73,12 +74,12 @@ impl Setup {
             .map(|e| e.change)
             .collect()
     }
-    fn screen(&self) -> String {
-        screen(&self.app, 80, 24)
+    fn screen(&mut self) -> String {
+        screen(&mut self.app, 80, 24)
     }
 }
 
-fn screen(app: &App, w: u16, h: u16) -> String {
+fn screen(app: &mut App, w: u16, h: u16) -> String {
     screen::text(w, h, |f| ui::draw(f, app))
 }
 
@@ -98,14 +99,14 @@ fn a_score_is_shown_only_after_the_store_returned() {
             value: Some(21),
         })]
     );
-    assert_eq!(s.app.save, SaveState::Pending);
+    assert_eq!(s.app.save(), SaveState::Pending);
     assert!(s.app.entry(0).is_none(), "not on screen before the write");
     assert!(!s.screen().contains("saved"));
     for e in effects {
         assert!(run_effect(&mut s.bundle, &s.clock, &mut s.app, e));
     }
     let seq = before as u64 + 1;
-    assert_eq!(s.app.save, SaveState::Saved(seq));
+    assert_eq!(s.app.save(), SaveState::Saved(seq));
     assert!(s.screen().contains(&format!("saved #{seq}")));
     assert_eq!(s.score("2023-T-001", "innovation"), Some(21));
     assert!(s.screen().contains("[21]/25"));
@@ -127,7 +128,10 @@ fn digits_steps_and_clearing() {
     let n = s.events().len();
     s.drive([key('2'), key('9')]);
     assert_eq!(s.events().len(), n);
-    assert!(s.app.message.as_ref().is_some_and(|m| m.1), "an error note");
+    assert!(
+        s.app.message().as_ref().is_some_and(|m| m.1),
+        "an error note"
+    );
     // Steps: small, large, clamped at both ends.
     s.drive([key('l')]);
     assert_eq!(s.score("2023-T-001", "advancement"), Some(1));
@@ -173,7 +177,7 @@ fn the_total_updates_live_and_completion_needs_comment_and_recommendation() {
     e.extend(typed(COMMENT));
     e.push(code(KeyCode::Esc));
     s.drive(e);
-    assert!(s.app.dialog.is_none());
+    assert!(s.app.dialog().is_none());
     assert_eq!(s.app.status(0), Status::Complete);
     let entry = s
         .bundle
@@ -205,7 +209,7 @@ fn the_comment_editor_takes_chinese_and_multiple_lines() {
     // Ctrl-S saves and stays open.
     e.push(ctrl('s'));
     s.drive(e);
-    assert!(matches!(s.app.dialog, Some(Dialog::Comment { .. })));
+    assert!(matches!(s.app.dialog(), Some(Dialog::Comment { .. })));
     let text = "第一段：技术先进。\n第二段：建议推荐。";
     assert_eq!(
         s.bundle
@@ -245,12 +249,12 @@ fn recusal_needs_a_reason_and_confirmation_locks_scoring_and_is_withdrawn_by_a_n
     // No reason: refused in the dialog.
     s.drive([key('r'), code(KeyCode::Enter)]);
     assert!(matches!(
-        s.app.dialog,
+        s.app.dialog(),
         Some(Dialog::Recuse { confirm: false, .. })
     ));
     // Esc backs out.
     s.drive([code(KeyCode::Esc)]);
-    assert!(s.app.dialog.is_none());
+    assert!(s.app.dialog().is_none());
     assert_eq!(s.events().len(), n);
     // A reason, then Enter, then the confirmation.
     let mut e = vec![key('r')];
@@ -258,7 +262,7 @@ fn recusal_needs_a_reason_and_confirmation_locks_scoring_and_is_withdrawn_by_a_n
     e.push(code(KeyCode::Enter));
     s.drive(e);
     assert!(matches!(
-        s.app.dialog,
+        s.app.dialog(),
         Some(Dialog::Recuse { confirm: true, .. })
     ));
     assert_eq!(s.events().len(), n, "nothing before confirming");
@@ -274,7 +278,7 @@ fn recusal_needs_a_reason_and_confirmation_locks_scoring_and_is_withdrawn_by_a_n
     let n = s.events().len();
     s.drive([key('5'), key('l'), key('c'), key('y')]);
     assert_eq!(s.events().len(), n);
-    assert!(s.app.dialog.is_none());
+    assert!(s.app.dialog().is_none());
     assert!(s.screen().contains("Recused"));
     // Withdrawal: a new event; the recusal stays in the history.
     let mut e = vec![key('r')];
@@ -306,10 +310,10 @@ fn a_possible_conflict_asks_before_scoring() {
     assert!(s.app.conflict(0).is_none());
     assert!(s.app.select_id("2023-T-005"));
     s.drive([code(KeyCode::Enter)]);
-    assert!(matches!(s.app.dialog, Some(Dialog::Conflict { .. })));
+    assert!(matches!(s.app.dialog(), Some(Dialog::Conflict { .. })));
     // Later: the question comes back at the first score.
     s.drive([code(KeyCode::Esc), code(KeyCode::Tab), key('9')]);
-    assert!(matches!(s.app.dialog, Some(Dialog::Conflict { .. })));
+    assert!(matches!(s.app.dialog(), Some(Dialog::Conflict { .. })));
     assert_eq!(s.score("2023-T-005", "innovation"), None);
     // "No conflict": scoring goes on.
     s.drive([key('c'), key('9')]);
@@ -328,27 +332,27 @@ fn a_possible_conflict_asks_before_scoring() {
 fn search_updates_per_keystroke_over_ids_titles_and_units() {
     let mut s = setup(true);
     s.drive([key('/')]);
-    assert!(s.app.searching);
+    assert!(s.app.searching());
     s.drive([key('华')]);
-    let after_one = s.app.visible.len();
+    let after_one = s.app.visible().len();
     s.drive([key('信')]);
     let ids: Vec<&str> = s
         .app
-        .visible
+        .visible()
         .iter()
-        .map(|&i| s.app.session.apps[i].id.as_str())
+        .map(|&i| s.app.session().apps[i].id.as_str())
         .collect();
     assert_eq!(ids, vec!["2023-T-005", "2023-T-006"], "lead and joint unit");
     assert!(after_one >= ids.len());
     // Backspace widens again; Enter keeps the query, Esc clears it.
     s.drive([code(KeyCode::Backspace)]);
-    assert_eq!(s.app.visible.len(), after_one);
+    assert_eq!(s.app.visible().len(), after_one);
     s.drive(typed("信"));
     s.drive([code(KeyCode::Enter)]);
-    assert!(!s.app.searching);
-    assert_eq!(s.app.visible.len(), 2);
+    assert!(!s.app.searching());
+    assert_eq!(s.app.visible().len(), 2);
     s.drive([key('/'), code(KeyCode::Esc)]);
-    assert_eq!(s.app.visible.len(), 18);
+    assert_eq!(s.app.visible().len(), 18);
     // By id and by title.
     s.drive([key('/')]);
     s.drive(typed("T-014"));
@@ -368,23 +372,23 @@ fn every_direction_is_a_few_keys_away_and_status_filters_cycle() {
             e.push(code(KeyCode::Enter));
         }
         s.drive(e);
-        assert_eq!(s.app.dir_filter, Some(code_), "direction {code_}");
-        assert!(s.app.dialog.is_none());
+        assert_eq!(s.app.dir_filter(), Some(code_), "direction {code_}");
+        assert!(s.app.dialog().is_none());
         assert!(
             s.app
-                .visible
+                .visible()
                 .iter()
-                .all(|&i| s.app.session.apps[i].direction == Some(code_))
+                .all(|&i| s.app.session().apps[i].direction == Some(code_))
         );
     }
     s.drive([key('d'), key('0')]);
-    assert_eq!(s.app.dir_filter, None);
+    assert_eq!(s.app.dir_filter(), None);
     s.drive([key(']'), key(']')]);
-    assert_eq!(s.app.dir_filter, Some(2));
+    assert_eq!(s.app.dir_filter(), Some(2));
     s.drive([key('['), key('['), key('[')]);
-    assert_eq!(s.app.dir_filter, Some(13));
+    assert_eq!(s.app.dir_filter(), Some(13));
     s.drive([key('x')]);
-    assert_eq!(s.app.dir_filter, None);
+    assert_eq!(s.app.dir_filter(), None);
     // Status: to do, draft, complete, recused, all.
     let expect = [
         (Some(Status::Todo), 15),
@@ -395,18 +399,18 @@ fn every_direction_is_a_few_keys_away_and_status_filters_cycle() {
     ];
     for (st, n) in expect {
         s.drive([key('s')]);
-        assert_eq!(s.app.status_filter, st);
-        assert_eq!(s.app.visible.len(), n, "{st:?}");
+        assert_eq!(s.app.status_filter(), st);
+        assert_eq!(s.app.visible().len(), n, "{st:?}");
     }
 }
 
 #[test]
 fn the_identity_picker_claims_the_working_copy() {
     let mut s = setup(false);
-    assert!(matches!(s.app.screen, Screen::Identity(_)));
+    assert!(matches!(s.app.screen(), Screen::Identity(_)));
     assert!(s.screen().contains("Who are you?"));
     s.drive([key('j'), code(KeyCode::Enter)]);
-    assert!(matches!(s.app.screen, Screen::Main));
+    assert!(matches!(s.app.screen(), Screen::Main));
     let owner = s.bundle.owner().unwrap().expect("claimed");
     assert_eq!(owner.id, "E02");
     assert!(s.screen().contains("E02 李晓梅"));
@@ -445,14 +449,14 @@ fn quitting_is_immediate_from_anywhere_and_esc_backs_out() {
     let mut s = setup(true);
     for opener in [key('?'), key('d'), key('o'), key('r')] {
         s.drive([opener]);
-        assert!(s.app.dialog.is_some());
+        assert!(s.app.dialog().is_some());
         s.drive([code(KeyCode::Esc)]);
-        assert!(s.app.dialog.is_none());
+        assert!(s.app.dialog().is_none());
     }
     s.drive([code(KeyCode::Enter)]);
-    assert!(s.app.app_view);
+    assert!(s.app.app_view());
     s.drive([code(KeyCode::Esc)]);
-    assert!(!s.app.app_view);
+    assert!(!s.app.app_view());
     assert_eq!(feed(&mut s.app, [key('q')]), vec![Effect::Quit]);
 }
 
@@ -474,17 +478,17 @@ fn a_failed_write_says_so_in_the_screen_language() {
     assert_eq!(s.app.lang(), Lang::Zh);
     s.app.on_appended(Err("wc.bundle: disk I/O error".into()));
     assert_eq!(
-        s.app.save,
+        s.app.save(),
         SaveState::Failed("未保存：wc.bundle: disk I/O error".into())
     );
-    let text = screen(&s.app, 140, 40);
+    let text = screen(&mut s.app, 140, 40);
     assert!(text.contains("未保存：wc.bundle: disk I/O error"), "{text}");
     s.drive([code(KeyCode::F(2))]);
     s.app.on_appended(Err("wc.bundle: disk I/O error".into()));
     assert!(
-        screen(&s.app, 140, 40).contains("Not saved: wc.bundle: disk I/O error"),
+        screen(&mut s.app, 140, 40).contains("Not saved: wc.bundle: disk I/O error"),
         "{}",
-        screen(&s.app, 140, 40)
+        screen(&mut s.app, 140, 40)
     );
 }
 
@@ -504,7 +508,7 @@ fn export_errors_say_so_in_the_screen_language() {
     s.app.on_exported(Err(ExportFailure::Export(
         "/nowhere/E01.json: cannot write".into(),
     )));
-    let text = screen(&s.app, 140, 40);
+    let text = screen(&mut s.app, 140, 40);
     assert!(
         text.contains("导出失败：/nowhere/E01.json: cannot write"),
         "{text}"
@@ -524,15 +528,15 @@ fn the_mouse_wheel_scrolls_the_list() {
         })
     };
     s.drive([wheel(MouseEventKind::ScrollDown)]);
-    assert_eq!(s.app.selected, 3);
+    assert_eq!(s.app.selected(), 3);
     s.drive([wheel(MouseEventKind::ScrollUp)]);
-    assert_eq!(s.app.selected, 0);
+    assert_eq!(s.app.selected(), 0);
 }
 
 /// The export dialog of the scored fixture, with E01's key listed.
 fn export_setup(keys: Vec<panelist::keyring::KeyListing>) -> Setup {
     let mut s = setup(true);
-    s.app.session.keys = keys;
+    s.app.session_mut().keys = keys;
     s
 }
 
@@ -540,11 +544,11 @@ fn export_setup(keys: Vec<panelist::keyring::KeyListing>) -> Setup {
 fn export_walks_review_file_and_passphrase_and_hands_the_loop_a_request() {
     let mut s = export_setup(vec![key_listing("E01")]);
     assert!(
-        screen(&s.app, 140, 40).contains("key 5f1c0a9e7b3d2468"),
+        screen(&mut s.app, 140, 40).contains("key 5f1c0a9e7b3d2468"),
         "header names the key"
     );
     s.drive([key('e')]);
-    let step = |s: &Setup| match &s.app.dialog {
+    let step = |s: &Setup| match &s.app.dialog() {
         Some(Dialog::Export(d)) => Some(d.step),
         _ => None,
     };
@@ -567,12 +571,12 @@ fn export_walks_review_file_and_passphrase_and_hands_the_loop_a_request() {
     s.drive([code(KeyCode::Enter)]);
     assert_eq!(step(&s), Some(ExportStep::Path));
     let default = s.app.default_export_path();
-    let prefix: String = s.app.session.meta.bundle_id.chars().take(8).collect();
+    let prefix: String = s.app.session().meta.bundle_id.chars().take(8).collect();
     assert_eq!(
         default.file_name().and_then(|n| n.to_str()),
         Some(format!("E01-{prefix}.json").as_str())
     );
-    assert_eq!(default.parent(), s.app.session.path.parent());
+    assert_eq!(default.parent(), s.app.session().path.parent());
     // Edit the file name: drop ".json", add "-final.json".
     let mut e: Vec<Event> = (0..5).map(|_| code(KeyCode::Backspace)).collect();
     e.extend(typed("-final.json"));
@@ -624,7 +628,7 @@ fn a_wrong_passphrase_asks_again_and_other_errors_stay_in_the_dialog() {
     assert_eq!(effects.len(), 1);
     s.app
         .on_exported(Err(ExportFailure::WrongPassphrase("/k/E01.key".into())));
-    let Some(Dialog::Export(d)) = &s.app.dialog else {
+    let Some(Dialog::Export(d)) = &s.app.dialog() else {
         panic!("the dialog stays open");
     };
     assert_eq!(d.step, ExportStep::Passphrase);
@@ -637,7 +641,7 @@ fn a_wrong_passphrase_asks_again_and_other_errors_stay_in_the_dialog() {
     s.app.on_exported(Err(ExportFailure::Export(
         "/nowhere/E01.json: cannot write: No such file or directory".into(),
     )));
-    let Some(Dialog::Export(d)) = &s.app.dialog else {
+    let Some(Dialog::Export(d)) = &s.app.dialog() else {
         panic!("the dialog stays open");
     };
     assert_eq!(d.step, ExportStep::Path);
@@ -647,20 +651,20 @@ fn a_wrong_passphrase_asks_again_and_other_errors_stay_in_the_dialog() {
     );
     // Esc backs out step by step (to the review), then closes.
     s.drive([code(KeyCode::Esc)]);
-    assert!(matches!(&s.app.dialog, Some(Dialog::Export(d)) if d.step == ExportStep::Review));
+    assert!(matches!(&s.app.dialog(), Some(Dialog::Export(d)) if d.step == ExportStep::Review));
     s.drive([code(KeyCode::Esc)]);
-    assert!(s.app.dialog.is_none());
+    assert!(s.app.dialog().is_none());
 }
 
 #[test]
 fn export_without_a_key_says_how_to_make_one() {
     let mut s = export_setup(Vec::new());
     s.drive([key('e'), key('p'), code(KeyCode::Enter)]);
-    let Some(Dialog::Export(d)) = &s.app.dialog else {
+    let Some(Dialog::Export(d)) = &s.app.dialog() else {
         panic!("open");
     };
     assert_eq!(d.step, ExportStep::Review, "no key, no next step");
-    let text = screen(&s.app, 140, 40);
+    let text = screen(&mut s.app, 140, 40);
     assert!(text.contains("No signing key for expert E01"), "{text}");
     assert!(
         text.contains("panelist key new --id E01 --name 王志远 --org 华信安全研究院"),
@@ -674,7 +678,7 @@ fn a_key_of_another_expert_or_another_key_is_not_used() {
     // E02's key only: E01 has none.
     let mut s = export_setup(vec![key_listing("E02")]);
     assert!(
-        !screen(&s.app, 140, 40).contains("key 5f1c"),
+        !screen(&mut s.app, 140, 40).contains("key 5f1c"),
         "E02's key is not E01's"
     );
     s.drive([key('e')]);
@@ -684,7 +688,7 @@ fn a_key_of_another_expert_or_another_key_is_not_used() {
 #[test]
 fn the_only_key_is_offered_first_and_claims_with_its_key_id() {
     let mut s = setup(false);
-    s.app.session.keys = vec![key_listing("E02")];
+    s.app.session_mut().keys = vec![key_listing("E02")];
     let text = s.screen();
     assert!(text.contains("(signing key 5f1c0a9e7b3d2468)"), "{text}");
     s.drive([code(KeyCode::Enter)]);
@@ -692,7 +696,7 @@ fn the_only_key_is_offered_first_and_claims_with_its_key_id() {
     assert_eq!(owner.id, "E02");
     assert_eq!(owner.key_id.as_deref(), Some(KEY_ID));
     assert!(
-        screen(&s.app, 140, 40)
+        screen(&mut s.app, 140, 40)
             .contains("E02 李晓梅 (北方网络安全测评中心) · key 5f1c0a9e7b3d2468")
     );
 }
@@ -700,7 +704,7 @@ fn the_only_key_is_offered_first_and_claims_with_its_key_id() {
 #[test]
 fn two_keys_are_not_offered_and_the_roster_picker_is_unchanged() {
     let mut s = setup(false);
-    s.app.session.keys = vec![key_listing("E01"), key_listing("E02")];
+    s.app.session_mut().keys = vec![key_listing("E01"), key_listing("E02")];
     assert!(!s.screen().contains("signing key"));
     s.drive([key('j'), code(KeyCode::Enter)]);
     let owner = s.bundle.owner().unwrap().expect("claimed");
@@ -711,7 +715,7 @@ fn two_keys_are_not_offered_and_the_roster_picker_is_unchanged() {
 fn untrusted_text_never_reaches_the_terminal() {
     let mut s = setup(true);
     assert!(s.app.select_id("2023-T-017"));
-    let check = |app: &App, what: &str| {
+    let check = |app: &mut App, what: &str| {
         for (w, h) in [(80, 24), (140, 40)] {
             let text = screen(app, w, h);
             assert!(
@@ -721,16 +725,16 @@ fn untrusted_text_never_reaches_the_terminal() {
             assert!(text.contains('␛'), "{what}: ESC is shown as a picture");
         }
     };
-    check(&s.app, "list");
+    check(&mut s.app, "list");
     s.drive([code(KeyCode::Enter)]);
-    check(&s.app, "detail");
-    let text = screen(&s.app, 140, 40);
+    check(&mut s.app, "detail");
+    let text = screen(&mut s.app, 140, 40);
     assert!(text.contains("<U+202E>"), "{text}");
     s.drive([key('r')]);
-    check(&s.app, "recusal dialog");
+    check(&mut s.app, "recusal dialog");
     s.drive([code(KeyCode::Esc), key('/')]);
     s.drive(typed("暗影"));
-    check(&s.app, "search");
+    check(&mut s.app, "search");
 }
 
 #[test]
@@ -755,20 +759,20 @@ fn a_ten_thousand_application_bundle_opens_searches_and_draws() {
         width: 140,
         height: 40,
     });
-    let text = screen(&app, 140, 40);
+    let text = screen(&mut app, 140, 40);
     assert!(text.contains("10000/10000"));
     let c = clock();
     drive(&mut app, &mut b, &c, [key('/')]);
     drive(&mut app, &mut b, &c, typed("第9999号"));
     assert_eq!(
-        app.current().map(|i| app.session.apps[i].id.as_str()),
+        app.current().map(|i| app.session().apps[i].id.as_str()),
         Some("2023-B-09999")
     );
     drive(&mut app, &mut b, &c, [code(KeyCode::Enter), key('G')]);
-    let text = screen(&app, 140, 40);
+    let text = screen(&mut app, 140, 40);
     assert!(text.contains("2023-B-"));
     drive(&mut app, &mut b, &c, [code(KeyCode::Esc), key('G')]);
-    assert_eq!(app.selected, 9999);
-    let text = screen(&app, 140, 40);
+    assert_eq!(app.selected(), 9999);
+    let text = screen(&mut app, 140, 40);
     assert!(text.contains("2023-B-09999"));
 }

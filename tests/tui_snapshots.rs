@@ -8,13 +8,13 @@ use common::fixture::*;
 use common::screen;
 use crossterm::event::{Event, KeyCode};
 use panelist::support::lang::Lang;
-use panelist::tui::app::App;
-use panelist::tui::ui;
+use panelist::tui::expert::App;
+use panelist::tui::expert::view as ui;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (140, 40)];
 const LANGS: [Lang; 2] = [Lang::Zh, Lang::En];
 
-fn render(app: &App, w: u16, h: u16) -> String {
+fn render(app: &mut App, w: u16, h: u16) -> String {
     screen::text(w, h, |f| ui::draw(f, app))
 }
 
@@ -32,12 +32,12 @@ fn snap(path: &std::path::Path, name: &str, setup: impl Fn(&mut App) -> Vec<Even
                 effects.is_empty(),
                 "{name}: a snapshot state must not write: {effects:?}"
             );
-            let screen = render(&app, w, h);
+            let screen = render(&mut app, w, h);
             let snap_name = format!("{name}_{}_{w}x{h}", lang_name(lang));
             // Nothing volatile should reach the screen; scrub the bundle id
             // and the temp path in case something ever does.
             let screen = screen
-                .replace(&app.session.meta.bundle_id, "[bundle-id]")
+                .replace(&app.session().meta.bundle_id, "[bundle-id]")
                 .replace(&path.display().to_string(), "[tmp]");
             insta::assert_snapshot!(snap_name, screen);
         }
@@ -203,10 +203,10 @@ fn snap_export(
     for lang in LANGS {
         for (w, h) in SIZES {
             let mut app = app_with_keys(path, lang, w, h, keys());
-            app.session.path = "/home/expert/panel/wc.bundle".into();
-            app.session.meta.bundle_id = "0a1b2c3d4e5f60718293a4b5c6d7e8f9".into();
+            app.session_mut().path = "/home/expert/panel/wc.bundle".into();
+            app.session_mut().meta.bundle_id = "0a1b2c3d4e5f60718293a4b5c6d7e8f9".into();
             f(&mut app);
-            let screen = render(&app, w, h);
+            let screen = render(&mut app, w, h);
             insta::assert_snapshot!(format!("{name}_{}_{w}x{h}", lang_name(lang)), screen);
         }
     }
@@ -224,7 +224,7 @@ fn no_key() -> Vec<panelist::keyring::KeyListing> {
 fn export_dialog() {
     use panelist::export::ExportSummary;
     use panelist::formats::scores::Counts;
-    use panelist::tui::app::ExportFailure;
+    use panelist::tui::expert::ExportFailure;
     let dir = tempfile::tempdir().expect("tmp");
     let path = dir.path().join("wc.bundle");
     scored(&path);
@@ -242,7 +242,7 @@ fn export_dialog() {
         go(a, vec![key('e'), key('p'), code(KeyCode::Enter)])
     });
     snap_export(&path, "export_other_key", e01_key, |a| {
-        if let Some(o) = a.session.owner.as_mut() {
+        if let Some(o) = a.session_mut().owner.as_mut() {
             o.key_id = Some("9".repeat(64));
         }
         go(a, vec![key('e')])
@@ -305,7 +305,7 @@ fn too_small_and_resize() {
     scored(&path);
     for lang in LANGS {
         let mut app = app_for(&path, lang, 50, 12);
-        let screen = render(&app, 50, 12);
+        let screen = render(&mut app, 50, 12);
         insta::assert_snapshot!(format!("too_small_{}_50x12", lang_name(lang)), screen);
         // Any resize redraws cleanly at the new size.
         for (w, h) in [(80, 24), (140, 40), (60, 16), (200, 60)] {
@@ -313,7 +313,7 @@ fn too_small_and_resize() {
                 width: w,
                 height: h,
             });
-            let s = render(&app, w, h);
+            let s = render(&mut app, w, h);
             assert_eq!(s.lines().count(), h as usize);
         }
     }

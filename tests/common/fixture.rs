@@ -14,9 +14,10 @@ use panelist::keyring::{KeyInfo, KeyListing};
 use panelist::store::{Bundle, Identity};
 use panelist::support::clock::Clock;
 use panelist::support::lang::Lang;
-use panelist::tui::action::{Action, Effect};
-use panelist::tui::app::{App, Session, run_effect};
+use panelist::tui::action::Action;
 use panelist::tui::config::Settings;
+use panelist::tui::expert::Effect;
+use panelist::tui::expert::{App, Session, run_effect};
 
 pub const DIRECTIONS: &[(&str, &str, &str, &str)] = &[
     (

@@ -8,25 +8,25 @@
 //! terminal guard. Key press → [`Action`] → [`Board::update`] → redraw.
 
 pub mod strings;
-pub mod ui;
+pub mod view;
 
 use crate::tui::ScreenBasics;
-use std::cell::Cell;
+use crate::tui::kit::Basics;
 use std::path::Path;
 
-use anyhow::{Context as _, Result, anyhow, bail};
-use crossterm::event::{
-    self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind,
-};
+use anyhow::{Result, anyhow, bail};
+use crossterm::event::{Event, KeyEvent};
 
-use super::action::{Action, Cmd, Context, Wheel};
-use super::config::Settings;
 use crate::crypto::envelope::{Envelope, MERGED_TYPE};
 use crate::domain::text::inert_line;
 use crate::formats::merged::{MergedApp, MergedPayload};
+use crate::tui::kit::action::{Action, Cmd, Context, Wheel};
+use crate::tui::kit::config::Settings;
+use crate::tui::kit::scroll::{ListScroll, TextScroll};
+use crate::tui::kit::{self, Flow, Paste};
 use strings::BoardStrings;
 
-pub use super::app::{MIN_HEIGHT, MIN_WIDTH, WIDE_HEIGHT, WIDE_WIDTH};
+pub use crate::tui::kit::{MIN_HEIGHT, MIN_WIDTH, WIDE_HEIGHT, WIDE_WIDTH};
 
 /// How far the file on screen is to be trusted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,38 +54,25 @@ pub enum Focus {
 /// The board's state; [`Board::update`] is the one place it changes.
 #[derive(Debug)]
 pub struct Board {
-    pub payload: MergedPayload,
-    pub trust: Trust,
-    pub settings: Settings,
-    pub size: (u16, u16),
-    pub view: View,
-    pub focus: Focus,
-    pub help: bool,
+    payload: MergedPayload,
+    trust: Trust,
+    basics: Basics,
+    view: View,
+    focus: Focus,
+    help: bool,
     /// Index into the direction codes.
-    pub dir: usize,
-    /// Cursor in the current direction's ranking.
-    pub cursor: usize,
-    pub detail_scroll: usize,
+    dir: usize,
+    /// Cursor in the current direction's ranking, and its first row shown.
+    list: ListScroll,
+    /// Scroll of the application's text.
+    detail: TextScroll,
     /// Scroll of the experts view.
-    pub experts_scroll: usize,
-    pub quit: bool,
+    experts: TextScroll,
+    quit: bool,
     dirs: Vec<u32>,
-    /// Remembered by drawing: the first row shown and the page height.
-    pub(crate) list_offset: Cell<usize>,
-    pub(crate) page: Cell<usize>,
-    pub(crate) detail_max: Cell<usize>,
-    pub(crate) experts_max: Cell<usize>,
 }
 
-impl crate::tui::ScreenBasics for Board {
-    fn settings(&self) -> &Settings {
-        &self.settings
-    }
-
-    fn size(&self) -> (u16, u16) {
-        self.size
-    }
-}
+crate::tui::kit::screen_basics!(Board);
 
 impl Board {
     pub fn new(payload: MergedPayload, trust: Trust, settings: Settings) -> Board {
@@ -93,26 +80,53 @@ impl Board {
         Board {
             payload,
             trust,
-            settings,
-            size: (80, 24),
+            basics: Basics::new(settings),
             view: View::Ranking,
             focus: Focus::List,
             help: false,
             dir: 0,
-            cursor: 0,
-            detail_scroll: 0,
-            experts_scroll: 0,
+            list: ListScroll::new(0, 10),
+            detail: TextScroll::default(),
+            experts: TextScroll::default(),
             quit: false,
             dirs,
-            list_offset: Cell::new(0),
-            page: Cell::new(10),
-            detail_max: Cell::new(0),
-            experts_max: Cell::new(0),
         }
     }
 
+    /// The merged result on screen.
+    pub fn payload(&self) -> &MergedPayload {
+        &self.payload
+    }
+
+    pub fn trust(&self) -> &Trust {
+        &self.trust
+    }
+
+    pub fn view(&self) -> View {
+        self.view
+    }
+
+    pub fn focus(&self) -> Focus {
+        self.focus
+    }
+
+    /// The help is open.
+    pub fn help(&self) -> bool {
+        self.help
+    }
+
+    /// Cursor in the current direction's ranking.
+    pub fn cursor(&self) -> usize {
+        self.list.selected()
+    }
+
+    /// The chair asked to quit.
+    pub fn quit(&self) -> bool {
+        self.quit
+    }
+
     pub fn b(&self) -> &'static BoardStrings {
-        BoardStrings::of(self.settings.lang)
+        BoardStrings::of(self.basics.settings.lang)
     }
 
     pub fn directions(&self) -> &[u32] {
@@ -133,7 +147,7 @@ impl Board {
 
     /// The application under the cursor.
     pub fn current(&self) -> Option<&MergedApp> {
-        self.ranked().get(self.cursor).copied()
+        self.ranked().get(self.list.selected()).copied()
     }
 
     /// Puts the cursor on application `id` (its direction first).
@@ -148,8 +162,8 @@ impl Board {
         self.dir = di;
         match self.ranked().iter().position(|a| a.id == id) {
             Some(i) => {
-                self.cursor = i;
-                self.detail_scroll = 0;
+                self.list.select(i);
+                self.detail.set(0);
                 true
             }
             None => false,
@@ -166,16 +180,10 @@ impl Board {
 
     /// What a key means here.
     pub fn action_for(&self, k: KeyEvent) -> Option<Action> {
-        if k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL) {
-            return Some(Action::ForceQuit);
+        if let Some(a) = self.first_action(&k, Context::Global) {
+            return a;
         }
-        let km = &self.settings.keymap;
-        if self.too_small() {
-            return match km.lookup(Context::Global, &k) {
-                Some(c @ (Cmd::Quit | Cmd::Lang)) => Some(Action::Cmd(c)),
-                _ => None,
-            };
-        }
+        let km = &self.basics.settings.keymap;
         if self.help {
             return match km.lookup(Context::Detail, &k) {
                 Some(c @ (Cmd::Quit | Cmd::Lang | Cmd::Help | Cmd::Back)) => Some(Action::Cmd(c)),
@@ -187,43 +195,21 @@ impl Board {
 
     /// Turns a terminal event into an action and applies it.
     pub fn on_event(&mut self, ev: Event) {
-        match ev {
-            Event::Key(k) if k.kind != KeyEventKind::Release => {
-                if let Some(a) = self.action_for(k) {
-                    self.update(a);
-                }
-            }
-            Event::Mouse(m) => {
-                let dir = match m.kind {
-                    MouseEventKind::ScrollUp => Wheel::Up,
-                    MouseEventKind::ScrollDown => Wheel::Down,
-                    _ => return,
-                };
-                self.update(Action::Wheel {
-                    dir,
-                    col: m.column,
-                    row: m.row,
-                });
-            }
-            Event::Resize(width, height) => self.update(Action::Resize { width, height }),
-            _ => {}
+        for a in kit::actions(ev, Paste::Ignore, |k| self.action_for(k)) {
+            self.update(a);
         }
     }
 
     fn move_by(&mut self, delta: isize) {
-        let scroll = |v: usize, max: usize| (v as isize + delta).clamp(0, max as isize) as usize;
         match (self.view, self.focus) {
-            (View::Experts, _) => {
-                self.experts_scroll = scroll(self.experts_scroll, self.experts_max.get());
-            }
-            (View::Ranking, Focus::Detail) => {
-                self.detail_scroll = scroll(self.detail_scroll, self.detail_max.get());
-            }
+            (View::Experts, _) => self.experts.by_within(delta),
+            (View::Ranking, Focus::Detail) => self.detail.by_within(delta),
             (View::Ranking, Focus::List) => {
                 let n = self.ranked().len();
                 if n > 0 {
-                    self.cursor = scroll(self.cursor, n - 1);
-                    self.detail_scroll = 0;
+                    let next = (self.list.selected() as isize + delta).clamp(0, n as isize - 1);
+                    self.list.select(next as usize);
+                    self.detail.set(0);
                 }
             }
         }
@@ -235,9 +221,9 @@ impl Board {
             return;
         }
         self.dir = (self.dir as isize + delta).rem_euclid(n as isize) as usize;
-        self.cursor = 0;
-        self.detail_scroll = 0;
-        self.list_offset.set(0);
+        self.list.select(0);
+        self.list.rewind();
+        self.detail.set(0);
         if self.view == View::Experts {
             self.view = View::Ranking;
         }
@@ -245,15 +231,15 @@ impl Board {
 
     /// The one place state changes.
     pub fn update(&mut self, a: Action) {
-        let page = self.page.get().max(1) as isize;
+        let page = self.list.rows().max(1) as isize;
         match a {
-            Action::Resize { width, height } => self.size = (width, height),
+            Action::Resize { width, height } => self.basics.size = (width, height),
             Action::ForceQuit => self.quit = true,
             Action::Wheel { dir, .. } => self.move_by(if dir == Wheel::Up { -3 } else { 3 }),
             Action::Cmd(c) => match c {
                 Cmd::Quit => self.quit = true,
                 Cmd::Help => self.help = !self.help,
-                Cmd::Lang => self.settings.lang = self.settings.lang.toggle(),
+                Cmd::Lang => self.basics.settings.lang = self.basics.settings.lang.toggle(),
                 Cmd::Back if self.help => self.help = false,
                 Cmd::Back => match (self.view, self.focus) {
                     (View::Ranking, Focus::Detail) => self.focus = Focus::List,
@@ -271,7 +257,7 @@ impl Board {
                 Cmd::PrevDirection => self.set_direction(-1),
                 Cmd::Open if self.view == View::Ranking && self.current().is_some() => {
                     self.focus = Focus::Detail;
-                    self.detail_scroll = 0;
+                    self.detail.set(0);
                 }
                 Cmd::Up => self.move_by(-1),
                 Cmd::Down => self.move_by(1),
@@ -337,22 +323,36 @@ pub fn load(path: &Path, roster: Option<&Path>) -> Result<(MergedPayload, Trust)
     Ok((payload, trust))
 }
 
+/// The board's only effect: it never writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    Quit,
+}
+
+impl kit::Screen for Board {
+    type Effect = Effect;
+
+    fn draw(&mut self, frame: &mut ratatui::Frame) {
+        view::draw(frame, self);
+    }
+
+    fn on_event(&mut self, ev: Event) -> Vec<Effect> {
+        Board::on_event(self, ev);
+        if self.quit {
+            vec![Effect::Quit]
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn run_effect(&mut self, effect: Effect) -> Flow {
+        match effect {
+            Effect::Quit => Flow::Quit,
+        }
+    }
+}
+
 /// Runs the board until the chair quits.
 pub fn run(payload: MergedPayload, trust: Trust, settings: Settings) -> Result<()> {
-    let mut board = Board::new(payload, trust, settings);
-    let mut guard = super::TerminalGuard::enter()?;
-    let size = guard.terminal.size().context("terminal size")?;
-    board.update(Action::Resize {
-        width: size.width,
-        height: size.height,
-    });
-    while !board.quit {
-        guard
-            .terminal
-            .draw(|f| ui::draw(f, &board))
-            .context("drawing")?;
-        let ev = event::read().context("reading the keyboard")?;
-        board.on_event(ev);
-    }
-    Ok(())
+    kit::run(&mut Board::new(payload, trust, settings))
 }

@@ -3,26 +3,55 @@
 //! its chain status, the score sheet as it stood at any moment, an
 //! application's own history, and a filter.
 //!
-//! Like the expert screens: pure state ([`app::ReplayApp`]) changed only
-//! by `update`, drawn by [`ui::draw`], the same keymap (contexts `replay`,
+//! Like the expert screens: pure state ([`state::ReplayApp`]) changed only
+//! by `update`, drawn by [`view::draw`], the same keymap (contexts `replay`,
 //! `timeline`, `sheet`), themes, strings and terminal guard. Reading the
 //! file is [`source::Source::open`], before the screen opens; nothing here
 //! writes.
 
-pub mod app;
 pub mod filter;
 pub mod source;
-pub mod ui;
+pub mod state;
+pub mod view;
 
 use std::path::Path;
 
-use anyhow::{Context as _, Result};
-use crossterm::event;
+use anyhow::Result;
+use crossterm::event::Event;
+use ratatui::Frame;
 
-use super::TerminalGuard;
-use super::config::Settings;
-use app::{Flow, ReplayApp};
+use crate::tui::kit::config::Settings;
+use crate::tui::kit::{self, Flow};
 use source::Source;
+use state::ReplayApp;
+
+/// The replay's only effect: it reads its file before it opens and never
+/// writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    Quit,
+}
+
+impl kit::Screen for ReplayApp {
+    type Effect = Effect;
+
+    fn draw(&mut self, frame: &mut Frame) {
+        view::draw(frame, self);
+    }
+
+    fn on_event(&mut self, ev: Event) -> Vec<Effect> {
+        match ReplayApp::on_event(self, ev) {
+            Flow::Quit => vec![Effect::Quit],
+            Flow::Continue => Vec::new(),
+        }
+    }
+
+    fn run_effect(&mut self, effect: Effect) -> Flow {
+        match effect {
+            Effect::Quit => Flow::Quit,
+        }
+    }
+}
 
 /// Reads `path` and runs the replay screen until the auditor quits.
 pub fn run(path: &Path, settings: Settings) -> Result<()> {
@@ -32,21 +61,5 @@ pub fn run(path: &Path, settings: Settings) -> Result<()> {
 
 /// Runs the replay screen on a source already read.
 pub fn run_source(src: Source, settings: Settings) -> Result<()> {
-    let mut app = ReplayApp::new(src, settings);
-    let mut guard = TerminalGuard::enter()?;
-    let size = guard.terminal.size().context("terminal size")?;
-    app.update(crate::tui::action::Action::Resize {
-        width: size.width,
-        height: size.height,
-    });
-    loop {
-        guard
-            .terminal
-            .draw(|f| ui::draw(f, &app))
-            .context("drawing")?;
-        let ev = event::read().context("reading the keyboard")?;
-        if app.on_event(ev) == Flow::Quit {
-            return Ok(());
-        }
-    }
+    kit::run(&mut ReplayApp::new(src, settings))
 }

@@ -252,6 +252,31 @@ pub fn highlight_fit(
     spans
 }
 
+/// The end of `s` that fits in `w` columns: what an input field shows of a
+/// long value, where the typing happens.
+pub fn tail(s: &str, w: usize) -> String {
+    let mut shown: Vec<char> = Vec::new();
+    let mut used = 0;
+    for c in s.chars().rev() {
+        let cw = width(&c.to_string());
+        if used + cw > w {
+            break;
+        }
+        used += cw;
+        shown.push(c);
+    }
+    shown.into_iter().rev().collect()
+}
+
+/// The widest of `items` once made inert, or `or` when there are none.
+pub fn widest<S: AsRef<str>>(items: impl IntoIterator<Item = S>, or: usize) -> usize {
+    items
+        .into_iter()
+        .map(|s| width(&crate::domain::text::inert_line(s.as_ref())))
+        .max()
+        .unwrap_or(or)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

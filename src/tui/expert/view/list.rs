@@ -2,6 +2,7 @@
 //! ten thousand applications draws as fast as one of ten.
 
 use crate::tui::ScreenBasics;
+use crate::tui::kit::Look;
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
@@ -10,13 +11,18 @@ use ratatui::widgets::Paragraph;
 use super::{block, focused};
 use crate::domain::history::Status;
 use crate::domain::text::inert_line;
-use crate::tui::app::{App, Areas, Focus};
-use crate::tui::text::{fit, highlight_fit, pad_left, width};
+use crate::tui::expert::{App, Areas, Focus};
+use crate::tui::text::{fit, highlight_fit, pad_left, tail, widest, width};
 
-pub fn draw(frame: &mut Frame, app: &App, area: Rect, areas: &mut Areas) {
-    let s = app.s();
-    let t = app.theme();
-    let g = app.settings.glyphs;
+pub fn draw(frame: &mut Frame, app: &mut App, area: Rect, areas: &mut Areas) {
+    let show_search = app.searching || !app.query.is_empty();
+    // The rows under the column heads (and above the search line).
+    let rows_h = (area.height.saturating_sub(2) as usize).saturating_sub(1 + show_search as usize);
+    // Keep the cursor in view.
+    let n = app.visible.len();
+    let offset = app.list.show(n, rows_h);
+    let app = &*app;
+    let Look { s, t, g } = app.look();
     let lang = app.lang();
     let has_focus = focused(app, Focus::List) || app.searching;
     let mut title = format!(
@@ -44,8 +50,6 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect, areas: &mut Areas) {
     frame.render_widget(b, area);
     areas.list = area;
     let w = inner.width as usize;
-    let show_search = app.searching || !app.query.is_empty();
-    let rows_h = (inner.height as usize).saturating_sub(1 + show_search as usize);
     areas.list_rows = rows_h as u16;
 
     // Column widths: fixed cells, then title and lead unit share the rest.
@@ -57,16 +61,16 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect, areas: &mut Areas) {
         .max()
         .unwrap_or(4)
         .clamp(4, 16);
-    let dir_w = app
-        .session
-        .catalog
-        .directions
-        .iter()
-        .map(|d| width(&inert_line(lang.pick(&d.short_zh, &d.short_en))))
-        .max()
-        .unwrap_or(4)
-        .clamp(4, 10)
-        .max(width(s.col_dir));
+    let dir_w = widest(
+        app.session
+            .catalog
+            .directions
+            .iter()
+            .map(|d| lang.pick(&d.short_zh, &d.short_en)),
+        4,
+    )
+    .clamp(4, 10)
+    .max(width(s.col_dir));
     let total_w = 3.max(width(s.col_total));
     let fixed = 3 + 1 + id_w + 1 + dir_w + 1 + 1 + total_w + 1;
     let rest = w.saturating_sub(fixed);
@@ -92,17 +96,6 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect, areas: &mut Areas) {
     head.push_str(&pad_left(s.col_total, total_w));
     lines.push(Line::styled(fit(&head, w, ""), t.dim()));
 
-    // Keep the cursor in view.
-    let n = app.visible.len();
-    let mut offset = app.list_offset.get();
-    if app.selected < offset {
-        offset = app.selected;
-    } else if rows_h > 0 && app.selected >= offset + rows_h {
-        offset = app.selected + 1 - rows_h;
-    }
-    offset = offset.min(n.saturating_sub(rows_h));
-    app.list_offset.set(offset);
-
     if n == 0 {
         lines.push(Line::styled(s.no_match, t.dim()));
     }
@@ -111,7 +104,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect, areas: &mut Areas) {
         let row = &app.rows[i];
         let a = &app.session.apps[i];
         let st = app.status(i);
-        let selected = pos == app.selected;
+        let selected = pos == app.list.selected();
         let base = if selected {
             t.selected(has_focus)
         } else {
@@ -194,17 +187,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect, areas: &mut Areas) {
         let prompt = format!("/ {} ", s.search_prompt);
         let room = w.saturating_sub(width(&prompt) + 1);
         // Show the end of a long query, where the typing happens.
-        let mut shown: Vec<char> = Vec::new();
-        let mut used = 0;
-        for c in q.chars().rev() {
-            let cw = width(&c.to_string());
-            if used + cw > room {
-                break;
-            }
-            used += cw;
-            shown.push(c);
-        }
-        let shown: String = shown.into_iter().rev().collect();
+        let shown = tail(&q, room);
         lines.push(Line::from(vec![
             Span::styled(prompt.clone(), t.key()),
             Span::styled(shown.clone(), t.input()),

@@ -3,15 +3,18 @@
 //! before the screen opened.
 
 use crate::tui::ScreenBasics;
-use std::cell::Cell;
+use crate::tui::kit::Basics;
 
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 
 use super::filter::{Filter, FilterError};
 use super::source::{History, Source};
 use crate::domain::history::{Sheet, Status};
 use crate::tui::action::{Action, Cmd, Context, Wheel};
 use crate::tui::config::Settings;
+use crate::tui::kit::frame::{HelpKey, HelpScroll};
+use crate::tui::kit::scroll::ListScroll;
+use crate::tui::kit::{self, Paste};
 use crate::tui::strings::fill;
 
 /// Which pane has the keyboard.
@@ -24,7 +27,7 @@ pub enum Pane {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Dialog {
     Help {
-        scroll: usize,
+        scroll: HelpScroll,
     },
     /// The filter being typed, and what is wrong with it.
     Filter {
@@ -47,51 +50,41 @@ pub struct AppView {
     saved: (Filter, String),
 }
 
-/// What the loop does after an action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Flow {
-    Continue,
-    Quit,
+pub use crate::tui::kit::Flow;
+
+/// The moment the sheet shows: how many events are applied, and the sheet
+/// they give. The two change together.
+pub(super) struct Moment {
+    pub(super) applied: usize,
+    pub(super) sheet: Sheet,
 }
 
 pub struct ReplayApp {
-    pub src: Source,
-    pub history: History,
-    pub settings: Settings,
-    pub size: (u16, u16),
-    pub focus: Pane,
-    pub filter: Filter,
-    /// The filter as typed.
-    pub filter_text: String,
-    pub app_view: Option<AppView>,
-    /// Indices into `src.events` the timeline shows, in order.
-    pub visible: Vec<usize>,
-    /// Position in `visible`.
-    pub cursor: usize,
-    /// How many events are applied: the moment the sheet shows.
-    pub moment: usize,
-    pub sheet: Sheet,
-    /// The sheet's cursor, over `src.apps`.
-    pub row: usize,
-    pub dialog: Option<Dialog>,
+    // The file, read once.
+    pub(super) src: Source,
+    pub(super) history: History,
     /// Events per application (same order as `src.apps`).
-    pub counts: Vec<usize>,
-    pub timeline_offset: Cell<usize>,
-    pub sheet_offset: Cell<usize>,
-    pub help_scroll_max: Cell<usize>,
-    /// Rows of the timeline and the sheet in the last frame (paging).
-    pub page_rows: Cell<(u16, u16)>,
+    pub(super) counts: Vec<usize>,
+    // The screen.
+    pub(super) basics: Basics,
+    pub(super) focus: Pane,
+    pub(super) dialog: Option<Dialog>,
+    // The timeline: what it shows and where its cursor is.
+    pub(super) filter: Filter,
+    /// The filter as typed.
+    pub(super) filter_text: String,
+    pub(super) app_view: Option<AppView>,
+    /// Indices into `src.events` the timeline shows, in order.
+    pub(super) visible: Vec<usize>,
+    /// The timeline's cursor (a position in `visible`) and first row shown.
+    pub(super) timeline: ListScroll,
+    // The sheet at the moment.
+    pub(super) at: Moment,
+    /// The sheet's cursor (over `src.apps`) and first row shown.
+    pub(super) sheet_rows: ListScroll,
 }
 
-impl crate::tui::ScreenBasics for ReplayApp {
-    fn settings(&self) -> &Settings {
-        &self.settings
-    }
-
-    fn size(&self) -> (u16, u16) {
-        self.size
-    }
-}
+crate::tui::kit::screen_basics!(ReplayApp);
 
 impl ReplayApp {
     pub fn new(src: Source, settings: Settings) -> ReplayApp {
@@ -113,23 +106,17 @@ impl ReplayApp {
         let sheet = history.sheet_at(&src, &Sheet::default(), 0, n);
         let mut app = ReplayApp {
             history,
-            settings,
-            size: (80, 24),
+            basics: Basics::new(settings),
             focus: Pane::Timeline,
             filter: Filter::default(),
             filter_text: String::new(),
             app_view: None,
             visible: (0..n).collect(),
-            cursor: n.saturating_sub(1),
-            moment: n,
-            sheet,
-            row: 0,
+            timeline: ListScroll::new(n.saturating_sub(1), 10),
+            at: Moment { applied: n, sheet },
+            sheet_rows: ListScroll::new(0, 10),
             dialog: None,
             counts,
-            timeline_offset: Cell::new(0),
-            sheet_offset: Cell::new(0),
-            help_scroll_max: Cell::new(0),
-            page_rows: Cell::new((10, 10)),
             src,
         };
         app.follow_row();
@@ -137,6 +124,49 @@ impl ReplayApp {
     }
 
     // ----- Reading -----
+
+    /// The history on screen.
+    pub fn src(&self) -> &Source {
+        &self.src
+    }
+
+    pub fn focus(&self) -> Pane {
+        self.focus
+    }
+
+    pub fn dialog(&self) -> Option<&Dialog> {
+        self.dialog.as_ref()
+    }
+
+    /// The application whose own history the timeline shows.
+    pub fn app_view(&self) -> Option<&AppView> {
+        self.app_view.as_ref()
+    }
+
+    /// Indices into `src().events` the timeline shows, in order.
+    pub fn visible(&self) -> &[usize] {
+        &self.visible
+    }
+
+    /// The timeline's cursor: a position in [`ReplayApp::visible`].
+    pub fn cursor(&self) -> usize {
+        self.timeline.selected()
+    }
+
+    /// How many events are applied: the moment the sheet shows.
+    pub fn moment(&self) -> usize {
+        self.at.applied
+    }
+
+    /// The score sheet at the moment.
+    pub fn sheet(&self) -> &Sheet {
+        &self.at.sheet
+    }
+
+    /// The sheet's cursor, over `src().apps`.
+    pub fn row(&self) -> usize {
+        self.sheet_rows.selected()
+    }
 
     pub fn context(&self) -> Context {
         match self.focus {
@@ -147,7 +177,7 @@ impl ReplayApp {
 
     /// The event the sheet stands after (index into `src.events`).
     pub fn moment_event(&self) -> Option<usize> {
-        self.moment.checked_sub(1)
+        self.at.applied.checked_sub(1)
     }
 
     /// Application `i`'s status on the sheet at the moment.
@@ -155,7 +185,7 @@ impl ReplayApp {
         self.src
             .apps
             .get(i)
-            .and_then(|a| self.sheet.entry(&a.id))
+            .and_then(|a| self.at.sheet.entry(&a.id))
             .map(|e| e.status(&self.src.rubric))
             .unwrap_or(Status::Todo)
     }
@@ -174,51 +204,23 @@ impl ReplayApp {
     // ----- Input -----
 
     pub fn on_event(&mut self, ev: Event) -> Flow {
-        match ev {
-            Event::Key(k) if k.kind != KeyEventKind::Release => match self.action_for(k) {
-                Some(a) => self.update(a),
-                None => Flow::Continue,
-            },
-            Event::Mouse(m) => {
-                let dir = match m.kind {
-                    MouseEventKind::ScrollUp => Wheel::Up,
-                    MouseEventKind::ScrollDown => Wheel::Down,
-                    _ => return Flow::Continue,
-                };
-                self.update(Action::Wheel {
-                    dir,
-                    col: m.column,
-                    row: m.row,
-                })
+        for a in kit::actions(ev, Paste::Printable, |k| self.action_for(k)) {
+            if self.update(a) == Flow::Quit {
+                return Flow::Quit;
             }
-            Event::Resize(width, height) => self.update(Action::Resize { width, height }),
-            Event::Paste(text) => {
-                for c in text.chars().filter(|c| !c.is_control()) {
-                    self.update(Action::Key(KeyEvent::new(
-                        KeyCode::Char(c),
-                        KeyModifiers::NONE,
-                    )));
-                }
-                Flow::Continue
-            }
-            _ => Flow::Continue,
         }
+        Flow::Continue
     }
 
     pub fn action_for(&self, k: KeyEvent) -> Option<Action> {
-        if k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL) {
-            return Some(Action::ForceQuit);
-        }
-        if self.too_small() {
-            return match self.settings.keymap.lookup(Context::Replay, &k) {
-                Some(c @ (Cmd::Quit | Cmd::Lang)) => Some(Action::Cmd(c)),
-                _ => None,
-            };
+        if let Some(a) = self.first_action(&k, Context::Replay) {
+            return a;
         }
         if self.dialog.is_some() {
             return Some(Action::Key(k));
         }
-        self.settings
+        self.basics
+            .settings
             .keymap
             .lookup(self.context(), &k)
             .map(Action::Cmd)
@@ -226,14 +228,12 @@ impl ReplayApp {
 
     pub fn update(&mut self, a: Action) -> Flow {
         match a {
-            Action::Resize { width, height } => self.size = (width, height),
+            Action::Resize { width, height } => self.basics.size = (width, height),
             Action::ForceQuit => return Flow::Quit,
             Action::Wheel { dir, .. } => {
                 let d = if dir == Wheel::Up { -3 } else { 3 };
                 match (&mut self.dialog, self.focus) {
-                    (Some(Dialog::Help { scroll }), _) => {
-                        *scroll = scroll.saturating_add_signed(d);
-                    }
+                    (Some(Dialog::Help { scroll }), _) => scroll.wheel(d),
                     (Some(_), _) => {}
                     (None, Pane::Timeline) => self.step(d),
                     (None, Pane::Sheet) => self.move_row(d),
@@ -247,12 +247,16 @@ impl ReplayApp {
     }
 
     fn command(&mut self, c: Cmd) -> Flow {
-        let page = |rows: u16| (rows.max(2) as isize) - 1;
-        let (tl_rows, sheet_rows) = self.page_rows.get();
+        let page = |rows: usize| (rows.max(2) as isize) - 1;
+        let (tl_rows, sheet_rows) = (self.timeline.rows(), self.sheet_rows.rows());
         match c {
             Cmd::Quit => return Flow::Quit,
-            Cmd::Help => self.dialog = Some(Dialog::Help { scroll: 0 }),
-            Cmd::Lang => self.settings.lang = self.settings.lang.toggle(),
+            Cmd::Help => {
+                self.dialog = Some(Dialog::Help {
+                    scroll: HelpScroll::default(),
+                })
+            }
+            Cmd::Lang => self.basics.settings.lang = self.basics.settings.lang.toggle(),
             Cmd::FocusNext | Cmd::FocusPrev => {
                 self.focus = match self.focus {
                     Pane::Timeline => Pane::Sheet,
@@ -281,7 +285,7 @@ impl ReplayApp {
             Cmd::AppHistory => {
                 self.dialog = Some(Dialog::Apps {
                     query: String::new(),
-                    cursor: self.row,
+                    cursor: self.sheet_rows.selected(),
                 })
             }
             Cmd::Earlier => self.step(-1),
@@ -308,10 +312,11 @@ impl ReplayApp {
                 let app = match self.focus {
                     Pane::Timeline => self
                         .visible
-                        .get(self.cursor)
+                        .get(self.timeline.selected())
                         .and_then(|&i| self.src.events.get(i))
                         .and_then(|e| self.src.app_index(e.change.app())),
-                    Pane::Sheet => (self.row < self.src.apps.len()).then_some(self.row),
+                    Pane::Sheet => (self.sheet_rows.selected() < self.src.apps.len())
+                        .then_some(self.sheet_rows.selected()),
                 };
                 if let Some(i) = app {
                     self.open_app(i);
@@ -329,24 +334,30 @@ impl ReplayApp {
             return;
         }
         let max = self.visible.len() - 1;
-        self.cursor = self.cursor.saturating_add_signed(d).min(max);
-        self.set_moment(self.visible[self.cursor] + 1);
+        self.timeline
+            .select(self.timeline.selected().saturating_add_signed(d).min(max));
+        self.set_moment(self.visible[self.timeline.selected()] + 1);
         self.follow_row();
     }
 
     fn move_row(&mut self, d: isize) {
         let n = self.src.apps.len();
         if n > 0 {
-            self.row = self.row.saturating_add_signed(d).min(n - 1);
+            self.sheet_rows.select(
+                self.sheet_rows
+                    .selected()
+                    .saturating_add_signed(d)
+                    .min(n - 1),
+            );
         }
     }
 
     fn set_moment(&mut self, m: usize) {
-        if m != self.moment {
-            self.sheet = self
+        if m != self.at.applied {
+            self.at.sheet = self
                 .history
-                .sheet_at(&self.src, &self.sheet, self.moment, m);
-            self.moment = m;
+                .sheet_at(&self.src, &self.at.sheet, self.at.applied, m);
+            self.at.applied = m;
         }
     }
 
@@ -358,7 +369,7 @@ impl ReplayApp {
             .and_then(|k| self.src.events.get(k))
             .and_then(|e| self.src.app_index(e.change.app()))
         {
-            self.row = i;
+            self.sheet_rows.select(i);
         }
     }
 
@@ -382,15 +393,16 @@ impl ReplayApp {
             .map(|(i, _)| i)
             .collect();
         if self.visible.is_empty() {
-            self.cursor = 0;
+            self.timeline.select(0);
             return;
         }
-        self.cursor = self
-            .visible
-            .iter()
-            .rposition(|&i| i < self.moment)
-            .unwrap_or(0);
-        self.set_moment(self.visible[self.cursor] + 1);
+        self.timeline.select(
+            self.visible
+                .iter()
+                .rposition(|&i| i < self.at.applied)
+                .unwrap_or(0),
+        );
+        self.set_moment(self.visible[self.timeline.selected()] + 1);
     }
 
     /// Shows application `i`'s own history.
@@ -400,14 +412,14 @@ impl ReplayApp {
             None => (self.filter.clone(), self.filter_text.clone()),
         };
         self.app_view = Some(AppView { app: i, saved });
-        self.row = i;
+        self.sheet_rows.select(i);
         self.focus = Pane::Timeline;
         self.refilter();
     }
 
     fn leave_app_view(&mut self) {
         if let Some(v) = self.app_view.take() {
-            self.row = v.app;
+            self.sheet_rows.select(v.app);
             (self.filter, self.filter_text) = v.saved;
             self.refilter();
         }
@@ -442,25 +454,19 @@ impl ReplayApp {
             KeyCode::Char(c) if !ctrl && !k.modifiers.contains(KeyModifiers::ALT) => Some(c),
             _ => None,
         };
-        let lang_key = self.settings.keymap.lookup(Context::Replay, &k) == Some(Cmd::Lang);
+        let lang_key = self.basics.settings.keymap.lookup(Context::Replay, &k) == Some(Cmd::Lang);
         let matches = match &self.dialog {
             Some(Dialog::Apps { query, .. }) => self.app_matches(query),
             _ => Vec::new(),
         };
         match &mut self.dialog {
             None => {}
-            Some(Dialog::Help { scroll }) => match k.code {
-                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q' | '?') | KeyCode::F(1) => {
-                    self.dialog = None
+            Some(Dialog::Help { scroll }) => match scroll.key(&k) {
+                HelpKey::Close => self.dialog = None,
+                HelpKey::Other if lang_key => {
+                    self.basics.settings.lang = self.basics.settings.lang.toggle()
                 }
-                KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
-                KeyCode::Down | KeyCode::Char('j') => *scroll += 1,
-                KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
-                KeyCode::PageDown | KeyCode::Char(' ') => *scroll += 10,
-                KeyCode::Home | KeyCode::Char('g') => *scroll = 0,
-                KeyCode::End | KeyCode::Char('G') => *scroll = usize::MAX / 2,
-                _ if lang_key => self.settings.lang = self.settings.lang.toggle(),
-                _ => {}
+                HelpKey::Scrolled | HelpKey::Other => {}
             },
             Some(Dialog::Filter { text, error }) => match k.code {
                 KeyCode::Esc => self.dialog = None,

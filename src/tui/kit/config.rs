@@ -13,7 +13,7 @@ use super::theme::{Glyphs, ThemeName};
 use crate::support::lang::Lang;
 
 /// The shipped, documented example (also checked by a test).
-pub const EXAMPLE: &str = include_str!("../../assets/config.example.toml");
+pub const EXAMPLE: &str = include_str!("../../../assets/config.example.toml");
 
 /// The file as written.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]

@@ -7,12 +7,6 @@
 use crossterm::event::KeyEvent;
 use serde::{Deserialize, Serialize};
 
-use std::path::PathBuf;
-
-use crate::crypto::keys::Passphrase;
-use crate::domain::history::Change;
-use crate::store::Identity;
-
 /// A command a key can be bound to (see `keymap`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -192,42 +186,3 @@ pub enum Action {
     /// Save what is open and quit (Ctrl-C).
     ForceQuit,
 }
-
-/// Work for the loop: the app never does I/O itself.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Effect {
-    /// Record a change with `Bundle::append`; the result goes back to
-    /// `App::on_appended`.
-    Append(Change),
-    /// Make the working copy this expert's (`Bundle::claim`); the result
-    /// goes back to `App::on_claimed`.
-    Claim(Identity),
-    /// Open the expert's key and write the signed scores file
-    /// (`keyring::unlock_with`, `export::export_bundle`); the result goes
-    /// back to `App::on_exported`.
-    Export(ExportRequest),
-    Quit,
-}
-
-/// What the export dialog asks the loop to do. The passphrase moves here
-/// from the dialog's field (which is left empty) and is zeroed when the
-/// request is dropped.
-#[derive(Debug)]
-pub struct ExportRequest {
-    /// The key's expert id (the working copy's owner).
-    pub expert: String,
-    pub out: PathBuf,
-    pub allow_incomplete: bool,
-    pub passphrase: Passphrase,
-}
-
-impl PartialEq for ExportRequest {
-    fn eq(&self, o: &ExportRequest) -> bool {
-        self.expert == o.expert
-            && self.out == o.out
-            && self.allow_incomplete == o.allow_incomplete
-            && self.passphrase.same_as(&o.passphrase)
-    }
-}
-
-impl Eq for ExportRequest {}

@@ -3,58 +3,48 @@
 //! Every string from the file passes through `inert`/`inert_line` first.
 
 use crate::tui::ScreenBasics;
+use crate::tui::kit::Look;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::app::{Dialog, Pane, ReplayApp};
 use super::source::{Break, Delta, Kind};
+use super::state::{Dialog, Pane, ReplayApp};
 use crate::domain::history::{ChainError, Status};
 use crate::domain::text::inert_line;
 use crate::support::lang::Lang;
 use crate::tui::action::{Cmd, Context};
-use crate::tui::app::{MIN_HEIGHT, MIN_WIDTH};
-use crate::tui::strings::{Strings, fill};
-use crate::tui::text::{cut, fit, pad, pad_left, width, wrap};
-use crate::tui::ui::{
-    centered, field_lines, frame_box, help_box, spread, themed_block, too_small_screen,
+use crate::tui::kit::frame::{
+    HelpText, Hints, SlashHints, centered, expert_line, field_lines, footer_hints, frame_box,
+    header_lines, help_box, themed_block,
 };
+use crate::tui::strings::{Strings, fill};
+use crate::tui::text::{cut, fit, pad, pad_left, tail, widest, width, wrap};
 
-pub fn draw(frame: &mut Frame, app: &ReplayApp) {
-    let area = frame.area();
-    if app.too_small() || area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        too_small_screen(frame, app.s(), app.theme(), area);
+pub fn draw(frame: &mut Frame, app: &mut ReplayApp) {
+    let banner = banner_lines(app, frame.area().width as usize);
+    let Some(parts) = app.frame_with(frame, banner.len() as u16, header, footer) else {
         return;
-    }
-    let banner = banner_lines(app, area.width as usize);
-    let [header_area, banner_area, body, footer_area] = Layout::vertical([
-        Constraint::Length(2),
-        Constraint::Length(banner.len() as u16),
-        Constraint::Min(1),
-        Constraint::Length(1),
-    ])
-    .areas(area);
-    header(frame, app, header_area);
-    frame.render_widget(Paragraph::new(banner), banner_area);
-    footer(frame, app, footer_area);
-    let mut rows = app.page_rows.get();
+    };
+    let (area, body) = (parts.all, parts.body);
+    frame.render_widget(Paragraph::new(banner), parts.banner);
     if app.is_wide() {
         let [t, s] =
             Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body);
-        rows.0 = timeline(frame, app, t);
-        rows.1 = sheet(frame, app, s);
+        timeline(frame, app, t);
+        sheet(frame, app, s);
     } else {
         match app.focus {
-            Pane::Timeline => rows.0 = timeline(frame, app, body),
-            Pane::Sheet => rows.1 = sheet(frame, app, body),
+            Pane::Timeline => timeline(frame, app, body),
+            Pane::Sheet => sheet(frame, app, body),
         }
     }
-    app.page_rows.set(rows);
+    let app = &*app;
     match &app.dialog {
         None => {}
-        Some(Dialog::Help { scroll }) => help(frame, app, area, *scroll),
+        Some(Dialog::Help { scroll }) => help(frame, app, area, scroll.top),
         Some(Dialog::Filter { text, error }) => filter_dialog(frame, app, area, text, error),
         Some(Dialog::Apps { query, cursor }) => apps_dialog(frame, app, area, query, *cursor),
     }
@@ -111,9 +101,7 @@ fn break_seq(app: &ReplayApp) -> Option<u64> {
 
 /// The banner over everything when the chain does not hold.
 fn banner_lines(app: &ReplayApp, w: usize) -> Vec<Line<'static>> {
-    let s = app.s();
-    let t = app.theme();
-    let g = app.settings.glyphs;
+    let Look { s, t, g } = app.look();
     let Some(problem) = &app.src.check.problem else {
         return Vec::new();
     };
@@ -133,9 +121,7 @@ fn banner_lines(app: &ReplayApp, w: usize) -> Vec<Line<'static>> {
 }
 
 fn header(frame: &mut Frame, app: &ReplayApp, area: Rect) {
-    let s = app.s();
-    let t = app.theme();
-    let g = app.settings.glyphs;
+    let Look { s, t, g } = app.look();
     let hs = t.header();
     let src = &app.src;
     let kind = match &src.kind {
@@ -189,26 +175,9 @@ fn header(frame: &mut Frame, app: &ReplayApp, area: Rect) {
             t.error().patch(hs),
         ),
     };
-    let line1 = spread(
-        vec![Span::styled(left1, hs)],
-        vec![chain],
-        area.width as usize,
-        hs,
-    );
+    let line1 = (vec![Span::styled(left1, hs)], vec![chain]);
     let who = match &src.expert {
-        Some(e) => {
-            let org = if e.org.trim().is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", inert_line(&e.org))
-            };
-            format!(
-                " {}: {} {}{org}",
-                s.expert,
-                inert_line(&e.id),
-                inert_line(&e.name)
-            )
-        }
+        Some(e) => expert_line(s, &e.id, &e.name, &e.org),
         None => format!(" {}: {}", s.expert, s.no_expert),
     };
     let mut left2 = who;
@@ -227,89 +196,51 @@ fn header(frame: &mut Frame, app: &ReplayApp, area: Rect) {
         ),
         None => s.replay_before_all.to_string(),
     };
-    let line2 = spread(
+    let line2 = (
         vec![Span::styled(left2, hs)],
         vec![Span::styled(format!("{moment} "), hs)],
-        area.width as usize,
-        hs,
     );
-    frame.render_widget(Paragraph::new(vec![line1, line2]).style(hs), area);
+    header_lines(frame, area, hs, [line1, line2]);
 }
 
 fn footer(frame: &mut Frame, app: &ReplayApp, area: Rect) {
-    let s = app.s();
-    let t = app.theme();
-    let w = area.width as usize;
-    let km = &app.settings.keymap;
+    let Look { s, t, .. } = app.look();
     let ctx = app.context();
-    let key = |c: Cmd| km.first(ctx, c).map(|k| k.to_string()).unwrap_or_default();
-    let both = |a: Cmd, b: Cmd| format!("{}/{}", key(a), key(b));
-    let mut hints: Vec<(String, String)> = Vec::new();
+    let mut hints = Hints::new(&app.basics.settings.keymap, ctx);
     if app.dialog.is_some() {
-        hints.push(("Esc".into(), s.hint_close.into()));
+        hints.push("Esc", s.hint_close);
     } else {
         match app.focus {
             Pane::Timeline => {
-                hints.push((both(Cmd::Down, Cmd::Up), s.hint_time.into()));
-                hints.push((
-                    both(Cmd::Top, Cmd::Bottom),
+                hints.push(hints.both(Cmd::Down, Cmd::Up), s.hint_time);
+                hints.push(
+                    hints.both(Cmd::Top, Cmd::Bottom),
                     format!(
                         "{}/{}",
                         s.cmd_short_in(ctx, Cmd::Top),
                         s.cmd_short_in(ctx, Cmd::Bottom)
                     ),
-                ));
+                );
             }
             Pane::Sheet => {
-                hints.push((both(Cmd::Down, Cmd::Up), s.hint_move.into()));
-                hints.push((both(Cmd::Earlier, Cmd::Later), s.hint_time.into()));
+                hints.push(hints.both(Cmd::Down, Cmd::Up), s.hint_move);
+                hints.push(hints.both(Cmd::Earlier, Cmd::Later), s.hint_time);
             }
         }
-        hints.push((key(Cmd::Open), s.cmd_short_in(ctx, Cmd::Open).into()));
+        hints.cmd(Cmd::Open, s.cmd_short_in(ctx, Cmd::Open));
         for c in [Cmd::Filter, Cmd::AppHistory, Cmd::FocusNext] {
-            hints.push((key(c), s.cmd_short_in(Context::Replay, c).into()));
+            hints.cmd(c, s.cmd_short_in(Context::Replay, c));
         }
         if app.app_view.is_some() {
-            hints.push((
-                key(Cmd::Back),
-                s.cmd_short_in(Context::Replay, Cmd::Back).into(),
-            ));
+            hints.cmd(Cmd::Back, s.cmd_short_in(Context::Replay, Cmd::Back));
         }
     }
-    let tail: Vec<(String, String)> = if app.dialog.is_some() {
+    let tail = if app.dialog.is_some() {
         Vec::new()
     } else {
-        [Cmd::Help, Cmd::Quit, Cmd::Lang]
-            .iter()
-            .map(|c| (key(*c), s.cmd_short_in(Context::Replay, *c).to_string()))
-            .collect()
+        hints.tail(|c| s.cmd_short_in(Context::Replay, c))
     };
-    let cost = |(k, label): &(String, String)| width(k) + 1 + width(label) + 2;
-    let mut room = w.saturating_sub(1);
-    let mut shown_tail = Vec::new();
-    for h in tail {
-        if !h.0.is_empty() && cost(&h) <= room {
-            room -= cost(&h);
-            shown_tail.push(h);
-        }
-    }
-    let mut shown = Vec::new();
-    for h in hints {
-        if h.0.is_empty() || h.0 == "/" && h.1.is_empty() {
-            continue;
-        }
-        if cost(&h) > room {
-            break;
-        }
-        room -= cost(&h);
-        shown.push(h);
-    }
-    let mut spans = vec![Span::raw(" ")];
-    for (k, label) in shown.into_iter().chain(shown_tail) {
-        spans.push(Span::styled(k, t.key()));
-        spans.push(Span::styled(format!(" {label}  "), t.footer()));
-    }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    footer_hints(frame, t, area, hints.list, tail, SlashHints::DropUnlabelled);
 }
 
 /// A criterion's name in both languages, the screen's first.
@@ -368,10 +299,17 @@ fn describe(app: &ReplayApp, d: &Delta) -> String {
 }
 
 /// The timeline pane; returns its rows for paging.
-fn timeline(frame: &mut Frame, app: &ReplayApp, area: Rect) -> u16 {
-    let s = app.s();
-    let t = app.theme();
-    let g = app.settings.glyphs;
+/// The rows of a bordered table under its column heads.
+fn table_rows(area: Rect) -> usize {
+    (area.height.saturating_sub(2) as usize).saturating_sub(1)
+}
+
+fn timeline(frame: &mut Frame, app: &mut ReplayApp, area: Rect) {
+    let rows_h = table_rows(area);
+    let n = app.visible.len();
+    let offset = app.timeline.show(n, rows_h);
+    let app = &*app;
+    let Look { s, t, g } = app.look();
     let focused = app.dialog.is_none() && app.focus == Pane::Timeline;
     let src = &app.src;
     let mut title = match app.app_view.as_ref().and_then(|v| src.apps.get(v.app)) {
@@ -397,7 +335,6 @@ fn timeline(frame: &mut Frame, app: &ReplayApp, area: Rect) -> u16 {
     let inner = b.inner(area);
     frame.render_widget(b, area);
     let w = inner.width as usize;
-    let rows_h = (inner.height as usize).saturating_sub(1);
 
     let short_time = w < 100;
     let time_w = if short_time { 14 } else { 19 };
@@ -408,22 +345,10 @@ fn timeline(frame: &mut Frame, app: &ReplayApp, area: Rect) -> u16 {
         .unwrap_or(1)
         .max(width(s.col_seq))
         .max(3);
-    let expert_w = src
-        .events
-        .iter()
-        .take(5000)
-        .map(|e| width(&inert_line(&e.expert)))
-        .max()
-        .unwrap_or(3)
+    let expert_w = widest(src.events.iter().take(5000).map(|e| &e.expert), 3)
         .clamp(3, 8)
         .max(width(s.col_expert).min(8));
-    let app_w = src
-        .apps
-        .iter()
-        .map(|a| width(&inert_line(&a.id)))
-        .max()
-        .unwrap_or(6)
-        .clamp(6, 14);
+    let app_w = widest(src.apps.iter().map(|a| &a.id), 6).clamp(6, 14);
     let fixed = 3 + seq_w + 1 + time_w + 1 + expert_w + 1 + app_w + 1;
     let desc_w = w.saturating_sub(fixed);
 
@@ -438,16 +363,6 @@ fn timeline(frame: &mut Frame, app: &ReplayApp, area: Rect) -> u16 {
     );
     lines.push(Line::styled(fit(&head, w, ""), t.dim()));
 
-    let n = app.visible.len();
-    let mut offset = app.timeline_offset.get();
-    if app.cursor < offset {
-        offset = app.cursor;
-    } else if rows_h > 0 && app.cursor >= offset + rows_h {
-        offset = app.cursor + 1 - rows_h;
-    }
-    offset = offset.min(n.saturating_sub(rows_h));
-    app.timeline_offset.set(offset);
-
     if src.events.is_empty() {
         lines.push(Line::styled(s.replay_no_events, t.dim()));
     } else if n == 0 {
@@ -456,7 +371,7 @@ fn timeline(frame: &mut Frame, app: &ReplayApp, area: Rect) -> u16 {
     for (pos, &i) in app.visible.iter().enumerate().skip(offset).take(rows_h) {
         let e = &src.events[i];
         let step = &app.history.steps[i];
-        let here = pos == app.cursor;
+        let here = pos == app.timeline.selected();
         let base = if here { t.selected(focused) } else { t.base() };
         let ok = src.check.covers(i);
         let mark = if ok {
@@ -494,14 +409,15 @@ fn timeline(frame: &mut Frame, app: &ReplayApp, area: Rect) -> u16 {
         lines.push(Line::from(spans));
     }
     frame.render_widget(Paragraph::new(lines), inner);
-    rows_h as u16
 }
 
 /// The score sheet at the moment; returns its rows for paging.
-fn sheet(frame: &mut Frame, app: &ReplayApp, area: Rect) -> u16 {
-    let s = app.s();
-    let t = app.theme();
-    let g = app.settings.glyphs;
+fn sheet(frame: &mut Frame, app: &mut ReplayApp, area: Rect) {
+    let rows_h = table_rows(area);
+    let n = app.src.apps.len();
+    let offset = app.sheet_rows.show(n, rows_h);
+    let app = &*app;
+    let Look { s, t, g } = app.look();
     let lang = app.lang();
     let focused = app.dialog.is_none() && app.focus == Pane::Sheet;
     let src = &app.src;
@@ -519,7 +435,6 @@ fn sheet(frame: &mut Frame, app: &ReplayApp, area: Rect) -> u16 {
     let inner = b.inner(area);
     frame.render_widget(b, area);
     let w = inner.width as usize;
-    let rows_h = (inner.height as usize).saturating_sub(1);
 
     // The event at the moment, to mark what it changed.
     let touched_app = moment.map(|e| e.change.app().to_string());
@@ -528,13 +443,7 @@ fn sheet(frame: &mut Frame, app: &ReplayApp, area: Rect) -> u16 {
         _ => None,
     });
 
-    let id_w = src
-        .apps
-        .iter()
-        .map(|a| width(&inert_line(&a.id)))
-        .max()
-        .unwrap_or(6)
-        .clamp(6, 16);
+    let id_w = widest(src.apps.iter().map(|a| &a.id), 6).clamp(6, 16);
     let heads: Vec<String> = rubric
         .criteria
         .iter()
@@ -583,20 +492,10 @@ fn sheet(frame: &mut Frame, app: &ReplayApp, area: Rect) -> u16 {
     ));
     let mut lines: Vec<Line> = vec![Line::styled(fit(&head, w, ""), t.dim())];
 
-    let n = src.apps.len();
-    let mut offset = app.sheet_offset.get();
-    if app.row < offset {
-        offset = app.row;
-    } else if rows_h > 0 && app.row >= offset + rows_h {
-        offset = app.row + 1 - rows_h;
-    }
-    offset = offset.min(n.saturating_sub(rows_h));
-    app.sheet_offset.set(offset);
-
     for (i, a) in src.apps.iter().enumerate().skip(offset).take(rows_h) {
-        let entry = app.sheet.entry(&a.id);
+        let entry = app.at.sheet.entry(&a.id);
         let st = app.status(i);
-        let here = i == app.row;
+        let here = i == app.sheet_rows.selected();
         let base = if here { t.selected(focused) } else { t.base() };
         let touched = touched_app.as_deref() == Some(a.id.as_str());
         let value_style = if st == Status::Recused {
@@ -667,48 +566,20 @@ fn sheet(frame: &mut Frame, app: &ReplayApp, area: Rect) -> u16 {
         lines.push(Line::from(spans));
     }
     frame.render_widget(Paragraph::new(lines), inner);
-    rows_h as u16
 }
 
 /// Every key of the replay screen, from the keymap in force, and the
 /// filter's syntax.
 pub fn help_lines(app: &ReplayApp, w: usize) -> Vec<Line<'static>> {
     let s = app.s();
-    let t = app.theme();
-    let km = &app.settings.keymap;
-    let key_w = 24.min(w / 2);
-    let mut out = Vec::new();
+    let mut out = HelpText::new(app.theme(), w);
     for ctx in Context::REPLAY {
-        if !out.is_empty() {
-            out.push(Line::raw(""));
-        }
-        out.push(Line::styled(s.context(ctx).to_string(), t.heading()));
-        for (cmd, keys) in km.bindings(ctx) {
-            if keys.is_empty() {
-                continue;
-            }
-            let ks: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
-            out.extend(field_lines(
-                &ks.join(" "),
-                s.cmd_help_in(ctx, *cmd),
-                w,
-                key_w,
-                t.key(),
-                t.base(),
-            ));
-        }
+        out.heading(s.context(ctx));
+        out.bindings(&app.basics.settings.keymap, ctx, |c| s.cmd_help_in(ctx, c));
     }
-    out.push(Line::raw(""));
-    out.push(Line::styled(s.filter_title.to_string(), t.heading()));
-    for (k, d) in s.filter_syntax {
-        out.extend(field_lines(k, d, w, key_w, t.key(), t.base()));
-    }
-    out.push(Line::raw(""));
-    out.push(Line::styled(s.ctx_dialogs.to_string(), t.heading()));
-    for (k, d) in s.replay_help_keys {
-        out.extend(field_lines(k, d, w, key_w, t.key(), t.base()));
-    }
-    out
+    out.section(s.filter_title, s.filter_syntax);
+    out.section(s.ctx_dialogs, s.replay_help_keys);
+    out.lines()
 }
 
 fn help(frame: &mut Frame, app: &ReplayApp, area: Rect, scroll: usize) {
@@ -719,7 +590,6 @@ fn help(frame: &mut Frame, app: &ReplayApp, area: Rect, scroll: usize) {
         area,
         92,
         scroll,
-        &app.help_scroll_max,
         |w| help_lines(app, w),
     );
 }
@@ -727,18 +597,7 @@ fn help(frame: &mut Frame, app: &ReplayApp, area: Rect, scroll: usize) {
 /// A one-line input: `> text`, the end of a long text shown; returns the
 /// line and the cursor column.
 fn input(text: &str, iw: usize, style: Style) -> (Line<'static>, u16) {
-    let room = iw.saturating_sub(3).max(1);
-    let mut shown: Vec<char> = Vec::new();
-    let mut used = 0;
-    for c in text.chars().rev() {
-        let cw = width(&c.to_string());
-        if used + cw > room {
-            break;
-        }
-        used += cw;
-        shown.push(c);
-    }
-    let shown: String = shown.into_iter().rev().collect();
+    let shown = tail(text, iw.saturating_sub(3).max(1));
     let col = (2 + width(&shown)) as u16;
     (
         Line::from(vec![
@@ -756,8 +615,7 @@ fn filter_dialog(
     text: &str,
     error: &Option<String>,
 ) {
-    let s = app.s();
-    let t = app.theme();
+    let Look { s, t, .. } = app.look();
     let w = area.width.saturating_sub(6).min(96);
     let iw = (w as usize).saturating_sub(2);
     let mut lines: Vec<Line> = Vec::new();
@@ -793,9 +651,7 @@ fn filter_dialog(
 }
 
 fn apps_dialog(frame: &mut Frame, app: &ReplayApp, area: Rect, query: &str, cursor: usize) {
-    let s = app.s();
-    let t = app.theme();
-    let g = app.settings.glyphs;
+    let Look { s, t, g } = app.look();
     let w = area.width.saturating_sub(6).min(96);
     let iw = (w as usize).saturating_sub(2);
     let h = area.height.saturating_sub(2);
@@ -807,14 +663,7 @@ fn apps_dialog(frame: &mut Frame, app: &ReplayApp, area: Rect, query: &str, curs
     lines.push(l);
     let rows = (inner.height as usize).saturating_sub(3);
     let offset = cursor.saturating_sub(rows.saturating_sub(1));
-    let id_w = app
-        .src
-        .apps
-        .iter()
-        .map(|a| width(&inert_line(&a.id)))
-        .max()
-        .unwrap_or(6)
-        .clamp(6, 16);
+    let id_w = widest(app.src.apps.iter().map(|a| &a.id), 6).clamp(6, 16);
     let count_w = 10;
     for (k, &i) in matches.iter().enumerate().skip(offset).take(rows) {
         let a = &app.src.apps[i];

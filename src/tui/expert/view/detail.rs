@@ -2,23 +2,24 @@
 //! scrollable, with conflict and recusal banners on top.
 
 use crate::tui::ScreenBasics;
+use crate::tui::kit::Look;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{block, field_lines, focused};
+use super::{block, focused};
 use crate::domain::history::Status;
 use crate::domain::text::{inert, inert_line};
 use crate::tui::action::{Cmd, Context};
-use crate::tui::app::{App, Areas, Focus};
+use crate::tui::expert::{App, Areas, Focus};
+use crate::tui::kit::frame::field_lines;
 use crate::tui::strings::fill;
 use crate::tui::text::{width, wrap};
 
 /// The lines of application `i` at `w` columns.
 pub fn lines(app: &App, i: usize, w: usize) -> Vec<Line<'static>> {
-    let s = app.s();
-    let t = app.theme();
+    let Look { s, t, .. } = app.look();
     let lang = app.lang();
     let a = &app.session.apps[i];
     let mut out: Vec<Line<'static>> = Vec::new();
@@ -71,12 +72,7 @@ pub fn lines(app: &App, i: usize, w: usize) -> Vec<Line<'static>> {
         out.extend(field_lines(label, &value, w, lw, ls, vs));
     };
     field(s.f_id, inert_line(&a.id));
-    let scope_key = app
-        .settings
-        .keymap
-        .first(Context::Detail, Cmd::Scope)
-        .map(|k| k.to_string())
-        .unwrap_or_default();
+    let scope_key = app.key_name(Context::Detail, Cmd::Scope);
     let dir = a
         .direction
         .and_then(|c| app.session.catalog.direction(c))
@@ -135,7 +131,7 @@ pub fn lines(app: &App, i: usize, w: usize) -> Vec<Line<'static>> {
     out
 }
 
-pub fn draw(frame: &mut Frame, app: &App, area: Rect, areas: &mut Areas) {
+pub fn draw(frame: &mut Frame, app: &mut App, area: Rect, areas: &mut Areas) {
     let s = app.s();
     let has_focus = focused(app, Focus::Detail);
     let Some(i) = app.current() else {
@@ -155,9 +151,8 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect, areas: &mut Areas) {
     let w = (inner.width as usize).saturating_sub(1).max(1);
     let all = lines(app, i, w);
     let h = inner.height as usize;
-    let max = all.len().saturating_sub(h);
-    let scroll = app.detail_scroll.get().min(max);
-    app.detail_scroll.set(scroll);
+    let scroll = app.detail.clamp_to(all.len(), h);
+    let app = &*app;
     let pos = if all.len() > h {
         format!(
             " {}–{}/{} ",

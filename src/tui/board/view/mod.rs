@@ -3,6 +3,7 @@
 //! Every string from the merged file passes through `inert_line` first.
 
 use crate::tui::ScreenBasics;
+use crate::tui::kit::Look;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -10,39 +11,32 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::strings::BoardKey;
-use super::{Board, Focus, MIN_HEIGHT, MIN_WIDTH, Trust, View};
+use super::{Board, Focus, Trust, View};
 use crate::domain::text::inert_line;
 use crate::formats::merged::{Figures, MergedApp};
 use crate::tui::action::{Cmd, Context};
+use crate::tui::kit::frame::{Hints, SlashHints, footer_hints};
 use crate::tui::strings::fill;
-use crate::tui::text::{cut, fit, pad, pad_left, width, wrap};
+use crate::tui::text::{cut, fit, pad, pad_left, widest, width, wrap};
 use crate::tui::theme::{Glyphs, Theme};
 
 /// Paints the board.
-pub fn draw(frame: &mut Frame, b: &Board) {
-    let area = frame.area();
-    if b.too_small() || area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        too_small(frame, b, area);
+pub fn draw(frame: &mut Frame, b: &mut Board) {
+    let Some(parts) = b.frame_with(frame, 0, header, footer) else {
         return;
-    }
-    let [head, body, foot] = Layout::vertical([
-        Constraint::Length(2),
-        Constraint::Min(1),
-        Constraint::Length(1),
-    ])
-    .areas(area);
-    header(frame, b, head);
-    footer(frame, b, foot);
+    };
+    let (area, body) = (parts.all, parts.body);
+    let (focus, wide) = (b.focus, b.is_wide());
     match b.view {
         View::Experts => experts(frame, b, body),
-        View::Ranking if b.is_wide() => {
+        View::Ranking if wide => {
             let list_w = body.width * 11 / 20;
             let [l, r] =
                 Layout::horizontal([Constraint::Length(list_w), Constraint::Min(20)]).areas(body);
-            ranking(frame, b, l, b.focus == Focus::List);
-            application(frame, b, r, b.focus == Focus::Detail);
+            ranking(frame, b, l, focus == Focus::List);
+            application(frame, b, r, focus == Focus::Detail);
         }
-        View::Ranking if b.focus == Focus::Detail => application(frame, b, body, true),
+        View::Ranking if focus == Focus::Detail => application(frame, b, body, true),
         View::Ranking => ranking(frame, b, body, true),
     }
     if b.help {
@@ -70,7 +64,7 @@ fn spread(left: String, right: Vec<Span<'static>>, w: usize, style: Style) -> Li
 fn header(frame: &mut Frame, b: &Board, area: Rect) {
     let t = b.theme();
     let bs = b.b();
-    let g = b.settings.glyphs;
+    let g = b.basics.settings.glyphs;
     let hs = t.header();
     let p = &b.payload;
     let w = area.width as usize;
@@ -127,86 +121,34 @@ fn header(frame: &mut Frame, b: &Board, area: Rect) {
 }
 
 fn footer(frame: &mut Frame, b: &Board, area: Rect) {
-    let t = b.theme();
-    let s = b.s();
+    let Look { s, t, .. } = b.look();
     let bs = b.b();
-    let km = &b.settings.keymap;
-    let ctx = b.context();
-    let key = |c: Cmd| km.first(ctx, c).map(|k| k.to_string()).unwrap_or_default();
-    let both = |a: Cmd, c: Cmd| format!("{}/{}", key(a), key(c));
-    let mut hints: Vec<(String, String)> = Vec::new();
+    let mut hints = Hints::new(&b.basics.settings.keymap, b.context());
     if b.help {
-        hints.push((key(Cmd::Back), s.hint_close.into()));
+        hints.cmd(Cmd::Back, s.hint_close);
     } else {
         match (b.view, b.focus) {
             (View::Ranking, Focus::List) => {
-                hints.push((both(Cmd::Down, Cmd::Up), s.hint_move.into()));
-                hints.push((key(Cmd::Open), s.cmd_short(Cmd::Open).into()));
+                hints.push(hints.both(Cmd::Down, Cmd::Up), s.hint_move);
+                hints.cmd(Cmd::Open, s.cmd_short(Cmd::Open));
             }
-            _ => hints.push((both(Cmd::Down, Cmd::Up), s.hint_scroll.into())),
+            _ => hints.push(hints.both(Cmd::Down, Cmd::Up), s.hint_scroll),
         }
-        hints.push((
-            both(Cmd::PrevDirection, Cmd::NextDirection),
-            bs.hint_direction.into(),
-        ));
+        hints.push(
+            hints.both(Cmd::PrevDirection, Cmd::NextDirection),
+            bs.hint_direction,
+        );
         let view = match b.view {
             View::Ranking => bs.hint_experts,
             View::Experts => bs.hint_ranking,
         };
-        hints.push((key(Cmd::FocusNext), view.into()));
+        hints.cmd(Cmd::FocusNext, view);
         if b.focus == Focus::Detail || b.view == View::Experts {
-            hints.push((key(Cmd::Back), s.cmd_short(Cmd::Back).into()));
+            hints.cmd(Cmd::Back, s.cmd_short(Cmd::Back));
         }
     }
-    let tail: Vec<(String, String)> = [Cmd::Help, Cmd::Quit, Cmd::Lang]
-        .iter()
-        .map(|c| (key(*c), s.cmd_short(*c).to_string()))
-        .collect();
-    let cost = |(k, l): &(String, String)| width(k) + 1 + width(l) + 2;
-    let mut room = (area.width as usize).saturating_sub(1);
-    let mut shown_tail = Vec::new();
-    for h in tail {
-        if !h.0.is_empty() && cost(&h) <= room {
-            room -= cost(&h);
-            shown_tail.push(h);
-        }
-    }
-    let mut shown = Vec::new();
-    for h in hints {
-        if h.0.is_empty() || h.0 == "/" {
-            continue;
-        }
-        if cost(&h) > room {
-            break;
-        }
-        room -= cost(&h);
-        shown.push(h);
-    }
-    let mut spans = vec![Span::raw(" ")];
-    for (k, l) in shown.into_iter().chain(shown_tail) {
-        spans.push(Span::styled(k, t.key()));
-        spans.push(Span::styled(format!(" {l}  "), t.footer()));
-    }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
-}
-
-fn too_small(frame: &mut Frame, b: &Board, area: Rect) {
-    let msg = fill(
-        b.s().too_small,
-        &[&MIN_WIDTH, &MIN_HEIGHT, &area.width, &area.height],
-    );
-    let w = (area.width as usize).saturating_sub(2).max(1);
-    let lines = wrap(&msg, w);
-    let top = (area.height as usize).saturating_sub(lines.len()) / 2;
-    let mut out: Vec<Line> = vec![Line::raw(""); top];
-    for l in lines {
-        let left = (area.width as usize).saturating_sub(width(&l)) / 2;
-        out.push(Line::styled(
-            format!("{}{l}", " ".repeat(left)),
-            b.theme().warning(),
-        ));
-    }
-    frame.render_widget(Paragraph::new(out), area);
+    let tail = hints.tail(|c| s.cmd_short(c));
+    footer_hints(frame, t, area, hints.list, tail, SlashHints::Drop);
 }
 
 /// The short flag words of an application, and whether any is a warning
@@ -244,10 +186,17 @@ fn total_pick(b: &Board, a: &MergedApp) -> String {
 }
 
 /// The ranking table of the current direction.
-fn ranking(frame: &mut Frame, b: &Board, area: Rect, focused: bool) {
+fn ranking(frame: &mut Frame, b: &mut Board, area: Rect, focused: bool) {
+    // The rows under the column heads, the cursor in view.
+    let page = (area.height.saturating_sub(2) as usize)
+        .saturating_sub(1)
+        .max(1);
+    let n = b.ranked().len();
+    let off = b.list.show(n, page);
+    let b = &*b;
     let t = b.theme();
     let bs = b.b();
-    let g = b.settings.glyphs;
+    let g = b.basics.settings.glyphs;
     let rows = b.ranked();
     let title = match b.direction() {
         Some(d) => format!(
@@ -270,12 +219,7 @@ fn ranking(frame: &mut Frame, b: &Board, area: Rect, focused: bool) {
         );
         return;
     }
-    let id_w = rows
-        .iter()
-        .map(|a| width(&inert_line(&a.id)))
-        .max()
-        .unwrap_or(4)
-        .clamp(width(bs.col_id), 14);
+    let id_w = widest(rows.iter().map(|a| &a.id), 4).clamp(width(bs.col_id), 14);
     let flags: Vec<(String, bool)> = rows.iter().map(|a| flag_words(b, a)).collect();
     let flags_w = flags
         .iter()
@@ -312,18 +256,8 @@ fn ranking(frame: &mut Frame, b: &Board, area: Rect, focused: bool) {
     head.push(" ".into());
     head.push(fit(bs.col_flags, flags_w, "…"));
     let mut lines = vec![Line::styled(head.concat(), t.label())];
-    let page = (inner.height as usize).saturating_sub(1).max(1);
-    b.page.set(page);
-    let mut off = b.list_offset.get();
-    if b.cursor < off {
-        off = b.cursor;
-    } else if b.cursor >= off + page {
-        off = b.cursor + 1 - page;
-    }
-    off = off.min(rows.len().saturating_sub(page));
-    b.list_offset.set(off);
     for (i, a) in rows.iter().enumerate().skip(off).take(page) {
-        let sel = i == b.cursor;
+        let sel = i == b.list.selected();
         let unscored = a.total.is_none();
         let base = if unscored { t.dim() } else { t.base() };
         let rank = a
@@ -514,7 +448,7 @@ struct Dist<'a> {
 pub fn application_lines(b: &Board, a: &MergedApp, w: usize) -> Vec<Line<'static>> {
     let t = b.theme();
     let bs = b.b();
-    let g = b.settings.glyphs;
+    let g = b.basics.settings.glyphs;
     let p = &b.payload;
     let lang = b.lang();
     let labels = [
@@ -694,13 +628,7 @@ pub fn application_lines(b: &Board, a: &MergedApp, w: usize) -> Vec<Line<'static
     // Each expert's marks, the total as a bar.
     out.push(Line::raw(""));
     out.push(Line::styled(bs.marks.to_string(), t.heading()));
-    let id_w = a
-        .by_expert
-        .iter()
-        .map(|m| width(&inert_line(&m.expert)))
-        .max()
-        .unwrap_or(3)
-        .max(width(bs.col_expert));
+    let id_w = widest(a.by_expert.iter().map(|m| &m.expert), 3).max(width(bs.col_expert));
     let crit_w: Vec<usize> = p
         .rubric
         .criteria
@@ -763,21 +691,19 @@ pub fn application_lines(b: &Board, a: &MergedApp, w: usize) -> Vec<Line<'static
     out
 }
 
-fn application(frame: &mut Frame, b: &Board, area: Rect, focused: bool) {
+fn application(frame: &mut Frame, b: &mut Board, area: Rect, focused: bool) {
     let t = b.theme();
     let bs = b.b();
     let blk = block(t, bs.application.to_string(), focused);
     let inner = blk.inner(area);
     frame.render_widget(blk, area);
     let Some(a) = b.current() else {
-        b.detail_max.set(0);
+        b.detail.empty();
         return;
     };
     let w = (inner.width as usize).saturating_sub(1).max(10);
     let lines = application_lines(b, a, w);
-    let max = lines.len().saturating_sub(inner.height as usize);
-    b.detail_max.set(max);
-    let scroll = b.detail_scroll.min(max);
+    let scroll = b.detail.fit(lines.len(), inner.height as usize);
     let para = Paragraph::new(lines).scroll((scroll as u16, 0));
     frame.render_widget(
         para,
@@ -794,17 +720,11 @@ fn application(frame: &mut Frame, b: &Board, area: Rect, focused: bool) {
 pub fn experts_lines(b: &Board, w: usize) -> Vec<Line<'static>> {
     let t = b.theme();
     let bs = b.b();
-    let g = b.settings.glyphs;
+    let g = b.basics.settings.glyphs;
     let p = &b.payload;
     let lang = b.lang();
     let mut out: Vec<Line<'static>> = vec![Line::styled(bs.experts.to_string(), t.heading())];
-    let id_w = p
-        .experts
-        .iter()
-        .map(|e| width(&inert_line(&e.expert)))
-        .max()
-        .unwrap_or(3)
-        .max(width(bs.col_expert));
+    let id_w = widest(p.experts.iter().map(|e| &e.expert), 3).max(width(bs.col_expert));
     let name_of = |id: &str| {
         p.inputs
             .iter()
@@ -983,16 +903,14 @@ pub fn experts_lines(b: &Board, w: usize) -> Vec<Line<'static>> {
     out
 }
 
-fn experts(frame: &mut Frame, b: &Board, area: Rect) {
+fn experts(frame: &mut Frame, b: &mut Board, area: Rect) {
     let t = b.theme();
     let blk = block(t, b.b().experts_view.to_string(), true);
     let inner = blk.inner(area);
     frame.render_widget(blk, area);
     let w = (inner.width as usize).saturating_sub(1).max(10);
     let lines = experts_lines(b, w);
-    let max = lines.len().saturating_sub(inner.height as usize);
-    b.experts_max.set(max);
-    let scroll = b.experts_scroll.min(max);
+    let scroll = b.experts.fit(lines.len(), inner.height as usize);
     frame.render_widget(
         Paragraph::new(lines).scroll((scroll as u16, 0)),
         Rect {
@@ -1007,7 +925,7 @@ fn experts(frame: &mut Frame, b: &Board, area: Rect) {
 fn help(frame: &mut Frame, b: &Board, area: Rect) {
     let t = b.theme();
     let bs = b.b();
-    let km = &b.settings.keymap;
+    let km = &b.basics.settings.keymap;
     let keys_of = |ctx: Context, cmds: &[Cmd]| -> String {
         let mut v: Vec<String> = Vec::new();
         for c in cmds {

@@ -3,6 +3,7 @@
 //! start of the comment.
 
 use crate::tui::ScreenBasics;
+use crate::tui::kit::Look;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -12,14 +13,12 @@ use super::{block, focused};
 use crate::domain::history::Status;
 use crate::domain::text::inert_line;
 use crate::tui::action::{Cmd, Context};
-use crate::tui::app::{App, Areas, Focus};
+use crate::tui::expert::{App, Areas, Focus};
 use crate::tui::strings::fill;
 use crate::tui::text::{cut, fit, pad, pad_left, width, wrap};
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect, areas: &mut Areas) {
-    let s = app.s();
-    let t = app.theme();
-    let g = app.settings.glyphs;
+    let Look { s, t, g } = app.look();
     let lang = app.lang();
     let has_focus = focused(app, Focus::Scoring);
     let rubric = &app.session.rubric;
@@ -63,12 +62,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect, areas: &mut Areas) {
         for l in wrap(&fill(s.recused_banner, &[&reason]), w) {
             lines.push(Line::styled(l, t.warning()));
         }
-        let key = app
-            .settings
-            .keymap
-            .first(Context::Scoring, Cmd::Recuse)
-            .map(|k| k.to_string())
-            .unwrap_or_default();
+        let key = app.key_name(Context::Scoring, Cmd::Recuse);
         for l in wrap(&fill(s.recused_locked, &[&key]), w) {
             lines.push(Line::styled(l, t.dim()));
         }
@@ -207,7 +201,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect, areas: &mut Areas) {
         Some(false) => (s.recommend_no, t.error()),
         None => (s.recommend_none, t.dim()),
     };
-    let km = &app.settings.keymap;
+    let km = &app.basics.settings.keymap;
     let k = |c: Cmd| {
         km.first(Context::Scoring, c)
             .map(|k| k.to_string())

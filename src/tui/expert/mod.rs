@@ -1,0 +1,74 @@
+//! The expert's screens: read applications, declare conflicts, score,
+//! comment, recommend, export. The state ([`state`]) changes only in
+//! [`App::update`] ([`update`]), which returns the [`Effect`]s the loop
+//! runs ([`effects`], the only I/O); [`view`] draws it.
+
+pub mod dialogs;
+pub mod effects;
+pub mod state;
+pub mod update;
+pub mod view;
+
+pub use dialogs::{
+    CommentEditor, ConflictWarning, Dialog, DirectionPicker, ExportDialog, ExportStep, Help,
+    IdentityForm, IdentityPicker, Outcome, Recusal, ScopeNote,
+};
+pub use effects::{Effect, ExportRequest, run_effect};
+pub use state::*;
+
+use anyhow::Result;
+use crossterm::event::Event;
+use ratatui::Frame;
+
+use crate::store::Bundle;
+use crate::support::clock::Clock;
+use crate::tui::kit::config::Settings;
+use crate::tui::kit::{self, Flow};
+
+kit::screen_basics!(App);
+
+/// The expert screens with the working copy they write to, for the loop.
+struct ExpertScreen<'a> {
+    app: App,
+    bundle: Bundle,
+    clock: &'a Clock,
+}
+
+impl kit::Screen for ExpertScreen<'_> {
+    type Effect = Effect;
+
+    fn draw(&mut self, frame: &mut Frame) {
+        view::draw(frame, &mut self.app);
+    }
+
+    fn on_event(&mut self, ev: Event) -> Vec<Effect> {
+        self.app.on_event(ev)
+    }
+
+    /// "saving…" (or "signing…") shows while the write runs.
+    fn shows_progress(&self, effects: &[Effect]) -> bool {
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Append(_) | Effect::Export(_)))
+    }
+
+    fn run_effect(&mut self, effect: Effect) -> Flow {
+        if run_effect(&mut self.bundle, self.clock, &mut self.app, effect) {
+            Flow::Continue
+        } else {
+            Flow::Quit
+        }
+    }
+}
+
+/// Runs the expert screens on `bundle` (opened for writing) until the
+/// expert quits.
+pub fn run(bundle: Bundle, clock: &Clock, settings: Settings) -> Result<()> {
+    // Key files are read once: their public parts name the expert's key
+    // in the header and the export dialog. An unreadable keys folder only
+    // means no key is offered.
+    let keys = crate::keyring::public_keys().unwrap_or_default();
+    let session = Session::load(&bundle)?.with_keys(keys);
+    let app = App::new(session, settings);
+    kit::run(&mut ExpertScreen { app, bundle, clock })
+}

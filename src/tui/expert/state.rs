@@ -1,0 +1,475 @@
+//! The state of the expert screens, what they read of it, and what is
+//! derived from it. It changes only in [`App::update`] (`update.rs`); a
+//! store write comes back as [`App::on_appended`], and the sheet shown on
+//! screen changes only then.
+
+use crate::tui::ScreenBasics;
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use ratatui::layout::Rect;
+
+use super::dialogs::{Dialog, IdentityPicker};
+use crate::domain::conflict::{self, Conflict};
+use crate::domain::history::{Entry, Sheet, Status};
+use crate::domain::text::inert_line;
+use crate::domain::{Application, Catalog, Criterion, RosterEntry, Rubric};
+use crate::keyring::{KeyInfo, KeyListing};
+use crate::store::{self, Bundle, Identity, Meta};
+use crate::tui::kit::Basics;
+use crate::tui::kit::action::Context;
+use crate::tui::kit::config::Settings;
+use crate::tui::kit::scroll::{ListScroll, TextScroll};
+use crate::tui::kit::search::Index;
+
+pub use crate::tui::kit::{MIN_HEIGHT, MIN_WIDTH, WIDE_HEIGHT, WIDE_WIDTH};
+
+/// What the screens show of a bundle, read once when it opens.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub meta: Meta,
+    pub catalog: Catalog,
+    pub rubric: Rubric,
+    pub apps: Vec<Application>,
+    pub roster: Vec<RosterEntry>,
+    pub owner: Option<Identity>,
+    pub sheet: Sheet,
+    pub history_size: u64,
+    /// The working copy's file; the export is offered next to it.
+    pub path: PathBuf,
+    /// The key files of the data directory, public parts only. The loop
+    /// reads them ([`Session::with_keys`]); a session loaded alone has none.
+    pub keys: Vec<KeyListing>,
+}
+
+impl Session {
+    /// Reads what the screens show of `b` (no key files: see `with_keys`).
+    pub fn load(b: &Bundle) -> store::Result<Session> {
+        Ok(Session {
+            path: b.path().to_path_buf(),
+            keys: Vec::new(),
+            meta: b.meta.clone(),
+            catalog: b.catalog.clone(),
+            rubric: b.rubric.clone(),
+            apps: b.applications()?,
+            roster: b.roster()?,
+            owner: b.owner()?,
+            sheet: b.current()?,
+            history_size: b.head()?.size,
+        })
+    }
+
+    pub fn with_keys(mut self, keys: Vec<KeyListing>) -> Session {
+        self.keys = keys;
+        self
+    }
+}
+
+/// One application's list cells, made inert once.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub id: String,
+    pub title: String,
+    pub lead: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    List,
+    Detail,
+    Scoring,
+}
+
+#[derive(Debug, Clone)]
+pub enum Screen {
+    Identity(IdentityPicker),
+    Main,
+}
+
+/// Why an export did not happen, as the loop reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExportFailure {
+    /// The passphrase does not open the key (its file).
+    WrongPassphrase(String),
+    /// The key cannot be found or read.
+    Key(String),
+    /// The file could not be built or written.
+    Export(String),
+}
+
+/// Which key stands for the working copy's owner, for the export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OwnerKey<'a> {
+    /// No working copy owner, or no key file of that id.
+    Missing,
+    /// A key file of that id that cannot be used.
+    Unusable(&'a str),
+    /// The copy was claimed with another key (its key id).
+    Other(&'a KeyInfo, &'a str),
+    Ready(&'a KeyInfo),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaveState {
+    /// Nothing written in this session.
+    Idle,
+    /// A write is under way.
+    Pending,
+    /// The last write returned; its seq.
+    Saved(u64),
+    /// The last write failed.
+    Failed(String),
+}
+
+/// Screen areas of the last frame, for the mouse.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Areas {
+    pub list: Rect,
+    pub list_rows: u16,
+    pub detail: Rect,
+    pub detail_rows: u16,
+    pub scoring: Rect,
+}
+
+pub struct App {
+    // The bundle, and what is derived from it.
+    pub(super) session: Session,
+    pub(super) rows: Vec<Row>,
+    pub(super) by_id: HashMap<String, usize>,
+    pub(super) statuses: Vec<Status>,
+    pub(super) counts: [usize; 4],
+    pub(super) conflicts: Vec<Option<Conflict>>,
+    /// Applications whose possible conflict the expert waved off this session.
+    pub(super) cleared: BTreeSet<usize>,
+    pub(super) index: Index,
+    // The screen.
+    pub(super) basics: Basics,
+    pub(super) screen: Screen,
+    pub(super) dialog: Option<Dialog>,
+    pub(super) save: SaveState,
+    /// A one-line note for the footer until the next key: (text, is_error).
+    pub(super) message: Option<(String, bool)>,
+    /// Laid out by the last frame.
+    pub(super) areas: Areas,
+    /// In a narrow terminal: the application is shown instead of the list.
+    pub(super) app_view: bool,
+    pub(super) focus: Focus,
+    // The list: what it shows and where its cursor is.
+    pub(super) query: String,
+    pub(super) searching: bool,
+    pub(super) dir_filter: Option<u32>,
+    pub(super) status_filter: Option<Status>,
+    pub(super) hits: Vec<usize>,
+    /// Indices into `session.apps` of the rows the list shows, in order.
+    pub(super) visible: Vec<usize>,
+    /// The cursor's position in `visible`, and the first row shown.
+    pub(super) list: ListScroll,
+    // The application and its scoring.
+    pub(super) detail: TextScroll,
+    /// The focused criterion.
+    pub(super) crit: usize,
+    /// Digits typed for the focused criterion, not yet set.
+    pub(super) digits: String,
+}
+
+impl App {
+    pub fn new(session: Session, settings: Settings) -> App {
+        let rows = session
+            .apps
+            .iter()
+            .map(|a| Row {
+                id: inert_line(&a.id),
+                title: inert_line(&a.title),
+                lead: inert_line(&a.lead_unit.name),
+            })
+            .collect();
+        let by_id = session
+            .apps
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.id.clone(), i))
+            .collect();
+        let index = Index::new(&session.apps);
+        let screen = if session.owner.is_some() {
+            Screen::Main
+        } else {
+            Screen::Identity(IdentityPicker::default())
+        };
+        let mut app = App {
+            rows,
+            by_id,
+            statuses: Vec::new(),
+            counts: [0; 4],
+            conflicts: Vec::new(),
+            index,
+            basics: Basics::new(settings),
+            screen,
+            app_view: false,
+            focus: Focus::List,
+            query: String::new(),
+            searching: false,
+            dir_filter: None,
+            status_filter: None,
+            hits: Vec::new(),
+            visible: Vec::new(),
+            list: ListScroll::default(),
+            detail: TextScroll::default(),
+            crit: 0,
+            digits: String::new(),
+            dialog: None,
+            save: SaveState::Idle,
+            message: None,
+            cleared: BTreeSet::new(),
+            areas: Areas::default(),
+            session,
+        };
+        app.recount();
+        app.find_conflicts();
+        app.hits = app.index.rank("");
+        app.refilter(false);
+        app
+    }
+
+    // ----- Reading -----
+
+    /// What the screens show of the bundle.
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    /// The session, to set up a state (the tests' fixed paths and keys).
+    pub fn session_mut(&mut self) -> &mut Session {
+        &mut self.session
+    }
+
+    /// The identity picker or the main screen.
+    pub fn screen(&self) -> &Screen {
+        &self.screen
+    }
+
+    /// The open dialog.
+    pub fn dialog(&self) -> Option<&Dialog> {
+        self.dialog.as_ref()
+    }
+
+    /// Indices into the session's applications of the rows the list
+    /// shows, in order.
+    pub fn visible(&self) -> &[usize] {
+        &self.visible
+    }
+
+    /// The cursor's position in [`App::visible`].
+    pub fn selected(&self) -> usize {
+        self.list.selected()
+    }
+
+    /// In a narrow terminal: the application is shown instead of the list.
+    pub fn app_view(&self) -> bool {
+        self.app_view
+    }
+
+    /// The search query is being typed.
+    pub fn searching(&self) -> bool {
+        self.searching
+    }
+
+    pub fn dir_filter(&self) -> Option<u32> {
+        self.dir_filter
+    }
+
+    pub fn status_filter(&self) -> Option<Status> {
+        self.status_filter
+    }
+
+    /// Where the last write stands.
+    pub fn save(&self) -> SaveState {
+        self.save.clone()
+    }
+
+    /// The footer's note until the next key: (text, is_error).
+    pub fn message(&self) -> Option<&(String, bool)> {
+        self.message.as_ref()
+    }
+
+    /// The application under the cursor (index into `session.apps`).
+    pub fn current(&self) -> Option<usize> {
+        self.visible.get(self.list.selected()).copied()
+    }
+
+    pub fn entry(&self, i: usize) -> Option<&Entry> {
+        self.session
+            .apps
+            .get(i)
+            .and_then(|a| self.session.sheet.entry(&a.id))
+    }
+
+    pub fn status(&self, i: usize) -> Status {
+        self.statuses.get(i).copied().unwrap_or(Status::Todo)
+    }
+
+    /// Complete, recused, to do (to do counts drafts).
+    pub fn progress(&self) -> (usize, usize, usize) {
+        (
+            self.counts[Status::Complete as usize],
+            self.counts[Status::Recused as usize],
+            self.counts[Status::Todo as usize] + self.counts[Status::Draft as usize],
+        )
+    }
+
+    /// The key file of the working copy's owner, and whether it can sign.
+    pub fn owner_key(&self) -> OwnerKey<'_> {
+        let Some(o) = &self.session.owner else {
+            return OwnerKey::Missing;
+        };
+        match self.session.keys.iter().find(|k| k.id == o.id) {
+            None => OwnerKey::Missing,
+            Some(KeyListing { public: Err(e), .. }) => OwnerKey::Unusable(e),
+            Some(KeyListing {
+                public: Ok(info), ..
+            }) => match &o.key_id {
+                Some(claimed) if *claimed != info.key_id => OwnerKey::Other(info, claimed),
+                _ => OwnerKey::Ready(info),
+            },
+        }
+    }
+
+    /// The key offered first in the identity picker: the only key file of
+    /// the data directory, when there is exactly one and it reads.
+    pub fn offered_key(&self) -> Option<&KeyInfo> {
+        match self.session.keys.as_slice() {
+            [
+                KeyListing {
+                    public: Ok(info), ..
+                },
+            ] => Some(info),
+            _ => None,
+        }
+    }
+
+    /// Applications neither complete nor recused, in bundle order.
+    pub fn open_apps(&self) -> Vec<usize> {
+        (0..self.session.apps.len())
+            .filter(|&i| matches!(self.status(i), Status::Todo | Status::Draft))
+            .collect()
+    }
+
+    /// Where the export goes unless the expert says otherwise: next to the
+    /// working copy, `<expert-id>-<bundle-id prefix>.json`.
+    pub fn default_export_path(&self) -> PathBuf {
+        let safe = |s: &str, n: usize| -> String {
+            s.chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                .take(n)
+                .collect()
+        };
+        let id = self
+            .session
+            .owner
+            .as_ref()
+            .map(|o| safe(&o.id, 32))
+            .unwrap_or_default();
+        let name = format!("{id}-{}.json", safe(&self.session.meta.bundle_id, 8));
+        match self.session.path.parent() {
+            Some(d) if d != Path::new("") => d.join(name),
+            _ => PathBuf::from(name),
+        }
+    }
+
+    pub fn conflict(&self, i: usize) -> Option<&Conflict> {
+        self.conflicts.get(i).and_then(|c| c.as_ref())
+    }
+
+    pub fn criterion(&self) -> Option<&Criterion> {
+        self.session.rubric.criteria.get(self.crit)
+    }
+
+    /// The keymap context a key press lands in.
+    pub fn context(&self) -> Context {
+        match self.focus {
+            _ if !self.is_wide() && !self.app_view => Context::List,
+            Focus::List => Context::List,
+            Focus::Detail => Context::Detail,
+            Focus::Scoring => Context::Scoring,
+        }
+    }
+
+    /// Char indices of the search query in a displayed field.
+    pub fn highlights(&self, field: &str) -> Vec<usize> {
+        if self.query.is_empty() {
+            Vec::new()
+        } else {
+            self.index.indices(field, &self.query)
+        }
+    }
+
+    pub(super) fn needs_conflict_decision(&self, i: usize) -> bool {
+        self.conflict(i).is_some() && !self.cleared.contains(&i) && self.status(i) == Status::Todo
+    }
+
+    // ----- Derived state -----
+
+    pub(super) fn recount(&mut self) {
+        let rubric = &self.session.rubric;
+        self.statuses = self
+            .session
+            .apps
+            .iter()
+            .map(|a| {
+                self.session
+                    .sheet
+                    .entry(&a.id)
+                    .map(|e| e.status(rubric))
+                    .unwrap_or(Status::Todo)
+            })
+            .collect();
+        self.counts = [0; 4];
+        for s in &self.statuses {
+            self.counts[*s as usize] += 1;
+        }
+    }
+
+    pub(super) fn find_conflicts(&mut self) {
+        self.conflicts = match &self.session.owner {
+            Some(o) if !o.org.trim().is_empty() => {
+                let org = conflict::Org::new(&o.org);
+                self.session
+                    .apps
+                    .iter()
+                    .map(|a| conflict::find_for(&org, a))
+                    .collect()
+            }
+            _ => vec![None; self.session.apps.len()],
+        };
+    }
+
+    /// Recomputes the visible rows from the hits and the filters. With
+    /// `keep`, the cursor stays on the same application when it is still
+    /// shown, else at the same position.
+    pub(super) fn refilter(&mut self, keep: bool) {
+        let before = self.current();
+        let pos = self.list.selected();
+        let dirs = &self.session.apps;
+        self.visible = self
+            .hits
+            .iter()
+            .copied()
+            .filter(|&i| {
+                self.dir_filter.is_none_or(|d| dirs[i].direction == Some(d))
+                    && self
+                        .status_filter
+                        .is_none_or(|s| self.statuses.get(i).copied() == Some(s))
+            })
+            .collect();
+        let selected = if keep {
+            before
+                .and_then(|b| self.visible.iter().position(|&i| i == b))
+                .unwrap_or(pos.min(self.visible.len().saturating_sub(1)))
+        } else {
+            0
+        };
+        self.list.select(selected);
+        if self.current() != before {
+            self.detail.set(0);
+        }
+    }
+}

@@ -1,0 +1,694 @@
+//! The expert screens' one place of change: a terminal event becomes an
+//! [`Action`], [`App::update`] applies it and returns the [`Effect`]s for
+//! the loop; the loop's results come back through `on_appended`,
+//! `on_claimed` and `on_exported`. Nothing here does I/O.
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+
+use super::dialogs::{
+    CommentEditor, ConflictWarning, Dialog, DirectionPicker, ExportDialog, Help, Outcome, Recusal,
+    ScopeNote,
+};
+use super::effects::Effect;
+use super::state::{App, ExportFailure, Focus, SaveState, Screen};
+use crate::domain::history::{Change, Event as HistoryEvent, Status};
+use crate::domain::text::inert_line;
+use crate::export::ExportSummary;
+use crate::store::Identity;
+use crate::tui::ScreenBasics;
+use crate::tui::kit::action::{Action, Cmd, Context, Wheel};
+use crate::tui::kit::strings::{Strings, fill};
+use crate::tui::kit::{self, Paste};
+
+impl App {
+    // ----- Input -----
+
+    /// Turns a terminal event into actions and applies them.
+    pub fn on_event(&mut self, ev: Event) -> Vec<Effect> {
+        let actions = kit::actions(ev, Paste::Keys, |k| self.action_for(k));
+        actions.into_iter().flat_map(|a| self.update(a)).collect()
+    }
+
+    /// What a key means here.
+    pub fn action_for(&self, k: KeyEvent) -> Option<Action> {
+        if let Some(a) = self.first_action(&k, Context::Global) {
+            return a;
+        }
+        if matches!(self.screen, Screen::Identity(_)) || self.dialog.is_some() || self.searching {
+            return Some(Action::Key(k));
+        }
+        let ctx = self.context();
+        if ctx == Context::Scoring
+            && !k
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+        {
+            if let KeyCode::Char(c @ '0'..='9') = k.code {
+                return Some(Action::Digit(c as u8 - b'0'));
+            }
+            if k.code == KeyCode::Backspace && !self.digits.is_empty() {
+                return Some(Action::DigitBackspace);
+            }
+        }
+        self.basics.settings.keymap.lookup(ctx, &k).map(Action::Cmd)
+    }
+
+    /// The one place state changes.
+    pub fn update(&mut self, a: Action) -> Vec<Effect> {
+        if !matches!(a, Action::Resize { .. } | Action::Wheel { .. }) {
+            self.message = None;
+        }
+        match a {
+            Action::Resize { width, height } => {
+                self.basics.size = (width, height);
+                // Narrow: the pane with the keyboard is the one on screen.
+                if !self.is_wide() {
+                    self.app_view = self.focus != Focus::List;
+                }
+                Vec::new()
+            }
+            Action::ForceQuit => {
+                let mut out = self.flush_digits();
+                if let Some(Dialog::Comment { .. }) = &self.dialog {
+                    out.extend(self.save_comment(true));
+                }
+                out.push(Effect::Quit);
+                out
+            }
+            Action::Wheel { dir, col, row } => {
+                self.wheel(dir, col, row);
+                Vec::new()
+            }
+            Action::Key(k) => self.key(k),
+            Action::Digit(d) => self.digit(d),
+            Action::DigitBackspace => {
+                self.digits.pop();
+                Vec::new()
+            }
+            Action::Cmd(c) => {
+                let mut out = if c == Cmd::Commit {
+                    Vec::new()
+                } else {
+                    self.flush_digits()
+                };
+                out.extend(self.command(c));
+                out
+            }
+        }
+    }
+
+    fn key(&mut self, k: KeyEvent) -> Vec<Effect> {
+        if let Screen::Identity(_) = self.screen {
+            return self.identity_key(k);
+        }
+        if self.dialog.is_some() {
+            return self.dialog_key(k);
+        }
+        if self.searching {
+            self.search_key(k);
+        }
+        Vec::new()
+    }
+
+    fn wheel(&mut self, dir: Wheel, col: u16, row: u16) {
+        let d: isize = if dir == Wheel::Up { -3 } else { 3 };
+        if let Some(Dialog::Help(h)) = &mut self.dialog {
+            h.wheel(d);
+            return;
+        }
+        if self.dialog.is_some() || !matches!(self.screen, Screen::Main) {
+            return;
+        }
+        let areas = self.areas;
+        let pos = ratatui::layout::Position::new(col, row);
+        if areas.list.contains(pos) {
+            self.move_selection(d);
+        } else if areas.detail.contains(pos) {
+            self.scroll_detail(d);
+        }
+    }
+
+    // ----- Commands -----
+
+    fn command(&mut self, c: Cmd) -> Vec<Effect> {
+        let ctx = self.context();
+        match c {
+            Cmd::Quit => return vec![Effect::Quit],
+            Cmd::Help => self.dialog = Some(Dialog::Help(Help::default())),
+            Cmd::Lang => self.basics.settings.lang = self.basics.settings.lang.toggle(),
+            Cmd::Export => {
+                let path = self.default_export_path().display().to_string();
+                self.dialog = Some(Dialog::Export(Box::new(ExportDialog::new(path))))
+            }
+            Cmd::FocusNext => self.cycle_focus(true),
+            Cmd::FocusPrev => self.cycle_focus(false),
+            Cmd::Back => {
+                if !self.is_wide() && self.app_view {
+                    self.app_view = false;
+                    self.focus = Focus::List;
+                } else if self.focus != Focus::List {
+                    self.focus = Focus::List;
+                } else if !self.query.is_empty() {
+                    self.set_query(String::new());
+                }
+            }
+            Cmd::Search => {
+                self.searching = true;
+                self.focus = Focus::List;
+                self.app_view = false;
+            }
+            Cmd::Direction => {
+                let cursor = self
+                    .dir_filter
+                    .and_then(|d| {
+                        self.session
+                            .catalog
+                            .directions
+                            .iter()
+                            .position(|x| x.code == d)
+                    })
+                    .map(|p| p + 1)
+                    .unwrap_or(0);
+                self.dialog = Some(Dialog::Direction(DirectionPicker::new(cursor)));
+            }
+            Cmd::NextDirection | Cmd::PrevDirection => {
+                let codes: Vec<u32> = self
+                    .session
+                    .catalog
+                    .directions
+                    .iter()
+                    .map(|d| d.code)
+                    .collect();
+                let pos = self
+                    .dir_filter
+                    .and_then(|d| codes.iter().position(|c| *c == d))
+                    .map(|p| p + 1)
+                    .unwrap_or(0);
+                let n = codes.len() + 1;
+                let next = if c == Cmd::NextDirection {
+                    (pos + 1) % n
+                } else {
+                    (pos + n - 1) % n
+                };
+                self.set_direction(if next == 0 {
+                    None
+                } else {
+                    codes.get(next - 1).copied()
+                });
+            }
+            Cmd::StatusFilter => {
+                self.status_filter = match self.status_filter {
+                    None => Some(Status::Todo),
+                    Some(Status::Todo) => Some(Status::Draft),
+                    Some(Status::Draft) => Some(Status::Complete),
+                    Some(Status::Complete) => Some(Status::Recused),
+                    Some(Status::Recused) => None,
+                };
+                self.refilter(true);
+            }
+            Cmd::ClearFilters => {
+                self.dir_filter = None;
+                self.status_filter = None;
+                self.set_query(String::new());
+            }
+            Cmd::Recuse => {
+                if let Some(i) = self.current() {
+                    self.dialog = Some(Dialog::Recuse {
+                        confirm: false,
+                        recusal: Recusal::new(i, self.status(i) == Status::Recused),
+                    });
+                }
+            }
+            Cmd::Scope => {
+                if let Some(i) = self.current() {
+                    self.dialog = Some(Dialog::Scope(ScopeNote { app: i }));
+                }
+            }
+            Cmd::Up | Cmd::Down | Cmd::PageUp | Cmd::PageDown | Cmd::Top | Cmd::Bottom => {
+                self.movement(ctx, c)
+            }
+            Cmd::Open => {
+                if let Some(i) = self.current() {
+                    self.focus = Focus::Detail;
+                    self.app_view = true;
+                    if self.needs_conflict_decision(i) {
+                        self.dialog = Some(Dialog::Conflict(ConflictWarning { app: i }));
+                    }
+                }
+            }
+            Cmd::Inc | Cmd::Dec | Cmd::IncLarge | Cmd::DecLarge => {
+                let large = self.large_step();
+                let n = match c {
+                    Cmd::Inc => 1,
+                    Cmd::Dec => -1,
+                    Cmd::IncLarge => large,
+                    _ => -large,
+                };
+                return self.step(n);
+            }
+            Cmd::Clear => {
+                let Some(i) = self.scoring_gate() else {
+                    return Vec::new();
+                };
+                let Some(cr) = self.criterion() else {
+                    return Vec::new();
+                };
+                let key = cr.key.clone();
+                if self.entry(i).is_some_and(|e| e.scores.contains_key(&key)) {
+                    return self.append(Change::Score {
+                        app: self.session.apps[i].id.clone(),
+                        criterion: key,
+                        value: None,
+                    });
+                }
+            }
+            Cmd::Commit => return self.commit_digits(),
+            Cmd::Comment => {
+                let Some(i) = self.scoring_gate() else {
+                    return Vec::new();
+                };
+                let original = self.entry(i).map(|e| e.comment.clone()).unwrap_or_default();
+                self.dialog = Some(Dialog::Comment(CommentEditor::new(i, original)));
+            }
+            Cmd::Recommend | Cmd::NotRecommend => {
+                let Some(i) = self.scoring_gate() else {
+                    return Vec::new();
+                };
+                let want = c == Cmd::Recommend;
+                let now = self.entry(i).and_then(|e| e.recommend);
+                let value = if now == Some(want) { None } else { Some(want) };
+                return self.append(Change::Recommend {
+                    app: self.session.apps[i].id.clone(),
+                    value,
+                });
+            }
+            // The replay's commands.
+            Cmd::Filter | Cmd::Earlier | Cmd::Later | Cmd::AppHistory => {}
+        }
+        Vec::new()
+    }
+
+    fn cycle_focus(&mut self, forward: bool) {
+        if self.is_wide() {
+            self.focus = match (self.focus, forward) {
+                (Focus::List, true) | (Focus::Scoring, false) => Focus::Detail,
+                (Focus::Detail, true) | (Focus::List, false) => Focus::Scoring,
+                (Focus::Scoring, true) | (Focus::Detail, false) => Focus::List,
+            };
+        } else if !self.app_view {
+            if self.current().is_some() {
+                self.app_view = true;
+                self.focus = if forward {
+                    Focus::Detail
+                } else {
+                    Focus::Scoring
+                };
+            }
+        } else {
+            self.focus = match self.focus {
+                Focus::Detail => Focus::Scoring,
+                _ => Focus::Detail,
+            };
+        }
+    }
+
+    fn movement(&mut self, ctx: Context, c: Cmd) {
+        let page = |rows: u16| (rows.max(2) as isize) - 1;
+        match ctx {
+            // The expert screens never land in the replay's contexts.
+            Context::List
+            | Context::Global
+            | Context::Replay
+            | Context::Timeline
+            | Context::Sheet => {
+                let p = page(self.areas.list_rows);
+                match c {
+                    Cmd::Up => self.move_selection(-1),
+                    Cmd::Down => self.move_selection(1),
+                    Cmd::PageUp => self.move_selection(-p),
+                    Cmd::PageDown => self.move_selection(p),
+                    Cmd::Top => self.move_selection(isize::MIN / 2),
+                    _ => self.move_selection(isize::MAX / 2),
+                }
+            }
+            Context::Detail => {
+                let p = page(self.areas.detail_rows);
+                match c {
+                    Cmd::Up => self.scroll_detail(-1),
+                    Cmd::Down => self.scroll_detail(1),
+                    Cmd::PageUp => self.scroll_detail(-p),
+                    Cmd::PageDown => self.scroll_detail(p),
+                    Cmd::Top => self.detail.set(0),
+                    _ => self.detail.set(usize::MAX / 2),
+                }
+            }
+            Context::Scoring => {
+                let n = self.session.rubric.criteria.len();
+                match c {
+                    Cmd::Up | Cmd::PageUp | Cmd::Top => {
+                        self.crit = if c == Cmd::Up {
+                            self.crit.saturating_sub(1)
+                        } else {
+                            0
+                        }
+                    }
+                    _ => {
+                        self.crit = if c == Cmd::Down {
+                            (self.crit + 1).min(n.saturating_sub(1))
+                        } else {
+                            n.saturating_sub(1)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Puts the cursor on application `id` if the list shows it.
+    pub fn select_id(&mut self, id: &str) -> bool {
+        let pos = self
+            .by_id
+            .get(id)
+            .and_then(|i| self.visible.iter().position(|v| v == i));
+        match pos {
+            Some(p) => {
+                self.list.select(p);
+                self.detail.set(0);
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn move_selection(&mut self, d: isize) {
+        if self.visible.is_empty() {
+            return;
+        }
+        let max = self.visible.len() - 1;
+        let next = self.list.selected().saturating_add_signed(d).min(max);
+        if next != self.list.selected() {
+            self.list.select(next);
+            self.detail.set(0);
+        }
+    }
+
+    fn scroll_detail(&mut self, d: isize) {
+        self.detail.by(d);
+    }
+
+    fn set_direction(&mut self, d: Option<u32>) {
+        self.dir_filter = d;
+        self.refilter(true);
+    }
+
+    /// A new query puts the cursor on the best hit; clearing it keeps the
+    /// cursor where it was.
+    fn set_query(&mut self, q: String) {
+        self.query = q;
+        self.hits = self.index.rank(&self.query);
+        let keep = self.query.is_empty();
+        self.refilter(keep);
+    }
+
+    // ----- Scoring -----
+
+    /// The application scoring may change now, or why not (as a message
+    /// or the conflict question).
+    fn scoring_gate(&mut self) -> Option<usize> {
+        let i = self.current()?;
+        if self.status(i) == Status::Recused {
+            let key = self.key_name(Context::Scoring, Cmd::Recuse);
+            self.message = Some((fill(self.s().recused_locked, &[&key]), true));
+            return None;
+        }
+        if self.needs_conflict_decision(i) {
+            self.dialog = Some(Dialog::Conflict(ConflictWarning { app: i }));
+            return None;
+        }
+        Some(i)
+    }
+
+    fn large_step(&self) -> i64 {
+        self.criterion()
+            .map(|c| (((c.max - c.min) / c.step.max(1)) / 5).max(1))
+            .unwrap_or(5)
+    }
+
+    fn append(&mut self, change: Change) -> Vec<Effect> {
+        self.save = SaveState::Pending;
+        vec![Effect::Append(change)]
+    }
+
+    fn digit(&mut self, d: u8) -> Vec<Effect> {
+        if self.scoring_gate().is_none() {
+            return Vec::new();
+        }
+        let Some(c) = self.criterion() else {
+            return Vec::new();
+        };
+        let max = c.max;
+        self.digits.push((b'0' + d) as char);
+        let v: i64 = self.digits.parse().unwrap_or(0);
+        let max_digits = max.abs().to_string().len();
+        if v.saturating_mul(10) > max || self.digits.len() >= max_digits {
+            return self.commit_digits();
+        }
+        Vec::new()
+    }
+
+    fn flush_digits(&mut self) -> Vec<Effect> {
+        if self.digits.is_empty() {
+            Vec::new()
+        } else {
+            self.commit_digits()
+        }
+    }
+
+    fn commit_digits(&mut self) -> Vec<Effect> {
+        if self.digits.is_empty() {
+            return Vec::new();
+        }
+        let typed = std::mem::take(&mut self.digits);
+        let Some(i) = self.scoring_gate() else {
+            return Vec::new();
+        };
+        let Some(c) = self.criterion() else {
+            return Vec::new();
+        };
+        let v: i64 = typed.parse().unwrap_or(i64::MAX);
+        if !c.accepts(v) {
+            let msg = fill(self.s().out_of_scale, &[&typed, &c.min, &c.max, &c.step]);
+            self.message = Some((msg, true));
+            return Vec::new();
+        }
+        let key = c.key.clone();
+        if self.entry(i).and_then(|e| e.scores.get(&key)) == Some(&v) {
+            return Vec::new();
+        }
+        self.append(Change::Score {
+            app: self.session.apps[i].id.clone(),
+            criterion: key,
+            value: Some(v),
+        })
+    }
+
+    fn step(&mut self, n: i64) -> Vec<Effect> {
+        let Some(i) = self.scoring_gate() else {
+            return Vec::new();
+        };
+        let Some(c) = self.criterion() else {
+            return Vec::new();
+        };
+        let now = self.entry(i).and_then(|e| e.scores.get(&c.key)).copied();
+        let step = c.step.max(1);
+        let next = match now {
+            Some(v) => {
+                let raw = v.saturating_add(n.saturating_mul(step)).clamp(c.min, c.max);
+                c.min + (raw - c.min) / step * step
+            }
+            None if n > 0 => c.min,
+            None => c.min + (c.max - c.min) / step * step,
+        };
+        if Some(next) == now {
+            return Vec::new();
+        }
+        let key = c.key.clone();
+        self.append(Change::Score {
+            app: self.session.apps[i].id.clone(),
+            criterion: key,
+            value: Some(next),
+        })
+    }
+
+    fn save_comment(&mut self, close: bool) -> Vec<Effect> {
+        let Some(Dialog::Comment(c)) = &mut self.dialog else {
+            return Vec::new();
+        };
+        let app = c.app;
+        let text = c.take_change();
+        if close {
+            self.dialog = None;
+        }
+        match text {
+            Some(text) => self.append(Change::Comment {
+                app: self.session.apps[app].id.clone(),
+                text,
+            }),
+            None => Vec::new(),
+        }
+    }
+
+    // ----- Results from the loop -----
+
+    /// A write returned: only now does the screen show the change.
+    pub fn on_appended(&mut self, r: Result<HistoryEvent, String>) {
+        match r {
+            Ok(ev) => {
+                self.session.sheet.apply(ev.seq, &ev.change);
+                self.session.history_size = ev.seq;
+                if let Some(&i) = self.by_id.get(ev.change.app()) {
+                    let st = self
+                        .session
+                        .sheet
+                        .entry(ev.change.app())
+                        .map(|e| e.status(&self.session.rubric))
+                        .unwrap_or(Status::Todo);
+                    if let Some(old) = self.statuses.get_mut(i) {
+                        self.counts[*old as usize] -= 1;
+                        *old = st;
+                        self.counts[st as usize] += 1;
+                    }
+                }
+                if self.status_filter.is_some() {
+                    self.refilter(true);
+                }
+                self.save = SaveState::Saved(ev.seq);
+            }
+            Err(e) => {
+                let s = Strings::of(self.basics.settings.lang);
+                let msg = fill(s.save_failed, &[&inert_line(&e)]);
+                self.message = Some((msg.clone(), true));
+                self.save = SaveState::Failed(msg);
+            }
+        }
+    }
+
+    /// A claim returned.
+    pub fn on_claimed(&mut self, who: Identity, r: Result<(), String>) {
+        match r {
+            Ok(()) => {
+                self.session.owner = Some(who);
+                self.find_conflicts();
+                self.screen = Screen::Main;
+            }
+            Err(e) => {
+                let s = Strings::of(self.basics.settings.lang);
+                if let Screen::Identity(p) = &mut self.screen {
+                    p.error = Some(fill(s.claim_failed, &[&inert_line(&e)]));
+                }
+            }
+        }
+    }
+
+    /// An export returned: the dialog shows the file, or the error at the
+    /// step that can fix it.
+    pub fn on_exported(&mut self, r: Result<ExportSummary, ExportFailure>) {
+        let s = Strings::of(self.basics.settings.lang);
+        if let Some(Dialog::Export(d)) = &mut self.dialog {
+            d.finished(r, s);
+        }
+    }
+
+    // ----- Text fields and dialogs -----
+
+    fn search_key(&mut self, k: KeyEvent) {
+        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+        match k.code {
+            KeyCode::Esc => {
+                self.searching = false;
+                self.set_query(String::new());
+            }
+            KeyCode::Enter => self.searching = false,
+            KeyCode::Up => self.move_selection(-1),
+            KeyCode::Down => self.move_selection(1),
+            KeyCode::Char('p') if ctrl => self.move_selection(-1),
+            KeyCode::Char('n') if ctrl => self.move_selection(1),
+            KeyCode::Char('u') if ctrl => self.set_query(String::new()),
+            KeyCode::Backspace => {
+                let mut q = self.query.clone();
+                q.pop();
+                self.set_query(q);
+            }
+            KeyCode::Char(c) if !ctrl && !k.modifiers.contains(KeyModifiers::ALT) => {
+                let mut q = self.query.clone();
+                q.push(c);
+                self.set_query(q);
+            }
+            _ => {}
+        }
+    }
+
+    /// Routes a key to the open dialog and acts on its outcome.
+    fn dialog_key(&mut self, k: KeyEvent) -> Vec<Effect> {
+        let Some(mut dialog) = self.dialog.take() else {
+            return Vec::new();
+        };
+        let outcome = dialog.key(k, self);
+        self.dialog = Some(dialog);
+        self.outcome(outcome)
+    }
+
+    /// Routes a key to the identity picker and acts on its outcome.
+    fn identity_key(&mut self, k: KeyEvent) -> Vec<Effect> {
+        let Screen::Identity(mut picker) = std::mem::replace(&mut self.screen, Screen::Main) else {
+            return Vec::new();
+        };
+        let outcome = picker.key(k, self);
+        self.screen = Screen::Identity(picker);
+        self.outcome(outcome)
+    }
+
+    /// What a dialog's (or the picker's) outcome does to the screen.
+    fn outcome(&mut self, o: Outcome) -> Vec<Effect> {
+        match o {
+            Outcome::Stay => {}
+            Outcome::Close => self.dialog = None,
+            Outcome::PickDirection(cursor) => self.pick_direction(cursor),
+            Outcome::Append(change) => {
+                self.dialog = None;
+                return self.append(change);
+            }
+            Outcome::SaveComment { close } => return self.save_comment(close),
+            Outcome::Recuse(app) => {
+                self.dialog = Some(Dialog::Recuse {
+                    confirm: false,
+                    recusal: Recusal::new(app, false),
+                })
+            }
+            Outcome::Cleared(app) => {
+                self.cleared.insert(app);
+                self.dialog = None;
+                self.message = Some((self.s().conflict_cleared.to_string(), false));
+            }
+            Outcome::Export(req) => return vec![Effect::Export(req)],
+            Outcome::Claim(who) => return vec![Effect::Claim(who)],
+            Outcome::Quit => return vec![Effect::Quit],
+            Outcome::Lang => self.basics.settings.lang = self.basics.settings.lang.toggle(),
+        }
+        Vec::new()
+    }
+
+    fn pick_direction(&mut self, cursor: usize) {
+        self.dialog = None;
+        let d = if cursor == 0 {
+            None
+        } else {
+            self.session
+                .catalog
+                .directions
+                .get(cursor - 1)
+                .map(|d| d.code)
+        };
+        self.set_direction(d);
+    }
+}
