@@ -63,7 +63,14 @@ pub fn unsigned_events(
 impl Session {
     /// Opens `path` for scoring as the key's expert.
     pub fn open(path: &Path, key: Unlocked) -> Result<Session> {
-        let mut bundle = Bundle::open_write(path)?;
+        Session::with_bundle(Bundle::open_write(path)?, key)
+    }
+
+    /// Starts a session on a bundle already open for writing (the screens
+    /// open it before the key is unlocked).
+    pub fn with_bundle(mut bundle: Bundle, key: Unlocked) -> Result<Session> {
+        let path = bundle.path().to_path_buf();
+        let path = path.as_path();
         let previous = previous_keys(&key.file.id, key.key_id())?;
         if let Some(o) = bundle.owner()?
             && o.id == key.file.id
