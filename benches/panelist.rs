@@ -46,8 +46,10 @@ fn bundle_with(dir: &Path, n: usize) -> std::path::PathBuf {
     p
 }
 
-/// One durable score change through the history store, against a bare
-/// SQLite insert of the same bytes with the same durability.
+/// One durable, signed score change through the history store, against a
+/// bare SQLite insert of the same bytes with the same durability (rollback
+/// journal, `synchronous=FULL`: the change is in the one file when it
+/// returns).
 fn score_change(r: &mut Report, dir: &Path) {
     const N: usize = 1000;
     let p = bundle_with(dir, 200);
@@ -66,6 +68,10 @@ fn score_change(r: &mut Report, dir: &Path) {
         .into_iter()
         .map(|a| a.id)
         .collect();
+    // Every event is signed when it is made, as an expert's are.
+    let sk = panelist::crypto::sign::SecretKey::generate(panelist::crypto::Alg::Ed25519, None)
+        .expect("key");
+    let signer = panelist::keyring::owner::OwnerKey::new(&sk, Vec::new());
     let mut ours = Vec::with_capacity(N);
     for i in 0..N {
         let c = Change::Score {
@@ -74,7 +80,7 @@ fn score_change(r: &mut Report, dir: &Path) {
             value: Some((i % 26) as i64),
         };
         let t = Instant::now();
-        b.append(c, &clock).expect("append");
+        b.append(c, &clock, &signer).expect("append");
         ours.push(t.elapsed());
     }
     drop(b);
@@ -82,7 +88,7 @@ fn score_change(r: &mut Report, dir: &Path) {
     let _ = std::fs::remove_file(&bare_path);
     let conn = rusqlite::Connection::open(&bare_path).expect("bare");
     conn.execute_batch(
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; \
+        "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL; \
          CREATE TABLE events(seq INTEGER PRIMARY KEY, body TEXT NOT NULL, prev TEXT NOT NULL, hash TEXT NOT NULL);",
     )
     .expect("schema");

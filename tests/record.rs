@@ -6,7 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::bundle::{clock, working_copy};
+use common::bundle::{clock, signer, working_copy};
 use common::cli::Scratch;
 use panelist::domain::history::Change;
 use panelist::store::{Bundle, StoreError};
@@ -28,7 +28,7 @@ fn scored(s: &Scratch, name: &str) -> PathBuf {
         .iter()
         .enumerate()
     {
-        b.append(score("T-00001", c, 10 + i as i64), &clock)
+        b.append(score("T-00001", c, 10 + i as i64), &clock, &signer())
             .expect("append");
     }
     b.append(
@@ -37,6 +37,7 @@ fn scored(s: &Scratch, name: &str) -> PathBuf {
             reason: "同单位".into(),
         },
         &clock,
+        &signer(),
     )
     .expect("recuse");
     path
@@ -179,7 +180,7 @@ fn a_copy_taken_while_the_writer_is_open_holds_every_saved_change() {
     let clock = clock();
     let mut b = working_copy(&path, 5);
     for i in 0..20 {
-        b.append(score("T-00001", "innovation", i), &clock)
+        b.append(score("T-00001", "innovation", i), &clock, &signer())
             .expect("append");
         // What an expert does to hand the copy in: copy the one file while
         // the screens are still open.
@@ -306,7 +307,7 @@ fn replacing_a_bundle_under_a_live_writer_is_refused() {
     {
         let mut writer = Bundle::open_write(&demo).expect("demo writer");
         writer
-            .append(score("D-2023-001", "innovation", 20), &clock())
+            .append(score("D-2023-001", "innovation", 20), &clock(), &signer())
             .ok();
         let held = std::fs::read(&demo).expect("read");
         let r = s.run(&["demo", "--fresh"]);
@@ -332,7 +333,7 @@ fn several_changes_commit_all_or_none() {
     let path = s.path("tx.bundle");
     let clock = clock();
     let mut b = working_copy(&path, 5);
-    b.append(score("T-00001", "innovation", 3), &clock)
+    b.append(score("T-00001", "innovation", 3), &clock, &signer())
         .expect("append");
     // The third change is refused: none of the three is recorded.
     let err = b
@@ -343,6 +344,7 @@ fn several_changes_commit_all_or_none() {
                 score("T-00002", "practicality", 99),
             ],
             &clock,
+            &signer(),
         )
         .expect_err("out of range");
     assert!(matches!(err, StoreError::Refused(_)), "{err}");
@@ -354,6 +356,7 @@ fn several_changes_commit_all_or_none() {
                 score("T-00002", "advancement", 6),
             ],
             &clock,
+            &signer(),
         )
         .expect("both");
     assert_eq!(evs.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![2, 3]);

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::bundle::{clock, content, expert, working_copy};
+use common::bundle::{clock, content, expert, signer, working_copy};
 use common::cli::Scratch;
 use panelist::domain::history::{self, Change, Refusal, Status};
 use panelist::store::{Bundle, StoreError};
@@ -27,7 +27,7 @@ fn thousands_of_events_survive_reopen_and_the_chain_recomputes() {
             let c =
                 ["innovation", "advancement", "practicality", "replicability"][(i % 4) as usize];
             let ev = b
-                .append(score(&app, c, (i % 26) as i64), &clock)
+                .append(score(&app, c, (i % 26) as i64), &clock, &signer())
                 .expect("append");
             assert_eq!(ev.seq, i as u64 + 1);
         }
@@ -61,7 +61,7 @@ fn a_row_edited_behind_the_store_is_named_by_seq() {
     {
         let mut b = working_copy(&path, 5);
         for i in 0..40 {
-            b.append(score("T-00002", "innovation", i % 26), &clock)
+            b.append(score("T-00002", "innovation", i % 26), &clock, &signer())
                 .expect("append");
         }
     }
@@ -96,7 +96,7 @@ fn deleting_an_event_breaks_the_chain_at_that_point() {
     {
         let mut b = working_copy(&path, 3);
         for i in 0..10 {
-            b.append(score("T-00001", "advancement", i), &clock)
+            b.append(score("T-00001", "advancement", i), &clock, &signer())
                 .expect("append");
         }
     }
@@ -116,7 +116,7 @@ fn refusals_leave_nothing_behind() {
     let clock = clock();
     let mut b = working_copy(&path, 3);
     let out = b
-        .append(score("T-00001", "innovation", 26), &clock)
+        .append(score("T-00001", "innovation", 26), &clock, &signer())
         .expect_err("above max");
     assert!(
         matches!(
@@ -126,24 +126,28 @@ fn refusals_leave_nothing_behind() {
         "{out}"
     );
     assert!(
-        b.append(score("T-00001", "innovation", -1), &clock)
+        b.append(score("T-00001", "innovation", -1), &clock, &signer())
             .is_err()
     );
     let out = b
-        .append(score("NOPE", "innovation", 3), &clock)
+        .append(score("NOPE", "innovation", 3), &clock, &signer())
         .expect_err("unknown app");
     assert!(out.to_string().contains("NOPE"), "{out}");
-    assert!(b.append(score("T-00001", "beauty", 3), &clock).is_err());
+    assert!(
+        b.append(score("T-00001", "beauty", 3), &clock, &signer())
+            .is_err()
+    );
     b.append(
         Change::Recuse {
             app: "T-00002".into(),
             reason: "曾参与该项目咨询".into(),
         },
         &clock,
+        &signer(),
     )
     .expect("recuse");
     let out = b
-        .append(score("T-00002", "innovation", 3), &clock)
+        .append(score("T-00002", "innovation", 3), &clock, &signer())
         .expect_err("recused");
     assert!(
         matches!(out, StoreError::Refused(Refusal::Recused(_))),
@@ -155,7 +159,8 @@ fn refusals_leave_nothing_behind() {
                 app: "T-00003".into(),
                 reason: "  ".into()
             },
-            &clock
+            &clock,
+            &signer()
         )
         .is_err()
     );
@@ -167,9 +172,10 @@ fn refusals_leave_nothing_behind() {
             reason: "误操作".into(),
         },
         &clock,
+        &signer(),
     )
     .expect("unrecuse");
-    b.append(score("T-00002", "innovation", 20), &clock)
+    b.append(score("T-00002", "innovation", 20), &clock, &signer())
         .expect("score after unrecuse");
     assert_eq!(b.head().unwrap().size, 3);
 }
@@ -194,7 +200,7 @@ fn status_moves_from_todo_to_complete() {
         ("practicality", 22),
         ("replicability", 15),
     ] {
-        b.append(score("T-00001", c, v), &clock).unwrap();
+        b.append(score("T-00001", c, v), &clock, &signer()).unwrap();
     }
     assert_eq!(st(&b), Status::Draft);
     b.append(
@@ -203,6 +209,7 @@ fn status_moves_from_todo_to_complete() {
             text: "技术路线清晰，部署规模较大，".repeat(3),
         },
         &clock,
+        &signer(),
     )
     .unwrap();
     b.append(
@@ -211,6 +218,7 @@ fn status_moves_from_todo_to_complete() {
             value: Some(true),
         },
         &clock,
+        &signer(),
     )
     .unwrap();
     assert_eq!(st(&b), Status::Complete);

@@ -274,7 +274,8 @@ fn the_expert_screens_draw_hostile_text_inert() {
                 reason: HOSTILE.into(),
             },
         ] {
-            b.append(change, &c).expect("append");
+            b.append(change, &c, &common::bundle::signer())
+                .expect("append");
         }
     }
     // An unclaimed copy shows the identity picker with the roster's names.

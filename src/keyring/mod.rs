@@ -447,48 +447,6 @@ pub fn unlock_spec(spec: &str, passphrase_file: Option<&Path>) -> Result<Unlocke
     }
 }
 
-/// Opens a working copy for writing as the key's expert: claims it (with
-/// the key id) when unclaimed, else checks it is this expert's and was
-/// claimed with this key.
-pub fn open_as(bundle: &Path, key: &Unlocked) -> Result<crate::store::Bundle> {
-    let mut b = crate::store::Bundle::open_write(bundle)?;
-    if let Some(o) = b.owner()?
-        && o.id == key.file.id
-        && let Some(k) = &o.key_id
-        && k != key.key_id()
-    {
-        bail!(
-            "{}: this working copy was claimed with key {}, not with key {} of {}",
-            bundle.display(),
-            short_id(k),
-            short_id(key.key_id()),
-            key.path.display()
-        );
-    }
-    b.claim(&key.identity())?;
-    Ok(b)
-}
-
-/// Checks every change against the sheet before the first is written, so
-/// a refused one leaves nothing behind; then appends them in order.
-pub fn append_all(
-    b: &mut crate::store::Bundle,
-    changes: Vec<crate::domain::history::Change>,
-    clock: &crate::support::clock::Clock,
-) -> Result<()> {
-    let mut sheet = b.current()?;
-    for (i, c) in changes.iter().enumerate() {
-        sheet
-            .check(&b.rubric, |a| b.has_application(a), c)
-            .map_err(|r| anyhow!("{}: {r}", b.path().display()))?;
-        sheet.apply(i as u64 + 1, c);
-    }
-    for c in changes {
-        b.append(c, clock)?;
-    }
-    Ok(())
-}
-
 fn previous_path(id: &str) -> Result<PathBuf> {
     Ok(key_path(id)?.with_extension("previous.json"))
 }

@@ -127,7 +127,7 @@ impl Session {
         let path = self.bundle.path().display().to_string();
         let evs = self
             .bundle
-            .append_signed(changes, clock, &owner)
+            .append_all(changes, clock, &owner)
             .map_err(|e| match e {
                 crate::store::StoreError::Refused(r) => anyhow!("{path}: {r}"),
                 e => anyhow!(e),

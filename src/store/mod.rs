@@ -686,34 +686,30 @@ impl Bundle {
         }
     }
 
-    /// Appends one change for the owner. Returns once the transaction is
-    /// durable; a refused change leaves nothing behind.
-    pub fn append(&mut self, change: Change, clock: &Clock) -> Result<Event> {
-        let mut evs = self.append_all(vec![change], clock)?;
+    /// Appends one change for the owner, its event signed by the owner's
+    /// key. Returns once the transaction is durable; a refused change
+    /// leaves nothing behind.
+    pub fn append(&mut self, change: Change, clock: &Clock, key: &dyn EventKey) -> Result<Event> {
+        let mut evs = self.append_all(vec![change], clock, key)?;
         evs.pop().ok_or_else(|| StoreError::Io {
             path: pstr(&self.path),
             msg: "no change recorded".into(),
         })
     }
 
-    /// Appends several changes for the owner as one transaction: all of
-    /// them are durable when this returns, or none is recorded (a refused
-    /// change, a full disk, read-only media, a kill).
-    pub fn append_all(&mut self, changes: Vec<Change>, clock: &Clock) -> Result<Vec<Event>> {
-        self.append_with(changes, clock, None)
-    }
-
-    /// Appends several changes as one transaction, each event signed by
-    /// the owner's key over its hash. Refuses, recording nothing, when the
-    /// head of the history is not signed by that key: the key never signs
-    /// over events somebody else put there.
-    pub fn append_signed(
+    /// Appends several changes for the owner as one transaction, each
+    /// event signed by the owner's key over its hash: all of them are
+    /// durable when this returns, or none is recorded (a refused change, a
+    /// full disk, read-only media, a kill). Refuses, recording nothing,
+    /// when the head of the history is not signed by that key: the key
+    /// never signs over events somebody else put there.
+    pub fn append_all(
         &mut self,
         changes: Vec<Change>,
         clock: &Clock,
         key: &dyn EventKey,
     ) -> Result<Vec<Event>> {
-        self.append_with(changes, clock, Some(key))
+        self.append_with(changes, clock, key)
     }
 
     /// Each event's stored signature, in seq order (`None`: unsigned).
@@ -733,7 +729,7 @@ impl Bundle {
         &mut self,
         changes: Vec<Change>,
         clock: &Clock,
-        key: Option<&dyn EventKey>,
+        key: &dyn EventKey,
     ) -> Result<Vec<Event>> {
         let owner = self
             .owner()?
@@ -757,10 +753,7 @@ impl Bundle {
             *prev
         };
         let mut seq = *size;
-        if let Some(key) = key
-            && seq > 0
-            && !self.head_signed_here
-        {
+        if seq > 0 && !self.head_signed_here {
             let head_sig: Option<String> = self
                 .conn
                 .query_row(
@@ -797,16 +790,12 @@ impl Bundle {
         for ev in &events {
             let body = String::from_utf8(history::canonical_body(&ev.time, &ev.expert, &ev.change))
                 .unwrap_or_default();
-            let sig = match key {
-                Some(k) => Some(
-                    k.sign_event(&history::unhex32(&ev.hash).unwrap_or([0; 32]))
-                        .map_err(|msg| StoreError::Sign {
-                            path: pstr(&path),
-                            msg,
-                        })?,
-                ),
-                None => None,
-            };
+            let sig = key
+                .sign_event(&history::unhex32(&ev.hash).unwrap_or([0; 32]))
+                .map_err(|msg| StoreError::Sign {
+                    path: pstr(&path),
+                    msg,
+                })?;
             tx.execute(
                 "INSERT INTO events(seq, body, prev, hash, sig) VALUES(?1, ?2, ?3, ?4, ?5)",
                 params![ev.seq as i64, body, ev.prev, ev.hash, sig],
@@ -836,7 +825,7 @@ impl Bundle {
         tx.commit().map_err(|e| sql_err(&path, e))?;
         let time = events.last().map(|e| e.time.clone()).unwrap_or(time);
         self.cache = Some((next, seq, prev, time));
-        self.head_signed_here = key.is_some();
+        self.head_signed_here = true;
         Ok(events)
     }
 

@@ -84,3 +84,43 @@ pub fn working_copy(path: &Path, n: u32) -> Bundle {
     b.claim(&expert("E01")).expect("claim");
     b
 }
+
+/// A fixed Ed25519 key per expert id, made in memory (its seed is the
+/// SHA-256 of the id, so every test signs alike), sealed at the cheapest
+/// cost for the tests that hand it to panelist.
+pub fn test_key(id: &str) -> panelist::keyring::Unlocked {
+    use panelist::crypto::Alg;
+    use panelist::crypto::keys::{KdfCost, KeyFile, Owner, Passphrase};
+    use panelist::crypto::sign::SecretKey;
+    use sha2::Digest as _;
+    let seed = sha2::Sha256::digest(format!("panelist test key {id}"));
+    let key = SecretKey::from_bytes(Alg::Ed25519, &seed, None).expect("key");
+    let file = KeyFile::seal(
+        &key,
+        &Owner {
+            id: id.into(),
+            name: format!("专家{id}"),
+            org: "测试研究院".into(),
+        },
+        &Passphrase::new("correct horse battery staple".into()),
+        KdfCost {
+            m_kib: 256,
+            t: 1,
+            p: 1,
+        },
+        "2024-03-01T08:00:00.000Z",
+    )
+    .expect("seal");
+    panelist::keyring::Unlocked {
+        path: format!("{id}.key").into(),
+        file,
+        key,
+    }
+}
+
+/// E01's test key as the store's signer.
+pub fn signer() -> panelist::keyring::owner::OwnerKey<'static> {
+    static KEY: std::sync::OnceLock<panelist::keyring::Unlocked> = std::sync::OnceLock::new();
+    let k = KEY.get_or_init(|| test_key("E01"));
+    panelist::keyring::owner::OwnerKey::new(&k.key, Vec::new())
+}

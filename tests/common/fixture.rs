@@ -383,7 +383,8 @@ pub fn scored(path: &Path) {
         ("practicality", 23),
         ("replicability", 17),
     ] {
-        b.append(score("2023-T-002", k, v), &c).expect("score");
+        b.append(score("2023-T-002", k, v), &c, &super::bundle::signer())
+            .expect("score");
     }
     b.append(
         Change::Comment {
@@ -391,6 +392,7 @@ pub fn scored(path: &Path) {
             text: COMMENT.into(),
         },
         &c,
+        &super::bundle::signer(),
     )
     .expect("comment");
     b.append(
@@ -399,18 +401,28 @@ pub fn scored(path: &Path) {
             value: Some(true),
         },
         &c,
+        &super::bundle::signer(),
     )
     .expect("recommend");
-    b.append(score("2023-T-003", "innovation", 12), &c)
-        .expect("score");
-    b.append(score("2023-T-003", "advancement", 9), &c)
-        .expect("score");
+    b.append(
+        score("2023-T-003", "innovation", 12),
+        &c,
+        &super::bundle::signer(),
+    )
+    .expect("score");
+    b.append(
+        score("2023-T-003", "advancement", 9),
+        &c,
+        &super::bundle::signer(),
+    )
+    .expect("score");
     b.append(
         Change::Recuse {
             app: "2023-T-004".into(),
             reason: "本人曾参与该项目的可行性论证".into(),
         },
         &c,
+        &super::bundle::signer(),
     )
     .expect("recuse");
 }
@@ -539,6 +551,7 @@ pub fn replayed(path: &Path) {
         score("2023-T-003", "advancement", None),
         score("2023-T-001", "innovation", Some(18)),
     ] {
-        b.append(change, &c).expect("append");
+        b.append(change, &c, &super::bundle::signer())
+            .expect("append");
     }
 }

@@ -116,7 +116,7 @@ impl Expert {
         let mut b = Bundle::open_write(&self.copy).expect("open copy");
         let key = panelist::keyring::owner::OwnerKey::new(&self.key.key, Vec::new());
         for c in cs {
-            b.append_signed(vec![c], &self.clock, &key).expect("append");
+            b.append_all(vec![c], &self.clock, &key).expect("append");
         }
     }
 
