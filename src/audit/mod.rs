@@ -542,11 +542,13 @@ fn check_merged(a: &mut Audit, file: &str, env: &Envelope, inputs: &BTreeMap<Str
     let files: Vec<crate::merge::InputFile> = inputs
         .values()
         .filter_map(|p| {
-            crate::support::fs::read_kind(p, &crate::support::fs::limits::SIGNED).ok().map(|bytes| crate::merge::InputFile {
-                path: None,
-                name: p.display().to_string(),
-                bytes,
-            })
+            crate::support::fs::read_kind(p, &crate::support::fs::limits::SIGNED)
+                .ok()
+                .map(|bytes| crate::merge::InputFile {
+                    path: None,
+                    name: p.display().to_string(),
+                    bytes,
+                })
         })
         .collect();
     if let Err(problems) = crate::merge::recompute(&payload, &files) {

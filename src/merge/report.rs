@@ -237,7 +237,13 @@ pub struct People<'a> {
 impl People<'_> {
     /// The CSV, its last row the signed file's SHA-256.
     pub fn csv_bytes(&self) -> Vec<u8> {
-        csv_with(self.agg, self.apps, self.rubric, self.lang, Some(self.signed))
+        csv_with(
+            self.agg,
+            self.apps,
+            self.rubric,
+            self.lang,
+            Some(self.signed),
+        )
     }
 
     /// The XLSX, the signed file's SHA-256 in its summary sheet and its
@@ -501,4 +507,20 @@ fn xlsx_with(
         }
     }
     wb.save_to_buffer().context("building the XLSX workbook")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_like_text_is_defused_and_plain_text_kept() {
+        for s in ["=1+1", "+1", "-2", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(defuse(s), format!("'{s}"), "{s:?}");
+        }
+        for s in ["项目", "1-2", "a=b", "", " =1"] {
+            assert_eq!(defuse(s), s, "{s:?}");
+        }
+        assert_eq!(csv_field("=1,2"), "\"'=1,2\"");
+    }
 }

@@ -270,11 +270,7 @@ pub fn read_open(mut f: File, path: &Path, limit: &Limit) -> Result<Vec<u8>> {
         }
         if out.capacity() - out.len() < n {
             // Grow by doubling, but never past the limit.
-            let want = out
-                .capacity()
-                .saturating_mul(2)
-                .max(out.len() + n)
-                .min(cap);
+            let want = out.capacity().saturating_mul(2).max(out.len() + n).min(cap);
             out.try_reserve_exact(want - out.len())
                 .map_err(|_| anyhow!("{}: not enough memory to read it", path.display()))?;
         }
@@ -345,7 +341,11 @@ fn kind_name(ft: &fs::FileType) -> &'static str {
             return "a socket";
         }
     }
-    if ft.is_dir() { "a folder" } else { "not a regular file" }
+    if ft.is_dir() {
+        "a folder"
+    } else {
+        "not a regular file"
+    }
 }
 
 /// Checks, before a command writes anything, that each of `outputs` can
