@@ -854,10 +854,20 @@ fn verify_accepts_the_chair_signature_and_refuses_changes_and_strangers() {
     let bundle = fx.bundle.display().to_string();
     let r = fx.run(&["verify", &ms, "--roster", &roster, "--bundle", &bundle]);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    // The CSV and XLSX the merge wrote beside it belong to it.
+    let sha: String = <sha2::Sha256 as sha2::Digest>::digest(std::fs::read(&m).expect("merged"))
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let mc = fx.path("merged.csv").display().to_string();
+    let mx = fx.path("merged.xlsx").display().to_string();
     assert_eq!(
         r.stdout,
         format!(
-            "OK  {ms}  merged result by C01 (组长)  7 experts, 60 applications, rule trimmed\n"
+            "OK  {ms}  merged result by C01 (组长)  7 experts, 60 applications, rule trimmed\n\
+             OK  {mc}  CSV of {ms} (signed file SHA-256 {sha})\n\
+             OK  {mx}  XLSX of {ms} (signed file SHA-256 {sha})\n"
         )
     );
     let env = read_env(&m);
@@ -927,7 +937,10 @@ fn people_files_open_with_chinese_intact_and_rank_order_per_direction() {
     assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
     let mut rd = csv::Reader::from_reader(&bytes[3..]);
     assert_eq!(&rd.headers().expect("h")[3], "项目名称");
-    let rows: Vec<csv::StringRecord> = rd.records().map(|r| r.expect("row")).collect();
+    let mut rows: Vec<csv::StringRecord> = rd.records().map(|r| r.expect("row")).collect();
+    // The last row names the signed file the CSV belongs to.
+    let mark = rows.pop().expect("mark row");
+    assert_eq!(&mark[0], "已签名文件 SHA-256");
     assert_eq!(rows.len(), N_APPS);
     let row = rows.iter().find(|r| &r[2] == "T-00006").expect("row");
     assert_eq!(&row[3], "第6号网络安全试点平台");

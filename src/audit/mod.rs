@@ -116,7 +116,7 @@ pub fn audit(paths: &[PathBuf], roster: &[RosterEntry], bundle: Option<&BundleFa
     let mut inputs_by_sha: BTreeMap<String, PathBuf> = BTreeMap::new();
     for p in paths {
         let file = p.display().to_string();
-        let bytes = match std::fs::read(p) {
+        let bytes = match crate::support::fs::read_kind(p, &crate::support::fs::limits::AUDITED) {
             Ok(b) => b,
             Err(e) => {
                 a.push(
@@ -124,7 +124,7 @@ pub fn audit(paths: &[PathBuf], roster: &[RosterEntry], bundle: Option<&BundleFa
                     "unreadable",
                     &file,
                     None,
-                    crate::support::fs::io_msg(&e),
+                    format!("{e:#}"),
                 );
                 continue;
             }
@@ -635,11 +635,13 @@ fn check_merged(a: &mut Audit, file: &str, env: &Envelope, inputs: &BTreeMap<Str
     let files: Vec<crate::merge::InputFile> = inputs
         .values()
         .filter_map(|p| {
-            std::fs::read(p).ok().map(|bytes| crate::merge::InputFile {
-                path: None,
-                name: p.display().to_string(),
-                bytes,
-            })
+            crate::support::fs::read_kind(p, &crate::support::fs::limits::SIGNED)
+                .ok()
+                .map(|bytes| crate::merge::InputFile {
+                    path: None,
+                    name: p.display().to_string(),
+                    bytes,
+                })
         })
         .collect();
     if let Err(problems) = crate::merge::recompute(&payload, &files) {

@@ -30,6 +30,12 @@ pub struct AuditArgs {
 
 /// Exit 0 when no problem was found (notices allowed), 1 on problems.
 pub fn run(a: &AuditArgs, ctx: &Ctx) -> Result<u8> {
+    if let Some(report) = &a.report {
+        let mut inputs: Vec<&std::path::Path> = a.files.iter().map(|f| f.as_path()).collect();
+        inputs.push(&a.roster);
+        inputs.extend(a.bundle.as_deref());
+        crate::support::fs::check_outputs(&inputs, &[report])?;
+    }
     let result = crate::audit::audit_files(&a.files, &a.roster, a.bundle.as_deref())?;
     if let Some(p) = &a.report {
         let md = crate::audit::report::markdown(&result, ctx.lang, &ctx.clock.stamp());

@@ -99,6 +99,11 @@ pub fn run(cmd: &BundleCmd, ctx: &Ctx) -> Result<u8> {
 }
 
 pub fn new(a: &NewArgs, ctx: &Ctx) -> Result<u8> {
+    let mut inputs = vec![a.input.as_path()];
+    inputs.extend(a.catalog.as_deref());
+    inputs.extend(a.rubric.as_deref());
+    inputs.extend(a.roster.as_deref());
+    crate::support::fs::check_outputs(&inputs, &[&a.output])?;
     let req = import::NewBundle {
         source: import::Source {
             input: &a.input,

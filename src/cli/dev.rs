@@ -59,7 +59,8 @@ pub struct SoakArgs {
 
 pub fn run(cmd: &DevCmd, ctx: &Ctx) -> Result<u8> {
     match cmd {
-        DevCmd::Generate(a) => crate::dev::generate_apps(a.apps, a.seed, &a.call, &a.output),
+        DevCmd::Generate(a) => crate::support::fs::check_outputs(&[], &[&a.output])
+            .and_then(|()| crate::dev::generate_apps(a.apps, a.seed, &a.call, &a.output)),
         DevCmd::Panel(a) => crate::dev::generate_panel(
             &a.output,
             a.experts,

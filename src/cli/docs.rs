@@ -37,24 +37,32 @@ pub fn completions(a: &CompletionsArgs, _ctx: &Ctx) -> Result<u8> {
 
 /// Writes `panelist.1` and one page per visible subcommand
 /// (`panelist-bundle-new.1`, …) into `a.output`, naming each file written.
+/// Every page is rendered and every target checked before any is written.
 pub fn man(a: &ManArgs, _ctx: &Ctx) -> Result<u8> {
-    std::fs::create_dir_all(&a.output)
-        .with_context(|| format!("{}: cannot make the folder", a.output.display()))?;
     let mut cmd = super::command().disable_help_subcommand(true);
     cmd.build();
-    write_pages(&cmd, &a.output)?;
+    let mut pages = Vec::new();
+    render_pages(&cmd, &a.output, &mut pages)?;
+    if !a.output.exists() {
+        std::fs::create_dir_all(&a.output)
+            .with_context(|| format!("{}: cannot make the folder", a.output.display()))?;
+    }
+    let targets: Vec<&Path> = pages.iter().map(|(p, _)| p.as_path()).collect();
+    crate::support::fs::check_outputs(&[], &targets)?;
+    for (path, page) in &pages {
+        crate::support::fs::write_atomic(path, page)?;
+        print::line(crate::domain::text::inert_path(path));
+    }
     Ok(exit::OK)
 }
 
-fn write_pages(cmd: &clap::Command, dir: &Path) -> Result<()> {
+fn render_pages(cmd: &clap::Command, dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) -> Result<()> {
     let man = clap_mangen::Man::new(cmd.clone());
     let mut page = Vec::new();
     man.render(&mut page)?;
-    let path = dir.join(man.get_filename());
-    crate::support::fs::write_atomic(&path, &page)?;
-    print::line(crate::domain::text::inert_path(&path));
+    out.push((dir.join(man.get_filename()), page));
     for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
-        write_pages(sub, dir)?;
+        render_pages(sub, dir, out)?;
     }
     Ok(())
 }

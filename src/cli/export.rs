@@ -43,6 +43,12 @@ pub struct VerifyArgs {
 }
 
 pub fn export(a: &ExportArgs, ctx: &Ctx) -> Result<u8> {
+    // Before the passphrase is asked for: nothing read may be written over.
+    let key_file = crate::keyring::find(a.key.key.as_deref())?;
+    let pass = crate::keyring::passphrase_path(a.key.passphrase_file.as_deref());
+    let mut inputs = vec![a.bundle.as_path(), key_file.as_path()];
+    inputs.extend(pass.as_deref());
+    crate::support::fs::check_outputs(&inputs, &[&a.output])?;
     let key = a.key.unlock()?;
     let s =
         crate::export::export_bundle(&a.bundle, &key, &a.output, a.allow_incomplete, &ctx.clock)?;
@@ -57,6 +63,42 @@ pub fn export(a: &ExportArgs, ctx: &Ctx) -> Result<u8> {
         if s.partial { " (partial)" } else { "" }
     ));
     Ok(exit::OK)
+}
+
+/// The CSV and XLSX beside a merged result with its stem, one line each:
+/// `OK` when it names this signed file's SHA-256, `BAD` otherwise. False
+/// when any is bad.
+fn check_set(signed: &std::path::Path, bytes: &[u8]) -> bool {
+    use crate::verify::set::Verdict;
+    let want = crate::verify::set::sha256_hex(bytes);
+    let short = |h: &str| h[..h.len().min(16)].to_string();
+    let of = inert_path(signed);
+    let mut good = true;
+    for m in crate::verify::set::check_beside(signed, bytes) {
+        let name = inert_path(&m.path);
+        let kind = m.kind;
+        let why = match &m.verdict {
+            Verdict::Belongs => {
+                print::line(format_args!(
+                    "OK  {name}  {kind} of {of} (signed file SHA-256 {})",
+                    short(&want)
+                ));
+                continue;
+            }
+            Verdict::Other(h) => format!(
+                "{kind} of another merged result: it names signed file SHA-256 {}, {of} is {}; use the files one merge wrote together (or merge again)",
+                short(h),
+                short(&want)
+            ),
+            Verdict::NoMark => format!(
+                "{kind} without the SHA-256 of the signed file it belongs to: it cannot be matched to {of}; merge again"
+            ),
+            Verdict::Unreadable(why) => format!("cannot read this {kind}: {}", inert_line(why)),
+        };
+        good = false;
+        print::line(format_args!("BAD {name}  {why}"));
+    }
+    good
 }
 
 /// Exit 0 when every file verifies, 1 when any is bad, 2 when any cannot
@@ -81,7 +123,15 @@ pub fn verify(a: &VerifyArgs, _ctx: &Ctx) -> Result<u8> {
             }
         };
         match verify::verify_text(&text, &ctx) {
-            Ok(v) => print::line(format_args!("OK  {name}  {}", v.summary)),
+            Ok(v) => {
+                print::line(format_args!("OK  {name}  {}", v.summary));
+                if v.payload_type == crate::crypto::envelope::MERGED_TYPE
+                    && !check_set(f, text.as_bytes())
+                    && code == exit::OK
+                {
+                    code = exit::FINDINGS;
+                }
+            }
             Err(reason) => {
                 print::line(format_args!("BAD {name}  {}", inert_line(&reason.message)));
                 if code == exit::OK {

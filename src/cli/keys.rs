@@ -147,6 +147,12 @@ pub fn key_adopt(a: &KeyAdoptArgs, ctx: &Ctx) -> Result<u8> {
 }
 
 pub fn key_new(a: &KeyNewArgs, ctx: &Ctx) -> Result<u8> {
+    // A bad id is refused by `create`, with its own message.
+    if crate::domain::application::valid_expert_id(&a.id) {
+        let pass = keyring::passphrase_path(a.passphrase_file.as_deref());
+        let inputs: Vec<&std::path::Path> = pass.as_deref().into_iter().collect();
+        crate::support::fs::check_outputs(&inputs, &[&keyring::key_path(&a.id)?])?;
+    }
     let made = keyring::create(
         &keyring::NewKey {
             id: &a.id,

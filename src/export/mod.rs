@@ -171,22 +171,7 @@ pub fn export_bundle(
     })
 }
 
-/// Largest signed file read.
-const MAX_SIGNED_FILE: u64 = 256 * 1024 * 1024;
-
-/// Reads a signed file with the size limit of any input.
+/// Reads a signed file with the size limit of any signed file.
 pub fn read_signed_file(path: &Path) -> Result<String> {
-    let p = path.display();
-    let md = std::fs::metadata(path)
-        .map_err(|e| anyhow!("{p}: cannot read: {}", crate::support::fs::io_msg(&e)))?;
-    if md.is_dir() {
-        return Err(anyhow!("{p}: is a directory"));
-    }
-    if md.len() > MAX_SIGNED_FILE {
-        return Err(anyhow!("{p}: larger than {} MiB", MAX_SIGNED_FILE >> 20));
-    }
-    let bytes = std::fs::read(path)
-        .map_err(|e| anyhow!("{p}: cannot read: {}", crate::support::fs::io_msg(&e)))?;
-    String::from_utf8(bytes)
-        .map_err(|e| anyhow!("{p}: not UTF-8 (byte {})", e.utf8_error().valid_up_to()))
+    crate::support::fs::read_text(path, &crate::support::fs::limits::SIGNED)
 }

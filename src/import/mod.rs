@@ -33,30 +33,19 @@ pub struct Parsed {
     pub roster: Vec<RosterEntry>,
 }
 
-const MAX_INPUT: u64 = 512 * 1024 * 1024;
 const MAX_FIELD_CHARS: usize = 200_000;
 
-fn read(path: &Path) -> Result<Vec<u8>> {
-    let p = path.display();
-    let md = std::fs::metadata(path).map_err(|e| anyhow!("{p}: cannot read: {}", io_msg(&e)))?;
-    if md.is_dir() {
-        bail!("{p}: is a directory");
-    }
-    if md.len() > MAX_INPUT {
-        bail!(
-            "{p}: {} bytes is larger than the {} MiB limit",
-            md.len(),
-            MAX_INPUT >> 20
-        );
-    }
-    std::fs::read(path).map_err(|e| anyhow!("{p}: cannot read: {}", io_msg(&e)))
+use crate::support::fs::{Limit, limits};
+
+fn read(path: &Path, limit: &Limit) -> Result<Vec<u8>> {
+    crate::support::fs::read_kind(path, limit)
 }
 
 /// Reads an application file; the format follows the extension (`.csv` is
 /// CSV, anything else JSON). Directions are resolved against `catalog`;
 /// unresolved ones are kept for the eligibility screen to report.
 pub fn read_applications(path: &Path, catalog: &Catalog, enc: Encoding) -> Result<Parsed> {
-    let bytes = read(path)?;
+    let bytes = read(path, &limits::APPLICATIONS)?;
     let is_csv = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
@@ -440,11 +429,15 @@ fn parse_csv(path: &Path, text: &str, catalog: &Catalog) -> Result<Parsed> {
 
 /// Reads a roster: a JSON array of entries, or a bundle whose roster it is.
 pub fn read_roster(path: &Path) -> Result<Vec<RosterEntry>> {
-    let bytes = read(path)?;
-    if bytes.starts_with(b"SQLite format 3\0") {
+    // One open: a FIFO gives its bytes once. Only a regular file can be a
+    // bundle, and a bundle is read by the store.
+    let f = std::fs::File::open(path)
+        .map_err(|e| anyhow!("{}: cannot read: {}", path.display(), io_msg(&e)))?;
+    if f.metadata().is_ok_and(|m| m.is_file()) && is_bundle_file(path) {
         let b = crate::store::Bundle::open_read(path)?;
         return Ok(b.roster()?);
     }
+    let bytes = crate::support::fs::read_open(f, path, &limits::ROSTER)?;
     parse_roster(path, &bytes)
 }
 
@@ -479,7 +472,7 @@ pub fn read_rubric(path: &Path) -> Result<Rubric> {
 }
 
 fn read_data<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
-    let bytes = read(path)?;
+    let bytes = read(path, &limits::CATALOG)?;
     let p = path.display();
     let text = std::str::from_utf8(strip_bom(&bytes))
         .map_err(|e| anyhow!("{p}: not UTF-8 (byte {})", e.valid_up_to()))?;
@@ -526,13 +519,22 @@ pub fn declared_call(input: &Path) -> Option<String> {
     {
         return None;
     }
-    let text = std::fs::read_to_string(input).ok()?;
+    // Only a regular file is peeked at: a FIFO gives its bytes once, to
+    // the reading that counts.
+    if !std::fs::metadata(input).is_ok_and(|m| m.is_file()) {
+        return None;
+    }
+    let bytes = read(input, &limits::APPLICATIONS).ok()?;
+    let text = std::str::from_utf8(&bytes).ok()?;
     let v: serde_json::Value = serde_json::from_str(text.trim_start_matches('\u{feff}')).ok()?;
     v.get("call").and_then(|c| c.as_str()).map(str::to_string)
 }
 
 /// Whether `path` starts as an SQLite database (a bundle) does.
 pub fn is_bundle_file(path: &Path) -> bool {
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return false;
+    }
     std::fs::File::open(path)
         .and_then(|mut f| {
             let mut h = [0u8; 16];

@@ -49,7 +49,8 @@ pub fn remember(key_id: &str, bundle_id: &str, expert: &str, head: &SignedHead) 
 /// The head this key last signed in this copy, if any.
 pub fn last(key_id: &str, bundle_id: &str, expert: &str) -> Option<SignedHead> {
     let path = note(key_id, bundle_id, expert).ok()?;
-    let bytes = crate::support::fs::read_limited(&path, 4096).ok()?;
+    let bytes =
+        crate::support::fs::read_kind(&path, &crate::support::fs::limits::HEAD_NOTE).ok()?;
     serde_json::from_slice(&bytes).ok()
 }
 

@@ -27,8 +27,6 @@ pub const PASSPHRASE_FILE_ENV: &str = "PANELIST_PASSPHRASE_FILE";
 pub const KDF_PARAMS_ENV: &str = "PANELIST_KDF_PARAMS";
 
 const KEY_EXT: &str = "key";
-const MAX_KEY_FILE: u64 = 64 * 1024;
-const MAX_PASSPHRASE_FILE: u64 = 4 * 1024;
 
 /// The keys folder, created (0700) if missing.
 pub fn keys_dir() -> Result<PathBuf> {
@@ -194,17 +192,16 @@ fn check_mode(path: &Path, md: &std::fs::Metadata) -> Result<()> {
 /// Reads and checks a key file (mode, format, public key).
 pub fn load(path: &Path) -> Result<KeyFile> {
     let p = path.display();
-    let md = std::fs::metadata(path)
+    let f = std::fs::File::open(path)
+        .map_err(|e| anyhow!("{p}: cannot read: {}", crate::support::fs::io_msg(&e)))?;
+    let md = f
+        .metadata()
         .map_err(|e| anyhow!("{p}: cannot read: {}", crate::support::fs::io_msg(&e)))?;
     if !md.is_file() {
         bail!("{p}: not a file");
     }
-    if md.len() > MAX_KEY_FILE {
-        bail!("{p}: too large for a key file");
-    }
     check_mode(path, &md)?;
-    let bytes = std::fs::read(path)
-        .map_err(|e| anyhow!("{p}: cannot read: {}", crate::support::fs::io_msg(&e)))?;
+    let bytes = crate::support::fs::read_open(f, path, &crate::support::fs::limits::KEY)?;
     let text = std::str::from_utf8(&bytes).map_err(|e| {
         anyhow!(
             "{p}: not a panelist key file: not UTF-8 (byte {})",
@@ -238,14 +235,21 @@ pub fn kdf_cost() -> Result<KdfCost> {
     }
 }
 
+/// The passphrase file a command reads: `file`, else the file named by
+/// `PANELIST_PASSPHRASE_FILE` (none: the terminal).
+pub fn passphrase_path(file: Option<&Path>) -> Option<PathBuf> {
+    file.map(Path::to_path_buf).or_else(|| {
+        std::env::var_os(PASSPHRASE_FILE_ENV)
+            .filter(|s| !s.is_empty())
+            .map(PathBuf::from)
+    })
+}
+
 /// Reads a passphrase: from `file`, else from the file named by
 /// `PANELIST_PASSPHRASE_FILE`, else from the terminal without echo (asked
 /// twice when `confirm`). A file's single trailing newline is dropped.
 pub fn read_passphrase(file: Option<&Path>, prompt: &str, confirm: bool) -> Result<Passphrase> {
-    let env_file = std::env::var_os(PASSPHRASE_FILE_ENV)
-        .filter(|s| !s.is_empty())
-        .map(PathBuf::from);
-    if let Some(f) = file.map(Path::to_path_buf).or(env_file) {
+    if let Some(f) = passphrase_path(file) {
         return read_passphrase_file(&f);
     }
     let no_tty = |e: std::io::Error| {
@@ -267,21 +271,10 @@ pub fn read_passphrase(file: Option<&Path>, prompt: &str, confirm: bool) -> Resu
 
 fn read_passphrase_file(path: &Path) -> Result<Passphrase> {
     let p = path.display();
-    let md = std::fs::metadata(path).map_err(|e| {
-        anyhow!(
-            "{p}: cannot read passphrase file: {}",
-            crate::support::fs::io_msg(&e)
-        )
-    })?;
-    if md.len() > MAX_PASSPHRASE_FILE {
-        bail!("{p}: passphrase file is larger than {MAX_PASSPHRASE_FILE} bytes");
-    }
-    let bytes = zeroize::Zeroizing::new(std::fs::read(path).map_err(|e| {
-        anyhow!(
-            "{p}: cannot read passphrase file: {}",
-            crate::support::fs::io_msg(&e)
-        )
-    })?);
+    let bytes = zeroize::Zeroizing::new(
+        crate::support::fs::read_kind(path, &crate::support::fs::limits::PASSPHRASE)
+            .context("cannot use the passphrase file")?,
+    );
     let text =
         std::str::from_utf8(&bytes).map_err(|_| anyhow!("{p}: passphrase file is not UTF-8"))?;
     let text = text
@@ -438,6 +431,16 @@ pub fn create(req: &NewKey<'_>, clock: &crate::support::clock::Clock) -> Result<
 }
 
 /// Opens the chair's key: a key file path, else an id in the key folder.
+/// The key file `spec` names: a key file, or an id in the key folder.
+pub fn spec_path(spec: &str) -> Result<PathBuf> {
+    let p = Path::new(spec);
+    if p.is_file() {
+        Ok(p.to_path_buf())
+    } else {
+        find(Some(spec))
+    }
+}
+
 pub fn unlock_spec(spec: &str, passphrase_file: Option<&Path>) -> Result<Unlocked> {
     let p = Path::new(spec);
     if p.is_file() {

@@ -68,9 +68,14 @@ impl InputFile {
     /// The file's bytes.
     pub fn data(&self) -> std::result::Result<std::borrow::Cow<'_, [u8]>, String> {
         match &self.path {
-            Some(p) => std::fs::read(p)
+            Some(p) => crate::support::fs::read_kind(p, &crate::support::fs::limits::SIGNED)
                 .map(std::borrow::Cow::Owned)
-                .map_err(|e| format!("cannot read: {}", crate::support::fs::io_msg(&e))),
+                .map_err(|e| {
+                    // The path is the input's name, given beside the reason.
+                    let m = format!("{e:#}");
+                    let prefix = format!("{}: ", p.display());
+                    m.strip_prefix(&prefix).map(str::to_string).unwrap_or(m)
+                }),
             None => Ok(std::borrow::Cow::Borrowed(&self.bytes)),
         }
     }
@@ -942,17 +947,22 @@ pub struct Prepared {
     pub inputs: Vec<InputFile>,
     pub key: Option<crate::keyring::Unlocked>,
     pub chair: Option<ExpertRef>,
+    /// Held from the check of the outputs until they are written: a
+    /// second merge to any of the same files is refused.
+    pub lock: crate::support::fs::OutputLock,
 }
-
-/// Largest input accepted, as for `verify`.
-const MAX_INPUT: u64 = 256 * 1024 * 1024;
 
 fn input_file(path: &std::path::Path) -> Result<InputFile> {
     let p = path.display();
     let md = std::fs::metadata(path)
         .map_err(|e| anyhow::anyhow!("{p}: cannot read: {}", crate::support::fs::io_msg(&e)))?;
-    if md.len() > MAX_INPUT {
-        anyhow::bail!("{p}: larger than {} MiB", MAX_INPUT >> 20);
+    let limit = crate::support::fs::limits::SIGNED;
+    if md.is_file() && md.len() > limit.bytes {
+        anyhow::bail!(
+            "{p}: larger than {}, the limit for {}",
+            crate::support::fs::human_size(limit.bytes),
+            limit.what
+        );
     }
     let name = path
         .file_name()
@@ -1026,11 +1036,18 @@ impl Request<'_> {
         let bundle = Bundle::open_read(self.bundle)?;
         let outputs = self.outputs();
         let paths = expand_inputs(self.inputs, &outputs)?;
-        for p in &paths {
-            if outputs.iter().any(|o| same_file(o, p)) {
-                anyhow::bail!("{}: is both an input and an output", p.display());
-            }
-        }
+        // Nothing this merge reads may be written over, and no two outputs
+        // may be one file: checked before any is written.
+        let key_path = self.key.map(crate::keyring::spec_path).transpose()?;
+        let pass_path = key_path
+            .as_ref()
+            .and(crate::keyring::passphrase_path(self.passphrase_file));
+        let mut read: Vec<&std::path::Path> = vec![self.bundle, self.roster];
+        read.extend(paths.iter().map(|p| p.as_path()));
+        read.extend(key_path.as_deref());
+        read.extend(pass_path.as_deref());
+        crate::support::fs::check_outputs(&read, &outputs)?;
+        let lock = crate::support::fs::OutputLock::acquire(&outputs)?;
         let key = match self.key {
             Some(spec) => Some(crate::keyring::unlock_spec(spec, self.passphrase_file)?),
             None => None,
@@ -1066,6 +1083,7 @@ impl Request<'_> {
             inputs,
             key,
             chair,
+            lock,
         })
     }
 
@@ -1078,28 +1096,35 @@ impl Request<'_> {
         lang: crate::support::lang::Lang,
     ) -> Result<()> {
         let env = envelope(&merged.payload, prep.key.as_ref().map(|k| &k.key))?;
+        let json = env.to_text();
+        let signed = report::SignedMark::of(json.as_bytes());
         let apps = prep.bundle.applications()?;
-        let csv = self
-            .csv
-            .map(|_| report::csv_bytes(&merged.aggregate, &apps, &prep.bundle.rubric, lang));
+        let people = report::People {
+            agg: &merged.aggregate,
+            apps: &apps,
+            catalog: &prep.bundle.catalog,
+            rubric: &prep.bundle.rubric,
+            lang,
+            signed: &signed,
+        };
+        let csv = self.csv.map(|_| people.csv_bytes());
         let xlsx = match self.xlsx {
-            Some(_) => Some(report::xlsx_bytes(
-                &merged.aggregate,
-                &apps,
-                &prep.bundle.catalog,
-                &prep.bundle.rubric,
-                lang,
-            )?),
+            Some(_) => Some(people.xlsx_bytes()?),
             None => None,
         };
-        crate::support::fs::write_atomic(self.output, env.to_text().as_bytes())?;
+        // The people's files go first and the signed file last, each
+        // written whole beside its target before any is renamed: a merge
+        // stopped part-way leaves people's files that name a signed file
+        // which is not beside them, and `panelist verify` says so.
+        let mut set: Vec<(&std::path::Path, &[u8])> = Vec::new();
         if let (Some(p), Some(b)) = (self.csv, &csv) {
-            crate::support::fs::write_atomic(p, b)?;
+            set.push((p, b));
         }
         if let (Some(p), Some(b)) = (self.xlsx, &xlsx) {
-            crate::support::fs::write_atomic(p, b)?;
+            set.push((p, b));
         }
-        Ok(())
+        set.push((self.output, json.as_bytes()));
+        crate::support::fs::write_set(&set)
     }
 }
 

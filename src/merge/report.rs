@@ -2,9 +2,15 @@
 //! WPS with Chinese intact) and XLSX (a sheet per direction in rank order,
 //! a chart of totals on each, and a summary sheet). Built from an
 //! [`Aggregate`]; figures are the same decimal strings as in the JSON.
+//!
+//! Text is never a formula: a CSV cell of text starting with `=`, `+`,
+//! `-`, `@`, a tab or a carriage return gets a leading `'` (Excel and WPS
+//! evaluate such cells even when quoted), and the XLSX writes text only
+//! as string cells. Figures stay numbers. Written by a merge, each file
+//! carries the SHA-256 of the signed file it belongs to ([`People`],
+//! `verify::set`).
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use anyhow::{Context, Result};
 use rust_xlsxwriter::{Chart, Format, Workbook, Worksheet};
@@ -177,7 +183,23 @@ fn ordered<'a>(agg: &'a Aggregate, apps: &'a [Application]) -> BTreeMap<u32, Vec
     out
 }
 
+/// Whether a spreadsheet would read text starting this way as a formula.
+fn formula_like(s: &str) -> bool {
+    s.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+/// A text cell a spreadsheet shows as the text itself: a formula-like
+/// start is defused with a leading `'`.
+pub fn defuse(s: &str) -> std::borrow::Cow<'_, str> {
+    if formula_like(s) {
+        format!("'{s}").into()
+    } else {
+        s.into()
+    }
+}
+
 fn csv_field(s: &str) -> String {
+    let s = defuse(s);
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -185,10 +207,75 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-/// The CSV bytes: BOM, header, one row per application.
+/// The SHA-256 of the signed file a set of people's files belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedMark {
+    pub sha256: String,
+}
+
+impl SignedMark {
+    /// The mark of the signed file's bytes, as written.
+    pub fn of(signed: &[u8]) -> SignedMark {
+        SignedMark {
+            sha256: crate::verify::set::sha256_hex(signed),
+        }
+    }
+}
+
+/// The people's files of one merged result, built for the signed file
+/// they belong to.
+#[derive(Clone, Copy)]
+pub struct People<'a> {
+    pub agg: &'a Aggregate,
+    pub apps: &'a [Application],
+    pub catalog: &'a Catalog,
+    pub rubric: &'a Rubric,
+    pub lang: Lang,
+    pub signed: &'a SignedMark,
+}
+
+impl People<'_> {
+    /// The CSV, its last row the signed file's SHA-256.
+    pub fn csv_bytes(&self) -> Vec<u8> {
+        csv_with(
+            self.agg,
+            self.apps,
+            self.rubric,
+            self.lang,
+            Some(self.signed),
+        )
+    }
+
+    /// The XLSX, the signed file's SHA-256 in its summary sheet and its
+    /// document properties.
+    pub fn xlsx_bytes(&self) -> Result<Vec<u8>> {
+        xlsx_with(
+            self.agg,
+            self.apps,
+            self.catalog,
+            self.rubric,
+            self.lang,
+            Some(self.signed),
+        )
+    }
+}
+
+/// The CSV bytes: BOM, header, one row per application (no mark: see
+/// [`People::csv_bytes`]).
 pub fn csv_bytes(agg: &Aggregate, apps: &[Application], rubric: &Rubric, lang: Lang) -> Vec<u8> {
+    csv_with(agg, apps, rubric, lang, None)
+}
+
+fn csv_with(
+    agg: &Aggregate,
+    apps: &[Application],
+    rubric: &Rubric,
+    lang: Lang,
+    mark: Option<&SignedMark>,
+) -> Vec<u8> {
     let mut out = String::from("\u{feff}");
     let h: Vec<String> = headers(rubric, lang).iter().map(|s| csv_field(s)).collect();
+    let width = h.len();
     out.push_str(&h.join(","));
     out.push_str("\r\n");
     for rows in ordered(agg, apps).values() {
@@ -205,6 +292,17 @@ pub fn csv_bytes(agg: &Aggregate, apps: &[Application], rubric: &Rubric, lang: L
             out.push_str(&cells.join(","));
             out.push_str("\r\n");
         }
+    }
+    if let Some(m) = mark {
+        // A last row as wide as the others, so that CSV readers which
+        // insist on one width read it too.
+        let mut row = vec![
+            crate::verify::set::label(lang.is_zh()).to_string(),
+            m.sha256.clone(),
+        ];
+        row.resize(width.max(2), String::new());
+        out.push_str(&row.join(","));
+        out.push_str("\r\n");
     }
     out.into_bytes()
 }
@@ -250,7 +348,7 @@ fn write_row(ws: &mut Worksheet, row: u32, cells: Vec<Cell>, num: &Format) -> Re
     Ok(())
 }
 
-/// The XLSX bytes.
+/// The XLSX bytes (no mark: see [`People::xlsx_bytes`]).
 pub fn xlsx_bytes(
     agg: &Aggregate,
     apps: &[Application],
@@ -258,7 +356,23 @@ pub fn xlsx_bytes(
     rubric: &Rubric,
     lang: Lang,
 ) -> Result<Vec<u8>> {
+    xlsx_with(agg, apps, catalog, rubric, lang, None)
+}
+
+fn xlsx_with(
+    agg: &Aggregate,
+    apps: &[Application],
+    catalog: &Catalog,
+    rubric: &Rubric,
+    lang: Lang,
+    mark: Option<&SignedMark>,
+) -> Result<Vec<u8>> {
     let mut wb = Workbook::new();
+    if let Some(m) = mark {
+        let props = rust_xlsxwriter::DocProperties::new()
+            .set_custom_property(crate::verify::set::XLSX_PROPERTY, m.sha256.as_str());
+        wb.set_properties(&props);
+    }
     let bold = Format::new().set_bold();
     let num = Format::new().set_num_format("0.0000");
     let l = |zh: &'static str, en: &'static str| lang.pick(zh, en).to_string();
@@ -276,7 +390,13 @@ pub fn xlsx_bytes(
         r += 1;
         ws.write_string_with_format(r, 0, l("舍入规则", "rounding"), &bold)?;
         ws.write_string(r, 1, crate::domain::aggregate::ROUNDING_RULE)?;
-        r += 2;
+        r += 1;
+        if let Some(m) = mark {
+            ws.write_string_with_format(r, 0, crate::verify::set::label(lang.is_zh()), &bold)?;
+            ws.write_string(r, 1, &m.sha256)?;
+            r += 1;
+        }
+        r += 1;
         header_row(
             ws,
             r,
@@ -389,21 +509,18 @@ pub fn xlsx_bytes(
     wb.save_to_buffer().context("building the XLSX workbook")
 }
 
-/// Writes both files atomically.
-pub fn write_people_files(
-    agg: &Aggregate,
-    apps: &[Application],
-    catalog: &Catalog,
-    rubric: &Rubric,
-    lang: Lang,
-    csv: Option<&Path>,
-    xlsx: Option<&Path>,
-) -> Result<()> {
-    if let Some(p) = csv {
-        crate::support::fs::write_atomic(p, &csv_bytes(agg, apps, rubric, lang))?;
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_like_text_is_defused_and_plain_text_kept() {
+        for s in ["=1+1", "+1", "-2", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(defuse(s), format!("'{s}"), "{s:?}");
+        }
+        for s in ["项目", "1-2", "a=b", "", " =1"] {
+            assert_eq!(defuse(s), s, "{s:?}");
+        }
+        assert_eq!(csv_field("=1,2"), "\"'=1,2\"");
     }
-    if let Some(p) = xlsx {
-        crate::support::fs::write_atomic(p, &xlsx_bytes(agg, apps, catalog, rubric, lang)?)?;
-    }
-    Ok(())
 }

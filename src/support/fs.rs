@@ -1,11 +1,17 @@
 //! Files are written whole or not at all: into a temporary file beside the
 //! target, synced, then renamed over it, and the directory synced.
+//!
+//! Every file is read through [`read_limited`] with the [`limits`] of its
+//! kind, whatever it is (a regular file, a FIFO, `/dev/zero`); every
+//! command that writes checks its outputs against its inputs first with
+//! [`check_outputs`]; a set of outputs that belong together is written
+//! under an [`OutputLock`].
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, anyhow, bail};
 
 /// A temporary path beside `target` that is removed on drop unless kept.
 pub struct TempPath {
@@ -111,22 +117,417 @@ pub fn io_msg(e: &std::io::Error) -> String {
     }
 }
 
-/// Reads at most `limit` bytes of the file at `path`, whatever it is (a
-/// regular file, a FIFO, a device such as `/dev/zero`): more is refused
-/// after reading `limit + 1` bytes, never after filling memory.
+/// The size limit of one kind of file: what it is (for the message) and
+/// how many bytes are allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    pub what: &'static str,
+    pub bytes: u64,
+}
+
+/// The size limit of every kind of file panelist reads (docs/formats.md,
+/// "Size limits"). A larger file, or a device or FIFO that gives more, is
+/// refused after reading one byte past the limit, never after filling
+/// memory.
+pub mod limits {
+    use super::Limit;
+
+    const KIB: u64 = 1024;
+    const MIB: u64 = 1024 * 1024;
+
+    /// A JSON or CSV file of applications (`bundle new`, `bundle check`).
+    pub const APPLICATIONS: Limit = Limit {
+        what: "an applications file",
+        bytes: 512 * MIB,
+    };
+    /// A roster as a JSON array (a roster given as a bundle is a bundle).
+    pub const ROSTER: Limit = Limit {
+        what: "a roster",
+        bytes: 16 * MIB,
+    };
+    /// A custom catalog or rubric (TOML or JSON).
+    pub const CATALOG: Limit = Limit {
+        what: "a catalog or rubric",
+        bytes: 16 * MIB,
+    };
+    /// A signed file: an expert's export or a merged result.
+    pub const SIGNED: Limit = Limit {
+        what: "a signed file",
+        bytes: 256 * MIB,
+    };
+    /// A key file.
+    pub const KEY: Limit = Limit {
+        what: "a key file",
+        bytes: 64 * KIB,
+    };
+    /// A passphrase file.
+    pub const PASSPHRASE: Limit = Limit {
+        what: "a passphrase file",
+        bytes: 4 * KIB,
+    };
+    /// The screens' configuration file.
+    pub const CONFIG: Limit = Limit {
+        what: "a configuration file",
+        bytes: MIB,
+    };
+    /// A key's note of the last head it signed in a working copy.
+    pub const HEAD_NOTE: Limit = Limit {
+        what: "a signed-head note",
+        bytes: 4 * KIB,
+    };
+    /// The CSV of a merged result, read back to check which signed file it
+    /// belongs to.
+    pub const PEOPLE_CSV: Limit = Limit {
+        what: "a merged result's CSV",
+        bytes: 256 * MIB,
+    };
+    /// The XLSX of a merged result, read back likewise.
+    pub const PEOPLE_XLSX: Limit = Limit {
+        what: "a merged result's XLSX",
+        bytes: 256 * MIB,
+    };
+    /// Any file `panelist audit` is given: a working copy or a signed file.
+    pub const AUDITED: Limit = Limit {
+        what: "a file to audit",
+        bytes: 1024 * MIB,
+    };
+}
+
+/// `n` bytes as people read it: 512 MiB, 64 KiB, 300 bytes.
+pub fn human_size(n: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    if n >= MIB && n.is_multiple_of(MIB) {
+        format!("{} MiB", n / MIB)
+    } else if n >= 1024 && n.is_multiple_of(1024) {
+        format!("{} KiB", n / 1024)
+    } else {
+        format!("{n} bytes")
+    }
+}
+
+fn too_large(path: &Path, limit: &Limit) -> anyhow::Error {
+    anyhow!(
+        "{}: larger than {}, the limit for {}",
+        path.display(),
+        human_size(limit.bytes),
+        limit.what
+    )
+}
+
+fn cannot_read(path: &Path, e: &std::io::Error) -> anyhow::Error {
+    anyhow!("{}: cannot read: {}", path.display(), io_msg(e))
+}
+
+/// Reads the whole file at `path`, whatever it is (a regular file, a FIFO,
+/// a device such as `/dev/zero`), refusing it once it gives more than
+/// `limit` bytes: a regular file by its size before reading, anything else
+/// after `limit + 1` bytes. Memory never grows past the limit.
 pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>> {
+    read_kind(
+        path,
+        &Limit {
+            what: "this kind of file",
+            bytes: limit,
+        },
+    )
+}
+
+/// [`read_limited`] with the limit of a kind of file from [`limits`].
+pub fn read_kind(path: &Path, limit: &Limit) -> Result<Vec<u8>> {
+    let f = File::open(path).map_err(|e| cannot_read(path, &e))?;
+    read_open(f, path, limit)
+}
+
+/// [`read_kind`] of a file already open (`path` names it in messages).
+pub fn read_open(mut f: File, path: &Path, limit: &Limit) -> Result<Vec<u8>> {
     use std::io::Read as _;
-    let f = File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let mut out = Vec::new();
-    f.take(limit.saturating_add(1))
-        .read_to_end(&mut out)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    if out.len() as u64 > limit {
-        anyhow::bail!(
-            "{}: larger than the {} bytes allowed for this kind of file",
-            path.display(),
-            limit
-        );
+    let md = f.metadata().map_err(|e| cannot_read(path, &e))?;
+    if md.is_dir() {
+        bail!("{}: is a folder, not a file", path.display());
+    }
+    if md.is_file() && md.len() > limit.bytes {
+        return Err(too_large(path, limit));
+    }
+    let cap = usize::try_from(limit.bytes).unwrap_or(usize::MAX);
+    let mut out: Vec<u8> = Vec::new();
+    if md.is_file() {
+        // The size can change while it is read; it is only a first guess.
+        let guess = usize::try_from(md.len()).unwrap_or(cap).min(cap);
+        out.try_reserve_exact(guess)
+            .map_err(|_| anyhow!("{}: not enough memory to read it", path.display()))?;
+    }
+    // Zeroed when dropped: it may have held a passphrase.
+    let mut buf = zeroize::Zeroizing::new(vec![0u8; 64 * 1024]);
+    loop {
+        let n = match f.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(cannot_read(path, &e)),
+        };
+        if out.len().saturating_add(n) > cap {
+            return Err(too_large(path, limit));
+        }
+        if out.capacity() - out.len() < n {
+            // Grow by doubling, but never past the limit.
+            let want = out.capacity().saturating_mul(2).max(out.len() + n).min(cap);
+            out.try_reserve_exact(want - out.len())
+                .map_err(|_| anyhow!("{}: not enough memory to read it", path.display()))?;
+        }
+        out.extend_from_slice(&buf[..n]);
     }
     Ok(out)
+}
+
+/// [`read_kind`] as UTF-8 text (a leading byte-order mark kept).
+pub fn read_text(path: &Path, limit: &Limit) -> Result<String> {
+    let bytes = read_kind(path, limit)?;
+    String::from_utf8(bytes).map_err(|e| {
+        anyhow!(
+            "{}: not UTF-8 (byte {})",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// What sits at a path, for [`check_outputs`]: its device and inode when
+/// it exists, and its absolute path (the folder resolved, the name as
+/// given) when its folder exists.
+#[derive(Debug)]
+struct Place {
+    inode: Option<(u64, u64)>,
+    path: Option<PathBuf>,
+}
+
+impl Place {
+    fn of(p: &Path) -> Place {
+        #[cfg(unix)]
+        let inode = {
+            use std::os::unix::fs::MetadataExt;
+            fs::metadata(p).ok().map(|m| (m.dev(), m.ino()))
+        };
+        #[cfg(not(unix))]
+        let inode = None;
+        let path = p.file_name().and_then(|name| {
+            fs::canonicalize(parent(p))
+                .ok()
+                .map(|d| d.join(name))
+                .or_else(|| fs::canonicalize(p).ok())
+        });
+        Place { inode, path }
+    }
+
+    fn same(&self, other: &Place) -> bool {
+        match (self.inode, other.inode) {
+            (Some(a), Some(b)) => a == b,
+            _ => self.path.is_some() && self.path == other.path,
+        }
+    }
+}
+
+/// What kind of thing other than a regular file sits at a path.
+fn kind_name(ft: &fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if ft.is_char_device() || ft.is_block_device() {
+            return "a device";
+        }
+        if ft.is_fifo() {
+            return "a FIFO";
+        }
+        if ft.is_socket() {
+            return "a socket";
+        }
+    }
+    if ft.is_dir() {
+        "a folder"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// Checks, before a command writes anything, that each of `outputs` can
+/// be written without destroying something: its folder exists; what is
+/// there now (following a link) is a regular file, not a device, FIFO,
+/// socket or folder; it is none of `inputs` (the same file by path or by
+/// device and inode, so a hard link or a link is caught too); and no two
+/// outputs are the same file. `Err` is one line naming the output.
+pub fn check_outputs(inputs: &[&Path], outputs: &[&Path]) -> Result<()> {
+    let ins: Vec<(&Path, Place)> = inputs.iter().map(|p| (*p, Place::of(p))).collect();
+    let mut outs: Vec<(&Path, Place)> = Vec::new();
+    for &o in outputs {
+        let od = o.display();
+        if o.file_name().is_none() {
+            bail!("{od}: names a folder, not a file to write");
+        }
+        let dir = parent(o);
+        match fs::metadata(&dir) {
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => bail!("{od}: {} is not a folder", dir.display()),
+            Err(_) => bail!(
+                "{od}: no folder {} to write into (make it first)",
+                dir.display()
+            ),
+        }
+        if let Ok(m) = fs::metadata(o)
+            && !m.is_file()
+        {
+            bail!(
+                "{od}: is {}, not a regular file; name a new file to write",
+                kind_name(&m.file_type())
+            );
+        }
+        let place = Place::of(o);
+        if let Some((i, _)) = ins.iter().find(|(_, p)| p.same(&place)) {
+            if i == &o {
+                bail!("{od}: is also an input of this command; name another file to write");
+            }
+            bail!(
+                "{od}: is the same file as the input {}; name another file to write",
+                i.display()
+            );
+        }
+        if let Some((q, _)) = outs.iter().find(|(_, p)| p.same(&place)) {
+            bail!(
+                "{od}: is given twice as an output (also as {}); name a file for each",
+                q.display()
+            );
+        }
+        outs.push((o, place));
+    }
+    Ok(())
+}
+
+/// An exclusive lock on a set of output files, held until dropped: a lock
+/// file `.NAME.lock` beside each output, locked with `flock` (advisory:
+/// every panelist writing any of them takes it). A second writer of any
+/// of the files is refused at once with one line. The lock files stay
+/// (removing one would let a third writer lock a new file while the
+/// second still waits on the old).
+#[derive(Debug)]
+pub struct OutputLock {
+    _files: Vec<File>,
+}
+
+/// The lock file of `target`.
+pub fn lock_path(target: &Path) -> PathBuf {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    parent(target).join(format!(".{name}.lock"))
+}
+
+impl OutputLock {
+    /// Locks every output of `targets` (in the order given).
+    pub fn acquire(targets: &[&Path]) -> Result<OutputLock> {
+        let mut files = Vec::new();
+        for t in targets {
+            let lp = lock_path(t);
+            let f = OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(&lp)
+                .map_err(|e| {
+                    anyhow!(
+                        "{}: cannot make the lock file {}: {}",
+                        t.display(),
+                        lp.display(),
+                        io_msg(&e)
+                    )
+                })?;
+            match f.try_lock() {
+                Ok(()) => files.push(f),
+                Err(fs::TryLockError::WouldBlock) => bail!(
+                    "{}: another panelist is writing this file now (lock {}); run again when it has finished",
+                    t.display(),
+                    lp.display()
+                ),
+                Err(fs::TryLockError::Error(e)) => bail!(
+                    "{}: cannot lock {}: {}",
+                    t.display(),
+                    lp.display(),
+                    io_msg(&e)
+                ),
+            }
+        }
+        Ok(OutputLock { _files: files })
+    }
+}
+
+/// A set of files written together: every file is written to its
+/// temporary beside its target and synced first, then all are renamed in
+/// the order given (put the file the others name last), so that a crash
+/// leaves every target either old or new, and the set complete and new
+/// once the last rename is done.
+pub fn write_set(files: &[(&Path, &[u8])]) -> Result<()> {
+    let mut staged = Vec::new();
+    for (target, bytes) in files {
+        let tmp = TempPath::beside(target);
+        let mut f = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(tmp.path())
+            .with_context(|| format!("cannot create a file in {}", parent(target).display()))?;
+        f.write_all(bytes)
+            .with_context(|| format!("cannot write {}", target.display()))?;
+        f.sync_all()
+            .with_context(|| format!("cannot sync {}", target.display()))?;
+        staged.push((tmp, *target));
+    }
+    for (tmp, target) in staged {
+        tmp.commit(target)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_more_than_the_limit_of_a_device() {
+        let lim = Limit {
+            what: "a test file",
+            bytes: 1000,
+        };
+        let e = read_kind(Path::new("/dev/zero"), &lim).unwrap_err();
+        assert!(format!("{e:#}").contains("larger than 1000 bytes"), "{e:#}");
+    }
+
+    #[test]
+    fn reads_a_file_at_the_limit() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("f");
+        fs::write(&p, [7u8; 1000]).unwrap();
+        let lim = Limit {
+            what: "a test file",
+            bytes: 1000,
+        };
+        assert_eq!(read_kind(&p, &lim).unwrap().len(), 1000);
+        let small = Limit { bytes: 999, ..lim };
+        assert!(read_kind(&p, &small).is_err());
+    }
+
+    #[test]
+    fn outputs_checked_against_inputs_and_each_other() {
+        let d = tempfile::tempdir().unwrap();
+        let a = d.path().join("a.json");
+        fs::write(&a, b"x").unwrap();
+        let link = d.path().join("b.json");
+        fs::hard_link(&a, &link).unwrap();
+        let new = d.path().join("new.json");
+        let e = |i: &[&Path], o: &[&Path]| format!("{:#}", check_outputs(i, o).unwrap_err());
+        assert!(e(&[&a], &[&a]).contains("also an input"));
+        assert!(e(&[&a], &[&link]).contains("same file as the input"));
+        assert!(e(&[], &[&new, &new]).contains("twice"));
+        assert!(e(&[], &[&d.path().join("no/x.csv")]).contains("no folder"));
+        assert!(e(&[], &[Path::new("/dev/null")]).contains("a device"));
+        assert!(e(&[], &[d.path()]).contains("a folder"));
+        check_outputs(&[&a], &[&new]).unwrap();
+    }
 }

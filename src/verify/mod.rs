@@ -17,6 +17,7 @@ mod bundle;
 mod merged;
 mod roster;
 mod scores;
+pub mod set;
 
 pub use bundle::BundleFacts;
 pub use merged::MergedRules;

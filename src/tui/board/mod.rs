@@ -283,8 +283,7 @@ pub fn load(path: &Path, roster: Option<&Path>) -> Result<(MergedPayload, Trust)
     if md.len() > MAX {
         bail!("{p}: larger than {} MiB", MAX >> 20);
     }
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| anyhow!("{p}: cannot read: {}", crate::support::fs::io_msg(&e)))?;
+    let text = crate::support::fs::read_text(path, &crate::support::fs::limits::SIGNED)?;
     let env = Envelope::parse_unsigned(&text).map_err(|e| anyhow!("{p}: {e}"))?;
     if env.payload_type != MERGED_TYPE {
         bail!(

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use serde::Deserialize;
 
 use super::keymap::{Keymap, Overrides};
@@ -42,13 +42,10 @@ impl Config {
 
     /// Reads `path`; a missing file is the default configuration.
     pub fn load(path: &Path) -> Result<Config> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
-            Err(e) => {
-                return Err(e).with_context(|| format!("{}: cannot read", path.display()));
-            }
-        };
+        if !path.exists() {
+            return Ok(Config::default());
+        }
+        let text = crate::support::fs::read_text(path, &crate::support::fs::limits::CONFIG)?;
         Config::parse(&text).map_err(|m| anyhow::anyhow!("{}: {m}", path.display()))
     }
 

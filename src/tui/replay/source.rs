@@ -155,12 +155,8 @@ impl Source {
         if md.len() > MAX_EXPORT_BYTES {
             bail!("{p}: larger than {MAX_EXPORT_BYTES} bytes: not a scores file");
         }
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            anyhow!(
-                "{p}: neither a working copy nor a scores file (JSON): {}",
-                e.kind()
-            )
-        })?;
+        let text = crate::support::fs::read_text(path, &crate::support::fs::limits::SIGNED)
+            .map_err(|e| anyhow!("neither a working copy nor a scores file (JSON): {e:#}"))?;
         let env = Envelope::parse(&text)
             .map_err(|e| anyhow!("{p}: neither a working copy nor a scores file: {e}"))?;
         if env.payload_type != SCORES_TYPE {
