@@ -461,7 +461,7 @@ pub fn previous_keys(id: &str, current: &str) -> Result<Vec<crate::crypto::sign:
     if !path.exists() {
         return Ok(Vec::new());
     }
-    let bytes = crate::support::fs::read_limited(&path, MAX_KEY_FILE)?;
+    let bytes = crate::support::fs::read_kind(&path, &crate::support::fs::limits::KEY)?;
     let note: PreviousNote = crate::support::jsonio::from_str_strict(
         std::str::from_utf8(&bytes).map_err(|_| anyhow!("{}: not UTF-8", path.display()))?,
     )
