@@ -31,6 +31,40 @@ pub fn check_roster(roster: &[RosterEntry]) -> Result<(), VerifyError> {
             ));
         }
         seen.push((&e.id, kid));
+        // A previous key must be a valid key of its own, and not the
+        // current one of this or any other entry.
+        for prev in &e.previous_keys {
+            crate::crypto::sign::VerifyKey::from_previous(&e.id, prev)
+                .map_err(|m| VerifyError::new(Kind::Roster, m))?;
+            if prev.key_id == kid {
+                return Err(VerifyError::new(
+                    Kind::Roster,
+                    format!(
+                        "roster entry {}: key {} is listed as its own previous key",
+                        e.id,
+                        short_id(kid)
+                    ),
+                ));
+            }
+        }
+    }
+    for e in roster {
+        for prev in &e.previous_keys {
+            if let Some(other) = roster
+                .iter()
+                .find(|o| o.key_id.as_deref() == Some(prev.key_id.as_str()))
+            {
+                return Err(VerifyError::new(
+                    Kind::Roster,
+                    format!(
+                        "roster entry {}: previous key {} is the current key of {}",
+                        e.id,
+                        short_id(&prev.key_id),
+                        other.id
+                    ),
+                ));
+            }
+        }
     }
     Ok(())
 }
