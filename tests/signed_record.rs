@@ -308,3 +308,103 @@ fn a_lost_key_is_replaced_and_the_expert_carries_on_in_the_same_copy() {
     let (code, _) = audit_json(&p, &stale);
     assert_eq!(code, 1);
 }
+
+/// An export of the copy as it stands (not every application done yet).
+fn export_partial(p: &Panel, name: &str) -> std::path::PathBuf {
+    let out = p.s.path(name);
+    let r = p.run(&[
+        "export",
+        p.bundle_str(),
+        "-o",
+        out.to_str().unwrap(),
+        "--allow-incomplete",
+    ]);
+    assert_eq!(r.code, 0, "export: {}", r.stderr);
+    out
+}
+
+fn kinds(v: &serde_json::Value) -> Vec<String> {
+    v["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| f["kind"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+#[test]
+fn an_older_copy_is_named_as_such_not_as_tampering() {
+    let p = Panel::new("ed25519", 3);
+    p.score_complete(0, 10);
+    let older = p.s.path("older.bundle");
+    std::fs::copy(&p.bundle, &older).expect("copy");
+    p.score_complete(1, 11);
+    let export = export_partial(&p, "E01.json");
+    let roster = p.roster();
+    let r = p.run(&[
+        "audit",
+        older.to_str().unwrap(),
+        export.to_str().unwrap(),
+        "--roster",
+        roster.to_str().unwrap(),
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    assert_eq!(r.code, 0, "an older copy is no problem: {v}");
+    let k = kinds(&v);
+    assert!(k.iter().any(|k| k == "older copy"), "{k:?}");
+    assert!(
+        !k.iter().any(|k| k == "truncated" || k == "rewritten"),
+        "{k:?}"
+    );
+    let msg = v["findings"][0]["message"].as_str().unwrap_or_default();
+    assert!(msg.contains("audit the newest copy"), "{msg}");
+}
+
+#[test]
+fn events_a_newer_export_signs_are_not_called_uncovered() {
+    let p = Panel::new("ed25519", 3);
+    p.score_complete(0, 10);
+    let first = export_partial(&p, "E01-first.json");
+    p.score_complete(1, 11);
+    let second = export_partial(&p, "E01-second.json");
+    let roster = p.roster();
+    let r = p.run(&[
+        "audit",
+        p.bundle_str(),
+        first.to_str().unwrap(),
+        second.to_str().unwrap(),
+        "--roster",
+        roster.to_str().unwrap(),
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    assert_eq!(r.code, 0, "{v}");
+    assert!(!kinds(&v).iter().any(|k| k == "after export"), "{v}");
+    // Events past the newest export are still reported.
+    p.score_complete(2, 12);
+    let r = p.run(&[
+        "audit",
+        p.bundle_str(),
+        first.to_str().unwrap(),
+        second.to_str().unwrap(),
+        "--roster",
+        roster.to_str().unwrap(),
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    let after: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "after export")
+        .collect();
+    assert_eq!(after.len(), 1, "{v}");
+    assert!(
+        after[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("E01-second.json"),
+        "{v}"
+    );
+}

@@ -68,6 +68,14 @@ impl Audit {
             .count()
     }
 
+    /// How many problems name `file`.
+    fn problems_of(&self, file: &str) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Problem && f.file == file)
+            .count()
+    }
+
     fn push(
         &mut self,
         severity: Severity,
@@ -93,6 +101,9 @@ struct Wc {
     bundle_id: String,
     digest: String,
     events: Vec<Event>,
+    /// No problem was found in the file itself (chain, replay, sheet,
+    /// signatures, schema).
+    consistent: bool,
 }
 
 /// An export that parsed (whether or not it verified).
@@ -244,6 +255,7 @@ fn finding_kind(why: &VerifyError) -> &'static str {
 
 fn audit_working_copy(a: &mut Audit, p: &Path, sha: &str, roster: &[RosterEntry]) -> Option<Wc> {
     let file = p.display().to_string();
+    let problems_before = a.problems_of(&file);
     let b = match Bundle::open_inspect(p) {
         Ok((b, schema)) => {
             for s in schema {
@@ -345,12 +357,14 @@ fn audit_working_copy(a: &mut Audit, p: &Path, sha: &str, roster: &[RosterEntry]
         events: Some(events.len() as u64),
         head,
     });
+    let consistent = a.problems_of(&file) == problems_before;
     Some(Wc {
         file,
         expert: owner.map(|o| o.id),
         bundle_id: b.meta.bundle_id.clone(),
         digest: b.meta.digest.clone(),
         events,
+        consistent,
     })
 }
 
@@ -504,6 +518,34 @@ fn cross_check(a: &mut Audit, wcs: &[Wc], exports: &[Ex], bundle: Option<&Bundle
             w.expert.as_deref() == Some(p.expert.id.as_str()) && w.bundle_id == p.bundle.id
         }) {
             let size = p.head.size as usize;
+            let is_prefix =
+                w.events.len() < size && w.events.iter().zip(&p.history).all(|(x, y)| x == y);
+            // A genuine older copy is consistent in itself, and no export
+            // made after this one signs a shorter history (which would say
+            // events were cut after signing and the rest signed again).
+            let cut_after = exports.iter().any(|o| {
+                o.payload.expert.id == p.expert.id
+                    && o.payload.bundle.id == p.bundle.id
+                    && o.payload.created >= p.created
+                    && (o.payload.head.size as usize) < size
+            });
+            if is_prefix && w.consistent && !cut_after {
+                // An accident, not tampering: an older copy of the history.
+                a.push(
+                    Severity::Notice,
+                    "older copy",
+                    &w.file,
+                    None,
+                    format!(
+                        "working copy has {} events, the first {} of the {} that {} signed: it is an older copy of that history, not an altered one — audit the newest copy, or the export alone",
+                        w.events.len(),
+                        w.events.len(),
+                        size,
+                        e.file
+                    ),
+                );
+                continue;
+            }
             if w.events.len() < size {
                 a.push(
                     Severity::Problem,
@@ -539,6 +581,23 @@ fn cross_check(a: &mut Audit, wcs: &[Wc], exports: &[Ex], bundle: Option<&Bundle
                         first.map(|s| format!(" from seq {s}")).unwrap_or_default()
                     ),
                 );
+                continue;
+            }
+            // Events a newer export of the same history signs are covered:
+            // only those beyond the newest such export are reported.
+            let newest = exports
+                .iter()
+                .filter(|o| {
+                    o.payload.expert.id == p.expert.id
+                        && o.payload.bundle.id == p.bundle.id
+                        && (o.payload.head.size as usize) <= w.events.len()
+                        && o.payload.head.size > 0
+                        && w.events[o.payload.head.size as usize - 1].hash == o.payload.head.hash
+                })
+                .map(|o| o.payload.head.size as usize)
+                .max()
+                .unwrap_or(size);
+            if newest > size {
                 continue;
             }
             if w.events.len() > size {

@@ -707,7 +707,22 @@ pub fn recompute(
             errs.push(format!("{what}: expert listed twice"));
         }
         let Some(f) = by_sha.get(&r.sha256) else {
-            errs.push(format!("missing {what} (sha256 {})", short_id(&r.sha256)));
+            // A file of the same name that is given but no longer has the
+            // recorded SHA-256 was altered, not lost.
+            let base = |n: &str| {
+                std::path::Path::new(n)
+                    .file_name()
+                    .map(|x| x.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            };
+            match inputs.iter().find(|i| base(&i.name) == base(&r.file)) {
+                Some(altered) => errs.push(format!(
+                    "{what} was altered: its SHA-256 is {} now, the merged result names {}",
+                    short_id(&altered.sha256()),
+                    short_id(&r.sha256)
+                )),
+                None => errs.push(format!("missing {what} (sha256 {})", short_id(&r.sha256))),
+            }
             continue;
         };
         match read_named_input(f, r, payload, &app_ids) {
