@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::application::Application;
 use super::catalog::Catalog;
 use super::credit;
-use super::text::{inert_line, normalize_name, title_similarity};
+use super::text::{fold_title, inert_line, normalize_name, similarity_of};
 
 /// Titles at least this similar (per mille) are the same project.
 pub const SAME_TITLE: u32 = 850;
@@ -395,50 +395,87 @@ fn same_unit(a: &super::Unit, b: &super::Unit) -> bool {
         || normalize_name(&a.name) == normalize_name(&b.name)
 }
 
-/// Candidate pairs of similar titles, with their similarity. Titles are
-/// compared only when they share enough character bigrams, so the screen
-/// stays near-linear on large bundles.
+/// Pairs of titles at least [`SAME_LEAD_TITLE`] similar, with their
+/// similarity: exactly the pairs `title_similarity` would give, found
+/// without comparing every pair.
+///
+/// The filter is safe. A common subsequence uses each character at most as
+/// often as it occurs in either title, so with `cnt_a(c)` the occurrences
+/// of `c` in the folded title `a`:
+///
+/// ```text
+/// LCS(a, b) ≤ M(a, b) = Σ_c min(cnt_a(c), cnt_b(c))
+/// ```
+///
+/// and `similarity = ⌊2000·LCS / (|a| + |b|)⌋ ≥ T` needs
+/// `2000·LCS ≥ T·(|a| + |b|)` (T is an integer), hence
+/// `2000·M ≥ T·(|a| + |b|)`. A pair failing that cannot reach T and is
+/// dropped; every other pair is measured. `M` is summed for all pairs at
+/// once over an index of characters; pairs sharing no character have
+/// `M = 0` and are never touched (two titles that both fold to nothing
+/// are identical and measured).
 fn similar_pairs(apps: &[&Application]) -> Vec<(usize, usize, u32)> {
-    let grams: Vec<BTreeSet<(char, char)>> = apps
-        .iter()
-        .map(|a| {
-            let c: Vec<char> = normalize_name(&a.title).chars().collect();
-            c.windows(2).map(|w| (w[0], w[1])).collect()
-        })
-        .collect();
-    let mut index: HashMap<(char, char), Vec<usize>> = HashMap::new();
-    for (i, g) in grams.iter().enumerate() {
-        for b in g {
-            index.entry(*b).or_default().push(i);
-        }
-    }
-    let mut out = Vec::new();
-    let mut shared = vec![0u32; apps.len()];
-    for i in 0..apps.len() {
-        let mut touched = Vec::new();
-        for b in &grams[i] {
-            for &j in &index[b] {
-                if j > i {
-                    if shared[j] == 0 {
-                        touched.push(j);
-                    }
-                    shared[j] += 1;
-                }
+    let titles: Vec<&str> = apps.iter().map(|a| a.title.as_str()).collect();
+    similar_title_pairs(&titles)
+}
+
+/// The pairs `(i, j, similarity)`, `i < j`, of `titles` at least
+/// [`SAME_LEAD_TITLE`] similar by `title_similarity`, in order; see
+/// `similar_pairs` for why none is missed.
+pub fn similar_title_pairs(titles: &[&str]) -> Vec<(usize, usize, u32)> {
+    let titles: Vec<Vec<char>> = titles.iter().map(|t| fold_title(t)).collect();
+    // character → (title, count in that title), titles in increasing order
+    let mut index: HashMap<char, Vec<(usize, u32)>> = HashMap::new();
+    let mut counts: Vec<Vec<(char, u32)>> = Vec::with_capacity(titles.len());
+    for (i, t) in titles.iter().enumerate() {
+        let mut c: Vec<char> = t.clone();
+        c.sort_unstable();
+        let mut hist: Vec<(char, u32)> = Vec::new();
+        for ch in c {
+            match hist.last_mut() {
+                Some((last, n)) if *last == ch => *n += 1,
+                _ => hist.push((ch, 1)),
             }
         }
-        for j in touched {
-            let s = shared[j] as usize;
-            shared[j] = 0;
-            let smaller = grams[i].len().min(grams[j].len()).max(1);
-            // Below a third of shared bigrams the titles cannot reach the
-            // lower threshold.
-            if s * 3 < smaller {
+        for &(ch, n) in &hist {
+            index.entry(ch).or_default().push((i, n));
+        }
+        counts.push(hist);
+    }
+    let threshold = u64::from(SAME_LEAD_TITLE);
+    let mut out = Vec::new();
+    let mut shared = vec![0u64; titles.len()];
+    let mut touched = Vec::new();
+    for i in 0..titles.len() {
+        for &(ch, n) in &counts[i] {
+            let list = &index[&ch];
+            // the entries after title i
+            let from = list.partition_point(|&(j, _)| j <= i);
+            for &(j, m) in &list[from..] {
+                if shared[j] == 0 {
+                    touched.push(j);
+                }
+                shared[j] += u64::from(n.min(m));
+            }
+        }
+        for j in touched.drain(..) {
+            let bound = std::mem::take(&mut shared[j]);
+            let len = (titles[i].len() + titles[j].len()) as u64;
+            if 2000 * bound < threshold * len {
                 continue;
             }
-            let sim = title_similarity(&apps[i].title, &apps[j].title);
+            let sim = similarity_of(&titles[i], &titles[j]);
             if sim >= SAME_LEAD_TITLE {
                 out.push((i, j, sim));
             }
+        }
+    }
+    let empty: Vec<usize> = (0..titles.len())
+        .filter(|&i| titles[i].is_empty())
+        .collect();
+    for (k, &i) in empty.iter().enumerate() {
+        for &j in &empty[k + 1..] {
+            out.push((i, j, 1000));
         }
     }
     out.sort();
