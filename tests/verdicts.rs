@@ -250,7 +250,10 @@ fn edit() -> impl Strategy<Value = Edit> {
             "x",
             "",
             "\u{E000}",
-            "\u{1C}"
+            "\u{1C}",
+            "\u{378}",
+            "\u{13439}",
+            "\u{3164}"
         ])
         .prop_map(|s| Edit::Text(s.to_string())),
     ]

@@ -25,9 +25,10 @@ fn fold_char(ch: char) -> Option<char> {
 /// full-width forms, Kangxi radicals and CJK compatibility ideographs
 /// become the characters they look like), then Chinese brackets to ASCII
 /// ones, all white space, controls and invisible characters removed, ASCII
-/// lower-cased.
+/// lower-cased; then NFC again, since a removed space can leave a mark
+/// next to a letter it composes with (so folding twice folds the same).
 pub fn normalize_name(s: &str) -> String {
-    s.nfkc().filter_map(fold_char).collect()
+    s.nfkc().filter_map(fold_char).nfc().collect()
 }
 
 /// How many folded characters of a title [`title_similarity`] compares.
@@ -42,6 +43,7 @@ pub const TITLE_COMPARE_CHARS: usize = 512;
 pub fn fold_title(s: &str) -> Vec<char> {
     s.nfkc()
         .filter_map(fold_char)
+        .nfc()
         .take(TITLE_COMPARE_CHARS)
         .collect()
 }
@@ -129,16 +131,15 @@ pub fn visible_chars(s: &str) -> usize {
 }
 
 /// Whether `ch` may not stand in an identifier (application id): white
-/// space, controls, invisible characters, private-use, surrogate and
-/// unassigned code points — anything that could make two ids look alike.
+/// space, controls, invisible characters and private-use characters —
+/// what could make two ids look alike. Unassigned code points are shown
+/// inert (`<U+0378>`) but not refused: which are unassigned depends on a
+/// verifier's Unicode version, and every verifier must agree.
 pub fn unfit_for_id(ch: char) -> bool {
     ch.is_whitespace()
         || ch.is_control()
         || is_invisible(ch)
-        || matches!(
-            get_general_category(ch),
-            GeneralCategory::PrivateUse | GeneralCategory::Surrogate | GeneralCategory::Unassigned
-        )
+        || get_general_category(ch) == GeneralCategory::PrivateUse
 }
 
 /// Whether `ch` must never reach a terminal as itself.

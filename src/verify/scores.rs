@@ -143,8 +143,8 @@ fn scores_check(
     for a in &p.applications {
         if a.id.is_empty() || a.id.chars().any(crate::domain::text::unfit_for_id) {
             return Err(format_error(format!(
-                "application id {} is empty or holds white space, control, invisible, private-use or unassigned characters",
-                format!("'{}'", inert_line(&a.id))
+                "application id '{}' is empty or holds white space, control, invisible or private-use characters",
+                inert_line(&a.id)
             )));
         }
     }
