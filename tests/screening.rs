@@ -115,7 +115,7 @@ fn a_long_title_is_compared_on_its_first_characters_only() {
     let long_b = format!("数据安全平台{}", "乙".repeat(200_000));
     assert_eq!(fold_title(&long_a).len(), TITLE_COMPARE_CHARS);
     let sim = title_similarity(&long_a, &long_b);
-    // 6 common of 512 each
+    // 6 common of TITLE_COMPARE_CHARS each
     assert_eq!(sim, (2000 * 6 / (2 * TITLE_COMPARE_CHARS)) as u32);
 }
 

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::application::Application;
 use super::catalog::Catalog;
 use super::credit;
-use super::text::{fold_title, inert_line, normalize_name, similarity_of};
+use super::text::{fold_title, inert_line, normalize_name};
 
 /// Titles at least this similar (per mille) are the same project.
 pub const SAME_TITLE: u32 = 850;
@@ -423,14 +423,29 @@ fn similar_pairs(apps: &[&Application]) -> Vec<(usize, usize, u32)> {
 /// [`SAME_LEAD_TITLE`] similar by `title_similarity`, in order; see
 /// `similar_pairs` for why none is missed.
 pub fn similar_title_pairs(titles: &[&str]) -> Vec<(usize, usize, u32)> {
-    let titles: Vec<Vec<char>> = titles.iter().map(|t| fold_title(t)).collect();
+    // Folded titles as dense character numbers, so that the inner loops
+    // index arrays instead of hashing.
+    let mut ids: HashMap<char, u32> = HashMap::new();
+    let titles: Vec<Vec<u32>> = titles
+        .iter()
+        .map(|t| {
+            fold_title(t)
+                .into_iter()
+                .map(|c| {
+                    let n = ids.len() as u32;
+                    *ids.entry(c).or_insert(n)
+                })
+                .collect()
+        })
+        .collect();
+    let alphabet = ids.len();
     // character → (title, count in that title), titles in increasing order
-    let mut index: HashMap<char, Vec<(usize, u32)>> = HashMap::new();
-    let mut counts: Vec<Vec<(char, u32)>> = Vec::with_capacity(titles.len());
+    let mut index: Vec<Vec<(usize, u32)>> = vec![Vec::new(); alphabet];
+    let mut counts: Vec<Vec<(u32, u32)>> = Vec::with_capacity(titles.len());
     for (i, t) in titles.iter().enumerate() {
-        let mut c: Vec<char> = t.clone();
+        let mut c = t.clone();
         c.sort_unstable();
-        let mut hist: Vec<(char, u32)> = Vec::new();
+        let mut hist: Vec<(u32, u32)> = Vec::new();
         for ch in c {
             match hist.last_mut() {
                 Some((last, n)) if *last == ch => *n += 1,
@@ -438,7 +453,7 @@ pub fn similar_title_pairs(titles: &[&str]) -> Vec<(usize, usize, u32)> {
             }
         }
         for &(ch, n) in &hist {
-            index.entry(ch).or_default().push((i, n));
+            index[ch as usize].push((i, n));
         }
         counts.push(hist);
     }
@@ -446,9 +461,15 @@ pub fn similar_title_pairs(titles: &[&str]) -> Vec<(usize, usize, u32)> {
     let mut out = Vec::new();
     let mut shared = vec![0u64; titles.len()];
     let mut touched = Vec::new();
+    let mut pattern = Pattern {
+        slot: vec![u32::MAX; alphabet],
+        rows: Vec::new(),
+        words: 0,
+        len: 0,
+    };
     for i in 0..titles.len() {
         for &(ch, n) in &counts[i] {
-            let list = &index[&ch];
+            let list = &index[ch as usize];
             // the entries after title i
             let from = list.partition_point(|&(j, _)| j <= i);
             for &(j, m) in &list[from..] {
@@ -458,17 +479,26 @@ pub fn similar_title_pairs(titles: &[&str]) -> Vec<(usize, usize, u32)> {
                 shared[j] += u64::from(n.min(m));
             }
         }
+        if touched.is_empty() {
+            continue;
+        }
+        pattern.set(&titles[i]);
         for j in touched.drain(..) {
             let bound = std::mem::take(&mut shared[j]);
             let len = (titles[i].len() + titles[j].len()) as u64;
             if 2000 * bound < threshold * len {
                 continue;
             }
-            let sim = similarity_of(&titles[i], &titles[j]);
-            if sim >= SAME_LEAD_TITLE {
-                out.push((i, j, sim));
+            // the LCS a pair needs: 2000·L ≥ T·len
+            let need = (threshold * len).div_ceil(2000) as usize;
+            if let Some(lcs) = pattern.lcs_at_least(&titles[j], need) {
+                let sim = ((2000 * lcs as u64) / len) as u32;
+                if sim >= SAME_LEAD_TITLE {
+                    out.push((i, j, sim));
+                }
             }
         }
+        pattern.clear(&titles[i]);
     }
     let empty: Vec<usize> = (0..titles.len())
         .filter(|&i| titles[i].is_empty())
@@ -480,4 +510,71 @@ pub fn similar_title_pairs(titles: &[&str]) -> Vec<(usize, usize, u32)> {
     }
     out.sort();
     out
+}
+
+/// One title as the bit-parallel LCS's pattern (`text::lcs_len`, with the
+/// match masks built once for all the pairs of this title).
+struct Pattern {
+    /// character number → its row of `rows`, `u32::MAX` if absent
+    slot: Vec<u32>,
+    rows: Vec<u64>,
+    words: usize,
+    len: usize,
+}
+
+impl Pattern {
+    fn set(&mut self, a: &[u32]) {
+        self.words = a.len().div_ceil(64).max(1);
+        self.len = a.len();
+        self.rows.clear();
+        let mut next = 0u32;
+        for (i, &c) in a.iter().enumerate() {
+            let s = &mut self.slot[c as usize];
+            if *s == u32::MAX {
+                *s = next;
+                next += 1;
+                self.rows.resize(self.rows.len() + self.words, 0);
+            }
+            self.rows[*s as usize * self.words + i / 64] |= 1u64 << (i % 64);
+        }
+    }
+
+    fn clear(&mut self, a: &[u32]) {
+        for &c in a {
+            self.slot[c as usize] = u32::MAX;
+        }
+    }
+
+    /// The LCS of the pattern and `b`, or `None` once it is certain to
+    /// stay below `need` (what is left of `b` cannot make up the gap).
+    fn lcs_at_least(&self, b: &[u32], need: usize) -> Option<usize> {
+        let w = self.words;
+        let mut v = vec![u64::MAX; w];
+        let tail = self.len % 64;
+        let lcs = |v: &[u64]| {
+            let mut ones: usize = v.iter().map(|x| x.count_ones() as usize).sum();
+            if tail != 0 {
+                ones -= (v[w - 1] >> tail).count_ones() as usize;
+            }
+            self.len - ones.min(self.len)
+        };
+        for (k, &c) in b.iter().enumerate() {
+            let s = self.slot[c as usize];
+            if s != u32::MAX {
+                let m = &self.rows[s as usize * w..(s as usize + 1) * w];
+                let mut carry = 0u64;
+                for (vw, &mw) in v.iter_mut().zip(m) {
+                    let u = *vw & mw;
+                    let (s1, c1) = vw.overflowing_add(u);
+                    let (s2, c2) = s1.overflowing_add(carry);
+                    carry = u64::from(c1 || c2);
+                    *vw = s2 | (*vw & !mw);
+                }
+            }
+            if k % 32 == 31 && lcs(&v) + (b.len() - k - 1) < need {
+                return None;
+            }
+        }
+        Some(lcs(&v))
+    }
 }

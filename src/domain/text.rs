@@ -35,7 +35,7 @@ pub fn normalize_name(s: &str) -> String {
 /// Real titles are a few dozen characters; the cap bounds the cost of one
 /// comparison (at most `TITLE_COMPARE_CHARS² / 64` word operations) for
 /// titles at the import field limit.
-pub const TITLE_COMPARE_CHARS: usize = 512;
+pub const TITLE_COMPARE_CHARS: usize = 256;
 
 /// A title as [`title_similarity`] compares it: [`normalize_name`]'s
 /// folding, cut after [`TITLE_COMPARE_CHARS`] characters. Lazy, so a long
@@ -257,5 +257,27 @@ mod tests {
         assert_eq!(out, "a␛[31mred␇<U+202E>cba<U+009B>x");
         assert_eq!(inert("l1\nl2\r", true), "l1\nl2␍");
         assert_eq!(inert_line("l1\nl2"), "l1⏎l2");
+    }
+
+    #[test]
+    fn invisible_characters_are_shown_and_marks_are_capped() {
+        for c in [
+            '\u{2060}',
+            '\u{00AD}',
+            '\u{E0041}',
+            '\u{FE0F}',
+            '\u{3164}',
+            '\u{0378}',
+        ] {
+            assert!(is_dangerous(c), "{:04X}", c as u32);
+            assert!(inert_line(&format!("a{c}b")).contains(&format!("<U+{:04X}>", c as u32)));
+        }
+        assert!(!is_dangerous('\u{301}') && !is_dangerous('星'));
+        let title = format!("x{}", "\u{301}".repeat(150_000));
+        let shown = inert_line(&title);
+        assert_eq!(shown, format!("x{}<+149996 marks>", "\u{301}".repeat(4)));
+        assert_eq!(inert_line("Vie\u{323}\u{302}t"), "Vie\u{323}\u{302}t");
+        assert!(unfit_for_id('\u{2060}') && unfit_for_id('\u{E000}') && unfit_for_id(' '));
+        assert!(!unfit_for_id('\u{0378}') && !unfit_for_id('申'));
     }
 }
