@@ -24,7 +24,10 @@ import argparse
 import base64
 import hashlib
 import json
+import re
 import sys
+import unicodedata
+from datetime import datetime, timedelta, timezone
 
 try:
     import rfc8785
@@ -60,6 +63,246 @@ SM2_CURVE = {
 
 class Bad(Exception):
     """The file is not valid; the message says why."""
+
+
+# ---------------------------------------------------------------------------
+# Times (section 1): exactly YYYY-MM-DDTHH:MM:SS.mmmZ, a real UTC instant.
+
+TIME_FORM = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z")
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def parse_time(s):
+    """Milliseconds since 1970 of a time written as the format requires, else None."""
+    if not isinstance(s, str) or not TIME_FORM.fullmatch(s):
+        return None
+    try:
+        t = datetime(
+            int(s[0:4]), int(s[5:7]), int(s[8:10]), int(s[11:13]), int(s[14:16]),
+            int(s[17:19]), int(s[20:23]) * 1000, tzinfo=timezone.utc,
+        )
+    except ValueError:
+        return None
+    return (t - EPOCH) // timedelta(milliseconds=1)
+
+
+def t_time(v, path):
+    t = parse_time(v)
+    if t is None:
+        raise Bad(f"{path} {v!r} is not written YYYY-MM-DDTHH:MM:SS.mmmZ (UTC, milliseconds)")
+    return t
+
+
+# ---------------------------------------------------------------------------
+# Characters (section 1): white space, controls, invisible characters.
+
+# Unicode's White_Space property (what the comment minimum and a recusal's
+# reason leave out); Python's str.isspace differs from it.
+WHITE_SPACE = frozenset(
+    [*map(chr, range(0x09, 0x0E)), " ", "\x85", "\xa0", "\u1680",
+     *map(chr, range(0x2000, 0x200B)), "\u2028", "\u2029", "\u202f", "\u205f", "\u3000"]
+)
+# Default-ignorable characters that are not of category Cf, and the Cf
+# characters of Unicode 16.0 that older Python tables lack.
+INVISIBLE_EXTRA = (
+    (0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F),
+    (0x3164, 0x3164), (0xFFA0, 0xFFA0), (0xFE00, 0xFE0F), (0xE0100, 0xE01EF),
+    (0xE0000, 0xE007F), (0x13430, 0x1343F),
+)
+
+
+def is_invisible(ch):
+    o = ord(ch)
+    return unicodedata.category(ch) == "Cf" or any(a <= o <= b for a, b in INVISIBLE_EXTRA)
+
+
+def is_control(ch):
+    return unicodedata.category(ch) == "Cc"
+
+
+def visible_chars(s):
+    return sum(1 for ch in s if not (ch in WHITE_SPACE or is_control(ch) or is_invisible(ch)))
+
+
+def strip_white(s):
+    a, b = 0, len(s)
+    while a < b and s[a] in WHITE_SPACE:
+        a += 1
+    while b > a and s[b - 1] in WHITE_SPACE:
+        b -= 1
+    return s[a:b]
+
+
+def fit_id(s):
+    return s != "" and not any(
+        ch in WHITE_SPACE or is_control(ch) or is_invisible(ch)
+        or unicodedata.category(ch) in ("Co", "Cs")
+        for ch in s
+    )
+
+
+# ---------------------------------------------------------------------------
+# Shapes: every object closed, every field present and of its type.
+
+
+def closed(v, path, keys):
+    if not isinstance(v, dict):
+        raise Bad(f"{path} is not an object")
+    for k in keys:
+        if k not in v:
+            raise Bad(f"{path} lacks the field {k!r}")
+    for k in v:
+        if k not in keys:
+            raise Bad(f"{path} has a field the format does not define: {k!r}")
+    return v
+
+
+def t_str(v, path, pattern=None):
+    if not isinstance(v, str):
+        raise Bad(f"{path} is not a string")
+    if pattern is not None and not pattern.fullmatch(v):
+        raise Bad(f"{path} = {v!r} is not of the documented form")
+    return v
+
+
+def t_int(v, path, lo=None, hi=None):
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise Bad(f"{path} is not an integer")
+    if lo is not None and v < lo:
+        raise Bad(f"{path} = {v} is below {lo}")
+    if hi is not None and v > hi:
+        raise Bad(f"{path} = {v} is above {hi}")
+    return v
+
+
+def t_bool(v, path):
+    if not isinstance(v, bool):
+        raise Bad(f"{path} is not a boolean")
+    return v
+
+
+def t_list(v, path):
+    if not isinstance(v, list):
+        raise Bad(f"{path} is not an array")
+    return v
+
+
+def t_opt(check, v, path, *args):
+    return None if v is None else check(v, path, *args)
+
+
+U32 = 2**32 - 1
+
+
+def check_rubric(r, path="rubric"):
+    closed(r, path, ("min_comment_chars", "criteria"))
+    t_int(r["min_comment_chars"], f"{path}.min_comment_chars", 0, U32)
+    crit = t_list(r["criteria"], f"{path}.criteria")
+    if not crit:
+        raise Bad(f"{path} has no criteria")
+    seen = set()
+    for i, c in enumerate(crit):
+        p = f"{path}.criteria[{i}]"
+        closed(c, p, ("key", "name_zh", "name_en", "min", "max", "step", "weight"))
+        t_str(c["key"], f"{p}.key", CRITERION_KEY)
+        if c["key"] in seen:
+            raise Bad(f"{path}: criterion {c['key']!r} appears twice")
+        seen.add(c["key"])
+        t_str(c["name_zh"], f"{p}.name_zh")
+        t_str(c["name_en"], f"{p}.name_en")
+        for k in ("min", "max", "step", "weight"):
+            t_int(c[k], f"{p}.{k}")
+        if not (
+            c["min"] <= c["max"]
+            and c["step"] >= 1
+            and 1 <= c["weight"] <= 1000
+            and abs(c["min"]) <= 1_000_000
+            and abs(c["max"]) <= 1_000_000
+        ):
+            raise Bad(f"{path}: criterion {c['key']} breaks the rubric's constraints (3.1)")
+
+
+CRITERION_KEY = re.compile(r"[a-z_]+")
+HEX64 = re.compile(r"[0-9a-f]{64}")
+
+EVENT_FIELDS = {
+    "score": ("app", "criterion", "value"),
+    "comment": ("app", "text"),
+    "recommend": ("app", "value"),
+    "recuse": ("app", "reason"),
+    "unrecuse": ("app", "reason"),
+}
+
+
+def check_event(ev, path):
+    if not isinstance(ev, dict):
+        raise Bad(f"{path} is not an object")
+    kind = ev.get("type")
+    if not isinstance(kind, str) or kind not in EVENT_FIELDS:
+        raise Bad(f"{path}.type {kind!r} is not one of {', '.join(EVENT_FIELDS)}")
+    own = EVENT_FIELDS[kind]
+    closed(ev, path, ("seq", "time", "expert", "type", "prev", "hash") + own)
+    t_int(ev["seq"], f"{path}.seq", 0)
+    for k in ("time", "expert", "prev", "hash", "app"):
+        t_str(ev[k], f"{path}.{k}")
+    if kind == "score":
+        t_str(ev["criterion"], f"{path}.criterion")
+        t_opt(t_int, ev["value"], f"{path}.value")
+    elif kind == "recommend":
+        t_opt(t_bool, ev["value"], f"{path}.value")
+    elif kind == "comment":
+        t_str(ev["text"], f"{path}.text")
+    else:
+        t_str(ev["reason"], f"{path}.reason")
+
+
+def check_scores_shape(p):
+    """Section 3: the fields and types of the whole scores payload."""
+    closed(
+        p,
+        "payload",
+        (
+            "format", "tool_version", "bundle", "expert", "created", "partial",
+            "rubric", "applications", "history", "head",
+        ),
+    )
+    t_str(p["format"], "format")
+    t_str(p["tool_version"], "tool_version")
+    b = closed(p["bundle"], "bundle", ("id", "digest", "call", "panel"))
+    for k in ("id", "digest", "call", "panel"):
+        t_str(b[k], f"bundle.{k}")
+    x = closed(p["expert"], "expert", ("id", "name", "org", "key_id"))
+    for k in ("id", "name", "org", "key_id"):
+        t_str(x[k], f"expert.{k}")
+    t_str(p["created"], "created")
+    t_bool(p["partial"], "partial")
+    closed(p["rubric"], "rubric", ("min_comment_chars", "criteria"))
+    t_int(p["rubric"]["min_comment_chars"], "rubric.min_comment_chars", 0, U32)
+    for i, c in enumerate(t_list(p["rubric"]["criteria"], "rubric.criteria")):
+        q = f"rubric.criteria[{i}]"
+        closed(c, q, ("key", "name_zh", "name_en", "min", "max", "step", "weight"))
+        for k in ("key", "name_zh", "name_en"):
+            t_str(c[k], f"{q}.{k}")
+        for k in ("min", "max", "step", "weight"):
+            t_int(c[k], f"{q}.{k}")
+    for i, a in enumerate(t_list(p["applications"], "applications")):
+        q = f"applications[{i}]"
+        closed(a, q, ("id", "status", "scores", "total", "comment", "recommend", "recuse_reason"))
+        t_str(a["id"], f"{q}.id")
+        t_str(a["status"], f"{q}.status")
+        if not isinstance(a["scores"], dict):
+            raise Bad(f"{q}.scores is not an object")
+        for k, v in a["scores"].items():
+            t_int(v, f"{q}.scores.{k}")
+        t_opt(t_int, a["total"], f"{q}.total")
+        t_str(a["comment"], f"{q}.comment")
+        t_opt(t_bool, a["recommend"], f"{q}.recommend")
+        t_opt(t_str, a["recuse_reason"], f"{q}.recuse_reason")
+    for i, ev in enumerate(t_list(p["history"], "history")):
+        check_event(ev, f"history[{i}]")
+    h = closed(p["head"], "head", ("size", "hash"))
+    t_int(h["size"], "head.size", 0)
+    t_str(h["hash"], "head.hash")
 
 
 def strict_object(pairs):
@@ -166,12 +409,9 @@ def event_hash(seq, prev, body):
 
 def verify_chain(digest_hex, expert, events):
     """Recomputes the chain; returns the head hash (genesis when empty)."""
-    try:
-        digest = bytes.fromhex(digest_hex)
-    except ValueError:
-        raise Bad("bundle digest is not hex") from None
-    if len(digest) != 32:
-        raise Bad("bundle digest is not 32 bytes")
+    if not HEX64.fullmatch(digest_hex):
+        raise Bad("bundle digest is not 64 lower-case hex digits")
+    digest = bytes.fromhex(digest_hex)
     prev = hashlib.sha256(GENESIS_TAG + digest + expert.encode("utf-8")).digest()
     last_time = None
     for i, ev in enumerate(events):
@@ -186,9 +426,12 @@ def verify_chain(digest_hex, expert, events):
             raise Bad(f"history: seq {seq}: hash does not match its content")
         if ev.get("expert") != expert:
             raise Bad(f"history: seq {seq}: event by another expert")
-        if last_time is not None and ev["time"] < last_time:
+        t = parse_time(ev["time"])
+        if t is None:
+            raise Bad(f"history: seq {seq}: time is not written YYYY-MM-DDTHH:MM:SS.mmmZ")
+        if last_time is not None and t < last_time:
             raise Bad(f"history: seq {seq}: time goes backwards")
-        last_time = ev["time"]
+        last_time = t
         prev = h
     return prev
 
@@ -199,7 +442,7 @@ def status_of(entry, rubric):
     keys = [c["key"] for c in rubric["criteria"]]
     if (
         all(k in entry["scores"] for k in keys)
-        and len(entry["comment"]) >= rubric["min_comment_chars"]
+        and visible_chars(entry["comment"]) >= rubric["min_comment_chars"]
         and entry["recommend"] is not None
     ):
         return "complete"
@@ -247,7 +490,7 @@ def replay(rubric, app_ids, events):
         elif kind == "recuse":
             if e["recused"]:
                 raise Bad(f"history seq {seq}: application {app} is already recused")
-            if not ev["reason"].strip() or len(ev["reason"]) > MAX_TEXT_CHARS:
+            if not strip_white(ev["reason"]) or len(ev["reason"]) > MAX_TEXT_CHARS:
                 raise Bad(f"history seq {seq}: bad recusal reason")
             e["recused"], e["reason"] = True, ev["reason"]
         elif kind == "unrecuse":
@@ -289,7 +532,8 @@ def verify_file(text, roster):
     if not isinstance(payload, dict):
         raise Bad("payload is not an object")
     check_ints(payload)
-    expert = payload.get("expert", {}).get("id")
+    check_scores_shape(payload)
+    expert = payload["expert"]["id"]
     entry = next((e for e in roster if e.get("id") == expert), None)
     if entry is None:
         raise Bad(f"expert {expert!r} is not in the roster")
@@ -314,14 +558,25 @@ def verify_file(text, roster):
 
     if payload.get("format") != PAYLOAD_FORMAT:
         raise Bad(f"payload format {payload.get('format')!r}")
+    created = t_time(payload["created"], "payload created")
+    for a in payload["applications"]:
+        if not fit_id(a["id"]):
+            raise Bad(
+                f"application id {a['id']!r} is empty or holds white space, control, "
+                "invisible or private-use characters"
+            )
+    check_rubric(payload["rubric"])
     history = payload["history"]
-    head = verify_chain(payload["bundle"]["digest"], expert, history)
-    if payload["head"] != {"size": len(history), "hash": head.hex()}:
-        raise Bad("log head does not match the history")
-    rubric = payload["rubric"]
     app_ids = [a["id"] for a in payload["applications"]]
     if len(set(app_ids)) != len(app_ids):
         raise Bad("an application appears twice")
+    head = verify_chain(payload["bundle"]["digest"], expert, history)
+    for ev in history:
+        if parse_time(ev["time"]) > created:
+            raise Bad(f"history: seq {ev['seq']}: time {ev['time']} is after the file was created")
+    if payload["head"] != {"size": len(history), "hash": head.hex()}:
+        raise Bad("log head does not match the history")
+    rubric = payload["rubric"]
     sheet = replay(rubric, set(app_ids), history)
     counts = {"complete": 0, "recused": 0, "draft": 0, "todo": 0}
     for exported in payload["applications"]:

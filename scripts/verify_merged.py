@@ -63,7 +63,6 @@ LEFT_OUT_REASONS = ("invalid", "partial", "superseded", "duplicate")
 
 HEX64 = re.compile(r"[0-9a-f]{64}")
 HEX32 = re.compile(r"[0-9a-f]{32}")
-TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
 DECIMAL = re.compile(r"-?(0|[1-9][0-9]*)\.[0-9]{4}")
 EXPERT_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
 CRITERION_KEY = re.compile(r"[a-z_]+")
@@ -92,12 +91,15 @@ def t_str(v, path, pattern=None):
     return v
 
 
-def t_int(v, path, lo=None):
-    if isinstance(v, bool) or not isinstance(v, int):
-        raise Bad(f"{path} is not an integer")
-    if lo is not None and v < lo:
-        raise Bad(f"{path} = {v} is below {lo}")
-    return v
+U32 = vx.U32
+
+
+def t_int(v, path, lo=None, hi=None):
+    return vx.t_int(v, path, lo, hi)
+
+
+def t_u32(v, path, lo=0):
+    return vx.t_int(v, path, lo, U32)
 
 
 def t_bool(v, path):
@@ -125,7 +127,7 @@ def t_opt(check, v, path, *args):
 
 def check_rubric(r, path="rubric"):
     closed(r, path, ("min_comment_chars", "criteria"))
-    t_int(r["min_comment_chars"], f"{path}.min_comment_chars", 0)
+    t_u32(r["min_comment_chars"], f"{path}.min_comment_chars")
     crit = t_list(r["criteria"], f"{path}.criteria")
     if not crit:
         raise Bad(f"{path} has no criteria")
@@ -156,7 +158,7 @@ FIGURE_FIELDS = ("n", "mean", "median", "trimmed", "trimmed_applied", "std", "mi
 
 def check_figures(f, path):
     closed(f, path, FIGURE_FIELDS)
-    t_int(f["n"], f"{path}.n", 1)
+    t_u32(f["n"], f"{path}.n", 1)
     for k in ("mean", "median", "trimmed", "std"):
         t_dec(f[k], f"{path}.{k}")
     t_bool(f["trimmed_applied"], f"{path}.trimmed_applied")
@@ -177,7 +179,7 @@ def check_shape(p):
     )
     t_str(p["format"], "format")
     t_str(p["tool_version"], "tool_version")
-    t_str(p["created"], "created", TIME)
+    vx.t_time(p["created"], "created")
     b = closed(p["bundle"], "bundle", ("id", "digest", "call", "panel"))
     t_str(b["id"], "bundle.id", HEX32)
     t_str(b["digest"], "bundle.digest", HEX64)
@@ -193,7 +195,7 @@ def check_shape(p):
     for i, d in enumerate(t_list(p["directions"], "directions")):
         q = f"directions[{i}]"
         closed(d, q, ("code", "name_zh", "name_en", "short_zh", "short_en"))
-        t_int(d["code"], f"{q}.code")
+        t_u32(d["code"], f"{q}.code")
         for k in ("name_zh", "name_en", "short_zh", "short_en"):
             t_str(d[k], f"{q}.{k}")
     m = closed(
@@ -211,7 +213,7 @@ def check_shape(p):
         "trim_min_n", "quorum", "disagreement_pct", "outlier_pct", "rank_shift",
         "z_min_scores", "places",
     ):
-        t_int(m[k], f"method.{k}", 0)
+        t_u32(m[k], f"method.{k}")
     for k in ("sme_tiebreak", "allow_partial"):
         t_bool(m[k], f"method.{k}")
     for k in ("rounding", "ranking", "tie_break", "flags", "zscore", "agreement"):
@@ -227,7 +229,7 @@ def check_shape(p):
         closed(inp["head"], f"{q}.head", ("size", "hash"))
         t_int(inp["head"]["size"], f"{q}.head.size", 0)
         t_str(inp["head"]["hash"], f"{q}.head.hash", HEX64)
-        t_str(inp["created"], f"{q}.created", TIME)
+        vx.t_time(inp["created"], f"{q}.created")  # the expert's clock: form only
         t_bool(inp["partial"], f"{q}.partial")
     for i, lo in enumerate(t_list(p["left_out"], "left_out")):
         q = f"left_out[{i}]"
@@ -254,7 +256,7 @@ def check_shape(p):
         for k in ("id", "title", "lead_unit", "authority"):
             t_str(a[k], f"{q}.{k}")
         q = f"applications[{a['id']}]"
-        t_int(a["direction"], f"{q}.direction")
+        t_u32(a["direction"], f"{q}.direction")
         t_bool(a["sme"], f"{q}.sme")
         for k in ("scorers", "recused"):
             for j, e in enumerate(t_list(a[k], f"{q}.{k}")):
@@ -275,8 +277,8 @@ def check_shape(p):
             check_figures(f, f"{q}.criteria.{k}")
         if a["total"] is not None:
             check_figures(a["total"], f"{q}.total")
-        t_int(a["recommend_yes"], f"{q}.recommend_yes", 0)
-        t_int(a["recommend_no"], f"{q}.recommend_no", 0)
+        t_u32(a["recommend_yes"], f"{q}.recommend_yes")
+        t_u32(a["recommend_no"], f"{q}.recommend_no")
         fl = closed(
             a["flags"],
             f"{q}.flags",
@@ -286,14 +288,14 @@ def check_shape(p):
             t_bool(fl[k], f"{q}.flags.{k}")
         for j, e in enumerate(t_list(fl["outliers"], f"{q}.flags.outliers")):
             t_str(e, f"{q}.flags.outliers[{j}]", EXPERT_ID)
-        t_opt(t_int, a["rank"], f"{q}.rank", 1)
+        t_opt(t_u32, a["rank"], f"{q}.rank", 1)
         t_opt(t_str, a["tie_break"], f"{q}.tie_break")
         if not isinstance(a["ranks"], dict):
             raise Bad(f"{q}.ranks is not an object")
         for k, v in a["ranks"].items():
             if k not in ("mean", "trimmed", "median", "zscore"):
                 raise Bad(f"{q}.ranks has a field the format does not define: {k!r}")
-            t_int(v, f"{q}.ranks.{k}", 1)
+            t_u32(v, f"{q}.ranks.{k}", 1)
     for i, s in enumerate(t_list(p["experts"], "experts")):
         q = f"experts[{i}]"
         closed(s, q, ("expert", "scored", "recused", "mean_given", "leniency"))

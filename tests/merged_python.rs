@@ -682,3 +682,69 @@ fn usage_and_unreadable_input_exit_two() {
     );
     assert_eq!(r.code, 2, "--roster is required: {}", r.stderr);
 }
+
+/// Both verifiers read the merged payload closed: `method` written as an
+/// array of its values, a method without `tie_break`, an unknown field, a
+/// time of another form are refused by `panelist verify` and by the Python
+/// verifier alike (panelist once read this payload with plain serde).
+#[test]
+fn both_verifiers_read_the_merged_payload_closed() {
+    let fx = fixture();
+    let env = read_env(&fx.path("merged-a.json"));
+    let key = fx.chair_key("C01");
+    type Edit = fn(&mut Value);
+    let cases: [(&str, Edit, &str); 5] = [
+        (
+            "method-array",
+            |p| {
+                let m: Vec<Value> = p["method"]
+                    .as_object()
+                    .expect("method")
+                    .values()
+                    .cloned()
+                    .collect();
+                p["method"] = Value::Array(m);
+            },
+            "method",
+        ),
+        (
+            "method-no-tie-break",
+            |p| {
+                p["method"]
+                    .as_object_mut()
+                    .expect("method")
+                    .remove("tie_break");
+            },
+            "tie_break",
+        ),
+        ("unknown-field", |p| p["note"] = json!("x"), "note"),
+        (
+            "created-offset",
+            |p| p["created"] = json!("2024-03-01T17:00:00.000+08:00"),
+            "created",
+        ),
+        (
+            "input-created-zero",
+            |p| p["inputs"][0]["created"] = json!("0"),
+            "created",
+        ),
+    ];
+    for (name, edit, word) in cases {
+        let t = resigned(&format!("closed-{name}.json"), &env, &key, edit);
+        let r = fx.s.run(&[
+            "verify",
+            &t.display().to_string(),
+            "--roster",
+            &fx.roster.display().to_string(),
+        ]);
+        assert_eq!(r.code, 1, "{name}: panelist {}{}", r.stdout, r.stderr);
+        assert!(
+            r.stdout.starts_with("BAD ") && r.stdout.contains(word),
+            "{name}: {}",
+            r.stdout
+        );
+        let p = py(&t, &fx.roster, &[]);
+        bad(&p, &t, "");
+        assert!(p.stdout.contains(word), "{name}: python {}", p.stdout);
+    }
+}

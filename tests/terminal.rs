@@ -19,9 +19,35 @@ use serde_json::{Value, json};
 /// a line separator.
 const HOSTILE: &str = "评审\u{1b}[31m红\u{1b}]0;owned\u{7}\u{1b}[2J\u{9b}31m\u{85}\u{202e}txt.exe\u{2066}\u{200b}\r\u{8}\u{7f}\u{feff}\u{2028}尾";
 
-/// An application id may not hold controls or spaces, but it may hold a
-/// bidi override: it must be shown inert too.
-const HOSTILE_ID: &str = "2023-\u{202e}LIVE-\u{200b}001";
+/// An application id may not hold controls, spaces or invisible characters
+/// (bidi overrides, zero-width characters: `ids_refuse_invisible_characters`),
+/// but it may hold an unassigned code point and a pile of combining marks:
+/// they must be shown inert (and the marks capped) too.
+const HOSTILE_ID: &str = "2023-\u{0378}LIVE-e\u{301}\u{301}\u{301}\u{301}\u{301}\u{301}001";
+
+/// What ids held before they refused invisible characters.
+const INVISIBLE_ID: &str = "2023-\u{202e}LIVE-\u{200b}001";
+
+#[test]
+fn ids_refuse_invisible_characters() {
+    let s = Scratch::new();
+    for id in [INVISIBLE_ID, "2023-LIVE\u{2060}-001", "2023-\u{ad}LIVE-001"] {
+        let mut doc = hostile_apps();
+        doc["applications"][0]["id"] = json!(id);
+        let apps = s.path("apps.json");
+        std::fs::write(&apps, serde_json::to_string(&doc).expect("json")).expect("write");
+        let out = s.path("out.bundle");
+        s.run(&[
+            "bundle",
+            "new",
+            &apps.display().to_string(),
+            "-o",
+            &out.display().to_string(),
+        ])
+        .assert_error(&["apps.json", "invisible characters"]);
+        assert!(!out.exists());
+    }
+}
 
 fn hostile_apps() -> Value {
     let sample: Value = serde_json::from_str(

@@ -71,8 +71,27 @@ pub fn text(a: &Audit, lang: Lang) -> String {
     o
 }
 
+/// A value from a file as one Markdown table cell that renders as the
+/// text itself: inert first, then HTML's `&`, `<`, `>` as entities and
+/// every other ASCII character Markdown gives a meaning (emphasis, links,
+/// images, code, headings, lists, tables, autolinks) escaped with a
+/// backslash, so a file name carrying markup shows as its characters.
 fn md_cell(s: &str) -> String {
-    inert_line(s).replace('|', "\\|")
+    let mut o = String::new();
+    for c in inert_line(s).chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '-' | '.'
+            | '!' | '|' | '~' | '^' | ':' | '"' | '\'' | '=' | '$' | '%' | '@' => {
+                o.push('\\');
+                o.push(c);
+            }
+            c => o.push(c),
+        }
+    }
+    o
 }
 
 /// A Markdown report: what was audited, the verdict, every finding.
@@ -119,7 +138,7 @@ pub fn markdown(a: &Audit, lang: Lang, generated: &str) -> String {
             f.events.map(|n| n.to_string()).unwrap_or_default(),
             f.head
                 .as_deref()
-                .map(|h| format!("`{}`", &h[..h.len().min(16)]))
+                .map(|h| md_cell(&h.chars().take(16).collect::<String>()))
                 .unwrap_or_default(),
             f.sha256
         );

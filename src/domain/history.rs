@@ -23,6 +23,76 @@ pub const EVENT_TAG: &[u8] = b"panelist.event.v1\n";
 /// Longest comment or reason accepted, in characters.
 pub const MAX_TEXT_CHARS: usize = 20_000;
 
+/// The instant of a time written as the formats require it, exactly
+/// `YYYY-MM-DDTHH:MM:SS.mmmZ` (UTC, milliseconds, upper-case `T` and `Z`,
+/// 24 ASCII characters, a real calendar date in years 0001–9999, hours
+/// 00–23, minutes and
+/// seconds 00–59), as milliseconds since 1970-01-01T00:00:00.000Z. Every
+/// other spelling — an offset, missing milliseconds, lower case, a space,
+/// a leap second — is `None`. The one reader of event and file times.
+pub fn parse_time(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() != 24 {
+        return None;
+    }
+    let punct = [
+        (4, b'-'),
+        (7, b'-'),
+        (10, b'T'),
+        (13, b':'),
+        (16, b':'),
+        (19, b'.'),
+        (23, b'Z'),
+    ];
+    if punct.iter().any(|&(i, c)| b[i] != c) {
+        return None;
+    }
+    let num = |from: usize, to: usize| -> Option<i64> {
+        b[from..to].iter().try_fold(0i64, |n, &d| {
+            d.is_ascii_digit().then(|| n * 10 + i64::from(d - b'0'))
+        })
+    };
+    let (year, month, day) = (num(0, 4)?, num(5, 7)?, num(8, 10)?);
+    let (hour, minute, second, milli) = (num(11, 13)?, num(14, 16)?, num(17, 19)?, num(20, 23)?);
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let month_days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    if year < 1
+        || !(1..=12).contains(&month)
+        || day < 1
+        || day > month_days[(month - 1) as usize]
+        || hour > 23
+        || minute > 59
+        || second > 59
+    {
+        return None;
+    }
+    // Days from the civil date (proleptic Gregorian), 1970-01-01 = 0.
+    let (y, m) = if month <= 2 {
+        (year - 1, month + 9)
+    } else {
+        (year, month - 3)
+    };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * m + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(((days * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + milli)
+}
+
 /// One change to an expert's score sheet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
@@ -275,8 +345,9 @@ pub enum ChainError {
     Hash { seq: u64 },
     /// An event names another expert than the log's owner.
     Expert { seq: u64, found: String },
-    /// Time went backwards.
-    Time { seq: u64 },
+    /// Time went backwards, or (`malformed`) is not written
+    /// `YYYY-MM-DDTHH:MM:SS.mmmZ`.
+    Time { seq: u64, malformed: bool },
 }
 
 impl ChainError {
@@ -286,7 +357,7 @@ impl ChainError {
             ChainError::Prev { seq }
             | ChainError::Hash { seq }
             | ChainError::Expert { seq, .. }
-            | ChainError::Time { seq } => *seq,
+            | ChainError::Time { seq, .. } => *seq,
         }
     }
 }
@@ -321,7 +392,17 @@ impl std::fmt::Display for ChainError {
                     "seq {seq}: event by expert '{found}' in another expert's log"
                 )
             }
-            ChainError::Time { seq } => write!(f, "seq {seq}: time goes backwards"),
+            ChainError::Time {
+                seq,
+                malformed: false,
+            } => write!(f, "seq {seq}: time goes backwards"),
+            ChainError::Time {
+                seq,
+                malformed: true,
+            } => write!(
+                f,
+                "seq {seq}: time is not written YYYY-MM-DDTHH:MM:SS.mmmZ (UTC, milliseconds)"
+            ),
         }
     }
 }
@@ -365,7 +446,7 @@ pub fn verify_chain(
 ) -> Result<[u8; 32], ChainError> {
     let hashes = recompute_hashes(events);
     let mut prev = genesis(bundle_digest, expert);
-    let mut last_time: Option<&str> = None;
+    let mut last_time: Option<i64> = None;
     for (i, (e, h)) in events.iter().zip(&hashes).enumerate() {
         let expected = i as u64 + 1;
         if e.seq != expected {
@@ -390,12 +471,19 @@ pub fn verify_chain(
                 found: e.expert.clone(),
             });
         }
-        if let Some(t) = last_time
-            && e.time.as_str() < t
-        {
-            return Err(ChainError::Time { seq: e.seq });
+        let Some(t) = parse_time(&e.time) else {
+            return Err(ChainError::Time {
+                seq: e.seq,
+                malformed: true,
+            });
+        };
+        if last_time.is_some_and(|last| t < last) {
+            return Err(ChainError::Time {
+                seq: e.seq,
+                malformed: false,
+            });
         }
-        last_time = Some(&e.time);
+        last_time = Some(t);
         prev = h;
     }
     Ok(prev)
@@ -432,7 +520,7 @@ impl Entry {
             .iter()
             .all(|c| self.scores.contains_key(&c.key));
         if all_scored
-            && self.comment.chars().count() >= rubric.min_comment_chars as usize
+            && super::text::visible_chars(&self.comment) >= rubric.min_comment_chars as usize
             && self.recommend.is_some()
         {
             Status::Complete

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::application::Application;
 use super::catalog::Catalog;
 use super::credit;
-use super::text::{inert_line, normalize_name, title_similarity};
+use super::text::{fold_title, inert_line, normalize_name};
 
 /// Titles at least this similar (per mille) are the same project.
 pub const SAME_TITLE: u32 = 850;
@@ -395,52 +395,186 @@ fn same_unit(a: &super::Unit, b: &super::Unit) -> bool {
         || normalize_name(&a.name) == normalize_name(&b.name)
 }
 
-/// Candidate pairs of similar titles, with their similarity. Titles are
-/// compared only when they share enough character bigrams, so the screen
-/// stays near-linear on large bundles.
+/// Pairs of titles at least [`SAME_LEAD_TITLE`] similar, with their
+/// similarity: exactly the pairs `title_similarity` would give, found
+/// without comparing every pair.
+///
+/// The filter is safe. A common subsequence uses each character at most as
+/// often as it occurs in either title, so with `cnt_a(c)` the occurrences
+/// of `c` in the folded title `a`:
+///
+/// ```text
+/// LCS(a, b) ≤ M(a, b) = Σ_c min(cnt_a(c), cnt_b(c))
+/// ```
+///
+/// and `similarity = ⌊2000·LCS / (|a| + |b|)⌋ ≥ T` needs
+/// `2000·LCS ≥ T·(|a| + |b|)` (T is an integer), hence
+/// `2000·M ≥ T·(|a| + |b|)`. A pair failing that cannot reach T and is
+/// dropped; every other pair is measured. `M` is summed for all pairs at
+/// once over an index of characters; pairs sharing no character have
+/// `M = 0` and are never touched (two titles that both fold to nothing
+/// are identical and measured).
 fn similar_pairs(apps: &[&Application]) -> Vec<(usize, usize, u32)> {
-    let grams: Vec<BTreeSet<(char, char)>> = apps
+    let titles: Vec<&str> = apps.iter().map(|a| a.title.as_str()).collect();
+    similar_title_pairs(&titles)
+}
+
+/// The pairs `(i, j, similarity)`, `i < j`, of `titles` at least
+/// [`SAME_LEAD_TITLE`] similar by `title_similarity`, in order; see
+/// `similar_pairs` for why none is missed.
+pub fn similar_title_pairs(titles: &[&str]) -> Vec<(usize, usize, u32)> {
+    // Folded titles as dense character numbers, so that the inner loops
+    // index arrays instead of hashing.
+    let mut ids: HashMap<char, u32> = HashMap::new();
+    let titles: Vec<Vec<u32>> = titles
         .iter()
-        .map(|a| {
-            let c: Vec<char> = normalize_name(&a.title).chars().collect();
-            c.windows(2).map(|w| (w[0], w[1])).collect()
+        .map(|t| {
+            fold_title(t)
+                .into_iter()
+                .map(|c| {
+                    let n = ids.len() as u32;
+                    *ids.entry(c).or_insert(n)
+                })
+                .collect()
         })
         .collect();
-    let mut index: HashMap<(char, char), Vec<usize>> = HashMap::new();
-    for (i, g) in grams.iter().enumerate() {
-        for b in g {
-            index.entry(*b).or_default().push(i);
+    let alphabet = ids.len();
+    // character → (title, count in that title), titles in increasing order
+    let mut index: Vec<Vec<(usize, u32)>> = vec![Vec::new(); alphabet];
+    let mut counts: Vec<Vec<(u32, u32)>> = Vec::with_capacity(titles.len());
+    for (i, t) in titles.iter().enumerate() {
+        let mut c = t.clone();
+        c.sort_unstable();
+        let mut hist: Vec<(u32, u32)> = Vec::new();
+        for ch in c {
+            match hist.last_mut() {
+                Some((last, n)) if *last == ch => *n += 1,
+                _ => hist.push((ch, 1)),
+            }
         }
+        for &(ch, n) in &hist {
+            index[ch as usize].push((i, n));
+        }
+        counts.push(hist);
     }
+    let threshold = u64::from(SAME_LEAD_TITLE);
     let mut out = Vec::new();
-    let mut shared = vec![0u32; apps.len()];
-    for i in 0..apps.len() {
-        let mut touched = Vec::new();
-        for b in &grams[i] {
-            for &j in &index[b] {
-                if j > i {
-                    if shared[j] == 0 {
-                        touched.push(j);
-                    }
-                    shared[j] += 1;
+    let mut shared = vec![0u64; titles.len()];
+    let mut touched = Vec::new();
+    let mut pattern = Pattern {
+        slot: vec![u32::MAX; alphabet],
+        rows: Vec::new(),
+        words: 0,
+        len: 0,
+    };
+    for i in 0..titles.len() {
+        for &(ch, n) in &counts[i] {
+            let list = &index[ch as usize];
+            // the entries after title i
+            let from = list.partition_point(|&(j, _)| j <= i);
+            for &(j, m) in &list[from..] {
+                if shared[j] == 0 {
+                    touched.push(j);
+                }
+                shared[j] += u64::from(n.min(m));
+            }
+        }
+        if touched.is_empty() {
+            continue;
+        }
+        pattern.set(&titles[i]);
+        for j in touched.drain(..) {
+            let bound = std::mem::take(&mut shared[j]);
+            let len = (titles[i].len() + titles[j].len()) as u64;
+            if 2000 * bound < threshold * len {
+                continue;
+            }
+            // the LCS a pair needs: 2000·L ≥ T·len
+            let need = (threshold * len).div_ceil(2000) as usize;
+            if let Some(lcs) = pattern.lcs_at_least(&titles[j], need) {
+                let sim = ((2000 * lcs as u64) / len) as u32;
+                if sim >= SAME_LEAD_TITLE {
+                    out.push((i, j, sim));
                 }
             }
         }
-        for j in touched {
-            let s = shared[j] as usize;
-            shared[j] = 0;
-            let smaller = grams[i].len().min(grams[j].len()).max(1);
-            // Below a third of shared bigrams the titles cannot reach the
-            // lower threshold.
-            if s * 3 < smaller {
-                continue;
-            }
-            let sim = title_similarity(&apps[i].title, &apps[j].title);
-            if sim >= SAME_LEAD_TITLE {
-                out.push((i, j, sim));
-            }
+        pattern.clear(&titles[i]);
+    }
+    let empty: Vec<usize> = (0..titles.len())
+        .filter(|&i| titles[i].is_empty())
+        .collect();
+    for (k, &i) in empty.iter().enumerate() {
+        for &j in &empty[k + 1..] {
+            out.push((i, j, 1000));
         }
     }
     out.sort();
     out
+}
+
+/// One title as the bit-parallel LCS's pattern (`text::lcs_len`, with the
+/// match masks built once for all the pairs of this title).
+struct Pattern {
+    /// character number → its row of `rows`, `u32::MAX` if absent
+    slot: Vec<u32>,
+    rows: Vec<u64>,
+    words: usize,
+    len: usize,
+}
+
+impl Pattern {
+    fn set(&mut self, a: &[u32]) {
+        self.words = a.len().div_ceil(64).max(1);
+        self.len = a.len();
+        self.rows.clear();
+        let mut next = 0u32;
+        for (i, &c) in a.iter().enumerate() {
+            let s = &mut self.slot[c as usize];
+            if *s == u32::MAX {
+                *s = next;
+                next += 1;
+                self.rows.resize(self.rows.len() + self.words, 0);
+            }
+            self.rows[*s as usize * self.words + i / 64] |= 1u64 << (i % 64);
+        }
+    }
+
+    fn clear(&mut self, a: &[u32]) {
+        for &c in a {
+            self.slot[c as usize] = u32::MAX;
+        }
+    }
+
+    /// The LCS of the pattern and `b`, or `None` once it is certain to
+    /// stay below `need` (what is left of `b` cannot make up the gap).
+    fn lcs_at_least(&self, b: &[u32], need: usize) -> Option<usize> {
+        let w = self.words;
+        let mut v = vec![u64::MAX; w];
+        let tail = self.len % 64;
+        let lcs = |v: &[u64]| {
+            let mut ones: usize = v.iter().map(|x| x.count_ones() as usize).sum();
+            if tail != 0 {
+                ones -= (v[w - 1] >> tail).count_ones() as usize;
+            }
+            self.len - ones.min(self.len)
+        };
+        for (k, &c) in b.iter().enumerate() {
+            let s = self.slot[c as usize];
+            if s != u32::MAX {
+                let m = &self.rows[s as usize * w..(s as usize + 1) * w];
+                let mut carry = 0u64;
+                for (vw, &mw) in v.iter_mut().zip(m) {
+                    let u = *vw & mw;
+                    let (s1, c1) = vw.overflowing_add(u);
+                    let (s2, c2) = s1.overflowing_add(carry);
+                    carry = u64::from(c1 || c2);
+                    *vw = s2 | (*vw & !mw);
+                }
+            }
+            if k % 32 == 31 && lcs(&v) + (b.len() - k - 1) < need {
+                return None;
+            }
+        }
+        Some(lcs(&v))
+    }
 }

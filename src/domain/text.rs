@@ -1,74 +1,199 @@
 //! Text helpers: name normalisation for matching units, title similarity,
 //! and making untrusted text inert before it reaches a terminal.
 
-/// Folds a unit or direction name for comparison: full-width ASCII forms to
-/// ASCII, full-width and ideographic spaces and all white space removed,
-/// Chinese brackets to ASCII ones, ASCII lower-cased.
-pub fn normalize_name(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        let c = match ch {
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(ch as u32 - 0xFEE0).unwrap_or(ch),
-            '\u{3000}' => ' ',
-            '【' | '〔' => '[',
-            '】' | '〕' => ']',
-            '“' | '”' => '"',
-            '‘' | '’' => '\'',
-            _ => ch,
-        };
-        if c.is_whitespace() || c.is_control() {
-            continue;
-        }
-        out.push(c.to_ascii_lowercase());
+use unicode_general_category::{GeneralCategory, get_general_category};
+use unicode_normalization::UnicodeNormalization;
+
+/// Folds one character after NFKC: Chinese brackets and quotes to ASCII
+/// ones, ASCII lower-cased; `None` for what a comparison ignores (white
+/// space, controls, invisible characters).
+fn fold_char(ch: char) -> Option<char> {
+    let c = match ch {
+        '【' | '〔' => '[',
+        '】' | '〕' => ']',
+        '“' | '”' => '"',
+        '‘' | '’' => '\'',
+        _ => ch,
+    };
+    if c.is_whitespace() || c.is_control() || is_invisible(c) {
+        return None;
     }
-    out
+    Some(c.to_ascii_lowercase())
+}
+
+/// Folds a unit or direction name for comparison: Unicode NFKC first (so
+/// full-width forms, Kangxi radicals and CJK compatibility ideographs
+/// become the characters they look like), then Chinese brackets to ASCII
+/// ones, all white space, controls and invisible characters removed, ASCII
+/// lower-cased; then NFC again, since a removed space can leave a mark
+/// next to a letter it composes with (so folding twice folds the same).
+pub fn normalize_name(s: &str) -> String {
+    s.nfkc().filter_map(fold_char).nfc().collect()
+}
+
+/// How many folded characters of a title [`title_similarity`] compares.
+/// Real titles are a few dozen characters; the cap bounds the cost of one
+/// comparison (at most `TITLE_COMPARE_CHARS² / 64` word operations) for
+/// titles at the import field limit.
+pub const TITLE_COMPARE_CHARS: usize = 256;
+
+/// A title as [`title_similarity`] compares it: [`normalize_name`]'s
+/// folding, cut after [`TITLE_COMPARE_CHARS`] characters. Lazy, so a long
+/// title is folded only as far as needed.
+pub fn fold_title(s: &str) -> Vec<char> {
+    s.nfkc()
+        .filter_map(fold_char)
+        .nfc()
+        .take(TITLE_COMPARE_CHARS)
+        .collect()
 }
 
 /// Similarity of two titles in [0, 1000] (per mille): twice the longest
-/// common subsequence of their normalised characters over the sum of their
-/// lengths. 1000 means identical after normalisation.
+/// common subsequence of their folded characters ([`fold_title`]) over the
+/// sum of their lengths, rounded down. 1000 means identical after folding.
 pub fn title_similarity(a: &str, b: &str) -> u32 {
-    let a: Vec<char> = normalize_name(a).chars().collect();
-    let b: Vec<char> = normalize_name(b).chars().collect();
+    similarity_of(&fold_title(a), &fold_title(b))
+}
+
+/// [`title_similarity`] of titles already folded.
+pub fn similarity_of(a: &[char], b: &[char]) -> u32 {
     if a.is_empty() && b.is_empty() {
         return 1000;
     }
-    let mut prev = vec![0u32; b.len() + 1];
-    let mut cur = vec![0u32; b.len() + 1];
-    for ca in &a {
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = if ca == cb {
-                prev[j] + 1
-            } else {
-                prev[j + 1].max(cur[j])
-            };
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    let lcs = prev[b.len()] as u64;
+    let lcs = lcs_len(a, b) as u64;
     ((2000 * lcs) / (a.len() + b.len()) as u64) as u32
+}
+
+/// Length of the longest common subsequence, bit-parallel (the
+/// Allison–Dix recurrence in Hyyrö's form): one bit per character of `a`,
+/// 64 to a word; each character of `b` costs `⌈|a|/64⌉` word additions.
+/// `V` starts all ones; for each character `c` of `b`, with `M` the
+/// positions of `c` in `a`: `V ← (V + (V & M)) | (V & !M)`. The LCS is the
+/// number of zero bits of `V` among the first `|a|`.
+pub fn lcs_len(a: &[char], b: &[char]) -> usize {
+    let (a, b) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if a.is_empty() {
+        return 0;
+    }
+    let words = a.len().div_ceil(64);
+    let mut index: std::collections::HashMap<char, usize> = std::collections::HashMap::new();
+    let mut masks: Vec<u64> = Vec::new();
+    for (i, &c) in a.iter().enumerate() {
+        let k = *index.entry(c).or_insert_with(|| {
+            masks.resize(masks.len() + words, 0);
+            masks.len() / words - 1
+        });
+        masks[k * words + i / 64] |= 1u64 << (i % 64);
+    }
+    let mut v = vec![u64::MAX; words];
+    for c in b {
+        let Some(&k) = index.get(c) else { continue };
+        let m = &masks[k * words..(k + 1) * words];
+        let mut carry = 0u64;
+        for (vw, &mw) in v.iter_mut().zip(m) {
+            let u = *vw & mw;
+            let (s1, c1) = vw.overflowing_add(u);
+            let (s2, c2) = s1.overflowing_add(carry);
+            carry = u64::from(c1 || c2);
+            *vw = s2 | (*vw & !mw);
+        }
+    }
+    let tail = a.len() % 64;
+    let mut ones: usize = v.iter().map(|w| w.count_ones() as usize).sum();
+    if tail != 0 {
+        ones -= (v[words - 1] >> tail).count_ones() as usize;
+    }
+    a.len() - ones
+}
+
+/// Invisible characters: general category Cf (format: soft hyphen, zero
+/// width and joiner characters, bidi controls, word joiner, tags…),
+/// variation selectors, the tag block U+E0000–E007F, and the blank fillers
+/// and marks Unicode lists as default-ignorable (U+034F, U+115F, U+1160,
+/// U+17B4, U+17B5, U+180B–180F, U+3164, U+FFA0). They draw nothing, so a
+/// reader cannot see them; ids refuse them and the comment minimum does not
+/// count them. Categories from Unicode 16.0 (`unicode-general-category`).
+pub fn is_invisible(ch: char) -> bool {
+    matches!(ch,
+        '\u{034F}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{3164}' | '\u{FFA0}'
+        | '\u{FE00}'..='\u{FE0F}' | '\u{E0100}'..='\u{E01EF}'
+        | '\u{E0000}'..='\u{E007F}')
+        || get_general_category(ch) == GeneralCategory::Format
+}
+
+/// Characters a reader can count: not white space, not a control, not
+/// invisible ([`is_invisible`]). The comment minimum counts these.
+pub fn visible_chars(s: &str) -> usize {
+    s.chars()
+        .filter(|&c| !(c.is_whitespace() || c.is_control() || is_invisible(c)))
+        .count()
+}
+
+/// Whether `ch` may not stand in an identifier (application id): white
+/// space, controls, invisible characters and private-use characters —
+/// what could make two ids look alike. Unassigned code points are shown
+/// inert (`<U+0378>`) but not refused: which are unassigned depends on a
+/// verifier's Unicode version, and every verifier must agree.
+pub fn unfit_for_id(ch: char) -> bool {
+    ch.is_whitespace()
+        || ch.is_control()
+        || is_invisible(ch)
+        || get_general_category(ch) == GeneralCategory::PrivateUse
 }
 
 /// Whether `ch` must never reach a terminal as itself.
 pub fn is_dangerous(ch: char) -> bool {
     matches!(ch,
         '\u{0}'..='\u{8}' | '\u{B}'..='\u{1F}' | '\u{7F}'..='\u{9F}'
-        // bidi embeddings, overrides and isolates, and the marks
-        | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
-        | '\u{200E}' | '\u{200F}' | '\u{061C}'
         // line and paragraph separators move the cursor in some terminals
-        | '\u{2028}' | '\u{2029}'
-        // zero-width characters hide text; the BOM too
-        | '\u{200B}'..='\u{200D}' | '\u{FEFF}'
-        | '\u{FFF9}'..='\u{FFFB}')
+        | '\u{2028}' | '\u{2029}')
+        // bidi controls, zero-width and every other invisible character
+        || is_invisible(ch)
+        // unassigned code points: a newer terminal may give them a meaning
+        || get_general_category(ch) == GeneralCategory::Unassigned
+}
+
+/// Most combining marks drawn on one base character. Real text stacks one
+/// or two (Vietnamese, pinyin tone marks); more is an attack on the frame.
+pub const MAX_MARKS_PER_CELL: usize = 4;
+
+/// Whether `ch` is a combining mark that stacks on the character before it
+/// without a cell of its own (general category Mn or Me).
+fn is_stacking_mark(ch: char) -> bool {
+    matches!(
+        get_general_category(ch),
+        GeneralCategory::NonspacingMark | GeneralCategory::EnclosingMark
+    )
 }
 
 /// Replaces every control, bidi or invisible character with a visible,
 /// harmless placeholder. Tabs become four spaces; line feeds are kept when
 /// `keep_newlines`, otherwise shown as `⏎`. Carriage returns are shown.
+/// At most [`MAX_MARKS_PER_CELL`] combining marks are kept on one base
+/// character; a longer run is cut there and marked `<+N marks>`.
 pub fn inert(s: &str, keep_newlines: bool) -> String {
-    let mut out = String::with_capacity(s.len());
+    let mut out = String::with_capacity(s.len().min(1 << 16));
+    let mut marks = 0usize;
+    let mut dropped = 0usize;
+    let flush = |out: &mut String, dropped: &mut usize| {
+        if *dropped > 0 {
+            out.push_str(&format!("<+{dropped} marks>"));
+            *dropped = 0;
+        }
+    };
     for ch in s.chars() {
+        if is_stacking_mark(ch) && !is_dangerous(ch) {
+            marks += 1;
+            if marks > MAX_MARKS_PER_CELL {
+                dropped += 1;
+            } else {
+                out.push(ch);
+            }
+            continue;
+        }
+        flush(&mut out, &mut dropped);
+        marks = 0;
         match ch {
             '\n' if keep_newlines => out.push('\n'),
             '\n' => out.push('⏎'),
@@ -82,6 +207,7 @@ pub fn inert(s: &str, keep_newlines: bool) -> String {
             c => out.push(c),
         }
     }
+    flush(&mut out, &mut dropped);
     out
 }
 
@@ -131,5 +257,27 @@ mod tests {
         assert_eq!(out, "a␛[31mred␇<U+202E>cba<U+009B>x");
         assert_eq!(inert("l1\nl2\r", true), "l1\nl2␍");
         assert_eq!(inert_line("l1\nl2"), "l1⏎l2");
+    }
+
+    #[test]
+    fn invisible_characters_are_shown_and_marks_are_capped() {
+        for c in [
+            '\u{2060}',
+            '\u{00AD}',
+            '\u{E0041}',
+            '\u{FE0F}',
+            '\u{3164}',
+            '\u{0378}',
+        ] {
+            assert!(is_dangerous(c), "{:04X}", c as u32);
+            assert!(inert_line(&format!("a{c}b")).contains(&format!("<U+{:04X}>", c as u32)));
+        }
+        assert!(!is_dangerous('\u{301}') && !is_dangerous('星'));
+        let title = format!("x{}", "\u{301}".repeat(150_000));
+        let shown = inert_line(&title);
+        assert_eq!(shown, format!("x{}<+149996 marks>", "\u{301}".repeat(4)));
+        assert_eq!(inert_line("Vie\u{323}\u{302}t"), "Vie\u{323}\u{302}t");
+        assert!(unfit_for_id('\u{2060}') && unfit_for_id('\u{E000}') && unfit_for_id(' '));
+        assert!(!unfit_for_id('\u{0378}') && !unfit_for_id('申'));
     }
 }

@@ -228,8 +228,11 @@ fn check_fields(a: &Application) -> std::result::Result<(), String> {
     if a.id.trim().is_empty() {
         return Err("empty id".into());
     }
-    if a.id.chars().count() > 64 || a.id.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        return Err("id must be at most 64 characters with no spaces or control characters".into());
+    if a.id.chars().count() > 64 || a.id.chars().any(crate::domain::text::unfit_for_id) {
+        return Err(
+            "id must be at most 64 characters with no spaces, control or invisible characters"
+                .into(),
+        );
     }
     if a.title.trim().is_empty() {
         return Err("empty title".into());

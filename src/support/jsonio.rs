@@ -279,8 +279,12 @@ impl serde_json::ser::Formatter for InertFormatter<'_> {
         for (i, c) in fragment.char_indices() {
             if crate::domain::text::is_dangerous(c) {
                 w.write_all(&fragment.as_bytes()[start..i])?;
-                // Every such character is in the Basic Multilingual Plane.
-                write!(w, "\\u{:04x}", c as u32)?;
+                // JSON escapes are UTF-16 code units: a surrogate pair
+                // for a character beyond the Basic Multilingual Plane.
+                let mut units = [0u16; 2];
+                for u in c.encode_utf16(&mut units) {
+                    write!(w, "\\u{:04x}", u)?;
+                }
                 start = i + c.len_utf8();
             }
         }

@@ -14,6 +14,10 @@ pub struct BundleFacts {
     pub path: String,
     pub id: String,
     pub digest: String,
+    /// When the bundle was made, as written, and its instant when written
+    /// as the formats require (events cannot be older).
+    pub created_text: String,
+    pub created: Option<i64>,
     pub rubric: RubricRef,
     pub app_ids: Vec<String>,
     /// What a merged result shows of each application, in bundle order.
@@ -43,6 +47,8 @@ impl BundleFacts {
             path: b.path().display().to_string(),
             id: b.meta.bundle_id.clone(),
             digest,
+            created_text: b.meta.created.clone(),
+            created: crate::domain::history::parse_time(&b.meta.created),
             rubric: RubricRef::of(&b.rubric),
             app_ids: apps.iter().map(|a| a.id.clone()).collect(),
             directions: DirectionRef::of(&b.catalog, &apps),

@@ -34,8 +34,22 @@ fn bundle_error(message: impl Into<String>) -> VerifyError {
 /// files is `merge::recompute`'s job.
 pub struct MergedRules;
 
+/// The merged payload, read closed as the scores payload is: every object
+/// an object (never an array of its values), every field present, no
+/// unknown field, every value of its type (section 8 of docs/formats.md).
 fn parse_merged(env: &Envelope) -> Result<MergedPayload, VerifyError> {
-    serde_json::from_value(env.payload.clone()).map_err(|e| format_error(format!("payload: {e}")))
+    crate::support::jsonio::from_value_closed(&env.payload, true)
+        .map_err(|e| format_error(format!("payload: {e}")))
+}
+
+/// A time of the merged payload, read strictly.
+fn merged_time(t: &str, what: &str) -> Result<i64, VerifyError> {
+    crate::domain::history::parse_time(t).ok_or_else(|| {
+        format_error(format!(
+            "payload {what} '{}' is not written YYYY-MM-DDTHH:MM:SS.mmmZ (UTC, milliseconds)",
+            inert_line(t)
+        ))
+    })
 }
 
 impl PayloadRules for MergedRules {
@@ -85,8 +99,11 @@ impl PayloadRules for MergedRules {
                 inert_line(&p.format)
             )));
         }
-        if crate::support::clock::parse(&p.created).is_none() {
-            return Err(format_error("payload created is not an RFC 3339 time"));
+        merged_time(&p.created, "created")?;
+        for (i, input) in p.inputs.iter().enumerate() {
+            // Experts' clocks are their own: an input may say it was made
+            // after the merge by the chair's clock. Only the form is checked.
+            merged_time(&input.created, &format!("inputs[{i}].created"))?;
         }
         let Some(chair) = &p.chair else {
             return Err(format_error(

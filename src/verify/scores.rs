@@ -134,8 +134,19 @@ fn scores_check(
             inert_line(&p.format)
         )));
     }
-    if crate::support::clock::parse(&p.created).is_none() {
-        return Err(format_error("payload created is not an RFC 3339 time"));
+    let Some(created) = history::parse_time(&p.created) else {
+        return Err(format_error(format!(
+            "payload created '{}' is not written YYYY-MM-DDTHH:MM:SS.mmmZ (UTC, milliseconds)",
+            inert_line(&p.created)
+        )));
+    };
+    for a in &p.applications {
+        if a.id.is_empty() || a.id.chars().any(crate::domain::text::unfit_for_id) {
+            return Err(format_error(format!(
+                "application id '{}' is empty or holds white space, control, invisible or private-use characters",
+                inert_line(&a.id)
+            )));
+        }
     }
     let rubric = p
         .rubric
@@ -159,6 +170,22 @@ fn scores_check(
     })?;
     let head = history::verify_chain(&digest, &p.expert.id, &p.history)
         .map_err(|e| VerifyError::at(Kind::Chain, e.seq(), format!("history: {e}")))?;
+    if let Some(e) = p
+        .history
+        .iter()
+        .find(|e| history::parse_time(&e.time) > Some(created))
+    {
+        return Err(VerifyError::at(
+            Kind::Format,
+            e.seq,
+            format!(
+                "history: seq {}: time {} is after the file was created ({})",
+                e.seq,
+                inert_line(&e.time),
+                inert_line(&p.created)
+            ),
+        ));
+    }
     let head_hex = history::hex(&head);
     if p.head.size != p.history.len() as u64 || p.head.hash != head_hex {
         return Err(VerifyError::new(
@@ -224,6 +251,24 @@ fn scores_check(
                 app_ids.len(),
                 b.app_ids.len()
             )));
+        }
+        if let Some(born) = b.created
+            && let Some(e) = p
+                .history
+                .first()
+                .filter(|e| history::parse_time(&e.time) < Some(born))
+        {
+            return Err(VerifyError::at(
+                Kind::Bundle,
+                e.seq,
+                format!(
+                    "history: seq {}: time {} is before {} was created ({})",
+                    e.seq,
+                    inert_line(&e.time),
+                    b.path,
+                    b.created_text
+                ),
+            ));
         }
     }
     let partial = if p.partial { " (partial)" } else { "" };

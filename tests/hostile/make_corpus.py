@@ -145,7 +145,9 @@ for i, a in enumerate(app_ids[:-1]):
        "--replicability", "17", "--comment", "平台运行稳定，检测能力成熟，具备在同行业推广的条件，建议入选。", "--recommend", "yes")
 pl("recuse", wc, app_ids[-1], "--reason", "本人曾为该申报单位提供咨询服务")
 good_path = os.path.join(tmp, "good.json")
-pl("export", wc, "-o", good_path)
+# The export is made later than the scoring (each run's test clock starts
+# at PANELIST_NOW): no event may be newer than the file's `created`.
+pl("export", wc, "-o", good_path, envv=dict(kenv, PANELIST_NOW="2024-03-01T10:00:00Z"))
 good_text = open(good_path, encoding="utf-8").read()
 good = json.loads(good_text)
 # A second key: its public key, and the same identity sealed under another passphrase.
@@ -277,6 +279,23 @@ put("key-float-cost.key", key_text.replace('"t": 1,', '"t": 1.0,', 1), k, "inval
 put("key-nul.key", key_text.replace("语料专家", "语料\u0000专家", 1).encode("utf-8"), k, "control character")
 put("key-group-readable.key", key_text, "key-0640", "key file is accessible by group or others (mode 0640)")
 put("key-world-readable.key", key_text, "key-0604", "key file is accessible by group or others (mode 0604)")
+
+# --- times and invisible characters -------------------------------------
+# Unsigned edits of a good file: the closed reading and the signature catch
+# them before the payload's own time checks (tests/verdicts.rs re-signs the
+# same edits with the corpus key to reach those checks).
+def ev_time(i, t):
+    return lambda d: d["payload"]["history"][i].update(time=t)
+put("export-time-offset.json", export(ev_time(1, "2024-03-01T17:00:01.000+08:00")), v, "does not verify")
+put("export-time-zero.json", export(ev_time(0, "0")), v, "does not verify")
+put("export-created-no-millis.json", export(setp(["payload", "created"], "2024-03-01T10:00:00Z")), v, "does not verify")
+put("export-time-number.json", export(ev_time(0, 1709283600000)), v, "history[0]: 'time' is not a string")
+put("export-event-extra-field.json", export(lambda d: d["payload"]["history"][0].update(note="x")), v, "unknown field `note`")
+put("export-invisible-app-id.json", export(lambda d: d["payload"]["applications"][0].update(id=d["payload"]["applications"][0]["id"] + "\u2060")), v, "does not verify")
+put("apps-id-word-joiner.json", app_json(lambda d: d["applications"][0].update(id=d["applications"][0]["id"] + "\u2060")), new, "invisible characters")
+put("apps-id-soft-hyphen.json", app_json(lambda d: d["applications"][0].update(id="T-\u00ad" + d["applications"][0]["id"])), new, "invisible characters")
+put("apps-id-tag.json", app_json(lambda d: d["applications"][0].update(id=d["applications"][0]["id"] + "\U000E0041")), new, "invisible characters")
+put("apps-id-private-use.json", app_json(lambda d: d["applications"][0].update(id=d["applications"][0]["id"] + "\ue000")), new, "invisible characters")
 
 with open(os.path.join(here, "cases.tsv"), "w", encoding="utf-8") as f:
     f.write("# file\tcommand\texpected fragment of the one-line error\n")
