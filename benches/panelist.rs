@@ -489,6 +489,80 @@ fn merge_panel(r: &mut Report, dir: &Path) {
     r.add(name, "merged.json MB", merged as f64 / 1e6, "MB", "");
 }
 
+/// A working copy's audit checks one signature per event: 1,000,000 event
+/// signatures (Ed25519) checked as `audit` does (in parallel over the
+/// cores), beside the algorithm's own single-core verify rate.
+fn event_signatures(r: &mut Report) {
+    use panelist::crypto::event::{self, EventSig};
+    use panelist::crypto::sign::SecretKey;
+    const N: usize = 1_000_000;
+    let key = SecretKey::generate(panelist::crypto::Alg::Ed25519, None).expect("key");
+    let hashes: Vec<[u8; 32]> = (0..N as u64)
+        .map(|i| {
+            let mut h = [0u8; 32];
+            h[..8].copy_from_slice(&i.to_be_bytes());
+            h[8..16].copy_from_slice(&i.wrapping_mul(0x9E37_79B9_7F4A_7C15).to_le_bytes());
+            h
+        })
+        .collect();
+    // Signing them takes a while; split it over the cores like the check.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = N.div_ceil(threads);
+    let sigs: Vec<String> = std::thread::scope(|sc| {
+        let parts: Vec<_> = hashes
+            .chunks(chunk)
+            .map(|c| {
+                let key = &key;
+                sc.spawn(move || {
+                    c.iter()
+                        .map(|h| event::sign(key, h).expect("sign"))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        parts.into_iter().flat_map(|p| p.join().expect("join")).collect()
+    });
+    let pairs: Vec<([u8; 32], Option<&str>)> = hashes
+        .iter()
+        .zip(&sigs)
+        .map(|(h, s)| (*h, Some(s.as_str())))
+        .collect();
+    let accepted = [key.verify_key().clone()];
+    let t = Instant::now();
+    let v = event::check_all(&accepted, &pairs);
+    let all = t.elapsed();
+    assert!(v.iter().all(|x| *x == EventSig::Current));
+    // The algorithm's own rate on one core, on the first 20,000.
+    let t = Instant::now();
+    for (h, s) in pairs.iter().take(20_000) {
+        assert!(event::verify(key.verify_key(), h, s.unwrap_or_default()));
+    }
+    let one = t.elapsed().as_secs_f64() / 20_000.0;
+    let name = "event signatures, 1M events (audit)";
+    r.add(name, "wall s", all.as_secs_f64(), "s", "report");
+    r.add(
+        name,
+        "per event µs",
+        all.as_secs_f64() * 1e6 / N as f64,
+        "µs",
+        "report",
+    );
+    r.add(
+        name,
+        "one-core verify µs",
+        one * 1e6,
+        "µs",
+        "algorithm rate",
+    );
+    r.add(
+        name,
+        "speed-up vs one core",
+        one * N as f64 / all.as_secs_f64(),
+        "×",
+        "≈ cores",
+    );
+}
+
 fn main() {
     let filter: Vec<String> = std::env::args()
         .skip(1)
@@ -524,6 +598,9 @@ fn main() {
     }
     if want("screen") {
         screen_long_titles(&mut r);
+    }
+    if want("sigs") {
+        event_signatures(&mut r);
     }
     let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-results.json");
     let _ = std::fs::write(
