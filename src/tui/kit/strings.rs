@@ -269,6 +269,10 @@ pub struct Strings {
     pub newkey_hint_done: &'static str,
     pub help_key_title: &'static str,
     pub help_key_text: &'static [(&'static str, &'static str)],
+    pub replay_sig_ok: &'static str,
+    pub replay_sig_bad: &'static str,
+    pub replay_sig_no_key: &'static str,
+    pub replay_sig_legend: &'static str,
 
     /// One line per command, for `?` and the footer.
     pub cmds: &'static [(Cmd, &'static str, &'static str)],
@@ -641,6 +645,10 @@ pub const ZH: Strings = Strings {
     newkey_hint_second: "Enter 创建密钥 · Esc 返回",
     newkey_hint_done: "Enter 关闭，开始评分",
     help_key_title: "签名密钥",
+    replay_sig_ok: "每条记录均由专家的密钥签名",
+    replay_sig_bad: "{} 条未签名 · {} 条签名无效",
+    replay_sig_no_key: "未校验记录签名：名单中没有该专家的公钥",
+    replay_sig_legend: "{} 未签名（无人用专家的密钥签署）  {} 签名无效（不是专家的密钥）",
     help_key_text: &[
         (
             "打开时",
@@ -1020,6 +1028,10 @@ pub const EN: Strings = Strings {
     newkey_hint_second: "Enter make the key · Esc back",
     newkey_hint_done: "Enter close and start scoring",
     help_key_title: "Signing key",
+    replay_sig_ok: "every event signed by the expert's key",
+    replay_sig_bad: "{} unsigned · {} wrongly signed",
+    replay_sig_no_key: "event signatures not checked: the roster has no key for this expert",
+    replay_sig_legend: "{} unsigned (nobody with the expert's key signed it)  {} wrongly signed (not the expert's key)",
     help_key_text: &[
         (
             "on open",
