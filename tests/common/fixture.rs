@@ -22,7 +22,7 @@ use panelist::support::lang::Lang;
 use panelist::tui::action::Action;
 use panelist::tui::config::Settings;
 use panelist::tui::expert::Effect;
-use panelist::tui::expert::{App, Session, WorkingCopy, run_effect};
+use panelist::tui::expert::{App, Session, Signing, WorkingCopy, run_effect};
 
 pub const DIRECTIONS: &[(&str, &str, &str, &str)] = &[
     (
@@ -496,10 +496,13 @@ pub fn settings(lang: Lang) -> Settings {
     }
 }
 
-/// An app on the bundle at `path`, sized `w`×`h`.
+/// An app on the bundle at `path`, sized `w`×`h`, as it is once the
+/// owner's key is unlocked (nothing is written through it: see
+/// [`signed_copy`] for that).
 pub fn app_for(path: &Path, lang: Lang, w: u16, h: u16) -> App {
     let b = Bundle::open_read(path).expect("open");
     let mut app = App::new(Session::load(&b).expect("load"), settings(lang));
+    *app.signing_mut() = Signing::Unlocked;
     app.update(Action::Resize {
         width: w,
         height: h,
@@ -575,6 +578,7 @@ pub fn app_with_keys(path: &Path, lang: Lang, w: u16, h: u16, keys: Vec<KeyListi
     let b = Bundle::open_read(path).expect("open");
     let session = Session::load(&b).expect("load").with_keys(keys);
     let mut app = App::new(session, settings(lang));
+    *app.signing_mut() = Signing::Unlocked;
     app.update(Action::Resize {
         width: w,
         height: h,

@@ -326,6 +326,12 @@ impl App {
         &self.signing
     }
 
+    /// The key's state, to set up a state (the tests' screens as they are
+    /// once the key is unlocked; only the loop's results change it else).
+    pub fn signing_mut(&mut self) -> &mut Signing {
+        &mut self.signing
+    }
+
     /// The footer's note until the next key: (text, is_error).
     pub fn message(&self) -> Option<&(String, bool)> {
         self.message.as_ref()
