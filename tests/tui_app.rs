@@ -790,3 +790,172 @@ fn a_ten_thousand_application_bundle_opens_searches_and_draws() {
     let text = screen(&mut app, 140, 40);
     assert!(text.contains("2023-B-09999"));
 }
+
+/// Every event of `b` carries a signature by `key`.
+fn all_signed_by(b: &Bundle, key: &panelist::keyring::Unlocked) -> bool {
+    use panelist::crypto::event::{EventSig, check_all};
+    let sigs = b.event_signatures().expect("sigs");
+    let events = b.history().expect("history");
+    let pairs: Vec<([u8; 32], Option<&str>)> = events
+        .iter()
+        .zip(&sigs)
+        .map(|(e, (_, s))| {
+            (
+                panelist::domain::history::unhex32(&e.hash).expect("hash"),
+                s.as_deref(),
+            )
+        })
+        .collect();
+    let verdicts = check_all(std::slice::from_ref(key.key.verify_key()), &pairs);
+    !verdicts.is_empty() && verdicts.iter().all(|v| *v == EventSig::Current)
+}
+
+#[test]
+fn a_keyed_copy_asks_the_passphrase_once_a_wrong_one_again_then_every_change_is_signed() {
+    isolated_home();
+    let e01 = test_key("E01");
+    panelist::keyring::save_new(&e01.file, true).expect("save the key");
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("wc.bundle");
+    scored(&path);
+    let keys = panelist::keyring::public_keys().expect("keys");
+    let b = Bundle::open_write(&path).expect("open");
+    let session = Session::load(&b).expect("load").with_keys(keys);
+    let mut app = App::new(session, settings(Lang::En));
+    app.update(Action::Resize {
+        width: 80,
+        height: 24,
+    });
+    let mut copy = WorkingCopy::new(b);
+    let c = clock();
+    // As the loop opens the copy: the passphrase dialog.
+    app.ask_for_key();
+    assert!(matches!(app.dialog(), Some(Dialog::Unlock(_))));
+    assert!(screen(&mut app, 80, 24).contains("Unlock your signing key"));
+    // Later: nothing changes, and the first change key asks again.
+    drive(&mut app, &mut copy, &c, [code(KeyCode::Esc)]);
+    assert!(app.dialog().is_none());
+    assert!(screen(&mut app, 80, 24).contains("Key locked"));
+    let before = copy.bundle().expect("open").history().expect("h").len();
+    drive(
+        &mut app,
+        &mut copy,
+        &c,
+        [code(KeyCode::Enter), code(KeyCode::Tab), key('7')],
+    );
+    assert!(matches!(app.dialog(), Some(Dialog::Unlock(_))));
+    assert_eq!(
+        copy.bundle().expect("open").history().expect("h").len(),
+        before
+    );
+    // A wrong passphrase asks again, with a notice.
+    let mut e = typed("not the passphrase");
+    e.push(code(KeyCode::Enter));
+    drive(&mut app, &mut copy, &c, e);
+    assert!(matches!(app.dialog(), Some(Dialog::Unlock(_))));
+    assert!(!copy.is_signed());
+    assert!(screen(&mut app, 80, 24).contains("Wrong passphrase: try again"));
+    // The right one unlocks; the score is saved and signed.
+    let mut e = typed(PASS);
+    e.push(code(KeyCode::Enter));
+    drive(&mut app, &mut copy, &c, e);
+    assert!(app.dialog().is_none());
+    assert!(copy.is_signed());
+    assert_eq!(app.signing(), &panelist::tui::expert::Signing::Unlocked);
+    drive(&mut app, &mut copy, &c, [key('7')]);
+    assert_eq!(app.save(), SaveState::Saved(before as u64 + 1));
+    let b = copy.bundle().expect("open");
+    assert_eq!(b.history().expect("h").len(), before + 1);
+    assert!(all_signed_by(b, &e01), "every event signed by E01's key");
+}
+
+#[test]
+fn a_copy_with_events_another_key_made_is_refused_and_stays_read_only() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("wc.bundle");
+    scored(&path);
+    let mut app = app_for(&path, Lang::En, 140, 40);
+    *app.signing_mut() = panelist::tui::expert::Signing::Locked;
+    isolated_home();
+    let mut copy = WorkingCopy::new(Bundle::open_write(&path).expect("open"));
+    // E01's copy, but a key that did not sign its events.
+    let mut other = test_key("E02");
+    other.file.id = "E01".into();
+    copy.sign_in(other, &mut app);
+    assert!(!copy.is_signed());
+    assert!(matches!(
+        app.signing(),
+        panelist::tui::expert::Signing::Refused(r) if r.contains("not made with your key")
+    ));
+    let text = screen(&mut app, 140, 40);
+    assert!(text.contains("Read-only:"), "{text}");
+    let before = copy.bundle().expect("open").history().expect("h").len();
+    let c = clock();
+    drive(
+        &mut app,
+        &mut copy,
+        &c,
+        [code(KeyCode::Tab), code(KeyCode::Tab), key('7')],
+    );
+    assert!(app.dialog().is_none(), "no key dialog on a refused copy");
+    assert_eq!(
+        copy.bundle().expect("open").history().expect("h").len(),
+        before
+    );
+}
+
+#[test]
+fn a_keyless_expert_makes_the_key_on_the_screens_and_hands_the_roster_entry_over() {
+    let mut s = setup(false);
+    // E03 picked from the roster: the copy is claimed, and E03 has no key.
+    s.drive([key('j'), key('j'), code(KeyCode::Enter)]);
+    assert_eq!(s.bundle().owner().unwrap().expect("claimed").id, "E03");
+    assert!(matches!(s.app.dialog(), Some(Dialog::NewKey(_))));
+    let text = s.screen();
+    assert!(text.contains("at least 8 characters"), "{text}");
+    assert!(text.contains("Zhang Wei"), "{text}");
+    // Too short, then two that differ, then the same twice.
+    let mut e = typed("short");
+    e.push(code(KeyCode::Enter));
+    s.drive(e);
+    assert!(s.screen().contains("Passphrase too short"));
+    let mut e = vec![ctrl('u')];
+    e.extend(typed("long enough one"));
+    e.push(code(KeyCode::Enter));
+    e.extend(typed("long enough two"));
+    e.push(code(KeyCode::Enter));
+    s.drive(e);
+    assert!(s.screen().contains("The two passphrases differ"));
+    assert!(!s.copy.is_signed());
+    let mut e = typed("long enough one");
+    e.push(code(KeyCode::Enter));
+    e.extend(typed("long enough one"));
+    e.push(code(KeyCode::Enter));
+    s.drive(e);
+    assert!(s.copy.is_signed(), "{:?}", s.app.message());
+    let entry_file = s._dir.path().join("E03.roster-entry.json");
+    let text = std::fs::read_to_string(&entry_file).expect("the roster entry file");
+    let entry: panelist::domain::RosterEntry = serde_json::from_str(&text).expect("json");
+    assert_eq!(entry.id, "E03");
+    let key_id = entry.key_id.clone().expect("key id");
+    let listing = panelist::keyring::public_keys()
+        .expect("keys")
+        .into_iter()
+        .find(|k| k.id == "E03")
+        .expect("E03's key file");
+    assert_eq!(listing.public.expect("reads").key_id, key_id);
+    let shown = screen(&mut s.app, 140, 40);
+    assert!(shown.contains("E03.roster-entry.json"), "{shown}");
+    assert!(shown.contains(&key_id[..16]), "{shown}");
+    // Closed, the expert scores at once, signed with the new key.
+    s.drive([code(KeyCode::Enter)]);
+    assert!(s.app.dialog().is_none());
+    s.drive([code(KeyCode::Enter), code(KeyCode::Tab), key('7')]);
+    assert!(
+        matches!(s.app.save(), SaveState::Saved(1)),
+        "{:?}",
+        s.app.save()
+    );
+    let sigs = s.bundle().event_signatures().expect("sigs");
+    assert!(sigs.iter().all(|(_, sig)| sig.is_some()));
+}

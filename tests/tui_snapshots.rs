@@ -347,7 +347,8 @@ fn key_dialogs() {
         e.push(code(KeyCode::Enter));
         go(a, e);
         a.on_unlocked(Err(UnlockFailure::Refused(
-            "/home/expert/panel/wc.bundle: refused: event(s) 1–3 were not made with your key".into(),
+            "/home/expert/panel/wc.bundle: refused: event(s) 1–3 were not made with your key"
+                .into(),
         )));
     });
     // No key: it is made here.

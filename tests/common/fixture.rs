@@ -474,7 +474,10 @@ pub fn isolated_home() -> &'static Path {
         // SAFETY: set once, before any signing session of this binary
         // reads it; the tests that read the environment all come here
         // first, and the lock above makes them wait until it is set.
-        unsafe { std::env::set_var("PANELIST_HOME", d.path()) };
+        unsafe {
+            std::env::set_var("PANELIST_HOME", d.path());
+            std::env::set_var("PANELIST_KDF_PARAMS", "m=256,t=1,p=1");
+        }
         d
     })
     .path()
