@@ -113,7 +113,7 @@ pub fn roster_entry_path(copy: &Path, expert: &str) -> PathBuf {
 enum Open {
     /// No key unlocked yet (or the copy was refused): nothing is written
     /// but the claim.
-    Locked(Bundle),
+    Locked(Box<Bundle>),
     /// Signed in: every change is signed with the owner's key.
     Signed(Box<Signed>),
     /// The copy could not be reopened after a refusal.
@@ -132,7 +132,7 @@ impl WorkingCopy {
     pub fn new(bundle: Bundle) -> WorkingCopy {
         WorkingCopy {
             path: bundle.path().to_path_buf(),
-            open: Open::Locked(bundle),
+            open: Open::Locked(Box::new(bundle)),
         }
     }
 
@@ -167,7 +167,7 @@ impl WorkingCopy {
     /// to `App::on_unlocked`. A refused copy stays open read-only.
     pub fn sign_in(&mut self, key: Unlocked, app: &mut App) {
         let bundle = match std::mem::replace(&mut self.open, Open::Closed(String::new())) {
-            Open::Locked(b) => b,
+            Open::Locked(b) => *b,
             Open::Signed(s) => s.bundle,
             Open::Closed(e) => {
                 self.open = Open::Closed(e.clone());
@@ -184,7 +184,7 @@ impl WorkingCopy {
             Err(e) => {
                 let msg = format!("{e:#}");
                 self.open = match Bundle::open_write(&self.path) {
-                    Ok(b) => Open::Locked(b),
+                    Ok(b) => Open::Locked(Box::new(b)),
                     Err(e2) => Open::Closed(e2.to_string()),
                 };
                 app.on_unlocked(Err(UnlockFailure::Refused(msg)));
