@@ -520,7 +520,10 @@ fn event_signatures(r: &mut Report) {
                 })
             })
             .collect();
-        parts.into_iter().flat_map(|p| p.join().expect("join")).collect()
+        parts
+            .into_iter()
+            .flat_map(|p| p.join().expect("join"))
+            .collect()
     });
     let pairs: Vec<([u8; 32], Option<&str>)> = hashes
         .iter()

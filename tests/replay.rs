@@ -358,34 +358,9 @@ fn a_tampered_working_copy_shows_the_first_broken_link() {
 
 #[test]
 fn a_signed_export_replays_from_its_payload() {
-    use panelist::crypto::Alg;
-    use panelist::crypto::keys::{KdfCost, KeyFile, Owner, Passphrase};
-    use panelist::crypto::sign::SecretKey;
     let f = fixture();
-    let key = SecretKey::generate(Alg::Ed25519, None).expect("key");
-    let owner = Owner {
-        id: "E01".into(),
-        name: "王志远".into(),
-        org: "华信安全研究院".into(),
-    };
-    let cost = KdfCost {
-        m_kib: 64,
-        t: 1,
-        p: 1,
-    };
-    let file = KeyFile::seal(
-        &key,
-        &owner,
-        &Passphrase::new("correct horse".into()),
-        cost,
-        "2024-03-01T08:00:00.000Z",
-    )
-    .expect("seal");
-    let unlocked = panelist::keyring::Unlocked {
-        path: "E01.key".into(),
-        file,
-        key,
-    };
+    // The key that signed the fixture's events.
+    let unlocked = test_key("E01");
     let out = f._dir.path().join("E01.json");
     let summary =
         panelist::export::export_bundle(&f.path, &unlocked, &out, true, &clock()).expect("export");

@@ -1,5 +1,6 @@
 //! The expert screens' behaviour, driven by key events against a real
-//! working copy: every change goes through `Bundle::append`, the screen
+//! working copy: every change is signed with the owner's key and goes
+//! through the signing session, the screen
 //! shows it only once the write returned, recusal locks scoring and its
 //! withdrawal is a new event, conflicts ask first, untrusted text stays
 //! inert.
@@ -18,13 +19,13 @@ use panelist::tui::ScreenBasics;
 use panelist::tui::action::Action;
 use panelist::tui::expert::view as ui;
 use panelist::tui::expert::{
-    App, Dialog, ExportFailure, ExportStep, SaveState, Screen, Session, run_effect,
+    App, Dialog, ExportFailure, ExportStep, SaveState, Screen, Session, WorkingCopy, run_effect,
 };
 use panelist::tui::expert::{Effect, ExportRequest};
 
 struct Setup {
     _dir: tempfile::TempDir,
-    bundle: Bundle,
+    copy: WorkingCopy,
     app: App,
     clock: panelist::support::clock::Clock,
 }
@@ -37,37 +38,49 @@ fn setup(scored_fixture: bool) -> Setup {
     } else {
         template(&path);
     }
-    let bundle = Bundle::open_write(&path).expect("open");
+    let bundle = Bundle::open_read(&path).expect("open");
     let mut app = App::new(Session::load(&bundle).expect("load"), settings(Lang::En));
+    drop(bundle);
     app.update(Action::Resize {
         width: 80,
         height: 24,
     });
+    // A claimed copy opens signed in with its owner's key; an unclaimed
+    // one waits for the identity picker.
+    let copy = if scored_fixture {
+        signed_copy(&path, &mut app)
+    } else {
+        isolated_home();
+        WorkingCopy::new(Bundle::open_write(&path).expect("open"))
+    };
     Setup {
         _dir: dir,
-        bundle,
+        copy,
         app,
         clock: clock(),
     }
 }
 
 impl Setup {
+    fn bundle(&self) -> &Bundle {
+        self.copy.bundle().expect("open")
+    }
     fn drive(&mut self, events: impl IntoIterator<Item = Event>) -> bool {
-        drive(&mut self.app, &mut self.bundle, &self.clock, events)
+        drive(&mut self.app, &mut self.copy, &self.clock, events)
     }
     fn open(&mut self, id: &str) {
         assert!(self.app.select_id(id), "{id}");
         self.drive([code(KeyCode::Enter), code(KeyCode::Tab)]);
     }
     fn score(&self, id: &str, k: &str) -> Option<i64> {
-        self.bundle
+        self.bundle()
             .current()
             .expect("sheet")
             .entry(id)
             .and_then(|e| e.scores.get(k).copied())
     }
     fn events(&self) -> Vec<Change> {
-        self.bundle
+        self.bundle()
             .history()
             .expect("history")
             .into_iter()
@@ -103,7 +116,7 @@ fn a_score_is_shown_only_after_the_store_returned() {
     assert!(s.app.entry(0).is_none(), "not on screen before the write");
     assert!(!s.screen().contains("saved"));
     for e in effects {
-        assert!(run_effect(&mut s.bundle, &s.clock, &mut s.app, e));
+        assert!(run_effect(&mut s.copy, &s.clock, &mut s.app, e));
     }
     let seq = before as u64 + 1;
     assert_eq!(s.app.save(), SaveState::Saved(seq));
@@ -180,7 +193,7 @@ fn the_total_updates_live_and_completion_needs_comment_and_recommendation() {
     assert!(s.app.dialog().is_none());
     assert_eq!(s.app.status(0), Status::Complete);
     let entry = s
-        .bundle
+        .bundle()
         .current()
         .unwrap()
         .entry("2023-T-001")
@@ -212,7 +225,7 @@ fn the_comment_editor_takes_chinese_and_multiple_lines() {
     assert!(matches!(s.app.dialog(), Some(Dialog::Comment { .. })));
     let text = "第一段：技术先进。\n第二段：建议推荐。";
     assert_eq!(
-        s.bundle
+        s.bundle()
             .current()
             .unwrap()
             .entry("2023-T-001")
@@ -231,7 +244,7 @@ fn the_comment_editor_takes_chinese_and_multiple_lines() {
     let go_on = s.drive([ctrl('c')]);
     assert!(!go_on, "Ctrl-C quits");
     assert!(
-        s.bundle
+        s.bundle()
             .current()
             .unwrap()
             .entry("2023-T-001")
@@ -299,7 +312,7 @@ fn recusal_needs_a_reason_and_confirmation_locks_scoring_and_is_withdrawn_by_a_n
     );
     s.drive([key('5')]);
     assert_eq!(s.score("2023-T-007", "innovation"), Some(5));
-    assert!(s.bundle.verify_chain().unwrap().is_ok());
+    assert!(s.bundle().verify_chain().unwrap().is_ok());
 }
 
 #[test]
@@ -411,7 +424,7 @@ fn the_identity_picker_claims_the_working_copy() {
     assert!(s.screen().contains("Who are you?"));
     s.drive([key('j'), code(KeyCode::Enter)]);
     assert!(matches!(s.app.screen(), Screen::Main));
-    let owner = s.bundle.owner().unwrap().expect("claimed");
+    let owner = s.bundle().owner().unwrap().expect("claimed");
     assert_eq!(owner.id, "E02");
     assert!(s.screen().contains("E02 李晓梅"));
 }
@@ -424,7 +437,7 @@ fn manual_identity_is_checked_then_claimed() {
     let mut e = typed("bad id");
     e.extend([code(KeyCode::Tab), code(KeyCode::Tab), code(KeyCode::Enter)]);
     s.drive(e);
-    assert!(s.bundle.owner().unwrap().is_none());
+    assert!(s.bundle().owner().unwrap().is_none());
     assert!(s.screen().contains("expert id must be"));
     // Fix the id (Ctrl-U clears the field), add a name and an organisation.
     let mut e = vec![ctrl('u')];
@@ -435,7 +448,7 @@ fn manual_identity_is_checked_then_claimed() {
     e.extend(typed("华信安全研究院"));
     e.push(code(KeyCode::Enter));
     s.drive(e);
-    let owner = s.bundle.owner().unwrap().expect("claimed");
+    let owner = s.bundle().owner().unwrap().expect("claimed");
     assert_eq!(
         (owner.id.as_str(), owner.name.as_str(), owner.org.as_str()),
         ("E09", "赵敏", "华信安全研究院")
@@ -692,7 +705,7 @@ fn the_only_key_is_offered_first_and_claims_with_its_key_id() {
     let text = s.screen();
     assert!(text.contains("(signing key 5f1c0a9e7b3d2468)"), "{text}");
     s.drive([code(KeyCode::Enter)]);
-    let owner = s.bundle.owner().unwrap().expect("claimed");
+    let owner = s.bundle().owner().unwrap().expect("claimed");
     assert_eq!(owner.id, "E02");
     assert_eq!(owner.key_id.as_deref(), Some(KEY_ID));
     assert!(
@@ -707,7 +720,7 @@ fn two_keys_are_not_offered_and_the_roster_picker_is_unchanged() {
     s.app.session_mut().keys = vec![key_listing("E01"), key_listing("E02")];
     assert!(!s.screen().contains("signing key"));
     s.drive([key('j'), code(KeyCode::Enter)]);
-    let owner = s.bundle.owner().unwrap().expect("claimed");
+    let owner = s.bundle().owner().unwrap().expect("claimed");
     assert_eq!((owner.id.as_str(), owner.key_id), ("E02", None));
 }
 
@@ -762,6 +775,7 @@ fn a_ten_thousand_application_bundle_opens_searches_and_draws() {
     let text = screen(&mut app, 140, 40);
     assert!(text.contains("10000/10000"));
     let c = clock();
+    let mut b = WorkingCopy::new(b);
     drive(&mut app, &mut b, &c, [key('/')]);
     drive(&mut app, &mut b, &c, typed("第9999号"));
     assert_eq!(
@@ -775,4 +789,173 @@ fn a_ten_thousand_application_bundle_opens_searches_and_draws() {
     assert_eq!(app.selected(), 9999);
     let text = screen(&mut app, 140, 40);
     assert!(text.contains("2023-B-09999"));
+}
+
+/// Every event of `b` carries a signature by `key`.
+fn all_signed_by(b: &Bundle, key: &panelist::keyring::Unlocked) -> bool {
+    use panelist::crypto::event::{EventSig, check_all};
+    let sigs = b.event_signatures().expect("sigs");
+    let events = b.history().expect("history");
+    let pairs: Vec<([u8; 32], Option<&str>)> = events
+        .iter()
+        .zip(&sigs)
+        .map(|(e, (_, s))| {
+            (
+                panelist::domain::history::unhex32(&e.hash).expect("hash"),
+                s.as_deref(),
+            )
+        })
+        .collect();
+    let verdicts = check_all(std::slice::from_ref(key.key.verify_key()), &pairs);
+    !verdicts.is_empty() && verdicts.iter().all(|v| *v == EventSig::Current)
+}
+
+#[test]
+fn a_keyed_copy_asks_the_passphrase_once_a_wrong_one_again_then_every_change_is_signed() {
+    isolated_home();
+    let e01 = test_key("E01");
+    panelist::keyring::save_new(&e01.file, true).expect("save the key");
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("wc.bundle");
+    scored(&path);
+    let keys = panelist::keyring::public_keys().expect("keys");
+    let b = Bundle::open_write(&path).expect("open");
+    let session = Session::load(&b).expect("load").with_keys(keys);
+    let mut app = App::new(session, settings(Lang::En));
+    app.update(Action::Resize {
+        width: 80,
+        height: 24,
+    });
+    let mut copy = WorkingCopy::new(b);
+    let c = clock();
+    // As the loop opens the copy: the passphrase dialog.
+    app.ask_for_key();
+    assert!(matches!(app.dialog(), Some(Dialog::Unlock(_))));
+    assert!(screen(&mut app, 80, 24).contains("Unlock your signing key"));
+    // Later: nothing changes, and the first change key asks again.
+    drive(&mut app, &mut copy, &c, [code(KeyCode::Esc)]);
+    assert!(app.dialog().is_none());
+    assert!(screen(&mut app, 80, 24).contains("Key locked"));
+    let before = copy.bundle().expect("open").history().expect("h").len();
+    drive(
+        &mut app,
+        &mut copy,
+        &c,
+        [code(KeyCode::Enter), code(KeyCode::Tab), key('7')],
+    );
+    assert!(matches!(app.dialog(), Some(Dialog::Unlock(_))));
+    assert_eq!(
+        copy.bundle().expect("open").history().expect("h").len(),
+        before
+    );
+    // A wrong passphrase asks again, with a notice.
+    let mut e = typed("not the passphrase");
+    e.push(code(KeyCode::Enter));
+    drive(&mut app, &mut copy, &c, e);
+    assert!(matches!(app.dialog(), Some(Dialog::Unlock(_))));
+    assert!(!copy.is_signed());
+    assert!(screen(&mut app, 80, 24).contains("Wrong passphrase: try again"));
+    // The right one unlocks; the score is saved and signed.
+    let mut e = typed(PASS);
+    e.push(code(KeyCode::Enter));
+    drive(&mut app, &mut copy, &c, e);
+    assert!(app.dialog().is_none());
+    assert!(copy.is_signed());
+    assert_eq!(app.signing(), &panelist::tui::expert::Signing::Unlocked);
+    drive(&mut app, &mut copy, &c, [key('7')]);
+    assert_eq!(app.save(), SaveState::Saved(before as u64 + 1));
+    let b = copy.bundle().expect("open");
+    assert_eq!(b.history().expect("h").len(), before + 1);
+    assert!(all_signed_by(b, &e01), "every event signed by E01's key");
+}
+
+#[test]
+fn a_copy_with_events_another_key_made_is_refused_and_stays_read_only() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("wc.bundle");
+    scored(&path);
+    let mut app = app_for(&path, Lang::En, 140, 40);
+    *app.signing_mut() = panelist::tui::expert::Signing::Locked;
+    isolated_home();
+    let mut copy = WorkingCopy::new(Bundle::open_write(&path).expect("open"));
+    // E01's copy, but a key that did not sign its events.
+    let mut other = test_key("E02");
+    other.file.id = "E01".into();
+    copy.sign_in(other, &mut app);
+    assert!(!copy.is_signed());
+    assert!(matches!(
+        app.signing(),
+        panelist::tui::expert::Signing::Refused(r) if r.contains("not made with your key")
+    ));
+    let text = screen(&mut app, 140, 40);
+    assert!(text.contains("Read-only:"), "{text}");
+    let before = copy.bundle().expect("open").history().expect("h").len();
+    let c = clock();
+    drive(
+        &mut app,
+        &mut copy,
+        &c,
+        [code(KeyCode::Tab), code(KeyCode::Tab), key('7')],
+    );
+    assert!(app.dialog().is_none(), "no key dialog on a refused copy");
+    assert_eq!(
+        copy.bundle().expect("open").history().expect("h").len(),
+        before
+    );
+}
+
+#[test]
+fn a_keyless_expert_makes_the_key_on_the_screens_and_hands_the_roster_entry_over() {
+    let mut s = setup(false);
+    // E03 picked from the roster: the copy is claimed, and E03 has no key.
+    s.drive([key('j'), key('j'), code(KeyCode::Enter)]);
+    assert_eq!(s.bundle().owner().unwrap().expect("claimed").id, "E03");
+    assert!(matches!(s.app.dialog(), Some(Dialog::NewKey(_))));
+    let text = s.screen();
+    assert!(text.contains("at least 8 characters"), "{text}");
+    assert!(text.contains("Zhang Wei"), "{text}");
+    // Too short, then two that differ, then the same twice.
+    let mut e = typed("short");
+    e.push(code(KeyCode::Enter));
+    s.drive(e);
+    assert!(s.screen().contains("Passphrase too short"));
+    let mut e = vec![ctrl('u')];
+    e.extend(typed("long enough one"));
+    e.push(code(KeyCode::Enter));
+    e.extend(typed("long enough two"));
+    e.push(code(KeyCode::Enter));
+    s.drive(e);
+    assert!(s.screen().contains("The two passphrases differ"));
+    assert!(!s.copy.is_signed());
+    let mut e = typed("long enough one");
+    e.push(code(KeyCode::Enter));
+    e.extend(typed("long enough one"));
+    e.push(code(KeyCode::Enter));
+    s.drive(e);
+    assert!(s.copy.is_signed(), "{:?}", s.app.message());
+    let entry_file = s._dir.path().join("E03.roster-entry.json");
+    let text = std::fs::read_to_string(&entry_file).expect("the roster entry file");
+    let entry: panelist::domain::RosterEntry = serde_json::from_str(&text).expect("json");
+    assert_eq!(entry.id, "E03");
+    let key_id = entry.key_id.clone().expect("key id");
+    let listing = panelist::keyring::public_keys()
+        .expect("keys")
+        .into_iter()
+        .find(|k| k.id == "E03")
+        .expect("E03's key file");
+    assert_eq!(listing.public.expect("reads").key_id, key_id);
+    let shown = screen(&mut s.app, 140, 40);
+    assert!(shown.contains("E03.roster-entry.json"), "{shown}");
+    assert!(shown.contains(&key_id[..16]), "{shown}");
+    // Closed, the expert scores at once, signed with the new key.
+    s.drive([code(KeyCode::Enter)]);
+    assert!(s.app.dialog().is_none());
+    s.drive([code(KeyCode::Enter), code(KeyCode::Tab), key('7')]);
+    assert!(
+        matches!(s.app.save(), SaveState::Saved(1)),
+        "{:?}",
+        s.app.save()
+    );
+    let sigs = s.bundle().event_signatures().expect("sigs");
+    assert!(sigs.iter().all(|(_, sig)| sig.is_some()));
 }

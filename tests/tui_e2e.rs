@@ -103,6 +103,9 @@ impl Tmux {
             "PANELIST_LANG=en",
             "-e",
             "LANG=C.UTF-8",
+            // Keys made on the screens (and the demo's) at the cheapest cost.
+            "-e",
+            "PANELIST_KDF_PARAMS=m=256,t=1,p=1",
             &cmd,
         ]);
         self.remember_socket();
@@ -525,10 +528,27 @@ fn open_with_as_claims_from_the_roster_then_shows_the_screens() {
     t.wait_for("Who are you?");
     t.keys(&["Enter"]);
     t.wait_for("E01 测试专家");
+    // E01 has no key: it is made right there, passphrase typed twice.
+    t.wait_for("Make your signing key");
+    t.wait_for("at least 8 characters");
+    t.text("a long passphrase");
+    t.keys(&["Enter"]);
+    t.text("a long passphrase");
+    t.keys(&["Enter"]);
+    let entry_file = dir.path().join("E01.roster-entry.json");
+    let s = t.wait_for("Key made");
+    assert!(!s.contains("a long passphrase"), "never shown:\n{s}");
+    let text = std::fs::read_to_string(&entry_file).expect("the roster entry file");
+    let entry: panelist::domain::RosterEntry = serde_json::from_str(&text).expect("json");
+    assert_eq!(entry.id, "E01");
+    assert!(entry.key_id.is_some());
+    t.keys(&["Enter"]);
+    t.wait("the dialog to close", |s| !s.contains("Key made"));
     t.keys(&["q"]);
     t.wait_exit();
     let b = Bundle::open_read(&path).expect("open");
     assert_eq!(b.owner().unwrap().map(|o| o.id), Some("E01".into()));
+    assert!(home.join("data/keys/E01.key").exists());
 }
 
 #[test]
@@ -697,6 +717,16 @@ fn export_from_the_screen_with_a_typed_passphrase_then_verify_accepts_it() {
     t.start(&["demo"]);
     // The header names the key.
     t.wait_for(&format!("key {}", &key_id[..16]));
+    // The key is not the demo's: its passphrase is asked; a wrong one
+    // asks again.
+    t.wait_for("Unlock your signing key");
+    t.text("not the passphrase");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("Wrong passphrase: try again");
+    assert!(!s.contains("not the passphrase"), "{s}");
+    t.text(PASS);
+    t.keys(&["Enter"]);
+    t.wait_for("Key unlocked");
     t.keys(&["e"]);
     t.wait_for("Export signed scores · 1/3");
     t.wait_for("export as partial");
@@ -822,4 +852,65 @@ fn replay_steps_through_a_history_scored_on_the_command_line() {
     });
     t.keys(&["q"]);
     t.wait_exit();
+}
+
+#[test]
+fn a_keyed_copy_unlocks_once_then_a_score_saves_and_audit_finds_every_event_signed() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().expect("tmp");
+    let home = dir.path().join("home");
+    let pass = dir.path().join("pass.txt");
+    demo_with_key(&home, &pass, 1);
+    let (id, piece) = target();
+    let t = Tmux::new(&home, "keyed");
+    t.start(&["demo"]);
+    t.wait_for("Unlock your signing key");
+    t.text("wrong passphrase");
+    t.keys(&["Enter"]);
+    t.wait_for("Wrong passphrase: try again");
+    t.text(PASS);
+    t.keys(&["Enter"]);
+    t.wait_for("Key unlocked");
+    open_target(&t, &id, &piece);
+    t.keys(&["Tab"]);
+    t.text("1");
+    t.keys(&["Enter"]);
+    t.wait_for("saved #7");
+    t.keys(&["q"]);
+    t.wait_exit();
+    // The chair's roster with E01's key: audit finds no unsigned event.
+    let out = panelist(&home, &pass, &["key", "show", "--roster-entry"]);
+    let mine: serde_json::Value = serde_json::from_slice(&out.stdout).expect("roster entry");
+    let (content, _) = panelist::demo::content().expect("demo content");
+    let roster: Vec<serde_json::Value> = content
+        .roster
+        .iter()
+        .map(|e| {
+            if e.id == "E01" {
+                mine.clone()
+            } else {
+                serde_json::to_value(e).expect("entry")
+            }
+        })
+        .collect();
+    let roster_file = dir.path().join("roster.json");
+    std::fs::write(&roster_file, serde_json::to_vec(&roster).expect("json")).expect("roster");
+    let wc = working_copy(&home);
+    let out = panelist(
+        &home,
+        &pass,
+        &[
+            "audit",
+            wc.to_str().expect("utf-8"),
+            "--roster",
+            roster_file.to_str().expect("utf-8"),
+        ],
+    );
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{text}");
+    assert!(!text.to_lowercase().contains("unsigned"), "{text}");
 }

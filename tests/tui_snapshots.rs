@@ -318,3 +318,64 @@ fn too_small_and_resize() {
         }
     }
 }
+
+#[test]
+fn key_dialogs() {
+    use panelist::tui::expert::{KeyMade, UnlockFailure};
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("wc.bundle");
+    scored(&path);
+    let go = |app: &mut App, events: Vec<Event>| {
+        // As the screens open: the key not yet unlocked.
+        *app.signing_mut() = panelist::tui::expert::Signing::Locked;
+        app.ask_for_key();
+        assert!(app.dialog().is_some(), "a key dialog opens");
+        feed(app, events);
+    };
+    // The owner has a key: its passphrase is asked once.
+    snap_export(&path, "unlock", e01_key, |a| go(a, typed("correct")));
+    snap_export(&path, "unlock_wrong", e01_key, |a| {
+        let mut e = typed("wrong passphrase");
+        e.push(code(KeyCode::Enter));
+        go(a, e);
+        a.on_unlocked(Err(UnlockFailure::WrongPassphrase(
+            "/home/expert/.local/share/panelist/keys/E01.key".into(),
+        )));
+    });
+    snap_export(&path, "unlock_refused", e01_key, |a| {
+        let mut e = typed("correct horse");
+        e.push(code(KeyCode::Enter));
+        go(a, e);
+        a.on_unlocked(Err(UnlockFailure::Refused(
+            "/home/expert/panel/wc.bundle: refused: event(s) 1–3 were not made with your key"
+                .into(),
+        )));
+    });
+    // No key: it is made here.
+    snap_export(&path, "newkey", no_key, |a| go(a, typed("long enough")));
+    snap_export(&path, "newkey_short", no_key, |a| {
+        let mut e = typed("short");
+        e.push(code(KeyCode::Enter));
+        go(a, e)
+    });
+    snap_export(&path, "newkey_again", no_key, |a| {
+        let mut e = typed("long enough");
+        e.push(code(KeyCode::Enter));
+        e.extend(typed("long"));
+        go(a, e)
+    });
+    snap_export(&path, "newkey_done", no_key, |a| {
+        let mut e = typed("long enough");
+        e.push(code(KeyCode::Enter));
+        e.extend(typed("long enough"));
+        e.push(code(KeyCode::Enter));
+        go(a, e);
+        let listing = key_listing("E01");
+        a.on_key_made(Ok(KeyMade {
+            listing,
+            roster_json: "{\n  \"id\": \"E01\",\n  \"name\": \"王志远\",\n  \"org\": \"华信安全研究院\",\n  \"alg\": \"ed25519\",\n  \"public_key\": \"9f3c…\",\n  \"key_id\": \"5f1c0a9e7b3d2468ace013579bdf2468ace013579bdf02468ace13579bdf0246\"\n}".into(),
+            roster_file: Ok("/home/expert/panel/E01.roster-entry.json".into()),
+        }));
+        a.on_unlocked(Ok(None));
+    });
+}

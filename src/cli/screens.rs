@@ -49,11 +49,14 @@ fn interactive() -> bool {
 }
 
 /// `panelist demo`: the screens on a terminal, else the demo bundle's info.
+/// The screens open signed in as the demo expert: its key is made with
+/// the demo passphrase when the keys folder has none.
 pub fn demo(a: &DemoArgs, ctx: &Ctx) -> Result<u8> {
     let path = crate::demo::prepare(a.fresh, &ctx.clock)?;
     if interactive() {
         let settings = crate::tui::settings(ctx.lang_flag)?;
-        crate::tui::run(Bundle::open_write(&path)?, &ctx.clock, settings)?;
+        let key = demo_key(&path, ctx)?;
+        crate::tui::run(Bundle::open_write(&path)?, &ctx.clock, settings, key)?;
         return Ok(exit::OK);
     }
     let code = super::bundle::info_of(&path, false, ctx.lang)?;
@@ -65,6 +68,75 @@ pub fn demo(a: &DemoArgs, ctx: &Ctx) -> Result<u8> {
         )
     );
     Ok(code)
+}
+
+/// The demo expert's key, unlocked: made with the demo passphrase when
+/// there is none. `None` when the keys folder holds a key of the demo
+/// expert with another passphrase (the screens then ask for it). A demo
+/// copy with events this key did not make (made before the demo signed)
+/// is started over.
+fn demo_key(path: &std::path::Path, ctx: &Ctx) -> Result<Option<crate::keyring::Unlocked>> {
+    use crate::crypto::keys::Passphrase;
+    use crate::demo::{DEMO_EXPERT, DEMO_PASSPHRASE};
+    let pass = Passphrase::new(DEMO_PASSPHRASE.to_string());
+    let key = if crate::keyring::key_path(DEMO_EXPERT)?.exists() {
+        match crate::keyring::unlock_with(Some(DEMO_EXPERT), &pass) {
+            Ok(k) => k,
+            Err(e) if e.is::<crate::keyring::WrongPassphrase>() => return Ok(None),
+            Err(e) => return Err(e),
+        }
+    } else {
+        let (content, _) = crate::demo::content()?;
+        let who = crate::demo::demo_identity(&content.roster);
+        let (_, k) = crate::keyring::create_unlocked(
+            &crate::keyring::NewKey {
+                id: &who.id,
+                name: &who.name,
+                org: &who.org,
+                alg: crate::crypto::Alg::Ed25519,
+                sm2_id: None,
+                passphrase_file: None,
+                force: false,
+            },
+            &pass,
+            &ctx.clock,
+        )?;
+        eprintln!(
+            "{}",
+            ctx.lang.pick(
+                &format!(
+                    "已为演示专家 {DEMO_EXPERT} 创建签名密钥，口令：{DEMO_PASSPHRASE}"
+                ),
+                &format!(
+                    "made the demo expert {DEMO_EXPERT}'s signing key; its passphrase: {DEMO_PASSPHRASE}"
+                ),
+            )
+        );
+        k
+    };
+    let b = Bundle::open_read(path)?;
+    let claimed_other = b
+        .owner()?
+        .and_then(|o| o.key_id)
+        .is_some_and(|k| k != key.key_id());
+    let unsigned = crate::keyring::session::unsigned_events(
+        &b,
+        &b.history()?,
+        std::slice::from_ref(key.key.verify_key()),
+        0,
+    )?;
+    drop(b);
+    if claimed_other || !unsigned.is_empty() {
+        crate::demo::prepare(true, &ctx.clock)?;
+        eprintln!(
+            "{}",
+            ctx.lang.pick(
+                "演示工作副本含有非演示密钥签名的记录，已重新开始",
+                "the demo working copy held events the demo key did not sign: started over"
+            )
+        );
+    }
+    Ok(Some(key))
 }
 
 /// `panelist open BUNDLE [--as EXPERT_ID]`: the owner if the copy has one
@@ -79,7 +151,7 @@ pub fn open(a: &OpenArgs, ctx: &Ctx) -> Result<u8> {
     if !interactive() {
         bail!("the expert screens need a terminal: stdin and stdout must be terminals");
     }
-    crate::tui::run(b, &ctx.clock, settings)?;
+    crate::tui::run(b, &ctx.clock, settings, None)?;
     Ok(exit::OK)
 }
 

@@ -15,6 +15,9 @@ pub const APPLICATIONS_JSON: &str = include_str!("../../assets/demo/applications
 pub const ROSTER_JSON: &str = include_str!("../../assets/demo/roster.json");
 /// The expert the demo scores as.
 pub const DEMO_EXPERT: &str = "E01";
+/// The passphrase of the demo expert's key when the demo makes it (said
+/// on the terminal before the screens, and on the screens).
+pub const DEMO_PASSPHRASE: &str = "demo-passphrase";
 
 /// The demo's content, parsed from the embedded files.
 pub fn content() -> Result<(Content, String)> {

@@ -393,7 +393,33 @@ pub struct Created {
 
 /// Makes a key, asks for its passphrase (twice) and saves it sealed.
 pub fn create(req: &NewKey<'_>, clock: &crate::support::clock::Clock) -> Result<Created> {
-    use crate::crypto::keys::Owner;
+    check_new(req)?;
+    let pass = read_passphrase(
+        req.passphrase_file,
+        &format!("New passphrase for key {}: ", req.id),
+        true,
+    )?;
+    make(req, &pass, clock).map(|(made, _)| made)
+}
+
+/// Makes a key sealed under `pass` (typed into the terminal interface),
+/// saves it and keeps it open: the screens carry on signed in.
+pub fn create_unlocked(
+    req: &NewKey<'_>,
+    pass: &Passphrase,
+    clock: &crate::support::clock::Clock,
+) -> Result<(Created, Unlocked)> {
+    check_new(req)?;
+    let (made, key) = make(req, pass, clock)?;
+    let open = Unlocked {
+        path: made.path.clone(),
+        file: made.file.clone(),
+        key,
+    };
+    Ok((made, open))
+}
+
+fn check_new(req: &NewKey<'_>) -> Result<()> {
     let id = req.id;
     if !valid_expert_id(id) {
         bail!("--id {id:?}: an expert id is 1-32 letters, digits, '-' or '_'");
@@ -411,12 +437,18 @@ pub fn create(req: &NewKey<'_>, clock: &crate::support::clock::Clock) -> Result<
             path.display()
         );
     }
+    kdf_cost()?;
+    Ok(())
+}
+
+fn make(
+    req: &NewKey<'_>,
+    pass: &Passphrase,
+    clock: &crate::support::clock::Clock,
+) -> Result<(Created, SecretKey)> {
+    use crate::crypto::keys::Owner;
+    let id = req.id;
     let cost = kdf_cost()?;
-    let pass = read_passphrase(
-        req.passphrase_file,
-        &format!("New passphrase for key {id}: "),
-        true,
-    )?;
     let key = SecretKey::generate(req.alg, req.sm2_id).map_err(|e| anyhow!("{e}"))?;
     let owner = Owner {
         id: id.to_string(),
@@ -424,10 +456,9 @@ pub fn create(req: &NewKey<'_>, clock: &crate::support::clock::Clock) -> Result<
         org: req.org.trim().to_string(),
     };
     let file =
-        KeyFile::seal(&key, &owner, &pass, cost, &clock.stamp()).map_err(|e| anyhow!("{e}"))?;
-    drop(key);
+        KeyFile::seal(&key, &owner, pass, cost, &clock.stamp()).map_err(|e| anyhow!("{e}"))?;
     let path = save_new(&file, req.force)?;
-    Ok(Created { path, file, cost })
+    Ok((Created { path, file, cost }, key))
 }
 
 /// Opens the chair's key: a key file path, else an id in the key folder.

@@ -5,7 +5,8 @@
 //!
 //! Key press → [`action::Action`] → `update` → an `Effect` (a store write,
 //! an export) run by [`kit::run`]'s loop → redraw. The screens never write
-//! SQL; every change goes through `Bundle::append`, and the header says
+//! SQL; every change is signed with the owner's key and goes through
+//! `keyring::session::Session::append_all`, and the header says
 //! "saved" only once it returned. The terminal is restored on quit, on
 //! error (a guard) and on panic (a hook).
 
@@ -47,7 +48,12 @@ pub fn screen_panic() -> Result<()> {
 }
 
 /// Runs the expert screens on `bundle` (opened for writing) until the
-/// expert quits.
-pub fn run(bundle: Bundle, clock: &Clock, settings: Settings) -> Result<()> {
-    expert::run(bundle, clock, settings)
+/// expert quits; with `key`, already signed in as its expert.
+pub fn run(
+    bundle: Bundle,
+    clock: &Clock,
+    settings: Settings,
+    key: Option<crate::keyring::Unlocked>,
+) -> Result<()> {
+    expert::run(bundle, clock, settings, key)
 }

@@ -6,10 +6,15 @@
 use std::path::Path;
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use panelist::crypto::Alg;
+use panelist::crypto::keys::{KdfCost, KeyFile, Owner, Passphrase};
+use panelist::crypto::sign::SecretKey;
 use panelist::domain::catalog::{Band, Criterion, Direction};
 use panelist::domain::content::Content;
 use panelist::domain::history::Change;
 use panelist::domain::{Application, Catalog, RosterEntry, Rubric, Sections, Unit};
+use panelist::keyring::Unlocked;
+use panelist::keyring::owner::OwnerKey;
 use panelist::keyring::{KeyInfo, KeyListing};
 use panelist::store::{Bundle, Identity};
 use panelist::support::clock::Clock;
@@ -17,7 +22,7 @@ use panelist::support::lang::Lang;
 use panelist::tui::action::Action;
 use panelist::tui::config::Settings;
 use panelist::tui::expert::Effect;
-use panelist::tui::expert::{App, Session, run_effect};
+use panelist::tui::expert::{App, Session, Signing, WorkingCopy, run_effect};
 
 pub const DIRECTIONS: &[(&str, &str, &str, &str)] = &[
     (
@@ -365,66 +370,126 @@ pub fn template(path: &Path) {
     Bundle::create(path, &content(), "第三评审组", &clock(), false).expect("create");
 }
 
+/// The passphrase of the fixture's keys.
+pub const PASS: &str = "fixture passphrase";
+
+/// Expert `id`'s key, the same on every run (its secret is made from the
+/// id), sealed with [`PASS`] at the cheapest cost, unlocked.
+pub fn test_key(id: &str) -> Unlocked {
+    let mut secret = [0x5au8; 32];
+    for (i, b) in id.bytes().enumerate() {
+        secret[i % 32] ^= b;
+    }
+    let key = SecretKey::from_bytes(Alg::Ed25519, &secret, None).expect("key");
+    let e = roster()
+        .into_iter()
+        .find(|e| e.id == id)
+        .expect("on roster");
+    let owner = Owner {
+        id: e.id,
+        name: e.name,
+        org: e.org,
+    };
+    let file = KeyFile::seal(
+        &key,
+        &owner,
+        &Passphrase::new(PASS.into()),
+        KdfCost {
+            m_kib: 256,
+            t: 1,
+            p: 1,
+        },
+        "2024-03-01T08:00:00.000Z",
+    )
+    .expect("seal");
+    Unlocked {
+        path: format!("{id}.key").into(),
+        file,
+        key,
+    }
+}
+
+/// Records `changes` in `path` as E01, each event signed with E01's
+/// [`test_key`].
+pub fn append_as_e01(path: &Path, changes: Vec<Change>, clock: &Clock) {
+    let mut b = Bundle::open_write(path).expect("open");
+    let key = test_key("E01");
+    b.append_all(changes, clock, &OwnerKey::new(&key.key, Vec::new()))
+        .expect("append");
+}
+
 /// The fixture bundle claimed by E01 with one application complete
-/// (2023-T-002), one draft (2023-T-003) and one recused (2023-T-004).
+/// (2023-T-002), one draft (2023-T-003) and one recused (2023-T-004),
+/// every event signed with E01's [`test_key`]. The claim names no key id
+/// (the screens' snapshots show the fixture's [`key_listing`]).
 pub fn scored(path: &Path) {
     template(path);
     let mut b = Bundle::open_write(path).expect("open");
     b.claim(&identity("E01")).expect("claim");
-    let c = clock();
+    drop(b);
     let score = |app: &str, k: &str, v: i64| Change::Score {
         app: app.into(),
         criterion: k.into(),
         value: Some(v),
     };
-    for (k, v) in [
+    let mut changes: Vec<Change> = [
         ("innovation", 22),
         ("advancement", 19),
         ("practicality", 23),
         ("replicability", 17),
-    ] {
-        b.append(score("2023-T-002", k, v), &c, &super::bundle::signer())
-            .expect("score");
-    }
-    b.append(
+    ]
+    .iter()
+    .map(|(k, v)| score("2023-T-002", k, *v))
+    .collect();
+    changes.extend([
         Change::Comment {
             app: "2023-T-002".into(),
             text: COMMENT.into(),
         },
-        &c,
-        &super::bundle::signer(),
-    )
-    .expect("comment");
-    b.append(
         Change::Recommend {
             app: "2023-T-002".into(),
             value: Some(true),
         },
-        &c,
-        &super::bundle::signer(),
-    )
-    .expect("recommend");
-    b.append(
         score("2023-T-003", "innovation", 12),
-        &c,
-        &super::bundle::signer(),
-    )
-    .expect("score");
-    b.append(
         score("2023-T-003", "advancement", 9),
-        &c,
-        &super::bundle::signer(),
-    )
-    .expect("score");
-    b.append(
         Change::Recuse {
             app: "2023-T-004".into(),
             reason: "本人曾参与该项目的可行性论证".into(),
         },
-        &c,
-        &super::bundle::signer(),
-    )
-    .expect("recuse");
+    ]);
+    // One transaction per change, as the screens record them.
+    let c = clock();
+    for change in changes {
+        append_as_e01(path, vec![change], &c);
+    }
+}
+
+/// Points PANELIST_HOME at a folder of this test binary's own, once, so
+/// that signing sessions (their keys folder, their notes of signed heads)
+/// never touch the real data directory.
+pub fn isolated_home() -> &'static Path {
+    static HOME: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    HOME.get_or_init(|| {
+        let d = tempfile::tempdir().expect("home");
+        // SAFETY: set once, before any signing session of this binary
+        // reads it; the tests that read the environment all come here
+        // first, and the lock above makes them wait until it is set.
+        unsafe {
+            std::env::set_var("PANELIST_HOME", d.path());
+            std::env::set_var("PANELIST_KDF_PARAMS", "m=256,t=1,p=1");
+        }
+        d
+    })
+    .path()
+}
+
+/// The working copy at `path` opened for writing as the loop opens it,
+/// signed in with E01's [`test_key`] (the result reported to `app`).
+pub fn signed_copy(path: &Path, app: &mut App) -> WorkingCopy {
+    isolated_home();
+    let mut copy = WorkingCopy::new(Bundle::open_write(path).expect("open"));
+    copy.sign_in(test_key("E01"), app);
+    copy
 }
 
 pub fn settings(lang: Lang) -> Settings {
@@ -434,10 +499,13 @@ pub fn settings(lang: Lang) -> Settings {
     }
 }
 
-/// An app on the bundle at `path`, sized `w`×`h`.
+/// An app on the bundle at `path`, sized `w`×`h`, as it is once the
+/// owner's key is unlocked (nothing is written through it: see
+/// [`signed_copy`] for that).
 pub fn app_for(path: &Path, lang: Lang, w: u16, h: u16) -> App {
     let b = Bundle::open_read(path).expect("open");
     let mut app = App::new(Session::load(&b).expect("load"), settings(lang));
+    *app.signing_mut() = Signing::Unlocked;
     app.update(Action::Resize {
         width: w,
         height: h,
@@ -467,17 +535,17 @@ pub fn typed(s: &str) -> Vec<Event> {
     s.chars().map(key).collect()
 }
 
-/// Feeds events and runs every effect against `bundle`, as the loop does.
+/// Feeds events and runs every effect against `copy`, as the loop does.
 /// Returns false once an effect asked to quit.
 pub fn drive(
     app: &mut App,
-    bundle: &mut Bundle,
+    copy: &mut WorkingCopy,
     clock: &Clock,
     events: impl IntoIterator<Item = Event>,
 ) -> bool {
     for e in events {
         for eff in app.on_event(e) {
-            if !run_effect(bundle, clock, app, eff) {
+            if !run_effect(copy, clock, app, eff) {
                 return false;
             }
         }
@@ -513,6 +581,7 @@ pub fn app_with_keys(path: &Path, lang: Lang, w: u16, h: u16, keys: Vec<KeyListi
     let b = Bundle::open_read(path).expect("open");
     let session = Session::load(&b).expect("load").with_keys(keys);
     let mut app = App::new(session, settings(lang));
+    *app.signing_mut() = Signing::Unlocked;
     app.update(Action::Resize {
         width: w,
         height: h,
@@ -526,7 +595,6 @@ pub fn app_with_keys(path: &Path, lang: Lang, w: u16, h: u16, keys: Vec<KeyListi
 /// scored, a score cleared, a first score elsewhere. 16 events.
 pub fn replayed(path: &Path) {
     scored(path);
-    let mut b = Bundle::open_write(path).expect("open");
     let c = Clock::stepping("2024-03-01T09:05:00Z", 1000).expect("clock");
     let score = |app: &str, k: &str, v: Option<i64>| Change::Score {
         app: app.into(),
@@ -551,7 +619,6 @@ pub fn replayed(path: &Path) {
         score("2023-T-003", "advancement", None),
         score("2023-T-001", "innovation", Some(18)),
     ] {
-        b.append(change, &c, &super::bundle::signer())
-            .expect("append");
+        append_as_e01(path, vec![change], &c);
     }
 }

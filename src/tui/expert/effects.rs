@@ -1,23 +1,39 @@
-//! The expert screens' only I/O: store writes, the claim and the export,
-//! run by the loop for [`App`].
+//! The expert screens' only I/O: signed store writes, the claim, unlocking
+//! and making the owner's key, and the export, run by the loop for
+//! [`App`]. The unlocked key lives here, in the [`WorkingCopy`] the loop
+//! holds, never in the app's state; it is wiped (its own `Drop`) when the
+//! working copy is dropped on exit.
 
 use std::path::{Path, PathBuf};
 
-use super::state::{App, ExportFailure};
+use super::state::{App, ExportFailure, KeyMade, UnlockFailure};
 use crate::crypto::keys::Passphrase;
 use crate::domain::history::Change;
 use crate::export::ExportSummary;
+use crate::keyring::session::Session as Signed;
+use crate::keyring::{KeyInfo, KeyListing, Unlocked};
 use crate::store::{Bundle, Identity};
+use crate::support::clock::Clock;
+use crate::tui::ScreenBasics;
 
 /// Work for the loop: the app never does I/O itself.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Effect {
-    /// Record a change with `Bundle::append`; the result goes back to
+    /// Record a change, signed with the owner's unlocked key
+    /// (`keyring::session::Session::append_all`); the result goes back to
     /// `App::on_appended`.
     Append(Change),
     /// Make the working copy this expert's (`Bundle::claim`); the result
     /// goes back to `App::on_claimed`.
     Claim(Identity),
+    /// Open the owner's key with the typed passphrase and start signing
+    /// (`keyring::unlock_with`, `Session::with_bundle`); the result goes
+    /// back to `App::on_unlocked`.
+    Unlock(UnlockRequest),
+    /// Make the owner's key, write its roster entry beside the copy and
+    /// start signing with it; the results go back to `App::on_key_made`
+    /// and `App::on_unlocked`.
+    MakeKey(NewKeyRequest),
     /// Open the expert's key and write the signed scores file
     /// (`keyring::unlock_with`, `export::export_bundle`); the result goes
     /// back to `App::on_exported`.
@@ -48,40 +64,231 @@ impl PartialEq for ExportRequest {
 
 impl Eq for ExportRequest {}
 
-/// Runs one effect against the bundle and hands the result back to the
-/// app. Returns false when the loop should end.
-pub fn run_effect(
-    bundle: &mut Bundle,
-    clock: &crate::support::clock::Clock,
-    app: &mut App,
-    effect: Effect,
-) -> bool {
+/// The passphrase dialog's request: open `expert`'s key.
+#[derive(Debug)]
+pub struct UnlockRequest {
+    pub expert: String,
+    pub passphrase: Passphrase,
+}
+
+impl PartialEq for UnlockRequest {
+    fn eq(&self, o: &UnlockRequest) -> bool {
+        self.expert == o.expert && self.passphrase.same_as(&o.passphrase)
+    }
+}
+
+impl Eq for UnlockRequest {}
+
+/// The new-key dialog's request: the roster's identity and the passphrase
+/// typed twice.
+#[derive(Debug)]
+pub struct NewKeyRequest {
+    pub id: String,
+    pub name: String,
+    pub org: String,
+    pub passphrase: Passphrase,
+}
+
+impl PartialEq for NewKeyRequest {
+    fn eq(&self, o: &NewKeyRequest) -> bool {
+        self.id == o.id
+            && self.name == o.name
+            && self.org == o.org
+            && self.passphrase.same_as(&o.passphrase)
+    }
+}
+
+impl Eq for NewKeyRequest {}
+
+/// Where the roster entry of a key made on the screens is written: beside
+/// the working copy, `<expert-id>.roster-entry.json`.
+pub fn roster_entry_path(copy: &Path, expert: &str) -> PathBuf {
+    let name = format!("{expert}.roster-entry.json");
+    match copy.parent() {
+        Some(d) if d != Path::new("") => d.join(name),
+        _ => PathBuf::from(name),
+    }
+}
+
+enum Open {
+    /// No key unlocked yet (or the copy was refused): nothing is written
+    /// but the claim.
+    Locked(Box<Bundle>),
+    /// Signed in: every change is signed with the owner's key.
+    Signed(Box<Signed>),
+    /// The copy could not be reopened after a refusal.
+    Closed(String),
+}
+
+/// The working copy as the loop holds it: opened for writing, and once
+/// the owner's key is unlocked, a signing session on it.
+pub struct WorkingCopy {
+    path: PathBuf,
+    open: Open,
+}
+
+impl WorkingCopy {
+    /// A copy opened for writing, its key not yet unlocked.
+    pub fn new(bundle: Bundle) -> WorkingCopy {
+        WorkingCopy {
+            path: bundle.path().to_path_buf(),
+            open: Open::Locked(Box::new(bundle)),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The bundle, to read (closed only after a failed reopen).
+    pub fn bundle(&self) -> Option<&Bundle> {
+        match &self.open {
+            Open::Locked(b) => Some(b),
+            Open::Signed(s) => Some(&s.bundle),
+            Open::Closed(_) => None,
+        }
+    }
+
+    /// Whether changes are signed and written.
+    pub fn is_signed(&self) -> bool {
+        matches!(self.open, Open::Signed(_))
+    }
+
+    fn bundle_mut(&mut self) -> Result<&mut Bundle, String> {
+        match &mut self.open {
+            Open::Locked(b) => Ok(b),
+            Open::Signed(s) => Ok(&mut s.bundle),
+            Open::Closed(e) => Err(e.clone()),
+        }
+    }
+
+    /// Starts signing with `key`: the copy is checked (its owner, every
+    /// event's signature, the last head this key signed); the result goes
+    /// to `App::on_unlocked`. A refused copy stays open read-only.
+    pub fn sign_in(&mut self, key: Unlocked, app: &mut App) {
+        let bundle = match std::mem::replace(&mut self.open, Open::Closed(String::new())) {
+            Open::Locked(b) => *b,
+            Open::Signed(s) => s.bundle,
+            Open::Closed(e) => {
+                self.open = Open::Closed(e.clone());
+                app.on_unlocked(Err(UnlockFailure::Refused(e)));
+                return;
+            }
+        };
+        match Signed::with_bundle(bundle, key) {
+            Ok(s) => {
+                let notice = s.notice.clone();
+                self.open = Open::Signed(Box::new(s));
+                app.on_unlocked(Ok(notice));
+            }
+            Err(e) => {
+                let msg = format!("{e:#}");
+                self.open = match Bundle::open_write(&self.path) {
+                    Ok(b) => Open::Locked(Box::new(b)),
+                    Err(e2) => Open::Closed(e2.to_string()),
+                };
+                app.on_unlocked(Err(UnlockFailure::Refused(msg)));
+            }
+        }
+    }
+}
+
+/// Runs one effect against the working copy and hands the result back to
+/// the app. Returns false when the loop should end.
+pub fn run_effect(copy: &mut WorkingCopy, clock: &Clock, app: &mut App, effect: Effect) -> bool {
     match effect {
         Effect::Append(change) => {
-            // Every event is signed by the owner's key when it is made;
-            // until the screens hold the unlocked key, nothing is recorded.
-            let _ = (change, clock);
-            let r = Err("the key is not unlocked: nothing was recorded".to_string());
+            let r = match &mut copy.open {
+                Open::Signed(s) => s
+                    .append_all(vec![change], clock)
+                    .map_err(|e| format!("{e:#}"))
+                    .and_then(|mut evs| evs.pop().ok_or_else(|| "no change recorded".into())),
+                _ => Err(app.s().unlock_later.to_string()),
+            };
             app.on_appended(r);
             true
         }
         Effect::Claim(who) => {
-            let r = bundle.claim(&who).map_err(|e| e.to_string());
+            let r = copy
+                .bundle_mut()
+                .and_then(|b| b.claim(&who).map_err(|e| e.to_string()));
             app.on_claimed(who, r);
             true
         }
+        Effect::Unlock(req) => {
+            match crate::keyring::unlock_with(Some(&req.expert), &req.passphrase) {
+                Ok(key) => copy.sign_in(key, app),
+                Err(e) => app.on_unlocked(Err(unlock_failure(&e))),
+            }
+            true
+        }
+        Effect::MakeKey(req) => {
+            make_key(copy, clock, app, &req);
+            true
+        }
         Effect::Export(req) => {
-            app.on_exported(export(bundle.path(), clock, &req));
+            app.on_exported(export(copy.path(), clock, &req));
             true
         }
         Effect::Quit => false,
     }
 }
 
+fn unlock_failure(e: &anyhow::Error) -> UnlockFailure {
+    match e.downcast_ref::<crate::keyring::WrongPassphrase>() {
+        Some(w) => UnlockFailure::WrongPassphrase(w.path.clone()),
+        None => UnlockFailure::Key(format!("{e:#}")),
+    }
+}
+
+/// Makes the key, writes its roster entry beside the copy, then signs in.
+fn make_key(copy: &mut WorkingCopy, clock: &Clock, app: &mut App, req: &NewKeyRequest) {
+    let new = crate::keyring::NewKey {
+        id: &req.id,
+        name: &req.name,
+        org: &req.org,
+        alg: crate::crypto::Alg::Ed25519,
+        sm2_id: None,
+        passphrase_file: None,
+        force: false,
+    };
+    let (made, key) = match crate::keyring::create_unlocked(&new, &req.passphrase, clock) {
+        Ok(m) => m,
+        Err(e) => {
+            app.on_key_made(Err(format!("{e:#}")));
+            return;
+        }
+    };
+    let entry = made.file.roster_entry();
+    let json = match crate::support::jsonio::to_string_pretty_inert(&entry) {
+        Ok(j) => j,
+        Err(e) => {
+            app.on_key_made(Err(format!("{e:#}")));
+            return;
+        }
+    };
+    let out = roster_entry_path(copy.path(), &req.id);
+    let mut bytes = json.clone().into_bytes();
+    bytes.push(b'\n');
+    let written = crate::support::fs::write_atomic(&out, &bytes)
+        .map(|_| out.clone())
+        .map_err(|e| format!("{}: {e:#}", out.display()));
+    app.on_key_made(Ok(KeyMade {
+        listing: KeyListing {
+            path: made.path.clone(),
+            id: made.file.id.clone(),
+            public: Ok(KeyInfo::of(&made.file)),
+        },
+        roster_json: json,
+        roster_file: written,
+    }));
+    copy.sign_in(key, app);
+}
+
 /// Opens the key with the typed passphrase and writes the signed file.
 fn export(
     bundle: &Path,
-    clock: &crate::support::clock::Clock,
+    clock: &Clock,
     req: &ExportRequest,
 ) -> Result<ExportSummary, ExportFailure> {
     let key = crate::keyring::unlock_with(Some(&req.expert), &req.passphrase).map_err(|e| {

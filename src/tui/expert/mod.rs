@@ -11,9 +11,12 @@ pub mod view;
 
 pub use dialogs::{
     CommentEditor, ConflictWarning, Dialog, DirectionPicker, ExportDialog, ExportStep, Help,
-    IdentityForm, IdentityPicker, Outcome, Recusal, ScopeNote,
+    IdentityForm, IdentityPicker, NewKeyDialog, NewKeyStep, Outcome, Recusal, ScopeNote,
+    UnlockDialog,
 };
-pub use effects::{Effect, ExportRequest, run_effect};
+pub use effects::{
+    Effect, ExportRequest, NewKeyRequest, UnlockRequest, WorkingCopy, roster_entry_path, run_effect,
+};
 pub use state::*;
 
 use anyhow::Result;
@@ -28,9 +31,11 @@ use crate::tui::kit::{self, Flow};
 kit::screen_basics!(App);
 
 /// The expert screens with the working copy they write to, for the loop.
+/// The owner's unlocked key lives in `copy` (never in `app`) and is wiped
+/// when the screen is dropped on exit.
 struct ExpertScreen<'a> {
     app: App,
-    bundle: Bundle,
+    copy: WorkingCopy,
     clock: &'a Clock,
 }
 
@@ -47,13 +52,16 @@ impl kit::Screen for ExpertScreen<'_> {
 
     /// "saving…" (or "signing…") shows while the write runs.
     fn shows_progress(&self, effects: &[Effect]) -> bool {
-        effects
-            .iter()
-            .any(|e| matches!(e, Effect::Append(_) | Effect::Export(_)))
+        effects.iter().any(|e| {
+            matches!(
+                e,
+                Effect::Append(_) | Effect::Export(_) | Effect::Unlock(_) | Effect::MakeKey(_)
+            )
+        })
     }
 
     fn run_effect(&mut self, effect: Effect) -> Flow {
-        if run_effect(&mut self.bundle, self.clock, &mut self.app, effect) {
+        if run_effect(&mut self.copy, self.clock, &mut self.app, effect) {
             Flow::Continue
         } else {
             Flow::Quit
@@ -62,13 +70,24 @@ impl kit::Screen for ExpertScreen<'_> {
 }
 
 /// Runs the expert screens on `bundle` (opened for writing) until the
-/// expert quits.
-pub fn run(bundle: Bundle, clock: &Clock, settings: Settings) -> Result<()> {
+/// expert quits. With `key` (the demo's), the screens open signed in;
+/// else they ask for the owner's passphrase (or offer to make the key).
+pub fn run(
+    bundle: Bundle,
+    clock: &Clock,
+    settings: Settings,
+    key: Option<crate::keyring::Unlocked>,
+) -> Result<()> {
     // Key files are read once: their public parts name the expert's key
-    // in the header and the export dialog. An unreadable keys folder only
+    // in the header and the dialogs. An unreadable keys folder only
     // means no key is offered.
     let keys = crate::keyring::public_keys().unwrap_or_default();
     let session = Session::load(&bundle)?.with_keys(keys);
-    let app = App::new(session, settings);
-    kit::run(&mut ExpertScreen { app, bundle, clock })
+    let mut app = App::new(session, settings);
+    let mut copy = WorkingCopy::new(bundle);
+    match key {
+        Some(k) => copy.sign_in(k, &mut app),
+        None => app.ask_for_key(),
+    }
+    kit::run(&mut ExpertScreen { app, copy, clock })
 }

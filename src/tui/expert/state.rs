@@ -109,6 +109,39 @@ pub enum OwnerKey<'a> {
     Ready(&'a KeyInfo),
 }
 
+/// Where the owner's signing key stands. The key itself is held by the
+/// loop (`effects::WorkingCopy`), never here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Signing {
+    /// Not unlocked yet: a change key opens the passphrase (or new-key)
+    /// dialog instead of changing anything.
+    Locked,
+    /// Unlocked: every change is signed when it is saved.
+    Unlocked,
+    /// The copy was refused for scoring (the one-line reason): read-only.
+    Refused(String),
+}
+
+/// Why the key was not unlocked, as the loop reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UnlockFailure {
+    /// The passphrase does not open the key (its file): ask again.
+    WrongPassphrase(String),
+    /// The key cannot be found or read.
+    Key(String),
+    /// The key opened, but the working copy may not be scored with it.
+    Refused(String),
+}
+
+/// A key made on the screens: its public part, and its roster entry for
+/// the chair (JSON) with the file it was written to, or why not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyMade {
+    pub listing: KeyListing,
+    pub roster_json: String,
+    pub roster_file: Result<PathBuf, String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SaveState {
     /// Nothing written in this session.
@@ -147,6 +180,7 @@ pub struct App {
     pub(super) screen: Screen,
     pub(super) dialog: Option<Dialog>,
     pub(super) save: SaveState,
+    pub(super) signing: Signing,
     /// A one-line note for the footer until the next key: (text, is_error).
     pub(super) message: Option<(String, bool)>,
     /// Laid out by the last frame.
@@ -218,6 +252,7 @@ impl App {
             digits: String::new(),
             dialog: None,
             save: SaveState::Idle,
+            signing: Signing::Locked,
             message: None,
             cleared: BTreeSet::new(),
             areas: Areas::default(),
@@ -284,6 +319,17 @@ impl App {
     /// Where the last write stands.
     pub fn save(&self) -> SaveState {
         self.save.clone()
+    }
+
+    /// Where the owner's signing key stands.
+    pub fn signing(&self) -> &Signing {
+        &self.signing
+    }
+
+    /// The key's state, to set up a state (the tests' screens as they are
+    /// once the key is unlocked; only the loop's results change it else).
+    pub fn signing_mut(&mut self) -> &mut Signing {
+        &mut self.signing
     }
 
     /// The footer's note until the next key: (text, is_error).

@@ -6,11 +6,13 @@
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 
 use super::dialogs::{
-    CommentEditor, ConflictWarning, Dialog, DirectionPicker, ExportDialog, Help, Outcome, Recusal,
-    ScopeNote,
+    CommentEditor, ConflictWarning, Dialog, DirectionPicker, ExportDialog, Help, NewKeyDialog,
+    NewKeyStep, Outcome, Recusal, ScopeNote, UnlockDialog,
 };
 use super::effects::Effect;
-use super::state::{App, ExportFailure, Focus, SaveState, Screen};
+use super::state::{
+    App, ExportFailure, Focus, KeyMade, OwnerKey, SaveState, Screen, Signing, UnlockFailure,
+};
 use crate::domain::history::{Change, Event as HistoryEvent, Status};
 use crate::domain::text::inert_line;
 use crate::export::ExportSummary;
@@ -212,6 +214,9 @@ impl App {
                 self.set_query(String::new());
             }
             Cmd::Recuse => {
+                if self.current().is_some() && !self.signing_gate() {
+                    return Vec::new();
+                }
                 if let Some(i) = self.current() {
                     self.dialog = Some(Dialog::Recuse {
                         confirm: false,
@@ -416,6 +421,9 @@ impl App {
     /// or the conflict question).
     fn scoring_gate(&mut self) -> Option<usize> {
         let i = self.current()?;
+        if !self.signing_gate() {
+            return None;
+        }
         if self.status(i) == Status::Recused {
             let key = self.key_name(Context::Scoring, Cmd::Recuse);
             self.message = Some((fill(self.s().recused_locked, &[&key]), true));
@@ -435,6 +443,9 @@ impl App {
     }
 
     fn append(&mut self, change: Change) -> Vec<Effect> {
+        if !self.signing_gate() {
+            return Vec::new();
+        }
         self.save = SaveState::Pending;
         vec![Effect::Append(change)]
     }
@@ -538,6 +549,120 @@ impl App {
         }
     }
 
+    // ----- The signing key -----
+
+    /// Whether changes can be made now: the owner's key is unlocked. If
+    /// not, the key dialog opens (or the footer says why not).
+    fn signing_gate(&mut self) -> bool {
+        match &self.signing {
+            Signing::Unlocked => true,
+            Signing::Refused(r) => {
+                self.message = Some((fill(self.s().unlock_refused, &[r]), true));
+                false
+            }
+            Signing::Locked => {
+                self.ask_for_key();
+                false
+            }
+        }
+    }
+
+    /// Opens the dialog the owner's key needs: its passphrase, or making
+    /// it when the keys folder has none of the owner's. The loop calls
+    /// this when a copy opens; a change key calls it while locked.
+    pub fn ask_for_key(&mut self) {
+        if self.signing != Signing::Locked {
+            return;
+        }
+        let Some(o) = self.session.owner.clone() else {
+            return;
+        };
+        match self.owner_key() {
+            OwnerKey::Ready(_) | OwnerKey::Other(..) => {
+                self.dialog = Some(Dialog::Unlock(UnlockDialog::default()));
+            }
+            OwnerKey::Unusable(e) => {
+                let msg = fill(self.s().unlock_no_key_file, &[&inert_line(e)]);
+                self.message = Some((msg, true));
+            }
+            OwnerKey::Missing => {
+                // The roster's name and organisation when it lists the
+                // owner, else those the copy was claimed with.
+                let (name, org) = self
+                    .session
+                    .roster
+                    .iter()
+                    .find(|e| e.id == o.id)
+                    .map(|e| (e.name.clone(), e.org.clone()))
+                    .unwrap_or((o.name.clone(), o.org.clone()));
+                self.dialog = Some(Dialog::NewKey(Box::new(NewKeyDialog::new(o.id, name, org))));
+            }
+        }
+    }
+
+    /// The key was unlocked and the copy checked (`Ok`, with the notice of
+    /// an older copy), or not.
+    pub fn on_unlocked(&mut self, r: Result<Option<String>, UnlockFailure>) {
+        let s = Strings::of(self.basics.settings.lang);
+        match r {
+            Ok(notice) => {
+                self.signing = Signing::Unlocked;
+                if matches!(self.dialog, Some(Dialog::Unlock(_))) {
+                    self.dialog = None;
+                }
+                self.message = Some(match notice {
+                    Some(n) => (inert_line(&n), true),
+                    None => {
+                        let key = match self.owner_key() {
+                            OwnerKey::Ready(k) | OwnerKey::Other(k, _) => inert_line(k.short_id()),
+                            _ => String::new(),
+                        };
+                        (fill(s.unlocked_note, &[&key]), false)
+                    }
+                });
+            }
+            Err(UnlockFailure::Refused(e)) => {
+                let line = inert_line(&e);
+                self.signing = Signing::Refused(line.clone());
+                let keep =
+                    matches!(&self.dialog, Some(Dialog::NewKey(d)) if d.step == NewKeyStep::Done);
+                if !keep && matches!(self.dialog, Some(Dialog::Unlock(_) | Dialog::NewKey(_))) {
+                    self.dialog = None;
+                }
+                self.message = Some((fill(s.unlock_refused, &[&line]), true));
+            }
+            Err(UnlockFailure::WrongPassphrase(_)) => {
+                if let Some(Dialog::Unlock(d)) = &mut self.dialog {
+                    d.running = false;
+                    d.error = Some(s.unlock_wrong.to_string());
+                }
+            }
+            Err(UnlockFailure::Key(e)) => {
+                let msg = fill(s.key_failed, &[&inert_line(&e)]);
+                match &mut self.dialog {
+                    Some(Dialog::Unlock(d)) => {
+                        d.running = false;
+                        d.error = Some(msg);
+                    }
+                    _ => self.message = Some((msg, true)),
+                }
+            }
+        }
+    }
+
+    /// The key was made on the screens (or not): the header and the
+    /// export now know it, and the dialog shows its roster entry.
+    pub fn on_key_made(&mut self, r: Result<KeyMade, String>) {
+        let s = Strings::of(self.basics.settings.lang);
+        if let Ok(m) = &r {
+            self.session.keys.retain(|k| k.id != m.listing.id);
+            self.session.keys.push(m.listing.clone());
+        }
+        if let Some(Dialog::NewKey(d)) = &mut self.dialog {
+            d.finished(r, s);
+        }
+    }
+
     // ----- Results from the loop -----
 
     /// A write returned: only now does the screen show the change.
@@ -580,6 +705,7 @@ impl App {
                 self.session.owner = Some(who);
                 self.find_conflicts();
                 self.screen = Screen::Main;
+                self.ask_for_key();
             }
             Err(e) => {
                 let s = Strings::of(self.basics.settings.lang);
@@ -672,6 +798,12 @@ impl App {
             }
             Outcome::Export(req) => return vec![Effect::Export(req)],
             Outcome::Claim(who) => return vec![Effect::Claim(who)],
+            Outcome::Unlock(req) => return vec![Effect::Unlock(req)],
+            Outcome::MakeKey(req) => return vec![Effect::MakeKey(req)],
+            Outcome::KeyLater => {
+                self.dialog = None;
+                self.message = Some((self.s().unlock_later.to_string(), false));
+            }
             Outcome::Quit => return vec![Effect::Quit],
             Outcome::Lang => self.basics.settings.lang = self.basics.settings.lang.toggle(),
         }

@@ -13,6 +13,8 @@ use std::path::Path;
 use anyhow::{Context as _, Result, anyhow, bail};
 
 use crate::crypto::envelope::{Envelope, SCORES_TYPE};
+use crate::crypto::event::{self, EventSig};
+use crate::crypto::sign::VerifyKey;
 use crate::domain::Rubric;
 use crate::domain::history::{self, ChainError, Change, Event, Refusal, Sheet};
 use crate::formats::scores::ScoresPayload;
@@ -74,6 +76,42 @@ impl ChainCheck {
     }
 }
 
+/// The events' own signatures, checked against the owner's key in the
+/// copy's roster (and the previous keys it lists).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Signatures {
+    /// An export: its events carry no signatures of their own (the file
+    /// is signed as a whole, which `panelist verify` checks).
+    #[default]
+    NotCarried,
+    /// The copy's roster names no usable key for its owner (or it has no
+    /// owner): nothing to check against.
+    NoKey,
+    /// Each event's verdict, in the order of `events`.
+    Checked(Vec<EventSig>),
+}
+
+impl Signatures {
+    /// Event `i`'s verdict, when checked.
+    pub fn of(&self, i: usize) -> Option<EventSig> {
+        match self {
+            Signatures::Checked(v) => v.get(i).copied(),
+            _ => None,
+        }
+    }
+
+    /// Events with no signature, and with a signature no accepted key made.
+    pub fn counts(&self) -> (usize, usize) {
+        match self {
+            Signatures::Checked(v) => (
+                v.iter().filter(|s| **s == EventSig::Missing).count(),
+                v.iter().filter(|s| **s == EventSig::Wrong).count(),
+            ),
+            _ => (0, 0),
+        }
+    }
+}
+
 /// Everything the replay screen needs, read once.
 #[derive(Debug, Clone)]
 pub struct Source {
@@ -88,6 +126,7 @@ pub struct Source {
     pub apps: Vec<AppRef>,
     pub events: Vec<Event>,
     pub check: ChainCheck,
+    pub sigs: Signatures,
 }
 
 /// The parts of a source before its chain is checked.
@@ -135,7 +174,29 @@ impl Source {
                 title: a.title,
             })
             .collect();
-        Ok(Source::new(Parts {
+        let events = b.history()?;
+        let sigs = match expert.as_ref().and_then(|e| {
+            b.roster()
+                .ok()?
+                .into_iter()
+                .find(|r| r.id == e.id)
+                .and_then(|r| VerifyKey::accepted_by(&r).ok())
+        }) {
+            None => Signatures::NoKey,
+            Some(accepted) => {
+                let stored: std::collections::HashMap<u64, Option<String>> =
+                    b.event_signatures()?.into_iter().collect();
+                let pairs: Vec<([u8; 32], Option<&str>)> = events
+                    .iter()
+                    .map(|e| {
+                        let sig = stored.get(&e.seq).and_then(|s| s.as_deref());
+                        (history::unhex32(&e.hash).unwrap_or([0; 32]), sig)
+                    })
+                    .collect();
+                Signatures::Checked(event::check_all(&accepted, &pairs))
+            }
+        };
+        let mut src = Source::new(Parts {
             kind: Kind::WorkingCopy,
             file: path.display().to_string(),
             call: b.meta.call.clone(),
@@ -144,9 +205,11 @@ impl Source {
             expert,
             rubric: b.rubric.clone(),
             apps,
-            events: b.history()?,
+            events,
             head: None,
-        }))
+        });
+        src.sigs = sigs;
+        Ok(src)
     }
 
     fn export(path: &Path) -> Result<Source> {
@@ -215,6 +278,7 @@ impl Source {
             apps: p.apps,
             events: p.events,
             check,
+            sigs: Signatures::default(),
         }
     }
 

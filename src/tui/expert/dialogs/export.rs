@@ -424,7 +424,7 @@ fn shell_word(s: &str) -> String {
 
 /// `label value` with the value as an input field `room` columns wide
 /// showing the end of a long value; returns the line and the cursor column.
-fn input_line(
+pub(super) fn input_line(
     app: &App,
     label: &str,
     lw: usize,

@@ -55,5 +55,6 @@ pub fn help_lines(app: &App, w: usize) -> Vec<Line<'static>> {
         out.bindings(&app.basics.settings.keymap, ctx, |c| s.cmd_help(c));
     }
     out.section(s.ctx_dialogs, s.help_dialog_keys);
+    out.section(s.help_key_title, s.help_key_text);
     out.lines()
 }

@@ -8,8 +8,10 @@ mod direction;
 mod export;
 mod help;
 mod identity;
+mod newkey;
 mod recuse;
 mod scope;
+mod unlock;
 
 pub use comment::CommentEditor;
 pub use conflict::ConflictWarning;
@@ -17,15 +19,17 @@ pub use direction::DirectionPicker;
 pub use export::{ExportDialog, ExportStep};
 pub use help::{Help, help_lines};
 pub use identity::{IdentityForm, IdentityPicker};
+pub use newkey::{NewKeyDialog, NewKeyStep};
 pub use recuse::Recusal;
 pub use scope::ScopeNote;
+pub use unlock::UnlockDialog;
 
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 
-use super::effects::ExportRequest;
+use super::effects::{ExportRequest, NewKeyRequest, UnlockRequest};
 use super::state::App;
 use crate::domain::history::Change;
 use crate::domain::text::inert_line;
@@ -47,6 +51,10 @@ pub enum Dialog {
     },
     Conflict(ConflictWarning),
     Export(Box<ExportDialog>),
+    /// The owner's key's passphrase, asked once when the copy opens.
+    Unlock(UnlockDialog),
+    /// Making the owner's key when there is none.
+    NewKey(Box<NewKeyDialog>),
 }
 
 /// What a key in a dialog (or the identity picker) asks of the screen.
@@ -71,6 +79,12 @@ pub enum Outcome {
     Export(ExportRequest),
     /// Claim the working copy as this expert.
     Claim(Identity),
+    /// Unlock the owner's key with the typed passphrase.
+    Unlock(UnlockRequest),
+    /// Make the owner's key.
+    MakeKey(NewKeyRequest),
+    /// The key dialog is closed without unlocking: nothing can change yet.
+    KeyLater,
     Quit,
     /// Switch the language.
     Lang,
@@ -87,6 +101,8 @@ impl Dialog {
             Dialog::Recuse { confirm, recusal } => recusal.key(k, confirm, app),
             Dialog::Conflict(d) => d.key(k),
             Dialog::Export(d) => d.key(k, app),
+            Dialog::Unlock(d) => d.key(k, app),
+            Dialog::NewKey(d) => d.key(k, app),
         }
     }
 
@@ -100,6 +116,8 @@ impl Dialog {
             Dialog::Recuse { confirm, recusal } => recusal.draw(frame, app, area, *confirm),
             Dialog::Conflict(d) => d.draw(frame, app, area),
             Dialog::Export(d) => d.draw(frame, app, area),
+            Dialog::Unlock(d) => d.draw(frame, app, area),
+            Dialog::NewKey(d) => d.draw(frame, app, area),
         }
     }
 }

@@ -20,17 +20,31 @@ use ratatui::widgets::{Block, Paragraph};
 
 use crate::domain::text::inert_line;
 use crate::tui::action::{Cmd, Context};
-use crate::tui::expert::{App, Areas, Focus, OwnerKey, SaveState, Screen};
+use crate::tui::expert::{App, Areas, Focus, OwnerKey, SaveState, Screen, Signing};
 use crate::tui::kit::frame::{
     Hints, SlashHints, expert_line, footer_hints, header_lines, themed_block,
 };
+use crate::tui::strings::fill;
 use crate::tui::text::fit;
 
 /// Paints the screen.
 pub fn draw(frame: &mut Frame, app: &mut App) {
-    let Some(parts) = app.frame_with(frame, 0, header, footer) else {
+    // A copy refused for scoring says why on a line of its own.
+    let banner = matches!(app.signing, Signing::Refused(_)) as u16;
+    let Some(parts) = app.frame_with(frame, banner, header, footer) else {
         return;
     };
+    if let Signing::Refused(r) = &app.signing {
+        let line = fit(
+            &format!(" {}", fill(app.s().unlock_refused, &[r])),
+            parts.banner.width as usize,
+            "…",
+        );
+        frame.render_widget(
+            Paragraph::new(Span::styled(line, app.theme().error())),
+            parts.banner,
+        );
+    }
     let (area, body) = (parts.all, parts.body);
     let mut areas = Areas::default();
     match &app.screen {

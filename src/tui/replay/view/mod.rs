@@ -10,8 +10,9 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::source::{Break, Delta, Kind};
+use super::source::{Break, Delta, Kind, Signatures};
 use super::state::{Dialog, Pane, ReplayApp};
+use crate::crypto::event::EventSig;
 use crate::domain::history::{ChainError, Status};
 use crate::domain::text::inert_line;
 use crate::support::lang::Lang;
@@ -180,14 +181,29 @@ fn header(frame: &mut Frame, app: &ReplayApp, area: Rect) {
         Some(e) => expert_line(s, &e.id, &e.name, &e.org),
         None => format!(" {}: {}", s.expert, s.no_expert),
     };
-    let mut left2 = who;
+    let mut left2 = vec![Span::styled(who, hs)];
     if let Kind::Export { key_id, .. } = &src.kind {
-        left2.push_str(&format!(
+        left2[0].content.to_mut().push_str(&format!(
             " · {} {} · {}",
             s.header_key,
             inert_line(crate::crypto::short_id(key_id)),
             s.replay_signature_note
         ));
+    }
+    match &src.sigs {
+        Signatures::NotCarried => {}
+        Signatures::NoKey => left2.push(Span::styled(format!(" · {}", s.replay_sig_no_key), hs)),
+        sigs @ Signatures::Checked(_) => match sigs.counts() {
+            (0, 0) => left2.push(Span::styled(format!(" · {}", s.replay_sig_ok), hs)),
+            (missing, wrong) => left2.push(Span::styled(
+                format!(
+                    " · {} {}",
+                    g.fail(),
+                    fill(s.replay_sig_bad, &[&missing, &wrong])
+                ),
+                t.error().patch(hs),
+            )),
+        },
     }
     let moment = match app.moment_event().and_then(|i| src.events.get(i)) {
         Some(e) => fill(
@@ -196,10 +212,7 @@ fn header(frame: &mut Frame, app: &ReplayApp, area: Rect) {
         ),
         None => s.replay_before_all.to_string(),
     };
-    let line2 = (
-        vec![Span::styled(left2, hs)],
-        vec![Span::styled(format!("{moment} "), hs)],
-    );
+    let line2 = (left2, vec![Span::styled(format!("{moment} "), hs)]);
     header_lines(frame, area, hs, [line1, line2]);
 }
 
@@ -304,8 +317,14 @@ fn table_rows(area: Rect) -> usize {
     (area.height.saturating_sub(2) as usize).saturating_sub(1)
 }
 
+/// The timeline's mark of an unsigned event and of a wrongly signed one.
+pub const UNSIGNED: &str = "?";
+pub const WRONGLY_SIGNED: &str = "!";
+
 fn timeline(frame: &mut Frame, app: &mut ReplayApp, area: Rect) {
-    let rows_h = table_rows(area);
+    // A legend line under the rows when some event is marked.
+    let legend = app.src.sigs.counts() != (0, 0);
+    let rows_h = table_rows(area).saturating_sub(legend as usize).max(1);
     let n = app.visible.len();
     let offset = app.timeline.show(n, rows_h);
     let app = &*app;
@@ -380,10 +399,15 @@ fn timeline(frame: &mut Frame, app: &mut ReplayApp, area: Rect) {
             Span::styled(g.fail(), t.error().patch(base))
         };
         let cursor = if here { g.cursor() } else { " " };
+        let sig = match src.sigs.of(i) {
+            Some(EventSig::Missing) => Span::styled(UNSIGNED, t.error().patch(base)),
+            Some(EventSig::Wrong) => Span::styled(WRONGLY_SIGNED, t.error().patch(base)),
+            _ => Span::styled(" ", base),
+        };
         let mut spans = vec![
             Span::styled(cursor, base),
             mark,
-            Span::styled(" ", base),
+            sig,
             Span::styled(pad_left(&e.seq.to_string(), seq_w), base.patch(t.value())),
             Span::styled(" ", base),
             Span::styled(fit(&show_time(&e.time, short_time), time_w, "…"), base),
@@ -407,6 +431,12 @@ fn timeline(frame: &mut Frame, app: &mut ReplayApp, area: Rect) {
         }
         spans.push(Span::styled(fit(&desc, desc_w, "…"), style));
         lines.push(Line::from(spans));
+    }
+    if legend {
+        let rows = lines.len();
+        lines.extend((rows..inner.height.saturating_sub(1) as usize).map(|_| Line::raw("")));
+        let text = fill(s.replay_sig_legend, &[&UNSIGNED, &WRONGLY_SIGNED]);
+        lines.push(Line::styled(cut(&format!(" {text}"), w, "…"), t.dim()));
     }
     frame.render_widget(Paragraph::new(lines), inner);
 }
