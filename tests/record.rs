@@ -380,3 +380,37 @@ fn find(dir: &Path, name: &str) -> Option<PathBuf> {
     }
     None
 }
+
+#[test]
+fn the_screens_open_draws_before_the_content_check_but_records_nothing_until_it_passed() {
+    let s = Scratch::new();
+    let p = scored(&s, "deferred.bundle");
+    tamper(
+        &p,
+        "UPDATE applications SET title = title || '（改）' WHERE id = 'T-00004';",
+    );
+    // The screens' open succeeds (the first frame is drawn) …
+    let mut b = Bundle::open_write_deferred(&p).expect("opens for the first frame");
+    // … but the first change waits for the content check and is refused.
+    let err = b
+        .append(score("T-00001", "replicability", 5), &clock(), &signer())
+        .expect_err("the content check failed");
+    assert!(err.to_string().contains("application T-00004"), "{err}");
+    assert_eq!(b.content_verdict().map(|r| r.is_err()), Some(true));
+    drop(b);
+    assert_eq!(
+        Bundle::open_read(&p)
+            .expect("open")
+            .head()
+            .expect("head")
+            .size,
+        4,
+        "nothing was recorded"
+    );
+    // An untouched copy records as usual.
+    let q = scored(&s, "deferred-ok.bundle");
+    let mut b = Bundle::open_write_deferred(&q).expect("open");
+    b.append(score("T-00001", "replicability", 5), &clock(), &signer())
+        .expect("recorded after the check passed");
+    assert_eq!(b.content_verdict(), Some(Ok(())));
+}

@@ -408,3 +408,50 @@ fn events_a_newer_export_signs_are_not_called_uncovered() {
         "{v}"
     );
 }
+
+#[test]
+fn the_screens_export_checks_its_output_like_the_command_line() {
+    // The export dialog calls the library's export: an output naming the
+    // working copy itself (or the key file) is refused and nothing changes.
+    let p = Panel::new("ed25519", 2);
+    p.score_complete(0, 10);
+    let key = panelist::keyring::unlock_file(&p.key_path(), Some(&p.pass)).expect("unlock");
+    let before = std::fs::read(&p.bundle).expect("read");
+    let clock = common::bundle::clock();
+    let e = panelist::export::export_bundle(&p.bundle, &key, &p.bundle, true, &clock)
+        .expect_err("the copy is an input");
+    assert!(format!("{e:#}").contains("is also an input"), "{e:#}");
+    assert_eq!(std::fs::read(&p.bundle).expect("read"), before);
+    let e = panelist::export::export_bundle(&p.bundle, &key, &p.key_path(), true, &clock)
+        .expect_err("the key file is an input");
+    assert!(!format!("{e:#}").is_empty());
+    let missing = p.s.path("no/such/folder/E01.json");
+    assert!(panelist::export::export_bundle(&p.bundle, &key, &missing, true, &clock).is_err());
+}
+
+#[test]
+fn replay_marks_events_the_key_did_not_make() {
+    use panelist::crypto::event::EventSig;
+    use panelist::tui::replay::source::{Signatures, Source};
+    let p = Panel::new("ed25519", 3);
+    // The chair's bundle carries the expert's key in its roster.
+    let e = p.roster_entry();
+    rusqlite::Connection::open(&p.bundle)
+        .expect("sqlite")
+        .execute(
+            "UPDATE roster SET alg = ?1, public_key = ?2, key_id = ?3 WHERE id = 'E01'",
+            rusqlite::params![e.alg, e.public_key, e.key_id],
+        )
+        .expect("roster");
+    p.score_complete(0, 10);
+    let src = Source::open(&p.bundle).expect("open");
+    assert_eq!(src.sigs.counts(), (0, 0), "{:?}", src.sigs);
+    assert!(matches!(src.sigs, Signatures::Checked(_)));
+    let seqs = insider_appends(&p.bundle, planted(&p.apps[1]), None);
+    let src = Source::open(&p.bundle).expect("open");
+    assert_eq!(src.sigs.counts(), (2, 0));
+    for s in &seqs {
+        assert_eq!(src.sigs.of(*s as usize - 1), Some(EventSig::Missing));
+    }
+    assert_eq!(src.sigs.of(0), Some(EventSig::Current));
+}

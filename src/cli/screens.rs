@@ -56,7 +56,12 @@ pub fn demo(a: &DemoArgs, ctx: &Ctx) -> Result<u8> {
     if interactive() {
         let settings = crate::tui::settings(ctx.lang_flag)?;
         let key = demo_key(&path, ctx)?;
-        crate::tui::run(Bundle::open_write(&path)?, &ctx.clock, settings, key)?;
+        crate::tui::run(
+            Bundle::open_write_deferred(&path)?,
+            &ctx.clock,
+            settings,
+            key,
+        )?;
         return Ok(exit::OK);
     }
     let code = super::bundle::info_of(&path, false, ctx.lang)?;
@@ -144,7 +149,7 @@ fn demo_key(path: &std::path::Path, ctx: &Ctx) -> Result<Option<crate::keyring::
 /// the screens ask.
 pub fn open(a: &OpenArgs, ctx: &Ctx) -> Result<u8> {
     let settings = crate::tui::settings(ctx.lang_flag)?;
-    let mut b = Bundle::open_write(&a.bundle)?;
+    let mut b = Bundle::open_write_deferred(&a.bundle)?;
     if let Some(id) = &a.expert {
         crate::store::claim_as(&mut b, id)?;
     }

@@ -155,6 +155,10 @@ pub fn export_bundle(
     allow_incomplete: bool,
     clock: &Clock,
 ) -> Result<ExportSummary> {
+    // The same output checks as the command line, for every caller (the
+    // screens' export dialog too): never over the bundle or the key file,
+    // into a folder that exists, onto a regular file only.
+    crate::support::fs::check_outputs(&[bundle_path, &key.path], &[out_path])?;
     let b = Bundle::open_read(bundle_path)?;
     check_signed_record(&b, key)?;
     let payload = build_payload(&b, key, &clock.stamp(), allow_incomplete)?;

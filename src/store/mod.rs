@@ -147,12 +147,19 @@ pub struct Bundle {
     /// The head was made in this session with the key that signs the next
     /// change: its signature need not be checked again.
     head_signed_here: bool,
+    /// A writer's content check, running on its own connection beside the
+    /// first frame; joined before the first change.
+    content_check: Option<std::thread::JoinHandle<Result<()>>>,
+    content_ok: Option<std::result::Result<(), String>>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Mode {
     Read,
     Write,
+    /// A writer whose content check runs beside the first frame (the
+    /// screens); the first change waits for it.
+    WriteDeferred,
     Inspect,
 }
 
@@ -181,6 +188,15 @@ impl Bundle {
         Self::open(path, Mode::Write).map(|(b, _)| b)
     }
 
+    /// Opens a bundle for scoring as [`Bundle::open_write`] does, except
+    /// that the content check (applications against the digest, the
+    /// costly part on a large bundle) runs on its own connection while the
+    /// screens draw their first frame. No change is recorded before it
+    /// passed: the first append waits for it and refuses on its failure.
+    pub fn open_write_deferred(path: &Path) -> Result<Bundle> {
+        Self::open(path, Mode::WriteDeferred).map(|(b, _)| b)
+    }
+
     /// Opens a bundle to inspect what was done to it (audit, replay):
     /// read-only, and a schema whose only deviations are triggers (which a
     /// reader never fires) is opened, the deviations returned as findings.
@@ -189,7 +205,7 @@ impl Bundle {
     }
 
     fn open(path: &Path, mode: Mode) -> Result<(Bundle, Vec<String>)> {
-        let write = mode == Mode::Write;
+        let write = matches!(mode, Mode::Write | Mode::WriteDeferred);
         let p = pstr(path);
         let header = sniff(path)?;
         refuse_beside(path)?;
@@ -329,12 +345,22 @@ impl Bundle {
             _lock: lock,
             cache: None,
             head_signed_here: false,
+            content_check: None,
+            content_ok: None,
         };
         if write {
             // A writer never builds on a file it has not checked: the
             // sheet it carries on from is the replay of the verified
             // history, never the stored one.
-            let sheet = b.check_record()?;
+            let sheet = b.check_history()?;
+            if mode == Mode::WriteDeferred {
+                let bg = path.to_path_buf();
+                b.content_check = Some(std::thread::spawn(move || {
+                    Bundle::open(&bg, Mode::Read)?.0.check_content()
+                }));
+            } else {
+                b.check_content()?;
+            }
             let (size, hash, time) = b.head_raw()?;
             b.cache = Some((sheet, size, hash, time));
         }
@@ -346,15 +372,31 @@ impl Bundle {
     /// application named), the chain from genesis, and the stored sheet
     /// against the replay of the history. Returns the replayed sheet.
     pub fn check_record(&self) -> Result<Sheet> {
+        self.check_content()?;
+        self.check_history()
+    }
+
+    /// The applications, catalog and rubric against the bundle digest (the
+    /// first differing application named).
+    pub fn check_content(&self) -> Result<()> {
+        let apps = self.applications()?;
+        let digest = history::hex(&content::digest(&self.catalog, &self.rubric, &apps));
+        if digest != self.meta.digest {
+            return Err(StoreError::Altered {
+                path: pstr(&self.path),
+                msg: self.describe_content_change(&apps)?,
+            });
+        }
+        Ok(())
+    }
+
+    /// The chain from genesis, and the stored sheet against the replay of
+    /// the history. Returns the replayed sheet.
+    pub fn check_history(&self) -> Result<Sheet> {
         let altered = |msg: String| StoreError::Altered {
             path: pstr(&self.path),
             msg,
         };
-        let apps = self.applications()?;
-        let digest = history::hex(&content::digest(&self.catalog, &self.rubric, &apps));
-        if digest != self.meta.digest {
-            return Err(altered(self.describe_content_change(&apps)?));
-        }
         let events = self.history()?;
         match self.owner()? {
             Some(o) => {
@@ -383,6 +425,40 @@ impl Bundle {
             )));
         }
         Ok(replayed)
+    }
+
+    /// Waits for the content check a writer started at open (it runs
+    /// beside the first frame of the screens); a change is never recorded
+    /// before it passed.
+    fn content_checked(&mut self) -> Result<()> {
+        if let Some(h) = self.content_check.take() {
+            let r = h.join().unwrap_or_else(|_| {
+                Err(StoreError::Damaged(
+                    pstr(&self.path),
+                    "the content check stopped".into(),
+                ))
+            });
+            self.content_ok = Some(r.as_ref().map(|_| ()).map_err(|e| e.to_string()));
+        }
+        match &self.content_ok {
+            Some(Ok(())) | None => Ok(()),
+            Some(Err(m)) => Err(StoreError::Altered {
+                path: pstr(&self.path),
+                msg: m
+                    .split_once(": refused: ")
+                    .map_or(m.as_str(), |(_, rest)| rest)
+                    .to_string(),
+            }),
+        }
+    }
+
+    /// The result of the content check started at open, once known: `None`
+    /// while it runs (the screens show it when it fails).
+    pub fn content_verdict(&mut self) -> Option<std::result::Result<(), String>> {
+        if self.content_check.as_ref().is_some_and(|h| h.is_finished()) {
+            let _ = self.content_checked();
+        }
+        self.content_ok.clone()
     }
 
     /// Names what changed in content whose digest no longer matches.
@@ -731,6 +807,7 @@ impl Bundle {
         clock: &Clock,
         key: &dyn EventKey,
     ) -> Result<Vec<Event>> {
+        self.content_checked()?;
         let owner = self
             .owner()?
             .ok_or_else(|| StoreError::NoOwner(pstr(&self.path)))?;
