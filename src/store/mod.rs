@@ -190,9 +190,11 @@ impl Bundle {
 
     /// Opens a bundle for scoring as [`Bundle::open_write`] does, except
     /// that the content check (applications against the digest, the
-    /// costly part on a large bundle) runs on its own connection while the
-    /// screens draw their first frame. No change is recorded before it
-    /// passed: the first append waits for it and refuses on its failure.
+    /// costly part on a large bundle) is left for later: the screens start
+    /// it on its own connection once their first frame is drawn
+    /// ([`Bundle::start_content_check`]). No change is recorded before it
+    /// passed: the first append waits for it (or runs it) and refuses on
+    /// its failure.
     pub fn open_write_deferred(path: &Path) -> Result<Bundle> {
         Self::open(path, Mode::WriteDeferred).map(|(b, _)| b)
     }
@@ -353,13 +355,9 @@ impl Bundle {
             // sheet it carries on from is the replay of the verified
             // history, never the stored one.
             let sheet = b.check_history()?;
-            if mode == Mode::WriteDeferred {
-                let bg = path.to_path_buf();
-                b.content_check = Some(std::thread::spawn(move || {
-                    Bundle::open(&bg, Mode::Read)?.0.check_content()
-                }));
-            } else {
+            if mode != Mode::WriteDeferred {
                 b.check_content()?;
+                b.content_ok = Some(Ok(()));
             }
             let (size, hash, time) = b.head_raw()?;
             b.cache = Some((sheet, size, hash, time));
@@ -431,6 +429,12 @@ impl Bundle {
     /// beside the first frame of the screens); a change is never recorded
     /// before it passed.
     fn content_checked(&mut self) -> Result<()> {
+        if self.content_ok.is_none() && self.content_check.is_none() {
+            // Not started yet (a deferred open before its first frame):
+            // check here, before the change.
+            let r = self.check_content();
+            self.content_ok = Some(r.as_ref().map(|_| ()).map_err(|e| e.to_string()));
+        }
         if let Some(h) = self.content_check.take() {
             let r = h.join().unwrap_or_else(|_| {
                 Err(StoreError::Damaged(
@@ -452,8 +456,21 @@ impl Bundle {
         }
     }
 
-    /// The result of the content check started at open, once known: `None`
-    /// while it runs (the screens show it when it fails).
+    /// Starts the content check of a deferred open on its own connection
+    /// (the screens call this once their first frame is drawn, so the check
+    /// does not compete with it). Does nothing when it ran or runs.
+    pub fn start_content_check(&mut self) {
+        if self.content_ok.is_some() || self.content_check.is_some() {
+            return;
+        }
+        let bg = self.path.clone();
+        self.content_check = Some(std::thread::spawn(move || {
+            Bundle::open(&bg, Mode::Read)?.0.check_content()
+        }));
+    }
+
+    /// The result of the content check, once known: `None` while it runs
+    /// or before it started (the screens show it when it fails).
     pub fn content_verdict(&mut self) -> Option<std::result::Result<(), String>> {
         if self.content_check.as_ref().is_some_and(|h| h.is_finished()) {
             let _ = self.content_checked();

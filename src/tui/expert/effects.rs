@@ -128,6 +128,17 @@ pub struct WorkingCopy {
 }
 
 impl WorkingCopy {
+    /// Starts the copy's content check beside the screens once the first
+    /// frame is drawn (a no-op afterwards); no change is recorded before it
+    /// passed.
+    pub fn start_content_check(&mut self) {
+        match &mut self.open {
+            Open::Locked(b) => b.start_content_check(),
+            Open::Signed(s) => s.bundle.start_content_check(),
+            Open::Closed(_) => {}
+        }
+    }
+
     /// A copy opened for writing, its key not yet unlocked.
     pub fn new(bundle: Bundle) -> WorkingCopy {
         WorkingCopy {

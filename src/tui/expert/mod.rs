@@ -44,6 +44,8 @@ impl kit::Screen for ExpertScreen<'_> {
 
     fn draw(&mut self, frame: &mut Frame) {
         view::draw(frame, &mut self.app);
+        // The first frame is drawn: the copy's content check may start.
+        self.copy.start_content_check();
     }
 
     fn on_event(&mut self, ev: Event) -> Vec<Effect> {
