@@ -139,16 +139,7 @@ impl ExportDialog {
                         });
                     }
                 }
-                KeyCode::Backspace => d.pass.pop(),
-                KeyCode::Char('u') if ctrl => d.pass.clear(),
-                KeyCode::Char(c) if !ctrl && !c.is_control() => {
-                    if d.pass.push(c) {
-                        d.error = None;
-                    } else {
-                        d.error = Some(s.export_pass_too_long.to_string());
-                    }
-                }
-                _ => {}
+                _ => super::type_passphrase(&mut d.pass, &mut d.error, &k, s.export_pass_too_long),
             },
             ExportStep::Running => {}
             ExportStep::Done => {

@@ -138,3 +138,29 @@ fn app_heading(app: &App, i: usize, iw: usize) -> Vec<Line<'static>> {
     .map(|l| Line::styled(l, app.theme().heading()))
     .collect()
 }
+
+/// A key typed into a masked passphrase field, alike in every dialog that
+/// asks for one (unlock, export, a new key): Backspace, Ctrl-U to clear, or
+/// a printable character, refused past the field's limit with `too_long`.
+/// Other keys leave the field as it is.
+pub(super) fn type_passphrase(
+    field: &mut crate::crypto::keys::Passphrase,
+    error: &mut Option<String>,
+    k: &KeyEvent,
+    too_long: &str,
+) {
+    use crossterm::event::{KeyCode, KeyModifiers};
+    let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+    match k.code {
+        KeyCode::Backspace => field.pop(),
+        KeyCode::Char('u') if ctrl => field.clear(),
+        KeyCode::Char(c) if !ctrl && !c.is_control() => {
+            if field.push(c) {
+                *error = None;
+            } else {
+                *error = Some(too_long.to_string());
+            }
+        }
+        _ => {}
+    }
+}

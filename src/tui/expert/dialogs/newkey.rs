@@ -4,7 +4,7 @@
 //! the key, writes its roster entry beside the working copy, and the
 //! dialog shows that entry for the chair.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::Line;
@@ -62,7 +62,6 @@ impl NewKeyDialog {
 
     pub fn key(&mut self, k: KeyEvent, app: &App) -> Outcome {
         let s = app.s();
-        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
         match self.step {
             NewKeyStep::Running => return Outcome::Stay,
             NewKeyStep::Done => {
@@ -117,18 +116,7 @@ impl NewKeyDialog {
                 } else {
                     &mut self.first
                 };
-                match k.code {
-                    KeyCode::Backspace => field.pop(),
-                    KeyCode::Char('u') if ctrl => field.clear(),
-                    KeyCode::Char(c) if !ctrl && !c.is_control() => {
-                        if field.push(c) {
-                            self.error = None;
-                        } else {
-                            self.error = Some(s.export_pass_too_long.to_string());
-                        }
-                    }
-                    _ => {}
-                }
+                super::type_passphrase(field, &mut self.error, &k, s.export_pass_too_long);
             }
         }
         Outcome::Stay

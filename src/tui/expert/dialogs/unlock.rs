@@ -3,7 +3,7 @@
 //! The passphrase is never drawn (one bullet per character) and leaves
 //! with the request; a wrong one asks again.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::Line;
@@ -41,7 +41,6 @@ impl Default for UnlockDialog {
 impl UnlockDialog {
     pub fn key(&mut self, k: KeyEvent, app: &App) -> Outcome {
         let s = app.s();
-        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
         if self.running {
             return Outcome::Stay;
         }
@@ -66,16 +65,9 @@ impl UnlockDialog {
                     return Outcome::Unlock(UnlockRequest { expert, passphrase });
                 }
             }
-            KeyCode::Backspace => self.pass.pop(),
-            KeyCode::Char('u') if ctrl => self.pass.clear(),
-            KeyCode::Char(c) if !ctrl && !c.is_control() => {
-                if self.pass.push(c) {
-                    self.error = None;
-                } else {
-                    self.error = Some(s.export_pass_too_long.to_string());
-                }
+            _ => {
+                super::type_passphrase(&mut self.pass, &mut self.error, &k, s.export_pass_too_long)
             }
-            _ => {}
         }
         Outcome::Stay
     }
