@@ -959,3 +959,60 @@ fn a_keyless_expert_makes_the_key_on_the_screens_and_hands_the_roster_entry_over
     let sigs = s.bundle().event_signatures().expect("sigs");
     assert!(sigs.iter().all(|(_, sig)| sig.is_some()));
 }
+
+/// The screens open on the list and the first application's texts; the
+/// rest come from the content check once the first frame is drawn, and
+/// the search finds them then. Altered content hands no texts over.
+#[test]
+fn a_brief_open_shows_the_first_text_and_takes_the_rest_from_the_content_check() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("wc.bundle");
+    template(&path);
+    let full = Bundle::open_read(&path)
+        .expect("open")
+        .applications()
+        .expect("apps");
+    assert!(full.len() >= 2 && full.iter().all(|a| !a.sections.overview.is_empty()));
+
+    let mut b = Bundle::open_write_deferred(&path).expect("open");
+    let session = Session::load_brief(&b).expect("brief");
+    assert_eq!(session.apps[0], full[0], "the first application whole");
+    assert!(
+        session.apps[1..]
+            .iter()
+            .all(|a| a.sections.overview.is_empty()),
+        "no other text read before the first frame"
+    );
+    let ids: Vec<&str> = session.apps.iter().map(|a| a.id.as_str()).collect();
+    let want: Vec<&str> = full.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(ids, want, "every application listed");
+    let mut app = App::new(session, settings(Lang::En));
+    assert!(app.needs_texts());
+    b.start_content_check();
+    app.on_texts(b.checked_applications().expect("checked"));
+    assert!(!app.needs_texts());
+    for (a, f) in app.session().apps.iter().zip(&full) {
+        assert_eq!(a.sections, f.sections, "{}", a.id);
+    }
+    drop(b);
+
+    // Another bundle's applications (a different list) are not taken.
+    let mut other = App::new(
+        Session::load_brief(&Bundle::open_read(&path).expect("open")).expect("brief"),
+        settings(Lang::En),
+    );
+    other.on_texts(full[1..].to_vec());
+    assert!(other.needs_texts(), "a different list is ignored");
+
+    // Altered text: the check refuses, no texts are handed over.
+    let c = rusqlite::Connection::open(&path).expect("open");
+    c.execute(
+        "UPDATE applications SET overview = overview || '改' WHERE position = 1",
+        [],
+    )
+    .expect("edit");
+    drop(c);
+    let mut b = Bundle::open_write_deferred(&path).expect("open");
+    let e = b.checked_applications().expect_err("altered").to_string();
+    assert!(e.contains(&full[1].id), "{e}");
+}

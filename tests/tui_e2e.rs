@@ -253,7 +253,7 @@ impl Drop for Tmux {
 fn target() -> (String, String) {
     let (content, _) = panelist::demo::content().expect("demo content");
     let me = panelist::demo::demo_identity(&content.roster);
-    let mut index = Index::new(&content.applications);
+    let mut index = Index::new(&content.applications, &content.catalog);
     for (i, a) in content.applications.iter().enumerate() {
         if conflict::find(&me.org, a).is_some() {
             continue;
@@ -913,4 +913,65 @@ fn a_keyed_copy_unlocks_once_then_a_score_saves_and_audit_finds_every_event_sign
     );
     assert!(out.status.success(), "{text}");
     assert!(!text.to_lowercase().contains("unsigned"), "{text}");
+}
+
+/// The screens open on the list and the first application's texts alone;
+/// every other application's texts (and the search over them) are there
+/// from the first key on: a phrase only the last application's text holds
+/// finds it, and opening it shows that text.
+#[test]
+fn texts_of_every_application_are_shown_and_searched_after_the_first_frame() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().expect("tmp");
+    let home = dir.path().join("home");
+    let (content, _) = panelist::demo::content().expect("demo content");
+    let apps = &content.applications;
+    let last = apps.last().expect("apps");
+    let folded = |s: &str| panelist::domain::text::normalize_name(s);
+    // Six characters of the last application's overview that no other
+    // application has in any field, and that are not in its short fields.
+    let chars: Vec<char> = last.sections.overview.chars().collect();
+    let shorts = |a: &panelist::domain::Application| {
+        let mut h = format!("{}{}", a.id, a.title);
+        for u in a.units() {
+            h.push_str(&u.name);
+        }
+        folded(&h)
+    };
+    let text_of = |a: &panelist::domain::Application| {
+        let s = &a.sections;
+        folded(&format!(
+            "{}|{}|{}|{}",
+            s.overview, s.technology, s.deployment, s.replication
+        ))
+    };
+    let piece = (0..chars.len().saturating_sub(6))
+        .map(|s| chars[s..s + 6].iter().collect::<String>())
+        .find(|p| {
+            let f = folded(p);
+            f.chars().count() == 6
+                && f.chars().all(|c| c.is_alphanumeric())
+                && apps.iter().all(|a| {
+                    (a.id == last.id) == text_of(a).contains(f.as_str())
+                        && !shorts(a).contains(f.as_str())
+                })
+        })
+        .expect("a phrase only the last application's text holds");
+    let t = Tmux::new(&home, "texts");
+    t.start(&["demo"]);
+    t.wait_for("Applications");
+    t.keys(&["/"]);
+    t.wait_for("/ search");
+    t.text(&piece);
+    t.wait(&format!("{} under the cursor", last.id), |s| {
+        cursor_on(s, &last.id)
+    });
+    t.keys(&["Enter"]);
+    t.wait("the search to close", |s| !s.contains("Enter done"));
+    t.keys(&["Enter"]);
+    t.wait_for(&format!("Application {}", last.id));
+    let head: String = last.sections.overview.chars().take(8).collect();
+    t.wait_for(&head);
+    t.keys(&["q"]);
+    t.wait_exit();
 }

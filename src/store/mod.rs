@@ -149,8 +149,11 @@ pub struct Bundle {
     head_signed_here: bool,
     /// A writer's content check, running on its own connection beside the
     /// first frame; joined before the first change.
-    content_check: Option<std::thread::JoinHandle<Result<()>>>,
+    /// It hands back the applications it checked, texts and all.
+    content_check: Option<std::thread::JoinHandle<Result<Vec<Application>>>>,
     content_ok: Option<std::result::Result<(), String>>,
+    /// The applications the content check read and found as digested.
+    checked_apps: Option<Vec<Application>>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -349,6 +352,7 @@ impl Bundle {
             head_signed_here: false,
             content_check: None,
             content_ok: None,
+            checked_apps: None,
         };
         if write {
             // A writer never builds on a file it has not checked: the
@@ -377,12 +381,16 @@ impl Bundle {
     /// The applications, catalog and rubric against the bundle digest (the
     /// first differing application named).
     pub fn check_content(&self) -> Result<()> {
-        let apps = self.applications()?;
-        let digest = history::hex(&content::digest(&self.catalog, &self.rubric, &apps));
+        self.check_content_of(&self.applications()?)
+    }
+
+    /// [`Bundle::check_content`] of applications read from this bundle.
+    fn check_content_of(&self, apps: &[Application]) -> Result<()> {
+        let digest = history::hex(&content::digest(&self.catalog, &self.rubric, apps));
         if digest != self.meta.digest {
             return Err(StoreError::Altered {
                 path: pstr(&self.path),
-                msg: self.describe_content_change(&apps)?,
+                msg: self.describe_content_change(apps)?,
             });
         }
         Ok(())
@@ -443,6 +451,7 @@ impl Bundle {
                 ))
             });
             self.content_ok = Some(r.as_ref().map(|_| ()).map_err(|e| e.to_string()));
+            self.checked_apps = r.ok();
         }
         match &self.content_ok {
             Some(Ok(())) | None => Ok(()),
@@ -465,8 +474,27 @@ impl Bundle {
         }
         let bg = self.path.clone();
         self.content_check = Some(std::thread::spawn(move || {
-            Bundle::open(&bg, Mode::Read)?.0.check_content()
+            let b = Bundle::open(&bg, Mode::Read)?.0;
+            let apps = b.applications()?;
+            b.check_content_of(&apps)?;
+            Ok(apps)
         }));
+    }
+
+    /// Every application, texts and all, as the content check found them
+    /// (waits for it; reads them here when it ran without keeping them).
+    /// The screens open with [`Bundle::applications_brief`] and take these
+    /// once the first frame is drawn. An altered content is refused (the
+    /// check's error).
+    pub fn checked_applications(&mut self) -> Result<Vec<Application>> {
+        if self.content_ok.is_none() && self.content_check.is_none() {
+            self.start_content_check();
+        }
+        self.content_checked()?;
+        match self.checked_apps.take() {
+            Some(apps) => Ok(apps),
+            None => self.applications(),
+        }
     }
 
     /// The result of the content check, once known: `None` while it runs
@@ -585,35 +613,86 @@ impl Bundle {
 
     /// Every application, in bundle order.
     pub fn applications(&self) -> Result<Vec<Application>> {
-        let mut units: BTreeMap<String, Vec<Unit>> = BTreeMap::new();
+        self.read_applications(true)
+    }
+
+    /// Every application without its sections (empty) and the flags
+    /// stored after them (false): what a list shows, read in a fraction of
+    /// the time, since a row's long texts are never read
+    /// ([`Bundle::fill_texts`] reads one application's).
+    pub fn applications_brief(&self) -> Result<Vec<Application>> {
+        self.read_applications(false)
+    }
+
+    /// What [`Bundle::applications_brief`] leaves out of `a`: its sections
+    /// and the flags stored after them.
+    pub fn fill_texts(&self, a: &mut Application) -> Result<()> {
+        let id = a.id.clone();
+        self.conn
+            .query_row(
+                "SELECT overview, technology, deployment, replication, previously_selected, \
+                 national_funding, built FROM applications WHERE id = ?1",
+                [&id],
+                |r| {
+                    a.sections = Sections {
+                        overview: r.get(0)?,
+                        technology: r.get(1)?,
+                        deployment: r.get(2)?,
+                        replication: r.get(3)?,
+                    };
+                    a.previously_selected = r.get(4)?;
+                    a.national_funding = r.get(5)?;
+                    a.built = r.get(6)?;
+                    Ok(())
+                },
+            )
+            .map_err(|e| self.sql(e))
+    }
+
+    fn read_applications(&self, texts: bool) -> Result<Vec<Application>> {
+        // Read in the table's own order (one pass, no index lookups), put
+        // in each application's order here.
+        let mut units: std::collections::HashMap<String, Vec<(i64, Unit)>> = Default::default();
         {
             let mut st = self
                 .conn
-                .prepare("SELECT app, name, credit_code, sme FROM units ORDER BY app, position")
+                .prepare("SELECT app, position, name, credit_code, sme FROM units")
                 .map_err(|e| self.sql(e))?;
             let rows = st
                 .query_map([], |r| {
                     Ok((
                         r.get::<_, String>(0)?,
+                        r.get::<_, i64>(1)?,
                         Unit {
-                            name: r.get(1)?,
-                            credit_code: r.get(2)?,
-                            sme: r.get(3)?,
+                            name: r.get(2)?,
+                            credit_code: r.get(3)?,
+                            sme: r.get(4)?,
                         },
                     ))
                 })
                 .map_err(|e| self.sql(e))?;
             for row in rows {
-                let (app, u) = row.map_err(|e| self.sql(e))?;
-                units.entry(app).or_default().push(u);
+                let (app, pos, u) = row.map_err(|e| self.sql(e))?;
+                units.entry(app).or_default().push((pos, u));
             }
         }
+        let mut units: std::collections::HashMap<String, Vec<Unit>> = units
+            .into_iter()
+            .map(|(app, mut us)| {
+                us.sort_by_key(|(pos, _)| *pos);
+                (app, us.into_iter().map(|(_, u)| u).collect())
+            })
+            .collect();
         let mut st = self
             .conn
             .prepare(
-                "SELECT id, title, direction, sector, authority, priority, province, overview, \
-                 technology, deployment, replication, previously_selected, national_funding, built \
-                 FROM applications ORDER BY position",
+                if texts {
+                    "SELECT id, title, direction, sector, authority, priority, province, overview, \
+                     technology, deployment, replication, previously_selected, national_funding, built \
+                     FROM applications ORDER BY position"
+                } else {
+                    schema::BRIEF_APPLICATIONS
+                },
             )
             .map_err(|e| self.sql(e))?;
         let rows = st

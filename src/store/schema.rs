@@ -80,9 +80,20 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE events ADD COLUMN sig TEXT;
     ALTER TABLE roster ADD COLUMN previous_keys TEXT;
     "#,
+    // 3: what a list shows of every application, in order, apart from the
+    // rows' long texts: the screens open on it without reading them.
+    r#"
+    CREATE INDEX applications_list
+        ON applications(position, id, title, direction, sector, authority, priority, province);
+    "#,
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Every application as a list shows it, in the columns of a full read:
+/// read from the `applications_list` index alone, never the rows.
+pub const BRIEF_APPLICATIONS: &str = "SELECT id, title, direction, sector, authority, priority, \
+     province, '', '', '', '', 0, 0, 0 FROM applications ORDER BY position";
 
 /// Applies the migrations after `from`, each in its own transaction.
 pub fn migrate(conn: &Connection, from: i64) -> rusqlite::Result<()> {
@@ -188,6 +199,23 @@ pub fn check_exact(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_brief_read_touches_the_list_index_alone() {
+        let c = Connection::open_in_memory().expect("memory db");
+        migrate(&c, 0).expect("migrate");
+        let plan: Vec<String> = c
+            .prepare(&format!("EXPLAIN QUERY PLAN {BRIEF_APPLICATIONS}"))
+            .expect("plan")
+            .query_map([], |r| r.get::<_, String>(3))
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("plan rows");
+        assert_eq!(
+            plan,
+            vec!["SCAN applications USING COVERING INDEX applications_list".to_string()]
+        );
+    }
 
     #[test]
     fn migrations_apply_in_order_on_memory_db() {

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use super::state::{App, ExportFailure, KeyMade, UnlockFailure};
 use crate::crypto::keys::Passphrase;
+use crate::domain::Application;
 use crate::domain::history::Change;
 use crate::export::ExportSummary;
 use crate::keyring::session::Session as Signed;
@@ -137,6 +138,26 @@ impl WorkingCopy {
             Open::Signed(s) => s.bundle.start_content_check(),
             Open::Closed(_) => {}
         }
+    }
+
+    /// Every application with its texts, for the screens that opened with
+    /// the list alone: as the content check read them (waits for it), or,
+    /// when the content was refused, as the file holds them (the copy is
+    /// then shown, never scored: the refusal comes with the first change).
+    pub fn applications(&mut self) -> Result<Vec<Application>, String> {
+        let checked = match &mut self.open {
+            Open::Locked(b) => b.checked_applications(),
+            Open::Signed(s) => s.bundle.checked_applications(),
+            Open::Closed(m) => return Err(m.clone()),
+        };
+        checked.or_else(|_| {
+            let read = match &self.open {
+                Open::Locked(b) => b.applications(),
+                Open::Signed(s) => s.bundle.applications(),
+                Open::Closed(m) => return Err(m.clone()),
+            };
+            read.map_err(|e| e.to_string())
+        })
     }
 
     /// A copy opened for writing, its key not yet unlocked.

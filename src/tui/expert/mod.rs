@@ -44,12 +44,28 @@ impl kit::Screen for ExpertScreen<'_> {
 
     fn draw(&mut self, frame: &mut Frame) {
         view::draw(frame, &mut self.app);
-        // The first frame is drawn: the copy's content check may start.
+        // The first frame is drawn: the copy's content check and the
+        // search index may start.
         self.copy.start_content_check();
+        self.app.start_search_index();
     }
 
     fn on_event(&mut self, ev: Event) -> Vec<Effect> {
-        self.app.on_event(ev)
+        let mut failed = None;
+        if self.app.needs_texts() {
+            // The first frame showed the list and the first application;
+            // the rest of the texts come with the content check (which
+            // began after that frame) before anything else is shown.
+            match self.copy.applications() {
+                Ok(apps) => self.app.on_texts(apps),
+                Err(e) => failed = Some(e),
+            }
+        }
+        let effects = self.app.on_event(ev);
+        if let Some(e) = failed {
+            self.app.texts_failed(&e);
+        }
+        effects
     }
 
     /// "saving…" (or "signing…") shows while the write runs.
@@ -84,7 +100,7 @@ pub fn run(
     // in the header and the dialogs. An unreadable keys folder only
     // means no key is offered.
     let keys = crate::keyring::public_keys().unwrap_or_default();
-    let session = Session::load(&bundle)?.with_keys(keys);
+    let session = Session::load_brief(&bundle)?.with_keys(keys);
     let mut app = App::new(session, settings);
     let mut copy = WorkingCopy::new(bundle);
     match key {

@@ -20,7 +20,7 @@ use crate::tui::kit::Basics;
 use crate::tui::kit::action::Context;
 use crate::tui::kit::config::Settings;
 use crate::tui::kit::scroll::{ListScroll, TextScroll};
-use crate::tui::kit::search::Index;
+use crate::tui::kit::search::Search;
 
 pub use crate::tui::kit::{MIN_HEIGHT, MIN_WIDTH, WIDE_HEIGHT, WIDE_WIDTH};
 
@@ -30,7 +30,8 @@ pub struct Session {
     pub meta: Meta,
     pub catalog: Catalog,
     pub rubric: Rubric,
-    pub apps: Vec<Application>,
+    /// Shared with the search index's thread.
+    pub apps: std::sync::Arc<[Application]>,
     pub roster: Vec<RosterEntry>,
     pub owner: Option<Identity>,
     pub sheet: Sheet,
@@ -40,6 +41,9 @@ pub struct Session {
     /// The key files of the data directory, public parts only. The loop
     /// reads them ([`Session::with_keys`]); a session loaded alone has none.
     pub keys: Vec<KeyListing>,
+    /// Every application's texts are in `apps` (else only the first's:
+    /// [`Session::load_brief`]).
+    pub texts: bool,
 }
 
 impl Session {
@@ -51,11 +55,35 @@ impl Session {
             meta: b.meta.clone(),
             catalog: b.catalog.clone(),
             rubric: b.rubric.clone(),
-            apps: b.applications()?,
+            apps: b.applications()?.into(),
             roster: b.roster()?,
             owner: b.owner()?,
             sheet: b.current()?,
             history_size: b.head()?.size,
+            texts: true,
+        })
+    }
+
+    /// What the first frame shows of `b`: every application without its
+    /// texts but the first one's (the one the list opens on). The loop
+    /// hands the texts over once the frame is drawn ([`App::on_texts`]).
+    pub fn load_brief(b: &Bundle) -> store::Result<Session> {
+        let mut apps = b.applications_brief()?;
+        if let Some(first) = apps.first_mut() {
+            b.fill_texts(first)?;
+        }
+        Ok(Session {
+            path: b.path().to_path_buf(),
+            keys: Vec::new(),
+            meta: b.meta.clone(),
+            catalog: b.catalog.clone(),
+            rubric: b.rubric.clone(),
+            apps: apps.into(),
+            roster: b.roster()?,
+            owner: b.owner()?,
+            sheet: b.current()?,
+            history_size: b.head()?.size,
+            texts: false,
         })
     }
 
@@ -174,7 +202,7 @@ pub struct App {
     pub(super) conflicts: Vec<Option<Conflict>>,
     /// Applications whose possible conflict the expert waved off this session.
     pub(super) cleared: BTreeSet<usize>,
-    pub(super) index: Index,
+    pub(super) index: Search,
     // The screen.
     pub(super) basics: Basics,
     pub(super) screen: Screen,
@@ -206,24 +234,45 @@ pub struct App {
     pub(super) digits: String,
 }
 
+/// `f` of every item, in order, over the cores when there are many (a
+/// bundle opens on its list rows and conflict checks: 10,000 of each).
+fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(4);
+    if items.len() < 2_000 || threads < 2 {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    let f = &f;
+    std::thread::scope(|sc| {
+        let parts: Vec<_> = items
+            .chunks(chunk)
+            .map(|c| sc.spawn(move || c.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        let mut out = Vec::with_capacity(items.len());
+        for (p, c) in parts.into_iter().zip(items.chunks(chunk)) {
+            // A part that panicked is done again here.
+            out.extend(p.join().unwrap_or_else(|_| c.iter().map(f).collect()));
+        }
+        out
+    })
+}
+
 impl App {
     pub fn new(session: Session, settings: Settings) -> App {
-        let rows = session
-            .apps
-            .iter()
-            .map(|a| Row {
-                id: inert_line(&a.id),
-                title: inert_line(&a.title),
-                lead: inert_line(&a.lead_unit.name),
-            })
-            .collect();
+        let rows = par_map(&session.apps, |a| Row {
+            id: inert_line(&a.id),
+            title: inert_line(&a.title),
+            lead: inert_line(&a.lead_unit.name),
+        });
         let by_id = session
             .apps
             .iter()
             .enumerate()
             .map(|(i, a)| (a.id.clone(), i))
             .collect();
-        let index = Index::new(&session.apps);
+        let index = Search::new(session.apps.clone(), &session.catalog);
         let screen = if session.owner.is_some() {
             Screen::Main
         } else {
@@ -439,6 +488,48 @@ impl App {
         }
     }
 
+    /// Starts building the search index on its own thread; the screens do
+    /// it once their first frame is drawn and the texts are in (the first
+    /// search waits for it).
+    pub fn start_search_index(&mut self) {
+        if self.session.texts {
+            self.index.start();
+        }
+    }
+
+    /// The screen opened without the applications' texts (but the first's).
+    pub fn needs_texts(&self) -> bool {
+        !self.session.texts
+    }
+
+    /// The texts could not be read (the one-line reason): the screens go
+    /// on with the list, and say so.
+    pub fn texts_failed(&mut self, why: &str) {
+        self.session.texts = true;
+        self.message = Some((
+            crate::tui::kit::strings::fill(self.s().texts_unreadable, &[&why]),
+            true,
+        ));
+    }
+
+    /// Every application with its texts, for a session opened brief
+    /// ([`Session::load_brief`]); the search index starts on them. Ignored
+    /// unless they are the same applications in the same order.
+    pub fn on_texts(&mut self, apps: Vec<Application>) {
+        let same = apps.len() == self.session.apps.len()
+            && apps
+                .iter()
+                .zip(self.session.apps.iter())
+                .all(|(a, b)| a.id == b.id);
+        if !same || self.session.texts {
+            return;
+        }
+        self.session.apps = apps.into();
+        self.session.texts = true;
+        self.index = Search::new(self.session.apps.clone(), &self.session.catalog);
+        self.index.start();
+    }
+
     /// Char indices of the search query in a displayed field.
     pub fn highlights(&self, field: &str) -> Vec<usize> {
         if self.query.is_empty() {
@@ -478,11 +569,7 @@ impl App {
         self.conflicts = match &self.session.owner {
             Some(o) if !o.org.trim().is_empty() => {
                 let org = conflict::Org::new(&o.org);
-                self.session
-                    .apps
-                    .iter()
-                    .map(|a| conflict::find_for(&org, a))
-                    .collect()
+                par_map(&self.session.apps, |a| conflict::find_for(&org, a))
             }
             _ => vec![None; self.session.apps.len()],
         };

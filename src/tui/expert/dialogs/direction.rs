@@ -77,7 +77,7 @@ impl DirectionPicker {
         let lang = app.lang();
         let dirs = &app.session.catalog.directions;
         let mut counts = vec![0usize; dirs.len()];
-        for a in &app.session.apps {
+        for a in app.session.apps.iter() {
             if let Some(p) = dirs.iter().position(|d| Some(d.code) == a.direction) {
                 counts[p] += 1;
             }
