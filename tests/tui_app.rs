@@ -101,9 +101,10 @@ fn a_score_is_shown_only_after_the_store_returned() {
     let mut s = setup(true);
     s.open("2023-T-001");
     let before = s.events().len();
-    // Typing "2" waits for a second digit; "1" completes 21 and asks for a write.
-    assert!(feed(&mut s.app, [key('2')]).is_empty());
-    let effects = feed(&mut s.app, [key('1')]);
+    // Typed digits wait (shown pending); Enter asks for the write.
+    assert!(feed(&mut s.app, [key('2'), key('1')]).is_empty());
+    assert_eq!(s.app.pending(), "21");
+    let effects = feed(&mut s.app, [code(KeyCode::Enter)]);
     assert_eq!(
         effects,
         vec![Effect::Append(Change::Score {
@@ -129,8 +130,10 @@ fn a_score_is_shown_only_after_the_store_returned() {
 fn digits_steps_and_clearing() {
     let mut s = setup(true);
     s.open("2023-T-001");
-    // A digit that cannot grow within the scale is set at once.
+    // Even a digit that cannot grow within the scale waits for Enter.
     s.drive([key('7')]);
+    assert_eq!(s.score("2023-T-001", "innovation"), None);
+    s.drive([code(KeyCode::Enter)]);
     assert_eq!(s.score("2023-T-001", "innovation"), Some(7));
     // "0" may be the start of "05": it waits for Enter.
     s.drive([key('j'), key('0')]);
@@ -207,7 +210,7 @@ fn the_total_updates_live_and_completion_needs_comment_and_recommendation() {
     s.drive([key('n')]);
     assert_eq!(s.app.entry(0).unwrap().recommend, Some(false));
     // The header counts follow.
-    let (done, _, _) = s.app.progress();
+    let done = s.app.count(panelist::domain::history::Status::Complete);
     assert_eq!(done, 2);
 }
 
@@ -310,7 +313,7 @@ fn recusal_needs_a_reason_and_confirmation_locks_scoring_and_is_withdrawn_by_a_n
         ev.iter()
             .any(|c| matches!(c, Change::Recuse { app, .. } if app == "2023-T-007"))
     );
-    s.drive([key('5')]);
+    s.drive([key('5'), code(KeyCode::Enter)]);
     assert_eq!(s.score("2023-T-007", "innovation"), Some(5));
     assert!(s.bundle().verify_chain().unwrap().is_ok());
 }
@@ -329,7 +332,7 @@ fn a_possible_conflict_asks_before_scoring() {
     assert!(matches!(s.app.dialog(), Some(Dialog::Conflict { .. })));
     assert_eq!(s.score("2023-T-005", "innovation"), None);
     // "No conflict": scoring goes on.
-    s.drive([key('c'), key('9')]);
+    s.drive([key('c'), key('9'), code(KeyCode::Enter)]);
     assert_eq!(s.score("2023-T-005", "innovation"), Some(9));
     // 2023-T-006 has it as a joint unit: recuse from the question.
     assert!(s.app.select_id("2023-T-006"));
@@ -423,6 +426,20 @@ fn the_identity_picker_claims_the_working_copy() {
     assert!(matches!(s.app.screen(), Screen::Identity(_)));
     assert!(s.screen().contains("Who are you?"));
     s.drive([key('j'), code(KeyCode::Enter)]);
+    // The pick is confirmed first, naming the expert and the key.
+    assert!(s.bundle().owner().unwrap().is_none(), "not claimed yet");
+    let text = screen(&mut s.app, 140, 40);
+    assert!(
+        text.contains("Claim this working copy as E02 李晓梅 (北方网络安全测评中心)"),
+        "{text}"
+    );
+    assert!(text.contains("no signing key yet"), "{text}");
+    // Esc goes back to the list; Enter twice claims.
+    s.drive([code(KeyCode::Esc)]);
+    assert!(s.screen().contains("Who are you?"));
+    s.drive([code(KeyCode::Enter)]);
+    assert!(matches!(s.app.screen(), Screen::Identity(_)));
+    s.drive([code(KeyCode::Enter)]);
     assert!(matches!(s.app.screen(), Screen::Main));
     let owner = s.bundle().owner().unwrap().expect("claimed");
     assert_eq!(owner.id, "E02");
@@ -448,6 +465,9 @@ fn manual_identity_is_checked_then_claimed() {
     e.extend(typed("华信安全研究院"));
     e.push(code(KeyCode::Enter));
     s.drive(e);
+    assert!(s.bundle().owner().unwrap().is_none(), "asks first");
+    assert!(s.screen().contains("E09 赵敏"));
+    s.drive([code(KeyCode::Enter)]);
     let owner = s.bundle().owner().unwrap().expect("claimed");
     assert_eq!(
         (owner.id.as_str(), owner.name.as_str(), owner.org.as_str()),
@@ -617,6 +637,7 @@ fn export_walks_review_file_and_passphrase_and_hands_the_loop_a_request() {
             expert: "E01".into(),
             out: want_out.into(),
             allow_incomplete: true,
+            replace: false,
             passphrase: Passphrase::new(secret.into()),
         })]
     );
@@ -704,6 +725,15 @@ fn the_only_key_is_offered_first_and_claims_with_its_key_id() {
     s.app.session_mut().keys = vec![key_listing("E02")];
     let text = s.screen();
     assert!(text.contains("(signing key 5f1c0a9e7b3d2468)"), "{text}");
+    // The key's owner is listed once, first, with the key.
+    assert_eq!(text.matches("E02").count(), 1, "{text}");
+    let first = text.lines().find(|l| l.contains('▶')).expect("a cursor");
+    assert!(first.contains("E02") && first.contains("signing key"), "{text}");
+    s.drive([code(KeyCode::Enter)]);
+    assert!(s.bundle().owner().unwrap().is_none(), "asks first");
+    let text = screen(&mut s.app, 140, 40);
+    assert!(text.contains("as E02 李晓梅"), "{text}");
+    assert!(text.contains("signing with key 5f1c0a9e7b3d2468"), "{text}");
     s.drive([code(KeyCode::Enter)]);
     let owner = s.bundle().owner().unwrap().expect("claimed");
     assert_eq!(owner.id, "E02");
@@ -719,7 +749,7 @@ fn two_keys_are_not_offered_and_the_roster_picker_is_unchanged() {
     let mut s = setup(false);
     s.app.session_mut().keys = vec![key_listing("E01"), key_listing("E02")];
     assert!(!s.screen().contains("signing key"));
-    s.drive([key('j'), code(KeyCode::Enter)]);
+    s.drive([key('j'), code(KeyCode::Enter), code(KeyCode::Enter)]);
     let owner = s.bundle().owner().unwrap().expect("claimed");
     assert_eq!((owner.id.as_str(), owner.key_id), ("E02", None));
 }
@@ -862,7 +892,7 @@ fn a_keyed_copy_asks_the_passphrase_once_a_wrong_one_again_then_every_change_is_
     assert!(app.dialog().is_none());
     assert!(copy.is_signed());
     assert_eq!(app.signing(), &panelist::tui::expert::Signing::Unlocked);
-    drive(&mut app, &mut copy, &c, [key('7')]);
+    drive(&mut app, &mut copy, &c, [key('7'), code(KeyCode::Enter)]);
     assert_eq!(app.save(), SaveState::Saved(before as u64 + 1));
     let b = copy.bundle().expect("open");
     assert_eq!(b.history().expect("h").len(), before + 1);
@@ -908,7 +938,7 @@ fn a_copy_with_events_another_key_made_is_refused_and_stays_read_only() {
 fn a_keyless_expert_makes_the_key_on_the_screens_and_hands_the_roster_entry_over() {
     let mut s = setup(false);
     // E03 picked from the roster: the copy is claimed, and E03 has no key.
-    s.drive([key('j'), key('j'), code(KeyCode::Enter)]);
+    s.drive([key('j'), key('j'), code(KeyCode::Enter), code(KeyCode::Enter)]);
     assert_eq!(s.bundle().owner().unwrap().expect("claimed").id, "E03");
     assert!(matches!(s.app.dialog(), Some(Dialog::NewKey(_))));
     let text = s.screen();
@@ -950,7 +980,12 @@ fn a_keyless_expert_makes_the_key_on_the_screens_and_hands_the_roster_entry_over
     // Closed, the expert scores at once, signed with the new key.
     s.drive([code(KeyCode::Enter)]);
     assert!(s.app.dialog().is_none());
-    s.drive([code(KeyCode::Enter), code(KeyCode::Tab), key('7')]);
+    s.drive([
+        code(KeyCode::Enter),
+        code(KeyCode::Tab),
+        key('7'),
+        code(KeyCode::Enter),
+    ]);
     assert!(
         matches!(s.app.save(), SaveState::Saved(1)),
         "{:?}",

@@ -6,11 +6,13 @@
 pub mod dialogs;
 pub mod effects;
 pub mod state;
+pub mod strings;
 pub mod update;
 pub mod view;
 
 pub use dialogs::{
-    CommentEditor, ConflictWarning, Dialog, DirectionPicker, ExportDialog, ExportStep, Help,
+    CommentEditor, ConflictWarning, Dialog, DirectionPicker, ExportDialog, ExportStep, ExportTarget,
+    Help,
     IdentityForm, IdentityPicker, NewKeyDialog, NewKeyStep, Outcome, Recusal, ScopeNote,
     UnlockDialog,
 };
@@ -57,7 +59,11 @@ impl kit::Screen for ExpertScreen<'_> {
         effects.iter().any(|e| {
             matches!(
                 e,
-                Effect::Append(_) | Effect::Export(_) | Effect::Unlock(_) | Effect::MakeKey(_)
+                Effect::Append(_)
+                    | Effect::Export(_)
+                    | Effect::CheckExport(_)
+                    | Effect::Unlock(_)
+                    | Effect::MakeKey(_)
             )
         })
     }
@@ -84,7 +90,11 @@ pub fn run(
     // in the header and the dialogs. An unreadable keys folder only
     // means no key is offered.
     let keys = crate::keyring::public_keys().unwrap_or_default();
-    let session = Session::load(&bundle)?.with_keys(keys);
+    let mut session = Session::load(&bundle)?.with_keys(keys);
+    // The export is offered beside the copy under its full path.
+    if let Ok(full) = std::path::absolute(&session.path) {
+        session.path = full;
+    }
     let mut app = App::new(session, settings);
     let mut copy = WorkingCopy::new(bundle);
     match key {

@@ -54,6 +54,7 @@ pub fn help_lines(app: &App, w: usize) -> Vec<Line<'static>> {
         }
         out.bindings(&app.basics.settings.keymap, ctx, |c| s.cmd_help(c));
     }
+    out.section(app.extra().ctx_comment, app.extra().comment_keys);
     out.section(s.ctx_dialogs, s.help_dialog_keys);
     out.section(s.help_key_title, s.help_key_text);
     out.lines()
