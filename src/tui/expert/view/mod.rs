@@ -131,12 +131,12 @@ fn header(frame: &mut Frame, app: &App, area: Rect) {
 /// How many applications stand where, in every status: the header and
 /// the export dialog show this one line, the status filter the same
 /// counts.
-pub(crate) fn counts_line(app: &App) -> String {
+pub fn counts_line(app: &App) -> String {
     counts_text(app, |st| app.count(st))
 }
 
 /// [`counts_line`] for any counts (the export's summary).
-pub(crate) fn counts_text(app: &App, n: impl Fn(Status) -> usize) -> String {
+pub fn counts_text(app: &App, n: impl Fn(Status) -> usize) -> String {
     let Look { s, g, .. } = app.look();
     App::STATUS_ORDER
         .iter()
