@@ -728,7 +728,10 @@ fn the_only_key_is_offered_first_and_claims_with_its_key_id() {
     // The key's owner is listed once, first, with the key.
     assert_eq!(text.matches("E02").count(), 1, "{text}");
     let first = text.lines().find(|l| l.contains('▶')).expect("a cursor");
-    assert!(first.contains("E02") && first.contains("signing key"), "{text}");
+    assert!(
+        first.contains("E02") && first.contains("signing key"),
+        "{text}"
+    );
     s.drive([code(KeyCode::Enter)]);
     assert!(s.bundle().owner().unwrap().is_none(), "asks first");
     let text = screen(&mut s.app, 140, 40);
@@ -938,7 +941,12 @@ fn a_copy_with_events_another_key_made_is_refused_and_stays_read_only() {
 fn a_keyless_expert_makes_the_key_on_the_screens_and_hands_the_roster_entry_over() {
     let mut s = setup(false);
     // E03 picked from the roster: the copy is claimed, and E03 has no key.
-    s.drive([key('j'), key('j'), code(KeyCode::Enter), code(KeyCode::Enter)]);
+    s.drive([
+        key('j'),
+        key('j'),
+        code(KeyCode::Enter),
+        code(KeyCode::Enter),
+    ]);
     assert_eq!(s.bundle().owner().unwrap().expect("claimed").id, "E03");
     assert!(matches!(s.app.dialog(), Some(Dialog::NewKey(_))));
     let text = s.screen();
@@ -1009,14 +1017,23 @@ fn paging_in_the_scoring_panel_scrolls_the_text_and_never_changes_a_value() {
         KeyCode::PageUp,
         KeyCode::PageDown,
     ] {
-        assert!(feed(&mut s.app, [code(k)]).is_empty(), "{k:?} writes nothing");
+        assert!(
+            feed(&mut s.app, [code(k)]).is_empty(),
+            "{k:?} writes nothing"
+        );
     }
     assert_eq!(s.events().len(), before);
     assert_eq!(s.bundle().current().expect("sheet"), sheet);
     // The large steps keep their own keys.
     let effects = feed(&mut s.app, [key('H')]);
     assert!(
-        matches!(&effects[..], [Effect::Append(Change::Score { value: Some(17), .. })]),
+        matches!(
+            &effects[..],
+            [Effect::Append(Change::Score {
+                value: Some(17),
+                ..
+            })]
+        ),
         "{effects:?}"
     );
 }
@@ -1042,7 +1059,11 @@ fn every_application_opens_on_its_first_unscored_criterion_and_g_picks_the_ends(
     let mut e = Vec::new();
     for (n, v) in ["15", "17", "21", "18"].iter().enumerate() {
         e.extend(typed(v));
-        e.push(if n < 3 { key('j') } else { code(KeyCode::Enter) });
+        e.push(if n < 3 {
+            key('j')
+        } else {
+            code(KeyCode::Enter)
+        });
     }
     s.drive(e);
     let got: Vec<Option<i64>> = common::panel::CRITERIA
@@ -1076,7 +1097,11 @@ fn a_typed_value_is_never_saved_by_esc_or_q() {
     assert!(feed(&mut s.app, [key('1')]).is_empty());
     assert!(feed(&mut s.app, [key('q')]).is_empty());
     assert!(matches!(s.app.dialog(), Some(Dialog::QuitPending)));
-    assert!(s.screen().contains("the typed 1 is not saved"), "{}", s.screen());
+    assert!(
+        s.screen().contains("the typed 1 is not saved"),
+        "{}",
+        s.screen()
+    );
     assert!(feed(&mut s.app, [key('n')]).is_empty());
     assert!(s.app.dialog().is_none());
     assert_eq!(s.app.pending(), "1");
@@ -1112,7 +1137,10 @@ fn a_number_past_the_scale_is_refused_whole() {
     s.open("2023-T-001");
     s.drive([key('3'), key('0')]);
     let note = s.app.message().cloned().expect("a note");
-    assert!(note.0.contains("0–25") && note.0.contains("未保存"), "{note:?}");
+    assert!(
+        note.0.contains("0–25") && note.0.contains("未保存"),
+        "{note:?}"
+    );
 }
 
 #[test]
@@ -1145,7 +1173,12 @@ fn header_filter_and_export_count_alike_and_a_draft_says_what_it_lacks() {
     s.app.session_mut().keys = vec![key_listing("E01")];
     let header = screen(&mut s.app, 140, 40);
     let head: String = header.lines().take(2).collect();
-    for st in [Status::Todo, Status::Draft, Status::Complete, Status::Recused] {
+    for st in [
+        Status::Todo,
+        Status::Draft,
+        Status::Complete,
+        Status::Recused,
+    ] {
         let n = s.app.count(st);
         let label = s.app.s().status(st);
         assert!(head.contains(&format!("{n} {label}")), "{st:?}: {head}");
@@ -1194,10 +1227,7 @@ fn the_comment_editor_keeps_pasted_lines_and_ctrl_j_is_a_line_break() {
         .entry("2023-T-001")
         .map(|e| e.comment.clone())
         .expect("a comment");
-    assert_eq!(
-        comment,
-        "第一行\n第二行\npasted one\npasted two\nthree end"
-    );
+    assert_eq!(comment, "第一行\n第二行\npasted one\npasted two\nthree end");
 }
 
 #[test]

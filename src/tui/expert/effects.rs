@@ -252,9 +252,10 @@ pub fn run_effect(copy: &mut WorkingCopy, clock: &Clock, app: &mut App, effect: 
         Effect::Export(req) => {
             let r = if !req.replace && req.out.exists() {
                 let shown = crate::domain::text::inert_line(&req.out.display().to_string());
-                Err(ExportFailure::Appeared(
-                    crate::tui::kit::strings::fill(app.extra().export_appeared, &[&shown]),
-                ))
+                Err(ExportFailure::Appeared(crate::tui::kit::strings::fill(
+                    app.extra().export_appeared,
+                    &[&shown],
+                )))
             } else {
                 export(copy.path(), clock, &req)
             };

@@ -11,10 +11,9 @@ pub mod update;
 pub mod view;
 
 pub use dialogs::{
-    CommentEditor, ConflictWarning, Dialog, DirectionPicker, ExportDialog, ExportStep, ExportTarget,
-    Help,
-    IdentityForm, IdentityPicker, NewKeyDialog, NewKeyStep, Outcome, Recusal, ScopeNote,
-    UnlockDialog,
+    CommentEditor, ConflictWarning, Dialog, DirectionPicker, ExportDialog, ExportStep,
+    ExportTarget, Help, IdentityForm, IdentityPicker, NewKeyDialog, NewKeyStep, Outcome, Recusal,
+    ScopeNote, UnlockDialog,
 };
 pub use effects::{
     Effect, ExportRequest, NewKeyRequest, UnlockRequest, WorkingCopy, roster_entry_path, run_effect,

@@ -384,8 +384,12 @@ impl App {
     }
 
     /// The statuses in the order every count line shows them.
-    pub const STATUS_ORDER: [Status; 4] =
-        [Status::Complete, Status::Draft, Status::Recused, Status::Todo];
+    pub const STATUS_ORDER: [Status; 4] = [
+        Status::Complete,
+        Status::Draft,
+        Status::Recused,
+        Status::Todo,
+    ];
 
     /// The digits typed for the focused criterion, not saved yet.
     pub fn pending(&self) -> &str {

@@ -31,12 +31,8 @@ impl App {
         // A paste into the comment editor goes in whole, line breaks kept.
         if let (Event::Paste(text), Some(Dialog::Comment(c))) = (&ev, &mut self.dialog) {
             let left_out = c.paste(text);
-            self.message = (left_out > 0).then(|| {
-                (
-                    fill(self.extra().comment_refused, &[&left_out]),
-                    true,
-                )
-            });
+            self.message =
+                (left_out > 0).then(|| (fill(self.extra().comment_refused, &[&left_out]), true));
             return Vec::new();
         }
         let actions = kit::actions(ev, Paste::Keys, |k| self.action_for(k));
@@ -183,10 +179,7 @@ impl App {
         }
         let typed = std::mem::take(&mut self.digits);
         let name = self.criterion_name();
-        self.message = Some((
-            fill(self.extra().pending_discarded, &[&typed, &name]),
-            true,
-        ));
+        self.message = Some((fill(self.extra().pending_discarded, &[&typed, &name]), true));
     }
 
     /// The focused criterion's name in the screen's language.

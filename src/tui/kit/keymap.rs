@@ -510,7 +510,10 @@ mod tests {
         let k = Keymap::default();
         for code in [KeyCode::PageUp, KeyCode::PageDown] {
             let c = k.lookup(Context::Scoring, &ev(code, KeyModifiers::NONE));
-            assert!(matches!(c, Some(Cmd::PageUp | Cmd::PageDown)), "{code:?}: {c:?}");
+            assert!(
+                matches!(c, Some(Cmd::PageUp | Cmd::PageDown)),
+                "{code:?}: {c:?}"
+            );
         }
         for (c, cmd) in [('g', Cmd::Top), ('G', Cmd::Bottom)] {
             assert_eq!(

@@ -460,7 +460,10 @@ pub const ZH: Strings = Strings {
         ("Enter", "确认"),
         ("y", "确认（回避确认框）"),
         ("Ctrl-S", "保存评审意见（编辑器内）"),
-        ("Ctrl-C", "退出，并保存打开的评审意见（任何时候；未确认的分数不保存）"),
+        (
+            "Ctrl-C",
+            "退出，并保存打开的评审意见（任何时候；未确认的分数不保存）",
+        ),
         ("0–9", "方向选择框中按编号选择"),
     ],
     help_digits: "输入分数；Enter、Tab 或移到其他标准时保存，Esc 放弃",
@@ -837,7 +840,10 @@ pub const EN: Strings = Strings {
         ("Enter", "confirm"),
         ("y", "confirm (recusal)"),
         ("Ctrl-S", "save the comment (editor)"),
-        ("Ctrl-C", "quit, saving an open comment (anywhere; a score not yet entered is not saved)"),
+        (
+            "Ctrl-C",
+            "quit, saving an open comment (anywhere; a score not yet entered is not saved)",
+        ),
         ("0–9", "pick a direction by its code"),
     ],
     help_digits: "type a score; Enter, Tab or moving to another criterion saves it, Esc discards it",

@@ -317,7 +317,13 @@ impl ExportDialog {
                 inert_line(&sum.expert_name)
             );
             lines.extend(field_lines(s.expert, &who, iw, lw, t.label(), t.value()));
-            lines.extend(unbroken(app, s.export_key_id, &inert_line(&sum.key_id), iw, lw));
+            lines.extend(unbroken(
+                app,
+                s.export_key_id,
+                &inert_line(&sum.key_id),
+                iw,
+                lw,
+            ));
             lines.extend(field_lines(
                 s.export_file,
                 &inert_line(&sum.path.display().to_string()),

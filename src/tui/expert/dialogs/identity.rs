@@ -44,9 +44,8 @@ pub struct Choice {
 /// someone not on the roster is offered first too, unless the roster
 /// names them as a chair.
 pub fn choices(app: &App) -> Vec<Choice> {
-    let chair = |e: &crate::domain::RosterEntry| {
-        e.role.as_deref() == Some(crate::verify::CHAIR_ROLE)
-    };
+    let chair =
+        |e: &crate::domain::RosterEntry| e.role.as_deref() == Some(crate::verify::CHAIR_ROLE);
     let mut out: Vec<Choice> = Vec::new();
     for e in app.session.roster.iter().filter(|e| !chair(e)) {
         if out.iter().any(|c| c.who.id == e.id) {

@@ -10,10 +10,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{block, focused};
+use crate::domain::history::Entry;
 use crate::domain::history::Status;
 use crate::domain::text::inert_line;
 use crate::tui::action::{Cmd, Context};
-use crate::domain::history::Entry;
 use crate::tui::expert::{App, Areas, Focus, Saved};
 use crate::tui::strings::fill;
 use crate::tui::text::{cut, fit, pad, pad_left, width, wrap};
