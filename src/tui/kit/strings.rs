@@ -664,7 +664,11 @@ pub const ZH: Strings = Strings {
         ("只读", "工作副本含有非本人密钥签名的记录时，仅可查看"),
     ],
     cmds: &[
-        (Cmd::Quit, "退出", "退出（所有修改均已保存）"),
+        (
+            Cmd::Quit,
+            "退出",
+            "退出（已保存的修改都在磁盘上；输入分数时先询问）",
+        ),
         (Cmd::Help, "帮助", "显示全部按键"),
         (Cmd::Lang, "English", "切换语言（中文/English）"),
         (Cmd::Export, "导出", "导出签名评分文件（口令、输出文件）"),
@@ -688,10 +692,10 @@ pub const ZH: Strings = Strings {
         (Cmd::Open, "打开", "打开申报书"),
         (Cmd::Inc, "加分", "加一档"),
         (Cmd::Dec, "减分", "减一档"),
-        (Cmd::IncLarge, "大步加", "加五档"),
-        (Cmd::DecLarge, "大步减", "减五档"),
+        (Cmd::IncLarge, "大步加", "大步加分（量程的五分之一）"),
+        (Cmd::DecLarge, "大步减", "大步减分（量程的五分之一）"),
         (Cmd::Clear, "清除", "清除该项分数"),
-        (Cmd::Commit, "确认", "确认输入的分数"),
+        (Cmd::Commit, "保存", "保存输入的分数"),
         (Cmd::Comment, "意见", "编辑评审意见"),
         (Cmd::Recommend, "推荐", "推荐（再按取消）"),
         (Cmd::NotRecommend, "不推荐", "不推荐（再按取消）"),
@@ -709,6 +713,38 @@ pub const ZH: Strings = Strings {
         ),
     ],
     ctx_cmds: &[
+        (
+            Context::Scoring,
+            Cmd::PageUp,
+            "上翻",
+            "申报书上翻一页（不改分）",
+        ),
+        (
+            Context::Scoring,
+            Cmd::PageDown,
+            "下翻",
+            "申报书下翻一页（不改分）",
+        ),
+        (Context::Scoring, Cmd::Top, "首项", "第一项评分标准"),
+        (Context::Scoring, Cmd::Bottom, "末项", "最后一项评分标准"),
+        (
+            Context::Scoring,
+            Cmd::Up,
+            "上一项",
+            "上一项评分标准（先保存输入的分数）",
+        ),
+        (
+            Context::Scoring,
+            Cmd::Down,
+            "下一项",
+            "下一项评分标准（先保存输入的分数）",
+        ),
+        (
+            Context::Scoring,
+            Cmd::Back,
+            "返回",
+            "放弃输入中的分数；否则返回列表",
+        ),
         (
             Context::Replay,
             Cmd::Quit,
@@ -1053,7 +1089,11 @@ pub const EN: Strings = Strings {
         ),
     ],
     cmds: &[
-        (Cmd::Quit, "quit", "quit (everything is already saved)"),
+        (
+            Cmd::Quit,
+            "quit",
+            "quit (everything saved is on disk; asks while a score is typed)",
+        ),
         (Cmd::Help, "help", "show every key"),
         (Cmd::Lang, "中文", "switch language (中文/English)"),
         (
@@ -1085,10 +1125,18 @@ pub const EN: Strings = Strings {
         (Cmd::Open, "open", "open the application"),
         (Cmd::Inc, "+", "one step up"),
         (Cmd::Dec, "-", "one step down"),
-        (Cmd::IncLarge, "++", "five steps up"),
-        (Cmd::DecLarge, "--", "five steps down"),
+        (
+            Cmd::IncLarge,
+            "++",
+            "a large step up (a fifth of the scale)",
+        ),
+        (
+            Cmd::DecLarge,
+            "--",
+            "a large step down (a fifth of the scale)",
+        ),
         (Cmd::Clear, "clear", "clear this criterion"),
-        (Cmd::Commit, "set", "set the typed value"),
+        (Cmd::Commit, "save", "save the typed score"),
         (Cmd::Comment, "comment", "edit the review comment"),
         (Cmd::Recommend, "recommend", "recommend (again: undecided)"),
         (
@@ -1110,6 +1158,38 @@ pub const EN: Strings = Strings {
         ),
     ],
     ctx_cmds: &[
+        (
+            Context::Scoring,
+            Cmd::PageUp,
+            "page up",
+            "scroll the application's text a page up (never a score)",
+        ),
+        (
+            Context::Scoring,
+            Cmd::PageDown,
+            "page down",
+            "scroll the application's text a page down (never a score)",
+        ),
+        (Context::Scoring, Cmd::Top, "first", "the first criterion"),
+        (Context::Scoring, Cmd::Bottom, "last", "the last criterion"),
+        (
+            Context::Scoring,
+            Cmd::Up,
+            "up",
+            "the criterion above (saves a typed score first)",
+        ),
+        (
+            Context::Scoring,
+            Cmd::Down,
+            "down",
+            "the criterion below (saves a typed score first)",
+        ),
+        (
+            Context::Scoring,
+            Cmd::Back,
+            "back",
+            "discard a typed score, else back to the list",
+        ),
         (
             Context::Replay,
             Cmd::Quit,

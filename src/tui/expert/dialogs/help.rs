@@ -52,7 +52,7 @@ pub fn help_lines(app: &App, w: usize) -> Vec<Line<'static>> {
         if ctx == Context::Scoring {
             out.entry("0–9", s.help_digits);
         }
-        out.bindings(&app.basics.settings.keymap, ctx, |c| s.cmd_help(c));
+        out.bindings(&app.basics.settings.keymap, ctx, |c| s.cmd_help_in(ctx, c));
     }
     out.section(app.extra().ctx_comment, app.extra().comment_keys);
     out.section(s.ctx_dialogs, s.help_dialog_keys);
