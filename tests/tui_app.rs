@@ -1165,6 +1165,14 @@ fn a_saved_change_flashes_where_it_happened() {
     // The next key clears it.
     s.drive([key('j')]);
     assert!(!screen(&mut s.app, 140, 40).contains("✓saved"));
+    // A recusal flashes on the scoring panel it locks.
+    let mut e = vec![key('r')];
+    e.extend(typed("本人曾参与论证"));
+    e.extend([code(KeyCode::Enter), key('y')]);
+    s.drive(e);
+    assert_eq!(s.app.status(0), Status::Recused);
+    let text = screen(&mut s.app, 140, 40);
+    assert!(text.contains("⊘ recused ✓saved"), "{text}");
 }
 
 #[test]

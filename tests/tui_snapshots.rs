@@ -127,12 +127,7 @@ fn main_screens() {
         at(
             a,
             "2023-T-001",
-            vec![
-                code(KeyCode::Enter),
-                code(KeyCode::Tab),
-                key('3'),
-                key('0'),
-            ],
+            vec![code(KeyCode::Enter), code(KeyCode::Tab), key('3'), key('0')],
         )
     });
     // A draft opens on its first unscored criterion and says what it lacks.
@@ -197,12 +192,7 @@ fn dialogs() {
         at(
             a,
             "2023-T-001",
-            vec![
-                code(KeyCode::Enter),
-                code(KeyCode::Tab),
-                key('1'),
-                key('q'),
-            ],
+            vec![code(KeyCode::Enter), code(KeyCode::Tab), key('1'), key('q')],
         )
     });
     snap(&path, "conflict_dialog", |a| {

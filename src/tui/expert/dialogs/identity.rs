@@ -28,7 +28,7 @@ pub struct IdentityPicker {
     pub form: Option<IdentityForm>,
     pub error: Option<String>,
     /// The identity picked, asked to be confirmed before the claim.
-    pub confirm: Option<Identity>,
+    pub confirm: Option<Box<Identity>>,
 }
 
 /// One row of the picker: who, and whether the data directory's only key
@@ -99,7 +99,7 @@ impl IdentityPicker {
         let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
         if let Some(who) = &p.confirm {
             match k.code {
-                KeyCode::Enter => return Outcome::Claim(who.clone()),
+                KeyCode::Enter => return Outcome::Claim((**who).clone()),
                 KeyCode::Esc => p.confirm = None,
                 _ if app.basics.settings.keymap.lookup(Context::Global, &k) == Some(Cmd::Lang) => {
                     return Outcome::Lang;
@@ -128,12 +128,12 @@ impl IdentityPicker {
                         form.focus = 1;
                     } else {
                         p.error = None;
-                        p.confirm = Some(Identity {
+                        p.confirm = Some(Box::new(Identity {
                             id,
                             name,
                             org,
                             key_id: None,
-                        });
+                        }));
                     }
                 }
                 KeyCode::Backspace => {
@@ -155,7 +155,7 @@ impl IdentityPicker {
             KeyCode::Enter => {
                 p.error = None;
                 match choices.get(p.cursor) {
-                    Some(c) => p.confirm = Some(c.who.clone()),
+                    Some(c) => p.confirm = Some(Box::new(c.who.clone())),
                     None => p.form = Some(IdentityForm::default()),
                 }
             }

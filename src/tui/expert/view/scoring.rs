@@ -44,7 +44,15 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect, areas: &mut Areas) {
             )
         }
     };
-    let title = format!("{} · {} {}", s.scoring, g.status(st), s.status(st));
+    let mut title = format!("{} · {} {}", s.scoring, g.status(st), s.status(st));
+    let recusal_saved = app
+        .flash
+        .as_ref()
+        .is_some_and(|f| f.app == i && f.what == Saved::Recusal);
+    if recusal_saved {
+        title.push(' ');
+        title.push_str(app.extra().flash_saved);
+    }
     let mut b = block(app, title, has_focus);
     if st != Status::Recused {
         b = b.title_top(
@@ -292,7 +300,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect, areas: &mut Areas) {
 /// What a draft lacks, in words: the criteria not scored, the comment's
 /// length against the minimum, the recommendation.
 pub(crate) fn lacks_text(app: &App, e: &Entry) -> String {
-    let (s, x, lang) = (app.s(), app.extra(), app.lang());
+    let (x, lang) = (app.extra(), app.lang());
     let rubric = &app.session.rubric;
     let lacks = e.lacks(rubric);
     let mut parts: Vec<String> = Vec::new();
@@ -311,6 +319,5 @@ pub(crate) fn lacks_text(app: &App, e: &Entry) -> String {
     if lacks.recommend {
         parts.push(x.lacks_recommend.to_string());
     }
-    let _ = s;
     fill(x.lacks, &[&parts.join(" · ")])
 }
