@@ -111,6 +111,9 @@ fn header(frame: &mut Frame, app: &App, area: Rect) {
         )],
     };
     let line1 = (vec![Span::styled(format!(" {call} · {panel}"), hs)], save);
+    let counts = format!("{} ", counts_line(app));
+    // The organisation gives way first, so that the key id stays whole.
+    let room = (area.width as usize).saturating_sub(crate::tui::text::width(&counts) + 1);
     let who = match &app.session.owner {
         Some(o) => {
             let key = match app.owner_key() {
@@ -119,11 +122,16 @@ fn header(frame: &mut Frame, app: &App, area: Rect) {
                 }
                 OwnerKey::Missing | OwnerKey::Unusable(_) => String::new(),
             };
-            format!("{}{key}", expert_line(s, &o.id, &o.name, &o.org))
+            let full = format!("{}{key}", expert_line(s, &o.id, &o.name, &o.org));
+            if key.is_empty() || crate::tui::text::width(&full) <= room {
+                full
+            } else {
+                format!("{}{key}", expert_line(s, &o.id, &o.name, ""))
+            }
         }
         None => format!(" {}: {}", s.expert, s.no_expert),
     };
-    let progress = vec![Span::styled(format!("{} ", counts_line(app)), hs)];
+    let progress = vec![Span::styled(counts, hs)];
     let line2 = (vec![Span::styled(who, hs)], progress);
     header_lines(frame, area, hs, [line1, line2]);
 }
