@@ -101,9 +101,10 @@ fn a_score_is_shown_only_after_the_store_returned() {
     let mut s = setup(true);
     s.open("2023-T-001");
     let before = s.events().len();
-    // Typing "2" waits for a second digit; "1" completes 21 and asks for a write.
-    assert!(feed(&mut s.app, [key('2')]).is_empty());
-    let effects = feed(&mut s.app, [key('1')]);
+    // Typed digits wait (shown pending); Enter asks for the write.
+    assert!(feed(&mut s.app, [key('2'), key('1')]).is_empty());
+    assert_eq!(s.app.pending(), "21");
+    let effects = feed(&mut s.app, [code(KeyCode::Enter)]);
     assert_eq!(
         effects,
         vec![Effect::Append(Change::Score {
@@ -129,8 +130,10 @@ fn a_score_is_shown_only_after_the_store_returned() {
 fn digits_steps_and_clearing() {
     let mut s = setup(true);
     s.open("2023-T-001");
-    // A digit that cannot grow within the scale is set at once.
+    // Even a digit that cannot grow within the scale waits for Enter.
     s.drive([key('7')]);
+    assert_eq!(s.score("2023-T-001", "innovation"), None);
+    s.drive([code(KeyCode::Enter)]);
     assert_eq!(s.score("2023-T-001", "innovation"), Some(7));
     // "0" may be the start of "05": it waits for Enter.
     s.drive([key('j'), key('0')]);
@@ -207,7 +210,7 @@ fn the_total_updates_live_and_completion_needs_comment_and_recommendation() {
     s.drive([key('n')]);
     assert_eq!(s.app.entry(0).unwrap().recommend, Some(false));
     // The header counts follow.
-    let (done, _, _) = s.app.progress();
+    let done = s.app.count(panelist::domain::history::Status::Complete);
     assert_eq!(done, 2);
 }
 
@@ -310,7 +313,7 @@ fn recusal_needs_a_reason_and_confirmation_locks_scoring_and_is_withdrawn_by_a_n
         ev.iter()
             .any(|c| matches!(c, Change::Recuse { app, .. } if app == "2023-T-007"))
     );
-    s.drive([key('5')]);
+    s.drive([key('5'), code(KeyCode::Enter)]);
     assert_eq!(s.score("2023-T-007", "innovation"), Some(5));
     assert!(s.bundle().verify_chain().unwrap().is_ok());
 }
@@ -329,7 +332,7 @@ fn a_possible_conflict_asks_before_scoring() {
     assert!(matches!(s.app.dialog(), Some(Dialog::Conflict { .. })));
     assert_eq!(s.score("2023-T-005", "innovation"), None);
     // "No conflict": scoring goes on.
-    s.drive([key('c'), key('9')]);
+    s.drive([key('c'), key('9'), code(KeyCode::Enter)]);
     assert_eq!(s.score("2023-T-005", "innovation"), Some(9));
     // 2023-T-006 has it as a joint unit: recuse from the question.
     assert!(s.app.select_id("2023-T-006"));
@@ -423,6 +426,20 @@ fn the_identity_picker_claims_the_working_copy() {
     assert!(matches!(s.app.screen(), Screen::Identity(_)));
     assert!(s.screen().contains("Who are you?"));
     s.drive([key('j'), code(KeyCode::Enter)]);
+    // The pick is confirmed first, naming the expert and the key.
+    assert!(s.bundle().owner().unwrap().is_none(), "not claimed yet");
+    let text = screen(&mut s.app, 140, 40);
+    assert!(
+        text.contains("Claim this working copy as E02 李晓梅 (北方网络安全测评中心)"),
+        "{text}"
+    );
+    assert!(text.contains("no signing key yet"), "{text}");
+    // Esc goes back to the list; Enter twice claims.
+    s.drive([code(KeyCode::Esc)]);
+    assert!(s.screen().contains("Who are you?"));
+    s.drive([code(KeyCode::Enter)]);
+    assert!(matches!(s.app.screen(), Screen::Identity(_)));
+    s.drive([code(KeyCode::Enter)]);
     assert!(matches!(s.app.screen(), Screen::Main));
     let owner = s.bundle().owner().unwrap().expect("claimed");
     assert_eq!(owner.id, "E02");
@@ -448,6 +465,9 @@ fn manual_identity_is_checked_then_claimed() {
     e.extend(typed("华信安全研究院"));
     e.push(code(KeyCode::Enter));
     s.drive(e);
+    assert!(s.bundle().owner().unwrap().is_none(), "asks first");
+    assert!(s.screen().contains("E09 赵敏"));
+    s.drive([code(KeyCode::Enter)]);
     let owner = s.bundle().owner().unwrap().expect("claimed");
     assert_eq!(
         (owner.id.as_str(), owner.name.as_str(), owner.org.as_str()),
@@ -617,6 +637,7 @@ fn export_walks_review_file_and_passphrase_and_hands_the_loop_a_request() {
             expert: "E01".into(),
             out: want_out.into(),
             allow_incomplete: true,
+            replace: false,
             passphrase: Passphrase::new(secret.into()),
         })]
     );
@@ -704,6 +725,18 @@ fn the_only_key_is_offered_first_and_claims_with_its_key_id() {
     s.app.session_mut().keys = vec![key_listing("E02")];
     let text = s.screen();
     assert!(text.contains("(signing key 5f1c0a9e7b3d2468)"), "{text}");
+    // The key's owner is listed once, first, with the key.
+    assert_eq!(text.matches("E02").count(), 1, "{text}");
+    let first = text.lines().find(|l| l.contains('▶')).expect("a cursor");
+    assert!(
+        first.contains("E02") && first.contains("signing key"),
+        "{text}"
+    );
+    s.drive([code(KeyCode::Enter)]);
+    assert!(s.bundle().owner().unwrap().is_none(), "asks first");
+    let text = screen(&mut s.app, 140, 40);
+    assert!(text.contains("as E02 李晓梅"), "{text}");
+    assert!(text.contains("signing with key 5f1c0a9e7b3d2468"), "{text}");
     s.drive([code(KeyCode::Enter)]);
     let owner = s.bundle().owner().unwrap().expect("claimed");
     assert_eq!(owner.id, "E02");
@@ -719,7 +752,7 @@ fn two_keys_are_not_offered_and_the_roster_picker_is_unchanged() {
     let mut s = setup(false);
     s.app.session_mut().keys = vec![key_listing("E01"), key_listing("E02")];
     assert!(!s.screen().contains("signing key"));
-    s.drive([key('j'), code(KeyCode::Enter)]);
+    s.drive([key('j'), code(KeyCode::Enter), code(KeyCode::Enter)]);
     let owner = s.bundle().owner().unwrap().expect("claimed");
     assert_eq!((owner.id.as_str(), owner.key_id), ("E02", None));
 }
@@ -862,7 +895,7 @@ fn a_keyed_copy_asks_the_passphrase_once_a_wrong_one_again_then_every_change_is_
     assert!(app.dialog().is_none());
     assert!(copy.is_signed());
     assert_eq!(app.signing(), &panelist::tui::expert::Signing::Unlocked);
-    drive(&mut app, &mut copy, &c, [key('7')]);
+    drive(&mut app, &mut copy, &c, [key('7'), code(KeyCode::Enter)]);
     assert_eq!(app.save(), SaveState::Saved(before as u64 + 1));
     let b = copy.bundle().expect("open");
     assert_eq!(b.history().expect("h").len(), before + 1);
@@ -908,7 +941,12 @@ fn a_copy_with_events_another_key_made_is_refused_and_stays_read_only() {
 fn a_keyless_expert_makes_the_key_on_the_screens_and_hands_the_roster_entry_over() {
     let mut s = setup(false);
     // E03 picked from the roster: the copy is claimed, and E03 has no key.
-    s.drive([key('j'), key('j'), code(KeyCode::Enter)]);
+    s.drive([
+        key('j'),
+        key('j'),
+        code(KeyCode::Enter),
+        code(KeyCode::Enter),
+    ]);
     assert_eq!(s.bundle().owner().unwrap().expect("claimed").id, "E03");
     assert!(matches!(s.app.dialog(), Some(Dialog::NewKey(_))));
     let text = s.screen();
@@ -950,7 +988,12 @@ fn a_keyless_expert_makes_the_key_on_the_screens_and_hands_the_roster_entry_over
     // Closed, the expert scores at once, signed with the new key.
     s.drive([code(KeyCode::Enter)]);
     assert!(s.app.dialog().is_none());
-    s.drive([code(KeyCode::Enter), code(KeyCode::Tab), key('7')]);
+    s.drive([
+        code(KeyCode::Enter),
+        code(KeyCode::Tab),
+        key('7'),
+        code(KeyCode::Enter),
+    ]);
     assert!(
         matches!(s.app.save(), SaveState::Saved(1)),
         "{:?}",
@@ -1015,4 +1058,315 @@ fn a_brief_open_shows_the_first_text_and_takes_the_rest_from_the_content_check()
     let mut b = Bundle::open_write_deferred(&path).expect("open");
     let e = b.checked_applications().expect_err("altered").to_string();
     assert!(e.contains(&full[1].id), "{e}");
+}
+
+// ----- Scoring on purpose -----
+
+#[test]
+fn paging_in_the_scoring_panel_scrolls_the_text_and_never_changes_a_value() {
+    let mut s = setup(true);
+    s.open("2023-T-002");
+    let before = s.events().len();
+    let sheet = s.bundle().current().expect("sheet");
+    for k in [
+        KeyCode::PageDown,
+        KeyCode::PageDown,
+        KeyCode::PageUp,
+        KeyCode::PageDown,
+    ] {
+        assert!(
+            feed(&mut s.app, [code(k)]).is_empty(),
+            "{k:?} writes nothing"
+        );
+    }
+    assert_eq!(s.events().len(), before);
+    assert_eq!(s.bundle().current().expect("sheet"), sheet);
+    // The large steps keep their own keys.
+    let effects = feed(&mut s.app, [key('H')]);
+    assert!(
+        matches!(
+            &effects[..],
+            [Effect::Append(Change::Score {
+                value: Some(17),
+                ..
+            })]
+        ),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn every_application_opens_on_its_first_unscored_criterion_and_g_picks_the_ends() {
+    let mut s = setup(true);
+    // A draft with two criteria scored opens on the third.
+    s.open("2023-T-003");
+    assert_eq!(s.app.criterion_index(), 2);
+    s.drive([key('G')]);
+    assert_eq!(s.app.criterion_index(), 3);
+    s.drive([key('g')]);
+    assert_eq!(s.app.criterion_index(), 0);
+    s.drive([code(KeyCode::End)]);
+    assert_eq!(s.app.criterion_index(), 3);
+    // The next application starts on its first criterion, so typing
+    // through it fills every criterion.
+    s.drive([code(KeyCode::Esc), code(KeyCode::Esc)]);
+    assert!(s.app.select_id("2023-T-001"));
+    s.drive([code(KeyCode::Enter), code(KeyCode::Tab)]);
+    assert_eq!(s.app.criterion_index(), 0);
+    let mut e = Vec::new();
+    for (n, v) in ["15", "17", "21", "18"].iter().enumerate() {
+        e.extend(typed(v));
+        e.push(if n < 3 {
+            key('j')
+        } else {
+            code(KeyCode::Enter)
+        });
+    }
+    s.drive(e);
+    let got: Vec<Option<i64>> = common::panel::CRITERIA
+        .iter()
+        .map(|k| s.score("2023-T-001", k))
+        .collect();
+    assert_eq!(got, [Some(15), Some(17), Some(21), Some(18)]);
+    // A fully scored application opens on its first criterion.
+    s.drive([code(KeyCode::Esc)]);
+    assert!(s.app.select_id("2023-T-002"));
+    s.drive([code(KeyCode::Enter), code(KeyCode::Tab)]);
+    assert_eq!(s.app.criterion_index(), 0);
+}
+
+#[test]
+fn a_typed_value_is_never_saved_by_esc_or_q() {
+    let mut s = setup(true);
+    s.open("2023-T-002");
+    let before = s.events().len();
+    // Esc discards it and says so.
+    assert!(feed(&mut s.app, [key('1')]).is_empty());
+    assert_eq!(s.app.pending(), "1");
+    assert!(s.screen().contains("[1_]"), "{}", s.screen());
+    assert!(s.screen().contains("not saved yet"), "{}", s.screen());
+    assert!(feed(&mut s.app, [code(KeyCode::Esc)]).is_empty());
+    assert_eq!(s.app.pending(), "");
+    let note = s.app.message().cloned().expect("a note");
+    assert!(note.0.contains("not saved"), "{note:?}");
+    assert!(s.app.app_view(), "the first Esc only discards");
+    // q with a value typed asks; n goes back to it; y quits without it.
+    assert!(feed(&mut s.app, [key('1')]).is_empty());
+    assert!(feed(&mut s.app, [key('q')]).is_empty());
+    assert!(matches!(s.app.dialog(), Some(Dialog::QuitPending)));
+    assert!(
+        s.screen().contains("the typed 1 is not saved"),
+        "{}",
+        s.screen()
+    );
+    assert!(feed(&mut s.app, [key('n')]).is_empty());
+    assert!(s.app.dialog().is_none());
+    assert_eq!(s.app.pending(), "1");
+    assert_eq!(
+        feed(&mut s.app, [key('q'), key('y')]),
+        vec![Effect::Quit],
+        "quits, writing nothing"
+    );
+    // Ctrl-C does not save it either.
+    let mut s = setup(true);
+    s.open("2023-T-002");
+    assert_eq!(feed(&mut s.app, [key('1'), ctrl('c')]), vec![Effect::Quit]);
+    assert_eq!(s.events().len(), before);
+    assert_eq!(s.score("2023-T-002", "innovation"), Some(22));
+}
+
+#[test]
+fn a_number_past_the_scale_is_refused_whole() {
+    let mut s = setup(true);
+    s.open("2023-T-001");
+    let before = s.events().len();
+    assert!(feed(&mut s.app, [key('3'), key('0')]).is_empty());
+    assert_eq!(s.app.pending(), "", "refused whole");
+    let note = s.app.message().cloned().expect("a note");
+    assert!(note.1, "an error: {note:?}");
+    assert!(note.0.contains("30") && note.0.contains("0–25"), "{note:?}");
+    assert!(note.0.contains("nothing saved"), "{note:?}");
+    s.drive([code(KeyCode::Enter), code(KeyCode::Tab)]);
+    assert_eq!(s.events().len(), before);
+    // In Chinese too, naming the criterion.
+    let mut s = setup(true);
+    s.drive([code(KeyCode::F(2))]);
+    s.open("2023-T-001");
+    s.drive([key('3'), key('0')]);
+    let note = s.app.message().cloned().expect("a note");
+    assert!(
+        note.0.contains("0–25") && note.0.contains("未保存"),
+        "{note:?}"
+    );
+}
+
+#[test]
+fn a_saved_change_flashes_where_it_happened() {
+    let mut s = setup(true);
+    s.open("2023-T-001");
+    s.drive([key('9'), code(KeyCode::Enter)]);
+    let text = screen(&mut s.app, 140, 40);
+    let row = text
+        .lines()
+        .find(|l| l.contains("[ 9]/25"))
+        .expect("the scored row");
+    assert!(row.contains("✓saved"), "{text}");
+    s.drive([key('y')]);
+    let text = screen(&mut s.app, 140, 40);
+    let rec = text
+        .lines()
+        .find(|l| l.contains("recommend:"))
+        .expect("the recommendation line");
+    assert!(rec.contains("✓saved"), "{text}");
+    assert!(!text.contains("[ 9]/25 ✓saved"), "one flash at a time");
+    // The next key clears it.
+    s.drive([key('j')]);
+    assert!(!screen(&mut s.app, 140, 40).contains("✓saved"));
+    // A recusal flashes on the scoring panel it locks.
+    let mut e = vec![key('r')];
+    e.extend(typed("本人曾参与论证"));
+    e.extend([code(KeyCode::Enter), key('y')]);
+    s.drive(e);
+    assert_eq!(s.app.status(0), Status::Recused);
+    let text = screen(&mut s.app, 140, 40);
+    assert!(text.contains("⊘ recused ✓saved"), "{text}");
+}
+
+#[test]
+fn header_filter_and_export_count_alike_and_a_draft_says_what_it_lacks() {
+    let mut s = setup(true);
+    s.app.session_mut().keys = vec![key_listing("E01")];
+    let header = screen(&mut s.app, 140, 40);
+    let head: String = header.lines().take(2).collect();
+    for st in [
+        Status::Todo,
+        Status::Draft,
+        Status::Complete,
+        Status::Recused,
+    ] {
+        let n = s.app.count(st);
+        let label = s.app.s().status(st);
+        assert!(head.contains(&format!("{n} {label}")), "{st:?}: {head}");
+        // The status filter shows as many.
+        while s.app.status_filter() != Some(st) {
+            s.drive([key('s')]);
+        }
+        assert_eq!(s.app.visible().len(), n, "{st:?}");
+        let text = screen(&mut s.app, 140, 40);
+        assert!(text.contains(&format!("{n}/18 · {label}")), "{text}");
+    }
+    s.drive([key('x'), key('e')]);
+    let dialog = screen(&mut s.app, 140, 40);
+    let counts: String = ui::counts_line(&s.app);
+    assert!(dialog.contains(&counts), "{dialog}");
+    s.drive([code(KeyCode::Esc)]);
+    // 2023-T-003: two criteria scored, no comment, no recommendation.
+    s.open("2023-T-003");
+    let text = screen(&mut s.app, 140, 40);
+    assert!(
+        text.contains("missing: Practicality, Replicability · comment 0/30 chars · recommendation"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_comment_editor_keeps_pasted_lines_and_ctrl_j_is_a_line_break() {
+    let mut s = setup(true);
+    s.open("2023-T-001");
+    s.drive([key('c')]);
+    s.drive(typed("第一行"));
+    // Ctrl-J (a line feed typed or sent without bracketed paste) breaks
+    // the line; it never deletes one.
+    s.drive([ctrl('j')]);
+    s.drive(typed("第二行"));
+    s.drive([Event::Paste(
+        "\r\npasted one\r\npasted two\rthree\tend\u{7}".into(),
+    )]);
+    let note = s.app.message().cloned().expect("a note on the bell");
+    assert!(note.0.contains("1 control character"), "{note:?}");
+    s.drive([code(KeyCode::Esc)]);
+    let comment = s
+        .bundle()
+        .current()
+        .expect("sheet")
+        .entry("2023-T-001")
+        .map(|e| e.comment.clone())
+        .expect("a comment");
+    assert_eq!(comment, "第一行\n第二行\npasted one\npasted two\nthree end");
+}
+
+#[test]
+fn the_picker_lists_each_expert_once_and_never_a_chair() {
+    let mut s = setup(false);
+    let mut roster = s.app.session().roster.clone();
+    let mut chair = roster[0].clone();
+    chair.id = "C01".into();
+    chair.name = "组长甲".into();
+    chair.role = Some("chair".into());
+    roster.push(chair.clone());
+    roster.push(roster[1].clone());
+    s.app.session_mut().roster = roster;
+    // Even the chair's own key file is not offered.
+    let mut listing = key_listing("E01");
+    listing.id = "C01".into();
+    if let Ok(k) = listing.public.as_mut() {
+        k.id = "C01".into();
+        k.name = "组长甲".into();
+    }
+    s.app.session_mut().keys = vec![listing];
+    let text = screen(&mut s.app, 140, 40);
+    assert!(!text.contains("C01") && !text.contains("组长甲"), "{text}");
+    assert_eq!(text.matches("E02").count(), 1, "{text}");
+    assert!(!text.contains("signing key"), "{text}");
+}
+
+#[test]
+fn the_export_shows_its_full_path_and_asks_before_replacing_a_file() {
+    let mut s = export_setup(vec![key_listing("E01")]);
+    let default = s.app.default_export_path();
+    assert!(default.is_absolute(), "{default:?}");
+    std::fs::write(&default, b"an earlier export").expect("write");
+    s.drive([key('e'), key('p'), code(KeyCode::Enter)]);
+    let text = screen(&mut s.app, 140, 40);
+    let dir = default.parent().expect("folder").display().to_string();
+    assert!(text.contains(&dir[..dir.len().min(40)]), "{text}");
+    s.drive([code(KeyCode::Enter)]);
+    assert_eq!(step(&s), Some(ExportStep::Replace));
+    let text = screen(&mut s.app, 140, 40);
+    assert!(text.contains("already exists. Replace it?"), "{text}");
+    // Esc chooses another file; a new name goes straight on.
+    s.drive([code(KeyCode::Esc)]);
+    assert_eq!(step(&s), Some(ExportStep::Path));
+    s.drive(typed(".new"));
+    s.drive([code(KeyCode::Enter)]);
+    assert_eq!(step(&s), Some(ExportStep::Passphrase));
+    s.drive([code(KeyCode::Esc)]);
+    for _ in 0..4 {
+        s.drive([code(KeyCode::Backspace)]);
+    }
+    // Replacing, agreed to, is in the request.
+    s.drive([code(KeyCode::Enter), code(KeyCode::Enter)]);
+    assert_eq!(step(&s), Some(ExportStep::Passphrase));
+    let effects = feed(&mut s.app, {
+        let mut e = typed("secret");
+        e.push(code(KeyCode::Enter));
+        e
+    });
+    assert!(
+        matches!(&effects[..], [Effect::Export(r)] if r.replace && r.out == default),
+        "{effects:?}"
+    );
+    assert_eq!(
+        std::fs::read(&default).expect("read"),
+        b"an earlier export",
+        "nothing written yet"
+    );
+}
+
+/// Where the export dialog stands.
+fn step(s: &Setup) -> Option<ExportStep> {
+    match s.app.dialog() {
+        Some(Dialog::Export(d)) => Some(d.step),
+        _ => None,
+    }
 }

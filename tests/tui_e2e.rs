@@ -251,6 +251,12 @@ impl Drop for Tmux {
 /// An application of the demo the demo expert has no conflict with, and a
 /// piece of its lead unit's name that the search ranks it first for.
 fn target() -> (String, String) {
+    targets(1).remove(0)
+}
+
+/// `n` such applications, in bundle order.
+fn targets(n: usize) -> Vec<(String, String)> {
+    let mut out = Vec::new();
     let (content, _) = panelist::demo::content().expect("demo content");
     let me = panelist::demo::demo_identity(&content.roster);
     let mut index = Index::new(&content.applications, &content.catalog);
@@ -259,7 +265,7 @@ fn target() -> (String, String) {
             continue;
         }
         let chars: Vec<char> = a.lead_unit.name.chars().collect();
-        for len in [4usize, 5, 6, 3, 7, 8] {
+        'this_app: for len in [4usize, 5, 6, 3, 7, 8] {
             for start in (1..chars.len().saturating_sub(len)).chain([0]) {
                 let piece: String = chars[start..start + len].iter().collect();
                 if piece.trim().chars().count() != len {
@@ -267,12 +273,16 @@ fn target() -> (String, String) {
                 }
                 let ranked = index.rank(&piece);
                 if ranked.first() == Some(&i) {
-                    return (a.id.clone(), piece);
+                    out.push((a.id.clone(), piece));
+                    if out.len() == n {
+                        return out;
+                    }
+                    break 'this_app;
                 }
             }
         }
     }
-    panic!("no demo application can be found by part of its lead unit's name");
+    panic!("fewer than {n} demo applications can be found by part of their lead unit's name");
 }
 
 fn working_copy(home: &Path) -> PathBuf {
@@ -526,6 +536,17 @@ fn open_with_as_claims_from_the_roster_then_shows_the_screens() {
     t.start(&["open", &path.display().to_string()]);
     // No owner and no --as: the identity picker.
     t.wait_for("Who are you?");
+    t.keys(&["Enter"]);
+    // The pick is confirmed first; nothing is claimed before.
+    t.wait_for("Claim this working copy as E01 测试专家");
+    t.wait_for("no signing key yet");
+    let b = Bundle::open_read(&path).expect("open");
+    assert_eq!(
+        b.owner().unwrap(),
+        None,
+        "not claimed before the confirmation"
+    );
+    drop(b);
     t.keys(&["Enter"]);
     t.wait_for("E01 测试专家");
     // E01 has no key: it is made right there, passphrase typed twice.
@@ -974,4 +995,278 @@ fn texts_of_every_application_are_shown_and_searched_after_the_first_frame() {
     t.wait_for(&head);
     t.keys(&["q"]);
     t.wait_exit();
+}
+
+// ----- Scoring that cannot go wrong by accident -----
+
+/// The working copy's history as `bundle history --json` prints it.
+fn history(home: &Path) -> Vec<serde_json::Value> {
+    let out = Command::new(common::cli::bin())
+        .env("PANELIST_HOME", home)
+        .args(["bundle", "history", "--json"])
+        .arg(working_copy(home))
+        .output()
+        .expect("history");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    v["events"].as_array().cloned().unwrap_or_default()
+}
+
+/// `app`'s scores in the history, criterion → last value.
+fn scores_of(events: &[serde_json::Value], app: &str) -> Vec<(String, i64)> {
+    let mut out: Vec<(String, i64)> = Vec::new();
+    for e in events
+        .iter()
+        .filter(|e| e["app"] == app && e["type"] == "score")
+    {
+        let k = e["criterion"].as_str().unwrap_or("").to_string();
+        out.retain(|(c, _)| *c != k);
+        if let Some(v) = e["value"].as_i64() {
+            out.push((k, v));
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn paging_never_scores_and_the_next_application_starts_on_its_first_criterion() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().expect("tmp");
+    let home = dir.path().join("home");
+    let apps = targets(2);
+    let rubric = panelist::domain::catalog::default_rubric().expect("rubric");
+    let names: Vec<&str> = rubric.criteria.iter().map(|c| c.name_en.as_str()).collect();
+    let t = Tmux::new(&home, "paging");
+    t.start(&["demo"]);
+    let (id1, piece1) = &apps[0];
+    open_target(&t, id1, piece1);
+    t.keys(&["Tab"]);
+    t.wait_for(&format!("▶ {}", names[0]));
+    // Score every criterion, the cursor ending on the last.
+    for (n, v) in ["20", "12", "11", "9"].iter().enumerate() {
+        t.text(v);
+        t.keys(&[if n < 3 { "j" } else { "Enter" }]);
+        t.wait_for(&format!("saved #{}", n + 1));
+    }
+    t.wait_for(&format!("▶ {}", names[3]));
+    // Paging in the scoring panel scrolls; it never changes a value.
+    t.keys(&["PageDown", "PageDown", "PageUp", "NPage", "PPage"]);
+    t.keys(&["End"]);
+    let s = t.wait_for(&format!("▶ {}", names[3]));
+    assert!(s.contains("saved #4"), "nothing more saved:\n{s}");
+    assert!(s.contains("[20]/25"), "{s}");
+    // The next application opens on its first criterion: typing through
+    // it fills each criterion in turn.
+    t.keys(&["Escape"]);
+    t.wait("the list to have the keyboard", |s| {
+        s.lines().last().is_some_and(|l| l.contains("Enter open"))
+    });
+    t.keys(&["x"]);
+    t.wait_for("Applications 64/64");
+    let (id2, piece2) = &apps[1];
+    open_target(&t, id2, piece2);
+    t.keys(&["Tab"]);
+    t.wait_for(&format!("▶ {}", names[0]));
+    for (n, v) in ["15", "17", "14", "8"].iter().enumerate() {
+        t.text(v);
+        t.keys(&[if n < 3 { "j" } else { "Enter" }]);
+        t.wait_for(&format!("saved #{}", n + 5));
+    }
+    // g and G pick the first and the last criterion.
+    t.keys(&["g"]);
+    t.wait_for(&format!("▶ {}", names[0]));
+    t.keys(&["G"]);
+    t.wait_for(&format!("▶ {}", names[3]));
+    t.keys(&["q"]);
+    t.wait_exit();
+    let events = history(&home);
+    assert_eq!(events.len(), 8, "{events:?}");
+    let keys: Vec<String> = rubric.criteria.iter().map(|c| c.key.clone()).collect();
+    let want = |vals: [i64; 4]| {
+        let mut w: Vec<(String, i64)> = keys.iter().cloned().zip(vals).collect();
+        w.sort();
+        w
+    };
+    assert_eq!(scores_of(&events, id1), want([20, 12, 11, 9]));
+    assert_eq!(scores_of(&events, id2), want([15, 17, 14, 8]));
+}
+
+#[test]
+fn a_pending_digit_is_not_saved_by_q_or_esc_and_30_is_refused() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().expect("tmp");
+    let home = dir.path().join("home");
+    let (id, piece) = target();
+    let rubric = panelist::domain::catalog::default_rubric().expect("rubric");
+    let first = &rubric.criteria[0];
+    assert_eq!((first.min, first.max), (0, 25), "the demo's scale");
+    let t = Tmux::new(&home, "pending");
+    t.start(&["demo"]);
+    open_target(&t, &id, &piece);
+    t.keys(&["Tab"]);
+    t.wait_for(&format!("▶ {}", first.name_en));
+    // A typed digit is visibly pending; Esc discards it and says so.
+    t.text("1");
+    t.wait_for("[1_]");
+    t.wait_for("1 not saved yet: Enter saves");
+    t.keys(&["Escape"]);
+    t.wait_for("the typed 1 (Innovation) was not saved: discarded");
+    // 30 on a 0–25 scale is refused whole, naming the scale.
+    t.text("30");
+    let s = t.wait_for("30 is outside the scale of Innovation, 0–25");
+    assert!(s.contains("nothing saved"), "{s}");
+    // q with a pending value asks; n goes back to it.
+    t.text("1");
+    t.wait_for("[1_]");
+    t.keys(&["q"]);
+    t.wait_for("Innovation: the typed 1 is not saved.");
+    t.keys(&["n"]);
+    t.wait("the question to close", |s| !s.contains("is not saved."));
+    assert!(t.screen().contains("[1_]"));
+    // y quits without it.
+    t.keys(&["q"]);
+    t.wait_for("is not saved.");
+    t.keys(&["y"]);
+    t.wait_exit();
+    assert!(history(&home).is_empty(), "nothing saved");
+}
+
+#[test]
+fn claiming_a_copy_needs_a_confirmation_naming_the_expert_and_the_key() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().expect("tmp");
+    let home = dir.path().join("home");
+    let pass = dir.path().join("pass.txt");
+    std::fs::write(&pass, format!("{PASS}\n")).expect("pass file");
+    let path = dir.path().join("template.bundle");
+    let mut content = common::bundle::content(5);
+    // A second expert, and a chair the picker never offers.
+    let mut e02 = content.roster[0].clone();
+    e02.id = "E02".into();
+    e02.name = "第二专家".into();
+    let mut chair = content.roster[0].clone();
+    chair.id = "C01".into();
+    chair.name = "评审组长".into();
+    chair.role = Some("chair".into());
+    content.roster.extend([e02, chair]);
+    panelist::store::Bundle::create(&path, &content, "测试组", &common::bundle::clock(), false)
+        .expect("create");
+    // The only key in the data directory is the second roster expert's.
+    let second = &content.roster[1];
+    let out = panelist(
+        &home,
+        &pass,
+        &[
+            "key",
+            "new",
+            "--id",
+            &second.id,
+            "--name",
+            &second.name,
+            "--org",
+            &second.org,
+            "--passphrase-file",
+            pass.to_str().expect("utf-8"),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let shown =
+        String::from_utf8_lossy(&panelist(&home, &pass, &["key", "show"]).stdout).into_owned();
+    let key_id = shown
+        .lines()
+        .find_map(|l| l.strip_prefix("key id"))
+        .map(|l| l.trim().to_string())
+        .expect("key id");
+    let t = Tmux::new(&home, "claim");
+    t.start(&["open", &path.display().to_string()]);
+    let s = t.wait_for("Who are you?");
+    // The key's owner first, under the cursor, and listed once.
+    let row = s.lines().find(|l| l.contains('▶')).expect("a cursor row");
+    assert!(
+        row.contains(&second.id) && row.contains(&key_id[..16]),
+        "{s}"
+    );
+    assert_eq!(s.matches(second.id.as_str()).count(), 1, "{s}");
+    assert!(s.contains(&content.roster[0].id), "{s}");
+    assert!(
+        !s.contains("C01") && !s.contains("评审组长"),
+        "never a chair:\n{s}"
+    );
+    t.keys(&["Enter"]);
+    let s = t.wait_for(&format!(
+        "Claim this working copy as {} {}",
+        second.id, second.name
+    ));
+    assert!(
+        s.contains(&format!("signing with key {}", &key_id[..16])),
+        "{s}"
+    );
+    // Esc goes back; nothing is claimed.
+    t.keys(&["Escape"]);
+    t.wait_for("Who are you?");
+    assert_eq!(
+        Bundle::open_read(&path).expect("open").owner().unwrap(),
+        None
+    );
+    t.keys(&["Enter"]);
+    t.wait_for("Claim this working copy as");
+    t.keys(&["Enter"]);
+    t.wait_for("Unlock your signing key");
+    t.keys(&["Escape"]);
+    t.keys(&["q"]);
+    t.wait_exit();
+    let owner = Bundle::open_read(&path)
+        .expect("open")
+        .owner()
+        .unwrap()
+        .expect("claimed");
+    assert_eq!(owner.id, second.id);
+    assert_eq!(owner.key_id.as_deref(), Some(key_id.as_str()));
+}
+
+#[test]
+fn a_pasted_multi_line_comment_keeps_its_text() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().expect("tmp");
+    let home = dir.path().join("home");
+    let (id, piece) = target();
+    let t = Tmux::new(&home, "paste");
+    t.start(&["demo"]);
+    open_target(&t, &id, &piece);
+    t.keys(&["Tab"]);
+    t.keys(&["c"]);
+    t.wait_for("Review comment");
+    // A bracketed paste (tmux turns its line feeds into carriage returns).
+    t.run(&[
+        "set-buffer",
+        "-b",
+        "c",
+        "第一段：技术路线清晰。\n第二段：部署规模较大。\n",
+    ]);
+    t.run(&["paste-buffer", "-p", "-b", "c", "-t", "p"]);
+    t.wait_for("第二段：部署规模较大。");
+    // Line feeds typed without a paste arrive as Ctrl-J: a line break.
+    t.text("第三段：成效可量化。\n第四段：建议推荐。");
+    t.wait_for("第四段：建议推荐。");
+    t.keys(&["Escape"]);
+    t.wait_for("saved #1");
+    t.keys(&["q"]);
+    t.wait_exit();
+    let events = history(&home);
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(
+        events[0]["text"].as_str(),
+        Some(
+            "第一段：技术路线清晰。\n第二段：部署规模较大。\n第三段：成效可量化。\n第四段：建议推荐。"
+        )
+    );
 }

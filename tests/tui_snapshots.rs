@@ -113,6 +113,31 @@ fn main_screens() {
             ],
         )
     });
+    // A value typed and not saved yet: pending, with the keys that save
+    // or discard it.
+    snap(&path, "scoring_pending", |a| {
+        at(
+            a,
+            "2023-T-001",
+            vec![code(KeyCode::Enter), code(KeyCode::Tab), key('1')],
+        )
+    });
+    // 30 on a 0–25 scale: refused whole, the scale named.
+    snap(&path, "scoring_refused", |a| {
+        at(
+            a,
+            "2023-T-001",
+            vec![code(KeyCode::Enter), code(KeyCode::Tab), key('3'), key('0')],
+        )
+    });
+    // A draft opens on its first unscored criterion and says what it lacks.
+    snap(&path, "scoring_draft", |a| {
+        at(
+            a,
+            "2023-T-003",
+            vec![code(KeyCode::Enter), code(KeyCode::Tab)],
+        )
+    });
     snap(&path, "recused", |a| {
         at(
             a,
@@ -163,6 +188,13 @@ fn dialogs() {
         at(a, "2023-T-007", e)
     });
     snap(&path, "unrecuse", |a| at(a, "2023-T-004", vec![key('r')]));
+    snap(&path, "quit_pending", |a| {
+        at(
+            a,
+            "2023-T-001",
+            vec![code(KeyCode::Enter), code(KeyCode::Tab), key('1'), key('q')],
+        )
+    });
     snap(&path, "conflict_dialog", |a| {
         at(a, "2023-T-005", vec![code(KeyCode::Enter)])
     });
@@ -182,6 +214,13 @@ fn identity_screens() {
         e
     });
     snap_export(&path, "identity_picker_key", e01_key, |_| {});
+    // The pick confirmed, naming the expert and the key.
+    snap(&path, "identity_confirm", |_| {
+        vec![key('j'), code(KeyCode::Enter)]
+    });
+    snap_export(&path, "identity_confirm_key", e01_key, |a| {
+        feed(a, [code(KeyCode::Enter)]);
+    });
     snap(&path, "identity_form_bad_id", |_| {
         let mut e = vec![key('j'), key('j'), key('j'), code(KeyCode::Enter)];
         e.extend(typed("E 9"));
@@ -224,7 +263,7 @@ fn no_key() -> Vec<panelist::keyring::KeyListing> {
 fn export_dialog() {
     use panelist::export::ExportSummary;
     use panelist::formats::scores::Counts;
-    use panelist::tui::expert::ExportFailure;
+    use panelist::tui::expert::{ExportFailure, ExportTarget};
     let dir = tempfile::tempdir().expect("tmp");
     let path = dir.path().join("wc.bundle");
     scored(&path);
@@ -253,34 +292,48 @@ fn export_dialog() {
         e.extend(typed("-终稿.json"));
         go(a, e)
     });
-    let to_pass = || {
-        let mut e = vec![
-            key('e'),
-            key('p'),
-            code(KeyCode::Enter),
-            code(KeyCode::Enter),
-        ];
-        e.extend(typed("correct horse"));
-        e
+    let out = "/home/expert/panel/E01-0a1b2c3d.json";
+    // Review, file (the loop finds nothing there), passphrase.
+    let to_pass = |a: &mut App| {
+        go(
+            a,
+            vec![
+                key('e'),
+                key('p'),
+                code(KeyCode::Enter),
+                code(KeyCode::Enter),
+            ],
+        );
+        a.on_export_target(ExportTarget::Free(out.into()));
+        go(a, typed("correct horse"));
     };
-    snap_export(&path, "export_passphrase", e01_key, |a| go(a, to_pass()));
+    snap_export(&path, "export_replace", e01_key, |a| {
+        go(
+            a,
+            vec![
+                key('e'),
+                key('p'),
+                code(KeyCode::Enter),
+                code(KeyCode::Enter),
+            ],
+        );
+        a.on_export_target(ExportTarget::Exists(out.into()));
+    });
+    snap_export(&path, "export_passphrase", e01_key, to_pass);
     snap_export(&path, "export_running", e01_key, |a| {
-        let mut e = to_pass();
-        e.push(code(KeyCode::Enter));
-        go(a, e)
+        to_pass(a);
+        go(a, vec![code(KeyCode::Enter)])
     });
     snap_export(&path, "export_wrong_passphrase", e01_key, |a| {
-        let mut e = to_pass();
-        e.push(code(KeyCode::Enter));
-        go(a, e);
+        to_pass(a);
+        go(a, vec![code(KeyCode::Enter)]);
         a.on_exported(Err(ExportFailure::WrongPassphrase(
             "/home/expert/.local/share/panelist/keys/E01.key".into(),
         )));
     });
     snap_export(&path, "export_done", e01_key, |a| {
-        let mut e = to_pass();
-        e.push(code(KeyCode::Enter));
-        go(a, e);
+        to_pass(a);
+        go(a, vec![code(KeyCode::Enter)]);
         a.on_exported(Ok(ExportSummary {
             path: "/home/expert/panel/E01-0a1b2c3d.json".into(),
             expert: "E01".into(),

@@ -510,24 +510,57 @@ pub enum Status {
     Recused,
 }
 
+/// What an entry still lacks to be complete: the one definition the
+/// status, the screens' counts and their explanation of a draft share.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Lacks {
+    /// Keys of the criteria not scored yet, in rubric order.
+    pub criteria: Vec<String>,
+    /// The comment's visible characters and the minimum, when short.
+    pub comment: Option<(usize, usize)>,
+    /// No recommendation given yet.
+    pub recommend: bool,
+}
+
+impl Lacks {
+    pub fn is_empty(&self) -> bool {
+        self.criteria.is_empty() && self.comment.is_none() && !self.recommend
+    }
+}
+
 impl Entry {
     pub fn status(&self, rubric: &Rubric) -> Status {
         if self.recused {
             return Status::Recused;
         }
-        let all_scored = rubric
-            .criteria
-            .iter()
-            .all(|c| self.scores.contains_key(&c.key));
-        if all_scored
-            && super::text::visible_chars(&self.comment) >= rubric.min_comment_chars as usize
-            && self.recommend.is_some()
-        {
+        if self.lacks(rubric).is_empty() {
             Status::Complete
         } else if self.scores.is_empty() && self.comment.is_empty() && self.recommend.is_none() {
             Status::Todo
         } else {
             Status::Draft
+        }
+    }
+
+    /// The comment's length as completeness counts it (visible characters).
+    pub fn comment_chars(&self) -> usize {
+        super::text::visible_chars(&self.comment)
+    }
+
+    /// What is missing before the entry is complete (recusal aside).
+    pub fn lacks(&self, rubric: &Rubric) -> Lacks {
+        let criteria = rubric
+            .criteria
+            .iter()
+            .filter(|c| !self.scores.contains_key(&c.key))
+            .map(|c| c.key.clone())
+            .collect();
+        let have = self.comment_chars();
+        let need = rubric.min_comment_chars as usize;
+        Lacks {
+            criteria,
+            comment: (have < need).then_some((have, need)),
+            recommend: self.recommend.is_none(),
         }
     }
 

@@ -6,6 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::dialogs::ExportTarget;
 use super::state::{App, ExportFailure, KeyMade, UnlockFailure};
 use crate::crypto::keys::Passphrase;
 use crate::domain::Application;
@@ -35,6 +36,10 @@ pub enum Effect {
     /// start signing with it; the results go back to `App::on_key_made`
     /// and `App::on_unlocked`.
     MakeKey(NewKeyRequest),
+    /// Look at the export's output path: its full path, and whether a
+    /// file (or a folder) is there; the result goes back to
+    /// `App::on_export_target`.
+    CheckExport(PathBuf),
     /// Open the expert's key and write the signed scores file
     /// (`keyring::unlock_with`, `export::export_bundle`); the result goes
     /// back to `App::on_exported`.
@@ -51,6 +56,8 @@ pub struct ExportRequest {
     pub expert: String,
     pub out: PathBuf,
     pub allow_incomplete: bool,
+    /// The expert agreed to replace the file at `out`.
+    pub replace: bool,
     pub passphrase: Passphrase,
 }
 
@@ -59,6 +66,7 @@ impl PartialEq for ExportRequest {
         self.expert == o.expert
             && self.out == o.out
             && self.allow_incomplete == o.allow_incomplete
+            && self.replace == o.replace
             && self.passphrase.same_as(&o.passphrase)
     }
 }
@@ -258,8 +266,21 @@ pub fn run_effect(copy: &mut WorkingCopy, clock: &Clock, app: &mut App, effect: 
             make_key(copy, clock, app, &req);
             true
         }
+        Effect::CheckExport(path) => {
+            app.on_export_target(export_target(&path));
+            true
+        }
         Effect::Export(req) => {
-            app.on_exported(export(copy.path(), clock, &req));
+            let r = if !req.replace && req.out.exists() {
+                let shown = crate::domain::text::inert_line(&req.out.display().to_string());
+                Err(ExportFailure::Appeared(crate::tui::kit::strings::fill(
+                    app.extra().export_appeared,
+                    &[&shown],
+                )))
+            } else {
+                export(copy.path(), clock, &req)
+            };
+            app.on_exported(r);
             true
         }
         Effect::Quit => false,
@@ -315,6 +336,24 @@ fn make_key(copy: &mut WorkingCopy, clock: &Clock, app: &mut App, req: &NewKeyRe
         roster_file: written,
     }));
     copy.sign_in(key, app);
+}
+
+/// What is at the export's output path: its full path (relative to the
+/// working directory), and whether a file, a folder or no folder is there.
+pub fn export_target(path: &Path) -> ExportTarget {
+    let full = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    if full.is_dir() {
+        return ExportTarget::Folder(full);
+    }
+    if full.exists() {
+        return ExportTarget::Exists(full);
+    }
+    match full.parent() {
+        Some(d) if !d.as_os_str().is_empty() && !d.is_dir() => {
+            ExportTarget::NoFolder(d.to_path_buf())
+        }
+        _ => ExportTarget::Free(full),
+    }
 }
 
 /// Opens the key with the typed passphrase and writes the signed file.

@@ -6,13 +6,14 @@
 pub mod dialogs;
 pub mod effects;
 pub mod state;
+pub mod strings;
 pub mod update;
 pub mod view;
 
 pub use dialogs::{
-    CommentEditor, ConflictWarning, Dialog, DirectionPicker, ExportDialog, ExportStep, Help,
-    IdentityForm, IdentityPicker, NewKeyDialog, NewKeyStep, Outcome, Recusal, ScopeNote,
-    UnlockDialog,
+    CommentEditor, ConflictWarning, Dialog, DirectionPicker, ExportDialog, ExportStep,
+    ExportTarget, Help, IdentityForm, IdentityPicker, NewKeyDialog, NewKeyStep, Outcome, Recusal,
+    ScopeNote, UnlockDialog,
 };
 pub use effects::{
     Effect, ExportRequest, NewKeyRequest, UnlockRequest, WorkingCopy, roster_entry_path, run_effect,
@@ -73,7 +74,11 @@ impl kit::Screen for ExpertScreen<'_> {
         effects.iter().any(|e| {
             matches!(
                 e,
-                Effect::Append(_) | Effect::Export(_) | Effect::Unlock(_) | Effect::MakeKey(_)
+                Effect::Append(_)
+                    | Effect::Export(_)
+                    | Effect::CheckExport(_)
+                    | Effect::Unlock(_)
+                    | Effect::MakeKey(_)
             )
         })
     }
@@ -100,7 +105,11 @@ pub fn run(
     // in the header and the dialogs. An unreadable keys folder only
     // means no key is offered.
     let keys = crate::keyring::public_keys().unwrap_or_default();
-    let session = Session::load_brief(&bundle)?.with_keys(keys);
+    let mut session = Session::load_brief(&bundle)?.with_keys(keys);
+    // The export is offered beside the copy under its full path.
+    if let Ok(full) = std::path::absolute(&session.path) {
+        session.path = full;
+    }
     let mut app = App::new(session, settings);
     let mut copy = WorkingCopy::new(bundle);
     match key {

@@ -123,6 +123,9 @@ pub enum ExportFailure {
     Key(String),
     /// The file could not be built or written.
     Export(String),
+    /// A file appeared at the output path after it was looked at, and the
+    /// expert had not agreed to replace one (the message).
+    Appeared(String),
 }
 
 /// Which key stands for the working copy's owner, for the export.
@@ -182,6 +185,24 @@ pub enum SaveState {
     Failed(String),
 }
 
+/// A change just saved, shown where it happened until the next key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flash {
+    /// The application (index into the session's applications).
+    pub app: usize,
+    pub what: Saved,
+}
+
+/// What of an application a saved change touched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Saved {
+    /// One criterion's score (its key).
+    Criterion(String),
+    Comment,
+    Recommend,
+    Recusal,
+}
+
 /// Screen areas of the last frame, for the mouse.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Areas {
@@ -232,6 +253,8 @@ pub struct App {
     pub(super) crit: usize,
     /// Digits typed for the focused criterion, not yet set.
     pub(super) digits: String,
+    /// The change saved last, until the next key.
+    pub(super) flash: Option<Flash>,
 }
 
 /// `f` of every item, in order, over the cores when there are many (a
@@ -299,6 +322,7 @@ impl App {
             detail: TextScroll::default(),
             crit: 0,
             digits: String::new(),
+            flash: None,
             dialog: None,
             save: SaveState::Idle,
             signing: Signing::Locked,
@@ -402,13 +426,51 @@ impl App {
         self.statuses.get(i).copied().unwrap_or(Status::Todo)
     }
 
-    /// Complete, recused, to do (to do counts drafts).
-    pub fn progress(&self) -> (usize, usize, usize) {
-        (
-            self.counts[Status::Complete as usize],
-            self.counts[Status::Recused as usize],
-            self.counts[Status::Todo as usize] + self.counts[Status::Draft as usize],
-        )
+    /// How many applications stand where: the one count the header, the
+    /// status filter and the export dialog all show.
+    pub fn count(&self, st: Status) -> usize {
+        self.counts[st as usize]
+    }
+
+    /// The statuses in the order every count line shows them.
+    pub const STATUS_ORDER: [Status; 4] = [
+        Status::Complete,
+        Status::Draft,
+        Status::Recused,
+        Status::Todo,
+    ];
+
+    /// The digits typed for the focused criterion, not saved yet.
+    pub fn pending(&self) -> &str {
+        &self.digits
+    }
+
+    /// The change saved last, shown where it happened until the next key.
+    pub fn flash(&self) -> Option<&Flash> {
+        self.flash.as_ref()
+    }
+
+    /// The focused criterion (index into the rubric's criteria).
+    pub fn criterion_index(&self) -> usize {
+        self.crit
+    }
+
+    /// The scoring strings of the screen's language.
+    pub fn extra(&self) -> &'static super::strings::ScoringStrings {
+        super::strings::ScoringStrings::of(crate::tui::ScreenBasics::lang(self))
+    }
+
+    /// Puts the criterion cursor where an application opens: on its first
+    /// unscored criterion, or the first one when all are scored.
+    pub(super) fn first_criterion(&mut self) {
+        let entry = self.current().and_then(|i| self.entry(i));
+        self.crit = self
+            .session
+            .rubric
+            .criteria
+            .iter()
+            .position(|c| entry.is_none_or(|e| !e.scores.contains_key(&c.key)))
+            .unwrap_or(0);
     }
 
     /// The key file of the working copy's owner, and whether it can sign.
@@ -603,6 +665,8 @@ impl App {
         self.list.select(selected);
         if self.current() != before {
             self.detail.set(0);
+            self.left_application();
+            self.first_criterion();
         }
     }
 }

@@ -11,7 +11,8 @@ use super::dialogs::{
 };
 use super::effects::Effect;
 use super::state::{
-    App, ExportFailure, Focus, KeyMade, OwnerKey, SaveState, Screen, Signing, UnlockFailure,
+    App, ExportFailure, Flash, Focus, KeyMade, OwnerKey, SaveState, Saved, Screen, Signing,
+    UnlockFailure,
 };
 use crate::domain::history::{Change, Event as HistoryEvent, Status};
 use crate::domain::text::inert_line;
@@ -27,6 +28,13 @@ impl App {
 
     /// Turns a terminal event into actions and applies them.
     pub fn on_event(&mut self, ev: Event) -> Vec<Effect> {
+        // A paste into the comment editor goes in whole, line breaks kept.
+        if let (Event::Paste(text), Some(Dialog::Comment(c))) = (&ev, &mut self.dialog) {
+            let left_out = c.paste(text);
+            self.message =
+                (left_out > 0).then(|| (fill(self.extra().comment_refused, &[&left_out]), true));
+            return Vec::new();
+        }
         let actions = kit::actions(ev, Paste::Keys, |k| self.action_for(k));
         actions.into_iter().flat_map(|a| self.update(a)).collect()
     }
@@ -59,6 +67,7 @@ impl App {
     pub fn update(&mut self, a: Action) -> Vec<Effect> {
         if !matches!(a, Action::Resize { .. } | Action::Wheel { .. }) {
             self.message = None;
+            self.flash = None;
         }
         match a {
             Action::Resize { width, height } => {
@@ -70,7 +79,9 @@ impl App {
                 Vec::new()
             }
             Action::ForceQuit => {
-                let mut out = self.flush_digits();
+                // A value being typed is not a decision: it is not saved.
+                self.digits.clear();
+                let mut out = Vec::new();
                 if let Some(Dialog::Comment { .. }) = &self.dialog {
                     out.extend(self.save_comment(true));
                 }
@@ -87,15 +98,8 @@ impl App {
                 self.digits.pop();
                 Vec::new()
             }
-            Action::Cmd(c) => {
-                let mut out = if c == Cmd::Commit {
-                    Vec::new()
-                } else {
-                    self.flush_digits()
-                };
-                out.extend(self.command(c));
-                out
-            }
+            Action::Cmd(c) if self.digits.is_empty() => self.command(c),
+            Action::Cmd(c) => self.command_while_typing(c),
         }
     }
 
@@ -131,6 +135,59 @@ impl App {
     }
 
     // ----- Commands -----
+
+    /// A command while a value is typed: only Enter, Tab and moving to
+    /// another criterion save it; Esc discards it (and says so); quitting
+    /// asks; help, language and paging leave it pending; any other
+    /// command discards it, saying so, before it runs.
+    fn command_while_typing(&mut self, c: Cmd) -> Vec<Effect> {
+        match c {
+            Cmd::Commit => self.commit_digits(),
+            Cmd::FocusNext | Cmd::FocusPrev | Cmd::Up | Cmd::Down | Cmd::Top | Cmd::Bottom => {
+                let mut out = self.commit_digits();
+                // A refused value keeps the cursor where it was typed.
+                if self.digits.is_empty() && !self.message.as_ref().is_some_and(|m| m.1) {
+                    out.extend(self.command(c));
+                }
+                out
+            }
+            Cmd::Back => {
+                self.discard_digits();
+                Vec::new()
+            }
+            Cmd::Quit => {
+                self.dialog = Some(Dialog::QuitPending);
+                Vec::new()
+            }
+            Cmd::Help | Cmd::Lang | Cmd::PageUp | Cmd::PageDown => self.command(c),
+            _ => {
+                self.discard_digits();
+                let note = self.message.take();
+                let out = self.command(c);
+                if self.message.is_none() {
+                    self.message = note;
+                }
+                out
+            }
+        }
+    }
+
+    /// Drops the value being typed and says so in the footer.
+    fn discard_digits(&mut self) {
+        if self.digits.is_empty() {
+            return;
+        }
+        let typed = std::mem::take(&mut self.digits);
+        let name = self.criterion_name();
+        self.message = Some((fill(self.extra().pending_discarded, &[&typed, &name]), true));
+    }
+
+    /// The focused criterion's name in the screen's language.
+    pub(super) fn criterion_name(&self) -> String {
+        self.criterion()
+            .map(|c| inert_line(self.lang().pick(&c.name_zh, &c.name_en)))
+            .unwrap_or_default()
+    }
 
     fn command(&mut self, c: Cmd) -> Vec<Effect> {
         let ctx = self.context();
@@ -234,6 +291,7 @@ impl App {
             }
             Cmd::Open => {
                 if let Some(i) = self.current() {
+                    self.first_criterion();
                     self.focus = Focus::Detail;
                     self.app_view = true;
                     if self.needs_conflict_decision(i) {
@@ -267,7 +325,7 @@ impl App {
                     });
                 }
             }
-            Cmd::Commit => return self.commit_digits(),
+            Cmd::Commit => {}
             Cmd::Comment => {
                 let Some(i) = self.scoring_gate() else {
                     return Vec::new();
@@ -348,22 +406,17 @@ impl App {
                 }
             }
             Context::Scoring => {
-                let n = self.session.rubric.criteria.len();
+                let last = self.session.rubric.criteria.len().saturating_sub(1);
+                // Paging scrolls the application's text; it never touches
+                // a value.
+                let p = page(self.areas.detail_rows);
                 match c {
-                    Cmd::Up | Cmd::PageUp | Cmd::Top => {
-                        self.crit = if c == Cmd::Up {
-                            self.crit.saturating_sub(1)
-                        } else {
-                            0
-                        }
-                    }
-                    _ => {
-                        self.crit = if c == Cmd::Down {
-                            (self.crit + 1).min(n.saturating_sub(1))
-                        } else {
-                            n.saturating_sub(1)
-                        }
-                    }
+                    Cmd::Up => self.crit = self.crit.saturating_sub(1),
+                    Cmd::Down => self.crit = (self.crit + 1).min(last),
+                    Cmd::Top => self.crit = 0,
+                    Cmd::Bottom => self.crit = last,
+                    Cmd::PageUp => self.scroll_detail(-p),
+                    _ => self.scroll_detail(p),
                 }
             }
         }
@@ -377,8 +430,13 @@ impl App {
             .and_then(|i| self.visible.iter().position(|v| v == i));
         match pos {
             Some(p) => {
+                let before = self.current();
                 self.list.select(p);
                 self.detail.set(0);
+                if self.current() != before {
+                    self.left_application();
+                    self.first_criterion();
+                }
                 true
             }
             None => false,
@@ -394,7 +452,15 @@ impl App {
         if next != self.list.selected() {
             self.list.select(next);
             self.detail.set(0);
+            self.left_application();
+            self.first_criterion();
         }
+    }
+
+    /// The application under the cursor changed: a value typed for the
+    /// one before is not saved (and the footer says so).
+    pub(super) fn left_application(&mut self) {
+        self.discard_digits();
     }
 
     fn scroll_detail(&mut self, d: isize) {
@@ -458,21 +524,32 @@ impl App {
             return Vec::new();
         };
         let max = c.max;
-        self.digits.push((b'0' + d) as char);
-        let v: i64 = self.digits.parse().unwrap_or(0);
-        let max_digits = max.abs().to_string().len();
-        if v.saturating_mul(10) > max || self.digits.len() >= max_digits {
-            return self.commit_digits();
+        // The value stays pending until Enter, Tab or a move; a number
+        // past the scale is refused whole, at once.
+        let mut typed = std::mem::take(&mut self.digits);
+        typed.push((b'0' + d) as char);
+        let v: i64 = typed.parse().unwrap_or(i64::MAX);
+        if v > max {
+            self.refuse(&typed);
+        } else {
+            self.digits = typed;
         }
         Vec::new()
     }
 
-    fn flush_digits(&mut self) -> Vec<Effect> {
-        if self.digits.is_empty() {
-            Vec::new()
-        } else {
-            self.commit_digits()
-        }
+    /// Says that `typed` is not on the focused criterion's scale; nothing
+    /// is saved.
+    fn refuse(&mut self, typed: &str) {
+        let Some(c) = self.criterion() else {
+            return;
+        };
+        let (min, max, step) = (c.min, c.max, c.step);
+        let name = self.criterion_name();
+        let msg = fill(
+            self.extra().refused_scale,
+            &[&typed, &name, &min, &max, &step],
+        );
+        self.message = Some((msg, true));
     }
 
     fn commit_digits(&mut self) -> Vec<Effect> {
@@ -488,8 +565,7 @@ impl App {
         };
         let v: i64 = typed.parse().unwrap_or(i64::MAX);
         if !c.accepts(v) {
-            let msg = fill(self.s().out_of_scale, &[&typed, &c.min, &c.max, &c.step]);
-            self.message = Some((msg, true));
+            self.refuse(&typed);
             return Vec::new();
         }
         let key = c.key.clone();
@@ -684,6 +760,15 @@ impl App {
                         self.counts[st as usize] += 1;
                     }
                 }
+                self.flash = self.by_id.get(ev.change.app()).map(|&app| Flash {
+                    app,
+                    what: match &ev.change {
+                        Change::Score { criterion, .. } => Saved::Criterion(criterion.clone()),
+                        Change::Comment { .. } => Saved::Comment,
+                        Change::Recommend { .. } => Saved::Recommend,
+                        _ => Saved::Recusal,
+                    },
+                });
                 if self.status_filter.is_some() {
                     self.refilter(true);
                 }
@@ -713,6 +798,14 @@ impl App {
                     p.error = Some(fill(s.claim_failed, &[&inert_line(&e)]));
                 }
             }
+        }
+    }
+
+    /// The export's output path was looked at.
+    pub fn on_export_target(&mut self, t: super::dialogs::ExportTarget) {
+        if let Some(Dialog::Export(mut d)) = self.dialog.take() {
+            d.checked(t, self);
+            self.dialog = Some(Dialog::Export(d));
         }
     }
 
@@ -797,6 +890,7 @@ impl App {
                 self.message = Some((self.s().conflict_cleared.to_string(), false));
             }
             Outcome::Export(req) => return vec![Effect::Export(req)],
+            Outcome::CheckExport(p) => return vec![Effect::CheckExport(p)],
             Outcome::Claim(who) => return vec![Effect::Claim(who)],
             Outcome::Unlock(req) => return vec![Effect::Unlock(req)],
             Outcome::MakeKey(req) => return vec![Effect::MakeKey(req)],

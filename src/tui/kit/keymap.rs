@@ -204,8 +204,14 @@ impl Default for Keymap {
             (Down, &["j", "down"]),
             (Inc, &["l", "right", "+", "="]),
             (Dec, &["h", "left", "-"]),
-            (IncLarge, &["L", "shift-right", "pageup"]),
-            (DecLarge, &["H", "shift-left", "pagedown"]),
+            // Large steps keep keys of their own: paging never changes a value.
+            (IncLarge, &["L", "shift-right"]),
+            (DecLarge, &["H", "shift-left"]),
+            // Paging scrolls the application's text above the panel.
+            (PageUp, &["pageup", "ctrl-u", "ctrl-b"]),
+            (PageDown, &["pagedown", "ctrl-d", "ctrl-f"]),
+            (Top, &["g", "home"]),
+            (Bottom, &["G", "end"]),
             (Clear, &["delete", "x"]),
             (Commit, &["enter"]),
             (Comment, &["c"]),
@@ -497,6 +503,31 @@ mod tests {
             k.first(Context::Sheet, Cmd::Filter).map(|k| k.to_string()),
             Some("/".into())
         );
+    }
+
+    #[test]
+    fn paging_in_the_scoring_panel_is_never_a_step() {
+        let k = Keymap::default();
+        for code in [KeyCode::PageUp, KeyCode::PageDown] {
+            let c = k.lookup(Context::Scoring, &ev(code, KeyModifiers::NONE));
+            assert!(
+                matches!(c, Some(Cmd::PageUp | Cmd::PageDown)),
+                "{code:?}: {c:?}"
+            );
+        }
+        for (c, cmd) in [('g', Cmd::Top), ('G', Cmd::Bottom)] {
+            assert_eq!(
+                k.lookup(Context::Scoring, &ev(KeyCode::Char(c), KeyModifiers::NONE)),
+                Some(cmd)
+            );
+        }
+        let large: Vec<String> = k
+            .keys(Context::Scoring, Cmd::IncLarge)
+            .iter()
+            .chain(k.keys(Context::Scoring, Cmd::DecLarge))
+            .map(|k| k.to_string())
+            .collect();
+        assert_eq!(large, ["L", "Shift-→", "H", "Shift-←"]);
     }
 
     #[test]

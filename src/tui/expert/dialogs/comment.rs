@@ -36,22 +36,87 @@ impl CommentEditor {
         }
     }
 
+    /// A key in the editor. Every key it takes is listed in the help
+    /// (`ScoringStrings::comment_keys`); any other key does nothing, so
+    /// no key deletes more than the expert asked for.
     pub fn key(&mut self, k: KeyEvent) -> Outcome {
-        if k.code == KeyCode::Esc {
-            return Outcome::SaveComment { close: true };
+        use ratatui_textarea::CursorMove;
+        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+        let alt = k.modifiers.contains(KeyModifiers::ALT);
+        let e = &mut self.editor;
+        match k.code {
+            KeyCode::Esc => return Outcome::SaveComment { close: true },
+            KeyCode::Char('s') if ctrl => return Outcome::SaveComment { close: false },
+            // Ctrl-J and Ctrl-M are what a terminal sends for a line feed
+            // and a carriage return.
+            KeyCode::Enter => e.insert_newline(),
+            KeyCode::Char('j' | 'm') if ctrl => e.insert_newline(),
+            KeyCode::Backspace => {
+                e.delete_char();
+            }
+            KeyCode::Delete => {
+                e.delete_next_char();
+            }
+            KeyCode::Char('w') if ctrl => {
+                e.delete_word();
+            }
+            KeyCode::Char('z') if ctrl => {
+                e.undo();
+            }
+            KeyCode::Char('y') if ctrl => {
+                e.redo();
+            }
+            KeyCode::Left if ctrl => e.move_cursor(CursorMove::WordBack),
+            KeyCode::Right if ctrl => e.move_cursor(CursorMove::WordForward),
+            KeyCode::Home if ctrl => e.move_cursor(CursorMove::Top),
+            KeyCode::End if ctrl => {
+                e.move_cursor(CursorMove::Bottom);
+                e.move_cursor(CursorMove::End);
+            }
+            KeyCode::Left => e.move_cursor(CursorMove::Back),
+            KeyCode::Right => e.move_cursor(CursorMove::Forward),
+            KeyCode::Up => e.move_cursor(CursorMove::Up),
+            KeyCode::Down => e.move_cursor(CursorMove::Down),
+            KeyCode::Home => e.move_cursor(CursorMove::Head),
+            KeyCode::End => e.move_cursor(CursorMove::End),
+            // A line break typed as a character (a paste turned into keys).
+            KeyCode::Char('\r') => e.insert_newline(),
+            KeyCode::Char('\t') => e.insert_char(' '),
+            // A control, bidi or invisible character would be drawn by the
+            // editor as itself: it is not taken.
+            KeyCode::Char(c)
+                if !ctrl && !alt && !c.is_control() && !crate::domain::text::is_dangerous(c) =>
+            {
+                e.insert_char(c)
+            }
+            _ => {}
         }
-        if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('s') {
-            return Outcome::SaveComment { close: false };
-        }
-        // A pasted control, bidi or invisible character would be drawn by
-        // the editor as itself: it is not taken.
-        if let KeyCode::Char(c) = k.code
-            && (c.is_control() || crate::domain::text::is_dangerous(c))
-        {
-            return Outcome::Stay;
-        }
-        self.editor.input(k);
         Outcome::Stay
+    }
+
+    /// Pasted text, inserted whole at the cursor: CRLF, CR and LF all
+    /// become one line break, a tab a space; other control, bidi and
+    /// invisible characters are left out. Returns how many were.
+    pub fn paste(&mut self, text: &str) -> usize {
+        let mut out = String::with_capacity(text.len());
+        let mut left_out = 0;
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '\r' => {
+                    if chars.peek() == Some(&'\n') {
+                        chars.next();
+                    }
+                    out.push('\n');
+                }
+                '\n' => out.push('\n'),
+                '\t' => out.push(' '),
+                c if c.is_control() || crate::domain::text::is_dangerous(c) => left_out += 1,
+                c => out.push(c),
+            }
+        }
+        self.editor.insert_str(out);
+        left_out
     }
 
     /// The text, when it differs from what was last saved (which it then
@@ -104,12 +169,12 @@ impl CommentEditor {
         if row < edit_area.height && col < edit_area.width {
             frame.set_cursor_position(Position::new(edit_area.x + col, edit_area.y + row));
         }
+        // Counted as completeness counts it: visible characters.
         let text_len: usize = editor
             .lines()
             .iter()
-            .map(|l| l.chars().count())
-            .sum::<usize>()
-            + editor.lines().len().saturating_sub(1);
+            .map(|l| crate::domain::text::visible_chars(l))
+            .sum();
         let min = app.session.rubric.min_comment_chars as usize;
         let style = if text_len >= min {
             t.status(crate::domain::history::Status::Complete)

@@ -30,6 +30,11 @@ pub enum ExportStep {
     Review,
     /// Editing the output file.
     Path,
+    /// The loop is looking at the output file (its full path, whether it
+    /// exists).
+    Checking,
+    /// The file exists: replace it?
+    Replace,
     /// Typing the key's passphrase.
     Passphrase,
     /// The loop is opening the key and signing.
@@ -49,6 +54,23 @@ pub struct ExportDialog {
     pub pass: Passphrase,
     pub error: Option<String>,
     pub done: Option<ExportSummary>,
+    /// The output file's full path, once the loop has looked at it, and
+    /// whether the expert agreed to replace the file there.
+    pub target: Option<PathBuf>,
+    pub replace: bool,
+}
+
+/// What the loop found at the output path the expert chose.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExportTarget {
+    /// Nothing there yet: the full path.
+    Free(PathBuf),
+    /// A file is there: the full path.
+    Exists(PathBuf),
+    /// The folder does not exist: the folder.
+    NoFolder(PathBuf),
+    /// The path is a folder.
+    Folder(PathBuf),
 }
 
 impl ExportDialog {
@@ -61,6 +83,8 @@ impl ExportDialog {
             pass: Passphrase::typing(),
             error: None,
             done: None,
+            target: None,
+            replace: false,
         }
     }
 
@@ -99,16 +123,34 @@ impl ExportDialog {
                         d.error = Some(s.export_need_path.to_string());
                     } else {
                         d.error = None;
-                        d.step = ExportStep::Passphrase;
+                        d.step = ExportStep::Checking;
+                        return Outcome::CheckExport(PathBuf::from(d.path.trim()));
                     }
                 }
                 KeyCode::Backspace => {
                     d.path.pop();
+                    d.target = None;
                 }
-                KeyCode::Char('u') if ctrl => d.path.clear(),
+                KeyCode::Char('u') if ctrl => {
+                    d.path.clear();
+                    d.target = None;
+                }
                 KeyCode::Char(c) if !ctrl && !c.is_control() => {
                     d.path.push(c);
+                    d.target = None;
                     d.error = None;
+                }
+                _ => {}
+            },
+            ExportStep::Checking => {}
+            ExportStep::Replace => match k.code {
+                KeyCode::Enter => {
+                    d.replace = true;
+                    d.step = ExportStep::Passphrase;
+                }
+                KeyCode::Esc => {
+                    d.replace = false;
+                    d.step = ExportStep::Path;
                 }
                 _ => {}
             },
@@ -116,6 +158,7 @@ impl ExportDialog {
                 KeyCode::Esc => {
                     d.pass.clear();
                     d.error = None;
+                    d.replace = false;
                     d.step = ExportStep::Path;
                 }
                 KeyCode::Enter => {
@@ -133,8 +176,12 @@ impl ExportDialog {
                             .unwrap_or_default();
                         return Outcome::Export(ExportRequest {
                             expert,
-                            out: PathBuf::from(d.path.trim()),
+                            out: d
+                                .target
+                                .clone()
+                                .unwrap_or_else(|| PathBuf::from(d.path.trim())),
                             allow_incomplete: d.partial,
+                            replace: d.replace,
                             passphrase,
                         });
                     }
@@ -149,6 +196,39 @@ impl ExportDialog {
             }
         }
         Outcome::Stay
+    }
+
+    /// The loop looked at the output path: on to the passphrase, to the
+    /// question whether to replace the file, or back to the path.
+    pub fn checked(&mut self, t: ExportTarget, app: &App) {
+        let x = app.extra();
+        let d = self;
+        if d.step != ExportStep::Checking {
+            return;
+        }
+        let shown = |p: &PathBuf| inert_line(&p.display().to_string());
+        match t {
+            ExportTarget::Free(p) => {
+                d.path = p.display().to_string();
+                d.target = Some(p);
+                d.replace = false;
+                d.step = ExportStep::Passphrase;
+            }
+            ExportTarget::Exists(p) => {
+                d.path = p.display().to_string();
+                d.target = Some(p);
+                d.replace = false;
+                d.step = ExportStep::Replace;
+            }
+            ExportTarget::NoFolder(p) => {
+                d.error = Some(fill(x.export_no_folder, &[&shown(&p)]));
+                d.step = ExportStep::Path;
+            }
+            ExportTarget::Folder(p) => {
+                d.error = Some(fill(x.export_is_folder, &[&shown(&p)]));
+                d.step = ExportStep::Path;
+            }
+        }
     }
 
     /// The export returned: the file, or the error at the step that can
@@ -174,13 +254,19 @@ impl ExportDialog {
                 d.step = ExportStep::Path;
                 d.error = Some(fill(s.export_failed, &[&inert_line(&e)]));
             }
+            Err(ExportFailure::Appeared(msg)) => {
+                d.step = ExportStep::Path;
+                d.replace = false;
+                d.error = Some(msg);
+            }
         }
     }
 
     pub fn draw(&self, frame: &mut Frame, app: &App, area: Rect) {
         let d = self;
         let Look { s, t, g } = app.look();
-        let w = area.width.saturating_sub(6).min(92);
+        // Wide enough at 80 columns for a key id on one line.
+        let w = area.width.saturating_sub(2).min(92);
         let iw = (w as usize).saturating_sub(2);
         let lw = [
             s.export_key,
@@ -195,19 +281,10 @@ impl ExportDialog {
         .unwrap_or(8);
         let mut lines: Vec<Line> = Vec::new();
         let mut cursor: Option<(u16, u16)> = None;
-        let (done, recused, todo) = app.progress();
-        let counts = format!(
-            "{} {done} {}   {} {recused} {}   {} {todo} {}",
-            g.status(Status::Complete),
-            s.complete,
-            g.status(Status::Recused),
-            s.recused,
-            g.status(Status::Todo),
-            s.todo
-        );
+        let counts = crate::tui::expert::view::counts_line(app);
         let step = match d.step {
             ExportStep::Review => 1,
-            ExportStep::Path => 2,
+            ExportStep::Path | ExportStep::Checking | ExportStep::Replace => 2,
             _ => 3,
         };
         let title = format!("{} · {step}/3", s.export_title);
@@ -223,19 +300,13 @@ impl ExportDialog {
                 t.status(Status::Complete).patch(t.value()),
             ));
             let c = &sum.counts;
-            let line = format!(
-                "{} {} {}   {} {} {}   {} {} {}   · {}",
-                g.status(Status::Complete),
-                c.complete,
-                s.complete,
-                g.status(Status::Recused),
-                c.recused,
-                s.recused,
-                g.status(Status::Todo),
-                c.open(),
-                s.todo,
-                fill(s.export_events, &[&sum.events])
-            );
+            let n = crate::tui::expert::view::counts_text(app, |st| match st {
+                Status::Complete => c.complete,
+                Status::Draft => c.draft,
+                Status::Recused => c.recused,
+                Status::Todo => c.todo,
+            });
+            let line = format!("{n}  · {}", fill(s.export_events, &[&sum.events]));
             for l in wrap(&line, iw) {
                 lines.push(Line::raw(l));
             }
@@ -245,13 +316,22 @@ impl ExportDialog {
                 inert_line(&sum.expert),
                 inert_line(&sum.expert_name)
             );
-            for (label, value) in [
-                (s.expert, who),
-                (s.export_key_id, inert_line(&sum.key_id)),
-                (s.export_file, inert_line(&sum.path.display().to_string())),
-            ] {
-                lines.extend(field_lines(label, &value, iw, lw, t.label(), t.value()));
-            }
+            lines.extend(field_lines(s.expert, &who, iw, lw, t.label(), t.value()));
+            lines.extend(unbroken(
+                app,
+                s.export_key_id,
+                &inert_line(&sum.key_id),
+                iw,
+                lw,
+            ));
+            lines.extend(field_lines(
+                s.export_file,
+                &inert_line(&sum.path.display().to_string()),
+                iw,
+                lw,
+                t.label(),
+                t.value(),
+            ));
             lines.push(Line::raw(""));
             for l in wrap(s.export_verify_hint, iw) {
                 lines.push(Line::styled(l, t.dim()));
@@ -307,7 +387,7 @@ impl ExportDialog {
                         inert_line(&k.alg),
                         inert_line(k.short_id())
                     );
-                    lines.extend(field_lines(s.export_key, &v, iw, lw, t.label(), t.value()));
+                    lines.extend(unbroken(app, s.export_key, &v, iw, lw));
                 }
                 OwnerKey::Missing => {
                     let id = owner.map(|o| inert_line(&o.id)).unwrap_or_default();
@@ -370,7 +450,17 @@ impl ExportDialog {
                 lines.push(l);
             }
             lines.push(Line::raw(""));
-            if d.step == ExportStep::Running {
+            if d.step == ExportStep::Replace {
+                let full = inert_line(&d.path);
+                for l in wrap(&fill(app.extra().export_replace, &[&full]), iw) {
+                    lines.push(Line::styled(l, t.warning()));
+                }
+            } else if d.step == ExportStep::Checking {
+                lines.push(Line::styled(
+                    cut(app.extra().export_checking, iw, "…"),
+                    t.key(),
+                ));
+            } else if d.step == ExportStep::Running {
                 lines.push(Line::styled(cut(s.export_running, iw, "…"), t.key()));
             } else if let Some(e) = &d.error {
                 for l in wrap(e, iw).into_iter().take(3) {
@@ -383,6 +473,7 @@ impl ExportDialog {
                 ExportStep::Review if open.is_empty() => s.export_hint_review_done,
                 ExportStep::Review => s.export_hint_review,
                 ExportStep::Path => s.export_hint_path,
+                ExportStep::Replace => app.extra().export_replace_hint,
                 ExportStep::Passphrase => s.export_hint_pass,
                 _ => "",
             };
@@ -441,4 +532,20 @@ pub(super) fn input_line(
         ]),
         col,
     )
+}
+
+/// `label value` on one line when it fits, else the value on a line of its
+/// own under the label: an id is never broken across lines.
+fn unbroken(app: &App, label: &str, value: &str, iw: usize, lw: usize) -> Vec<Line<'static>> {
+    let t = app.theme();
+    if lw + 1 + width(value) <= iw {
+        return vec![Line::from(vec![
+            Span::styled(format!("{} ", pad(label, lw)), t.label()),
+            Span::styled(value.to_string(), t.value()),
+        ])];
+    }
+    vec![
+        Line::styled(label.to_string(), t.label()),
+        Line::styled(cut(value, iw, "…"), t.value()),
+    ]
 }

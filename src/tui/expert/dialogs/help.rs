@@ -52,8 +52,9 @@ pub fn help_lines(app: &App, w: usize) -> Vec<Line<'static>> {
         if ctx == Context::Scoring {
             out.entry("0–9", s.help_digits);
         }
-        out.bindings(&app.basics.settings.keymap, ctx, |c| s.cmd_help(c));
+        out.bindings(&app.basics.settings.keymap, ctx, |c| s.cmd_help_in(ctx, c));
     }
+    out.section(app.extra().ctx_comment, app.extra().comment_keys);
     out.section(s.ctx_dialogs, s.help_dialog_keys);
     out.section(s.help_key_title, s.help_key_text);
     out.lines()

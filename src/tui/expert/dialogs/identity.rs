@@ -11,7 +11,6 @@ use ratatui::widgets::Paragraph;
 
 use super::Outcome;
 use crate::domain::text::inert_line;
-use crate::keyring::KeyInfo;
 use crate::store::Identity;
 use crate::tui::ScreenBasics;
 use crate::tui::action::{Cmd, Context};
@@ -24,11 +23,65 @@ use crate::tui::text::{cut, fit, pad, width, wrap};
 /// The identity picker shown when the working copy has no owner.
 #[derive(Debug, Clone, Default)]
 pub struct IdentityPicker {
-    /// Over the offered key (when there is one, first), the roster, then
-    /// "enter manually".
+    /// Over the [`choices`], then "enter manually".
     pub cursor: usize,
     pub form: Option<IdentityForm>,
     pub error: Option<String>,
+    /// The identity picked, asked to be confirmed before the claim.
+    pub confirm: Option<Box<Identity>>,
+}
+
+/// One row of the picker: who, and whether the data directory's only key
+/// file is theirs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    pub who: Identity,
+    pub key_file: bool,
+}
+
+/// The picker's rows: each expert of the roster once (never a chair), the
+/// owner of the data directory's only key file first. A key file of
+/// someone not on the roster is offered first too, unless the roster
+/// names them as a chair.
+pub fn choices(app: &App) -> Vec<Choice> {
+    let chair =
+        |e: &crate::domain::RosterEntry| e.role.as_deref() == Some(crate::verify::CHAIR_ROLE);
+    let mut out: Vec<Choice> = Vec::new();
+    for e in app.session.roster.iter().filter(|e| !chair(e)) {
+        if out.iter().any(|c| c.who.id == e.id) {
+            continue;
+        }
+        out.push(Choice {
+            who: Identity {
+                id: e.id.clone(),
+                name: e.name.clone(),
+                org: e.org.clone(),
+                key_id: e.key_id.clone(),
+            },
+            key_file: false,
+        });
+    }
+    if let Some(k) = app.offered_key() {
+        match out.iter().position(|c| c.who.id == k.id) {
+            Some(p) => {
+                let mut c = out.remove(p);
+                if c.who.key_id.is_none() {
+                    c.who.key_id = Some(k.key_id.clone());
+                }
+                c.key_file = c.who.key_id.as_deref() == Some(k.key_id.as_str());
+                out.insert(0, c);
+            }
+            None if !app.session.roster.iter().any(|e| e.id == k.id) => out.insert(
+                0,
+                Choice {
+                    who: k.identity(),
+                    key_file: true,
+                },
+            ),
+            None => {}
+        }
+    }
+    out
 }
 
 #[derive(Debug, Clone, Default)]
@@ -40,11 +93,21 @@ pub struct IdentityForm {
 
 impl IdentityPicker {
     pub fn key(&mut self, k: KeyEvent, app: &App) -> Outcome {
-        let offered = app.offered_key().map(KeyInfo::identity);
-        let first = offered.is_some() as usize;
-        let n = app.session.roster.len() + first;
+        let choices = choices(app);
+        let n = choices.len();
         let p = self;
         let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+        if let Some(who) = &p.confirm {
+            match k.code {
+                KeyCode::Enter => return Outcome::Claim((**who).clone()),
+                KeyCode::Esc => p.confirm = None,
+                _ if app.basics.settings.keymap.lookup(Context::Global, &k) == Some(Cmd::Lang) => {
+                    return Outcome::Lang;
+                }
+                _ => {}
+            }
+            return Outcome::Stay;
+        }
         if let Some(form) = &mut p.form {
             match k.code {
                 KeyCode::Esc => {
@@ -65,12 +128,12 @@ impl IdentityPicker {
                         form.focus = 1;
                     } else {
                         p.error = None;
-                        return Outcome::Claim(Identity {
+                        p.confirm = Some(Box::new(Identity {
                             id,
                             name,
                             org,
                             key_id: None,
-                        });
+                        }));
                     }
                 }
                 KeyCode::Backspace => {
@@ -90,23 +153,11 @@ impl IdentityPicker {
                 return Outcome::Lang;
             }
             KeyCode::Enter => {
-                if let (Some(who), 0) = (&offered, p.cursor) {
-                    return Outcome::Claim(who.clone());
-                }
-                if let Some(e) = p
-                    .cursor
-                    .checked_sub(first)
-                    .and_then(|i| app.session.roster.get(i))
-                {
-                    return Outcome::Claim(Identity {
-                        id: e.id.clone(),
-                        name: e.name.clone(),
-                        org: e.org.clone(),
-                        key_id: e.key_id.clone(),
-                    });
-                }
-                p.form = Some(IdentityForm::default());
                 p.error = None;
+                match choices.get(p.cursor) {
+                    Some(c) => p.confirm = Some(Box::new(c.who.clone())),
+                    None => p.form = Some(IdentityForm::default()),
+                }
             }
             _ => {}
         }
@@ -118,7 +169,9 @@ impl IdentityPicker {
         let Look { s, t, .. } = app.look();
         let w = area.width.saturating_sub(4).min(90);
         let r = centered(area, w, area.height);
-        let title = if p.form.is_some() {
+        let title = if p.confirm.is_some() {
+            app.extra().claim_title
+        } else if p.form.is_some() {
             s.identity_form_title
         } else {
             s.identity_title
@@ -133,27 +186,52 @@ impl IdentityPicker {
         }
         lines.push(Line::raw(""));
         let mut cursor = None;
-        match &p.form {
-            None => {
-                // The offered key first, then the roster.
-                let offered = app.offered_key();
-                let mut entries: Vec<(String, String, String, String)> = Vec::new();
-                if let Some(k) = offered {
-                    entries.push((
-                        inert_line(&k.id),
-                        inert_line(&k.name),
-                        inert_line(&k.org),
-                        fill(s.identity_key_offer, &[&inert_line(k.short_id())]),
-                    ));
+        match (&p.confirm, &p.form) {
+            (Some(who), _) => {
+                let x = app.extra();
+                let line = fill(
+                    x.claim_who,
+                    &[
+                        &inert_line(&who.id),
+                        &inert_line(&who.name),
+                        &inert_line(&who.org),
+                    ],
+                );
+                for l in wrap(&line, iw) {
+                    lines.push(Line::styled(l, t.heading()));
                 }
-                for e in &app.session.roster {
-                    entries.push((
-                        inert_line(&e.id),
-                        inert_line(&e.name),
-                        inert_line(&e.org),
-                        String::new(),
-                    ));
+                let key = match &who.key_id {
+                    Some(k) => fill(x.claim_key, &[&inert_line(crate::crypto::short_id(k))]),
+                    None => x.claim_no_key.to_string(),
+                };
+                for l in wrap(&key, iw) {
+                    lines.push(Line::styled(l, t.value()));
                 }
+                lines.push(Line::raw(""));
+                for l in wrap(x.claim_final, iw) {
+                    lines.push(Line::styled(l, t.warning()));
+                }
+            }
+            (None, None) => {
+                // The key file's owner first, then the roster.
+                let entries: Vec<(String, String, String, String)> = choices(app)
+                    .into_iter()
+                    .map(|c| {
+                        let extra = match (&c.who.key_id, c.key_file) {
+                            (Some(k), true) => fill(
+                                s.identity_key_offer,
+                                &[&inert_line(crate::crypto::short_id(k))],
+                            ),
+                            _ => String::new(),
+                        };
+                        (
+                            inert_line(&c.who.id),
+                            inert_line(&c.who.name),
+                            inert_line(&c.who.org),
+                            extra,
+                        )
+                    })
+                    .collect();
                 let id_w = entries.iter().map(|e| width(&e.0)).max().unwrap_or(3);
                 let name_w = entries
                     .iter()
@@ -204,7 +282,7 @@ impl IdentityPicker {
                     st,
                 ));
             }
-            Some(form) => {
+            (None, Some(form)) => {
                 let labels = [s.identity_id, s.identity_name, s.identity_org];
                 let lw = labels.iter().map(|l| width(l)).max().unwrap_or(8);
                 for (k, label) in labels.iter().enumerate() {
@@ -231,7 +309,9 @@ impl IdentityPicker {
             Some(e) => lines.push(Line::styled(cut(e, iw, "…"), t.error())),
             None => lines.push(Line::raw("")),
         }
-        let hint = if p.form.is_some() {
+        let hint = if p.confirm.is_some() {
+            app.extra().claim_hint
+        } else if p.form.is_some() {
             s.identity_form_hint
         } else {
             s.identity_hint

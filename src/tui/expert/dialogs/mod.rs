@@ -9,6 +9,7 @@ mod export;
 mod help;
 mod identity;
 mod newkey;
+mod quit;
 mod recuse;
 mod scope;
 mod unlock;
@@ -16,7 +17,7 @@ mod unlock;
 pub use comment::CommentEditor;
 pub use conflict::ConflictWarning;
 pub use direction::DirectionPicker;
-pub use export::{ExportDialog, ExportStep};
+pub use export::{ExportDialog, ExportStep, ExportTarget};
 pub use help::{Help, help_lines};
 pub use identity::{IdentityForm, IdentityPicker};
 pub use newkey::{NewKeyDialog, NewKeyStep};
@@ -55,6 +56,8 @@ pub enum Dialog {
     Unlock(UnlockDialog),
     /// Making the owner's key when there is none.
     NewKey(Box<NewKeyDialog>),
+    /// Quit asked while a value is typed: quit without it?
+    QuitPending,
 }
 
 /// What a key in a dialog (or the identity picker) asks of the screen.
@@ -75,6 +78,8 @@ pub enum Outcome {
     Recuse(usize),
     /// The expert sees no conflict with this application: close.
     Cleared(usize),
+    /// Look at the export's output path (full path, exists?).
+    CheckExport(std::path::PathBuf),
     /// Sign and write the export (the dialog shows it running).
     Export(ExportRequest),
     /// Claim the working copy as this expert.
@@ -103,6 +108,7 @@ impl Dialog {
             Dialog::Export(d) => d.key(k, app),
             Dialog::Unlock(d) => d.key(k, app),
             Dialog::NewKey(d) => d.key(k, app),
+            Dialog::QuitPending => quit::key(k),
         }
     }
 
@@ -118,6 +124,7 @@ impl Dialog {
             Dialog::Export(d) => d.draw(frame, app, area),
             Dialog::Unlock(d) => d.draw(frame, app, area),
             Dialog::NewKey(d) => d.draw(frame, app, area),
+            Dialog::QuitPending => quit::draw(frame, app, area),
         }
     }
 }

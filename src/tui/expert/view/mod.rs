@@ -18,6 +18,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{Block, Paragraph};
 
+use crate::domain::history::Status;
 use crate::domain::text::inert_line;
 use crate::tui::action::{Cmd, Context};
 use crate::tui::expert::{App, Areas, Focus, OwnerKey, SaveState, Screen, Signing};
@@ -75,7 +76,8 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
 fn application(frame: &mut Frame, app: &mut App, area: Rect, areas: &mut Areas) {
     let n = app.session.rubric.criteria.len() as u16;
     let extra = if area.height >= 30 { 2 } else { 0 };
-    let want = n + 5 + extra;
+    // Criteria, guidance, what a draft lacks, recommendation, comment.
+    let want = n + 6 + extra;
     let scoring_h = want.min(area.height.saturating_sub(5));
     let [d, s] = Layout::vertical([Constraint::Min(3), Constraint::Length(scoring_h)]).areas(area);
     detail::draw(frame, app, d, areas);
@@ -109,6 +111,9 @@ fn header(frame: &mut Frame, app: &App, area: Rect) {
         )],
     };
     let line1 = (vec![Span::styled(format!(" {call} · {panel}"), hs)], save);
+    let counts = format!("{} ", counts_line(app));
+    // The organisation gives way first, so that the key id stays whole.
+    let room = (area.width as usize).saturating_sub(crate::tui::text::width(&counts) + 1);
     let who = match &app.session.owner {
         Some(o) => {
             let key = match app.owner_key() {
@@ -117,25 +122,35 @@ fn header(frame: &mut Frame, app: &App, area: Rect) {
                 }
                 OwnerKey::Missing | OwnerKey::Unusable(_) => String::new(),
             };
-            format!("{}{key}", expert_line(s, &o.id, &o.name, &o.org))
+            let full = format!("{}{key}", expert_line(s, &o.id, &o.name, &o.org));
+            if key.is_empty() || crate::tui::text::width(&full) <= room {
+                full
+            } else {
+                format!("{}{key}", expert_line(s, &o.id, &o.name, ""))
+            }
         }
         None => format!(" {}: {}", s.expert, s.no_expert),
     };
-    let (done, recused, todo) = app.progress();
-    use crate::domain::history::Status;
-    let progress = vec![
-        Span::styled(
-            format!("{} {done} {}  ", g.status(Status::Complete), s.complete),
-            hs,
-        ),
-        Span::styled(
-            format!("{} {recused} {}  ", g.status(Status::Recused), s.recused),
-            hs,
-        ),
-        Span::styled(format!("{} {todo} {} ", g.status(Status::Todo), s.todo), hs),
-    ];
+    let progress = vec![Span::styled(counts, hs)];
     let line2 = (vec![Span::styled(who, hs)], progress);
     header_lines(frame, area, hs, [line1, line2]);
+}
+
+/// How many applications stand where, in every status: the header and
+/// the export dialog show this one line, the status filter the same
+/// counts.
+pub fn counts_line(app: &App) -> String {
+    counts_text(app, |st| app.count(st))
+}
+
+/// [`counts_line`] for any counts (the export's summary).
+pub fn counts_text(app: &App, n: impl Fn(Status) -> usize) -> String {
+    let Look { s, g, .. } = app.look();
+    App::STATUS_ORDER
+        .iter()
+        .map(|&st| format!("{} {} {}", g.status(st), n(st), s.status(st)))
+        .collect::<Vec<_>>()
+        .join("  ")
 }
 
 /// Key hints for where the expert is, or the current message.

@@ -10,10 +10,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{block, focused};
+use crate::domain::history::Entry;
 use crate::domain::history::Status;
 use crate::domain::text::inert_line;
 use crate::tui::action::{Cmd, Context};
-use crate::tui::expert::{App, Areas, Focus};
+use crate::tui::expert::{App, Areas, Focus, Saved};
 use crate::tui::strings::fill;
 use crate::tui::text::{cut, fit, pad, pad_left, width, wrap};
 
@@ -43,7 +44,15 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect, areas: &mut Areas) {
             )
         }
     };
-    let title = format!("{} · {} {}", s.scoring, g.status(st), s.status(st));
+    let mut title = format!("{} · {} {}", s.scoring, g.status(st), s.status(st));
+    let recusal_saved = app
+        .flash
+        .as_ref()
+        .is_some_and(|f| f.app == i && f.what == Saved::Recusal);
+    if recusal_saved {
+        title.push(' ');
+        title.push_str(app.extra().flash_saved);
+    }
     let mut b = block(app, title, has_focus);
     if st != Status::Recused {
         b = b.title_top(
@@ -91,8 +100,11 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect, areas: &mut Areas) {
         .max()
         .unwrap_or(2);
     let (full, empty) = g.bar();
+    let x = app.extra();
+    let flash = app.flash.as_ref().filter(|f| f.app == i).map(|f| &f.what);
     for (k, c) in rubric.criteria.iter().enumerate() {
         let here = k == app.crit;
+        let flashed = flash == Some(&Saved::Criterion(c.key.clone()));
         let value = entry.and_then(|e| e.scores.get(&c.key)).copied();
         let cursor = if here && has_focus { g.cursor() } else { " " };
         let boxed = if here && !app.digits.is_empty() {
@@ -108,13 +120,24 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect, areas: &mut Areas) {
         } else {
             t.base()
         };
+        let pending = here && !app.digits.is_empty();
+        let box_style = if pending {
+            t.warning().patch(row_style)
+        } else if flashed {
+            t.saved()
+        } else {
+            t.value().patch(row_style)
+        };
         let mut spans = vec![
             Span::styled(format!("{cursor} "), row_style),
             Span::styled(fit(&name(c), name_w, "…"), row_style),
             Span::styled(" ", row_style),
-            Span::styled(boxed, t.value().patch(row_style)),
+            Span::styled(boxed, box_style),
             Span::styled(format!("/{}", c.max), row_style),
         ];
+        if flashed {
+            spans.push(Span::styled(format!(" {}", x.flash_saved), t.saved()));
+        }
         let used: usize = spans.iter().map(|s| width(&s.content)).sum();
         let rest = w.saturating_sub(used);
         let band = value
@@ -151,10 +174,17 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect, areas: &mut Areas) {
 
     // Guidance for the focused criterion: its band's when scored, else the
     // criterion's own with the bands.
+    let lacks = match (st, entry) {
+        (Status::Draft, Some(e)) => Some(lacks_text(app, e)),
+        _ => None,
+    };
     let guide_rows = (inner.height as usize)
-        .saturating_sub(rubric.criteria.len() + 2)
+        .saturating_sub(rubric.criteria.len() + 2 + lacks.is_some() as usize)
         .clamp(1, 2);
-    if let Some(c) = app.criterion() {
+    if !app.digits.is_empty() {
+        let hint = fill(x.pending_hint, &[&app.digits]);
+        lines.push(Line::styled(fit(&hint, w, "…"), t.warning()));
+    } else if let Some(c) = app.criterion() {
         let value = entry.and_then(|e| e.scores.get(&c.key)).copied();
         let text = match value.and_then(|v| c.band(v)) {
             Some(b) => format!(
@@ -196,6 +226,10 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect, areas: &mut Areas) {
         }
     }
 
+    if let Some(l) = &lacks {
+        lines.push(Line::styled(fit(l, w, "…"), t.status(Status::Draft)));
+    }
+
     let rec = match entry.and_then(|e| e.recommend) {
         Some(true) => (s.recommend_yes, t.status(Status::Complete)),
         Some(false) => (s.recommend_no, t.error()),
@@ -208,7 +242,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect, areas: &mut Areas) {
             .unwrap_or_default()
     };
     let comment = entry.map(|e| e.comment.as_str()).unwrap_or("");
-    let count = comment.chars().count();
+    let count = entry.map(|e| e.comment_chars()).unwrap_or(0);
     let min = rubric.min_comment_chars as usize;
     let count_text = fill(s.comment_count, &[&count, &min]);
     let count_style = if count >= min {
@@ -219,7 +253,14 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect, areas: &mut Areas) {
     let rec_label = format!("{}: ", s.recommend);
     let mut rec_line = vec![
         Span::styled(rec_label.clone(), t.label()),
-        Span::styled(rec.0, rec.1.patch(t.value())),
+        Span::styled(
+            rec.0,
+            if flash == Some(&Saved::Recommend) {
+                t.saved()
+            } else {
+                rec.1.patch(t.value())
+            },
+        ),
         Span::styled(
             format!("  ({}/{})", k(Cmd::Recommend), k(Cmd::NotRecommend)),
             t.dim(),
@@ -229,6 +270,9 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect, areas: &mut Areas) {
     rec_line.push(Span::styled(comment_label, t.label()));
     rec_line.push(Span::styled(count_text, count_style));
     rec_line.push(Span::styled(format!("  ({})", k(Cmd::Comment)), t.dim()));
+    if matches!(flash, Some(Saved::Comment | Saved::Recommend)) {
+        rec_line.push(Span::styled(format!(" {}", x.flash_saved), t.saved()));
+    }
     lines.push(Line::from(rec_line));
     let preview = if comment.is_empty() {
         s.comment_empty.to_string()
@@ -251,4 +295,29 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect, areas: &mut Areas) {
         lines.push(Line::styled(pad(&format!("  {l}"), w), t.base()));
     }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// What a draft lacks, in words: the criteria not scored, the comment's
+/// length against the minimum, the recommendation.
+pub(crate) fn lacks_text(app: &App, e: &Entry) -> String {
+    let (x, lang) = (app.extra(), app.lang());
+    let rubric = &app.session.rubric;
+    let lacks = e.lacks(rubric);
+    let mut parts: Vec<String> = Vec::new();
+    let names: Vec<String> = lacks
+        .criteria
+        .iter()
+        .filter_map(|k| rubric.criteria.iter().find(|c| &c.key == k))
+        .map(|c| inert_line(lang.pick(&c.name_zh, &c.name_en)))
+        .collect();
+    if !names.is_empty() {
+        parts.push(names.join(x.list_sep));
+    }
+    if let Some((have, need)) = lacks.comment {
+        parts.push(fill(x.lacks_comment, &[&have, &need]));
+    }
+    if lacks.recommend {
+        parts.push(x.lacks_recommend.to_string());
+    }
+    fill(x.lacks, &[&parts.join(" · ")])
 }
