@@ -174,7 +174,13 @@ fn snap(name: &str, trust: Trust, setup: impl Fn(&mut Board) -> Vec<Event>) {
             }
             assert!(!b.quit(), "{name}");
             let l = if lang == Lang::Zh { "zh" } else { "en" };
-            insta::assert_snapshot!(format!("{name}_{l}_{w}x{h}"), render(&mut b, w, h));
+            let screen = render(&mut b, w, h);
+            let snap_name = format!("{name}_{l}_{w}x{h}");
+            // One language, but for what the merged file says.
+            let data = [serde_json::to_value(b.payload()).expect("payload")];
+            let own = common::lang_check::bundle_text(&data, lang);
+            common::lang_check::assert_one_language(&snap_name, &screen, lang, &own, &[]);
+            insta::assert_snapshot!(snap_name, screen);
         }
     }
 }

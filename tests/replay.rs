@@ -51,9 +51,41 @@ fn snap(name: &str, make: &dyn Fn() -> Source, events: &dyn Fn() -> Vec<Event>) 
                 !screen.chars().any(|c| is_dangerous(c) || c == '\u{1b}'),
                 "{name}: {screen}"
             );
-            insta::assert_snapshot!(format!("{name}_{}_{w}x{h}", lang_name(lang)), screen);
+            let snap_name = format!("{name}_{}_{w}x{h}", lang_name(lang));
+            one_language(&snap_name, &screen, app.src(), lang);
+            insta::assert_snapshot!(snap_name, screen);
         }
     }
+}
+
+/// A zh replay says everything in Chinese and an en one in English, but
+/// for what the file itself says (see `common::lang_check`).
+fn one_language(name: &str, screen: &str, src: &Source, lang: Lang) {
+    let mut own = vec![src.call.clone(), src.panel.clone(), src.file.clone()];
+    own.extend(
+        src.apps
+            .iter()
+            .flat_map(|a| [a.id.clone(), a.title.clone()]),
+    );
+    if let Some(e) = &src.expert {
+        own.extend([e.id.clone(), e.name.clone(), e.org.clone()]);
+    }
+    let data = [
+        serde_json::to_value(&own).expect("names"),
+        serde_json::to_value(&src.rubric).expect("rubric"),
+        serde_json::to_value(&src.events).expect("events"),
+    ];
+    let bundle = common::lang_check::bundle_text(&data, lang);
+    // What the states type in (filters, an application's id).
+    // What the states type in (filters, an application's id), and the
+    // filter's own words.
+    let typed = [
+        "T-002",
+        "crit:创新性",
+        "who:E01",
+        "score comment recommend recuse unrecuse",
+    ];
+    common::lang_check::assert_one_language(name, screen, lang, &bundle, &typed);
 }
 
 struct Fixture {
@@ -353,7 +385,7 @@ fn a_tampered_working_copy_shows_the_first_broken_link() {
         140,
         40,
     );
-    assert!(zh.contains("记录链在 seq 7 处断开"), "{zh}");
+    assert!(zh.contains("记录链在第 7 条记录处断开"), "{zh}");
 }
 
 #[test]

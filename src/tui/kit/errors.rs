@@ -58,6 +58,22 @@ const PHRASES: &[(&str, &str)] = &[
         "{}：评分记录校验不通过：{}",
     ),
     ("the two passphrases differ", "两次输入的口令不一致"),
+    (
+        "{}: refused: event(s) {} were not made with your key (nobody with it signed them); do not score in this copy — hand it to the chair: `panelist audit` names every such event",
+        "{}：已拒绝：第 {} 条记录不是用您的密钥签署的（持有该密钥者从未签署它们）；请不要在这份副本中评分，把它交给评审组长：`panelist audit` 会列出每一条这样的记录",
+    ),
+    (
+        "{}: refused: event(s) {} were not made with your key {}; nothing was exported — hand the copy to the chair: `panelist audit` names every such event",
+        "{}：已拒绝：第 {} 条记录不是用您的密钥 {} 签署的；没有导出任何内容。请把副本交给评审组长：`panelist audit` 会列出每一条这样的记录",
+    ),
+    (
+        "{}: this working copy was claimed with key {}, not with key {} of {}; if you lost key {} and made this one, ask the chair to list {} as a previous key of {} in the roster, then run `panelist key adopt --roster ROSTER` and try again",
+        "{}：这份评审副本是用密钥 {} 认领的，而不是密钥 {}（{}）；如果您丢失了密钥 {} 并新建了这把，请评审组长在名册中把 {} 列为 {} 以前的密钥，然后运行 `panelist key adopt --roster ROSTER` 再试",
+    ),
+    (
+        "{}: this working copy was claimed with key {}, not with key {} of {}",
+        "{}：这份评审副本是用密钥 {} 认领的，而不是密钥 {}（{}）",
+    ),
 ];
 
 /// The language was switched but `config.toml` could not keep it.

@@ -74,6 +74,31 @@ pub fn span_in(line: &str, label: &str, at: Rect) -> Option<Rect> {
     Some(Rect::new(at.x + x, at.y, w.min(at.width - x), 1))
 }
 
+/// The keys of a line of hints (`y 确认 · Esc 取消`), each with the
+/// rectangle of its hint in the line drawn at `at`: a hint whose first word
+/// is a key name (as `config.toml` writes keys) is a button for that key.
+pub fn hint_keys(line: &str, at: Rect) -> Vec<(Rect, crossterm::event::KeyEvent)> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    for piece in line.split(" · ") {
+        let start = from + line[from..].find(piece).unwrap_or(0);
+        from = start + piece.len();
+        let Some(name) = piece.split_whitespace().next() else {
+            continue;
+        };
+        let Ok(key) = name.parse::<super::keymap::Key>() else {
+            continue;
+        };
+        let x = super::text::width(&line[..start]) as u16;
+        let w = super::text::width(piece) as u16;
+        if x < at.width {
+            let r = Rect::new(at.x + x, at.y, w.min(at.width - x), 1);
+            out.push((r, crossterm::event::KeyEvent::new(key.code, key.mods)));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,6 +122,20 @@ mod tests {
         assert_eq!(h.at(1, 5), Some(10));
         assert_eq!(h.at(4, 6), Some(11));
         assert_eq!(h.at(1, 7), None, "only as many rows as fit");
+    }
+
+    #[test]
+    fn the_keys_of_a_hint_line_are_buttons() {
+        use crossterm::event::{KeyCode, KeyModifiers};
+        let at = Rect::new(5, 9, 60, 1);
+        let keys = hint_keys("y 确认 · Esc 取消", at);
+        assert_eq!(keys.len(), 2);
+        assert_eq!(keys[0].0, Rect::new(5, 9, 6, 1));
+        assert_eq!(keys[0].1.code, KeyCode::Char('y'));
+        assert_eq!(keys[1].0, Rect::new(5 + 9, 9, 8, 1));
+        assert_eq!(keys[1].1.code, KeyCode::Esc);
+        assert_eq!(keys[1].1.modifiers, KeyModifiers::NONE);
+        assert!(hint_keys("方向说明", at).is_empty(), "no key, no button");
     }
 
     #[test]

@@ -15,7 +15,6 @@ use super::state::{Dialog, Pane, ReplayApp, Target};
 use crate::crypto::event::EventSig;
 use crate::domain::history::{ChainError, Status};
 use crate::domain::text::inert_line;
-use crate::support::lang::Lang;
 use crate::tui::action::{Cmd, Context};
 use crate::tui::kit::frame::{
     HelpText, Hints, SlashHints, centered, expert_line, field_lines, footer_hints, frame_box,
@@ -260,16 +259,10 @@ fn footer(frame: &mut Frame, app: &ReplayApp, area: Rect) {
     footer_hints(frame, t, area, hints.list, tail, SlashHints::DropUnlabelled);
 }
 
-/// A criterion's name in both languages, the screen's first.
+/// A criterion's name in the screen's language.
 fn crit_name(app: &ReplayApp, key: &str) -> String {
     match app.src.rubric.criterion(key) {
-        Some(c) => {
-            let (zh, en) = (inert_line(&c.name_zh), inert_line(&c.name_en));
-            match app.lang() {
-                Lang::Zh => format!("{zh} {en}"),
-                Lang::En => format!("{en} {zh}"),
-            }
-        }
+        Some(c) => inert_line(app.lang().pick(&c.name_zh, &c.name_en)),
         None => inert_line(key),
     }
 }
