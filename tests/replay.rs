@@ -185,7 +185,7 @@ fn snapshots() {
     });
     snap("replay_filter_dialog", &src, &|| {
         let mut e = vec![key('/')];
-        e.extend(typed("crit:innovation from:2024-03-01T09:00:05"));
+        e.extend(typed("crit:innovation from:2024-03-01T17:00:05"));
         e
     });
     snap("replay_filter_applied", &src, &|| {
@@ -329,7 +329,7 @@ fn the_filter_narrows_the_timeline_and_says_what_is_wrong() {
     feed(
         &mut app,
         typed_then(
-            "type:score from:2024-03-01T09:05 to:2024-03-01T09:05:04",
+            "type:score from:2024-03-01T17:05 to:2024-03-01T17:05:04",
             &[code(KeyCode::Enter)],
         ),
     );

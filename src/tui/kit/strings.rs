@@ -587,7 +587,7 @@ pub const ZH: Strings = Strings {
         ("type:类型", "score comment recommend recuse unrecuse"),
         (
             "from: to:",
-            "时间范围（含两端），可只写前几位：from:2024-03-01T09:00 to:2024-03-01T12",
+            "本地时间范围（含两端），可只写前几位：from:2024-03-01T09:00 to:2024-03-01T12",
         ),
         ("seq:N-M", "序号或序号范围：seq:12、seq:10-20"),
         ("其他词", "按项目编号匹配；同类条件取“或”，不同类取“且”"),
@@ -964,7 +964,7 @@ pub const EN: Strings = Strings {
         ("type:TYPE", "score comment recommend recuse unrecuse"),
         (
             "from: to:",
-            "time range, both ends included, any leading part: from:2024-03-01T09:00 to:2024-03-01T12",
+            "local time range, both ends included, any leading part: from:2024-03-01T09:00 to:2024-03-01T12",
         ),
         ("seq:N-M", "a seq or a range: seq:12, seq:10-20"),
         (

@@ -443,7 +443,7 @@ impl ReplayApp {
             .enumerate()
             .filter(|(_, e)| match &only {
                 Some(id) => e.change.app() == id,
-                None => self.filter.matches(e),
+                None => self.filter.matches(e, &self.basics.settings.zone),
             })
             .map(|(i, _)| i)
             .collect();
