@@ -477,3 +477,37 @@ fn the_command_reads_the_file_first_then_needs_a_terminal() {
     let r = s.run(&["replay", &junk.display().to_string()]);
     r.assert_error(&["junk.json", "neither a working copy nor a scores file"]);
 }
+
+#[test]
+fn a_click_picks_an_event_of_the_timeline_and_a_row_of_the_sheet() {
+    use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+    let f = fixture();
+    let mut app = app_on(Source::open(&f.path).expect("open"), Lang::En, 140, 40);
+    let text = render(&mut app, 140, 40);
+    let click = |col, row| {
+        Event::Mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column: col,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    // The timeline's fourth event (seq 4).
+    let y = text
+        .lines()
+        .position(|l| l.contains(" 4 2024-03-01"))
+        .expect("event 4") as u16;
+    feed(&mut app, vec![click(10, y)]);
+    assert_eq!(app.src().events[app.visible()[app.cursor()]].seq, 4);
+    assert_eq!(app.moment(), 4, "the sheet is at that moment");
+    // A row of the sheet: the keyboard goes there.
+    let text = render(&mut app, 140, 40);
+    let lines: Vec<&str> = text.lines().collect();
+    let y = lines
+        .iter()
+        .rposition(|l| l.contains("2023-T-003"))
+        .expect("the sheet's row") as u16;
+    feed(&mut app, vec![click(10, y)]);
+    assert_eq!(app.focus(), Pane::Sheet);
+    assert_eq!(app.src().apps[app.row()].id, "2023-T-003");
+}

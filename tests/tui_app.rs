@@ -959,3 +959,120 @@ fn a_keyless_expert_makes_the_key_on_the_screens_and_hands_the_roster_entry_over
     let sigs = s.bundle().event_signatures().expect("sigs");
     assert!(sigs.iter().all(|(_, sig)| sig.is_some()));
 }
+
+fn click(col: u16, row: u16) -> Event {
+    Event::Mouse(MouseEvent {
+        kind: MouseEventKind::Down(crossterm::event::MouseButton::Left),
+        column: col,
+        row,
+        modifiers: KeyModifiers::NONE,
+    })
+}
+
+/// Where `needle` is drawn on `screen`: (column, row).
+fn find(screen: &str, needle: &str) -> Option<(u16, u16)> {
+    screen.lines().enumerate().find_map(|(y, l)| {
+        l.find(needle).map(|at| {
+            let x = unicode_width::UnicodeWidthStr::width(&l[..at]);
+            (x as u16, y as u16)
+        })
+    })
+}
+
+#[test]
+fn a_click_picks_a_row_then_opens_it_and_picks_a_criterion_without_saving() {
+    let mut s = setup(true);
+    let before = s.events().len();
+    s.app.update(Action::Resize {
+        width: 140,
+        height: 40,
+    });
+    let text = screen(&mut s.app, 140, 40);
+    let (x, y) = find(&text, "2023-T-003").expect("a row of the list");
+    assert_ne!(s.app.selected(), 2);
+    s.drive([click(x, y)]);
+    let current = |app: &App| app.current().map(|i| app.session().apps[i].id.clone());
+    assert_eq!(current(&s.app).as_deref(), Some("2023-T-003"));
+    // The criterion "Practicality", clicked in the scoring panel.
+    let text = screen(&mut s.app, 140, 40);
+    let (x, y) = find(&text, "Practicality").expect("the criterion");
+    s.drive([click(x, y)]);
+    assert_eq!(s.app.context(), panelist::tui::action::Context::Scoring);
+    let text = screen(&mut s.app, 140, 40);
+    let line = text.lines().nth(y as usize).expect("the line");
+    assert!(line.contains('▶'), "the cursor is on it: {line}");
+    assert_eq!(s.events().len(), before, "a click saves nothing");
+    // A click outside anything does nothing.
+    s.drive([click(0, 0)]);
+    assert_eq!(s.app.context(), panelist::tui::action::Context::Scoring);
+}
+
+#[test]
+fn a_click_on_a_dialogs_key_presses_it() {
+    let mut s = setup(true);
+    s.app.update(Action::Resize {
+        width: 140,
+        height: 40,
+    });
+    assert!(s.app.select_id("2023-T-001"));
+    s.drive([key('r')]);
+    let text = screen(&mut s.app, 140, 40);
+    assert!(s.app.dialog().is_some(), "{text}");
+    // A click beside the dialog's keys does nothing; on "Esc cancel" closes it.
+    let (x, y) = find(&text, "Esc cancel").expect("the dialog's keys");
+    s.drive([click(x.saturating_sub(2), y.saturating_sub(3))]);
+    assert!(s.app.dialog().is_some(), "still open");
+    s.drive([click(x + 2, y)]);
+    assert!(s.app.dialog().is_none(), "{}", screen(&mut s.app, 140, 40));
+}
+
+#[test]
+fn the_wheel_scrolls_the_pane_under_it() {
+    let mut s = setup(true);
+    s.app.update(Action::Resize {
+        width: 140,
+        height: 40,
+    });
+    let text = screen(&mut s.app, 140, 40);
+    let wheel = |col, row| {
+        Event::Mouse(MouseEvent {
+            kind: MouseEventKind::ScrollDown,
+            column: col,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    // Over the application's text: the list's cursor stays.
+    let (x, y) = find(&text, "Application 2023").expect("the text pane");
+    let selected = s.app.selected();
+    s.drive([wheel(x, y + 3)]);
+    assert_eq!(s.app.selected(), selected);
+    assert_ne!(screen(&mut s.app, 140, 40), text, "the text scrolled");
+}
+
+#[test]
+fn an_export_that_cannot_open_the_key_says_why_in_chinese() {
+    let mut s = export_setup(vec![key_listing("E01")]);
+    s.drive([code(KeyCode::F(2))]);
+    let mut e = vec![
+        key('e'),
+        key('p'),
+        code(KeyCode::Enter),
+        code(KeyCode::Enter),
+    ];
+    e.extend(typed("right one"));
+    e.push(code(KeyCode::Enter));
+    let mut effects = feed(&mut s.app, e);
+    let Some(Effect::Export(mut req)) = effects.pop() else {
+        panic!("an export request");
+    };
+    req.out = s._dir.path().join("no-such-folder/E01.json");
+    // The scratch home has no key file: the real effect says so.
+    run_effect(&mut s.copy, &s.clock, &mut s.app, Effect::Export(req));
+    let text = screen(&mut s.app, 80, 24);
+    assert!(text.contains("没有专家 E01 的密钥"), "{text}");
+    assert!(
+        !text.contains("no key for") && !text.contains("make one"),
+        "{text}"
+    );
+}

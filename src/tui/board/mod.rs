@@ -276,11 +276,12 @@ impl Board {
             Action::ForceQuit => self.quit = true,
             Action::Wheel { dir, col, row } => {
                 // The pane under the pointer scrolls.
-                if !self.help
-                    && self.view == View::Ranking
-                    && let Some(Target::Pane(f)) = self.hits.at(col, row)
-                {
-                    self.focus = f;
+                if !self.help && self.view == View::Ranking {
+                    match self.hits.at(col, row) {
+                        Some(Target::Pane(f)) => self.focus = f,
+                        Some(Target::Row(_)) => self.focus = Focus::List,
+                        None => {}
+                    }
                 }
                 self.move_by(if dir == Wheel::Up { -3 } else { 3 })
             }

@@ -157,6 +157,7 @@ mod tests {
         assert_eq!(c.lang, Some(Lang::Zh));
         assert_eq!(c.theme, Some(ThemeName::Dark));
         assert_eq!(c.glyphs, Some(Glyphs::Unicode));
+        assert_eq!(c.mouse, Some(true));
         let s = c.settings(None, None).expect("settings");
         assert_eq!(s.lang, Lang::Zh);
         let k = &s.keymap;

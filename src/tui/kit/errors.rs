@@ -59,6 +59,14 @@ const PHRASES: &[(&str, &str)] = &[
     ),
     ("the two passphrases differ", "两次输入的口令不一致"),
     (
+        "{}: no key for expert {} (make one with: panelist key new --id {} ...)",
+        "{}：没有专家 {} 的密钥（用 panelist key new --id {} ... 新建）",
+    ),
+    (
+        "{}: no key yet (make one with: panelist key new --id ID --name NAME --org ORG)",
+        "{}：还没有密钥（用 panelist key new --id 编号 --name 姓名 --org 单位 新建）",
+    ),
+    (
         "{}: refused: event(s) {} were not made with your key (nobody with it signed them); do not score in this copy — hand it to the chair: `panelist audit` names every such event",
         "{}：已拒绝：第 {} 条记录不是用您的密钥签署的（持有该密钥者从未签署它们）；请不要在这份副本中评分，把它交给评审组长：`panelist audit` 会列出每一条这样的记录",
     ),

@@ -248,10 +248,13 @@ impl ReplayApp {
             Action::Wheel { dir, col, row } => {
                 let d = if dir == Wheel::Up { -3 } else { 3 };
                 // The pane under the pointer scrolls.
-                if self.dialog.is_none()
-                    && let Some(Target::Pane(p)) = self.hits.at(col, row)
-                {
-                    self.focus = p;
+                if self.dialog.is_none() {
+                    match self.hits.at(col, row) {
+                        Some(Target::Pane(p)) => self.focus = p,
+                        Some(Target::Event(_)) => self.focus = Pane::Timeline,
+                        Some(Target::SheetRow(_)) => self.focus = Pane::Sheet,
+                        None => {}
+                    }
                 }
                 match (&mut self.dialog, self.focus) {
                     (Some(Dialog::Help { scroll }), _) => scroll.wheel(d),
