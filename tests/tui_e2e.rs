@@ -381,7 +381,7 @@ fn score_comment_quit_reopen_and_the_history_is_in_order() {
     t.keys(&["y"]);
     t.wait_for("saved #6");
     let s = t.screen();
-    assert!(s.contains("recommend: recommend"), "{s}");
+    assert!(s.contains("recommendation: recommend"), "{s}");
     t.keys(&["q"]);
     t.wait_exit();
 
