@@ -1084,3 +1084,19 @@ fn an_export_that_cannot_open_the_key_says_why_in_chinese() {
     let left = common::lang_check::foreign(&text, Lang::Zh, &own, &[]);
     assert_eq!(left, Vec::<String>::new(), "{text}");
 }
+
+#[test]
+fn a_click_in_the_direction_picker_picks_that_direction() {
+    let mut s = setup(true);
+    s.app.update(Action::Resize {
+        width: 140,
+        height: 40,
+    });
+    s.drive([key('d')]);
+    let d = s.app.session().catalog.directions[2].clone();
+    let text = screen(&mut s.app, 140, 40);
+    let (x, y) = find(&text, &d.name_en).expect("the direction in the picker");
+    s.drive([click(x, y)]);
+    assert!(s.app.dialog().is_none(), "picked and closed");
+    assert_eq!(s.app.dir_filter(), Some(d.code));
+}

@@ -179,6 +179,8 @@ pub enum Target {
     Criterion(usize),
     /// A key shown in a dialog (its "button"): clicking presses it.
     Key(crossterm::event::KeyEvent),
+    /// Entry `n` of the direction picker (0: all).
+    Direction(usize),
 }
 
 pub struct App {

@@ -2,6 +2,7 @@
 //! last frame's [`Target`]s) and does what the keys for it would do, so a
 //! click never changes a score by itself.
 
+use super::super::dialogs::{Dialog, Outcome};
 use super::super::effects::Effect;
 use super::super::state::{App, Focus, Screen, Target};
 use crate::tui::ScreenBasics;
@@ -15,11 +16,14 @@ impl App {
         if self.dialog.is_some() || !matches!(self.screen, Screen::Main) || self.searching {
             return match target {
                 Some(Target::Key(k)) => self.update(Action::Key(k)),
+                Some(Target::Direction(n)) if matches!(self.dialog, Some(Dialog::Direction(_))) => {
+                    self.outcome(Outcome::PickDirection(n))
+                }
                 _ => Vec::new(),
             };
         }
         match target {
-            None | Some(Target::Key(_)) => Vec::new(),
+            None | Some(Target::Key(_) | Target::Direction(_)) => Vec::new(),
             Some(Target::Pane(f)) => self.focus_on(f),
             Some(Target::Row(pos)) => {
                 let mut out = self.focus_on(Focus::List);
