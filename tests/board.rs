@@ -174,7 +174,13 @@ fn snap(name: &str, trust: Trust, setup: impl Fn(&mut Board) -> Vec<Event>) {
             }
             assert!(!b.quit(), "{name}");
             let l = if lang == Lang::Zh { "zh" } else { "en" };
-            insta::assert_snapshot!(format!("{name}_{l}_{w}x{h}"), render(&mut b, w, h));
+            let screen = render(&mut b, w, h);
+            let snap_name = format!("{name}_{l}_{w}x{h}");
+            // One language, but for what the merged file says.
+            let data = [serde_json::to_value(b.payload()).expect("payload")];
+            let own = common::lang_check::bundle_text(&data, lang);
+            common::lang_check::assert_one_language(&snap_name, &screen, lang, &own, &[]);
+            insta::assert_snapshot!(snap_name, screen);
         }
     }
 }
@@ -337,4 +343,36 @@ fn load_reads_drafts_and_verifies_against_a_roster() {
     // Without a terminal the command says it needs one.
     let run = s.run(&["board", f.to_str().expect("p")]);
     run.assert_error(&["the board needs a terminal"]);
+}
+
+fn mouse(kind: crossterm::event::MouseEventKind, col: u16, row: u16) -> Event {
+    Event::Mouse(crossterm::event::MouseEvent {
+        kind,
+        column: col,
+        row,
+        modifiers: KeyModifiers::NONE,
+    })
+}
+
+#[test]
+fn a_click_picks_a_ranking_row_then_opens_it_and_the_wheel_scrolls_the_pane_under_it() {
+    use crossterm::event::{MouseButton, MouseEventKind};
+    let mut b = board(Lang::En, 140, 40, Trust::Unsigned);
+    let text = render(&mut b, 140, 40);
+    let third = b.ranked()[2].id.clone();
+    let y = text
+        .lines()
+        .position(|l| l.contains(&third))
+        .expect("the third row") as u16;
+    b.on_event(mouse(MouseEventKind::Down(MouseButton::Left), 10, y));
+    assert_eq!(b.cursor(), 2);
+    assert_eq!(b.focus(), Focus::List);
+    render(&mut b, 140, 40);
+    b.on_event(mouse(MouseEventKind::Down(MouseButton::Left), 10, y));
+    assert_eq!(b.focus(), Focus::Detail, "a second click opens it");
+    // The wheel over the ranking moves its cursor, whichever pane had the keys.
+    render(&mut b, 140, 40);
+    b.on_event(mouse(MouseEventKind::ScrollDown, 10, y));
+    assert_eq!(b.focus(), Focus::List);
+    assert_eq!(b.cursor(), 5);
 }

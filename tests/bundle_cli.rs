@@ -295,3 +295,27 @@ fn help_lists_the_subcommands() {
         assert!(r.stdout.contains(sub), "{sub} in help: {}", r.stdout);
     }
 }
+
+#[test]
+fn times_in_text_are_local_with_their_offset_and_stay_utc_in_json() {
+    let s = Scratch::new();
+    assert_eq!(s.run(&["demo"]).code, 0);
+    let wc = s
+        .dir
+        .path()
+        .join("home/data/demo/demo-E01.bundle")
+        .display()
+        .to_string();
+    let r = s.run(&["bundle", "info", &wc, "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    let stored = v["created"].as_str().expect("created").to_string();
+    assert!(stored.ends_with('Z'), "stored in UTC: {stored}");
+    // The scratch's zone is TZ=CST-8: the text shows it.
+    let r = s.run(&["bundle", "info", &wc]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let tz = jiff::tz::TimeZone::fixed(jiff::tz::offset(8));
+    let shown = panelist::support::clock::show_in(&stored, &tz, false).expect("a time");
+    assert!(shown.ends_with("+08:00"), "{shown}");
+    assert!(r.stdout.contains(&shown), "{shown} in:\n{}", r.stdout);
+    assert!(!r.stdout.contains(&stored), "{}", r.stdout);
+}

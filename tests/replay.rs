@@ -51,9 +51,41 @@ fn snap(name: &str, make: &dyn Fn() -> Source, events: &dyn Fn() -> Vec<Event>) 
                 !screen.chars().any(|c| is_dangerous(c) || c == '\u{1b}'),
                 "{name}: {screen}"
             );
-            insta::assert_snapshot!(format!("{name}_{}_{w}x{h}", lang_name(lang)), screen);
+            let snap_name = format!("{name}_{}_{w}x{h}", lang_name(lang));
+            one_language(&snap_name, &screen, app.src(), lang);
+            insta::assert_snapshot!(snap_name, screen);
         }
     }
+}
+
+/// A zh replay says everything in Chinese and an en one in English, but
+/// for what the file itself says (see `common::lang_check`).
+fn one_language(name: &str, screen: &str, src: &Source, lang: Lang) {
+    let mut own = vec![src.call.clone(), src.panel.clone(), src.file.clone()];
+    own.extend(
+        src.apps
+            .iter()
+            .flat_map(|a| [a.id.clone(), a.title.clone()]),
+    );
+    if let Some(e) = &src.expert {
+        own.extend([e.id.clone(), e.name.clone(), e.org.clone()]);
+    }
+    let data = [
+        serde_json::to_value(&own).expect("names"),
+        serde_json::to_value(&src.rubric).expect("rubric"),
+        serde_json::to_value(&src.events).expect("events"),
+    ];
+    let bundle = common::lang_check::bundle_text(&data, lang);
+    // What the states type in (filters, an application's id).
+    // What the states type in (filters, an application's id), and the
+    // filter's own words.
+    let typed = [
+        "T-002",
+        "crit:创新性",
+        "who:E01",
+        "score comment recommend recuse unrecuse",
+    ];
+    common::lang_check::assert_one_language(name, screen, lang, &bundle, &typed);
 }
 
 struct Fixture {
@@ -153,7 +185,7 @@ fn snapshots() {
     });
     snap("replay_filter_dialog", &src, &|| {
         let mut e = vec![key('/')];
-        e.extend(typed("crit:innovation from:2024-03-01T09:00:05"));
+        e.extend(typed("crit:innovation from:2024-03-01T17:00:05"));
         e
     });
     snap("replay_filter_applied", &src, &|| {
@@ -297,7 +329,7 @@ fn the_filter_narrows_the_timeline_and_says_what_is_wrong() {
     feed(
         &mut app,
         typed_then(
-            "type:score from:2024-03-01T09:05 to:2024-03-01T09:05:04",
+            "type:score from:2024-03-01T17:05 to:2024-03-01T17:05:04",
             &[code(KeyCode::Enter)],
         ),
     );
@@ -353,7 +385,7 @@ fn a_tampered_working_copy_shows_the_first_broken_link() {
         140,
         40,
     );
-    assert!(zh.contains("记录链在 seq 7 处断开"), "{zh}");
+    assert!(zh.contains("记录链在第 7 条记录处断开"), "{zh}");
 }
 
 #[test]
@@ -444,4 +476,38 @@ fn the_command_reads_the_file_first_then_needs_a_terminal() {
     std::fs::write(&junk, "{\"payloadType\": 1}").expect("write");
     let r = s.run(&["replay", &junk.display().to_string()]);
     r.assert_error(&["junk.json", "neither a working copy nor a scores file"]);
+}
+
+#[test]
+fn a_click_picks_an_event_of_the_timeline_and_a_row_of_the_sheet() {
+    use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+    let f = fixture();
+    let mut app = app_on(Source::open(&f.path).expect("open"), Lang::En, 140, 40);
+    let text = render(&mut app, 140, 40);
+    let click = |col, row| {
+        Event::Mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column: col,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    // The timeline's fourth event (seq 4).
+    let y = text
+        .lines()
+        .position(|l| l.contains(" 4 2024-03-01"))
+        .expect("event 4") as u16;
+    feed(&mut app, vec![click(10, y)]);
+    assert_eq!(app.src().events[app.visible()[app.cursor()]].seq, 4);
+    assert_eq!(app.moment(), 4, "the sheet is at that moment");
+    // A row of the sheet: the keyboard goes there.
+    let text = render(&mut app, 140, 40);
+    let lines: Vec<&str> = text.lines().collect();
+    let y = lines
+        .iter()
+        .rposition(|l| l.contains("2023-T-003"))
+        .expect("the sheet's row") as u16;
+    feed(&mut app, vec![click(10, y)]);
+    assert_eq!(app.focus(), Pane::Sheet);
+    assert_eq!(app.src().apps[app.row()].id, "2023-T-003");
 }

@@ -82,10 +82,18 @@ impl Tmux {
 
     /// Starts `panelist ARGS` in a fresh 120×40 session.
     fn start(&self, args: &[&str]) {
+        self.start_in(args, Some("en"));
+    }
+
+    /// [`Tmux::start`] with `PANELIST_LANG` set to `lang`, or not set at
+    /// all (the configuration file decides).
+    fn start_in(&self, args: &[&str], lang: Option<&str>) {
         let bin = common::cli::bin();
         let cmd = format!("exec {} {}", bin.display(), args.join(" "));
         let home = format!("PANELIST_HOME={}", self.home.display());
         let now = format!("PANELIST_NOW={NOW}");
+        // An empty PANELIST_LANG is as good as none.
+        let lang_env = format!("PANELIST_LANG={}", lang.unwrap_or(""));
         self.run(&[
             "new-session",
             "-d",
@@ -100,9 +108,12 @@ impl Tmux {
             "-e",
             &now,
             "-e",
-            "PANELIST_LANG=en",
+            &lang_env,
             "-e",
             "LANG=C.UTF-8",
+            // Times on the screens in a fixed zone.
+            "-e",
+            "TZ=CST-8",
             // Keys made on the screens (and the demo's) at the cheapest cost.
             "-e",
             "PANELIST_KDF_PARAMS=m=256,t=1,p=1",
@@ -181,6 +192,13 @@ impl Tmux {
     /// Types UTF-8 text as it is.
     fn text(&self, text: &str) {
         self.run(&["send-keys", "-t", "p", "-l", text]);
+    }
+
+    /// A left click at column `x`, row `y` of the pane (from 0), as the
+    /// terminal reports it with mouse capture on: an SGR press and release.
+    fn click(&self, x: usize, y: usize) {
+        let (col, row) = (x + 1, y + 1);
+        self.text(&format!("\x1b[<0;{col};{row}M\x1b[<0;{col};{row}m"));
     }
 
     fn screen(&self) -> String {
@@ -373,7 +391,7 @@ fn score_comment_quit_reopen_and_the_history_is_in_order() {
     t.keys(&["y"]);
     t.wait_for("saved #6");
     let s = t.screen();
-    assert!(s.contains("recommend: recommend"), "{s}");
+    assert!(s.contains("recommendation: recommend"), "{s}");
     t.keys(&["q"]);
     t.wait_exit();
 
@@ -1269,4 +1287,90 @@ fn a_pasted_multi_line_comment_keeps_its_text() {
             "第一段：技术路线清晰。\n第二段：部署规模较大。\n第三段：成效可量化。\n第四段：建议推荐。"
         )
     );
+}
+
+/// The id on the list's row at line `y` of `screen`.
+fn row_id(screen: &str, y: usize) -> Option<String> {
+    let line = screen.lines().nth(y)?;
+    let left = line.split('│').nth(1)?;
+    left.split_whitespace()
+        .find(|t| t.contains('-') && t.chars().any(|c| c.is_ascii_digit()))
+        .map(str::to_string)
+}
+
+#[test]
+fn a_click_selects_the_clicked_row_and_a_second_opens_it() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().expect("tmp");
+    let t = Tmux::new(&dir.path().join("home"), "click");
+    t.start(&["demo"]);
+    let s = t.wait_for("Applications");
+    assert_eq!(t.modes().split(' ').nth(1), Some("1"), "the mouse is taken");
+    let lines: Vec<&str> = s.lines().collect();
+    let cursor = lines
+        .iter()
+        .position(|l| l.contains('▶'))
+        .expect("a row under the cursor");
+    let first = row_id(&s, cursor).expect("the cursor's row has an id");
+    let y = cursor + 3;
+    let id = row_id(&s, y).expect("a row three lines further down");
+    assert_ne!(id, first);
+    t.click(6, y);
+    let s = t.wait(&format!("{id} under the cursor"), |s| cursor_on(s, &id));
+    assert!(!cursor_on(&s, &first), "the cursor left {first}:\n{s}");
+    // A click on the row under the cursor opens its application.
+    t.click(6, y);
+    t.wait_for(&format!("Application {id}"));
+    t.keys(&["q"]);
+    t.wait_exit();
+}
+
+#[test]
+fn mouse_capture_can_be_turned_off_in_the_configuration() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().expect("tmp");
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(home.join("config")).expect("config dir");
+    std::fs::write(home.join("config/config.toml"), "mouse = false\n").expect("config");
+    let t = Tmux::new(&home, "nomouse");
+    t.start(&["demo"]);
+    t.wait_for("Applications");
+    assert_eq!(
+        t.modes(),
+        "1 0 0",
+        "alternate screen on, no mouse reporting: the terminal selects text"
+    );
+    t.keys(&["q"]);
+    t.wait_exit();
+}
+
+#[test]
+fn the_language_chosen_with_f2_is_there_on_the_next_start() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().expect("tmp");
+    let home = dir.path().join("home");
+    let config = home.join("config/config.toml");
+    let t = Tmux::new(&home, "lang");
+    // No PANELIST_LANG and a C locale: English, until F2.
+    t.start_in(&["demo"], None);
+    t.wait_for("Applications");
+    t.keys(&["F2"]);
+    t.wait_for("申报项目");
+    t.keys(&["q"]);
+    t.wait_exit();
+    let text = std::fs::read_to_string(&config).expect("config.toml written");
+    assert!(text.contains("lang = \"zh\""), "{text}");
+
+    let t = Tmux::new(&home, "lang-again");
+    t.start_in(&["demo"], None);
+    let s = t.wait_for("申报项目");
+    assert!(!s.contains("Applications"), "{s}");
+    // And back: English is remembered too, the file stays one setting.
+    t.keys(&["F2"]);
+    t.wait_for("Applications");
+    t.keys(&["q"]);
+    t.wait_exit();
+    let text = std::fs::read_to_string(&config).expect("config.toml");
+    assert_eq!(text.matches("lang =").count(), 1, "{text}");
+    assert!(text.contains("lang = \"en\""), "{text}");
 }

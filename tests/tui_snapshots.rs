@@ -8,6 +8,7 @@ use common::fixture::*;
 use common::screen;
 use crossterm::event::{Event, KeyCode};
 use panelist::support::lang::Lang;
+use panelist::tui::ScreenBasics;
 use panelist::tui::expert::App;
 use panelist::tui::expert::view as ui;
 
@@ -39,9 +40,37 @@ fn snap(path: &std::path::Path, name: &str, setup: impl Fn(&mut App) -> Vec<Even
             let screen = screen
                 .replace(&app.session().meta.bundle_id, "[bundle-id]")
                 .replace(&path.display().to_string(), "[tmp]");
+            one_language(&snap_name, &screen, &app);
             insta::assert_snapshot!(snap_name, screen);
         }
     }
+}
+
+/// A zh screen says everything in Chinese and an en one in English, but
+/// for what the bundle itself says (see `common::lang_check`).
+fn one_language(name: &str, screen: &str, app: &App) {
+    let s = app.session();
+    let data = [
+        serde_json::to_value(&s.apps[..]).expect("apps"),
+        serde_json::to_value(&s.roster).expect("roster"),
+        serde_json::to_value(&s.catalog).expect("catalog"),
+        serde_json::to_value(&s.rubric).expect("rubric"),
+        serde_json::to_value(&s.meta).expect("meta"),
+        serde_json::to_value(&s.owner).expect("owner"),
+        serde_json::to_value(&s.sheet).expect("sheet"),
+    ];
+    let bundle = common::lang_check::bundle_text(&data, app.lang());
+    // What the states type in (a search, a comment, a reason, a name).
+    let typed = [
+        "[tmp]",
+        "星河",
+        "技术路线清晰，",
+        "Deployment is real.",
+        "与牵头单位有合作关系",
+        "赵敏",
+        "-终稿.json",
+    ];
+    common::lang_check::assert_one_language(name, screen, app.lang(), &bundle, &typed);
 }
 
 /// The cursor on `id`, then `then`.
@@ -246,7 +275,9 @@ fn snap_export(
             app.session_mut().meta.bundle_id = "0a1b2c3d4e5f60718293a4b5c6d7e8f9".into();
             f(&mut app);
             let screen = render(&mut app, w, h);
-            insta::assert_snapshot!(format!("{name}_{}_{w}x{h}", lang_name(lang)), screen);
+            let snap_name = format!("{name}_{}_{w}x{h}", lang_name(lang));
+            one_language(&snap_name, &screen, &app);
+            insta::assert_snapshot!(snap_name, screen);
         }
     }
 }
@@ -399,9 +430,13 @@ fn key_dialogs() {
         let mut e = typed("correct horse");
         e.push(code(KeyCode::Enter));
         go(a, e);
+        // As the screens' effects say it: in the screen's language.
+        let refused = "/home/expert/panel/wc.bundle: refused: event(s) 1–3 were not made with \
+                       your key (nobody with it signed them); do not score in this copy — hand \
+                       it to the chair: `panelist audit` names every such event";
+        let lang = a.lang();
         a.on_unlocked(Err(UnlockFailure::Refused(
-            "/home/expert/panel/wc.bundle: refused: event(s) 1–3 were not made with your key"
-                .into(),
+            panelist::tui::kit::errors::phrase(refused, lang),
         )));
     });
     // No key: it is made here.
@@ -431,4 +466,33 @@ fn key_dialogs() {
         }));
         a.on_unlocked(Ok(None));
     });
+}
+
+#[test]
+fn the_one_language_check_catches_words_left_in_the_other_language() {
+    use common::lang_check::{bundle_text, foreign};
+    let rubric = serde_json::json!({
+        "name_zh": "创新性", "name_en": "Innovation", "title": "Cloud-native 云原生"
+    });
+    let zh = bundle_text(std::slice::from_ref(&rubric), Lang::Zh);
+    let en = bundle_text(std::slice::from_ref(&rubric), Lang::En);
+    // The criterion label as it was, in both languages.
+    assert!(!foreign("│  创新性 Innovation      [22]/25", Lang::Zh, &zh, &[]).is_empty());
+    assert!(!foreign("│  Innovation 创新性      [22]/25", Lang::En, &en, &[]).is_empty());
+    // An I/O error in the system's English on a zh screen.
+    let io = "无法导出：cannot create a file in /x: No such file or directory (os error 2)";
+    let f = foreign(io, Lang::Zh, &zh, &[]);
+    assert!(f.iter().any(|w| w.starts_with("\"cannot\"")), "{f:?}");
+    // What the bundle says, key names, paths and ids pass.
+    let ok = "│▶ 创新性 [22]/25  Cloud-nat… Enter 确认 · Esc 取消  /tmp/out/E01.json 5f1c0a9e";
+    assert_eq!(foreign(ok, Lang::Zh, &zh, &[]), Vec::<String>::new());
+    assert_eq!(
+        foreign(
+            "│▶ Innovation [22]/25 云原生 Enter confirm",
+            Lang::En,
+            &en,
+            &[]
+        ),
+        Vec::<String>::new()
+    );
 }

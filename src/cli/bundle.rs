@@ -253,7 +253,7 @@ pub fn info_of(path: &Path, json: bool, lang: Lang) -> Result<u8> {
     print::line(format_args!(
         "{}{}",
         l("创建时间", "created"),
-        b.meta.created
+        crate::support::clock::show_local(&b.meta.created)
     ));
     print::line(format_args!("{}{}", l("内容摘要", "digest"), b.meta.digest));
     match &owner {
@@ -329,7 +329,7 @@ pub fn history(a: &HistoryArgs, ctx: &Ctx) -> Result<u8> {
             print::line(format_args!(
                 "{:>6} {} {} {:<10} {}",
                 e.seq,
-                e.time,
+                crate::support::clock::show_local(&e.time),
                 e.expert,
                 e.change.kind(),
                 inert_line(&serde_json::to_string(&e.change).unwrap_or_default())

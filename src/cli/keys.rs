@@ -214,7 +214,7 @@ pub fn key_show(a: &KeyShowArgs, _ctx: &Ctx) -> Result<u8> {
     if let Some(s) = &e.sm2_id {
         row("sm2 id", &inert_line(s));
     }
-    row("created", &file.created);
+    row("created", &crate::support::clock::show_local(&file.created));
     let c = file.cost();
     print::line(format_args!(
         "{:<12}argon2id m={} KiB t={} p={}, xchacha20poly1305",

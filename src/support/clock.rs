@@ -62,6 +62,33 @@ pub fn stamp(t: OffsetDateTime) -> String {
         .unwrap_or_default()
 }
 
+/// The local time zone, for showing times (they are stored in UTC): `TZ`
+/// when set (a zone name such as `Asia/Shanghai` or a POSIX rule such as
+/// `CST-8`), else the system's (`/etc/localtime`), else UTC. Read through
+/// `jiff` from the system's zoneinfo; no network, no bundled database.
+pub fn local_zone() -> jiff::tz::TimeZone {
+    jiff::tz::TimeZone::try_system().unwrap_or(jiff::tz::TimeZone::UTC)
+}
+
+/// A stored time (RFC 3339) as a person reads it in zone `tz`, with the
+/// year and the zone's offset: `2024-03-01 17:00:05 +08:00`, or, `short`,
+/// `2024-03-01 17:00+08:00`. `None` when `t` is not an RFC 3339 time.
+pub fn show_in(t: &str, tz: &jiff::tz::TimeZone, short: bool) -> Option<String> {
+    let ts: jiff::Timestamp = t.parse().ok()?;
+    let z = ts.to_zoned_datetime(tz.clone());
+    let f = if short {
+        "%Y-%m-%d %H:%M%:z"
+    } else {
+        "%Y-%m-%d %H:%M:%S %:z"
+    };
+    Some(z.strftime(f).to_string())
+}
+
+/// [`show_in`] in the local zone, or `t` itself when it is not a time.
+pub fn show_local(t: &str) -> String {
+    show_in(t, &local_zone(), false).unwrap_or_else(|| t.to_string())
+}
+
 /// Parses an RFC 3339 time.
 pub fn parse(s: &str) -> Option<OffsetDateTime> {
     OffsetDateTime::parse(s, &Rfc3339).ok()
@@ -77,5 +104,30 @@ mod tests {
         assert_eq!(c.stamp(), "2024-03-01T09:00:00.000Z");
         assert_eq!(c.stamp(), "2024-03-01T09:00:01.500Z");
         assert!(Clock::stepping("yesterday", 1).is_err());
+    }
+
+    #[test]
+    fn times_are_shown_local_with_the_year_and_offset() {
+        let cst = jiff::tz::TimeZone::fixed(jiff::tz::offset(8));
+        let t = "2024-12-31T17:00:05.000Z";
+        assert_eq!(
+            show_in(t, &cst, false).as_deref(),
+            Some("2025-01-01 01:00:05 +08:00")
+        );
+        assert_eq!(
+            show_in(t, &cst, true).as_deref(),
+            Some("2025-01-01 01:00+08:00")
+        );
+        let utc = jiff::tz::TimeZone::UTC;
+        assert_eq!(
+            show_in(t, &utc, false).as_deref(),
+            Some("2024-12-31 17:00:05 +00:00")
+        );
+        assert_eq!(show_in("soon", &utc, false), None);
+        let posix = jiff::tz::TimeZone::posix("CST-8").expect("a POSIX rule");
+        assert_eq!(
+            show_in(t, &posix, true).as_deref(),
+            Some("2025-01-01 01:00+08:00")
+        );
     }
 }

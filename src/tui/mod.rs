@@ -35,7 +35,7 @@ pub fn settings(lang_flag: Option<Lang>) -> Result<Settings> {
 /// hidden `dev screen-panic` command, with which the end-to-end tests check
 /// that the panic hook and the guard give the shell its terminal back.
 pub fn screen_panic() -> Result<()> {
-    let mut guard = kit::TerminalGuard::enter()?;
+    let mut guard = kit::TerminalGuard::enter(true)?;
     guard
         .terminal
         .draw(|f| {

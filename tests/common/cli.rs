@@ -40,6 +40,8 @@ impl Scratch {
         c.env("PANELIST_HOME", self.dir.path().join("home"))
             .env("PANELIST_LANG", "en")
             .env("PANELIST_NOW", "2024-03-01T09:00:00Z")
+            // Times in text are local: a fixed zone.
+            .env("TZ", "CST-8")
             .env_remove("PANELIST_PASSPHRASE_FILE");
         c
     }

@@ -492,9 +492,12 @@ pub fn signed_copy(path: &Path, app: &mut App) -> WorkingCopy {
     copy
 }
 
+/// The screens' settings in `lang`, showing times at UTC+08:00 whatever
+/// the machine's zone.
 pub fn settings(lang: Lang) -> Settings {
     Settings {
         lang,
+        zone: jiff::tz::TimeZone::fixed(jiff::tz::offset(8)),
         ..Settings::default()
     }
 }

@@ -9,6 +9,8 @@ pub mod bundle;
 pub mod cli;
 // The fixed panel for the screen tests.
 pub mod fixture;
+// One language per screen: the check of the snapshots' text.
+pub mod lang_check;
 // Keyed experts, sealed keys, marks as events, keyed runs, merge fixtures.
 pub mod panel;
 // Screens on ratatui's TestBackend as text.

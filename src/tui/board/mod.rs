@@ -12,6 +12,7 @@ pub mod view;
 
 use crate::tui::ScreenBasics;
 use crate::tui::kit::Basics;
+use crate::tui::kit::hit::Hits;
 use std::path::Path;
 
 use anyhow::{Result, anyhow, bail};
@@ -70,6 +71,17 @@ pub struct Board {
     experts: TextScroll,
     quit: bool,
     dirs: Vec<u32>,
+    /// What a click picks, laid out by the last frame.
+    hits: Hits<Target>,
+}
+
+/// What a click on the board can pick.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// A pane of the ranking view.
+    Pane(Focus),
+    /// The ranking's row at this position.
+    Row(usize),
 }
 
 crate::tui::kit::screen_basics!(Board);
@@ -90,6 +102,7 @@ impl Board {
             experts: TextScroll::default(),
             quit: false,
             dirs,
+            hits: Hits::default(),
         }
     }
 
@@ -215,6 +228,32 @@ impl Board {
         }
     }
 
+    /// A click: a ranking row is picked (a second click opens it), a pane
+    /// takes the keyboard; the help closes on any click.
+    fn click(&mut self, col: u16, row: u16) {
+        if self.help {
+            self.help = false;
+            return;
+        }
+        match self.hits.at(col, row) {
+            Some(Target::Row(pos)) => {
+                if pos == self.list.selected() && self.focus == Focus::List {
+                    self.update(Action::Cmd(Cmd::Open));
+                } else {
+                    self.focus = Focus::List;
+                    self.move_by(pos as isize - self.list.selected() as isize);
+                }
+            }
+            Some(Target::Pane(f)) => self.focus = f,
+            None => {}
+        }
+    }
+
+    /// What a click at a position picks (drawn by the last frame).
+    pub fn target_at(&self, col: u16, row: u16) -> Option<Target> {
+        self.hits.at(col, row)
+    }
+
     fn set_direction(&mut self, delta: isize) {
         let n = self.dirs.len();
         if n == 0 {
@@ -235,7 +274,18 @@ impl Board {
         match a {
             Action::Resize { width, height } => self.basics.size = (width, height),
             Action::ForceQuit => self.quit = true,
-            Action::Wheel { dir, .. } => self.move_by(if dir == Wheel::Up { -3 } else { 3 }),
+            Action::Wheel { dir, col, row } => {
+                // The pane under the pointer scrolls.
+                if !self.help && self.view == View::Ranking {
+                    match self.hits.at(col, row) {
+                        Some(Target::Pane(f)) => self.focus = f,
+                        Some(Target::Row(_)) => self.focus = Focus::List,
+                        None => {}
+                    }
+                }
+                self.move_by(if dir == Wheel::Up { -3 } else { 3 })
+            }
+            Action::Click { col, row } => self.click(col, row),
             Action::Cmd(c) => match c {
                 Cmd::Quit => self.quit = true,
                 Cmd::Help => self.help = !self.help,

@@ -222,10 +222,10 @@ impl WorkingCopy {
                 app.on_unlocked(Ok(notice));
             }
             Err(e) => {
-                let msg = format!("{e:#}");
+                let msg = said(&e, app);
                 self.open = match Bundle::open_write(&self.path) {
                     Ok(b) => Open::Locked(Box::new(b)),
-                    Err(e2) => Open::Closed(e2.to_string()),
+                    Err(e2) => Open::Closed(said(&e2.into(), app)),
                 };
                 app.on_unlocked(Err(UnlockFailure::Refused(msg)));
             }
@@ -241,7 +241,7 @@ pub fn run_effect(copy: &mut WorkingCopy, clock: &Clock, app: &mut App, effect: 
             let r = match &mut copy.open {
                 Open::Signed(s) => s
                     .append_all(vec![change], clock)
-                    .map_err(|e| format!("{e:#}"))
+                    .map_err(|e| said(&e, app))
                     .and_then(|mut evs| evs.pop().ok_or_else(|| "no change recorded".into())),
                 _ => Err(app.s().unlock_later.to_string()),
             };
@@ -251,14 +251,17 @@ pub fn run_effect(copy: &mut WorkingCopy, clock: &Clock, app: &mut App, effect: 
         Effect::Claim(who) => {
             let r = copy
                 .bundle_mut()
-                .and_then(|b| b.claim(&who).map_err(|e| e.to_string()));
+                .and_then(|b| b.claim(&who).map_err(|e| said(&e.into(), app)));
             app.on_claimed(who, r);
             true
         }
         Effect::Unlock(req) => {
             match crate::keyring::unlock_with(Some(&req.expert), &req.passphrase) {
                 Ok(key) => copy.sign_in(key, app),
-                Err(e) => app.on_unlocked(Err(unlock_failure(&e))),
+                Err(e) => {
+                    let f = unlock_failure(&e, app);
+                    app.on_unlocked(Err(f))
+                }
             }
             true
         }
@@ -278,7 +281,7 @@ pub fn run_effect(copy: &mut WorkingCopy, clock: &Clock, app: &mut App, effect: 
                     &[&shown],
                 )))
             } else {
-                export(copy.path(), clock, &req)
+                export(copy.path(), clock, &req, app.lang())
             };
             app.on_exported(r);
             true
@@ -287,10 +290,15 @@ pub fn run_effect(copy: &mut WorkingCopy, clock: &Clock, app: &mut App, effect: 
     }
 }
 
-fn unlock_failure(e: &anyhow::Error) -> UnlockFailure {
+/// An error as the screen shows it: one line in the screen's language.
+fn said(e: &anyhow::Error, app: &App) -> String {
+    crate::tui::kit::errors::error_text(e, app.lang())
+}
+
+fn unlock_failure(e: &anyhow::Error, app: &App) -> UnlockFailure {
     match e.downcast_ref::<crate::keyring::WrongPassphrase>() {
         Some(w) => UnlockFailure::WrongPassphrase(w.path.clone()),
-        None => UnlockFailure::Key(format!("{e:#}")),
+        None => UnlockFailure::Key(said(e, app)),
     }
 }
 
@@ -308,7 +316,8 @@ fn make_key(copy: &mut WorkingCopy, clock: &Clock, app: &mut App, req: &NewKeyRe
     let (made, key) = match crate::keyring::create_unlocked(&new, &req.passphrase, clock) {
         Ok(m) => m,
         Err(e) => {
-            app.on_key_made(Err(format!("{e:#}")));
+            let msg = said(&e, app);
+            app.on_key_made(Err(msg));
             return;
         }
     };
@@ -316,7 +325,8 @@ fn make_key(copy: &mut WorkingCopy, clock: &Clock, app: &mut App, req: &NewKeyRe
     let json = match crate::support::jsonio::to_string_pretty_inert(&entry) {
         Ok(j) => j,
         Err(e) => {
-            app.on_key_made(Err(format!("{e:#}")));
+            let msg = said(&e.into(), app);
+            app.on_key_made(Err(msg));
             return;
         }
     };
@@ -325,7 +335,7 @@ fn make_key(copy: &mut WorkingCopy, clock: &Clock, app: &mut App, req: &NewKeyRe
     bytes.push(b'\n');
     let written = crate::support::fs::write_atomic(&out, &bytes)
         .map(|_| out.clone())
-        .map_err(|e| format!("{}: {e:#}", out.display()));
+        .map_err(|e| crate::tui::kit::errors::error_text(&e, app.lang()));
     app.on_key_made(Ok(KeyMade {
         listing: KeyListing {
             path: made.path.clone(),
@@ -361,14 +371,16 @@ fn export(
     bundle: &Path,
     clock: &Clock,
     req: &ExportRequest,
+    lang: crate::support::lang::Lang,
 ) -> Result<ExportSummary, ExportFailure> {
+    let said = |e: &anyhow::Error| crate::tui::kit::errors::error_text(e, lang);
     let key = crate::keyring::unlock_with(Some(&req.expert), &req.passphrase).map_err(|e| {
         if let Some(w) = e.downcast_ref::<crate::keyring::WrongPassphrase>() {
             ExportFailure::WrongPassphrase(w.path.clone())
         } else {
-            ExportFailure::Key(format!("{e:#}"))
+            ExportFailure::Key(said(&e))
         }
     })?;
     crate::export::export_bundle(bundle, &key, &req.out, req.allow_incomplete, clock)
-        .map_err(|e| ExportFailure::Export(format!("{e:#}")))
+        .map_err(|e| ExportFailure::Export(said(&e)))
 }

@@ -31,6 +31,12 @@ use crate::tui::kit::{self, Flow};
 
 kit::screen_basics!(App);
 
+impl kit::ScreenBasics for ExpertScreen<'_> {
+    fn basics(&self) -> &kit::Basics {
+        &self.app.basics
+    }
+}
+
 /// The expert screens with the working copy they write to, for the loop.
 /// The owner's unlocked key lives in `copy` (never in `app`) and is wiped
 /// when the screen is dropped on exit.
@@ -81,6 +87,10 @@ impl kit::Screen for ExpertScreen<'_> {
                     | Effect::MakeKey(_)
             )
         })
+    }
+
+    fn not_remembered(&mut self, error: &anyhow::Error) {
+        self.app.lang_not_remembered(error);
     }
 
     fn run_effect(&mut self, effect: Effect) -> Flow {

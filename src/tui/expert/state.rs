@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 
 use ratatui::layout::Rect;
 
+use crate::tui::kit::hit::Hits;
+
 use super::dialogs::{Dialog, IdentityPicker};
 use crate::domain::conflict::{self, Conflict};
 use crate::domain::history::{Entry, Sheet, Status};
@@ -204,13 +206,30 @@ pub enum Saved {
 }
 
 /// Screen areas of the last frame, for the mouse.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct Areas {
     pub list: Rect,
     pub list_rows: u16,
     pub detail: Rect,
     pub detail_rows: u16,
     pub scoring: Rect,
+    /// What a click picks, where.
+    pub hits: Hits<Target>,
+}
+
+/// What a click on the expert screens can pick.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// The list's row at this position of `visible`.
+    Row(usize),
+    /// A pane (the list, the application's text, the scoring panel).
+    Pane(Focus),
+    /// A criterion of the scoring panel.
+    Criterion(usize),
+    /// A key shown in a dialog (its "button"): clicking presses it.
+    Key(crossterm::event::KeyEvent),
+    /// Entry `n` of the direction picker (0: all).
+    Direction(usize),
 }
 
 pub struct App {

@@ -3,6 +3,8 @@
 //! the loop; the loop's results come back through `on_appended`,
 //! `on_claimed` and `on_exported`. Nothing here does I/O.
 
+mod mouse;
+
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 
 use super::dialogs::{
@@ -92,6 +94,7 @@ impl App {
                 self.wheel(dir, col, row);
                 Vec::new()
             }
+            Action::Click { col, row } => self.click(col, row),
             Action::Key(k) => self.key(k),
             Action::Digit(d) => self.digit(d),
             Action::DigitBackspace => {
@@ -125,11 +128,14 @@ impl App {
         if self.dialog.is_some() || !matches!(self.screen, Screen::Main) {
             return;
         }
-        let areas = self.areas;
         let pos = ratatui::layout::Position::new(col, row);
-        if areas.list.contains(pos) {
+        let (in_list, in_detail) = (
+            self.areas.list.contains(pos),
+            self.areas.detail.contains(pos),
+        );
+        if in_list {
             self.move_selection(d);
-        } else if areas.detail.contains(pos) {
+        } else if in_detail {
             self.scroll_detail(d);
         }
     }
@@ -552,7 +558,7 @@ impl App {
         self.message = Some((msg, true));
     }
 
-    fn commit_digits(&mut self) -> Vec<Effect> {
+    pub(super) fn commit_digits(&mut self) -> Vec<Effect> {
         if self.digits.is_empty() {
             return Vec::new();
         }

@@ -181,6 +181,8 @@ pub enum Action {
     Key(KeyEvent),
     /// The mouse wheel at a screen position.
     Wheel { dir: Wheel, col: u16, row: u16 },
+    /// A left click at a screen position.
+    Click { col: u16, row: u16 },
     /// The terminal has a new size.
     Resize { width: u16, height: u16 },
     /// Save what is open and quit (Ctrl-C).

@@ -6,7 +6,9 @@
 
 pub mod action;
 pub mod config;
+pub mod errors;
 pub mod frame;
+pub mod hit;
 pub mod keymap;
 pub mod scroll;
 pub mod search;
@@ -20,7 +22,7 @@ use std::sync::Once;
 use anyhow::{Context as _, Result};
 use crossterm::event::{
     self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
-    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind,
+    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind,
 };
 use crossterm::execute;
 use crossterm::terminal::{
@@ -232,6 +234,12 @@ pub fn actions(
             let dir = match m.kind {
                 MouseEventKind::ScrollUp => Wheel::Up,
                 MouseEventKind::ScrollDown => Wheel::Down,
+                MouseEventKind::Down(MouseButton::Left) => {
+                    return vec![Action::Click {
+                        col: m.column,
+                        row: m.row,
+                    }];
+                }
                 _ => return Vec::new(),
             };
             vec![Action::Wheel {
@@ -291,11 +299,18 @@ pub trait Screen {
 
     /// Runs one effect and hands its result back to the screen.
     fn run_effect(&mut self, effect: Self::Effect) -> Flow;
+
+    /// The language switched on the screen could not be written to
+    /// `config.toml`: the screen may say so (it stays switched).
+    fn not_remembered(&mut self, _error: &anyhow::Error) {}
 }
 
 /// Takes the terminal and runs `screen` until one of its effects quits.
-pub fn run<S: Screen>(screen: &mut S) -> Result<()> {
-    let mut guard = TerminalGuard::enter()?;
+/// The mouse is taken unless the settings say `mouse = false`; a language
+/// switched on the screen is remembered in `config.toml` for the next
+/// start (a failure to write it is told to the screen, which goes on).
+pub fn run<S: Screen + ScreenBasics>(screen: &mut S) -> Result<()> {
+    let mut guard = TerminalGuard::enter(screen.settings().mouse)?;
     let size = guard.terminal.size().context("terminal size")?;
     for e in screen.on_event(Event::Resize(size.width, size.height)) {
         if screen.run_effect(e) == Flow::Quit {
@@ -305,7 +320,15 @@ pub fn run<S: Screen>(screen: &mut S) -> Result<()> {
     loop {
         guard.terminal.draw(|f| screen.draw(f)).context("drawing")?;
         let ev = event::read().context("reading the keyboard")?;
+        let lang = screen.lang();
         let effects = screen.on_event(ev);
+        if screen.lang() != lang {
+            let saved = crate::support::paths::config_file()
+                .and_then(|p| config::save_lang(&p, screen.lang()));
+            if let Err(e) = saved {
+                screen.not_remembered(&e);
+            }
+        }
         if effects.is_empty() {
             continue;
         }
@@ -339,19 +362,24 @@ pub struct TerminalGuard {
 }
 
 impl TerminalGuard {
-    pub fn enter() -> Result<TerminalGuard> {
+    /// Takes the terminal; with `mouse`, clicks and the wheel come to the
+    /// screen (and the terminal selects text only with Shift held).
+    pub fn enter(mouse: bool) -> Result<TerminalGuard> {
         install_panic_hook();
         enable_raw_mode().context("cannot put the terminal in raw mode")?;
-        let setup = execute!(
-            io::stdout(),
-            EnterAlternateScreen,
-            EnableMouseCapture,
-            EnableBracketedPaste
-        )
-        .context("cannot set up the terminal")
-        .and_then(|_| {
-            Terminal::new(CrosstermBackend::new(io::stdout())).context("cannot use the terminal")
-        });
+        let setup = execute!(io::stdout(), EnterAlternateScreen, EnableBracketedPaste)
+            .and_then(|_| {
+                if mouse {
+                    execute!(io::stdout(), EnableMouseCapture)
+                } else {
+                    Ok(())
+                }
+            })
+            .context("cannot set up the terminal")
+            .and_then(|_| {
+                Terminal::new(CrosstermBackend::new(io::stdout()))
+                    .context("cannot use the terminal")
+            });
         match setup {
             Ok(terminal) => Ok(TerminalGuard { terminal }),
             Err(e) => {

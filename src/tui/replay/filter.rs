@@ -40,6 +40,18 @@ pub enum FilterError {
     BadSeq(String),
 }
 
+/// A stored time as `2024-03-01T17:00:05` in zone `tz` (what `from:` and
+/// `to:` compare with); the stored text when it is not a time.
+fn local_time(t: &str, tz: &jiff::tz::TimeZone) -> String {
+    t.parse::<jiff::Timestamp>()
+        .map(|ts| {
+            ts.to_zoned_datetime(tz.clone())
+                .strftime("%Y-%m-%dT%H:%M:%S")
+                .to_string()
+        })
+        .unwrap_or_else(|_| t.to_string())
+}
+
 /// A time or the leading part of one: `2024`, `2024-03-01`,
 /// `2024-03-01T09:00`, … up to the full RFC 3339 form.
 fn time_prefix(v: &str) -> bool {
@@ -113,17 +125,24 @@ impl Filter {
         *self == Filter::default()
     }
 
-    pub fn matches(&self, e: &Event) -> bool {
+    /// Whether event `e` passes; `from:` and `to:` are local times in
+    /// `tz`, as the screen shows them (stored times are UTC).
+    pub fn matches(&self, e: &Event, tz: &jiff::tz::TimeZone) -> bool {
         let app = e.change.app().to_lowercase();
+        let local = if self.from.is_some() || self.to.is_some() {
+            local_time(&e.time, tz)
+        } else {
+            String::new()
+        };
         (self.apps.is_empty() || self.apps.iter().any(|a| app.contains(a.as_str())))
             && (self.crits.is_empty()
                 || matches!(&e.change, Change::Score { criterion, .. } if self.crits.contains(criterion)))
             && (self.types.is_empty() || self.types.contains(&e.change.kind()))
-            && self.from.as_deref().is_none_or(|f| e.time.as_str() >= f)
+            && self.from.as_deref().is_none_or(|f| local.as_str() >= f)
             && self
                 .to
                 .as_deref()
-                .is_none_or(|t| e.time.get(..t.len()).unwrap_or(&e.time) <= t)
+                .is_none_or(|t| local.get(..t.len()).unwrap_or(&local) <= t)
             && (self.seqs.is_empty() || self.seqs.iter().any(|(a, b)| (*a..=*b).contains(&e.seq)))
     }
 }
@@ -168,9 +187,10 @@ mod tests {
                 text: "x".into(),
             },
         );
+        let utc = jiff::tz::TimeZone::UTC;
         let m = |q: &str| {
             let f = Filter::parse(q, &r).expect(q);
-            (f.matches(&a), f.matches(&b))
+            (f.matches(&a, &utc), f.matches(&b, &utc))
         };
         assert_eq!(m(""), (true, true));
         assert_eq!(m("app:bj"), (true, false));
@@ -190,6 +210,11 @@ mod tests {
         assert_eq!(m("seq:9-3"), (true, true));
         assert_eq!(m("seq:4-9"), (false, true));
         assert_eq!(m("app:bj type:comment"), (false, false));
+        // Times are the screen's, local: 09:00:05Z is 17:00:05 at +08:00.
+        let cst = jiff::tz::TimeZone::fixed(jiff::tz::offset(8));
+        let f = Filter::parse("from:2024-03-01T17:00 to:2024-03-01T17", &r).expect("times");
+        assert!(f.matches(&a, &cst));
+        assert!(!f.matches(&a, &utc));
     }
 
     #[test]

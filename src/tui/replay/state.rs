@@ -13,6 +13,7 @@ use crate::domain::history::{Sheet, Status};
 use crate::tui::action::{Action, Cmd, Context, Wheel};
 use crate::tui::config::Settings;
 use crate::tui::kit::frame::{HelpKey, HelpScroll};
+use crate::tui::kit::hit::Hits;
 use crate::tui::kit::scroll::ListScroll;
 use crate::tui::kit::{self, Paste};
 use crate::tui::strings::fill;
@@ -82,6 +83,18 @@ pub struct ReplayApp {
     pub(super) at: Moment,
     /// The sheet's cursor (over `src.apps`) and first row shown.
     pub(super) sheet_rows: ListScroll,
+    /// What a click picks, laid out by the last frame.
+    pub(super) hits: Hits<Target>,
+}
+
+/// What a click on the replay screen can pick.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Pane(Pane),
+    /// The timeline's row at this position of `visible`.
+    Event(usize),
+    /// The sheet's row of this application.
+    SheetRow(usize),
 }
 
 crate::tui::kit::screen_basics!(ReplayApp);
@@ -115,6 +128,7 @@ impl ReplayApp {
             timeline: ListScroll::new(n.saturating_sub(1), 10),
             at: Moment { applied: n, sheet },
             sheet_rows: ListScroll::new(0, 10),
+            hits: Hits::default(),
             dialog: None,
             counts,
             src,
@@ -230,8 +244,18 @@ impl ReplayApp {
         match a {
             Action::Resize { width, height } => self.basics.size = (width, height),
             Action::ForceQuit => return Flow::Quit,
-            Action::Wheel { dir, .. } => {
+            Action::Click { col, row } => self.click(col, row),
+            Action::Wheel { dir, col, row } => {
                 let d = if dir == Wheel::Up { -3 } else { 3 };
+                // The pane under the pointer scrolls.
+                if self.dialog.is_none() {
+                    match self.hits.at(col, row) {
+                        Some(Target::Pane(p)) => self.focus = p,
+                        Some(Target::Event(_)) => self.focus = Pane::Timeline,
+                        Some(Target::SheetRow(_)) => self.focus = Pane::Sheet,
+                        None => {}
+                    }
+                }
                 match (&mut self.dialog, self.focus) {
                     (Some(Dialog::Help { scroll }), _) => scroll.wheel(d),
                     (Some(_), _) => {}
@@ -244,6 +268,40 @@ impl ReplayApp {
             Action::Digit(_) | Action::DigitBackspace => {}
         }
         Flow::Continue
+    }
+
+    /// A click: a row of the timeline or the sheet is picked (a second
+    /// click on it opens its application's history), a pane takes the
+    /// keyboard. Dialogs take only keys.
+    fn click(&mut self, col: u16, row: u16) {
+        if self.dialog.is_some() {
+            return;
+        }
+        match self.hits.at(col, row) {
+            Some(Target::Pane(p)) => self.focus = p,
+            Some(Target::Event(pos)) => {
+                if self.focus == Pane::Timeline && pos == self.timeline.selected() {
+                    self.command(Cmd::Open);
+                } else {
+                    self.focus = Pane::Timeline;
+                    self.step(pos as isize - self.timeline.selected() as isize);
+                }
+            }
+            Some(Target::SheetRow(i)) => {
+                if self.focus == Pane::Sheet && i == self.sheet_rows.selected() {
+                    self.command(Cmd::Open);
+                } else {
+                    self.focus = Pane::Sheet;
+                    self.move_row(i as isize - self.sheet_rows.selected() as isize);
+                }
+            }
+            None => {}
+        }
+    }
+
+    /// What a click at a position picks (drawn by the last frame).
+    pub fn target_at(&self, col: u16, row: u16) -> Option<Target> {
+        self.hits.at(col, row)
     }
 
     fn command(&mut self, c: Cmd) -> Flow {
@@ -388,7 +446,7 @@ impl ReplayApp {
             .enumerate()
             .filter(|(_, e)| match &only {
                 Some(id) => e.change.app() == id,
-                None => self.filter.matches(e),
+                None => self.filter.matches(e, &self.basics.settings.zone),
             })
             .map(|(i, _)| i)
             .collect();

@@ -11,7 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::strings::BoardKey;
-use super::{Board, Focus, Trust, View};
+use super::{Board, Focus, Target, Trust, View};
 use crate::domain::text::inert_line;
 use crate::formats::merged::{Figures, MergedApp};
 use crate::tui::action::{Cmd, Context};
@@ -27,6 +27,7 @@ pub fn draw(frame: &mut Frame, b: &mut Board) {
     };
     let (area, body) = (parts.all, parts.body);
     let (focus, wide) = (b.focus, b.is_wide());
+    b.hits.clear();
     match b.view {
         View::Experts => experts(frame, b, body),
         View::Ranking if wide => {
@@ -211,6 +212,11 @@ fn ranking(frame: &mut Frame, b: &mut Board, area: Rect, focused: bool) {
     let blk = block(t, title, focused);
     let inner = blk.inner(area);
     frame.render_widget(blk, area);
+    b.hits.add(area, Target::Pane(Focus::List));
+    let rows_at = Rect::new(inner.x, inner.y + 1, inner.width, page as u16);
+    b.hits.rows(rows_at, rows.len().saturating_sub(off), |k| {
+        Target::Row(off + k)
+    });
     let w = inner.width as usize;
     if rows.is_empty() {
         frame.render_widget(
@@ -697,6 +703,7 @@ fn application(frame: &mut Frame, b: &mut Board, area: Rect, focused: bool) {
     let blk = block(t, bs.application.to_string(), focused);
     let inner = blk.inner(area);
     frame.render_widget(blk, area);
+    b.hits.add(area, Target::Pane(Focus::Detail));
     let Some(a) = b.current() else {
         b.detail.empty();
         return;

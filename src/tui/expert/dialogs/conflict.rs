@@ -8,7 +8,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
-use super::{Outcome, app_heading, frame_box};
+use super::{Outcome, app_heading, frame_box, hint_buttons};
 use crate::domain::text::inert_line;
 use crate::tui::ScreenBasics;
 use crate::tui::expert::App;
@@ -73,10 +73,12 @@ impl ConflictWarning {
             ));
         }
         lines.push(Line::raw(""));
-        lines.push(Line::styled(cut(s.conflict_hint, iw, "…"), t.key()));
+        let hint = cut(s.conflict_hint, iw, "…");
+        lines.push(Line::styled(hint.clone(), t.key()));
         let h = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
         let r = centered(area, w, h);
         let inner = frame_box(frame, app, r, format!("! {}", s.conflict_title));
+        hint_buttons(app, &hint, inner, lines.len() - 1);
         frame.render_widget(Paragraph::new(lines), inner);
     }
 }

@@ -115,6 +115,10 @@ impl DirectionPicker {
                     .zip(counts.iter())
                     .map(|((d, n), c)| (format!("{:>2}", d.code), n.clone(), *c)),
             );
+        let shown = (dirs.len() + 1).saturating_sub(offset).min(rows);
+        app.areas.hits.rows(inner, shown, |k| {
+            crate::tui::expert::Target::Direction(offset + k)
+        });
         for (k, (code, name, count)) in entries.enumerate().skip(offset).take(rows) {
             let st = if k == cursor {
                 t.selected(true)

@@ -134,6 +134,18 @@ fn frame_box(frame: &mut Frame, app: &App, r: Rect, title: String) -> Rect {
     frame::frame_box(frame, app.theme(), r, title)
 }
 
+/// Makes the keys of the hint line at row `row` of a dialog's `inner` area
+/// clickable (see [`crate::tui::kit::hit::hint_keys`]).
+fn hint_buttons(app: &App, hint: &str, inner: Rect, row: usize) {
+    if row >= inner.height as usize {
+        return;
+    }
+    let at = Rect::new(inner.x, inner.y + row as u16, inner.width, 1);
+    for (r, k) in crate::tui::kit::hit::hint_keys(hint, at) {
+        app.areas.hits.add(r, super::state::Target::Key(k));
+    }
+}
+
 /// Application `i`'s id and title as a dialog's heading, wrapped to `iw`.
 fn app_heading(app: &App, i: usize, iw: usize) -> Vec<Line<'static>> {
     let a = &app.session.apps[i];

@@ -7,7 +7,7 @@ use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{Outcome, app_heading, frame_box};
+use super::{Outcome, app_heading, frame_box, hint_buttons};
 use crate::domain::history::Change;
 use crate::domain::text::inert_line;
 use crate::tui::ScreenBasics;
@@ -84,6 +84,7 @@ impl Recusal {
         lines.push(Line::raw(""));
         let shown_reason = inert_line(reason);
         let mut cursor: Option<(u16, u16)> = None;
+        let hint: Option<(String, usize)>;
         if confirm {
             let q = if undo {
                 s.unrecuse_confirm
@@ -104,6 +105,7 @@ impl Recusal {
                 ));
             }
             lines.push(Line::raw(""));
+            hint = Some((cut(s.recuse_confirm_hint, iw, "…"), lines.len()));
             lines.push(Line::styled(cut(s.recuse_confirm_hint, iw, "…"), t.key()));
         } else {
             let prompt = if undo {
@@ -126,6 +128,7 @@ impl Recusal {
                 Some(e) => lines.push(Line::styled(cut(e, iw, "…"), t.error())),
                 None => lines.push(Line::raw("")),
             }
+            hint = Some((cut(s.recuse_hint, iw, "…"), lines.len()));
             lines.push(Line::styled(cut(s.recuse_hint, iw, "…"), t.key()));
         }
         let h = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
@@ -136,6 +139,9 @@ impl Recusal {
             s.recuse_title
         };
         let inner = frame_box(frame, app, r, title.to_string());
+        if let Some((text, row)) = &hint {
+            hint_buttons(app, text, inner, *row);
+        }
         frame.render_widget(Paragraph::new(lines), inner);
         if let Some((row, col)) = cursor
             && row < inner.height

@@ -1,4 +1,4 @@
-//! The scope note of an application's direction, both languages.
+//! The scope note of an application's direction, in the screen's language.
 
 use crate::tui::kit::Look;
 use crossterm::event::{KeyCode, KeyEvent};
@@ -47,10 +47,9 @@ impl ScopeNote {
         let mut lines: Vec<Line> = Vec::new();
         for l in wrap(
             &format!(
-                "{} {} · {}",
+                "{} {}",
                 d.code,
-                inert_line(&d.name_zh),
-                inert_line(&d.name_en)
+                inert_line(lang.pick(&d.name_zh, &d.name_en))
             ),
             iw,
         ) {
@@ -66,18 +65,9 @@ impl ScopeNote {
             t.base(),
         ));
         lines.push(Line::raw(""));
-        let (first, second) = match lang {
-            crate::support::lang::Lang::Zh => (&d.scope_zh, &d.scope_en),
-            crate::support::lang::Lang::En => (&d.scope_en, &d.scope_zh),
-        };
-        for l in wrap(&crate::domain::text::inert(first, true), iw) {
+        let scope = lang.pick(&d.scope_zh, &d.scope_en);
+        for l in wrap(&crate::domain::text::inert(scope, true), iw) {
             lines.push(Line::raw(l));
-        }
-        if !second.trim().is_empty() {
-            lines.push(Line::raw(""));
-            for l in wrap(&crate::domain::text::inert(second, true), iw) {
-                lines.push(Line::styled(l, t.dim()));
-            }
         }
         let cat_note = inert_line(&app.session.catalog.notice);
         lines.push(Line::raw(""));

@@ -111,10 +111,12 @@ impl UnlockDialog {
         } else {
             lines.push(Line::raw(""));
         }
-        lines.push(Line::styled(cut(s.unlock_hint, iw, "…"), t.key()));
+        let hint = cut(s.unlock_hint, iw, "…");
+        lines.push(Line::styled(hint.clone(), t.key()));
         let h = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
         let r = centered(area, w, h);
         let inner = frame_box(frame, app, r, s.unlock_title.to_string());
+        super::hint_buttons(app, &hint, inner, lines.len() - 1);
         frame.render_widget(Paragraph::new(lines), inner);
         if let Some((row, col)) = cursor
             && row < inner.height

@@ -11,7 +11,7 @@ use ratatui::widgets::Paragraph;
 use super::{block, focused};
 use crate::domain::history::Status;
 use crate::domain::text::inert_line;
-use crate::tui::expert::{App, Areas, Focus};
+use crate::tui::expert::{App, Areas, Focus, Target};
 use crate::tui::text::{fit, highlight_fit, pad_left, tail, widest, width};
 
 pub fn draw(frame: &mut Frame, app: &mut App, area: Rect, areas: &mut Areas) {
@@ -51,6 +51,11 @@ pub fn draw(frame: &mut Frame, app: &mut App, area: Rect, areas: &mut Areas) {
     areas.list = area;
     let w = inner.width as usize;
     areas.list_rows = rows_h as u16;
+    areas.hits.add(area, Target::Pane(Focus::List));
+    let rows_at = Rect::new(inner.x, inner.y + 1, inner.width, rows_h as u16);
+    areas.hits.rows(rows_at, n.saturating_sub(offset), |k| {
+        Target::Row(offset + k)
+    });
 
     // Column widths: fixed cells, then title and lead unit share the rest.
     let id_w = app

@@ -21,7 +21,7 @@ use ratatui::widgets::{Block, Paragraph};
 use crate::domain::history::Status;
 use crate::domain::text::inert_line;
 use crate::tui::action::{Cmd, Context};
-use crate::tui::expert::{App, Areas, Focus, OwnerKey, SaveState, Screen, Signing};
+use crate::tui::expert::{App, Areas, Focus, OwnerKey, SaveState, Screen, Signing, Target};
 use crate::tui::kit::frame::{
     Hints, SlashHints, expert_line, footer_hints, header_lines, themed_block,
 };
@@ -66,10 +66,12 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
             }
         }
     }
+    // Dialogs record their keys over the panes' targets.
+    app.areas = areas;
     if let Some(d) = &app.dialog {
+        app.areas.hits.clear();
         d.draw(frame, app, area);
     }
-    app.areas = areas;
 }
 
 /// The application's text above its scoring panel.
@@ -81,6 +83,8 @@ fn application(frame: &mut Frame, app: &mut App, area: Rect, areas: &mut Areas) 
     let scoring_h = want.min(area.height.saturating_sub(5));
     let [d, s] = Layout::vertical([Constraint::Min(3), Constraint::Length(scoring_h)]).areas(area);
     detail::draw(frame, app, d, areas);
+    areas.hits.add(d, Target::Pane(Focus::Detail));
+    areas.hits.add(s, Target::Pane(Focus::Scoring));
     scoring::draw(frame, app, s, areas);
 }
 

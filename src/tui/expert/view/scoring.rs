@@ -14,7 +14,7 @@ use crate::domain::history::Entry;
 use crate::domain::history::Status;
 use crate::domain::text::inert_line;
 use crate::tui::action::{Cmd, Context};
-use crate::tui::expert::{App, Areas, Focus, Saved};
+use crate::tui::expert::{App, Areas, Focus, Saved, Target};
 use crate::tui::strings::fill;
 use crate::tui::text::{cut, fit, pad, pad_left, width, wrap};
 
@@ -79,13 +79,10 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect, areas: &mut Areas) {
         return;
     }
 
-    let name = |c: &crate::domain::Criterion| {
-        let (zh, en) = (inert_line(&c.name_zh), inert_line(&c.name_en));
-        match lang {
-            crate::support::lang::Lang::Zh => format!("{zh} {en}"),
-            crate::support::lang::Lang::En => format!("{en} {zh}"),
-        }
-    };
+    // A criterion by its name in the screen's language alone.
+    let name = |c: &crate::domain::Criterion| inert_line(lang.pick(&c.name_zh, &c.name_en));
+    let n = rubric.criteria.len();
+    areas.hits.rows(inner, n, Target::Criterion);
     let name_w = rubric
         .criteria
         .iter()

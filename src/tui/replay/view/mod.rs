@@ -11,11 +11,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::source::{Break, Delta, Kind, Signatures};
-use super::state::{Dialog, Pane, ReplayApp};
+use super::state::{Dialog, Pane, ReplayApp, Target};
 use crate::crypto::event::EventSig;
 use crate::domain::history::{ChainError, Status};
 use crate::domain::text::inert_line;
-use crate::support::lang::Lang;
 use crate::tui::action::{Cmd, Context};
 use crate::tui::kit::frame::{
     HelpText, Hints, SlashHints, centered, expert_line, field_lines, footer_hints, frame_box,
@@ -30,6 +29,7 @@ pub fn draw(frame: &mut Frame, app: &mut ReplayApp) {
         return;
     };
     let (area, body) = (parts.all, parts.body);
+    app.hits.clear();
     frame.render_widget(Paragraph::new(banner), parts.banner);
     if app.is_wide() {
         let [t, s] =
@@ -51,9 +51,10 @@ pub fn draw(frame: &mut Frame, app: &mut ReplayApp) {
     }
 }
 
-/// `2024-03-01T09:00:05.000Z` as `2024-03-01 09:00:05` (or, short,
-/// `03-01 09:00:05`); anything else as it is, made inert.
-fn show_time(t: &str, short: bool) -> String {
+/// `2024-03-01T09:00:05.000Z` in zone `tz` (stored times are UTC) with
+/// the year and the offset: `2024-03-01 17:00:05 +08:00` (or, short,
+/// `2024-03-01 17:00+08:00`); anything else as it is, made inert.
+fn show_time(t: &str, short: bool, tz: &jiff::tz::TimeZone) -> String {
     let b = t.as_bytes();
     let shaped = b.len() >= 19
         && b[..19].iter().enumerate().all(|(i, c)| match i {
@@ -65,13 +66,12 @@ fn show_time(t: &str, short: bool) -> String {
     if !shaped {
         return inert_line(t);
     }
-    let (date, clock) = (&t[..10], &t[11..19]);
-    if short {
-        format!("{} {clock}", &date[5..])
-    } else {
-        format!("{date} {clock}")
-    }
+    crate::support::clock::show_in(t, tz, short).unwrap_or_else(|| inert_line(t))
 }
+
+/// The width of a time [`show_time`] shows.
+const TIME_W: usize = 26;
+const SHORT_TIME_W: usize = 22;
 
 /// Why the chain breaks, in the screen's language.
 fn reason(s: &Strings, b: &Break) -> String {
@@ -208,7 +208,10 @@ fn header(frame: &mut Frame, app: &ReplayApp, area: Rect) {
     let moment = match app.moment_event().and_then(|i| src.events.get(i)) {
         Some(e) => fill(
             s.replay_as_of,
-            &[&e.seq, &show_time(&e.time, !app.is_wide())],
+            &[
+                &e.seq,
+                &show_time(&e.time, !app.is_wide(), &app.settings().zone),
+            ],
         ),
         None => s.replay_before_all.to_string(),
     };
@@ -256,16 +259,10 @@ fn footer(frame: &mut Frame, app: &ReplayApp, area: Rect) {
     footer_hints(frame, t, area, hints.list, tail, SlashHints::DropUnlabelled);
 }
 
-/// A criterion's name in both languages, the screen's first.
+/// A criterion's name in the screen's language.
 fn crit_name(app: &ReplayApp, key: &str) -> String {
     match app.src.rubric.criterion(key) {
-        Some(c) => {
-            let (zh, en) = (inert_line(&c.name_zh), inert_line(&c.name_en));
-            match app.lang() {
-                Lang::Zh => format!("{zh} {en}"),
-                Lang::En => format!("{en} {zh}"),
-            }
-        }
+        Some(c) => inert_line(app.lang().pick(&c.name_zh, &c.name_en)),
         None => inert_line(key),
     }
 }
@@ -330,6 +327,7 @@ fn timeline(frame: &mut Frame, app: &mut ReplayApp, area: Rect) {
     let app = &*app;
     let Look { s, t, g } = app.look();
     let focused = app.dialog.is_none() && app.focus == Pane::Timeline;
+    let zone = &app.settings().zone;
     let src = &app.src;
     let mut title = match app.app_view.as_ref().and_then(|v| src.apps.get(v.app)) {
         Some(a) => {
@@ -353,10 +351,15 @@ fn timeline(frame: &mut Frame, app: &mut ReplayApp, area: Rect) {
     let b = themed_block(t, title, focused);
     let inner = b.inner(area);
     frame.render_widget(b, area);
+    app.hits.add(area, Target::Pane(Pane::Timeline));
+    let rows_at = Rect::new(inner.x, inner.y + 1, inner.width, rows_h as u16);
+    app.hits.rows(rows_at, n.saturating_sub(offset), |k| {
+        Target::Event(offset + k)
+    });
     let w = inner.width as usize;
 
-    let short_time = w < 100;
-    let time_w = if short_time { 14 } else { 19 };
+    let short_time = w < 110;
+    let time_w = if short_time { SHORT_TIME_W } else { TIME_W };
     let seq_w = src
         .events
         .last()
@@ -410,7 +413,10 @@ fn timeline(frame: &mut Frame, app: &mut ReplayApp, area: Rect) {
             sig,
             Span::styled(pad_left(&e.seq.to_string(), seq_w), base.patch(t.value())),
             Span::styled(" ", base),
-            Span::styled(fit(&show_time(&e.time, short_time), time_w, "…"), base),
+            Span::styled(
+                fit(&show_time(&e.time, short_time, zone), time_w, "…"),
+                base,
+            ),
             Span::styled(" ", base),
             Span::styled(fit(&inert_line(&e.expert), expert_w, "…"), base),
             Span::styled(" ", base),
@@ -455,7 +461,10 @@ fn sheet(frame: &mut Frame, app: &mut ReplayApp, area: Rect) {
     let moment = app.moment_event().and_then(|i| src.events.get(i));
     let mut title = fill(s.replay_sheet, &[&moment.map(|e| e.seq).unwrap_or(0)]);
     if let Some(e) = moment {
-        title.push_str(&format!(" · {}", show_time(&e.time, false)));
+        title.push_str(&format!(
+            " · {}",
+            show_time(&e.time, false, &app.settings().zone)
+        ));
     }
     let b = themed_block(
         t,
@@ -464,6 +473,11 @@ fn sheet(frame: &mut Frame, app: &mut ReplayApp, area: Rect) {
     );
     let inner = b.inner(area);
     frame.render_widget(b, area);
+    app.hits.add(area, Target::Pane(Pane::Sheet));
+    let rows_at = Rect::new(inner.x, inner.y + 1, inner.width, rows_h as u16);
+    app.hits.rows(rows_at, n.saturating_sub(offset), |k| {
+        Target::SheetRow(offset + k)
+    });
     let w = inner.width as usize;
 
     // The event at the moment, to mark what it changed.
@@ -727,22 +741,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn times_are_shown_short_or_long_and_anything_else_inert() {
+    fn times_are_shown_local_short_or_long_and_anything_else_inert() {
+        let tz = jiff::tz::TimeZone::fixed(jiff::tz::offset(8));
+        let long = show_time("2024-03-01T09:00:05.123Z", false, &tz);
+        assert_eq!(long, "2024-03-01 17:00:05 +08:00");
+        assert_eq!(width(&long), TIME_W);
+        let short = show_time("2024-03-01T09:00:05.123Z", true, &tz);
+        assert_eq!(short, "2024-03-01 17:00+08:00", "the year stays");
+        assert_eq!(width(&short), SHORT_TIME_W);
+        assert_eq!(show_time("soon\u{1b}[2J", false, &tz), "soon␛[2J");
         assert_eq!(
-            show_time("2024-03-01T09:00:05.123Z", false),
-            "2024-03-01 09:00:05"
+            show_time("2024-03-01T09:00:0", true, &tz),
+            "2024-03-01T09:00:0"
         );
-        assert_eq!(
-            show_time("2024-03-01T09:00:05.123Z", true),
-            "03-01 09:00:05"
-        );
-        assert_eq!(show_time("soon\u{1b}[2J", false), "soon␛[2J");
-        assert_eq!(show_time("2024-03-01T09:00:0", true), "2024-03-01T09:00:0");
     }
 
     #[test]
     fn an_escape_in_place_of_a_separator_is_not_a_time() {
         let t = "2024\u{1b}03-01T09:00:05.000Z";
-        assert!(!show_time(t, false).contains('\u{1b}'));
+        let tz = jiff::tz::TimeZone::UTC;
+        assert!(!show_time(t, false, &tz).contains('\u{1b}'));
     }
 }
