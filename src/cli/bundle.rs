@@ -18,7 +18,7 @@ use crate::support::lang::Lang;
 
 #[derive(Subcommand, Debug)]
 pub enum BundleCmd {
-    /// Build a bundle from a JSON or CSV file of applications.
+    /// Build a bundle from a JSON, CSV or XLSX file of applications.
     New(NewArgs),
     /// Screen applications against the call's eligibility rules (exit 1 on findings).
     Check(CheckArgs),
@@ -30,7 +30,7 @@ pub enum BundleCmd {
 
 #[derive(Args, Debug)]
 pub struct NewArgs {
-    /// Applications: .json, or .csv (UTF-8 with or without BOM, or GB18030/GBK).
+    /// Applications: .json, .xlsx (first sheet), or .csv (UTF-8 with or without BOM, or GB18030/GBK); English keys or the 汇总表's Chinese headers.
     pub input: PathBuf,
     /// The bundle file to write.
     #[arg(short, long)]
@@ -117,14 +117,25 @@ pub fn new(a: &NewArgs, ctx: &Ctx) -> Result<u8> {
         roster: a.roster.as_deref(),
         force: a.force,
     };
-    let (n, meta) = import::new_bundle(&req, &ctx.clock)?;
-    print::line(format_args!(
-        "{}: {} applications, call {}, digest {}",
-        inert_path(&a.output),
-        n,
-        meta.call,
-        meta.digest
-    ));
+    let built = import::new_bundle(&req, &ctx.clock)?;
+    let (n, meta) = (built.count, &built.meta);
+    let read_as = built.read_as.describe(ctx.lang);
+    print::line(match ctx.lang {
+        Lang::Zh => format!(
+            "{}：{n} 个申报项目，{} 年征集，内容摘要 {}（读入 {}：{read_as}）",
+            inert_path(&a.output),
+            meta.call,
+            meta.digest,
+            inert_path(&a.input),
+        ),
+        Lang::En => format!(
+            "{}: {n} applications, call {}, digest {} (read {}: {read_as})",
+            inert_path(&a.output),
+            meta.call,
+            meta.digest,
+            inert_path(&a.input),
+        ),
+    });
     Ok(exit::OK)
 }
 

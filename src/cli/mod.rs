@@ -88,6 +88,11 @@ pub fn lang(cli_lang: Option<Lang>) -> Lang {
     cli_lang.or_else(Lang::from_env).unwrap_or_default()
 }
 
+/// How an error line starts, in the language of the run.
+pub fn error_prefix() -> &'static str {
+    crate::tr!("panelist：错误：", "panelist: error: ")
+}
+
 /// The clap definition of the whole command line (for completions and
 /// manual pages).
 pub fn command() -> clap::Command {
@@ -99,6 +104,7 @@ pub fn command() -> clap::Command {
 pub fn run() -> Result<u8> {
     let cli = Cli::parse();
     let lang_flag = cli.lang.map(Lang::from);
+    crate::support::lang::set_current(lang(lang_flag));
     let ctx = Ctx {
         lang: lang(lang_flag),
         lang_flag,
