@@ -1044,6 +1044,6 @@ fn bad_usage_and_unreadable_inputs_exit_two() {
     fx.merge(&["E01.json"], &["-o", o, "--trim-min-n", "2"])
         .assert_error(&["--trim-min-n 2"]);
     fx.merge(&["E01.json"], &["-o", o, "--key", "E09"])
-        .assert_error(&["no key for expert E09"]);
+        .assert_error(&["no key for E09"]);
     assert!(!out.exists());
 }

@@ -16,10 +16,11 @@ use crate::domain::text::{inert_line, inert_path};
 use crate::exit;
 use crate::keyring;
 use crate::store::Bundle;
+use crate::support::lang::Lang;
 
 #[derive(Subcommand, Debug)]
 pub enum KeyCmd {
-    /// Make your signing key (sealed under a passphrase in the data directory).
+    /// Make your signing key (sealed under a passphrase in the data directory); a chair gives --chair.
     New(KeyNewArgs),
     /// Show a key's public identity.
     Show(KeyShowArgs),
@@ -53,19 +54,25 @@ pub struct KeyNewArgs {
     pub sm2_id: Option<String>,
     #[arg(long, value_name = "FILE")]
     pub passphrase_file: Option<PathBuf>,
-    /// Replace an existing key of this expert.
+    /// Replace an existing key of this id.
     #[arg(long)]
     pub force: bool,
+    /// The key is the panel chair's (组长): its roster entry carries the chair's role.
+    #[arg(long)]
+    pub chair: bool,
 }
 
 #[derive(Args, Debug)]
 pub struct KeyShowArgs {
-    /// The expert id (default: the only key).
+    /// The id (default: the only key).
     #[arg(long)]
     pub id: Option<String>,
     /// Print only the roster entry (JSON) to hand to the chair.
     #[arg(long)]
     pub roster_entry: bool,
+    /// The key is the panel chair's: the roster entry carries the chair's role.
+    #[arg(long)]
+    pub chair: bool,
 }
 
 #[derive(Args, Debug)]
@@ -166,60 +173,112 @@ pub fn key_new(a: &KeyNewArgs, ctx: &Ctx) -> Result<u8> {
         &ctx.clock,
     )?;
     let (cost, file) = (made.cost, &made.file);
+    let lang = ctx.lang;
     if cost != KdfCost::DEFAULT {
         eprintln!(
-            "note: sealed with KDF cost m={} KiB, t={}, p={} from {}",
-            cost.m_kib,
-            cost.t,
-            cost.p,
-            keyring::KDF_PARAMS_ENV
+            "{}",
+            match lang {
+                Lang::Zh => format!(
+                    "注意：按 {} 以 KDF 强度 m={} KiB、t={}、p={} 封存",
+                    keyring::KDF_PARAMS_ENV,
+                    cost.m_kib,
+                    cost.t,
+                    cost.p
+                ),
+                Lang::En => format!(
+                    "note: sealed with KDF cost m={} KiB, t={}, p={} from {}",
+                    cost.m_kib,
+                    cost.t,
+                    cost.p,
+                    keyring::KDF_PARAMS_ENV
+                ),
+            }
         );
     }
-    print::line(format_args!(
-        "{}: key of expert {} ({}), key id {}",
-        inert_path(&made.path),
-        file.id,
-        file.alg,
-        file.key_id
-    ));
-    print::line("Roster entry for the chair (panelist key show --roster-entry):");
-    print::line(roster_entry_json(file)?);
+    let whose = holder(&file.id, a.chair, lang);
+    print::line(match lang {
+        Lang::Zh => format!(
+            "{}：{whose}的密钥（{}），密钥编号 {}",
+            inert_path(&made.path),
+            file.alg,
+            file.key_id
+        ),
+        Lang::En => format!(
+            "{}: key of {whose} ({}), key id {}",
+            inert_path(&made.path),
+            file.alg,
+            file.key_id
+        ),
+    });
+    print::line(if a.chair {
+        lang.pick(
+            "组长本人的名单条目（panelist key show --chair --roster-entry；加入名单：panelist roster add）：",
+            "The chair's own roster entry (panelist key show --chair --roster-entry; add it with panelist roster add):",
+        )
+    } else {
+        lang.pick(
+            "交给组长的名单条目（panelist key show --roster-entry）：",
+            "Roster entry for the chair (panelist key show --roster-entry):",
+        )
+    });
+    print::line(roster_entry_json(file, a.chair)?);
     Ok(exit::OK)
 }
 
-fn roster_entry_json(file: &KeyFile) -> Result<String> {
-    Ok(crate::support::jsonio::to_string_pretty_inert(
-        &file.roster_entry(),
-    )?)
+/// "expert E01" / "chair C01" (专家 E01 / 组长 C01).
+fn holder(id: &str, chair: bool, lang: Lang) -> String {
+    match (chair, lang) {
+        (true, Lang::Zh) => format!("组长 {id} "),
+        (true, Lang::En) => format!("chair {id}"),
+        (false, Lang::Zh) => format!("专家 {id} "),
+        (false, Lang::En) => format!("expert {id}"),
+    }
 }
 
-pub fn key_show(a: &KeyShowArgs, _ctx: &Ctx) -> Result<u8> {
+fn roster_entry_json(file: &KeyFile, chair: bool) -> Result<String> {
+    let mut e = file.roster_entry();
+    if chair {
+        e.role = Some(crate::verify::CHAIR_ROLE.to_string());
+    }
+    Ok(crate::support::jsonio::to_string_pretty_inert(&e)?)
+}
+
+pub fn key_show(a: &KeyShowArgs, ctx: &Ctx) -> Result<u8> {
+    let lang = ctx.lang;
     let path = keyring::find(a.id.as_deref())?;
     let file = keyring::load(&path)?;
     if a.roster_entry {
-        print::line(roster_entry_json(&file)?);
+        print::line(roster_entry_json(&file, a.chair)?);
         return Ok(exit::OK);
     }
     let e = file.roster_entry();
-    let row = |label: &str, value: &dyn std::fmt::Display| {
-        print::line(format_args!("{label:<12}{value}"));
+    let row = |zh: &str, en: &str, value: &dyn std::fmt::Display| {
+        print::line(format_args!("{}{value}", crate::pad(lang.pick(zh, en), 12)));
     };
-    row("file", &inert_path(&path));
-    row("expert", &e.id);
-    row("name", &inert_line(&e.name));
-    row("org", &inert_line(&e.org));
-    row("alg", &file.alg);
-    row("key id", &file.key_id);
-    row("public key", &file.public_key);
-    if let Some(s) = &e.sm2_id {
-        row("sm2 id", &inert_line(s));
+    row("文件", "file", &inert_path(&path));
+    if a.chair {
+        row("组长", "chair", &e.id);
+    } else {
+        row("编号", "id", &e.id);
     }
-    row("created", &file.created);
+    row("姓名", "name", &inert_line(&e.name));
+    row("单位", "org", &inert_line(&e.org));
+    row("算法", "alg", &file.alg);
+    row("密钥编号", "key id", &file.key_id);
+    row("公钥", "public key", &file.public_key);
+    if let Some(s) = &e.sm2_id {
+        row("SM2 标识", "sm2 id", &inert_line(s));
+    }
+    row("创建时间", "created", &file.created);
     let c = file.cost();
-    print::line(format_args!(
-        "{:<12}argon2id m={} KiB t={} p={}, xchacha20poly1305",
-        "sealed", c.m_kib, c.t, c.p
-    ));
+    row(
+        "封存方式",
+        "sealed",
+        &format_args!(
+            "argon2id m={} KiB t={} p={}, xchacha20poly1305",
+            c.m_kib, c.t, c.p
+        ),
+    );
     Ok(exit::OK)
 }
 

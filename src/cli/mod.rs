@@ -12,6 +12,7 @@ pub mod export;
 pub mod keys;
 pub mod merge;
 pub mod print;
+pub mod roster;
 pub mod screens;
 
 use anyhow::Result;
@@ -47,6 +48,9 @@ pub enum Command {
     /// Make or show your signing key.
     #[command(subcommand)]
     Key(keys::KeyCmd),
+    /// The chair's roster: start it from a bundle, add each person's key, mark the chair, list, check.
+    #[command(subcommand)]
+    Roster(roster::RosterCmd),
     /// Score an application in your working copy, signed in with your key.
     Score(keys::ScoreArgs),
     /// Declare (or with --undo withdraw) a conflict of interest (回避).
@@ -119,6 +123,7 @@ fn dispatch(command: &Command, ctx: &Ctx) -> Result<u8> {
         Command::Open(a) => screens::open(a, ctx),
         Command::Bundle(c) => bundle::run(c, ctx),
         Command::Key(c) => keys::key(c, ctx),
+        Command::Roster(c) => roster::run(c, ctx),
         Command::Score(a) => keys::score(a, ctx),
         Command::Recuse(a) => keys::recuse(a, ctx),
         Command::Export(a) => export::export(a, ctx),

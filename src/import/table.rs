@@ -301,7 +301,9 @@ fn layout(path: &Path, t: &Table, errs: &mut Vec<String>) -> Option<Layout> {
             ));
         }
     }
-    errs.is_empty().then_some(l)
+    // Rows are checked too unless a required column is missing (then
+    // every row would only repeat it).
+    missing.is_empty().then_some(l)
 }
 
 /// A spreadsheet's column letter: 0 is A, 26 is AA.
