@@ -141,6 +141,7 @@ fn layout(path: &Path, t: &Table, errs: &mut Vec<String>) -> Option<Layout> {
         joint_codes: None,
     };
     let mut recovered: Vec<Field> = Vec::new();
+    let mut joined = false;
     let hr = t.header_row;
     // One unknown column where exactly one required column is missing is
     // most likely that column renamed: it is suggested for it.
@@ -226,6 +227,9 @@ fn layout(path: &Path, t: &Table, errs: &mut Vec<String>) -> Option<Layout> {
                     .map(|c| format!("'{c}' (U+{:04X})", *c as u32))
                     .collect();
                 let msg = if let Some(names) = columns::joined_names(h) {
+                    // Every row is then wider than the header: its rows
+                    // would only repeat this.
+                    joined = true;
                     recovered.extend(names.iter().filter_map(|n| match columns::classify(n) {
                         Some(Col::Field(f)) => Some(f),
                         _ => None,
@@ -303,7 +307,7 @@ fn layout(path: &Path, t: &Table, errs: &mut Vec<String>) -> Option<Layout> {
     }
     // Rows are checked too unless a required column is missing (then
     // every row would only repeat it).
-    missing.is_empty().then_some(l)
+    (missing.is_empty() && !joined).then_some(l)
 }
 
 /// A spreadsheet's column letter: 0 is A, 26 is AA.
