@@ -294,7 +294,7 @@ pub fn info_of(path: &Path, json: bool, lang: Lang) -> Result<u8> {
         let key = e
             .key_id
             .as_deref()
-            .map(|k| format!(" key {}", &k[..k.len().min(16)]))
+            .map(|k| format!(" {} {}", lang.pick("密钥", "key"), &k[..k.len().min(16)]))
             .unwrap_or_default();
         print::line(format_args!(
             "  {:<6} {} ({}){key}",
@@ -314,10 +314,11 @@ pub fn info_of(path: &Path, json: bool, lang: Lang) -> Result<u8> {
         l("待评", "to do"),
     ));
     print::line(format_args!(
-        "{}{} {}, head {}",
+        "{}{} {}, {} {}",
         l("评分记录", "history"),
         head.size,
         l("条", "events"),
+        lang.pick("链头", "head"),
         head.hash
     ));
     Ok(exit::OK)
@@ -348,10 +349,11 @@ pub fn history(a: &HistoryArgs, ctx: &Ctx) -> Result<u8> {
         }
         match &chain {
             Ok(h) => print::line(format_args!(
-                "{} {} {}, head {}",
+                "{} {} {}, {} {}",
                 lang.pick("链校验通过：", "chain ok:"),
                 h.size,
                 lang.pick("条", "events"),
+                lang.pick("链头", "head"),
                 h.hash
             )),
             Err(e) => print::line(format_args!(

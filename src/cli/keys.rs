@@ -11,7 +11,7 @@ use super::Ctx;
 use super::args::{AlgArg, KeyArgs, YesNo};
 use super::print;
 use crate::crypto::keys::{KdfCost, KeyFile};
-use crate::domain::history::Change;
+use crate::domain::history::{Change, Status};
 use crate::domain::text::{inert_line, inert_path};
 use crate::exit;
 use crate::keyring;
@@ -283,14 +283,16 @@ pub fn key_show(a: &KeyShowArgs, ctx: &Ctx) -> Result<u8> {
 }
 
 /// One line on where an application stands now.
-fn status_line(b: &Bundle, app: &str) -> Result<String> {
+fn status_line(b: &Bundle, app: &str, lang: Lang) -> Result<String> {
     let sheet = b.current()?;
     let e = sheet.entry(app).cloned().unwrap_or_default();
-    let st = crate::formats::scores::status_name(e.status(&b.rubric));
+    let status = e.status(&b.rubric);
+    let st = crate::formats::scores::status_name(status);
     if e.recused {
         return Ok(format!(
-            "{}  recused: {}",
+            "{}  {}{}",
             inert_line(app),
+            lang.pick("已回避：", "recused: "),
             inert_line(&e.recuse_reason)
         ));
     }
@@ -302,21 +304,46 @@ fn status_line(b: &Bundle, app: &str) -> Result<String> {
             .map_or("-".to_string(), |v| v.to_string());
         parts.push(format!("{} {v}", c.key));
     }
-    parts.push(match e.total(&b.rubric) {
-        Some(t) => format!("total {t}"),
-        None => format!("partial total {}", e.partial_total(&b.rubric)),
-    });
-    parts.push(match e.recommend {
-        Some(true) => "recommended".into(),
-        Some(false) => "not recommended".into(),
-        None => "no recommendation".into(),
-    });
-    parts.push(format!(
-        "comment {}/{} chars",
-        e.comment.chars().count(),
-        b.rubric.min_comment_chars
-    ));
-    parts.push(st.to_string());
+    let (n, min) = (e.comment.chars().count(), b.rubric.min_comment_chars);
+    match lang {
+        Lang::Zh => {
+            parts.push(match e.total(&b.rubric) {
+                Some(t) => format!("总分 {t}"),
+                None => format!("已评部分合计 {}", e.partial_total(&b.rubric)),
+            });
+            parts.push(
+                match e.recommend {
+                    Some(true) => "推荐",
+                    Some(false) => "不推荐",
+                    None => "未表态是否推荐",
+                }
+                .into(),
+            );
+            parts.push(format!("评审意见 {n}/{min} 字"));
+            parts.push(
+                match status {
+                    Status::Todo => "待评",
+                    Status::Draft => "未完成",
+                    Status::Complete => "已完成",
+                    Status::Recused => "已回避",
+                }
+                .into(),
+            );
+        }
+        Lang::En => {
+            parts.push(match e.total(&b.rubric) {
+                Some(t) => format!("total {t}"),
+                None => format!("partial total {}", e.partial_total(&b.rubric)),
+            });
+            parts.push(match e.recommend {
+                Some(true) => "recommended".into(),
+                Some(false) => "not recommended".into(),
+                None => "no recommendation".into(),
+            });
+            parts.push(format!("comment {n}/{min} chars"));
+            parts.push(st.to_string());
+        }
+    }
     Ok(parts.join("  "))
 }
 
@@ -334,19 +361,28 @@ fn criterion_scores(a: &ScoreArgs) -> Result<Vec<(String, i64)>> {
         }
     }
     for s in &a.set {
-        let (k, v) = s
-            .split_once('=')
-            .ok_or_else(|| anyhow!("--set {}: expected KEY=N", inert_line(s)))?;
+        let (k, v) = s.split_once('=').ok_or_else(|| {
+            anyhow!(crate::tr!(
+                format!("--set {}：应写成 KEY=N", inert_line(s)),
+                format!("--set {}: expected KEY=N", inert_line(s))
+            ))
+        })?;
         let n: i64 = v.trim().parse().map_err(|_| {
-            anyhow!(
-                "--set {}: '{}' is not a whole number",
-                inert_line(s),
-                inert_line(v)
-            )
+            anyhow!(crate::tr!(
+                format!("--set {}：“{}”不是整数", inert_line(s), inert_line(v)),
+                format!(
+                    "--set {}: '{}' is not a whole number",
+                    inert_line(s),
+                    inert_line(v)
+                )
+            ))
         })?;
         let k = k.trim().to_string();
         if sets.iter().any(|(x, _)| *x == k) {
-            bail!("criterion {} is given twice", inert_line(&k));
+            bail!(crate::tr!(
+                format!("评分项 {} 给了两次", inert_line(&k)),
+                format!("criterion {} is given twice", inert_line(&k))
+            ));
         }
         sets.push((k, n));
     }
@@ -356,12 +392,19 @@ fn criterion_scores(a: &ScoreArgs) -> Result<Vec<(String, i64)>> {
 pub fn score(a: &ScoreArgs, ctx: &Ctx) -> Result<u8> {
     let mut sets = criterion_scores(a)?;
     if sets.is_empty() && a.comment.is_none() && a.recommend.is_none() {
-        bail!("nothing to record: give criterion scores, --comment or --recommend");
+        bail!(crate::tr!(
+            "没有要记录的内容：请给出评分项分数、--comment 或 --recommend",
+            "nothing to record: give criterion scores, --comment or --recommend"
+        ));
     }
     let key = a.key.unlock()?;
     let mut session = keyring::session::Session::open(&a.bundle, key)?;
     if let Some(n) = &session.notice {
-        eprintln!("panelist: note: {}", inert_line(n));
+        eprintln!(
+            "{}{}",
+            ctx.lang.pick("panelist：提示：", "panelist: note: "),
+            inert_line(n)
+        );
     }
     let b = &session.bundle;
     let mut changes: Vec<Change> = Vec::new();
@@ -393,7 +436,7 @@ pub fn score(a: &ScoreArgs, ctx: &Ctx) -> Result<u8> {
         });
     }
     session.append_all(changes, &ctx.clock)?;
-    print::line(status_line(&session.bundle, &a.app)?);
+    print::line(status_line(&session.bundle, &a.app, ctx.lang)?);
     Ok(exit::OK)
 }
 
@@ -408,7 +451,12 @@ pub fn recuse(a: &RecuseArgs, ctx: &Ctx) -> Result<u8> {
             .reason
             .clone()
             .filter(|r| !r.trim().is_empty())
-            .ok_or_else(|| anyhow!("a recusal needs --reason (the conflict of interest)"))?;
+            .ok_or_else(|| {
+                anyhow!(crate::tr!(
+                    "回避须用 --reason 说明理由（利益冲突）",
+                    "a recusal needs --reason (the conflict of interest)"
+                ))
+            })?;
         Change::Recuse {
             app: a.app.clone(),
             reason,
@@ -417,9 +465,13 @@ pub fn recuse(a: &RecuseArgs, ctx: &Ctx) -> Result<u8> {
     let key = a.key.unlock()?;
     let mut session = keyring::session::Session::open(&a.bundle, key)?;
     if let Some(n) = &session.notice {
-        eprintln!("panelist: note: {}", inert_line(n));
+        eprintln!(
+            "{}{}",
+            ctx.lang.pick("panelist：提示：", "panelist: note: "),
+            inert_line(n)
+        );
     }
     session.append_all(vec![change], &ctx.clock)?;
-    print::line(status_line(&session.bundle, &a.app)?);
+    print::line(status_line(&session.bundle, &a.app, ctx.lang)?);
     Ok(exit::OK)
 }

@@ -9,6 +9,7 @@ pub mod bundle;
 pub mod dev;
 pub mod docs;
 pub mod export;
+pub mod help_zh;
 pub mod keys;
 pub mod merge;
 pub mod print;
@@ -106,7 +107,18 @@ pub fn command() -> clap::Command {
 /// Parses the command line and runs the command: its exit code, or the
 /// error `main` reports.
 pub fn run() -> Result<u8> {
-    let cli = Cli::parse();
+    use clap::FromArgMatches;
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // Help and usage in Chinese when the run is (clap prints them while
+    // parsing, before `--lang` is known).
+    let cli = if help_zh::wants_zh(&argv) {
+        let m = help_zh::localize(Cli::command())
+            .try_get_matches_from(&argv)
+            .unwrap_or_else(|e| help_zh::exit_with(e));
+        Cli::from_arg_matches(&m).unwrap_or_else(|e| help_zh::exit_with(e))
+    } else {
+        Cli::parse_from(&argv)
+    };
     let lang_flag = cli.lang.map(Lang::from);
     crate::support::lang::set_current(lang(lang_flag));
     let ctx = Ctx {
@@ -135,5 +147,38 @@ fn dispatch(command: &Command, ctx: &Ctx) -> Result<u8> {
         Command::Completions(a) => docs::completions(a, ctx),
         Command::Man(a) => docs::man(a, ctx),
         Command::Dev(c) => dev::run(c, ctx),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_visible_command_and_argument_has_chinese_help() {
+        let cmd = super::command();
+        let missing: Vec<String> = super::help_zh::keys(&cmd)
+            .into_iter()
+            .filter(|k| super::help_zh::lookup(k).is_none())
+            .collect();
+        assert!(missing.is_empty(), "no zh help for: {missing:#?}");
+        // And the localized command line is a valid clap definition: the
+        // help of every command is drawn.
+        for k in super::help_zh::keys(&cmd)
+            .iter()
+            .filter(|k| !k.contains(':'))
+        {
+            let mut argv = vec!["panelist"];
+            argv.extend(k.split(' '));
+            argv.push("--help");
+            let e = super::help_zh::localize(super::command())
+                .try_get_matches_from(&argv)
+                .expect_err("help");
+            assert_eq!(e.kind(), clap::error::ErrorKind::DisplayHelp, "{k}: {e}");
+            let text = e.render().to_string();
+            assert!(text.contains("用法："), "{k}: {text}");
+            assert!(
+                !text.contains("Options:") && !text.contains("Usage:"),
+                "{k}: {text}"
+            );
+        }
     }
 }
