@@ -18,7 +18,7 @@ fn main() -> ExitCode {
             // error is one line.
             let lines: Vec<String> = match e.downcast_ref::<panelist::import::FileErrors>() {
                 Some(many) => many.0.clone(),
-                None => vec![format!("{e:#}")],
+                None => vec![panelist::cli::error_text(&e)],
             };
             for l in lines {
                 let msg = l.replace(['\n', '\r'], " ");

@@ -160,10 +160,7 @@ fn collect(cmd: &Command, path: &str, out: &mut Vec<String>) {
 }
 
 const ZH: &[(&str, &str)] = &[
-    (
-        "",
-        "网络安全技术应用试点示范专家评审终端工作站（Terminal workstation for expert review panels）",
-    ),
+    ("", "网络安全技术应用试点示范专家评审终端工作站"),
     (
         ":lang",
         "消息和界面的语言（默认取 PANELIST_LANG 或系统区域设置）",

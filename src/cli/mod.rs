@@ -98,6 +98,21 @@ pub fn error_prefix() -> &'static str {
     crate::tr!("panelist：错误：", "panelist: error: ")
 }
 
+/// An error as one line, `context: cause: …`, each part in the language
+/// of the run (the store's errors have their Chinese text apart).
+pub fn error_text(e: &anyhow::Error) -> String {
+    if !crate::support::lang::current().is_zh() {
+        return format!("{e:#}");
+    }
+    e.chain()
+        .map(|c| match c.downcast_ref::<crate::store::StoreError>() {
+            Some(s) => s.zh(),
+            None => c.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("：")
+}
+
 /// The clap definition of the whole command line (for completions and
 /// manual pages).
 pub fn command() -> clap::Command {

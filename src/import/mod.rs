@@ -791,7 +791,12 @@ pub fn new_bundle(req: &NewBundle<'_>, clock: &crate::support::clock::Clock) -> 
         .panel
         .map(str::to_string)
         .or(parsed.panel.clone())
-        .unwrap_or_else(|| format!("{} panel", catalog.call));
+        .unwrap_or_else(|| {
+            tr!(
+                format!("{} 年评审组", catalog.call),
+                format!("{} panel", catalog.call)
+            )
+        });
     let count = parsed.applications.len();
     let content = Content {
         catalog,
