@@ -307,7 +307,7 @@ fn layout(path: &Path, t: &Table, errs: &mut Vec<String>) -> Option<Layout> {
     }
     // Rows are checked too unless a required column is missing (then
     // every row would only repeat it).
-    (missing.is_empty() && !joined).then_some(l)
+    (absent.is_empty() && !joined).then_some(l)
 }
 
 /// A spreadsheet's column letter: 0 is A, 26 is AA.
