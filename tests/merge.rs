@@ -563,7 +563,8 @@ fn merged_figures_match_an_independent_computation() {
         "{}",
         run.stdout
     );
-    assert!(run.stdout.contains("signed by C01"), "{}", run.stdout);
+    // The run is in Chinese (`--lang zh`): the summary names the chair in it.
+    assert!(run.stdout.contains("组长 C01 签署"), "{}", run.stdout);
 
     // The record of inputs: file hashes, experts, keys, heads.
     let experts: Vec<&str> = p.inputs.iter().map(|i| i.expert.as_str()).collect();
