@@ -342,3 +342,28 @@ fn json_directions_take_short_names_and_all_unknown_ones_come_at_once() {
     assert!(lines[0].contains("application A-2: unknown direction 'xx'"));
     assert!(lines[1].contains("application A-3: unknown direction 'yy'"));
 }
+
+#[test]
+fn an_old_excel_file_is_refused_with_how_to_save_it() {
+    let s = Scratch::new();
+    std::fs::write(s.path("old.xls"), b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1").unwrap();
+    s.run(&[
+        "bundle",
+        "new",
+        s.path("old.xls").to_str().unwrap(),
+        "-o",
+        s.path("o.bundle").to_str().unwrap(),
+    ])
+    .assert_error(&["old.xls", "save the sheet as an .xlsx workbook"]);
+    // A file named .xlsx that is not one.
+    std::fs::write(s.path("fake.xlsx"), "id,title\n").unwrap();
+    s.run(&[
+        "bundle",
+        "new",
+        s.path("fake.xlsx").to_str().unwrap(),
+        "-o",
+        s.path("o.bundle").to_str().unwrap(),
+    ])
+    .assert_error(&["fake.xlsx", "not an XLSX workbook"]);
+    assert!(!s.path("o.bundle").exists());
+}

@@ -102,6 +102,8 @@ pub enum Kind {
     Json,
     Csv,
     Xlsx,
+    /// Excel 97–2003 (.xls) or WPS (.et): refused with how to save it.
+    OldSheet,
 }
 
 impl Kind {
@@ -112,6 +114,7 @@ impl Kind {
         match ext.as_deref() {
             Some("csv") => Kind::Csv,
             Some("xlsx" | "xlsm") => Kind::Xlsx,
+            Some("xls" | "et") => Kind::OldSheet,
             _ => Kind::Json,
         }
     }
@@ -167,6 +170,16 @@ fn parse_kind(
             parsed.read_as = ReadAs::Xlsx { sheet };
             Ok(parsed)
         }
+        Kind::OldSheet => bail!(tr!(
+            format!(
+                "{}：panelist 读 .xlsx 和 .csv；请在 Excel 或 WPS 中“另存为” .xlsx 工作簿后再试",
+                path.display()
+            ),
+            format!(
+                "{}: panelist reads .xlsx and .csv; save the sheet as an .xlsx workbook in Excel or WPS (Save As) and try again",
+                path.display()
+            )
+        )),
         Kind::Json => {
             let text = std::str::from_utf8(strip_bom(&bytes)).map_err(|e| {
                 anyhow!(tr!(
