@@ -313,6 +313,19 @@ fn every_chair_command_speaks_chinese() {
     z.ok(&["roster", "list", &roster]);
     z.ok(&["roster", "check", &roster]);
     z.fails(&["roster", "chair", &roster, "X9"]);
+    std::fs::write(
+        z.path("bad-entry.json"),
+        r#"{"id":"E 1","name":"某人","org":"某单位"}"#,
+    )
+    .unwrap();
+    z.fails(&["roster", "add", &roster, &z.path("bad-entry.json")]);
+    std::fs::write(
+        z.path("keyless.json"),
+        r#"{"id":"E05","name":"某人","org":"某单位"}"#,
+    )
+    .unwrap();
+    z.fails(&["roster", "add", &roster, &z.path("keyless.json")]);
+    z.fails(&["roster", "init", "--bundle", &b, "-o", &roster]);
 
     // Verify, merge, audit.
     z.ok(&["verify", &z.path("E01.json"), "--roster", &roster]);

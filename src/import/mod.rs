@@ -11,7 +11,12 @@ use std::path::Path;
 use anyhow::{Result, anyhow, bail};
 use serde::Deserialize;
 
-use crate::domain::application::validate_roster;
+use crate::domain::application::validate_roster_in;
+
+/// The roster's shape checked, its message in the run's language.
+fn validate_roster(r: &[crate::domain::RosterEntry]) -> std::result::Result<(), String> {
+    validate_roster_in(r, crate::support::lang::current().is_zh())
+}
 use crate::domain::{Application, Catalog, RosterEntry, Rubric, Sections, Unit};
 use crate::support::fs::io_msg;
 

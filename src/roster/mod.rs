@@ -10,7 +10,12 @@ use std::path::Path;
 
 use anyhow::{Result, anyhow, bail};
 
-use crate::domain::application::validate_roster;
+use crate::domain::application::validate_roster_in;
+
+/// The roster's shape checked, its message in the run's language.
+fn validate_roster(r: &[crate::domain::RosterEntry]) -> std::result::Result<(), String> {
+    validate_roster_in(r, crate::support::lang::current().is_zh())
+}
 use crate::domain::text::inert_line;
 use crate::domain::{PreviousKey, RosterEntry};
 use crate::support::fs::{OutputLock, limits};
