@@ -13,11 +13,17 @@ fn main() -> ExitCode {
     match panelist::cli::run() {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            let msg = format!("{e:#}").replace(['\n', '\r'], " ");
-            eprintln!(
-                "panelist: error: {}",
-                panelist::domain::text::inert_line(&msg)
-            );
+            let prefix = panelist::cli::error_prefix();
+            // Every problem of an input file on its own line; any other
+            // error is one line.
+            let lines: Vec<String> = match e.downcast_ref::<panelist::import::FileErrors>() {
+                Some(many) => many.0.clone(),
+                None => vec![panelist::cli::error_text(&e)],
+            };
+            for l in lines {
+                let msg = l.replace(['\n', '\r'], " ");
+                eprintln!("{prefix}{}", panelist::domain::text::inert_line(&msg));
+            }
             ExitCode::from(panelist::exit::ERROR)
         }
     }

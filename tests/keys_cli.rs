@@ -281,7 +281,7 @@ fn with_several_keys_one_must_be_chosen() {
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     p.run(&["key", "show", "--id", "E09"])
-        .assert_error(&["no key for expert E09"]);
+        .assert_error(&["no key for E09"]);
 }
 
 /// Every way the secret could leak in text: hex either case, base64 with

@@ -49,6 +49,11 @@ const LAYERS: &[(&str, &[&str])] = &[
         ],
     ),
     ("demo", &["support", "domain", "store", "import"]),
+    // The chair's roster file: read, changed, checked.
+    (
+        "roster",
+        &["support", "domain", "crypto", "store", "import", "verify"],
+    ),
     (
         "dev",
         &["support", "domain", "crypto", "formats", "store", "keyring"],

@@ -18,7 +18,7 @@ use crate::support::lang::Lang;
 
 #[derive(Subcommand, Debug)]
 pub enum BundleCmd {
-    /// Build a bundle from a JSON or CSV file of applications.
+    /// Build a bundle from a JSON, CSV or XLSX file of applications.
     New(NewArgs),
     /// Screen applications against the call's eligibility rules (exit 1 on findings).
     Check(CheckArgs),
@@ -30,7 +30,7 @@ pub enum BundleCmd {
 
 #[derive(Args, Debug)]
 pub struct NewArgs {
-    /// Applications: .json, or .csv (UTF-8 with or without BOM, or GB18030/GBK).
+    /// Applications: .json, .xlsx (first sheet), or .csv (UTF-8 with or without BOM, or GB18030/GBK); English keys or the 汇总表's Chinese headers.
     pub input: PathBuf,
     /// The bundle file to write.
     #[arg(short, long)]
@@ -117,14 +117,25 @@ pub fn new(a: &NewArgs, ctx: &Ctx) -> Result<u8> {
         roster: a.roster.as_deref(),
         force: a.force,
     };
-    let (n, meta) = import::new_bundle(&req, &ctx.clock)?;
-    print::line(format_args!(
-        "{}: {} applications, call {}, digest {}",
-        inert_path(&a.output),
-        n,
-        meta.call,
-        meta.digest
-    ));
+    let built = import::new_bundle(&req, &ctx.clock)?;
+    let (n, meta) = (built.count, &built.meta);
+    let read_as = built.read_as.describe(ctx.lang);
+    print::line(match ctx.lang {
+        Lang::Zh => format!(
+            "{}：{n} 个申报项目，{} 年征集，内容摘要 {}（读入 {}：{read_as}）",
+            inert_path(&a.output),
+            meta.call,
+            meta.digest,
+            inert_path(&a.input),
+        ),
+        Lang::En => format!(
+            "{}: {n} applications, call {}, digest {} (read {}: {read_as})",
+            inert_path(&a.output),
+            meta.call,
+            meta.digest,
+            inert_path(&a.input),
+        ),
+    });
     Ok(exit::OK)
 }
 
@@ -283,7 +294,7 @@ pub fn info_of(path: &Path, json: bool, lang: Lang) -> Result<u8> {
         let key = e
             .key_id
             .as_deref()
-            .map(|k| format!(" key {}", &k[..k.len().min(16)]))
+            .map(|k| format!(" {} {}", lang.pick("密钥", "key"), &k[..k.len().min(16)]))
             .unwrap_or_default();
         print::line(format_args!(
             "  {:<6} {} ({}){key}",
@@ -303,10 +314,11 @@ pub fn info_of(path: &Path, json: bool, lang: Lang) -> Result<u8> {
         l("待评", "to do"),
     ));
     print::line(format_args!(
-        "{}{} {}, head {}",
+        "{}{} {}, {} {}",
         l("评分记录", "history"),
         head.size,
         l("条", "events"),
+        lang.pick("链头", "head"),
         head.hash
     ));
     Ok(exit::OK)
@@ -337,10 +349,11 @@ pub fn history(a: &HistoryArgs, ctx: &Ctx) -> Result<u8> {
         }
         match &chain {
             Ok(h) => print::line(format_args!(
-                "{} {} {}, head {}",
+                "{} {} {}, {} {}",
                 lang.pick("链校验通过：", "chain ok:"),
                 h.size,
                 lang.pick("条", "events"),
+                lang.pick("链头", "head"),
                 h.hash
             )),
             Err(e) => print::line(format_args!(

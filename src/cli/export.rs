@@ -10,6 +10,7 @@ use super::args::KeyArgs;
 use super::print;
 use crate::domain::text::{inert_line, inert_path};
 use crate::exit;
+use crate::support::lang::Lang;
 use crate::verify::{self, Context};
 
 #[derive(Args, Debug)]
@@ -52,23 +53,35 @@ pub fn export(a: &ExportArgs, ctx: &Ctx) -> Result<u8> {
     let key = a.key.unlock()?;
     let s =
         crate::export::export_bundle(&a.bundle, &key, &a.output, a.allow_incomplete, &ctx.clock)?;
-    print::line(format_args!(
-        "{}: expert {} ({}), key {}, {} events, {}{}",
-        inert_path(&s.path),
-        s.expert,
-        inert_line(&s.expert_name),
-        crate::crypto::short_id(&s.key_id),
-        s.events,
-        s.counts.line(),
-        if s.partial { " (partial)" } else { "" }
-    ));
+    print::line(match ctx.lang {
+        Lang::Zh => format!(
+            "{}：专家 {}（{}），密钥 {}，{} 条评分记录，{}{}",
+            inert_path(&s.path),
+            s.expert,
+            inert_line(&s.expert_name),
+            crate::crypto::short_id(&s.key_id),
+            s.events,
+            s.counts.line(),
+            if s.partial { "（未评完）" } else { "" }
+        ),
+        Lang::En => format!(
+            "{}: expert {} ({}), key {}, {} events, {}{}",
+            inert_path(&s.path),
+            s.expert,
+            inert_line(&s.expert_name),
+            crate::crypto::short_id(&s.key_id),
+            s.events,
+            s.counts.line(),
+            if s.partial { " (partial)" } else { "" }
+        ),
+    });
     Ok(exit::OK)
 }
 
 /// The CSV and XLSX beside a merged result with its stem, one line each:
 /// `OK` when it names this signed file's SHA-256, `BAD` otherwise. False
 /// when any is bad.
-fn check_set(signed: &std::path::Path, bytes: &[u8]) -> bool {
+fn check_set(signed: &std::path::Path, bytes: &[u8], lang: Lang) -> bool {
     use crate::verify::set::Verdict;
     let want = crate::verify::set::sha256_hex(bytes);
     let short = |h: &str| h[..h.len().min(16)].to_string();
@@ -79,21 +92,42 @@ fn check_set(signed: &std::path::Path, bytes: &[u8]) -> bool {
         let kind = m.kind;
         let why = match &m.verdict {
             Verdict::Belongs => {
-                print::line(format_args!(
-                    "OK  {name}  {kind} of {of} (signed file SHA-256 {})",
-                    short(&want)
-                ));
+                print::line(match lang {
+                    Lang::Zh => format!(
+                        "OK  {name}  {of} 的 {kind}（签名文件 SHA-256 {}）",
+                        short(&want)
+                    ),
+                    Lang::En => format!(
+                        "OK  {name}  {kind} of {of} (signed file SHA-256 {})",
+                        short(&want)
+                    ),
+                });
                 continue;
             }
-            Verdict::Other(h) => format!(
-                "{kind} of another merged result: it names signed file SHA-256 {}, {of} is {}; use the files one merge wrote together (or merge again)",
-                short(h),
-                short(&want)
-            ),
-            Verdict::NoMark => format!(
-                "{kind} without the SHA-256 of the signed file it belongs to: it cannot be matched to {of}; merge again"
-            ),
-            Verdict::Unreadable(why) => format!("cannot read this {kind}: {}", inert_line(why)),
+            Verdict::Other(h) => match lang {
+                Lang::Zh => format!(
+                    "属于另一次汇总的 {kind}：它记的签名文件 SHA-256 是 {}，而 {of} 是 {}；请使用同一次汇总写出的文件（或重新汇总）",
+                    short(h),
+                    short(&want)
+                ),
+                Lang::En => format!(
+                    "{kind} of another merged result: it names signed file SHA-256 {}, {of} is {}; use the files one merge wrote together (or merge again)",
+                    short(h),
+                    short(&want)
+                ),
+            },
+            Verdict::NoMark => match lang {
+                Lang::Zh => {
+                    format!("{kind} 中没有所属签名文件的 SHA-256，无法与 {of} 对应；请重新汇总")
+                }
+                Lang::En => format!(
+                    "{kind} without the SHA-256 of the signed file it belongs to: it cannot be matched to {of}; merge again"
+                ),
+            },
+            Verdict::Unreadable(why) => match lang {
+                Lang::Zh => format!("无法读取此 {kind}：{}", inert_line(why)),
+                Lang::En => format!("cannot read this {kind}: {}", inert_line(why)),
+            },
         };
         good = false;
         print::line(format_args!("BAD {name}  {why}"));
@@ -103,7 +137,7 @@ fn check_set(signed: &std::path::Path, bytes: &[u8]) -> bool {
 
 /// Exit 0 when every file verifies, 1 when any is bad, 2 when any cannot
 /// be read (each reported on its own line).
-pub fn verify(a: &VerifyArgs, _ctx: &Ctx) -> Result<u8> {
+pub fn verify(a: &VerifyArgs, cli: &Ctx) -> Result<u8> {
     let roster = crate::verify::read_checked_roster(&a.roster)?;
     let facts = crate::verify::read_bundle_facts(a.bundle.as_deref())?;
     let ctx = Context {
@@ -117,7 +151,7 @@ pub fn verify(a: &VerifyArgs, _ctx: &Ctx) -> Result<u8> {
             Ok(t) => t,
             Err(e) => {
                 // A file that cannot be read is an error, not a verdict.
-                eprintln!("panelist: error: {}", inert_line(&format!("{e:#}")));
+                eprintln!("{}{}", super::error_prefix(), inert_line(&format!("{e:#}")));
                 code = exit::ERROR;
                 continue;
             }
@@ -126,7 +160,7 @@ pub fn verify(a: &VerifyArgs, _ctx: &Ctx) -> Result<u8> {
             Ok(v) => {
                 print::line(format_args!("OK  {name}  {}", v.summary));
                 if v.payload_type == crate::crypto::envelope::MERGED_TYPE
-                    && !check_set(f, text.as_bytes())
+                    && !check_set(f, text.as_bytes(), cli.lang)
                     && code == exit::OK
                 {
                     code = exit::FINDINGS;

@@ -11,15 +11,16 @@ use super::Ctx;
 use super::args::{AlgArg, KeyArgs, YesNo};
 use super::print;
 use crate::crypto::keys::{KdfCost, KeyFile};
-use crate::domain::history::Change;
+use crate::domain::history::{Change, Status};
 use crate::domain::text::{inert_line, inert_path};
 use crate::exit;
 use crate::keyring;
 use crate::store::Bundle;
+use crate::support::lang::Lang;
 
 #[derive(Subcommand, Debug)]
 pub enum KeyCmd {
-    /// Make your signing key (sealed under a passphrase in the data directory).
+    /// Make your signing key (sealed under a passphrase in the data directory); a chair gives --chair.
     New(KeyNewArgs),
     /// Show a key's public identity.
     Show(KeyShowArgs),
@@ -53,19 +54,25 @@ pub struct KeyNewArgs {
     pub sm2_id: Option<String>,
     #[arg(long, value_name = "FILE")]
     pub passphrase_file: Option<PathBuf>,
-    /// Replace an existing key of this expert.
+    /// Replace an existing key of this id.
     #[arg(long)]
     pub force: bool,
+    /// The key is the panel chair's (组长): its roster entry carries the chair's role.
+    #[arg(long)]
+    pub chair: bool,
 }
 
 #[derive(Args, Debug)]
 pub struct KeyShowArgs {
-    /// The expert id (default: the only key).
+    /// The id (default: the only key).
     #[arg(long)]
     pub id: Option<String>,
     /// Print only the roster entry (JSON) to hand to the chair.
     #[arg(long)]
     pub roster_entry: bool,
+    /// The key is the panel chair's: the roster entry carries the chair's role.
+    #[arg(long)]
+    pub chair: bool,
 }
 
 #[derive(Args, Debug)]
@@ -166,72 +173,130 @@ pub fn key_new(a: &KeyNewArgs, ctx: &Ctx) -> Result<u8> {
         &ctx.clock,
     )?;
     let (cost, file) = (made.cost, &made.file);
+    let lang = ctx.lang;
     if cost != KdfCost::DEFAULT {
         eprintln!(
-            "note: sealed with KDF cost m={} KiB, t={}, p={} from {}",
-            cost.m_kib,
-            cost.t,
-            cost.p,
-            keyring::KDF_PARAMS_ENV
+            "{}",
+            match lang {
+                Lang::Zh => format!(
+                    "注意：按 {} 以 KDF 强度 m={} KiB、t={}、p={} 封存",
+                    keyring::KDF_PARAMS_ENV,
+                    cost.m_kib,
+                    cost.t,
+                    cost.p
+                ),
+                Lang::En => format!(
+                    "note: sealed with KDF cost m={} KiB, t={}, p={} from {}",
+                    cost.m_kib,
+                    cost.t,
+                    cost.p,
+                    keyring::KDF_PARAMS_ENV
+                ),
+            }
         );
     }
-    print::line(format_args!(
-        "{}: key of expert {} ({}), key id {}",
-        inert_path(&made.path),
-        file.id,
-        file.alg,
-        file.key_id
-    ));
-    print::line("Roster entry for the chair (panelist key show --roster-entry):");
-    print::line(roster_entry_json(file)?);
+    let whose = holder(&file.id, a.chair, lang);
+    print::line(match lang {
+        Lang::Zh => format!(
+            "{}：{whose}的密钥（{}），密钥编号 {}",
+            inert_path(&made.path),
+            file.alg,
+            file.key_id
+        ),
+        Lang::En => format!(
+            "{}: key of {whose} ({}), key id {}",
+            inert_path(&made.path),
+            file.alg,
+            file.key_id
+        ),
+    });
+    print::line(if a.chair {
+        lang.pick(
+            "组长本人的名单条目（panelist key show --chair --roster-entry；加入名单：panelist roster add）：",
+            "The chair's own roster entry (panelist key show --chair --roster-entry; add it with panelist roster add):",
+        )
+    } else {
+        lang.pick(
+            "交给组长的名单条目（panelist key show --roster-entry）：",
+            "Roster entry for the chair (panelist key show --roster-entry):",
+        )
+    });
+    print::line(roster_entry_json(file, a.chair)?);
     Ok(exit::OK)
 }
 
-fn roster_entry_json(file: &KeyFile) -> Result<String> {
-    Ok(crate::support::jsonio::to_string_pretty_inert(
-        &file.roster_entry(),
-    )?)
+/// "expert E01" / "chair C01" (专家 E01 / 组长 C01).
+fn holder(id: &str, chair: bool, lang: Lang) -> String {
+    match (chair, lang) {
+        (true, Lang::Zh) => format!("组长 {id} "),
+        (true, Lang::En) => format!("chair {id}"),
+        (false, Lang::Zh) => format!("专家 {id} "),
+        (false, Lang::En) => format!("expert {id}"),
+    }
 }
 
-pub fn key_show(a: &KeyShowArgs, _ctx: &Ctx) -> Result<u8> {
+fn roster_entry_json(file: &KeyFile, chair: bool) -> Result<String> {
+    let mut e = file.roster_entry();
+    if chair {
+        e.role = Some(crate::verify::CHAIR_ROLE.to_string());
+    }
+    Ok(crate::support::jsonio::to_string_pretty_inert(&e)?)
+}
+
+pub fn key_show(a: &KeyShowArgs, ctx: &Ctx) -> Result<u8> {
+    let lang = ctx.lang;
     let path = keyring::find(a.id.as_deref())?;
     let file = keyring::load(&path)?;
     if a.roster_entry {
-        print::line(roster_entry_json(&file)?);
+        print::line(roster_entry_json(&file, a.chair)?);
         return Ok(exit::OK);
     }
     let e = file.roster_entry();
-    let row = |label: &str, value: &dyn std::fmt::Display| {
-        print::line(format_args!("{label:<12}{value}"));
+    let row = |zh: &str, en: &str, value: &dyn std::fmt::Display| {
+        print::line(format_args!("{}{value}", crate::pad(lang.pick(zh, en), 12)));
     };
-    row("file", &inert_path(&path));
-    row("expert", &e.id);
-    row("name", &inert_line(&e.name));
-    row("org", &inert_line(&e.org));
-    row("alg", &file.alg);
-    row("key id", &file.key_id);
-    row("public key", &file.public_key);
-    if let Some(s) = &e.sm2_id {
-        row("sm2 id", &inert_line(s));
+    row("文件", "file", &inert_path(&path));
+    if a.chair {
+        row("组长", "chair", &e.id);
+    } else {
+        row("编号", "id", &e.id);
     }
-    row("created", &crate::support::clock::show_local(&file.created));
+    row("姓名", "name", &inert_line(&e.name));
+    row("单位", "org", &inert_line(&e.org));
+    row("算法", "alg", &file.alg);
+    row("密钥编号", "key id", &file.key_id);
+    row("公钥", "public key", &file.public_key);
+    if let Some(s) = &e.sm2_id {
+        row("SM2 标识", "sm2 id", &inert_line(s));
+    }
+    row(
+        "创建时间",
+        "created",
+        &crate::support::clock::show_local(&file.created),
+    );
     let c = file.cost();
-    print::line(format_args!(
-        "{:<12}argon2id m={} KiB t={} p={}, xchacha20poly1305",
-        "sealed", c.m_kib, c.t, c.p
-    ));
+    row(
+        "封存方式",
+        "sealed",
+        &format_args!(
+            "argon2id m={} KiB t={} p={}, xchacha20poly1305",
+            c.m_kib, c.t, c.p
+        ),
+    );
     Ok(exit::OK)
 }
 
 /// One line on where an application stands now.
-fn status_line(b: &Bundle, app: &str) -> Result<String> {
+fn status_line(b: &Bundle, app: &str, lang: Lang) -> Result<String> {
     let sheet = b.current()?;
     let e = sheet.entry(app).cloned().unwrap_or_default();
-    let st = crate::formats::scores::status_name(e.status(&b.rubric));
+    let status = e.status(&b.rubric);
+    let st = crate::formats::scores::status_name(status);
     if e.recused {
         return Ok(format!(
-            "{}  recused: {}",
+            "{}  {}{}",
             inert_line(app),
+            lang.pick("已回避：", "recused: "),
             inert_line(&e.recuse_reason)
         ));
     }
@@ -243,21 +308,46 @@ fn status_line(b: &Bundle, app: &str) -> Result<String> {
             .map_or("-".to_string(), |v| v.to_string());
         parts.push(format!("{} {v}", c.key));
     }
-    parts.push(match e.total(&b.rubric) {
-        Some(t) => format!("total {t}"),
-        None => format!("partial total {}", e.partial_total(&b.rubric)),
-    });
-    parts.push(match e.recommend {
-        Some(true) => "recommended".into(),
-        Some(false) => "not recommended".into(),
-        None => "no recommendation".into(),
-    });
-    parts.push(format!(
-        "comment {}/{} chars",
-        e.comment.chars().count(),
-        b.rubric.min_comment_chars
-    ));
-    parts.push(st.to_string());
+    let (n, min) = (e.comment.chars().count(), b.rubric.min_comment_chars);
+    match lang {
+        Lang::Zh => {
+            parts.push(match e.total(&b.rubric) {
+                Some(t) => format!("总分 {t}"),
+                None => format!("已评部分合计 {}", e.partial_total(&b.rubric)),
+            });
+            parts.push(
+                match e.recommend {
+                    Some(true) => "推荐",
+                    Some(false) => "不推荐",
+                    None => "未表态是否推荐",
+                }
+                .into(),
+            );
+            parts.push(format!("评审意见 {n}/{min} 字"));
+            parts.push(
+                match status {
+                    Status::Todo => "待评",
+                    Status::Draft => "未完成",
+                    Status::Complete => "已完成",
+                    Status::Recused => "已回避",
+                }
+                .into(),
+            );
+        }
+        Lang::En => {
+            parts.push(match e.total(&b.rubric) {
+                Some(t) => format!("total {t}"),
+                None => format!("partial total {}", e.partial_total(&b.rubric)),
+            });
+            parts.push(match e.recommend {
+                Some(true) => "recommended".into(),
+                Some(false) => "not recommended".into(),
+                None => "no recommendation".into(),
+            });
+            parts.push(format!("comment {n}/{min} chars"));
+            parts.push(st.to_string());
+        }
+    }
     Ok(parts.join("  "))
 }
 
@@ -275,19 +365,28 @@ fn criterion_scores(a: &ScoreArgs) -> Result<Vec<(String, i64)>> {
         }
     }
     for s in &a.set {
-        let (k, v) = s
-            .split_once('=')
-            .ok_or_else(|| anyhow!("--set {}: expected KEY=N", inert_line(s)))?;
+        let (k, v) = s.split_once('=').ok_or_else(|| {
+            anyhow!(crate::tr!(
+                format!("--set {}：应写成 KEY=N", inert_line(s)),
+                format!("--set {}: expected KEY=N", inert_line(s))
+            ))
+        })?;
         let n: i64 = v.trim().parse().map_err(|_| {
-            anyhow!(
-                "--set {}: '{}' is not a whole number",
-                inert_line(s),
-                inert_line(v)
-            )
+            anyhow!(crate::tr!(
+                format!("--set {}：“{}”不是整数", inert_line(s), inert_line(v)),
+                format!(
+                    "--set {}: '{}' is not a whole number",
+                    inert_line(s),
+                    inert_line(v)
+                )
+            ))
         })?;
         let k = k.trim().to_string();
         if sets.iter().any(|(x, _)| *x == k) {
-            bail!("criterion {} is given twice", inert_line(&k));
+            bail!(crate::tr!(
+                format!("评分项 {} 给了两次", inert_line(&k)),
+                format!("criterion {} is given twice", inert_line(&k))
+            ));
         }
         sets.push((k, n));
     }
@@ -297,12 +396,19 @@ fn criterion_scores(a: &ScoreArgs) -> Result<Vec<(String, i64)>> {
 pub fn score(a: &ScoreArgs, ctx: &Ctx) -> Result<u8> {
     let mut sets = criterion_scores(a)?;
     if sets.is_empty() && a.comment.is_none() && a.recommend.is_none() {
-        bail!("nothing to record: give criterion scores, --comment or --recommend");
+        bail!(crate::tr!(
+            "没有要记录的内容：请给出评分项分数、--comment 或 --recommend",
+            "nothing to record: give criterion scores, --comment or --recommend"
+        ));
     }
     let key = a.key.unlock()?;
     let mut session = keyring::session::Session::open(&a.bundle, key)?;
     if let Some(n) = &session.notice {
-        eprintln!("panelist: note: {}", inert_line(n));
+        eprintln!(
+            "{}{}",
+            ctx.lang.pick("panelist：提示：", "panelist: note: "),
+            inert_line(n)
+        );
     }
     let b = &session.bundle;
     let mut changes: Vec<Change> = Vec::new();
@@ -334,7 +440,7 @@ pub fn score(a: &ScoreArgs, ctx: &Ctx) -> Result<u8> {
         });
     }
     session.append_all(changes, &ctx.clock)?;
-    print::line(status_line(&session.bundle, &a.app)?);
+    print::line(status_line(&session.bundle, &a.app, ctx.lang)?);
     Ok(exit::OK)
 }
 
@@ -349,7 +455,12 @@ pub fn recuse(a: &RecuseArgs, ctx: &Ctx) -> Result<u8> {
             .reason
             .clone()
             .filter(|r| !r.trim().is_empty())
-            .ok_or_else(|| anyhow!("a recusal needs --reason (the conflict of interest)"))?;
+            .ok_or_else(|| {
+                anyhow!(crate::tr!(
+                    "回避须用 --reason 说明理由（利益冲突）",
+                    "a recusal needs --reason (the conflict of interest)"
+                ))
+            })?;
         Change::Recuse {
             app: a.app.clone(),
             reason,
@@ -358,9 +469,13 @@ pub fn recuse(a: &RecuseArgs, ctx: &Ctx) -> Result<u8> {
     let key = a.key.unlock()?;
     let mut session = keyring::session::Session::open(&a.bundle, key)?;
     if let Some(n) = &session.notice {
-        eprintln!("panelist: note: {}", inert_line(n));
+        eprintln!(
+            "{}{}",
+            ctx.lang.pick("panelist：提示：", "panelist: note: "),
+            inert_line(n)
+        );
     }
     session.append_all(vec![change], &ctx.clock)?;
-    print::line(status_line(&session.bundle, &a.app)?);
+    print::line(status_line(&session.bundle, &a.app, ctx.lang)?);
     Ok(exit::OK)
 }

@@ -17,7 +17,7 @@ use super::args::RankRuleArg;
 use super::print;
 use crate::crypto::short_id;
 use crate::domain::aggregate::Params;
-use crate::domain::text::inert_line;
+use crate::domain::text::{inert_line, inert_path};
 use crate::exit;
 use crate::merge::progress::Progress;
 use crate::merge::{MergeOptions, Note, Request};
@@ -118,6 +118,16 @@ impl MergeArgs {
     }
 }
 
+/// The Chinese name of a ranking rule (its key stays in the line).
+fn rule_zh(key: &str) -> &'static str {
+    match key {
+        "trimmed" => "去掉一个最高分和一个最低分后取平均",
+        "mean" => "平均分",
+        "median" => "中位数",
+        _ => "",
+    }
+}
+
 fn note_line(n: &Note) -> String {
     format!("{} {}  {}", n.kind.tag(), n.file, inert_line(&n.text))
 }
@@ -168,29 +178,49 @@ pub fn run(a: &MergeArgs, ctx: &Ctx) -> Result<u8> {
     }
     let p = &merged.payload;
     for e in prep.missing(p) {
-        print::line(format_args!(
-            "MISS {}  no file of this roster expert is merged ({})",
-            e.id,
-            inert_line(&e.name)
-        ));
+        print::line(match lang {
+            Lang::Zh => format!(
+                "MISS {}  名单中这位专家没有文件参与汇总（{}）",
+                e.id,
+                inert_line(&e.name)
+            ),
+            Lang::En => format!(
+                "MISS {}  no file of this roster expert is merged ({})",
+                e.id,
+                inert_line(&e.name)
+            ),
+        });
     }
     let flagged = p.applications.iter().filter(|x| x.flagged()).count();
-    let signed = match &p.chair {
-        Some(c) => format!("signed by {} (key {})", c.id, short_id(&c.key_id)),
-        None => "UNSIGNED draft (no --key): panelist verify will refuse it".to_string(),
+    let signed = match (&p.chair, lang) {
+        (Some(c), Lang::Zh) => format!("组长 {} 签署（密钥 {}）", c.id, short_id(&c.key_id)),
+        (Some(c), Lang::En) => format!("signed by {} (key {})", c.id, short_id(&c.key_id)),
+        (None, Lang::Zh) => "未签名草稿（未给出 --key）：panelist verify 不会接受".to_string(),
+        (None, Lang::En) => "UNSIGNED draft (no --key): panelist verify will refuse it".to_string(),
     };
-    print::line(format_args!(
-        "{}: {} experts, {} applications in {} directions, rule {}, {} flagged, {signed}",
-        a.output.display(),
-        p.inputs.len(),
-        p.applications.len(),
-        p.directions.len(),
-        p.method.rule.key(),
-        flagged
-    ));
+    let (out, rule) = (inert_path(&a.output), p.method.rule.key());
+    print::line(match lang {
+        Lang::Zh => format!(
+            "{out}：{} 位专家，{} 个项目分属 {} 个方向，规则 {rule}（{}），{flagged} 个需关注，{signed}",
+            p.inputs.len(),
+            p.applications.len(),
+            p.directions.len(),
+            rule_zh(rule),
+        ),
+        Lang::En => format!(
+            "{out}: {} experts, {} applications in {} directions, rule {rule}, {flagged} flagged, {signed}",
+            p.inputs.len(),
+            p.applications.len(),
+            p.directions.len(),
+        ),
+    });
     for (path, what) in [(&a.csv, "CSV"), (&a.xlsx, "XLSX")] {
         if let Some(path) = path {
-            print::line(format_args!("{}: {what}", path.display()));
+            print::line(format_args!(
+                "{}{}{what}",
+                inert_path(path),
+                lang.pick("：", ": ")
+            ));
         }
     }
     if p.chair.is_none() {

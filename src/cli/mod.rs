@@ -9,9 +9,11 @@ pub mod bundle;
 pub mod dev;
 pub mod docs;
 pub mod export;
+pub mod help_zh;
 pub mod keys;
 pub mod merge;
 pub mod print;
+pub mod roster;
 pub mod screens;
 
 use anyhow::Result;
@@ -47,6 +49,9 @@ pub enum Command {
     /// Make or show your signing key.
     #[command(subcommand)]
     Key(keys::KeyCmd),
+    /// The chair's roster: start it from a bundle, add each person's key, mark the chair, list, check.
+    #[command(subcommand)]
+    Roster(roster::RosterCmd),
     /// Score an application in your working copy, signed in with your key.
     Score(keys::ScoreArgs),
     /// Declare (or with --undo withdraw) a conflict of interest (回避).
@@ -88,6 +93,26 @@ pub fn lang(cli_lang: Option<Lang>) -> Lang {
     cli_lang.or_else(Lang::from_env).unwrap_or_default()
 }
 
+/// How an error line starts, in the language of the run.
+pub fn error_prefix() -> &'static str {
+    crate::tr!("panelist：错误：", "panelist: error: ")
+}
+
+/// An error as one line, `context: cause: …`, each part in the language
+/// of the run (the store's errors have their Chinese text apart).
+pub fn error_text(e: &anyhow::Error) -> String {
+    if !crate::support::lang::current().is_zh() {
+        return format!("{e:#}");
+    }
+    e.chain()
+        .map(|c| match c.downcast_ref::<crate::store::StoreError>() {
+            Some(s) => s.zh(),
+            None => c.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("：")
+}
+
 /// The clap definition of the whole command line (for completions and
 /// manual pages).
 pub fn command() -> clap::Command {
@@ -97,8 +122,20 @@ pub fn command() -> clap::Command {
 /// Parses the command line and runs the command: its exit code, or the
 /// error `main` reports.
 pub fn run() -> Result<u8> {
-    let cli = Cli::parse();
+    use clap::FromArgMatches;
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // Help and usage in Chinese when the run is (clap prints them while
+    // parsing, before `--lang` is known).
+    let cli = if help_zh::wants_zh(&argv) {
+        let m = help_zh::localize(Cli::command())
+            .try_get_matches_from(&argv)
+            .unwrap_or_else(|e| help_zh::exit_with(e));
+        Cli::from_arg_matches(&m).unwrap_or_else(|e| help_zh::exit_with(e))
+    } else {
+        Cli::parse_from(&argv)
+    };
     let lang_flag = cli.lang.map(Lang::from);
+    crate::support::lang::set_current(lang(lang_flag));
     let ctx = Ctx {
         lang: lang(lang_flag),
         lang_flag,
@@ -113,6 +150,7 @@ fn dispatch(command: &Command, ctx: &Ctx) -> Result<u8> {
         Command::Open(a) => screens::open(a, ctx),
         Command::Bundle(c) => bundle::run(c, ctx),
         Command::Key(c) => keys::key(c, ctx),
+        Command::Roster(c) => roster::run(c, ctx),
         Command::Score(a) => keys::score(a, ctx),
         Command::Recuse(a) => keys::recuse(a, ctx),
         Command::Export(a) => export::export(a, ctx),
@@ -124,5 +162,38 @@ fn dispatch(command: &Command, ctx: &Ctx) -> Result<u8> {
         Command::Completions(a) => docs::completions(a, ctx),
         Command::Man(a) => docs::man(a, ctx),
         Command::Dev(c) => dev::run(c, ctx),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_visible_command_and_argument_has_chinese_help() {
+        let cmd = super::command();
+        let missing: Vec<String> = super::help_zh::keys(&cmd)
+            .into_iter()
+            .filter(|k| super::help_zh::lookup(k).is_none())
+            .collect();
+        assert!(missing.is_empty(), "no zh help for: {missing:#?}");
+        // And the localized command line is a valid clap definition: the
+        // help of every command is drawn.
+        for k in super::help_zh::keys(&cmd)
+            .iter()
+            .filter(|k| !k.contains(':'))
+        {
+            let mut argv = vec!["panelist"];
+            argv.extend(k.split(' '));
+            argv.push("--help");
+            let e = super::help_zh::localize(super::command())
+                .try_get_matches_from(&argv)
+                .expect_err("help");
+            assert_eq!(e.kind(), clap::error::ErrorKind::DisplayHelp, "{k}: {e}");
+            let text = e.render().to_string();
+            assert!(text.contains("用法："), "{k}: {text}");
+            assert!(
+                !text.contains("Options:") && !text.contains("Usage:"),
+                "{k}: {text}"
+            );
+        }
     }
 }

@@ -154,7 +154,10 @@ pub fn open(a: &OpenArgs, ctx: &Ctx) -> Result<u8> {
         crate::store::claim_as(&mut b, id)?;
     }
     if !interactive() {
-        bail!("the expert screens need a terminal: stdin and stdout must be terminals");
+        bail!(ctx.lang.pick(
+            "评审界面需要终端：标准输入和标准输出须为终端",
+            "the expert screens need a terminal: stdin and stdout must be terminals"
+        ));
     }
     crate::tui::run(b, &ctx.clock, settings, None)?;
     Ok(exit::OK)
@@ -165,8 +168,9 @@ pub fn board(a: &BoardArgs, ctx: &Ctx) -> Result<u8> {
     let (payload, trust) = crate::tui::board::load(&a.file, a.roster.as_deref())?;
     if !interactive() {
         bail!(
-            "{}: {}",
+            "{}{}{}",
             a.file.display(),
+            ctx.lang.pick("：", ": "),
             ctx.lang.pick(
                 "看板需要终端（标准输入和标准输出须为终端）",
                 "the board needs a terminal (stdin and stdout must be terminals)"
@@ -183,7 +187,10 @@ pub fn replay(a: &ReplayArgs, ctx: &Ctx) -> Result<u8> {
     let settings = crate::tui::settings(ctx.lang_flag)?;
     let src = crate::tui::replay::source::Source::open(&a.file)?;
     if !interactive() {
-        bail!("the replay screen needs a terminal: stdin and stdout must be terminals");
+        bail!(ctx.lang.pick(
+            "回放界面需要终端：标准输入和标准输出须为终端",
+            "the replay screen needs a terminal: stdin and stdout must be terminals"
+        ));
     }
     crate::tui::replay::run_source(src, settings)?;
     Ok(exit::OK)

@@ -115,24 +115,40 @@ pub struct PreviousKey {
 
 /// Checks the roster's own shape: ids present and unique.
 pub fn validate_roster(roster: &[RosterEntry]) -> Result<(), String> {
+    validate_roster_in(roster, false)
+}
+
+/// [`validate_roster`], its message in Chinese when `zh`.
+pub fn validate_roster_in(roster: &[RosterEntry], zh: bool) -> Result<(), String> {
     let mut seen = std::collections::BTreeSet::new();
     for (i, e) in roster.iter().enumerate() {
+        let n = i + 1;
         if !valid_expert_id(&e.id) {
-            return Err(format!(
-                "entry {}: expert id {:?} must be 1-32 letters, digits, '-' or '_'",
-                i + 1,
-                e.id
-            ));
+            return Err(if zh {
+                format!(
+                    "第 {n} 条：编号 {:?} 须为 1-32 个字母、数字、'-' 或 '_'",
+                    e.id
+                )
+            } else {
+                format!(
+                    "entry {n}: expert id {:?} must be 1-32 letters, digits, '-' or '_'",
+                    e.id
+                )
+            });
         }
         if !seen.insert(e.id.as_str()) {
-            return Err(format!(
-                "entry {}: expert id '{}' appears twice",
-                i + 1,
-                e.id
-            ));
+            return Err(if zh {
+                format!("第 {n} 条：编号“{}”出现了两次", e.id)
+            } else {
+                format!("entry {n}: expert id '{}' appears twice", e.id)
+            });
         }
         if e.name.trim().is_empty() {
-            return Err(format!("entry {}: expert '{}' has no name", i + 1, e.id));
+            return Err(if zh {
+                format!("第 {n} 条：{} 没有姓名", e.id)
+            } else {
+                format!("entry {n}: expert '{}' has no name", e.id)
+            });
         }
     }
     Ok(())

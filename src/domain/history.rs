@@ -635,6 +635,27 @@ impl std::fmt::Display for Refusal {
     }
 }
 
+impl Refusal {
+    /// The refusal in Chinese (the English is its `Display`).
+    pub fn zh(&self) -> String {
+        match self {
+            Refusal::UnknownApp(a) => format!("本评审包中没有项目“{a}”"),
+            Refusal::UnknownCriterion(c) => format!("评分细则中没有评分项“{c}”"),
+            Refusal::OutOfScale {
+                criterion,
+                value,
+                min,
+                max,
+                step,
+            } => format!("{criterion} = {value} 超出评分细则（{min}..{max}，步长 {step}）"),
+            Refusal::Recused(a) => format!("项目“{a}”已回避；撤回回避后才能评分"),
+            Refusal::NotRecused(a) => format!("项目“{a}”未回避"),
+            Refusal::EmptyReason => "回避须说明理由".to_string(),
+            Refusal::TooLong => format!("文字超过 {MAX_TEXT_CHARS} 个字符"),
+        }
+    }
+}
+
 impl Sheet {
     pub fn entry(&self, app: &str) -> Option<&Entry> {
         self.entries.get(app)

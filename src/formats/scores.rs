@@ -173,11 +173,19 @@ impl Counts {
 
     /// `60 scored, 2 recused, 0 to do`.
     pub fn line(&self) -> String {
-        format!(
-            "{} scored, {} recused, {} to do",
-            self.complete,
-            self.recused,
-            self.open()
+        crate::tr!(
+            format!(
+                "已评 {}，回避 {}，待评 {}",
+                self.complete,
+                self.recused,
+                self.open()
+            ),
+            format!(
+                "{} scored, {} recused, {} to do",
+                self.complete,
+                self.recused,
+                self.open()
+            )
         )
     }
 }

@@ -5,15 +5,25 @@
 //! byte-order mark, or GB18030/GBK. The encoding is detected (a BOM, else
 //! valid UTF-8, else GB18030) unless given.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use anyhow::{Result, anyhow, bail};
 use serde::Deserialize;
 
-use crate::domain::application::validate_roster;
+use crate::domain::application::validate_roster_in;
+
+/// The roster's shape checked, its message in the run's language.
+fn validate_roster(r: &[crate::domain::RosterEntry]) -> std::result::Result<(), String> {
+    validate_roster_in(r, crate::support::lang::current().is_zh())
+}
 use crate::domain::{Application, Catalog, RosterEntry, Rubric, Sections, Unit};
 use crate::support::fs::io_msg;
+
+pub mod columns;
+pub mod table;
+
+use crate::tr;
 
 /// Input encodings for CSV files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +33,55 @@ pub enum Encoding {
     Gb18030,
 }
 
+/// How an application file was read (the success line names it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadAs {
+    Json,
+    /// CSV in this encoding (`utf8_bom`: with a byte-order mark).
+    Csv {
+        gb18030: bool,
+        bom: bool,
+    },
+    /// The first sheet of an XLSX workbook, by name.
+    Xlsx {
+        sheet: String,
+    },
+}
+
+impl ReadAs {
+    /// "CSV, UTF-8 with BOM", "XLSX, sheet 汇总表", … in `lang`.
+    pub fn describe(&self, lang: crate::support::lang::Lang) -> String {
+        use crate::support::lang::Lang;
+        match (self, lang) {
+            (ReadAs::Json, _) => "JSON, UTF-8".into(),
+            (ReadAs::Csv { gb18030: true, .. }, _) => "CSV, GB18030".into(),
+            (ReadAs::Csv { bom: true, .. }, Lang::Zh) => "CSV, UTF-8（带 BOM）".into(),
+            (ReadAs::Csv { bom: true, .. }, Lang::En) => "CSV, UTF-8 with BOM".into(),
+            (ReadAs::Csv { .. }, _) => "CSV, UTF-8".into(),
+            (ReadAs::Xlsx { sheet }, Lang::Zh) => {
+                format!("XLSX，工作表“{}”", crate::domain::text::inert_line(sheet))
+            }
+            (ReadAs::Xlsx { sheet }, Lang::En) => {
+                format!("XLSX, sheet '{}'", crate::domain::text::inert_line(sheet))
+            }
+        }
+    }
+}
+
+/// Every problem of one input file, one line each (row, application id,
+/// column), so one run names them all. `main` prints each line as its own
+/// error line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileErrors(pub Vec<String>);
+
+impl std::fmt::Display for FileErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.join("\n"))
+    }
+}
+
+impl std::error::Error for FileErrors {}
+
 /// What an application file holds.
 #[derive(Debug, Clone)]
 pub struct Parsed {
@@ -31,6 +90,7 @@ pub struct Parsed {
     pub panel: Option<String>,
     pub applications: Vec<Application>,
     pub roster: Vec<RosterEntry>,
+    pub read_as: ReadAs,
 }
 
 const MAX_FIELD_CHARS: usize = 200_000;
@@ -41,15 +101,37 @@ fn read(path: &Path, limit: &Limit) -> Result<Vec<u8>> {
     crate::support::fs::read_kind(path, limit)
 }
 
+/// The kind of an application file, by extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Json,
+    Csv,
+    Xlsx,
+    /// Excel 97–2003 (.xls) or WPS (.et): refused with how to save it.
+    OldSheet,
+}
+
+impl Kind {
+    pub fn of(path: &Path) -> Kind {
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        match ext.as_deref() {
+            Some("csv") => Kind::Csv,
+            Some("xlsx" | "xlsm") => Kind::Xlsx,
+            Some("xls" | "et") => Kind::OldSheet,
+            _ => Kind::Json,
+        }
+    }
+}
+
 /// Reads an application file; the format follows the extension (`.csv` is
-/// CSV, anything else JSON). Directions are resolved against `catalog`;
-/// unresolved ones are kept for the eligibility screen to report.
+/// CSV, `.xlsx` a workbook's first sheet, anything else JSON). Directions
+/// are resolved against `catalog`; unresolved ones are kept for the
+/// eligibility screen to report.
 pub fn read_applications(path: &Path, catalog: &Catalog, enc: Encoding) -> Result<Parsed> {
     let bytes = read(path, &limits::APPLICATIONS)?;
-    let is_csv = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    parse_applications(path, &bytes, is_csv, catalog, enc)
+    parse_kind(path, bytes, Kind::of(path), catalog, enc, false)
 }
 
 /// Parses application bytes already in memory; `path` names them in errors.
@@ -60,13 +142,62 @@ pub fn parse_applications(
     catalog: &Catalog,
     enc: Encoding,
 ) -> Result<Parsed> {
-    if is_csv {
-        let text = decode(path, bytes, enc)?;
-        parse_csv(path, &text, catalog)
-    } else {
-        let text = std::str::from_utf8(strip_bom(bytes))
-            .map_err(|e| anyhow!("{}: not UTF-8 (byte {})", path.display(), e.valid_up_to()))?;
-        parse_json(path, text, catalog)
+    let kind = if is_csv { Kind::Csv } else { Kind::Json };
+    parse_kind(path, bytes.to_vec(), kind, catalog, enc, false)
+}
+
+fn parse_kind(
+    path: &Path,
+    bytes: Vec<u8>,
+    kind: Kind,
+    catalog: &Catalog,
+    enc: Encoding,
+    strict: bool,
+) -> Result<Parsed> {
+    match kind {
+        Kind::Csv => {
+            let (text, read_as) = decode_named(path, &bytes, enc)?;
+            if text.contains('\0') {
+                let line = text[..text.find('\0').unwrap_or(0)].matches('\n').count() + 1;
+                bail!(tr!(
+                    format!("{}：第 {line} 行：文件中有 NUL 字符", path.display()),
+                    format!("{}: line {line}: NUL character in the file", path.display())
+                ));
+            }
+            let t = table::from_csv(path, &text)?;
+            let mut parsed = table::applications(path, &t, catalog, strict)?;
+            parsed.read_as = read_as;
+            Ok(parsed)
+        }
+        Kind::Xlsx => {
+            let (t, sheet) = table::from_xlsx(path, bytes)?;
+            let mut parsed = table::applications(path, &t, catalog, strict)?;
+            parsed.read_as = ReadAs::Xlsx { sheet };
+            Ok(parsed)
+        }
+        Kind::OldSheet => bail!(tr!(
+            format!(
+                "{}：panelist 读 .xlsx 和 .csv；请在 Excel 或 WPS 中“另存为” .xlsx 工作簿后再试",
+                path.display()
+            ),
+            format!(
+                "{}: panelist reads .xlsx and .csv; save the sheet as an .xlsx workbook in Excel or WPS (Save As) and try again",
+                path.display()
+            )
+        )),
+        Kind::Json => {
+            let text = std::str::from_utf8(strip_bom(&bytes)).map_err(|e| {
+                anyhow!(tr!(
+                    format!(
+                        "{}：不是 UTF-8 文本（第 {} 字节）",
+                        path.display(),
+                        e.valid_up_to()
+                    ),
+                    format!("{}: not UTF-8 (byte {})", path.display(), e.valid_up_to())
+                ))
+            })?;
+            parse_json(path, text, catalog)
+        }
     }
 }
 
@@ -76,30 +207,59 @@ fn strip_bom(b: &[u8]) -> &[u8] {
 
 /// Decodes CSV bytes to text.
 pub fn decode(path: &Path, bytes: &[u8], enc: Encoding) -> Result<String> {
+    decode_named(path, bytes, enc).map(|(t, _)| t)
+}
+
+/// Decodes CSV bytes to text, and says which encoding it was.
+pub fn decode_named(path: &Path, bytes: &[u8], enc: Encoding) -> Result<(String, ReadAs)> {
     let p = path.display();
+    let bom = bytes.starts_with(b"\xEF\xBB\xBF");
     let utf8 = |b: &[u8]| {
-        std::str::from_utf8(b).map(str::to_string).map_err(|e| {
-            anyhow!(
-                "{p}: not valid UTF-8 at byte {} (try --encoding gb18030)",
-                e.valid_up_to()
-            )
-        })
+        std::str::from_utf8(b)
+            .map(|s| {
+                (
+                    s.to_string(),
+                    ReadAs::Csv {
+                        gb18030: false,
+                        bom,
+                    },
+                )
+            })
+            .map_err(|e| {
+                anyhow!(tr!(
+                    format!(
+                        "{p}：第 {} 字节起不是有效的 UTF-8（可试 --encoding gb18030）",
+                        e.valid_up_to()
+                    ),
+                    format!(
+                        "{p}: not valid UTF-8 at byte {} (try --encoding gb18030)",
+                        e.valid_up_to()
+                    )
+                ))
+            })
     };
     let gb = |b: &[u8]| {
         let (s, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(b);
         if had_errors {
-            Err(anyhow!(
-                "{p}: neither UTF-8 nor GB18030 text (bad byte sequence)"
-            ))
+            Err(anyhow!(tr!(
+                format!("{p}：既不是 UTF-8 也不是 GB18030 文本（有无效字节序列）"),
+                format!("{p}: neither UTF-8 nor GB18030 text (bad byte sequence)")
+            )))
         } else {
-            Ok(s.into_owned())
+            Ok((
+                s.into_owned(),
+                ReadAs::Csv {
+                    gb18030: true,
+                    bom: false,
+                },
+            ))
         }
     };
     match enc {
         Encoding::Utf8 => utf8(strip_bom(bytes)),
         Encoding::Gb18030 => gb(bytes),
         Encoding::Auto => {
-            if bytes.starts_with(b"\xEF\xBB\xBF") {
+            if bom {
                 utf8(strip_bom(bytes))
             } else if std::str::from_utf8(bytes).is_ok() {
                 utf8(bytes)
@@ -107,6 +267,87 @@ pub fn decode(path: &Path, bytes: &[u8], enc: Encoding) -> Result<String> {
                 gb(bytes)
             }
         }
+    }
+}
+
+/// The catalog's direction written `w`: its code, its exact name (zh or
+/// en, as [`Catalog::resolve`] matches), its short name (物联网), a code
+/// and name together (`8 物联网安全`), or a part of one name only
+/// (`汽车` is not one; `联网` is two). Otherwise a message listing the
+/// candidates, or the whole catalog.
+pub fn resolve_direction(catalog: &Catalog, w: &str) -> std::result::Result<u32, String> {
+    use crate::domain::text::normalize_name;
+    let t = w.trim();
+    if let Some(c) = catalog.resolve(t) {
+        return Ok(c);
+    }
+    let folded = normalize_name(t);
+    if let Some(d) = catalog
+        .directions
+        .iter()
+        .find(|d| normalize_name(&d.short_zh) == folded || d.short_en.eq_ignore_ascii_case(t))
+    {
+        return Ok(d.code);
+    }
+    // "8 物联网安全", "8.物联网安全", "8、物联网安全"
+    let digits: String = t.chars().take_while(char::is_ascii_digit).collect();
+    if !digits.is_empty() {
+        let rest = t[digits.len()..].trim_start_matches([' ', '.', '、', '．', '-', ':', '：']);
+        if let (Ok(n), Some(by_name)) = (digits.parse::<u32>(), catalog.resolve(rest))
+            && n == by_name
+        {
+            return Ok(n);
+        }
+    }
+    let lower = t.to_lowercase();
+    let part: Vec<&crate::domain::catalog::Direction> = if folded.is_empty() {
+        Vec::new()
+    } else {
+        catalog
+            .directions
+            .iter()
+            .filter(|d| {
+                normalize_name(&d.name_zh).contains(&folded)
+                    || (lower.len() >= 3 && d.name_en.to_lowercase().contains(&lower))
+            })
+            .collect()
+    };
+    let list = |ds: &[&crate::domain::catalog::Direction]| {
+        ds.iter()
+            .map(|d| {
+                tr!(
+                    format!("{} {}", d.code, d.name_zh),
+                    format!("{} {}", d.code, d.name_en)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(tr!("；", "; "))
+    };
+    let shown = crate::domain::text::inert_line(t);
+    match part.len() {
+        1 => Ok(part[0].code),
+        0 => {
+            let all: Vec<&_> = catalog.directions.iter().collect();
+            Err(tr!(
+                format!(
+                    "未知的试点方向“{shown}”（不在 {} 年指南中）；可填代码、全称或简称：{}",
+                    catalog.call,
+                    list(&all)
+                ),
+                format!(
+                    "unknown direction '{shown}' (not in the {} catalog); give a code, a name or a short name: {}",
+                    catalog.call,
+                    list(&all)
+                )
+            ))
+        }
+        _ => Err(tr!(
+            format!("试点方向“{shown}”不明确，可能是：{}", list(&part)),
+            format!(
+                "direction '{shown}' is ambiguous, it could be: {}",
+                list(&part)
+            )
+        )),
     }
 }
 
@@ -175,26 +416,36 @@ fn parse_json(path: &Path, text: &str, catalog: &Catalog) -> Result<Parsed> {
         Some('[') => JsonTop::List(
             crate::support::jsonio::from_str_path(text).map_err(|e| anyhow!("{p}: {e}"))?,
         ),
-        _ => bail!("{p}: expected an object with \"applications\" or an array of applications"),
+        _ => bail!(tr!(
+            format!("{p}：应为含 \"applications\" 的对象或项目数组"),
+            format!("{p}: expected an object with \"applications\" or an array of applications")
+        )),
     };
     let (call, panel, apps, roster) = match top {
         JsonTop::File(f) => (f.call, f.panel, f.applications, f.roster),
         JsonTop::List(l) => (None, None, l, Vec::new()),
     };
     let mut out = Vec::with_capacity(apps.len());
+    let mut errs = Vec::new();
     for (i, a) in apps.into_iter().enumerate() {
+        let n = i + 1;
+        let id = crate::domain::text::inert_line(&a.id);
         let written = match &a.direction {
             None | Some(serde_json::Value::Null) => None,
             Some(serde_json::Value::String(s)) => Some(s.clone()),
             Some(serde_json::Value::Number(n)) => Some(n.to_string()),
-            Some(other) => bail!(
-                "{p}: application #{} ({}): direction must be a code or a name, not {other}",
-                i + 1,
-                a.id
-            ),
+            Some(other) => {
+                errs.push(tr!(
+                    format!("{p}：第 {n} 个项目（{id}）：direction 应为方向代码或名称，而不是 {other}"),
+                    format!("{p}: application #{n} ({id}): direction must be a code or a name, not {other}")
+                ));
+                continue;
+            }
         };
         let app = Application {
-            direction: written.as_deref().and_then(|w| catalog.resolve(w)),
+            direction: written
+                .as_deref()
+                .and_then(|w| resolve_direction(catalog, w).ok()),
             direction_written: written,
             id: a.id,
             title: a.title,
@@ -209,36 +460,79 @@ fn parse_json(path: &Path, text: &str, catalog: &Catalog) -> Result<Parsed> {
             national_funding: a.national_funding,
             built: a.built,
         };
-        check_fields(&app).map_err(|m| anyhow!("{p}: application #{} ({}): {m}", i + 1, app.id))?;
+        if let Err((_, m)) = check_fields(&app) {
+            errs.push(tr!(
+                format!("{p}：第 {n} 个项目（{id}）：{m}"),
+                format!("{p}: application #{n} ({id}): {m}")
+            ));
+        }
         out.push(app);
     }
-    unique_ids(path, &out)?;
+    let mut seen = BTreeSet::new();
+    for a in &out {
+        if !seen.insert(a.id.as_str()) {
+            errs.push(tr!(
+                format!(
+                    "{p}：项目编号“{}”出现了两次",
+                    crate::domain::text::inert_line(&a.id)
+                ),
+                format!(
+                    "{p}: application id '{}' appears twice",
+                    crate::domain::text::inert_line(&a.id)
+                )
+            ));
+        }
+    }
+    if !errs.is_empty() {
+        return Err(FileErrors::new(errs).into());
+    }
     if !roster.is_empty() {
-        validate_roster(&roster).map_err(|m| anyhow!("{p}: roster {m}"))?;
+        validate_roster(&roster).map_err(|m| {
+            anyhow!(tr!(
+                format!("{p}：专家名单 {m}"),
+                format!("{p}: roster {m}")
+            ))
+        })?;
     }
     Ok(Parsed {
         call,
         panel,
         applications: out,
         roster,
+        read_as: ReadAs::Json,
     })
 }
 
-fn check_fields(a: &Application) -> std::result::Result<(), String> {
+/// The field checks every application passes, whatever file it came
+/// from: the field at fault (when one is) and the message.
+pub(crate) fn check_fields(
+    a: &Application,
+) -> std::result::Result<(), (Option<columns::Field>, String)> {
+    use columns::Field;
     if a.id.trim().is_empty() {
-        return Err("empty id".into());
+        return Err((Some(Field::Id), tr!("项目编号为空", "empty id").into()));
     }
     if a.id.chars().count() > 64 || a.id.chars().any(crate::domain::text::unfit_for_id) {
-        return Err(
-            "id must be at most 64 characters with no spaces, control or invisible characters"
-                .into(),
-        );
+        return Err((
+            Some(Field::Id),
+            tr!(
+                "项目编号至多 64 个字符，且不能含空格、控制字符或不可见字符",
+                "id must be at most 64 characters with no spaces, control or invisible characters"
+            )
+            .into(),
+        ));
     }
     if a.title.trim().is_empty() {
-        return Err("empty title".into());
+        return Err((
+            Some(Field::Title),
+            tr!("项目名称为空", "empty title").into(),
+        ));
     }
     if a.lead_unit.name.trim().is_empty() {
-        return Err("lead unit has no name".into());
+        return Err((
+            Some(Field::LeadName),
+            tr!("牵头单位没有名称", "lead unit has no name").into(),
+        ));
     }
     let fields = [
         &a.title,
@@ -253,181 +547,33 @@ fn check_fields(a: &Application) -> std::result::Result<(), String> {
     .chain(a.joint_units.iter().map(|u| u.name.as_str()));
     for f in fields {
         if f.contains('\0') {
-            return Err("a field contains a NUL character".into());
+            return Err((
+                None,
+                tr!("有字段含 NUL 字符", "a field contains a NUL character").into(),
+            ));
         }
         if f.chars().count() > MAX_FIELD_CHARS {
-            return Err(format!(
-                "a field is longer than {MAX_FIELD_CHARS} characters"
+            return Err((
+                None,
+                tr!(
+                    format!("有字段超过 {MAX_FIELD_CHARS} 个字符"),
+                    format!("a field is longer than {MAX_FIELD_CHARS} characters")
+                ),
             ));
         }
     }
     Ok(())
 }
 
-fn unique_ids(path: &Path, apps: &[Application]) -> Result<()> {
-    let mut seen = BTreeSet::new();
-    for a in apps {
-        if !seen.insert(a.id.as_str()) {
-            bail!(
-                "{}: application id '{}' appears twice",
-                path.display(),
-                a.id
-            );
-        }
-    }
-    Ok(())
-}
+/// The CSV columns every table must have (English keys).
+pub const CSV_REQUIRED: &[&str] = &["id", "title", "direction", "lead_name", "lead_credit_code"];
 
-/// The CSV columns, in the order the sample file uses.
-pub const CSV_REQUIRED: &[&str] = &[
-    "id",
-    "title",
-    "direction",
-    "lead_name",
-    "lead_credit_code",
-    "lead_sme",
-    "sector",
-    "authority",
-    "priority",
-    "province",
-    "overview",
-    "technology",
-    "deployment",
-    "replication",
-    "previously_selected",
-    "national_funding",
-    "built",
-];
-
-fn parse_bool(s: &str) -> Option<bool> {
+pub(crate) fn parse_bool(s: &str) -> Option<bool> {
     match s.trim().to_lowercase().as_str() {
         "是" | "true" | "yes" | "y" | "1" | "√" => Some(true),
         "否" | "false" | "no" | "n" | "0" | "" | "×" => Some(false),
         _ => None,
     }
-}
-
-fn parse_csv(path: &Path, text: &str, catalog: &Catalog) -> Result<Parsed> {
-    let p = path.display();
-    if text.contains('\0') {
-        let line = text[..text.find('\0').unwrap_or(0)].matches('\n').count() + 1;
-        bail!("{p}: line {line}: NUL character in the file");
-    }
-    let mut rd = csv::ReaderBuilder::new()
-        .flexible(false)
-        .from_reader(text.as_bytes());
-    let headers: Vec<String> = rd
-        .headers()
-        .map_err(|e| anyhow!("{p}: header row: {e}"))?
-        .iter()
-        .map(|h| h.trim().to_string())
-        .collect();
-    let col: BTreeMap<&str, usize> = headers
-        .iter()
-        .enumerate()
-        .map(|(i, h)| (h.as_str(), i))
-        .collect();
-    let missing: Vec<&str> = CSV_REQUIRED
-        .iter()
-        .copied()
-        .filter(|c| !col.contains_key(c))
-        .collect();
-    if !missing.is_empty() {
-        bail!("{p}: missing columns: {}", missing.join(", "));
-    }
-    // Joint units: joint1_name, joint1_credit_code, joint1_sme, joint2_…
-    let mut joints = Vec::new();
-    for k in 1.. {
-        let name = format!("joint{k}_name");
-        match col.get(name.as_str()) {
-            Some(&ni) => joints.push((
-                ni,
-                col.get(format!("joint{k}_credit_code").as_str()).copied(),
-                col.get(format!("joint{k}_sme").as_str()).copied(),
-            )),
-            None => break,
-        }
-    }
-    let mut out = Vec::new();
-    for (n, rec) in rd.records().enumerate() {
-        let row = n + 2;
-        let rec = rec.map_err(|e| anyhow!("{p}: row {row}: {e}"))?;
-        let get = |c: &str| rec.get(col[c]).unwrap_or("").to_string();
-        let flag = |c: &str| {
-            parse_bool(&get(c)).ok_or_else(|| {
-                anyhow!(
-                    "{p}: row {row}: column '{c}' must be 是/否 (yes/no), not '{}'",
-                    get(c)
-                )
-            })
-        };
-        let mut joint_units = Vec::new();
-        for (ni, ci, si) in &joints {
-            let name = rec.get(*ni).unwrap_or("").trim().to_string();
-            if name.is_empty() {
-                continue;
-            }
-            let sme_s = si.and_then(|i| rec.get(i)).unwrap_or("");
-            joint_units.push(Unit {
-                name,
-                credit_code: ci.and_then(|i| rec.get(i)).unwrap_or("").trim().to_string(),
-                sme: parse_bool(sme_s).ok_or_else(|| {
-                    anyhow!("{p}: row {row}: joint unit SME flag must be 是/否, not '{sme_s}'")
-                })?,
-            });
-        }
-        let pr = get("priority");
-        let priority = if pr.trim().is_empty() {
-            None
-        } else {
-            Some(pr.trim().parse::<u32>().map_err(|_| {
-                anyhow!("{p}: row {row}: column 'priority' must be a whole number, not '{pr}'")
-            })?)
-        };
-        let written = get("direction").trim().to_string();
-        let app = Application {
-            id: get("id").trim().to_string(),
-            title: get("title").trim().to_string(),
-            direction: if written.is_empty() {
-                None
-            } else {
-                catalog.resolve(&written)
-            },
-            direction_written: if written.is_empty() {
-                None
-            } else {
-                Some(written)
-            },
-            lead_unit: Unit {
-                name: get("lead_name").trim().to_string(),
-                credit_code: get("lead_credit_code").trim().to_string(),
-                sme: flag("lead_sme")?,
-            },
-            joint_units,
-            sector: get("sector").trim().to_string(),
-            authority: get("authority").trim().to_string(),
-            priority,
-            province: get("province").trim().to_string(),
-            sections: Sections {
-                overview: get("overview"),
-                technology: get("technology"),
-                deployment: get("deployment"),
-                replication: get("replication"),
-            },
-            previously_selected: flag("previously_selected")?,
-            national_funding: flag("national_funding")?,
-            built: flag("built")?,
-        };
-        check_fields(&app).map_err(|m| anyhow!("{p}: row {row} ({}): {m}", app.id))?;
-        out.push(app);
-    }
-    unique_ids(path, &out)?;
-    Ok(Parsed {
-        call: None,
-        panel: None,
-        applications: out,
-        roster: Vec::new(),
-    })
 }
 
 /// Reads a roster: a JSON array of entries, or a bundle whose roster it is.
@@ -516,10 +662,7 @@ pub fn choose_catalog(
 
 /// The call a JSON file declares, read before its directions are resolved.
 pub fn declared_call(input: &Path) -> Option<String> {
-    if input
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
-    {
+    if Kind::of(input) != Kind::Json {
         return None;
     }
     // Only a regular file is peeked at: a FIFO gives its bytes once, to
@@ -594,14 +737,12 @@ pub struct NewBundle<'a> {
 /// Builds a bundle from an application file: every application must have a
 /// direction of the catalog, and the file's call must be the catalog's.
 /// Returns the number of applications and the new bundle's metadata.
-pub fn new_bundle(
-    req: &NewBundle<'_>,
-    clock: &crate::support::clock::Clock,
-) -> Result<(usize, crate::store::Meta)> {
+pub fn new_bundle(req: &NewBundle<'_>, clock: &crate::support::clock::Clock) -> Result<Built> {
     use crate::domain::catalog::default_rubric;
     use crate::domain::content::Content;
     use crate::domain::text::inert_line;
     let input = req.source.input;
+    let p = input.display();
     let catalog = choose_catalog(
         req.source.call,
         req.source.catalog,
@@ -611,36 +752,54 @@ pub fn new_bundle(
         Some(p) => read_rubric(p)?,
         None => default_rubric().map_err(anyhow::Error::msg)?,
     };
-    let parsed = read_applications(input, &catalog, req.source.encoding)?;
+    let bytes = read(input, &limits::APPLICATIONS)?;
+    let parsed = parse_kind(
+        input,
+        bytes,
+        Kind::of(input),
+        &catalog,
+        req.source.encoding,
+        true,
+    )?;
     if let Some(c) = &parsed.call
         && c != &catalog.call
     {
-        bail!(
-            "{}: the file is for the {c} call but the catalog is {}'s",
-            input.display(),
-            catalog.call
-        );
+        bail!(tr!(
+            format!("{p}：文件属于 {c} 年征集，但指南是 {} 年的", catalog.call),
+            format!(
+                "{p}: the file is for the {c} call but the catalog is {}'s",
+                catalog.call
+            )
+        ));
     }
+    // JSON keeps unresolved directions; every one is named here at once.
+    let mut errs = Vec::new();
     for a in &parsed.applications {
         if a.direction.is_none() {
-            let what = a.direction_written.as_deref().map(inert_line);
-            match what {
-                Some(w) => bail!(
-                    "{}: application {}: unknown direction '{w}' (not in the {} catalog)",
-                    input.display(),
-                    inert_line(&a.id),
-                    catalog.call
-                ),
-                None => bail!(
-                    "{}: application {}: no direction",
-                    input.display(),
-                    inert_line(&a.id)
-                ),
+            let id = inert_line(&a.id);
+            match a.direction_written.as_deref() {
+                Some(w) => {
+                    let m = resolve_direction(&catalog, w).err().unwrap_or_default();
+                    errs.push(tr!(
+                        format!("{p}：项目 {id}：{m}"),
+                        format!("{p}: application {id}: {m}")
+                    ));
+                }
+                None => errs.push(tr!(
+                    format!("{p}：项目 {id}：没有填写试点方向"),
+                    format!("{p}: application {id}: no direction")
+                )),
             }
         }
     }
+    if !errs.is_empty() {
+        return Err(FileErrors::new(errs).into());
+    }
     if parsed.applications.is_empty() {
-        bail!("{}: no applications", input.display());
+        bail!(tr!(
+            format!("{p}：没有申报项目（no applications）"),
+            format!("{p}: no applications")
+        ));
     }
     let roster = match req.roster {
         Some(p) => read_roster(p)?,
@@ -650,8 +809,13 @@ pub fn new_bundle(
         .panel
         .map(str::to_string)
         .or(parsed.panel.clone())
-        .unwrap_or_else(|| format!("{} panel", catalog.call));
-    let n = parsed.applications.len();
+        .unwrap_or_else(|| {
+            tr!(
+                format!("{} 年评审组", catalog.call),
+                format!("{} panel", catalog.call)
+            )
+        });
+    let count = parsed.applications.len();
     let content = Content {
         catalog,
         rubric,
@@ -659,5 +823,18 @@ pub fn new_bundle(
         roster,
     };
     let meta = crate::store::Bundle::create(req.output, &content, &panel, clock, req.force)?;
-    Ok((n, meta))
+    Ok(Built {
+        count,
+        meta,
+        read_as: parsed.read_as,
+    })
+}
+
+/// A bundle just built: how many applications, its metadata, and how its
+/// file was read.
+#[derive(Debug, Clone)]
+pub struct Built {
+    pub count: usize,
+    pub meta: crate::store::Meta,
+    pub read_as: ReadAs,
 }

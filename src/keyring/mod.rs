@@ -74,31 +74,51 @@ pub fn find(id: Option<&str>) -> Result<PathBuf> {
     if let Some(id) = id {
         let p = key_path(id)?;
         if !p.exists() {
-            bail!(
-                "{}: no key for expert {id} (make one with: panelist key new --id {id} ...)",
-                p.display()
-            );
+            bail!(crate::tr!(
+                format!(
+                    "{}：没有 {id} 的密钥（先建立：panelist key new --id {id} ...）",
+                    p.display()
+                ),
+                format!(
+                    "{}: no key for {id} (make one with: panelist key new --id {id} ...)",
+                    p.display()
+                )
+            ));
         }
         return Ok(p);
     }
     let all = list()?;
     match all.as_slice() {
         [one] => Ok(one.clone()),
-        [] => bail!(
-            "{}: no key yet (make one with: panelist key new --id ID --name NAME --org ORG)",
-            keys_dir()?.display()
-        ),
+        [] => bail!(crate::tr!(
+            format!(
+                "{}：还没有密钥（先建立：panelist key new --id ID --name 姓名 --org 单位）",
+                keys_dir()?.display()
+            ),
+            format!(
+                "{}: no key yet (make one with: panelist key new --id ID --name NAME --org ORG)",
+                keys_dir()?.display()
+            )
+        )),
         many => {
             let ids: Vec<String> = many
                 .iter()
                 .filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
                 .collect();
-            bail!(
-                "{}: {} keys ({}); choose one with --key ID",
-                keys_dir()?.display(),
-                many.len(),
-                ids.join(", ")
-            )
+            bail!(crate::tr!(
+                format!(
+                    "{}：有 {} 把密钥（{}）；请用 --key ID 选择",
+                    keys_dir()?.display(),
+                    many.len(),
+                    ids.join(", ")
+                ),
+                format!(
+                    "{}: {} keys ({}); choose one with --key ID",
+                    keys_dir()?.display(),
+                    many.len(),
+                    ids.join(", ")
+                )
+            ))
         }
     }
 }
@@ -215,11 +235,18 @@ pub fn load(path: &Path) -> Result<KeyFile> {
 pub fn save_new(file: &KeyFile, force: bool) -> Result<PathBuf> {
     let path = key_path(&file.id)?;
     if path.exists() && !force {
-        bail!(
-            "{}: a key for expert {} already exists (use --force to replace it; the old key can then no longer sign)",
-            path.display(),
-            file.id
-        );
+        bail!(crate::tr!(
+            format!(
+                "{}：{} 的密钥已存在（要替换请加 --force；替换后旧密钥不能再签名）",
+                path.display(),
+                file.id
+            ),
+            format!(
+                "{}: a key for {} already exists (use --force to replace it; the old key can then no longer sign)",
+                path.display(),
+                file.id
+            )
+        ));
     }
     crate::support::fs::write_atomic_mode(&path, file.to_text().as_bytes(), Some(0o600))?;
     Ok(path)
@@ -253,17 +280,28 @@ pub fn read_passphrase(file: Option<&Path>, prompt: &str, confirm: bool) -> Resu
         return read_passphrase_file(&f);
     }
     let no_tty = |e: std::io::Error| {
-        anyhow!(
-            "cannot read a passphrase from the terminal ({}); use --passphrase-file FILE or {PASSPHRASE_FILE_ENV}",
-            e.kind()
-        )
+        anyhow!(crate::tr!(
+            format!(
+                "无法从终端读取口令（{}）；请用 --passphrase-file 文件 或 {PASSPHRASE_FILE_ENV}",
+                e.kind()
+            ),
+            format!(
+                "cannot read a passphrase from the terminal ({}); use --passphrase-file FILE or {PASSPHRASE_FILE_ENV}",
+                e.kind()
+            )
+        ))
     };
     let first = Passphrase::new(rpassword::prompt_password(prompt).map_err(no_tty)?);
     if confirm {
-        let again =
-            Passphrase::new(rpassword::prompt_password("Repeat passphrase: ").map_err(no_tty)?);
+        let again = Passphrase::new(
+            rpassword::prompt_password(crate::tr!("再输入一次口令：", "Repeat passphrase: "))
+                .map_err(no_tty)?,
+        );
         if !first.same_as(&again) {
-            bail!("the two passphrases differ");
+            bail!(crate::tr!(
+                "两次输入的口令不一致",
+                "the two passphrases differ"
+            ));
         }
     }
     Ok(first)
@@ -272,17 +310,25 @@ pub fn read_passphrase(file: Option<&Path>, prompt: &str, confirm: bool) -> Resu
 fn read_passphrase_file(path: &Path) -> Result<Passphrase> {
     let p = path.display();
     let bytes = zeroize::Zeroizing::new(
-        crate::support::fs::read_kind(path, &crate::support::fs::limits::PASSPHRASE)
-            .context("cannot use the passphrase file")?,
+        crate::support::fs::read_kind(path, &crate::support::fs::limits::PASSPHRASE).context(
+            crate::tr!("无法使用口令文件", "cannot use the passphrase file"),
+        )?,
     );
-    let text =
-        std::str::from_utf8(&bytes).map_err(|_| anyhow!("{p}: passphrase file is not UTF-8"))?;
+    let text = std::str::from_utf8(&bytes).map_err(|_| {
+        anyhow!(crate::tr!(
+            format!("{p}：口令文件不是 UTF-8 文本"),
+            format!("{p}: passphrase file is not UTF-8")
+        ))
+    })?;
     let text = text
         .strip_suffix("\r\n")
         .or_else(|| text.strip_suffix('\n'))
         .unwrap_or(text);
     if text.is_empty() {
-        bail!("{p}: passphrase file is empty");
+        bail!(crate::tr!(
+            format!("{p}：口令文件是空的"),
+            format!("{p}: passphrase file is empty")
+        ));
     }
     Ok(Passphrase::new(text.to_string()))
 }
@@ -312,16 +358,29 @@ impl Unlocked {
     }
 }
 
+/// The question for a key's passphrase, in the run's language.
+fn passphrase_prompt(file: &KeyFile) -> String {
+    crate::tr!(
+        format!(
+            "请输入 {} 的密钥口令（{}，{}）：",
+            file.id,
+            file.alg,
+            short_id(&file.key_id)
+        ),
+        format!(
+            "Passphrase for key {} ({}, {}): ",
+            file.id,
+            file.alg,
+            short_id(&file.key_id)
+        )
+    )
+}
+
 /// Finds the key (`id`, or the only one), asks for its passphrase and opens it.
 pub fn unlock(id: Option<&str>, passphrase_file: Option<&Path>) -> Result<Unlocked> {
     let path = find(id)?;
     let file = load(&path)?;
-    let prompt = format!(
-        "Passphrase for key {} ({}, {}): ",
-        file.id,
-        file.alg,
-        short_id(&file.key_id)
-    );
+    let prompt = passphrase_prompt(&file);
     let pass = read_passphrase(passphrase_file, &prompt, false)?;
     open(path, file, &pass)
 }
@@ -330,12 +389,7 @@ pub fn unlock(id: Option<&str>, passphrase_file: Option<&Path>) -> Result<Unlock
 /// stick), asking for its passphrase as [`unlock`] does.
 pub fn unlock_file(path: &Path, passphrase_file: Option<&Path>) -> Result<Unlocked> {
     let file = load(path)?;
-    let prompt = format!(
-        "Passphrase for key {} ({}, {}): ",
-        file.id,
-        file.alg,
-        short_id(&file.key_id)
-    );
+    let prompt = passphrase_prompt(&file);
     let pass = read_passphrase(passphrase_file, &prompt, false)?;
     open(path.to_path_buf(), file, &pass)
 }
@@ -350,12 +404,23 @@ pub fn unlock_with(id: Option<&str>, pass: &Passphrase) -> Result<Unlocked> {
 
 /// The passphrase does not open the key: a type of its own, so that the
 /// terminal interface can ask again rather than report a broken key.
-#[derive(Debug, thiserror::Error)]
-#[error("{path}: wrong passphrase for key {id} (or the key file was altered)")]
+#[derive(Debug)]
 pub struct WrongPassphrase {
     pub path: String,
     pub id: String,
 }
+
+impl std::fmt::Display for WrongPassphrase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (path, id) = (&self.path, &self.id);
+        f.write_str(&crate::tr!(
+            format!("{path}：口令不对，打不开 {id} 的密钥（或密钥文件被改动过）"),
+            format!("{path}: wrong passphrase for key {id} (or the key file was altered)")
+        ))
+    }
+}
+
+impl std::error::Error for WrongPassphrase {}
 
 fn open(path: PathBuf, file: KeyFile, pass: &Passphrase) -> Result<Unlocked> {
     let key = file.unseal(pass).map_err(|e| match e {
@@ -396,7 +461,10 @@ pub fn create(req: &NewKey<'_>, clock: &crate::support::clock::Clock) -> Result<
     check_new(req)?;
     let pass = read_passphrase(
         req.passphrase_file,
-        &format!("New passphrase for key {}: ", req.id),
+        &crate::tr!(
+            format!("为 {} 的新密钥设定口令：", req.id),
+            format!("New passphrase for key {}: ", req.id)
+        ),
         true,
     )?;
     make(req, &pass, clock).map(|(made, _)| made)
@@ -422,20 +490,32 @@ pub fn create_unlocked(
 fn check_new(req: &NewKey<'_>) -> Result<()> {
     let id = req.id;
     if !valid_expert_id(id) {
-        bail!("--id {id:?}: an expert id is 1-32 letters, digits, '-' or '_'");
+        bail!(crate::tr!(
+            format!("--id {id:?}：编号须为 1-32 个字母、数字、'-' 或 '_'"),
+            format!("--id {id:?}: an id is 1-32 letters, digits, '-' or '_'")
+        ));
     }
     if req.name.trim().is_empty() {
-        bail!("--name: empty");
+        bail!(crate::tr!("--name：为空", "--name: empty"));
     }
     if req.sm2_id.is_some() && req.alg != crate::crypto::Alg::Sm2 {
-        bail!("--sm2-id is only for --alg sm2");
+        bail!(crate::tr!(
+            "--sm2-id 只用于 --alg sm2",
+            "--sm2-id is only for --alg sm2"
+        ));
     }
     let path = key_path(id)?;
     if path.exists() && !req.force {
-        bail!(
-            "{}: a key for expert {id} already exists (use --force to replace it; the old key can then no longer sign)",
-            path.display()
-        );
+        bail!(crate::tr!(
+            format!(
+                "{}：{id} 的密钥已存在（要替换请加 --force；替换后旧密钥不能再签名）",
+                path.display()
+            ),
+            format!(
+                "{}: a key for {id} already exists (use --force to replace it; the old key can then no longer sign)",
+                path.display()
+            )
+        ));
     }
     kdf_cost()?;
     Ok(())

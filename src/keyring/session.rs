@@ -129,7 +129,10 @@ impl Session {
             .bundle
             .append_all(changes, clock, &owner)
             .map_err(|e| match e {
-                crate::store::StoreError::Refused(r) => anyhow!("{path}: {r}"),
+                crate::store::StoreError::Refused(r) => anyhow!(crate::tr!(
+                    format!("{path}：{}", r.zh()),
+                    format!("{path}: {r}")
+                )),
                 e => anyhow!(e),
             })?;
         if let Some(last) = evs.last() {

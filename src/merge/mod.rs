@@ -1075,11 +1075,29 @@ impl Request<'_> {
                     .filter(|e| e.role.as_deref() == Some(CHAIR_ROLE));
                 let Some(e) = entry else {
                     anyhow::bail!(
-                        "{}: key {} ({}) is not a chair's key in this roster; add its entry (panelist key show --id {} --roster-entry) with \"role\": \"{CHAIR_ROLE}\"",
-                        self.roster.display(),
-                        k.file.id,
-                        short_id(k.key_id()),
-                        k.file.id
+                        "{}",
+                        crate::tr!(
+                            format!(
+                                "{}：密钥 {}（{}）不是本名单中组长的密钥；请加入其条目（panelist roster add {} {}.roster-entry.json）并指定组长（panelist roster chair {} {}）",
+                                self.roster.display(),
+                                k.file.id,
+                                short_id(k.key_id()),
+                                self.roster.display(),
+                                k.file.id,
+                                self.roster.display(),
+                                k.file.id
+                            ),
+                            format!(
+                                "{}: key {} ({}) is not a chair's key in this roster; add its entry (panelist roster add {} {}.roster-entry.json) and mark the chair (panelist roster chair {} {})",
+                                self.roster.display(),
+                                k.file.id,
+                                short_id(k.key_id()),
+                                self.roster.display(),
+                                k.file.id,
+                                self.roster.display(),
+                                k.file.id
+                            )
+                        )
                     );
                 };
                 Some(ExpertRef {

@@ -33,6 +33,8 @@ use crate::domain::{Application, Catalog, RosterEntry, Rubric, Sections, Unit};
 use crate::support::clock::Clock;
 use crate::support::fs::TempPath;
 
+mod zh;
+
 pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
 
 /// Everything that can go wrong with a bundle, each a one-line message.

@@ -111,8 +111,8 @@ pub fn write_atomic_mode(target: &Path, bytes: &[u8], mode: Option<u32>) -> Resu
 /// A short reason for an I/O error, without the OS error number.
 pub fn io_msg(e: &std::io::Error) -> String {
     match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::NotFound => crate::tr!("没有这个文件", "no such file").into(),
+        std::io::ErrorKind::PermissionDenied => crate::tr!("没有权限", "permission denied").into(),
         _ => e.to_string(),
     }
 }
@@ -206,16 +206,27 @@ pub fn human_size(n: u64) -> String {
 }
 
 fn too_large(path: &Path, limit: &Limit) -> anyhow::Error {
-    anyhow!(
-        "{}: larger than {}, the limit for {}",
-        path.display(),
-        human_size(limit.bytes),
-        limit.what
-    )
+    anyhow!(crate::tr!(
+        format!(
+            "{}：大于 {}（{}的上限）",
+            path.display(),
+            human_size(limit.bytes),
+            limit.what
+        ),
+        format!(
+            "{}: larger than {}, the limit for {}",
+            path.display(),
+            human_size(limit.bytes),
+            limit.what
+        )
+    ))
 }
 
 fn cannot_read(path: &Path, e: &std::io::Error) -> anyhow::Error {
-    anyhow!("{}: cannot read: {}", path.display(), io_msg(e))
+    anyhow!(crate::tr!(
+        format!("{}：无法读取：{}", path.display(), io_msg(e)),
+        format!("{}: cannot read: {}", path.display(), io_msg(e))
+    ))
 }
 
 /// Reads the whole file at `path`, whatever it is (a regular file, a FIFO,
@@ -243,7 +254,10 @@ pub fn read_open(mut f: File, path: &Path, limit: &Limit) -> Result<Vec<u8>> {
     use std::io::Read as _;
     let md = f.metadata().map_err(|e| cannot_read(path, &e))?;
     if md.is_dir() {
-        bail!("{}: is a folder, not a file", path.display());
+        bail!(crate::tr!(
+            format!("{}：是文件夹，不是文件", path.display()),
+            format!("{}: is a folder, not a file", path.display())
+        ));
     }
     if md.is_file() && md.len() > limit.bytes {
         return Err(too_large(path, limit));
@@ -360,16 +374,25 @@ pub fn check_outputs(inputs: &[&Path], outputs: &[&Path]) -> Result<()> {
     for &o in outputs {
         let od = o.display();
         if o.file_name().is_none() {
-            bail!("{od}: names a folder, not a file to write");
+            bail!(crate::tr!(
+                format!("{od}：这是文件夹，不是要写出的文件"),
+                format!("{od}: names a folder, not a file to write")
+            ));
         }
         let dir = parent(o);
         match fs::metadata(&dir) {
             Ok(m) if m.is_dir() => {}
-            Ok(_) => bail!("{od}: {} is not a folder", dir.display()),
-            Err(_) => bail!(
-                "{od}: no folder {} to write into (make it first)",
-                dir.display()
-            ),
+            Ok(_) => bail!(crate::tr!(
+                format!("{od}：{} 不是文件夹", dir.display()),
+                format!("{od}: {} is not a folder", dir.display())
+            )),
+            Err(_) => bail!(crate::tr!(
+                format!("{od}：没有可写入的文件夹 {}（请先建立）", dir.display()),
+                format!(
+                    "{od}: no folder {} to write into (make it first)",
+                    dir.display()
+                )
+            )),
         }
         if let Ok(m) = fs::metadata(o)
             && !m.is_file()
@@ -382,18 +405,33 @@ pub fn check_outputs(inputs: &[&Path], outputs: &[&Path]) -> Result<()> {
         let place = Place::of(o);
         if let Some((i, _)) = ins.iter().find(|(_, p)| p.same(&place)) {
             if i == &o {
-                bail!("{od}: is also an input of this command; name another file to write");
+                bail!(crate::tr!(
+                    format!("{od}：也是本命令的输入；请另取一个输出文件名"),
+                    format!("{od}: is also an input of this command; name another file to write")
+                ));
             }
-            bail!(
-                "{od}: is the same file as the input {}; name another file to write",
-                i.display()
-            );
+            bail!(crate::tr!(
+                format!(
+                    "{od}：与输入 {} 是同一个文件；请另取一个输出文件名",
+                    i.display()
+                ),
+                format!(
+                    "{od}: is the same file as the input {}; name another file to write",
+                    i.display()
+                )
+            ));
         }
         if let Some((q, _)) = outs.iter().find(|(_, p)| p.same(&place)) {
-            bail!(
-                "{od}: is given twice as an output (also as {}); name a file for each",
-                q.display()
-            );
+            bail!(crate::tr!(
+                format!(
+                    "{od}：作为输出给了两次（另一次是 {}）；每个输出请用不同的文件",
+                    q.display()
+                ),
+                format!(
+                    "{od}: is given twice as an output (also as {}); name a file for each",
+                    q.display()
+                )
+            ));
         }
         outs.push((o, place));
     }
@@ -442,11 +480,18 @@ impl OutputLock {
                 })?;
             match f.try_lock() {
                 Ok(()) => files.push(f),
-                Err(fs::TryLockError::WouldBlock) => bail!(
-                    "{}: another panelist is writing this file now (lock {}); run again when it has finished",
-                    t.display(),
-                    lp.display()
-                ),
+                Err(fs::TryLockError::WouldBlock) => bail!(crate::tr!(
+                    format!(
+                        "{}：另一个 panelist 正在写这个文件（锁 {}）；等它结束后再运行",
+                        t.display(),
+                        lp.display()
+                    ),
+                    format!(
+                        "{}: another panelist is writing this file now (lock {}); run again when it has finished",
+                        t.display(),
+                        lp.display()
+                    )
+                )),
                 Err(fs::TryLockError::Error(e)) => bail!(
                     "{}: cannot lock {}: {}",
                     t.display(),

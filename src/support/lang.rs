@@ -47,3 +47,40 @@ impl Lang {
         }
     }
 }
+
+/// The language of messages made below the command line (errors of the
+/// importers, the key store, the checks), set once by the command line
+/// from `--lang` before anything runs. Library code that has a [`Lang`]
+/// in hand uses it; this is for the errors that have none. English until
+/// set, so library tests see the messages they always did.
+static CURRENT: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
+
+/// Sets the language of messages for the rest of the run.
+pub fn set_current(lang: Lang) {
+    CURRENT.store(
+        u8::from(lang == Lang::Zh),
+        std::sync::atomic::Ordering::Relaxed,
+    );
+}
+
+/// The language of messages set by [`set_current`] (English until set).
+pub fn current() -> Lang {
+    if CURRENT.load(std::sync::atomic::Ordering::Relaxed) == 1 {
+        Lang::Zh
+    } else {
+        Lang::En
+    }
+}
+
+/// The message in the language of [`current`]: `tr!(zh, en)`, each an
+/// expression (`format!(…)` or a `&str`); only the one chosen is built.
+#[macro_export]
+macro_rules! tr {
+    ($zh:expr, $en:expr $(,)?) => {
+        if $crate::support::lang::current() == $crate::support::lang::Lang::Zh {
+            $zh
+        } else {
+            $en
+        }
+    };
+}

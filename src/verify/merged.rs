@@ -158,13 +158,23 @@ impl PayloadRules for MergedRules {
                 )));
             }
         }
-        Ok(format!(
-            "merged result by {} ({})  {} experts, {} applications, rule {}",
-            signer.id,
-            inert_line(&signer.name),
-            p.inputs.len(),
-            p.applications.len(),
-            p.method.rule.key()
+        Ok(crate::tr!(
+            format!(
+                "组长 {}（{}）签署的汇总结果  {} 位专家，{} 个项目，规则 {}",
+                signer.id,
+                inert_line(&signer.name),
+                p.inputs.len(),
+                p.applications.len(),
+                p.method.rule.key()
+            ),
+            format!(
+                "merged result by {} ({})  {} experts, {} applications, rule {}",
+                signer.id,
+                inert_line(&signer.name),
+                p.inputs.len(),
+                p.applications.len(),
+                p.method.rule.key()
+            )
         ))
     }
 }

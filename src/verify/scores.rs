@@ -271,12 +271,24 @@ fn scores_check(
             ));
         }
     }
-    let partial = if p.partial { " (partial)" } else { "" };
-    Ok(format!(
-        "expert {} ({})  {}{partial}",
-        signer.id,
-        inert_line(&signer.name),
-        counts.line()
+    let partial = if p.partial {
+        crate::tr!("（未评完）", " (partial)")
+    } else {
+        ""
+    };
+    Ok(crate::tr!(
+        format!(
+            "专家 {}（{}）  {}{partial}",
+            signer.id,
+            inert_line(&signer.name),
+            counts.line()
+        ),
+        format!(
+            "expert {} ({})  {}{partial}",
+            signer.id,
+            inert_line(&signer.name),
+            counts.line()
+        )
     ))
 }
 
