@@ -223,7 +223,8 @@ proptest! {
         prop_assert!(back.verify_by(&kid, k.verify_key()).is_ok());
         // The signed bytes are PAE over the canonical payload.
         let body = canonical(&payload).expect("canonical");
-        prop_assert_eq!(back.signed_bytes().expect("bytes"), pae(SCORES_TYPE, &body));
+        prop_assert_eq!(&back.payload, &body);
+        prop_assert_eq!(back.signed_bytes(), pae(SCORES_TYPE, &body));
     }
 
     /// Flipping any bit of the signed payload bytes, of the payload type or

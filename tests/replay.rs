@@ -378,16 +378,20 @@ fn a_signed_export_replays_from_its_payload() {
 
     // An event edited in the file (signature aside): broken from there.
     let text = std::fs::read_to_string(&out).expect("read");
-    let mut v: serde_json::Value = serde_json::from_str(&text).expect("json");
-    v["payload"]["history"][3]["value"] = serde_json::json!(25);
     let edited = f._dir.path().join("edited.json");
-    std::fs::write(&edited, v.to_string()).expect("write");
+    std::fs::write(
+        &edited,
+        edit_payload(&text, |p| p["history"][3]["value"] = serde_json::json!(25)),
+    )
+    .expect("write");
     let src = Source::open(&edited).expect("open");
     assert_eq!(src.check.first_bad, Some(3));
     // A head that claims more events than the file holds.
-    let mut v: serde_json::Value = serde_json::from_str(&text).expect("json");
-    v["payload"]["head"]["size"] = serde_json::json!(17);
-    std::fs::write(&edited, v.to_string()).expect("write");
+    std::fs::write(
+        &edited,
+        edit_payload(&text, |p| p["head"]["size"] = serde_json::json!(17)),
+    )
+    .expect("write");
     let src = Source::open(&edited).expect("open");
     assert_eq!(src.check.first_bad, None);
     assert_eq!(
@@ -444,4 +448,13 @@ fn the_command_reads_the_file_first_then_needs_a_terminal() {
     std::fs::write(&junk, "{\"payloadType\": 1}").expect("write");
     let r = s.run(&["replay", &junk.display().to_string()]);
     r.assert_error(&["junk.json", "neither a working copy nor a scores file"]);
+}
+
+/// A signed file's text with its payload edited, not signed again.
+fn edit_payload(text: &str, edit: impl FnOnce(&mut serde_json::Value)) -> String {
+    let mut env = panelist::crypto::envelope::Envelope::parse(text).expect("envelope");
+    let mut v = env.payload_value().expect("payload");
+    edit(&mut v);
+    env.set_payload_value(&v).expect("jcs");
+    env.to_text()
 }

@@ -179,7 +179,7 @@ pub fn audit(paths: &[PathBuf], roster: &[RosterEntry], bundle: Option<&BundleFa
             );
         }
         match env.payload_type.as_str() {
-            SCORES_TYPE => match <ScoresPayload as serde::Deserialize>::deserialize(&env.payload) {
+            SCORES_TYPE => match crate::formats::read_payload::<ScoresPayload>(&env) {
                 Ok(payload) => {
                     a.files.push(FileSummary {
                         file: file.clone(),
@@ -193,28 +193,23 @@ pub fn audit(paths: &[PathBuf], roster: &[RosterEntry], bundle: Option<&BundleFa
                     });
                     exports.push(Ex { file, payload });
                 }
-                Err(e) => a.push(
-                    Severity::Problem,
-                    "format",
-                    &file,
-                    None,
-                    format!("payload: {e}"),
-                ),
+                Err(e) => a.push(Severity::Problem, "format", &file, None, e.to_string()),
             },
             MERGED_TYPE => {
+                let pv = env.payload_value().ok();
                 a.files.push(FileSummary {
                     file: file.clone(),
                     kind: "merged",
                     sha256: sha.clone(),
                     expert: None,
-                    bundle_id: env
-                        .payload
-                        .pointer("/bundle/id")
+                    bundle_id: pv
+                        .as_ref()
+                        .and_then(|v| v.pointer("/bundle/id"))
                         .and_then(|v| v.as_str())
                         .map(String::from),
-                    bundle_digest: env
-                        .payload
-                        .pointer("/bundle/digest")
+                    bundle_digest: pv
+                        .as_ref()
+                        .and_then(|v| v.pointer("/bundle/digest"))
                         .and_then(|v| v.as_str())
                         .map(String::from),
                     events: None,
@@ -676,16 +671,10 @@ fn cross_check(a: &mut Audit, wcs: &[Wc], exports: &[Ex], bundle: Option<&Bundle
 }
 
 fn check_merged(a: &mut Audit, file: &str, env: &Envelope, inputs: &BTreeMap<String, PathBuf>) {
-    let payload = match <MergedPayload as serde::Deserialize>::deserialize(&env.payload) {
+    let payload = match crate::formats::read_payload::<MergedPayload>(env) {
         Ok(p) => p,
         Err(e) => {
-            a.push(
-                Severity::Problem,
-                "merged",
-                file,
-                None,
-                format!("payload: {e}"),
-            );
+            a.push(Severity::Problem, "merged", file, None, e.to_string());
             return;
         }
     };

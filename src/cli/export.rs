@@ -1,4 +1,4 @@
-//! `panelist export` and `panelist verify`.
+//! `panelist export`, `panelist verify` and `panelist show`.
 
 use std::path::PathBuf;
 
@@ -99,6 +99,27 @@ fn check_set(signed: &std::path::Path, bytes: &[u8]) -> bool {
         print::line(format_args!("BAD {name}  {why}"));
     }
     good
+}
+
+#[derive(Args, Debug)]
+pub struct ShowArgs {
+    /// A signed file (an expert's export or a merged result).
+    pub file: PathBuf,
+}
+
+/// Prints the decoded payload of a signed file: what `jq -r .payload FILE
+/// | base64 -d | jq .` prints, with characters a terminal would obey
+/// escaped. It checks no signature; `panelist verify` does.
+pub fn show(a: &ShowArgs, _ctx: &Ctx) -> Result<u8> {
+    let name = inert_path(&a.file);
+    let text = crate::export::read_signed_file(&a.file)?;
+    let env = crate::crypto::envelope::Envelope::parse_unsigned(&text)
+        .map_err(|e| anyhow::anyhow!("{name}: {}", inert_line(&e.to_string())))?;
+    let shown = env
+        .show()
+        .map_err(|e| anyhow::anyhow!("{name}: {}", inert_line(&e.to_string())))?;
+    print::text(&shown);
+    Ok(exit::OK)
 }
 
 /// Exit 0 when every file verifies, 1 when any is bad, 2 when any cannot

@@ -656,10 +656,11 @@ pub fn envelope(
         Some(k) => Envelope::sign(crate::crypto::envelope::MERGED_TYPE, v, k)
             .map_err(|e| anyhow::anyhow!("{e}")),
         None => {
-            crate::crypto::envelope::canonical(&v).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let bytes =
+                crate::crypto::envelope::canonical(&v).map_err(|e| anyhow::anyhow!("{e}"))?;
             Ok(Envelope {
                 payload_type: crate::crypto::envelope::MERGED_TYPE.into(),
-                payload: v,
+                payload: bytes,
                 signatures: Vec::new(),
             })
         }
@@ -796,8 +797,7 @@ fn read_named_input(
     if env.payload_type != SCORES_TYPE {
         return Err("not an expert's scores file".into());
     }
-    let p: ScoresPayload =
-        serde_json::from_value(env.payload.clone()).map_err(|e| format!("payload: {e}"))?;
+    let p: ScoresPayload = crate::formats::read_payload(&env).map_err(|e| e.to_string())?;
     let mut bad = Vec::new();
     if p.expert.id != r.expert {
         bad.push(format!("names expert {}", inert_line(&p.expert.id)));
