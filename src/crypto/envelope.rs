@@ -35,7 +35,7 @@ pub const SCORES_TYPE: &str = "application/vnd.panelist.scores+json;version=2";
 pub const MERGED_TYPE: &str = "application/vnd.panelist.merged+json;version=2";
 
 /// Largest integer magnitude a payload may hold: 2^53 - 1.
-pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+pub use crate::support::strict::MAX_SAFE_INTEGER;
 
 /// One signature of an envelope.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -254,8 +254,17 @@ impl Envelope {
                 "the file is not a JSON object".into(),
             ));
         }
-        let wire: Wire = crate::support::jsonio::from_str_closed(text)
-            .map_err(|e| EnvelopeError::Syntax(e.to_string()))?;
+        // One strict pass; a refused file is read again only to say where.
+        let wire: Wire = match crate::support::strict::from_slice(text.as_bytes()) {
+            Ok(w) => w,
+            Err(fast) => {
+                let why = match crate::support::jsonio::from_str_closed::<Wire>(text) {
+                    Err(e) => e.to_string(),
+                    Ok(_) => fast.to_string(),
+                };
+                return Err(EnvelopeError::Syntax(why));
+            }
+        };
         Envelope::from_wire(wire)
     }
 

@@ -32,9 +32,24 @@ pub enum PayloadError {
 /// Reads a signed file's payload as `T`, closed: duplicate keys, unknown
 /// and missing fields (optional ones included), values of the wrong type
 /// and numbers that are not integers below 2^53 are refused.
+///
+/// One pass over the bytes into `T` (`support::strict`), no JSON tree; a
+/// refused payload is read again the slow way only to say where and what
+/// is wrong in the words the verifiers have always used.
 pub fn read_payload<T: serde::de::DeserializeOwned + Serialize>(
     env: &Envelope,
 ) -> Result<T, PayloadError> {
+    match crate::support::strict::from_slice::<T>(&env.payload) {
+        Ok(t) => Ok(t),
+        Err(fast) => Err(explain::<T>(env)
+            .err()
+            .unwrap_or_else(|| PayloadError::Shape(fast.to_string()))),
+    }
+}
+
+/// The reason a payload is refused, from a strict tree of it: duplicate
+/// keys, JCS safety with the JSON path, then the closed typed reading.
+fn explain<T: serde::de::DeserializeOwned + Serialize>(env: &Envelope) -> Result<T, PayloadError> {
     let v = env.payload_value().map_err(PayloadError::Envelope)?;
     crate::support::jsonio::from_value_closed(&v, true)
         .map_err(|e| PayloadError::Shape(e.to_string()))

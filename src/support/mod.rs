@@ -7,3 +7,4 @@ pub mod fs;
 pub mod jsonio;
 pub mod lang;
 pub mod paths;
+pub mod strict;
