@@ -131,29 +131,49 @@ pub fn verify(a: &VerifyArgs, _ctx: &Ctx) -> Result<u8> {
         roster: &roster,
         bundle: facts.as_ref(),
     };
-    let mut code = exit::OK;
-    for f in &a.files {
-        let name = inert_path(f);
-        let text = match crate::export::read_signed_file(f) {
-            Ok(t) => t,
-            Err(e) => {
-                // A file that cannot be read is an error, not a verdict.
-                eprintln!("panelist: error: {}", inert_line(&format!("{e:#}")));
-                code = exit::ERROR;
-                continue;
+    // Every file on every core; the lines come out in the order given.
+    enum Outcome {
+        Unreadable(String),
+        Verdict(
+            std::result::Result<verify::Verified, verify::VerifyError>,
+            Vec<u8>,
+        ),
+    }
+    let outcomes = crate::support::par::map(&a.files, |f| {
+        match crate::export::read_signed_file(f) {
+            Err(e) => Outcome::Unreadable(format!("{e:#}")),
+            Ok(text) => {
+                let r = verify::verify_text(&text, &ctx);
+                // A merged result's set is checked against its bytes.
+                let keep = match &r {
+                    Ok(v) if v.payload_type == crate::crypto::envelope::MERGED_TYPE => {
+                        text.into_bytes()
+                    }
+                    _ => Vec::new(),
+                };
+                Outcome::Verdict(r, keep)
             }
-        };
-        match verify::verify_text(&text, &ctx) {
-            Ok(v) => {
+        }
+    });
+    let mut code = exit::OK;
+    for (f, outcome) in a.files.iter().zip(outcomes) {
+        let name = inert_path(f);
+        match outcome {
+            Outcome::Unreadable(e) => {
+                // A file that cannot be read is an error, not a verdict.
+                eprintln!("panelist: error: {}", inert_line(&e));
+                code = exit::ERROR;
+            }
+            Outcome::Verdict(Ok(v), bytes) => {
                 print::line(format_args!("OK  {name}  {}", v.summary));
                 if v.payload_type == crate::crypto::envelope::MERGED_TYPE
-                    && !check_set(f, text.as_bytes())
+                    && !check_set(f, &bytes)
                     && code == exit::OK
                 {
                     code = exit::FINDINGS;
                 }
             }
-            Err(reason) => {
+            Outcome::Verdict(Err(reason), _) => {
                 print::line(format_args!("BAD {name}  {}", inert_line(&reason.message)));
                 if code == exit::OK {
                     code = exit::FINDINGS;
