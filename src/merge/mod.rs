@@ -585,20 +585,17 @@ pub fn envelope(
     payload: &MergedPayload,
     key: Option<&crate::crypto::sign::SecretKey>,
 ) -> Result<Envelope> {
-    let v = serde_json::to_value(payload)
+    // The typed writer: JCS straight from the payload's types, no tree.
+    let bytes = crate::crypto::jcs::to_vec(payload)
         .map_err(|e| anyhow::anyhow!("cannot build the payload: {e}"))?;
     match key {
-        Some(k) => Envelope::sign(crate::crypto::envelope::MERGED_TYPE, v, k)
+        Some(k) => Envelope::sign_bytes(crate::crypto::envelope::MERGED_TYPE, bytes, k)
             .map_err(|e| anyhow::anyhow!("{e}")),
-        None => {
-            let bytes =
-                crate::crypto::envelope::canonical(&v).map_err(|e| anyhow::anyhow!("{e}"))?;
-            Ok(Envelope {
-                payload_type: crate::crypto::envelope::MERGED_TYPE.into(),
-                payload: bytes,
-                signatures: Vec::new(),
-            })
-        }
+        None => Ok(Envelope {
+            payload_type: crate::crypto::envelope::MERGED_TYPE.into(),
+            payload: bytes,
+            signatures: Vec::new(),
+        }),
     }
 }
 
