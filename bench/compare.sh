@@ -15,7 +15,11 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export PANELIST_BENCH_DIR="$work"
+# The machine may be shared: its load goes beside every figure.
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+echo "cores $(nproc); load before $(load)"
 cargo bench --bench panelist 2>/dev/null | tee "$work/ours.txt"
+echo "load after the benchmarks $(load)"
 fig() { python3 -c "import json,sys; r=json.load(open('target/bench-results.json')); print(next(x['value'] for x in r if x['workload'].startswith(sys.argv[1]) and x['figure']==sys.argv[2]))" "$1" "$2"; }
 
 echo
@@ -55,3 +59,39 @@ if [ -f "$work/haystack.txt" ]; then
     python3 -c "t=($end-$start)*1000; print(f'fzf --filter {\"$q\"!r:>12}: {t:7.1f} ms   panelist per-keystroke p50 {float(\"$ours\"):.1f} ms, ratio {float(\"$ours\")/t:.2f}x')"
   done
 fi
+
+echo
+echo "== verify, 30 × 1,000 panel: a plain Python verifier (json + rfc8785 + cryptography, bench/plain_verify.py) on the same files"
+if python3 -c "import rfc8785, cryptography" 2>/dev/null; then
+  load_py=$(load)
+  start=$(date +%s.%N)
+  python3 bench/plain_verify.py "$work/panel30/roster.json" "$work"/panel30/exports/*.json >"$work/py.txt" || true
+  end=$(date +%s.%N)
+  ok=$(grep -c '^OK ' "$work/py.txt" || true)
+  py_s=$(python3 -c "print($end-$start)")
+  ours_s=$(fig "verify 30 files" "wall s")
+  python3 -c "print(f'plain Python {float(\"$py_s\"):.2f} s ({\"$ok\"} OK); panelist verify {float(\"$ours_s\"):.2f} s; panelist is {float(\"$py_s\")/float(\"$ours_s\"):.1f}x faster (target >= 20x); load $load_py')"
+else
+  echo "skipped: pip install rfc8785 cryptography"
+fi
+
+echo
+echo "== every figure against its target (load now $(load))"
+python3 - <<'PY'
+import json
+rows = json.load(open("target/bench-results.json"))
+def v(w, f):
+    return next((x["value"] for x in rows if x["workload"].startswith(w) and x["figure"] == f), None)
+checks = [
+    ("merge 300x1000 wall", v("merge 300", "wall s"), 2.0, "s"),
+    ("merge peak / input", v("merge 300", "peak / input"), 0.5, "x"),
+    ("verify 300 files wall", v("verify 300", "wall s"), 1.5, "s"),
+    ("audit 1M-event copy wall (with signatures)", v("audit working copy", "wall s"), None, "s"),
+    ("chain + replay 1M events in process", v("audit/replay", "total s"), 1.0, "s"),
+]
+for name, got, target, unit in checks:
+    if got is None:
+        continue
+    ratio = f"  ratio to target {got / target:.2f}" if target else ""
+    print(f"{name:<44} {got:8.3f} {unit}  target {target if target else '-'}{ratio}")
+PY

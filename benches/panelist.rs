@@ -479,23 +479,106 @@ fn merge_panel(r: &mut Report, dir: &Path) {
         .filter_map(|e| e.metadata().ok())
         .map(|m| m.len())
         .sum();
+    let exports: Vec<std::path::PathBuf> = sorted_files(&panel.join("exports"));
+    let (wall, peak_kb) = run_timed(
+        &[
+            "merge".as_ref(),
+            "--bundle".as_ref(),
+            panel.join("panel.bundle").as_os_str(),
+            "--roster".as_ref(),
+            panel.join("roster.json").as_os_str(),
+            panel.join("exports").as_os_str(),
+            "-o".as_ref(),
+            panel.join("merged.json").as_os_str(),
+            "--csv".as_ref(),
+            panel.join("merged.csv").as_os_str(),
+            "--xlsx".as_ref(),
+            panel.join("merged.xlsx").as_os_str(),
+        ],
+        "merge",
+    );
+    let name = "merge 300 experts × 1,000 applications";
+    r.add(name, "generate s", gen_s, "s", "setup");
+    r.add(name, "input MB", input_bytes as f64 / 1e6, "MB", "");
+    r.add(name, "wall s", wall, "s", "≤ 2 s");
+    r.add(
+        name,
+        "peak RSS MB",
+        peak_kb as f64 / 1e3,
+        "MB",
+        "≤ 0.5× input",
+    );
+    r.add(
+        name,
+        "peak / input",
+        peak_kb as f64 * 1e3 / input_bytes as f64,
+        "×",
+        "≤ 0.5",
+    );
+    let merged = std::fs::metadata(panel.join("merged.json"))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    r.add(name, "merged.json MB", merged as f64 / 1e6, "MB", "");
+
+    // `panelist verify` of the same 300 files, end to end, and one file
+    // verified in process (one core) beside it.
+    let mut args: Vec<&std::ffi::OsStr> = vec!["verify".as_ref()];
+    args.extend(exports.iter().map(|p| p.as_os_str()));
+    let roster = panel.join("roster.json");
+    args.extend(["--roster".as_ref(), roster.as_os_str()]);
+    let (wall, peak_kb) = run_timed(&args, "verify");
+    let name = "verify 300 files (300 × 1,000 panel)";
+    r.add(name, "wall s", wall, "s", "≤ 1.5 s");
+    r.add(name, "peak RSS MB", peak_kb as f64 / 1e3, "MB", "");
+    let entries = panelist::verify::read_checked_roster(&roster).expect("roster");
+    let ctx = panelist::verify::Context {
+        roster: &entries,
+        bundle: None,
+    };
+    let text = std::fs::read_to_string(&exports[0]).expect("export");
+    let t = Instant::now();
+    let env = panelist::verify::parse_envelope(&text).expect("envelope");
+    let parse_env = t.elapsed();
+    let t = Instant::now();
+    panelist::verify::verify_envelope(&env, &ctx).expect("verifies");
+    let rest = t.elapsed();
+    r.add(
+        name,
+        "in-process ms/file",
+        (parse_env + rest).as_secs_f64() * 1e3,
+        "ms",
+        "1 core",
+    );
+    r.add(
+        name,
+        "of which envelope ms",
+        parse_env.as_secs_f64() * 1e3,
+        "ms",
+        "",
+    );
+}
+
+/// The files of a folder, sorted.
+fn sorted_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut v: Vec<_> = std::fs::read_dir(dir)
+        .expect("dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    v.sort();
+    v
+}
+
+/// Runs the panelist binary with `args` as a user would (output to
+/// /dev/null), returning its wall time in seconds and its peak resident
+/// memory (VmHWM, kB) sampled every 5 ms.
+fn run_timed(args: &[&std::ffi::OsStr], what: &str) -> (f64, u64) {
     let t = Instant::now();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_panelist"))
-        .args(["merge", "--bundle"])
-        .arg(panel.join("panel.bundle"))
-        .arg("--roster")
-        .arg(panel.join("roster.json"))
-        .arg(panel.join("exports"))
-        .arg("-o")
-        .arg(panel.join("merged.json"))
-        .arg("--csv")
-        .arg(panel.join("merged.csv"))
-        .arg("--xlsx")
-        .arg(panel.join("merged.xlsx"))
+        .args(args)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
-        .expect("merge");
+        .expect(what);
     let status_path = format!("/proc/{}/status", child.id());
     let mut peak_kb = 0u64;
     let status = loop {
@@ -513,29 +596,107 @@ fn merge_panel(r: &mut Report, dir: &Path) {
         std::thread::sleep(Duration::from_millis(5));
     };
     let wall = t.elapsed().as_secs_f64();
-    assert!(status.success(), "merge failed");
-    let name = "merge 300 experts × 1,000 applications";
-    r.add(name, "generate s", gen_s, "s", "setup");
-    r.add(name, "input MB", input_bytes as f64 / 1e6, "MB", "");
-    r.add(name, "wall s", wall, "s", "≤ 2 s");
+    // verify and audit exit 1 on findings; only an error (2) or a signal fails.
+    assert!(
+        status.code().is_some_and(|c| c < 2),
+        "{what} failed: {status}"
+    );
+    (wall, peak_kb)
+}
+
+/// The 30 × 1,000 panel: `panelist verify` end to end, and the plain
+/// Python verifier of bench/plain_verify.py on the same files (run by
+/// bench/compare.sh, which prints the ratio).
+fn verify_panel30(r: &mut Report, dir: &Path) {
+    let panel = dir.join("panel30");
+    let clock = Clock::stepping("2024-03-01T09:00:00Z", 1000).expect("clock");
+    panelist::dev::generate_panel(&panel, 30, 1000, 11, 2, &clock).expect("generate");
+    let exports = sorted_files(&panel.join("exports"));
+    let roster = panel.join("roster.json");
+    let mut args: Vec<&std::ffi::OsStr> = vec!["verify".as_ref()];
+    args.extend(exports.iter().map(|p| p.as_os_str()));
+    args.extend(["--roster".as_ref(), roster.as_os_str()]);
+    let (wall, _) = run_timed(&args, "verify");
+    r.add(
+        "verify 30 files (30 × 1,000 panel)",
+        "wall s",
+        wall,
+        "s",
+        "≥ 20× plain Python",
+    );
+}
+
+/// `panelist audit` of one working copy holding 1,000,000 signed events,
+/// end to end (read once, chain, replay, sheet, every event's signature).
+fn audit_million(r: &mut Report, dir: &Path) {
+    const N: usize = 1_000_000;
+    let p = bundle_with(dir, 1000);
+    let clock = Clock::stepping("2024-03-01T09:00:00Z", 1).expect("clock");
+    let sk = panelist::crypto::sign::SecretKey::generate(panelist::crypto::Alg::Ed25519, None)
+        .expect("key");
+    let mut b = Bundle::open_write(&p).expect("open");
+    b.claim(&Identity {
+        id: "E01".into(),
+        name: "基准".into(),
+        org: "基准".into(),
+        key_id: Some(sk.verify_key().key_id()),
+    })
+    .expect("claim");
+    let apps: Vec<String> = b
+        .applications()
+        .expect("apps")
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
+    let crit: Vec<String> = b.rubric.criteria.iter().map(|c| c.key.clone()).collect();
+    let signer = panelist::keyring::owner::OwnerKey::new(&sk, Vec::new());
+    let t = Instant::now();
+    let batch = 20_000;
+    for start in (0..N).step_by(batch) {
+        let changes = (start..start + batch)
+            .map(|i| Change::Score {
+                app: apps[i % apps.len()].clone(),
+                criterion: crit[(i / apps.len()) % crit.len()].clone(),
+                value: Some(((i * 7) % 21) as i64),
+            })
+            .collect();
+        b.append_all(changes, &clock, &signer).expect("append");
+    }
+    drop(b);
+    let setup = t.elapsed().as_secs_f64();
+    let roster = dir.join("audit-roster.json");
+    let entry = serde_json::json!([{
+        "id": "E01", "name": "基准", "org": "基准", "alg": "ed25519",
+        "public_key": history::hex(sk.verify_key().public_key()),
+        "key_id": sk.verify_key().key_id(),
+    }]);
+    std::fs::write(&roster, entry.to_string()).expect("roster");
+    let (wall, peak_kb) = run_timed(
+        &[
+            "audit".as_ref(),
+            p.as_os_str(),
+            "--roster".as_ref(),
+            roster.as_os_str(),
+        ],
+        "audit",
+    );
+    let name = "audit working copy of 1,000,000 events";
+    r.add(name, "setup s", setup, "s", "setup");
     r.add(
         name,
-        "peak RSS MB",
-        peak_kb as f64 / 1e3,
+        "wall s",
+        wall,
+        "s",
+        "chain+replay ≤ 1 s, signatures own figure",
+    );
+    r.add(name, "peak RSS MB", peak_kb as f64 / 1e3, "MB", "");
+    r.add(
+        name,
+        "bundle MB",
+        std::fs::metadata(&p).map_or(0.0, |m| m.len() as f64 / 1e6),
         "MB",
-        "≤ 2× input",
+        "",
     );
-    r.add(
-        name,
-        "peak / input",
-        peak_kb as f64 * 1e3 / input_bytes as f64,
-        "×",
-        "≤ 2",
-    );
-    let merged = std::fs::metadata(panel.join("merged.json"))
-        .map(|m| m.len())
-        .unwrap_or(0);
-    r.add(name, "merged.json MB", merged as f64 / 1e6, "MB", "");
 }
 
 /// A working copy's audit checks one signature per event: 1,000,000 event
@@ -644,6 +805,12 @@ fn main() {
     }
     if want("merge") {
         merge_panel(&mut r, &dir_path);
+    }
+    if want("verify") {
+        verify_panel30(&mut r, &dir_path);
+    }
+    if want("audit") {
+        audit_million(&mut r, &dir_path);
     }
     if want("replay") {
         replay_million(&mut r, &dir_path);

@@ -4,11 +4,13 @@
 Written from docs/formats.md alone, so that a ministry or an auditor
 can check an expert's file without panelist. For each FILE it checks:
 
-  1. strict JSON (duplicate keys, non-integer numbers refused) and the
-     envelope's shape;
+  1. the DSSE envelope's shape, strict JSON (duplicate keys, non-integer
+     numbers refused) in the envelope and in the payload, which is the
+     base64 of the signed bytes (UTF-8 JSON);
   2. the signature: algorithm, public key and SM2 ID come from the roster
      entry of the payload's expert, never from the file; signed bytes are
-     PAE("DSSEv1", payloadType, JCS(payload));
+     PAE(payloadType, payload bytes) as DSSE v1 defines it, over the
+     decoded bytes as they are;
   3. the hash chain of the history, from the genesis hash to the log head;
   4. the replay: the history, replayed under the payload's rubric, yields
      exactly the exported per-application results.
@@ -42,8 +44,8 @@ except ImportError as e:  # pragma: no cover - the message is the point
     )
     sys.exit(2)
 
-SCORES_TYPE = "application/vnd.panelist.scores+json;version=1"
-PAYLOAD_FORMAT = "panelist.scores.v1"
+SCORES_TYPE = "application/vnd.panelist.scores+json;version=2"
+PAYLOAD_FORMAT = "panelist.scores.v2"
 GENESIS_TAG = b"panelist.genesis.v1\n"
 EVENT_TAG = b"panelist.event.v1\n"
 DEFAULT_SM2_ID = "1234567812345678"
@@ -346,6 +348,30 @@ def check_ints(v, path="$"):
             check_ints(x, f"{path}.{k}")
 
 
+def open_dsse(text):
+    """Section 1: the envelope, read strictly; returns (envelope, the
+    payload's bytes, the payload parsed strictly)."""
+    env = loads_strict(text)
+    if not isinstance(env, dict) or set(env) != {"payloadType", "payload", "signatures"}:
+        raise Bad("the envelope must have exactly payloadType, payload, signatures")
+    if not isinstance(env["payloadType"], str):
+        raise Bad("payloadType is not a string")
+    if not isinstance(env["payload"], str):
+        raise Bad("payload is not a string (the base64 of the signed bytes)")
+    try:
+        body = base64.b64decode(env["payload"], validate=True)
+    except ValueError:
+        raise Bad("payload is not base64") from None
+    try:
+        payload = loads_strict(body.decode("utf-8"))
+    except UnicodeDecodeError as e:
+        raise Bad(f"payload is not UTF-8 (byte {e.start} of the decoded payload)") from None
+    if not isinstance(payload, dict):
+        raise Bad("payload is not a JSON object")
+    check_ints(payload)
+    return env, body, payload
+
+
 def pae(payload_type, body):
     t = payload_type.encode("utf-8")
     return b"DSSEv1 %d %s %d %s" % (len(t), t, len(body), body)
@@ -523,15 +549,15 @@ def result_of(app_id, e, rubric):
 
 
 def verify_file(text, roster):
-    env = loads_strict(text)
-    if not isinstance(env, dict) or set(env) != {"payloadType", "payload", "signatures"}:
-        raise Bad("the envelope must have exactly payloadType, payload, signatures")
+    return verify_payload(text, roster)[0]
+
+
+def verify_payload(text, roster):
+    """(the OK line's summary, the verified payload)."""
+    env, body, payload = open_dsse(text)
     if env["payloadType"] != SCORES_TYPE:
         raise Bad(f"payloadType {env['payloadType']!r} is not {SCORES_TYPE}")
-    payload, sigs = env["payload"], env["signatures"]
-    if not isinstance(payload, dict):
-        raise Bad("payload is not an object")
-    check_ints(payload)
+    sigs = env["signatures"]
     check_scores_shape(payload)
     expert = payload["expert"]["id"]
     entry = next((e for e in roster if e.get("id") == expert), None)
@@ -552,7 +578,7 @@ def verify_file(text, roster):
         sig = base64.b64decode(sigs[0]["sig"], validate=True)
     except (ValueError, TypeError):
         raise Bad("sig is not base64") from None
-    msg = pae(env["payloadType"], rfc8785.dumps(payload))
+    msg = pae(env["payloadType"], body)
     if not verify_signature(entry, msg, sig):
         raise Bad("signature does not verify (payload or signature altered)")
 
@@ -589,7 +615,8 @@ def verify_file(text, roster):
         raise Bad("partial flag does not match the results")
     return (
         f"expert {expert} ({entry.get('name', '')})  {counts['complete']} scored, "
-        f"{counts['recused']} recused, {open_} to do" + (" (partial)" if open_ else "")
+        f"{counts['recused']} recused, {open_} to do" + (" (partial)" if open_ else ""),
+        payload,
     )
 
 

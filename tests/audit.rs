@@ -6,7 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::panel::{FAST_KDF, PASS, Panel, resign};
+use common::panel::{FAST_KDF, PASS, Panel, resign, tamper_text};
 use panelist::domain::history::{self, Change};
 
 struct Fixture {
@@ -347,12 +347,13 @@ fn the_sheet_edited_without_an_event_is_caught() {
 fn edited_exports_are_caught() {
     let f = fixture();
     let text = std::fs::read_to_string(&f.export).unwrap();
-    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
     // Change the size, without the key: the signature fails.
-    let n = v["payload"]["head"]["size"].as_u64().unwrap();
-    v["payload"]["head"]["size"] = serde_json::json!(n - 1);
+    let edited = tamper_text(&text, |p| {
+        let n = p["head"]["size"].as_u64().unwrap();
+        p["head"]["size"] = serde_json::json!(n - 1);
+    });
     let bad = f.p.s.path("size.json");
-    std::fs::write(&bad, serde_json::to_string(&v).unwrap()).unwrap();
+    std::fs::write(&bad, edited).unwrap();
     let (code, out) = audit(&f, &[&bad]);
     assert_eq!(code, 1);
     assert!(
@@ -476,19 +477,18 @@ fn a_merged_result_is_recomputed_from_its_inputs() {
     assert_eq!(code, 0, "untouched merged set is clean: {v}");
 
     // One figure changed.
-    let mut env: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&merged).unwrap()).unwrap();
-    let apps = env["payload"]["applications"]
-        .as_array_mut()
-        .expect("applications");
-    let target = apps
-        .iter_mut()
-        .find(|a| a["total"].is_object())
-        .expect("a scored application");
-    let id = target["id"].as_str().unwrap().to_string();
-    target["total"]["mean"] = serde_json::json!("99.0000");
+    let mut id = String::new();
+    let text = tamper_text(&std::fs::read_to_string(&merged).unwrap(), |p| {
+        let apps = p["applications"].as_array_mut().expect("applications");
+        let target = apps
+            .iter_mut()
+            .find(|a| a["total"].is_object())
+            .expect("a scored application");
+        id = target["id"].as_str().unwrap().to_string();
+        target["total"]["mean"] = serde_json::json!("99.0000");
+    });
     let edited = s.path("merged-edited.json");
-    std::fs::write(&edited, serde_json::to_string_pretty(&env).unwrap()).unwrap();
+    std::fs::write(&edited, text).unwrap();
     let mut files = exports.clone();
     files.push(edited);
     let (code, v) = audit_with(&s, &roster, &files);

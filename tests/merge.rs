@@ -229,10 +229,12 @@ fn build() -> Fixture {
     fork.export(&s.path("E03-fork.json"), false);
     // An edited copy of E06's file: one figure changed, not re-signed.
     let mut env = read_env(&s.path("E06.json"));
-    let a = &mut env.payload["applications"][30];
+    let mut pv = env.payload_value().expect("payload");
+    let a = &mut pv["applications"][30];
     let v = a["scores"]["practicality"].as_i64().expect("scored");
     a["scores"]["practicality"] = json!(v + 1);
     a["total"] = json!(a["total"].as_i64().expect("total") + 1);
+    env.set_payload_value(&pv).expect("jcs");
     std::fs::write(s.path("E06-edited.json"), env.to_text()).expect("write");
 
     // The chair's key through the command line, role "chair" in the roster.
@@ -314,7 +316,8 @@ fn merged() -> &'static (Run, MergedPayload) {
         assert_eq!(r.code, 0, "merge: {}\n{}", r.stdout, r.stderr);
         let env = read_env(&fx.path("merged.json"));
         assert_eq!(env.payload_type, MERGED_TYPE);
-        let p: MergedPayload = serde_json::from_value(env.payload).expect("typed payload");
+        let p: MergedPayload =
+            serde_json::from_value(env.payload_value().expect("payload")).expect("typed payload");
         (r, p)
     })
 }
@@ -508,9 +511,12 @@ fn a_bad_file_or_a_fork_stops_the_merge_and_lists_every_problem() {
     assert_eq!(fork.len(), 1, "{}", r.stdout);
     let e3 = read_env(&fx.path("E03.json"));
     let e3f = read_env(&fx.path("E03-fork.json"));
-    let size = e3.payload["head"]["size"].as_u64().expect("size");
+    let size = e3.payload_value().expect("payload")["head"]["size"]
+        .as_u64()
+        .expect("size");
     for env in [&e3, &e3f] {
-        let hash = env.payload["head"]["hash"].as_str().expect("hash");
+        let pv = env.payload_value().expect("payload");
+        let hash = pv["head"]["hash"].as_str().expect("hash");
         assert!(
             fork[0].contains(&format!("head size {size}, hash {}", &hash[..16])),
             "both heads named: {}",
@@ -552,8 +558,12 @@ fn merged_figures_match_an_independent_computation() {
     let e2a = read_env(&fx.path("E02-a.json"));
     let e2b = read_env(&fx.path("E02-b.json"));
     let (na, nb) = (
-        e2a.payload["head"]["size"].as_u64().expect("a"),
-        e2b.payload["head"]["size"].as_u64().expect("b"),
+        e2a.payload_value().expect("payload")["head"]["size"]
+            .as_u64()
+            .expect("a"),
+        e2b.payload_value().expect("payload")["head"]["size"]
+            .as_u64()
+            .expect("b"),
     );
     assert_eq!(nb, na + 2);
     assert!(
@@ -572,7 +582,10 @@ fn merged_figures_match_an_independent_computation() {
     for i in &p.inputs {
         assert_eq!(i.sha256, fx.input(&i.file).sha256(), "{}", i.file);
         let env = read_env(&fx.path(&i.file));
-        assert_eq!(env.payload["head"]["hash"], json!(i.head.hash));
+        assert_eq!(
+            env.payload_value().expect("payload")["head"]["hash"],
+            json!(i.head.hash)
+        );
         assert_eq!(env.signatures[0].keyid, i.key_id);
     }
     assert_eq!(p.inputs[1].file, "E02-b.json");
@@ -881,14 +894,18 @@ fn verify_accepts_the_chair_signature_and_refuses_changes_and_strangers() {
     };
     // A changed figure breaks the chair's signature.
     let mut changed = env.clone();
-    changed.payload["applications"][5]["total"]["mean"] = json!("99.0000");
+    let mut pv = env.payload_value().expect("payload");
+    pv["applications"][5]["total"]["mean"] = json!("99.0000");
+    changed.set_payload_value(&pv).expect("jcs");
     bad("changed.json", &changed, "does not verify");
     // Re-signed by a key outside the roster.
     let stranger = SecretKey::generate(Alg::Ed25519, None).expect("key");
-    let resigned = Envelope::sign(MERGED_TYPE, changed.payload.clone(), &stranger).expect("sign");
+    let resigned =
+        Envelope::sign_bytes(MERGED_TYPE, changed.payload.clone(), &stranger).expect("sign");
     bad("stranger.json", &resigned, "which is not in the roster");
     // Re-signed by an expert of the roster, who is not the chair.
-    let by_expert = Envelope::sign(MERGED_TYPE, env.payload.clone(), &fx.expert_key).expect("s");
+    let by_expert =
+        Envelope::sign_bytes(MERGED_TYPE, env.payload.clone(), &fx.expert_key).expect("s");
     bad(
         "expert.json",
         &by_expert,
@@ -1002,8 +1019,9 @@ fn partial_files_wait_for_allow_partial_and_an_unsigned_result_is_marked() {
     let text = std::fs::read_to_string(&out).expect("out");
     let env = Envelope::parse_unsigned(&text).expect("parse");
     assert!(env.signatures.is_empty());
-    assert_eq!(env.payload["chair"], json!(null));
-    let p: MergedPayload = serde_json::from_value(env.payload).expect("payload");
+    assert_eq!(env.payload_value().expect("payload")["chair"], json!(null));
+    let p: MergedPayload =
+        serde_json::from_value(env.payload_value().expect("payload")).expect("payload");
     assert_eq!(p.inputs.len(), 3);
     assert_eq!(p.left_out[0].reason, "partial");
     let roster = fx.roster.display().to_string();
@@ -1018,7 +1036,8 @@ fn partial_files_wait_for_allow_partial_and_an_unsigned_result_is_marked() {
     );
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     let env = Envelope::parse_unsigned(&std::fs::read_to_string(&out).expect("o")).expect("p");
-    let p: MergedPayload = serde_json::from_value(env.payload).expect("payload");
+    let p: MergedPayload =
+        serde_json::from_value(env.payload_value().expect("payload")).expect("payload");
     assert_eq!(p.inputs.len(), 4);
     assert!(p.method.allow_partial);
     let plan = first_plan();

@@ -223,7 +223,18 @@ proptest! {
         prop_assert!(back.verify_by(&kid, k.verify_key()).is_ok());
         // The signed bytes are PAE over the canonical payload.
         let body = canonical(&payload).expect("canonical");
-        prop_assert_eq!(back.signed_bytes().expect("bytes"), pae(SCORES_TYPE, &body));
+        prop_assert_eq!(&back.payload, &body);
+        prop_assert_eq!(back.signed_bytes(), pae(SCORES_TYPE, &body));
+    }
+
+    /// The typed JCS writer (crypto::jcs, what export and merge sign)
+    /// writes exactly the bytes of the tree writer on any JCS-safe payload.
+    #[test]
+    fn the_typed_jcs_writer_agrees_with_the_tree_writer(payload in json_payload()) {
+        prop_assert_eq!(
+            panelist::crypto::jcs::to_vec(&payload).expect("typed"),
+            canonical(&payload).expect("tree")
+        );
     }
 
     /// Flipping any bit of the signed payload bytes, of the payload type or

@@ -410,16 +410,20 @@ fn a_signed_export_replays_from_its_payload() {
 
     // An event edited in the file (signature aside): broken from there.
     let text = std::fs::read_to_string(&out).expect("read");
-    let mut v: serde_json::Value = serde_json::from_str(&text).expect("json");
-    v["payload"]["history"][3]["value"] = serde_json::json!(25);
     let edited = f._dir.path().join("edited.json");
-    std::fs::write(&edited, v.to_string()).expect("write");
+    std::fs::write(
+        &edited,
+        edit_payload(&text, |p| p["history"][3]["value"] = serde_json::json!(25)),
+    )
+    .expect("write");
     let src = Source::open(&edited).expect("open");
     assert_eq!(src.check.first_bad, Some(3));
     // A head that claims more events than the file holds.
-    let mut v: serde_json::Value = serde_json::from_str(&text).expect("json");
-    v["payload"]["head"]["size"] = serde_json::json!(17);
-    std::fs::write(&edited, v.to_string()).expect("write");
+    std::fs::write(
+        &edited,
+        edit_payload(&text, |p| p["head"]["size"] = serde_json::json!(17)),
+    )
+    .expect("write");
     let src = Source::open(&edited).expect("open");
     assert_eq!(src.check.first_bad, None);
     assert_eq!(
@@ -510,4 +514,13 @@ fn a_click_picks_an_event_of_the_timeline_and_a_row_of_the_sheet() {
     feed(&mut app, vec![click(10, y)]);
     assert_eq!(app.focus(), Pane::Sheet);
     assert_eq!(app.src().apps[app.row()].id, "2023-T-003");
+}
+
+/// A signed file's text with its payload edited, not signed again.
+fn edit_payload(text: &str, edit: impl FnOnce(&mut serde_json::Value)) -> String {
+    let mut env = panelist::crypto::envelope::Envelope::parse(text).expect("envelope");
+    let mut v = env.payload_value().expect("payload");
+    edit(&mut v);
+    env.set_payload_value(&v).expect("jcs");
+    env.to_text()
 }

@@ -192,10 +192,10 @@ fn no_command_lets_a_control_character_through() {
     let text = std::fs::read_to_string(&out).expect("export");
     std::fs::write(
         &spoiled,
-        text.replacen(
-            "\"format\": \"panelist.scores.v1\"",
-            &format!("\"format\": {}", json!(HOSTILE)),
-            1,
+        common::panel::tamper_raw(
+            &text,
+            "\"format\":\"panelist.scores.v2\"",
+            &format!("\"format\":{}", json!(HOSTILE)),
         ),
     )
     .expect("w");

@@ -168,8 +168,8 @@ fn the_hostile_corpus_gets_one_verdict() {
 
 fn good_payload() -> Value {
     let text = std::fs::read_to_string(format!("{DIR}/export-good.json")).expect("good");
-    let env: Value = serde_json::from_str(&text).expect("json");
-    env["payload"].clone()
+    let env = Envelope::parse(&text).expect("envelope");
+    env.payload_value().expect("payload")
 }
 
 /// Every place in `v`: the JSON pointer of each object, array and leaf.
@@ -421,9 +421,10 @@ fn mutations_of_a_good_file_get_one_verdict() {
             desc.push_str(", re-signed");
         } else {
             let text = std::fs::read_to_string(format!("{DIR}/export-good.json")).expect("good");
-            let mut env: Value = serde_json::from_str(&text).expect("json");
-            env["payload"] = p;
-            std::fs::write(&f, serde_json::to_string_pretty(&env).expect("json")).expect("write");
+            // Not signed again: the edited payload under the good signature.
+            let mut env = Envelope::parse(&text).expect("envelope");
+            env.payload = serde_json::to_vec(&p).expect("json");
+            std::fs::write(&f, env.to_text()).expect("write");
         }
         files.push(f);
         what.push(desc);

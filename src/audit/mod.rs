@@ -125,61 +125,110 @@ pub fn audit(paths: &[PathBuf], roster: &[RosterEntry], bundle: Option<&BundleFa
     let mut exports = Vec::new();
     let mut merged = Vec::new();
     let mut inputs_by_sha: BTreeMap<String, PathBuf> = BTreeMap::new();
-    for p in paths {
-        let file = p.display().to_string();
-        let bytes = match crate::support::fs::read_kind(p, &crate::support::fs::limits::AUDITED) {
-            Ok(b) => b,
-            Err(e) => {
-                a.push(
-                    Severity::Problem,
-                    "unreadable",
-                    &file,
-                    None,
-                    format!("{e:#}"),
-                );
-                continue;
-            }
-        };
-        let sha = sha256_hex(&bytes);
-        if bytes.starts_with(b"SQLite format 3\0") {
-            if let Some(w) = audit_working_copy(&mut a, p, &sha, roster) {
-                wcs.push(w);
-            }
-            continue;
+    // Each file on its own, on every core; then the cross-checks.
+    for one in crate::support::par::map(paths, |p| audit_file(p, roster, bundle)) {
+        a.files.extend(one.audit.files);
+        a.findings.extend(one.audit.findings);
+        wcs.extend(one.wc);
+        exports.extend(one.export);
+        merged.extend(one.merged);
+        if let Some((sha, p)) = one.input {
+            inputs_by_sha.insert(sha, p);
         }
-        inputs_by_sha.insert(sha.clone(), p.clone());
-        let text = match std::str::from_utf8(&bytes) {
-            Ok(t) => t,
-            Err(e) => {
-                a.push(
-                    Severity::Problem,
-                    "format",
-                    &file,
-                    None,
-                    format!("not UTF-8 (byte {})", e.valid_up_to()),
-                );
-                continue;
-            }
-        };
-        let ctx = Context { roster, bundle };
-        let env = match Envelope::parse(text) {
-            Ok(e) => e,
-            Err(e) => {
-                a.push(Severity::Problem, "format", &file, None, e.to_string());
-                continue;
-            }
-        };
-        if let Err(why) = verify::verify_text(text, &ctx) {
+    }
+    cross_check(&mut a, &wcs, &exports, bundle);
+    for (file, env) in &merged {
+        check_merged(&mut a, file, env, &inputs_by_sha);
+    }
+    a.findings.sort_by(|x, y| {
+        (x.severity, x.kind, &x.file, x.seq).cmp(&(y.severity, y.kind, &y.file, y.seq))
+    });
+    a
+}
+
+/// What one file gave the audit: its own findings and summary, and what
+/// the cross-checks need of it.
+#[derive(Default)]
+struct OneFile {
+    audit: Audit,
+    wc: Option<Wc>,
+    export: Option<Ex>,
+    merged: Option<(String, Envelope)>,
+    /// A signed file, by the SHA-256 of its bytes (the merged results'
+    /// inputs are found by it).
+    input: Option<(String, PathBuf)>,
+}
+
+/// The checks of one file: read once, verified once.
+fn audit_file(p: &Path, roster: &[RosterEntry], bundle: Option<&BundleFacts>) -> OneFile {
+    let mut one = OneFile::default();
+    let a = &mut one.audit;
+    let file = p.display().to_string();
+    let bytes = match crate::support::fs::read_kind(p, &crate::support::fs::limits::AUDITED) {
+        Ok(b) => b,
+        Err(e) => {
             a.push(
                 Severity::Problem,
-                finding_kind(&why),
+                "unreadable",
                 &file,
                 None,
-                why.message,
+                format!("{e:#}"),
             );
+            return one;
         }
-        match env.payload_type.as_str() {
-            SCORES_TYPE => match <ScoresPayload as serde::Deserialize>::deserialize(&env.payload) {
+    };
+    let sha = sha256_hex(&bytes);
+    if bytes.starts_with(b"SQLite format 3\0") {
+        drop(bytes);
+        one.wc = audit_working_copy(a, p, &sha, roster);
+        return one;
+    }
+    one.input = Some((sha.clone(), p.to_path_buf()));
+    let text = match std::str::from_utf8(&bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            a.push(
+                Severity::Problem,
+                "format",
+                &file,
+                None,
+                format!("not UTF-8 (byte {})", e.valid_up_to()),
+            );
+            return one;
+        }
+    };
+    let ctx = Context { roster, bundle };
+    let env = match Envelope::parse(text) {
+        Ok(e) => e,
+        Err(e) => {
+            a.push(Severity::Problem, "format", &file, None, e.to_string());
+            return one;
+        }
+    };
+    drop(bytes);
+    let mut verified_payload = None;
+    let verdict = if env.payload_type == SCORES_TYPE {
+        verify::verify_scores(&env, &ctx).map(|(_, p)| verified_payload = Some(p))
+    } else {
+        verify::verify_envelope(&env, &ctx).map(|_| ())
+    };
+    if let Err(why) = verdict {
+        a.push(
+            Severity::Problem,
+            finding_kind(&why),
+            &file,
+            None,
+            why.message,
+        );
+    }
+    match env.payload_type.as_str() {
+        SCORES_TYPE => {
+            let read = match verified_payload {
+                Some(p) => Ok(p),
+                // Not verified: still read, for the cross-checks.
+                None => crate::formats::read_payload::<ScoresPayload>(&env),
+            };
+            match read {
                 Ok(payload) => {
                     a.files.push(FileSummary {
                         file: file.clone(),
@@ -191,54 +240,39 @@ pub fn audit(paths: &[PathBuf], roster: &[RosterEntry], bundle: Option<&BundleFa
                         events: Some(payload.head.size),
                         head: Some(payload.head.hash.clone()),
                     });
-                    exports.push(Ex { file, payload });
+                    one.export = Some(Ex { file, payload });
                 }
-                Err(e) => a.push(
-                    Severity::Problem,
-                    "format",
-                    &file,
-                    None,
-                    format!("payload: {e}"),
-                ),
-            },
-            MERGED_TYPE => {
-                a.files.push(FileSummary {
-                    file: file.clone(),
-                    kind: "merged",
-                    sha256: sha.clone(),
-                    expert: None,
-                    bundle_id: env
-                        .payload
-                        .pointer("/bundle/id")
-                        .and_then(|v| v.as_str())
-                        .map(String::from),
-                    bundle_digest: env
-                        .payload
-                        .pointer("/bundle/digest")
-                        .and_then(|v| v.as_str())
-                        .map(String::from),
-                    events: None,
-                    head: None,
-                });
-                merged.push((file, env));
+                Err(e) => a.push(Severity::Problem, "format", &file, None, e.to_string()),
             }
-            other => a.push(
-                Severity::Problem,
-                "format",
-                &file,
-                None,
-                format!("unknown payloadType '{}'", inert_line(other)),
-            ),
         }
+        MERGED_TYPE => {
+            /// The one field the summary needs, the rest skipped.
+            #[derive(serde::Deserialize)]
+            struct Head {
+                bundle: crate::formats::BundleRef,
+            }
+            let head = serde_json::from_slice::<Head>(&env.payload).ok();
+            a.files.push(FileSummary {
+                file: file.clone(),
+                kind: "merged",
+                sha256: sha.clone(),
+                expert: None,
+                bundle_id: head.as_ref().map(|h| h.bundle.id.clone()),
+                bundle_digest: head.as_ref().map(|h| h.bundle.digest.clone()),
+                events: None,
+                head: None,
+            });
+            one.merged = Some((file, env));
+        }
+        other => a.push(
+            Severity::Problem,
+            "format",
+            &file,
+            None,
+            format!("unknown payloadType '{}'", inert_line(other)),
+        ),
     }
-    cross_check(&mut a, &wcs, &exports, bundle);
-    for (file, env) in &merged {
-        check_merged(&mut a, file, env, &inputs_by_sha);
-    }
-    a.findings.sort_by(|x, y| {
-        (x.severity, x.kind, &x.file, x.seq).cmp(&(y.severity, y.kind, &y.file, y.seq))
-    });
-    a
+    one
 }
 
 /// The finding's kind of a file that does not verify. The message keeps
@@ -294,15 +328,22 @@ fn audit_working_copy(a: &mut Audit, p: &Path, sha: &str, roster: &[RosterEntry]
         Err(e) => a.push(Severity::Problem, "bundle", &file, None, e.to_string()),
     }
     let owner = b.owner().ok().flatten();
-    let events = match b.history() {
-        Ok(ev) => ev,
+    // The history is read once: the chain, the signatures and the replay
+    // all work on these events.
+    let (events, read) = match b.history() {
+        Ok(ev) => (ev, true),
         Err(e) => {
             a.push(Severity::Problem, "chain", &file, None, e.to_string());
-            Vec::new()
+            (Vec::new(), false)
         }
     };
     let mut chain_ok = false;
-    match b.verify_chain() {
+    let chain = if read {
+        b.verify_chain_of(&events)
+    } else {
+        b.verify_chain()
+    };
+    match chain {
         Ok(Ok(_)) => chain_ok = true,
         Ok(Err(e)) => a.push(
             Severity::Problem,
@@ -676,16 +717,10 @@ fn cross_check(a: &mut Audit, wcs: &[Wc], exports: &[Ex], bundle: Option<&Bundle
 }
 
 fn check_merged(a: &mut Audit, file: &str, env: &Envelope, inputs: &BTreeMap<String, PathBuf>) {
-    let payload = match <MergedPayload as serde::Deserialize>::deserialize(&env.payload) {
+    let payload = match crate::formats::read_payload::<MergedPayload>(env) {
         Ok(p) => p,
         Err(e) => {
-            a.push(
-                Severity::Problem,
-                "merged",
-                file,
-                None,
-                format!("payload: {e}"),
-            );
+            a.push(Severity::Problem, "merged", file, None, e.to_string());
             return;
         }
     };

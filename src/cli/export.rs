@@ -1,4 +1,4 @@
-//! `panelist export` and `panelist verify`.
+//! `panelist export`, `panelist verify` and `panelist show`.
 
 use std::path::PathBuf;
 
@@ -135,6 +135,27 @@ fn check_set(signed: &std::path::Path, bytes: &[u8], lang: Lang) -> bool {
     good
 }
 
+#[derive(Args, Debug)]
+pub struct ShowArgs {
+    /// A signed file (an expert's export or a merged result).
+    pub file: PathBuf,
+}
+
+/// Prints the decoded payload of a signed file: what `jq -r .payload FILE
+/// | base64 -d | jq .` prints, with characters a terminal would obey
+/// escaped. It checks no signature; `panelist verify` does.
+pub fn show(a: &ShowArgs, _ctx: &Ctx) -> Result<u8> {
+    let name = inert_path(&a.file);
+    let text = crate::export::read_signed_file(&a.file)?;
+    let env = crate::crypto::envelope::Envelope::parse_unsigned(&text)
+        .map_err(|e| anyhow::anyhow!("{name}: {}", inert_line(&e.to_string())))?;
+    let shown = env
+        .show()
+        .map_err(|e| anyhow::anyhow!("{name}: {}", inert_line(&e.to_string())))?;
+    print::text(&shown);
+    Ok(exit::OK)
+}
+
 /// Exit 0 when every file verifies, 1 when any is bad, 2 when any cannot
 /// be read (each reported on its own line).
 pub fn verify(a: &VerifyArgs, cli: &Ctx) -> Result<u8> {
@@ -144,29 +165,49 @@ pub fn verify(a: &VerifyArgs, cli: &Ctx) -> Result<u8> {
         roster: &roster,
         bundle: facts.as_ref(),
     };
-    let mut code = exit::OK;
-    for f in &a.files {
-        let name = inert_path(f);
-        let text = match crate::export::read_signed_file(f) {
-            Ok(t) => t,
-            Err(e) => {
-                // A file that cannot be read is an error, not a verdict.
-                eprintln!("{}{}", super::error_prefix(), inert_line(&format!("{e:#}")));
-                code = exit::ERROR;
-                continue;
+    // Every file on every core; the lines come out in the order given.
+    enum Outcome {
+        Unreadable(String),
+        Verdict(
+            std::result::Result<verify::Verified, verify::VerifyError>,
+            Vec<u8>,
+        ),
+    }
+    let outcomes = crate::support::par::map(&a.files, |f| {
+        match crate::export::read_signed_file(f) {
+            Err(e) => Outcome::Unreadable(format!("{e:#}")),
+            Ok(text) => {
+                let r = verify::verify_text(&text, &ctx);
+                // A merged result's set is checked against its bytes.
+                let keep = match &r {
+                    Ok(v) if v.payload_type == crate::crypto::envelope::MERGED_TYPE => {
+                        text.into_bytes()
+                    }
+                    _ => Vec::new(),
+                };
+                Outcome::Verdict(r, keep)
             }
-        };
-        match verify::verify_text(&text, &ctx) {
-            Ok(v) => {
+        }
+    });
+    let mut code = exit::OK;
+    for (f, outcome) in a.files.iter().zip(outcomes) {
+        let name = inert_path(f);
+        match outcome {
+            Outcome::Unreadable(e) => {
+                // A file that cannot be read is an error, not a verdict.
+                eprintln!("{}{}", super::error_prefix(), inert_line(&e));
+                code = exit::ERROR;
+            }
+            Outcome::Verdict(Ok(v), bytes) => {
                 print::line(format_args!("OK  {name}  {}", v.summary));
                 if v.payload_type == crate::crypto::envelope::MERGED_TYPE
-                    && !check_set(f, text.as_bytes(), cli.lang)
+                    && !check_set(f, &bytes, cli.lang)
                     && code == exit::OK
                 {
                     code = exit::FINDINGS;
                 }
             }
-            Err(reason) => {
+            Outcome::Verdict(Err(reason), _) => {
                 print::line(format_args!("BAD {name}  {}", inert_line(&reason.message)));
                 if code == exit::OK {
                     code = exit::FINDINGS;

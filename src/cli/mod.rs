@@ -60,6 +60,8 @@ pub enum Command {
     Export(export::ExportArgs),
     /// Verify signed files against the roster (exit 0 all good, 1 any bad).
     Verify(export::VerifyArgs),
+    /// Print a signed file's payload, decoded from its base64, as pretty JSON (no verification).
+    Show(export::ShowArgs),
     /// Check working copies, exports and merged results against the roster and each other (exit 0 clean, 1 problems).
     Audit(audit::AuditArgs),
     /// Merge the experts' signed files: verify, aggregate, rank, sign (the chair).
@@ -155,6 +157,7 @@ fn dispatch(command: &Command, ctx: &Ctx) -> Result<u8> {
         Command::Recuse(a) => keys::recuse(a, ctx),
         Command::Export(a) => export::export(a, ctx),
         Command::Verify(a) => export::verify(a, ctx),
+        Command::Show(a) => export::show(a, ctx),
         Command::Audit(a) => audit::run(a, ctx),
         Command::Merge(a) => merge::run(a, ctx),
         Command::Board(a) => screens::board(a, ctx),

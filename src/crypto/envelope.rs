@@ -1,22 +1,25 @@
 //! The signed-file envelope, shared by an expert's export and the chair's
-//! merged result:
+//! merged result. It is DSSE (Dead Simple Signing Envelope) v1 as
+//! specified, wire form included:
 //!
 //! ```json
-//! {"payloadType": "...", "payload": {...}, "signatures": [{"keyid": "...", "sig": "<base64>"}]}
+//! {"payloadType": "...", "payload": "<base64>", "signatures": [{"keyid": "...", "sig": "<base64>"}]}
 //! ```
 //!
-//! The signature is over the DSSE v1 pre-authentication encoding of the
-//! payload type and the RFC 8785 (JCS) canonical bytes of `payload`:
+//! `payload` is the standard base64 of the exact bytes that were signed:
+//! UTF-8 JSON, written RFC 8785 (JCS) canonical by panelist so the same
+//! content always gives the same bytes. The signature is over the DSSE v1
+//! pre-authentication encoding of the payload type and those bytes:
 //!
 //! ```text
 //! PAE(type, body) = "DSSEv1" SP len(type) SP type SP len(body) SP body
 //! ```
 //!
-//! with lengths as ASCII decimal byte counts. Unlike DSSE's wire form the
-//! payload is carried as JSON rather than base64, so the file stays
-//! readable; the verifier recomputes the canonical bytes. To keep JCS
-//! unambiguous across implementations, a payload may hold only strings,
-//! booleans, nulls, arrays, objects and integers of magnitude below 2^53.
+//! with lengths as ASCII decimal byte counts. A verifier hashes the bytes
+//! as they are (no re-canonicalisation), then parses them once. To keep
+//! JCS unambiguous across implementations, a payload may hold only
+//! strings, booleans, nulls, arrays, objects and integers of magnitude
+//! below 2^53.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -27,12 +30,12 @@ use super::short_id;
 use super::sign::{SecretKey, SigError, VerifyKey};
 
 /// An expert's signed scores.
-pub const SCORES_TYPE: &str = "application/vnd.panelist.scores+json;version=1";
+pub const SCORES_TYPE: &str = "application/vnd.panelist.scores+json;version=2";
 /// The chair's signed merged result.
-pub const MERGED_TYPE: &str = "application/vnd.panelist.merged+json;version=1";
+pub const MERGED_TYPE: &str = "application/vnd.panelist.merged+json;version=2";
 
 /// Largest integer magnitude a payload may hold: 2^53 - 1.
-pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+pub use crate::support::strict::MAX_SAFE_INTEGER;
 
 /// One signature of an envelope.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,14 +47,23 @@ pub struct EnvSignature {
     pub sig: String,
 }
 
-/// A signed file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// A signed file, its payload decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Envelope {
-    #[serde(rename = "payloadType")]
     pub payload_type: String,
-    pub payload: Value,
+    /// The exact signed bytes (the base64 of `payload`, decoded).
+    pub payload: Vec<u8>,
     pub signatures: Vec<EnvSignature>,
+}
+
+/// The envelope as it is written: DSSE's JSON form.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Wire {
+    #[serde(rename = "payloadType")]
+    payload_type: String,
+    payload: String,
+    signatures: Vec<EnvSignature>,
 }
 
 /// Why an envelope is not accepted; each names what is wrong.
@@ -84,7 +96,6 @@ pub fn pae(payload_type: &str, body: &[u8]) -> Vec<u8> {
     out.extend_from_slice(body);
     out
 }
-
 /// Checks that `v` holds no number JCS implementations could disagree on:
 /// no fractions or exponents, no integer of magnitude 2^53 or more. The
 /// error names the JSON path.
@@ -185,11 +196,21 @@ pub fn write_jcs_safe(v: &Value, out: &mut Vec<u8>) {
 }
 
 impl Envelope {
-    /// Signs `payload` as `payload_type` with `key`; the signature's keyid
-    /// is the key's id.
+    /// Signs `payload` as `payload_type` with `key`: the payload is
+    /// written JCS canonical and those bytes are signed.
     pub fn sign(
         payload_type: &str,
         payload: Value,
+        key: &SecretKey,
+    ) -> Result<Envelope, EnvelopeError> {
+        Envelope::sign_bytes(payload_type, canonical(&payload)?, key)
+    }
+
+    /// Signs `payload` (the exact bytes the file will carry) as
+    /// `payload_type` with `key`; the signature's keyid is the key's id.
+    pub fn sign_bytes(
+        payload_type: &str,
+        payload: Vec<u8>,
         key: &SecretKey,
     ) -> Result<Envelope, EnvelopeError> {
         let mut env = Envelope {
@@ -197,9 +218,7 @@ impl Envelope {
             payload,
             signatures: Vec::new(),
         };
-        let sig = key
-            .sign(&env.signed_bytes()?)
-            .map_err(EnvelopeError::Sign)?;
+        let sig = key.sign(&env.signed_bytes()).map_err(EnvelopeError::Sign)?;
         env.signatures.push(EnvSignature {
             keyid: key.verify_key().key_id(),
             sig: STANDARD.encode(sig),
@@ -207,13 +226,13 @@ impl Envelope {
         Ok(env)
     }
 
-    /// The bytes every signature is over.
-    pub fn signed_bytes(&self) -> Result<Vec<u8>, EnvelopeError> {
-        Ok(pae(&self.payload_type, &canonical(&self.payload)?))
+    /// The bytes every signature is over: PAE(payloadType, payload).
+    pub fn signed_bytes(&self) -> Vec<u8> {
+        pae(&self.payload_type, &self.payload)
     }
 
     /// Parses a signed file: strict JSON (duplicate keys refused), exactly
-    /// the three envelope fields, a JCS-safe payload object.
+    /// the three envelope fields, a base64 payload of UTF-8 text.
     pub fn parse(text: &str) -> Result<Envelope, EnvelopeError> {
         let env = Envelope::parse_unsigned(text)?;
         if env.signatures.is_empty() {
@@ -235,28 +254,92 @@ impl Envelope {
                 "the file is not a JSON object".into(),
             ));
         }
-        let env: Envelope = crate::support::jsonio::from_str_closed(text)
-            .map_err(|e| EnvelopeError::Syntax(e.to_string()))?;
-        if !env.payload.is_object() {
-            return Err(EnvelopeError::Syntax("payload is not a JSON object".into()));
-        }
-        check_jcs_safe(&env.payload).map_err(EnvelopeError::NotJcsSafe)?;
-        Ok(env)
+        // One strict pass; a refused file is read again only to say where.
+        let wire: Wire = match crate::support::strict::from_slice(text.as_bytes()) {
+            Ok(w) => w,
+            Err(fast) => {
+                let why = match crate::support::jsonio::from_str_closed::<Wire>(text) {
+                    Err(e) => e.to_string(),
+                    Ok(_) => fast.to_string(),
+                };
+                return Err(EnvelopeError::Syntax(why));
+            }
+        };
+        Envelope::from_wire(wire)
     }
 
-    /// The file's text: pretty JSON, a final newline.
+    fn from_wire(wire: Wire) -> Result<Envelope, EnvelopeError> {
+        let payload = STANDARD.decode(wire.payload.as_bytes()).map_err(|_| {
+            EnvelopeError::Syntax(
+                "payload is not base64 (RFC 4648 §4, with padding) of the signed bytes".into(),
+            )
+        })?;
+        if let Err(e) = std::str::from_utf8(&payload) {
+            return Err(EnvelopeError::Syntax(format!(
+                "payload is not UTF-8 (byte {} of the decoded payload)",
+                e.valid_up_to()
+            )));
+        }
+        Ok(Envelope {
+            payload_type: wire.payload_type,
+            payload,
+            signatures: wire.signatures,
+        })
+    }
+
+    /// The payload's text (checked UTF-8 when parsed).
+    pub fn payload_text(&self) -> &str {
+        std::str::from_utf8(&self.payload).unwrap_or_default()
+    }
+
+    /// The payload as a JSON value, read strictly: duplicate keys refused,
+    /// an object, JCS-safe. For tools and for explaining a refusal; the
+    /// verifiers read the payload's own types directly.
+    pub fn payload_value(&self) -> Result<Value, EnvelopeError> {
+        let v: Value = crate::support::jsonio::from_str_strict(self.payload_text())
+            .map_err(|e| EnvelopeError::Syntax(format!("payload: {e}")))?;
+        if !v.is_object() {
+            return Err(EnvelopeError::Syntax("payload is not a JSON object".into()));
+        }
+        check_jcs_safe(&v).map_err(EnvelopeError::NotJcsSafe)?;
+        Ok(v)
+    }
+
+    /// Replaces the payload by the JCS bytes of `v` (signatures are left
+    /// as they are: sign again to make them cover it).
+    pub fn set_payload_value(&mut self, v: &Value) -> Result<(), EnvelopeError> {
+        self.payload = canonical(v)?;
+        Ok(())
+    }
+
+    /// The file's text: DSSE's JSON form, pretty, a final newline.
     pub fn to_text(&self) -> String {
-        let mut s = crate::support::jsonio::to_string_pretty_inert(self).unwrap_or_default();
+        let wire = Wire {
+            payload: STANDARD.encode(&self.payload),
+            payload_type: self.payload_type.clone(),
+            signatures: self.signatures.clone(),
+        };
+        let mut s = crate::support::jsonio::to_string_pretty_inert(&wire).unwrap_or_default();
         s.push('\n');
         s
+    }
+
+    /// The decoded payload for people: pretty JSON, every character a
+    /// terminal would obey escaped.
+    pub fn show(&self) -> Result<String, EnvelopeError> {
+        let v = self.payload_value()?;
+        let mut s = crate::support::jsonio::to_string_pretty_inert(&v)
+            .map_err(|e| EnvelopeError::Syntax(e.to_string()))?;
+        s.push('\n');
+        Ok(s)
     }
 
     /// Checks every signature whose keyid is `key_id` against `key` (the
     /// key the verifier's roster names; the file's keyid only selects).
     /// At least one must be present and all present must verify.
     pub fn verify_by(&self, key_id: &str, key: &VerifyKey) -> Result<(), EnvelopeError> {
-        let msg = self.signed_bytes()?;
         let mut seen = false;
+        let mut msg = None;
         for (i, s) in self.signatures.iter().enumerate() {
             if s.keyid != key_id {
                 continue;
@@ -265,7 +348,8 @@ impl Envelope {
             let raw = STANDARD
                 .decode(s.sig.as_bytes())
                 .map_err(|_| EnvelopeError::Base64 { index: i + 1 })?;
-            key.verify(&msg, &raw)
+            let msg = msg.get_or_insert_with(|| self.signed_bytes());
+            key.verify(msg, &raw)
                 .map_err(|err| EnvelopeError::Invalid {
                     keyid: short_id(key_id).to_string(),
                     err,
@@ -314,11 +398,20 @@ mod tests {
         let k = SecretKey::generate(Alg::Ed25519, None).expect("key");
         let env =
             Envelope::sign(SCORES_TYPE, serde_json::json!({"b": 1, "a": "中"}), &k).expect("sign");
-        let back = Envelope::parse(&env.to_text()).expect("parse");
+        // The payload is the JCS bytes, carried as base64.
+        assert_eq!(env.payload, "{\"a\":\"中\",\"b\":1}".as_bytes());
+        let text = env.to_text();
+        let wire: Value = serde_json::from_str(&text).expect("json");
+        assert_eq!(
+            wire["payload"],
+            serde_json::json!(STANDARD.encode(&env.payload))
+        );
+        let back = Envelope::parse(&text).expect("parse");
+        assert_eq!(back, env);
         let kid = k.verify_key().key_id();
         back.verify_by(&kid, k.verify_key()).expect("verifies");
         let mut bad = back.clone();
-        bad.payload["b"] = serde_json::json!(2);
+        bad.payload = b"{\"a\":\"\xe4\xb8\xad\",\"b\":2}".to_vec();
         assert!(matches!(
             bad.verify_by(&kid, k.verify_key()),
             Err(EnvelopeError::Invalid { .. })
@@ -327,7 +420,16 @@ mod tests {
             back.verify_by("00", k.verify_key()),
             Err(EnvelopeError::NoSignatureBy { .. })
         ));
-        let dup = r#"{"payloadType": "x", "payload": {}, "payload": {}, "signatures": []}"#;
+        let dup = r#"{"payloadType": "x", "payload": "e30=", "payload": "e30=", "signatures": []}"#;
         assert!(Envelope::parse(dup).is_err());
+        let not_b64 = r#"{"payloadType": "x", "payload": "{}", "signatures": []}"#;
+        let e = Envelope::parse_unsigned(not_b64).unwrap_err();
+        assert!(e.to_string().contains("payload is not base64"), "{e}");
+        let not_utf8 = format!(
+            r#"{{"payloadType": "x", "payload": "{}", "signatures": []}}"#,
+            STANDARD.encode(b"{\"a\":\"\xff\"}")
+        );
+        let e = Envelope::parse_unsigned(&not_utf8).unwrap_err();
+        assert!(e.to_string().contains("not UTF-8 (byte 6"), "{e}");
     }
 }

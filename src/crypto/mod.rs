@@ -15,6 +15,7 @@
 
 pub mod envelope;
 pub mod event;
+pub mod jcs;
 pub mod keys;
 pub mod sign;
 

@@ -418,6 +418,75 @@ fn innovation_key(rubric: &Rubric) -> String {
         .unwrap_or_default()
 }
 
+/// Every expert's entry for every application, computed once: whether it
+/// is recused or complete (each entry's status evaluated once), its
+/// weighted total, recommendation and scores by criterion index. Rows are
+/// applications (in `apps` order), columns sheets; the loops below index
+/// it instead of looking entries up by id per pair.
+struct Dense {
+    n_sheets: usize,
+    n_crit: usize,
+    /// Per cell: None (no entry), Some(None) recused, Some(Some(total)) a
+    /// complete entry; drafts count as no entry.
+    state: Vec<Option<Option<i64>>>,
+    recommend: Vec<Option<bool>>,
+    /// Per cell and criterion.
+    scores: Vec<Option<i64>>,
+}
+
+impl Dense {
+    fn build(rubric: &Rubric, apps: &[AppInfo], sheets: &[ExpertSheet]) -> Dense {
+        let row: std::collections::HashMap<&str, usize> = apps
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.id.as_str(), i))
+            .collect();
+        let (n_sheets, n_crit) = (sheets.len(), rubric.criteria.len());
+        let cells = apps.len() * n_sheets;
+        let mut d = Dense {
+            n_sheets,
+            n_crit,
+            state: vec![None; cells],
+            recommend: vec![None; cells],
+            scores: vec![None; cells * n_crit],
+        };
+        for (si, sheet) in sheets.iter().enumerate() {
+            for (app, e) in &sheet.entries {
+                let Some(&ai) = row.get(app.as_str()) else {
+                    continue;
+                };
+                let cell = ai * n_sheets + si;
+                if e.recused {
+                    d.state[cell] = Some(None);
+                    continue;
+                }
+                let Some(t) = complete_total(e, rubric) else {
+                    continue;
+                };
+                d.state[cell] = Some(Some(t));
+                d.recommend[cell] = e.recommend;
+                for (ci, c) in rubric.criteria.iter().enumerate() {
+                    d.scores[cell * n_crit + ci] = e.scores.get(&c.key).copied();
+                }
+            }
+        }
+        d
+    }
+
+    fn cell(&self, app: usize, sheet: usize) -> usize {
+        app * self.n_sheets + sheet
+    }
+
+    /// The total of a complete entry.
+    fn complete(&self, cell: usize) -> Option<i64> {
+        self.state[cell].flatten()
+    }
+
+    fn score(&self, cell: usize, crit: usize) -> Option<i64> {
+        self.scores[cell * self.n_crit + crit]
+    }
+}
+
 /// Aggregates complete entries; drafts are ignored.
 pub fn aggregate(
     rubric: &Rubric,
@@ -446,27 +515,27 @@ pub fn aggregate(
     let mut results = Vec::new();
     // totals[app][expert] for the panel statistics.
     let mut totals: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
-    for a in apps {
+    let dense = Dense::build(rubric, apps, sheets);
+    for (ai, a) in apps.iter().enumerate() {
         let mut scorers = Vec::new();
         let mut recused = Vec::new();
-        let mut per_crit: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+        let mut per_crit: Vec<Vec<i64>> = vec![Vec::new(); rubric.criteria.len()];
         let mut tots = Vec::new();
         let (mut yes, mut no) = (0, 0);
-        for s in sheets {
-            let Some(e) = s.entries.get(&a.id) else {
-                continue;
-            };
-            if e.recused {
-                recused.push(s.expert.clone());
-                continue;
-            }
-            let Some(t) = complete_total(e, rubric) else {
-                continue;
+        for (si, s) in sheets.iter().enumerate() {
+            let cell = dense.cell(ai, si);
+            let t = match dense.state[cell] {
+                None => continue,
+                Some(None) => {
+                    recused.push(s.expert.clone());
+                    continue;
+                }
+                Some(Some(t)) => t,
             };
             scorers.push(s.expert.clone());
-            for c in &rubric.criteria {
-                if let Some(v) = e.scores.get(&c.key) {
-                    per_crit.entry(c.key.clone()).or_default().push(*v);
+            for (ci, v) in per_crit.iter_mut().enumerate() {
+                if let Some(x) = dense.score(cell, ci) {
+                    v.push(x);
                 }
             }
             tots.push(t);
@@ -474,7 +543,7 @@ pub fn aggregate(
                 .entry(a.id.clone())
                 .or_default()
                 .insert(s.expert.clone(), t);
-            match e.recommend {
+            match dense.recommend[cell] {
                 Some(true) => yes += 1,
                 Some(false) => no += 1,
                 None => {}
@@ -483,7 +552,8 @@ pub fn aggregate(
         let trim = params.trim_min_n as usize;
         let criteria: BTreeMap<String, Stats> = per_crit
             .iter()
-            .filter_map(|(k, v)| stats(v, trim).map(|s| (k.clone(), s)))
+            .enumerate()
+            .filter_map(|(ci, v)| stats(v, trim).map(|s| (rubric.criteria[ci].key.clone(), s)))
             .collect();
         let total = stats(&tots, trim);
         let mut outliers = Vec::new();
@@ -521,7 +591,7 @@ pub fn aggregate(
     }
     rank_all(rubric, apps, &mut results, params, &totals);
     let experts = expert_stats(sheets, &results, &totals);
-    let agreement = agreement(rubric, apps, sheets);
+    let agreement = agreement(rubric, apps, &dense);
     Ok(Aggregate {
         params: params.clone(),
         applications: results,
@@ -769,18 +839,17 @@ fn expert_stats(
 /// D_e = 1/(n(n − 1)) Σ_{i≠j over all pairable values} (v_i − v_j)²,
 /// where units are applications, m_u the number of values in unit u
 /// (units with m_u < 2 are left out) and n = Σ m_u. Exact rationals.
-fn agreement(rubric: &Rubric, apps: &[AppInfo], sheets: &[ExpertSheet]) -> Vec<Agreement> {
+fn agreement(rubric: &Rubric, apps: &[AppInfo], dense: &Dense) -> Vec<Agreement> {
     let dirs: BTreeSet<u32> = apps.iter().map(|a| a.direction).collect();
     let mut out = Vec::new();
     for d in dirs {
-        for c in &rubric.criteria {
+        for (ci, c) in rubric.criteria.iter().enumerate() {
             let mut units: Vec<Vec<i64>> = Vec::new();
-            for a in apps.iter().filter(|a| a.direction == d) {
-                let vals: Vec<i64> = sheets
-                    .iter()
-                    .filter_map(|s| s.entries.get(&a.id))
-                    .filter(|e| complete_total(e, rubric).is_some())
-                    .filter_map(|e| e.scores.get(&c.key).copied())
+            for (ai, _) in apps.iter().enumerate().filter(|(_, a)| a.direction == d) {
+                let vals: Vec<i64> = (0..dense.n_sheets)
+                    .map(|si| dense.cell(ai, si))
+                    .filter(|&cell| dense.complete(cell).is_some())
+                    .filter_map(|cell| dense.score(cell, ci))
                     .collect();
                 if vals.len() >= 2 {
                     units.push(vals);

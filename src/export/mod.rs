@@ -121,8 +121,10 @@ pub fn build_payload(
 
 /// Signs a payload into an envelope.
 pub fn sign_payload(p: &ScoresPayload, key: &Unlocked) -> Result<Envelope> {
-    let v = serde_json::to_value(p).map_err(|e| anyhow!("cannot build the payload: {e}"))?;
-    Envelope::sign(SCORES_TYPE, v, &key.key).map_err(|e| anyhow!("{e}"))
+    // Written JCS straight from the typed payload (crypto::jcs).
+    let bytes =
+        crate::crypto::jcs::to_vec(p).map_err(|e| anyhow!("cannot build the payload: {e}"))?;
+    Envelope::sign_bytes(SCORES_TYPE, bytes, &key.key).map_err(|e| anyhow!("{e}"))
 }
 
 /// Checks the record an export is about to sign: the store's own checks

@@ -15,13 +15,51 @@ pub mod scores;
 
 use serde::{Deserialize, Serialize};
 
+use crate::crypto::envelope::{Envelope, EnvelopeError};
 use crate::domain::{Criterion, Rubric};
 
+/// Why a signed file's payload is not one of its type.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PayloadError {
+    /// Not strict JSON, not an object, or not JCS-safe.
+    #[error("{0}")]
+    Envelope(EnvelopeError),
+    /// Not the type's shape: a field missing, unknown, of the wrong type.
+    #[error("payload: {0}")]
+    Shape(String),
+}
+
+/// Reads a signed file's payload as `T`, closed: duplicate keys, unknown
+/// and missing fields (optional ones included), values of the wrong type
+/// and numbers that are not integers below 2^53 are refused.
+///
+/// One pass over the bytes into `T` (`support::strict`), no JSON tree; a
+/// refused payload is read again the slow way only to say where and what
+/// is wrong in the words the verifiers have always used.
+pub fn read_payload<T: serde::de::DeserializeOwned + Serialize>(
+    env: &Envelope,
+) -> Result<T, PayloadError> {
+    match crate::support::strict::from_slice::<T>(&env.payload) {
+        Ok(t) => Ok(t),
+        Err(fast) => Err(explain::<T>(env)
+            .err()
+            .unwrap_or_else(|| PayloadError::Shape(fast.to_string()))),
+    }
+}
+
+/// The reason a payload is refused, from a strict tree of it: duplicate
+/// keys, JCS safety with the JSON path, then the closed typed reading.
+fn explain<T: serde::de::DeserializeOwned + Serialize>(env: &Envelope) -> Result<T, PayloadError> {
+    let v = env.payload_value().map_err(PayloadError::Envelope)?;
+    crate::support::jsonio::from_value_closed(&v, true)
+        .map_err(|e| PayloadError::Shape(e.to_string()))
+}
+
 /// The scores payload's own format tag.
-pub const SCORES_FORMAT: &str = "panelist.scores.v1";
+pub const SCORES_FORMAT: &str = "panelist.scores.v2";
 
 /// The merged payload's own format tag.
-pub const MERGED_FORMAT: &str = "panelist.merged.v1";
+pub const MERGED_FORMAT: &str = "panelist.merged.v2";
 
 /// Which bundle was scored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -95,7 +95,6 @@ pub struct ScoresPayload {
 /// "prev", "hash"}`, read strictly (an unknown field is an error).
 mod events_json {
     use super::*;
-    use serde::de::Error as _;
     use serde::{Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(events: &[Event], s: S) -> Result<S::Ok, S::Error> {
@@ -103,13 +102,304 @@ mod events_json {
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Event>, D::Error> {
-        let raw: Vec<Value> = Vec::deserialize(d)?;
-        raw.into_iter()
-            .enumerate()
-            .map(|(i, v)| {
-                event_from_value(v).map_err(|m| D::Error::custom(format!("history[{i}]: {m}")))
+        d.deserialize_seq(Events)
+    }
+
+    struct Events;
+
+    impl<'de> serde::de::Visitor<'de> for Events {
+        type Value = Vec<Event>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an array of events")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> Result<Vec<Event>, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 16));
+            while let Some(e) = seq.next_element_seed(At)? {
+                out.push(e);
+            }
+            Ok(out)
+        }
+    }
+
+    /// One event of the history, read straight from its object: the
+    /// fields its type has, each exactly once, no other. (Errors name no
+    /// index: the reader that explains a refusal adds the path.)
+    struct At;
+
+    #[derive(Deserialize)]
+    #[serde(field_identifier, rename_all = "snake_case")]
+    enum Field {
+        Seq,
+        Time,
+        Expert,
+        Type,
+        App,
+        Criterion,
+        Value,
+        Text,
+        Reason,
+        Prev,
+        Hash,
+    }
+
+    const FIELDS: &[&str] = &[
+        "seq",
+        "time",
+        "expert",
+        "type",
+        "app",
+        "criterion",
+        "value",
+        "text",
+        "reason",
+        "prev",
+        "hash",
+    ];
+
+    #[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
+    #[serde(rename_all = "snake_case")]
+    enum Kind {
+        Score,
+        Comment,
+        Recommend,
+        Recuse,
+        Unrecuse,
+    }
+
+    /// An event's `value`: a score, a recommendation or null.
+    enum Val {
+        Null,
+        Int(i64),
+        Bool(bool),
+    }
+
+    impl<'de> Deserialize<'de> for Val {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Val, D::Error> {
+            struct V;
+            impl<'de> serde::de::Visitor<'de> for V {
+                type Value = Val;
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str("an integer, a boolean or null")
+                }
+                fn visit_unit<E>(self) -> Result<Val, E> {
+                    Ok(Val::Null)
+                }
+                fn visit_none<E>(self) -> Result<Val, E> {
+                    Ok(Val::Null)
+                }
+                fn visit_bool<E>(self, b: bool) -> Result<Val, E> {
+                    Ok(Val::Bool(b))
+                }
+                fn visit_i64<E>(self, n: i64) -> Result<Val, E> {
+                    Ok(Val::Int(n))
+                }
+                fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Val, E> {
+                    i64::try_from(n)
+                        .map(Val::Int)
+                        .map_err(|_| E::custom("value out of range"))
+                }
+            }
+            d.deserialize_any(V)
+        }
+    }
+
+    /// A string field or anything else (named in the error as the
+    /// event's field).
+    enum Scalar {
+        Str(String),
+        Uint(u64),
+        Number,
+        Other,
+    }
+
+    impl<'de> Deserialize<'de> for Scalar {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Scalar, D::Error> {
+            struct V;
+            impl<'de> serde::de::Visitor<'de> for V {
+                type Value = Scalar;
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str("a string or an integer")
+                }
+                fn visit_str<E>(self, s: &str) -> Result<Scalar, E> {
+                    Ok(Scalar::Str(s.to_owned()))
+                }
+                fn visit_string<E>(self, s: String) -> Result<Scalar, E> {
+                    Ok(Scalar::Str(s))
+                }
+                fn visit_u64<E>(self, n: u64) -> Result<Scalar, E> {
+                    Ok(Scalar::Uint(n))
+                }
+                fn visit_i64<E>(self, _: i64) -> Result<Scalar, E> {
+                    Ok(Scalar::Number)
+                }
+                fn visit_f64<E>(self, _: f64) -> Result<Scalar, E> {
+                    Ok(Scalar::Number)
+                }
+                fn visit_bool<E>(self, _: bool) -> Result<Scalar, E> {
+                    Ok(Scalar::Other)
+                }
+                fn visit_unit<E>(self) -> Result<Scalar, E> {
+                    Ok(Scalar::Other)
+                }
+                fn visit_none<E>(self) -> Result<Scalar, E> {
+                    Ok(Scalar::Other)
+                }
+                fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                    self,
+                    mut a: A,
+                ) -> Result<Scalar, A::Error> {
+                    while a.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                    Ok(Scalar::Other)
+                }
+                fn visit_map<A: serde::de::MapAccess<'de>>(
+                    self,
+                    mut a: A,
+                ) -> Result<Scalar, A::Error> {
+                    while a
+                        .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                        .is_some()
+                    {}
+                    Ok(Scalar::Other)
+                }
+            }
+            d.deserialize_any(V)
+        }
+    }
+
+    impl<'de> serde::de::DeserializeSeed<'de> for At {
+        type Value = Event;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Event, D::Error> {
+            d.deserialize_struct(crate::support::strict::OPEN_STRUCT, FIELDS, self)
+        }
+    }
+
+    impl<'de> serde::de::Visitor<'de> for At {
+        type Value = Event;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an event object")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, _: A) -> Result<Event, A::Error> {
+            Err(serde::de::Error::custom("an event is a JSON object"))
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<Event, A::Error> {
+            use serde::de::Error as E;
+            let err = |msg: String| A::Error::custom(msg);
+            let text = |v: Scalar, k: &str| match v {
+                Scalar::Str(s) => Ok(s),
+                _ => Err(err(format!("'{k}' is not a string"))),
+            };
+            let (mut seq, mut time, mut expert, mut kind, mut app) = (None, None, None, None, None);
+            let (mut criterion, mut value, mut body, mut reason) = (None, None, None, None);
+            let (mut prev, mut hash) = (None, None);
+            fn once<T, Er: E>(slot: &mut Option<T>, v: T, name: &'static str) -> Result<(), Er> {
+                if slot.replace(v).is_some() {
+                    return Err(Er::duplicate_field(name));
+                }
+                Ok(())
+            }
+            while let Some(k) = m.next_key::<Field>()? {
+                match k {
+                    Field::Seq => {
+                        let n = match m.next_value::<Scalar>()? {
+                            Scalar::Uint(n) => n,
+                            Scalar::Number => {
+                                return Err(err("'seq' is not a positive integer".into()));
+                            }
+                            _ => return Err(err("'seq' is not a number".into())),
+                        };
+                        once(&mut seq, n, "seq")?
+                    }
+                    Field::Time => once(&mut time, text(m.next_value()?, "time")?, "time")?,
+                    Field::Expert => once(&mut expert, text(m.next_value()?, "expert")?, "expert")?,
+                    Field::Type => once(&mut kind, m.next_value::<Kind>()?, "type")?,
+                    Field::App => once(&mut app, text(m.next_value()?, "app")?, "app")?,
+                    Field::Criterion => once(
+                        &mut criterion,
+                        text(m.next_value()?, "criterion")?,
+                        "criterion",
+                    )?,
+                    Field::Value => once(&mut value, m.next_value::<Val>()?, "value")?,
+                    Field::Text => once(&mut body, text(m.next_value()?, "text")?, "text")?,
+                    Field::Reason => once(&mut reason, text(m.next_value()?, "reason")?, "reason")?,
+                    Field::Prev => once(&mut prev, text(m.next_value()?, "prev")?, "prev")?,
+                    Field::Hash => once(&mut hash, text(m.next_value()?, "hash")?, "hash")?,
+                }
+            }
+            let missing = |k: &str| err(format!("missing field `{k}`"));
+            let seq = seq.ok_or_else(|| err("missing 'seq'".into()))?;
+            let time = time.ok_or_else(|| err("missing 'time'".into()))?;
+            let expert = expert.ok_or_else(|| err("missing 'expert'".into()))?;
+            let prev = prev.ok_or_else(|| err("missing 'prev'".into()))?;
+            let hash = hash.ok_or_else(|| err("missing 'hash'".into()))?;
+            let kind = kind.ok_or_else(|| missing("type"))?;
+            let app = app.ok_or_else(|| missing("app"))?;
+            // The fields of the event's type: each present, no other.
+            let (wants_criterion, wants_value, wants_text, wants_reason) = match kind {
+                Kind::Score => (true, true, false, false),
+                Kind::Comment => (false, false, true, false),
+                Kind::Recommend => (false, true, false, false),
+                Kind::Recuse | Kind::Unrecuse => (false, false, false, true),
+            };
+            for (name, wanted, present) in [
+                ("criterion", wants_criterion, criterion.is_some()),
+                ("value", wants_value, value.is_some()),
+                ("text", wants_text, body.is_some()),
+                ("reason", wants_reason, reason.is_some()),
+            ] {
+                if wanted && !present {
+                    return Err(missing(name));
+                }
+                if present && !wanted {
+                    return Err(err(format!(
+                        "unknown field `{name}` for an event of this type"
+                    )));
+                }
+            }
+            let change = match (kind, value) {
+                (Kind::Score, Some(Val::Null)) => Change::Score {
+                    app,
+                    criterion: criterion.unwrap_or_default(),
+                    value: None,
+                },
+                (Kind::Score, Some(Val::Int(n))) => Change::Score {
+                    app,
+                    criterion: criterion.unwrap_or_default(),
+                    value: Some(n),
+                },
+                (Kind::Recommend, Some(Val::Null)) => Change::Recommend { app, value: None },
+                (Kind::Recommend, Some(Val::Bool(b))) => Change::Recommend {
+                    app,
+                    value: Some(b),
+                },
+                (Kind::Comment, _) => Change::Comment {
+                    app,
+                    text: body.unwrap_or_default(),
+                },
+                (Kind::Recuse, _) => Change::Recuse {
+                    app,
+                    reason: reason.unwrap_or_default(),
+                },
+                (Kind::Unrecuse, _) => Change::Unrecuse {
+                    app,
+                    reason: reason.unwrap_or_default(),
+                },
+                (Kind::Score, _) => return Err(err("'value' is not an integer or null".into())),
+                (Kind::Recommend, _) => {
+                    return Err(err("'value' is not a boolean or null".into()));
+                }
+            };
+            Ok(Event {
+                seq,
+                time,
+                expert,
+                change,
+                prev,
+                hash,
             })
-            .collect()
+        }
     }
 }
 

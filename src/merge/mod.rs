@@ -337,7 +337,7 @@ pub fn merge(
         String,
         std::result::Result<(String, ScoresPayload, Vec<String>), String>,
     );
-    let mut results: Vec<Option<Checked>> = parallel_map_indexed(
+    let mut results: Vec<Option<Checked>> = crate::support::par::map_indexed(
         inputs,
         |_, f| {
             let data = match f.data() {
@@ -562,71 +562,6 @@ pub fn merge(
     }))
 }
 
-/// `f` over `items` on every core, results in order.
-/// `f` over `items` on every core; `tick` hears, on the calling thread,
-/// how many are done (for a progress bar).
-fn parallel_map_indexed<T: Sync, R: Send>(
-    items: &[T],
-    f: impl Fn(usize, &T) -> R + Sync,
-    tick: &mut dyn FnMut(usize),
-) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
-    if items.len() < 2 || threads < 2 {
-        return items
-            .iter()
-            .enumerate()
-            .map(|(i, x)| {
-                let r = f(i, x);
-                tick(i + 1);
-                r
-            })
-            .collect();
-    }
-    let done = std::sync::atomic::AtomicUsize::new(0);
-    // Workers take the next file as they finish one: the files differ in size.
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut out: Vec<Option<R>> = (0..items.len()).map(|_| None).collect();
-    let slots: Vec<std::sync::Mutex<&mut Option<R>>> =
-        out.iter_mut().map(std::sync::Mutex::new).collect();
-    std::thread::scope(|sc| {
-        let mut workers = Vec::new();
-        for _ in 0..threads.min(items.len()) {
-            workers.push(sc.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    if i >= items.len() {
-                        break;
-                    }
-                    let r = f(i, &items[i]);
-                    if let Ok(mut slot) = slots[i].lock() {
-                        **slot = Some(r);
-                    }
-                    done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                }
-            }));
-        }
-        let mut last = 0;
-        loop {
-            let finished = workers.iter().all(|w| w.is_finished());
-            let now = done.load(std::sync::atomic::Ordering::Relaxed);
-            if now != last {
-                tick(now);
-                last = now;
-            }
-            if finished {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-    });
-    drop(slots);
-    out.into_iter()
-        .map(|r| r.expect("every item was mapped"))
-        .collect()
-}
-
 /// Verifies one input as `panelist verify` does and insists it is an
 /// expert's scores file. Returns the OK summary and the payload.
 fn check_bytes(
@@ -650,19 +585,17 @@ pub fn envelope(
     payload: &MergedPayload,
     key: Option<&crate::crypto::sign::SecretKey>,
 ) -> Result<Envelope> {
-    let v = serde_json::to_value(payload)
+    // The typed writer: JCS straight from the payload's types, no tree.
+    let bytes = crate::crypto::jcs::to_vec(payload)
         .map_err(|e| anyhow::anyhow!("cannot build the payload: {e}"))?;
     match key {
-        Some(k) => Envelope::sign(crate::crypto::envelope::MERGED_TYPE, v, k)
+        Some(k) => Envelope::sign_bytes(crate::crypto::envelope::MERGED_TYPE, bytes, k)
             .map_err(|e| anyhow::anyhow!("{e}")),
-        None => {
-            crate::crypto::envelope::canonical(&v).map_err(|e| anyhow::anyhow!("{e}"))?;
-            Ok(Envelope {
-                payload_type: crate::crypto::envelope::MERGED_TYPE.into(),
-                payload: v,
-                signatures: Vec::new(),
-            })
-        }
+        None => Ok(Envelope {
+            payload_type: crate::crypto::envelope::MERGED_TYPE.into(),
+            payload: bytes,
+            signatures: Vec::new(),
+        }),
     }
 }
 
@@ -796,8 +729,7 @@ fn read_named_input(
     if env.payload_type != SCORES_TYPE {
         return Err("not an expert's scores file".into());
     }
-    let p: ScoresPayload =
-        serde_json::from_value(env.payload.clone()).map_err(|e| format!("payload: {e}"))?;
+    let p: ScoresPayload = crate::formats::read_payload(&env).map_err(|e| e.to_string())?;
     let mut bad = Vec::new();
     if p.expert.id != r.expert {
         bad.push(format!("names expert {}", inert_line(&p.expert.id)));

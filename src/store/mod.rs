@@ -1136,8 +1136,18 @@ impl Bundle {
 
     /// Recomputes the chain from genesis; the first bad seq is named.
     pub fn verify_chain(&self) -> Result<std::result::Result<Head, ChainError>> {
-        let owner = self.owner()?;
         let events = self.history()?;
+        self.verify_chain_of(&events)
+    }
+
+    /// [`Bundle::verify_chain`] over `events`, this copy's history as
+    /// [`Bundle::history`] read it (so a caller that needs the events too
+    /// reads them once).
+    pub fn verify_chain_of(
+        &self,
+        events: &[Event],
+    ) -> Result<std::result::Result<Head, ChainError>> {
+        let owner = self.owner()?;
         let Some(owner) = owner else {
             return Ok(if events.is_empty() {
                 Ok(Head {
@@ -1152,7 +1162,7 @@ impl Bundle {
             });
         };
         Ok(
-            history::verify_chain(&self.digest_bytes()?, &owner.id, &events).map(|h| Head {
+            history::verify_chain(&self.digest_bytes()?, &owner.id, events).map(|h| Head {
                 size: events.len() as u64,
                 hash: history::hex(&h),
             }),

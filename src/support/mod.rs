@@ -6,4 +6,6 @@ pub mod clock;
 pub mod fs;
 pub mod jsonio;
 pub mod lang;
+pub mod par;
 pub mod paths;
+pub mod strict;

@@ -38,8 +38,7 @@ pub struct MergedRules;
 /// an object (never an array of its values), every field present, no
 /// unknown field, every value of its type (section 8 of docs/formats.md).
 fn parse_merged(env: &Envelope) -> Result<MergedPayload, VerifyError> {
-    crate::support::jsonio::from_value_closed(&env.payload, true)
-        .map_err(|e| format_error(format!("payload: {e}")))
+    super::read_payload(env)
 }
 
 /// A time of the merged payload, read strictly.

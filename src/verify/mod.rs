@@ -103,6 +103,17 @@ fn envelope_error(e: EnvelopeError) -> VerifyError {
     VerifyError::new(kind, e.to_string())
 }
 
+/// A payload read closed as its type (`formats::read_payload`), its
+/// failure classed.
+pub fn read_payload<T: serde::de::DeserializeOwned + serde::Serialize>(
+    env: &Envelope,
+) -> Result<T, VerifyError> {
+    crate::formats::read_payload(env).map_err(|e| match e {
+        crate::formats::PayloadError::Envelope(e) => envelope_error(e),
+        e @ crate::formats::PayloadError::Shape(_) => VerifyError::new(Kind::Format, e.to_string()),
+    })
+}
+
 /// Parses an envelope strictly, allowing no signature (the checks name
 /// that case themselves).
 pub fn parse_envelope(text: &str) -> Result<Envelope, VerifyError> {
@@ -220,7 +231,7 @@ mod tests {
     fn unsigned_files_fail_on_their_signature() {
         let env = Envelope {
             payload_type: SCORES_TYPE.into(),
-            payload: serde_json::json!({}),
+            payload: b"{}".to_vec(),
             signatures: Vec::new(),
         };
         let ctx = Context {

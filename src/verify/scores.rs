@@ -20,8 +20,7 @@ fn format_error(message: impl Into<String>) -> VerifyError {
 /// The scores payload, read strictly: every object an object, every field
 /// present (section 3 of docs/formats.md).
 fn parse_scores(env: &Envelope) -> Result<ScoresPayload, VerifyError> {
-    crate::support::jsonio::from_value_closed(&env.payload, true)
-        .map_err(|e| format_error(format!("payload: {e}")))
+    super::read_payload(env)
 }
 
 /// An expert's exported scores.

@@ -352,6 +352,26 @@ pub fn read_env(path: &Path) -> Envelope {
     Envelope::parse(&std::fs::read_to_string(path).expect("file")).expect("envelope")
 }
 
+/// A signed file's text with its payload edited and not signed again
+/// (the payload is written JCS, as panelist writes it): a tampered file.
+pub fn tamper_text(text: &str, edit: impl FnOnce(&mut serde_json::Value)) -> String {
+    let mut env = Envelope::parse_unsigned(text).expect("envelope");
+    let mut payload = env.payload_value().expect("payload");
+    edit(&mut payload);
+    env.payload = panelist::crypto::envelope::canonical(&payload).expect("jcs");
+    env.to_text()
+}
+
+/// A signed file's text with `from` replaced by `to` once in its payload's
+/// (JCS) text, not signed again.
+pub fn tamper_raw(text: &str, from: &str, to: &str) -> String {
+    let mut env = Envelope::parse_unsigned(text).expect("envelope");
+    let t = env.payload_text().to_string();
+    assert!(t.contains(from), "payload holds {from}");
+    env.payload = t.replacen(from, to, 1).into_bytes();
+    env.to_text()
+}
+
 /// Applies `edit` to the payload and signs it again with `key`, as an
 /// expert rewriting their own file would.
 pub fn resign(
@@ -361,7 +381,7 @@ pub fn resign(
     edit: impl FnOnce(&mut serde_json::Value),
 ) -> PathBuf {
     let env = read_env(path);
-    let mut payload = env.payload.clone();
+    let mut payload = env.payload_value().expect("payload");
     edit(&mut payload);
     let signed = Envelope::sign(SCORES_TYPE, payload, key).expect("sign");
     std::fs::write(out, signed.to_text()).expect("write");

@@ -168,9 +168,29 @@ fixture("export-good.json", good_text)
 fixture("export-roster.json", json.dumps([roster_entry], ensure_ascii=False, indent=2) + "\n")
 fixture("key-passphrase.txt", PASSPHRASE + "\n")
 
+good_payload_text = base64.b64decode(good["payload"]).decode("utf-8")
+
+def encode_payload(p):
+    return base64.b64encode(json.dumps(p, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")).decode()
+
 def export(mutate):
+    # The payload travels as the base64 of its bytes (DSSE): the mutation
+    # sees it decoded, and it is encoded again only if it changed.
     doc = json.loads(good_text)
+    doc["payload"] = json.loads(good_payload_text)
     mutate(doc)
+    if json.dumps(doc["payload"], sort_keys=True) == json.dumps(json.loads(good_payload_text), sort_keys=True):
+        doc["payload"] = good["payload"]
+    else:
+        doc["payload"] = encode_payload(doc["payload"])
+    return json.dumps(doc, ensure_ascii=False, indent=2)
+
+def raw_payload(old, new, encoding="utf-8", errors="strict"):
+    # A text edit of the payload's bytes (JCS: no spaces), not signed again.
+    assert old in good_payload_text, old
+    body = good_payload_text.replace(old, new, 1).encode(encoding, errors)
+    doc = json.loads(good_text)
+    doc["payload"] = base64.b64encode(body).decode()
     return json.dumps(doc, ensure_ascii=False, indent=2)
 
 def setp(path, value):
@@ -191,14 +211,14 @@ def popp(path):
 
 v = "verify"
 good_sig = good["signatures"][0]["sig"]
-put("export-dup-key.json", good_text.replace('"partial": false,', '"partial": false,\n    "partial": true,', 1), v, 'duplicate key "partial"')
+put("export-dup-key.json", raw_payload('"partial":false,', '"partial":false,"partial":true,'), v, 'duplicate key "partial"')
 put("export-dup-key-envelope.json", good_text.replace('"payloadType"', '"payloadType": "x",\n  "payloadType"', 1), v, 'duplicate key "payloadType"')
-put("export-deep.json", good_text.replace('"partial": false,', '"partial": ' + "[" * 3000 + "]" * 3000 + ",", 1), v, "recursion limit exceeded")
+put("export-deep.json", raw_payload('"partial":false,', '"partial":' + "[" * 3000 + "]" * 3000 + ","), v, "recursion limit exceeded")
 put("export-huge-number.json", export(setp(["payload", "head", "size"], 2**53)), v, "$.head.size = 9007199254740992 is not an integer below 2^53")
 put("export-huge-negative.json", export(setp(["payload", "rubric", "criteria", 0, "min"], -2**60)), v, "is not an integer below 2^53")
-put("export-number-overflow.json", good_text.replace('"partial": false,', '"partial": 1e400,', 1), v, "number out of range")
+put("export-number-overflow.json", raw_payload('"partial":false,', '"partial":1e400,'), v, "number out of range")
 put("export-float-score.json", export(lambda d: d["payload"]["applications"][0]["scores"].update(innovation=15.0)), v, "$.applications[0].scores.innovation = 15.0 is not an integer below 2^53")
-put("export-float-seq.json", good_text.replace('"seq": 1,', '"seq": 1.5,', 1), v, "$.history[0].seq = 1.5")
+put("export-float-seq.json", raw_payload('"seq":1,', '"seq":1.5,'), v, "$.history[0].seq = 1.5")
 put("export-wrong-type.json", export(setp(["payload", "partial"], "false")), v, "payload: partial: invalid type: string \"false\", expected a boolean")
 put("export-wrong-type-apps.json", export(setp(["payload", "applications"], {"id": "x"})), v, "payload: applications: invalid type: map, expected a sequence")
 put("export-missing-field.json", export(popp(["payload", "head"])), v, "payload: missing field `head`")
@@ -217,17 +237,20 @@ put("export-payload-array.json", export(setp(["payload"], [1, 2])), v, "payload 
 put("export-payload-string.json", export(setp(["payload"], "scores")), v, "payload is not a JSON object")
 put("export-not-object.json", "[]", v, "not a signed panelist file: the file is not a JSON object")
 put("export-array-signature.json", export(setp(["signatures", 0], [good["signatures"][0]["keyid"], good_sig])), v, "not a signed panelist file: signatures[0]: an array where the format has an object")
-put("export-array-bundle.json", export(setp(["payload", "bundle"], list(good["payload"]["bundle"].values()))), v, "payload: bundle: an array where the format has an object")
+put("export-array-bundle.json", export(setp(["payload", "bundle"], list(json.loads(good_payload_text)["bundle"].values()))), v, "payload: bundle: an array where the format has an object")
 put("export-missing-total.json", export(lambda d: d["payload"]["applications"][0].pop("total")), v, "payload: applications[0]: missing field `total`")
 put("export-missing-score-value.json", export(lambda d: d["payload"]["history"][0].pop("value")), v, "payload: history[0]: missing field `value`")
 put("export-empty.json", "", v, "not a signed panelist file: the file is empty")
 put("export-unknown-field.json", export(lambda d: d.update(comment="x")), v, "unknown field `comment`")
 put("export-expert-unknown.json", export(setp(["payload", "expert", "id"], "E99")), v, "expert E99 is not in the roster")
 put("export-tampered-score.json", export(lambda d: d["payload"]["applications"][0]["scores"].update(innovation=25)), v, "does not verify (payload or signature altered)")
-put("export-nul-raw.json", good_text.replace("平台运行稳定", "平台\u0000运行稳定", 1).encode("utf-8"), v, "control character")
+put("export-nul-raw.json", raw_payload("平台运行稳定", "平台\u0000运行稳定"), v, "control character")
 put("export-nul-escaped.json", export(lambda d: d["payload"]["applications"][0].update(comment="平台\u0000运行稳定")), v, "does not verify")
 put("export-nul-outside.json", good_text.replace("{", "{\u0000", 1).encode("utf-8"), v, "not a signed panelist file")
-put("export-invalid-utf8.json", good_text.replace("平台运行稳定", "\udcff", 1).encode("utf-8", "surrogateescape"), "verify-error", "not UTF-8 (byte")
+put("export-invalid-utf8.json", good_text.replace('"payloadType": "', '"payloadType": "\udcff', 1).encode("utf-8", "surrogateescape"), "verify-error", "not UTF-8 (byte")
+put("export-payload-invalid-utf8.json", raw_payload("平台运行稳定", "\udcff", errors="surrogateescape"), v, "payload is not UTF-8 (byte")
+put("export-payload-not-base64.json", json.dumps(dict(good, payload="{not base64}"), ensure_ascii=False, indent=2), v, "payload is not base64")
+put("export-payload-json.json", good_text.replace('"payload": "' + good["payload"] + '"', '"payload": ' + good_payload_text, 1), v, "payload: invalid type: map, expected a string")
 
 vr = "verify-roster"
 def roster_with(**kw):

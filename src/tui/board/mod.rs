@@ -342,7 +342,7 @@ pub fn load(path: &Path, roster: Option<&Path>) -> Result<(MergedPayload, Trust)
         );
     }
     let payload: MergedPayload =
-        serde_json::from_value(env.payload.clone()).map_err(|e| anyhow!("{p}: payload: {e}"))?;
+        crate::formats::read_payload(&env).map_err(|e| anyhow!("{p}: {e}"))?;
     // Bounded scales and weights: the drawing does arithmetic with them.
     payload
         .rubric

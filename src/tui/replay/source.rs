@@ -228,7 +228,7 @@ impl Source {
                 crate::domain::text::inert_line(&env.payload_type)
             );
         }
-        let payload: ScoresPayload = serde_json::from_value(env.payload)
+        let payload: ScoresPayload = crate::formats::read_payload(&env)
             .map_err(|e| anyhow!("{p}: the payload is not a scores payload: {e}"))?;
         let rubric = payload
             .rubric

@@ -1,0 +1,87 @@
+//! Work over many files on every core (at most 8 threads), results in
+//! the order of the inputs: workers take the next item as they finish one,
+//! since files differ in size.
+
+/// `f` over `items` on every core; `tick` hears, on the calling thread,
+/// how many are done (for a progress bar).
+pub fn map_indexed<T: Sync, R: Send>(
+    items: &[T],
+    f: impl Fn(usize, &T) -> R + Sync,
+    tick: &mut dyn FnMut(usize),
+) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    if items.len() < 2 || threads < 2 {
+        return items
+            .iter()
+            .enumerate()
+            .map(|(i, x)| {
+                let r = f(i, x);
+                tick(i + 1);
+                r
+            })
+            .collect();
+    }
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    // Workers take the next file as they finish one: the files differ in size.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut out: Vec<Option<R>> = (0..items.len()).map(|_| None).collect();
+    let slots: Vec<std::sync::Mutex<&mut Option<R>>> =
+        out.iter_mut().map(std::sync::Mutex::new).collect();
+    std::thread::scope(|sc| {
+        let mut workers = Vec::new();
+        for _ in 0..threads.min(items.len()) {
+            workers.push(sc.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if i >= items.len() {
+                        break;
+                    }
+                    let r = f(i, &items[i]);
+                    if let Ok(mut slot) = slots[i].lock() {
+                        **slot = Some(r);
+                    }
+                    done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+            }));
+        }
+        let mut last = 0;
+        loop {
+            let finished = workers.iter().all(|w| w.is_finished());
+            let now = done.load(std::sync::atomic::Ordering::Relaxed);
+            if now != last {
+                tick(now);
+                last = now;
+            }
+            if finished {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    });
+    drop(slots);
+    out.into_iter()
+        .map(|r| r.expect("every item was mapped"))
+        .collect()
+}
+
+/// `f` over `items` on every core, results in order.
+pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    map_indexed(items, |_, x| f(x), &mut |_| {})
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn results_keep_the_order_of_the_inputs() {
+        let items: Vec<u64> = (0..200).collect();
+        let out = super::map(&items, |&x| x * x);
+        assert_eq!(out, items.iter().map(|x| x * x).collect::<Vec<_>>());
+        let mut ticks = Vec::new();
+        let out = super::map_indexed(&items[..3], |i, &x| (i as u64) + x, &mut |n| ticks.push(n));
+        assert_eq!(out, vec![0, 2, 4]);
+        assert_eq!(ticks.last(), Some(&3));
+        assert!(super::map(&Vec::<u8>::new(), |&x| x).is_empty());
+    }
+}
