@@ -348,6 +348,11 @@ const ZH: &[(&str, &str)] = &[
         "export:passphrase_file",
         "从此文件读取口令，而不在终端输入（也可用 PANELIST_PASSPHRASE_FILE）",
     ),
+    (
+        "show",
+        "打印签名文件解码后的内容（供人阅读；不校验签名，校验用 panelist verify）",
+    ),
+    ("show:file", "签名文件（专家的导出文件，或汇总结果）"),
     ("verify", "按名单校验签名文件（0 全部通过，1 有未通过的）"),
     ("verify:files", "签名文件（专家的导出文件，或汇总结果）"),
     (
