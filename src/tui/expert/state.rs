@@ -51,19 +51,7 @@ pub struct Session {
 impl Session {
     /// Reads what the screens show of `b` (no key files: see `with_keys`).
     pub fn load(b: &Bundle) -> store::Result<Session> {
-        Ok(Session {
-            path: b.path().to_path_buf(),
-            keys: Vec::new(),
-            meta: b.meta.clone(),
-            catalog: b.catalog.clone(),
-            rubric: b.rubric.clone(),
-            apps: b.applications()?.into(),
-            roster: b.roster()?,
-            owner: b.owner()?,
-            sheet: b.current()?,
-            history_size: b.head()?.size,
-            texts: true,
-        })
+        Session::with_apps(b, b.applications()?, true)
     }
 
     /// What the first frame shows of `b`: every application without its
@@ -74,6 +62,10 @@ impl Session {
         if let Some(first) = apps.first_mut() {
             b.fill_texts(first)?;
         }
+        Session::with_apps(b, apps, false)
+    }
+
+    fn with_apps(b: &Bundle, apps: Vec<Application>, texts: bool) -> store::Result<Session> {
         Ok(Session {
             path: b.path().to_path_buf(),
             keys: Vec::new(),
@@ -85,7 +77,7 @@ impl Session {
             owner: b.owner()?,
             sheet: b.current()?,
             history_size: b.head()?.size,
-            texts: false,
+            texts,
         })
     }
 

@@ -677,7 +677,11 @@ pub const ZH: Strings = Strings {
         (Cmd::FocusNext, "切换", "下一个窗格"),
         (Cmd::FocusPrev, "切换", "上一个窗格"),
         (Cmd::Back, "返回", "返回列表"),
-        (Cmd::Search, "搜索", "每个词都须出现：编号、名称、单位、方向、正文"),
+        (
+            Cmd::Search,
+            "搜索",
+            "每个词都须出现：编号、名称、单位、方向、正文",
+        ),
         (Cmd::Direction, "方向", "按方向筛选"),
         (Cmd::NextDirection, "下一方向", "筛选下一个方向"),
         (Cmd::PrevDirection, "上一方向", "筛选上一个方向"),
@@ -1107,7 +1111,11 @@ pub const EN: Strings = Strings {
         (Cmd::FocusNext, "pane", "next pane"),
         (Cmd::FocusPrev, "pane", "previous pane"),
         (Cmd::Back, "back", "back to the list"),
-        (Cmd::Search, "search", "every word: id, title, units, direction, text"),
+        (
+            Cmd::Search,
+            "search",
+            "every word: id, title, units, direction, text",
+        ),
         (Cmd::Direction, "direction", "filter by direction"),
         (Cmd::NextDirection, "next dir", "filter the next direction"),
         (
