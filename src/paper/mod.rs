@@ -106,14 +106,14 @@ pub fn read_sheet(
 ) -> Result<SheetInput> {
     let p = path.display();
     let (text, env) = read_envelope(path)?;
-    if env.signatures.is_empty() {
-        bail!("{p}: not signed; a score sheet is printed from the signed export");
-    }
     if env.payload_type != SCORES_TYPE {
         bail!(
             "{p}: not an expert's scores file (payloadType {}); `panelist paper summary` prints a merged result",
             inert_line(&env.payload_type)
         );
+    }
+    if env.signatures.is_empty() {
+        bail!("{p}: not signed; a score sheet is printed from the signed export");
     }
     let facts = crate::verify::read_bundle_facts(bundle)?;
     let (payload, trust) = match roster_path {
