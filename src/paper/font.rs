@@ -175,3 +175,43 @@ impl PaperFont {
         s.chars().map(|c| self.glyph(c).1).sum::<f32>() * size
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_best_known_font_is_found_in_any_subfolder() {
+        let d = tempfile::tempdir().expect("tmp");
+        assert_eq!(find_installed(&[d.path().to_path_buf()]), None);
+        let deep = d.path().join("truetype/wqy");
+        std::fs::create_dir_all(&deep).expect("dir");
+        std::fs::write(deep.join("wqy-zenhei.ttc"), b"x").expect("font");
+        std::fs::write(d.path().join("DejaVuSans.ttf"), b"x").expect("font");
+        assert_eq!(
+            find_installed(&[d.path().to_path_buf()]),
+            Some(deep.join("wqy-zenhei.ttc"))
+        );
+        // Noto Serif CJK ranks above WenQuanYi.
+        let noto = d.path().join("opentype/noto");
+        std::fs::create_dir_all(&noto).expect("dir");
+        std::fs::write(noto.join("NotoSerifCJK-Regular.ttc"), b"x").expect("font");
+        assert_eq!(
+            find_installed(&[d.path().to_path_buf(), PathBuf::from("/nonexistent")]),
+            Some(noto.join("NotoSerifCJK-Regular.ttc"))
+        );
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_font_is_named() {
+        let d = tempfile::tempdir().expect("tmp");
+        let f = d.path().join("roster.json");
+        std::fs::write(&f, b"[]").expect("write");
+        let e = PaperFont::load(&f).err().expect("refused").to_string();
+        assert!(e.ends_with("not a TrueType or OpenType font"), "{e}");
+        assert!(matches!(
+            PaperFont::locate(Some(&d.path().join("none.ttf"))),
+            Err(FontError::Bad(m)) if m.contains("cannot read")
+        ));
+    }
+}
