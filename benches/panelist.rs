@@ -558,6 +558,44 @@ fn merge_panel(r: &mut Report, dir: &Path) {
     );
 }
 
+/// The panel's summary of a 1,000-application merged result printed as
+/// PDF (the real binary: read, typeset, subset the CJK font, write).
+fn paper_summary(r: &mut Report, dir: &Path) {
+    let panel = dir.join("paper15");
+    let clock = Clock::stepping("2024-03-01T09:00:00Z", 1000).expect("clock");
+    panelist::dev::generate_panel(&panel, 15, 1000, 11, 2, &clock).expect("generate");
+    let merged = panel.join("merged.json");
+    run_timed(
+        &[
+            "merge".as_ref(),
+            "--bundle".as_ref(),
+            panel.join("panel.bundle").as_os_str(),
+            "--roster".as_ref(),
+            panel.join("roster.json").as_os_str(),
+            panel.join("exports").as_os_str(),
+            "-o".as_ref(),
+            merged.as_os_str(),
+        ],
+        "merge",
+    );
+    let pdf = panel.join("summary.pdf");
+    let (wall, peak_kb) = run_timed(
+        &[
+            "paper".as_ref(),
+            "summary".as_ref(),
+            merged.as_os_str(),
+            "-o".as_ref(),
+            pdf.as_os_str(),
+        ],
+        "paper summary",
+    );
+    let name = "paper summary, 1,000 applications";
+    r.add(name, "wall s", wall, "s", "");
+    r.add(name, "peak RSS MB", peak_kb as f64 / 1e3, "MB", "");
+    let size = std::fs::metadata(&pdf).map(|m| m.len()).unwrap_or(0);
+    r.add(name, "PDF MB", size as f64 / 1e6, "MB", "");
+}
+
 /// The files of a folder, sorted.
 fn sorted_files(dir: &Path) -> Vec<std::path::PathBuf> {
     let mut v: Vec<_> = std::fs::read_dir(dir)
@@ -817,6 +855,9 @@ fn main() {
     }
     if want("screen") {
         screen_long_titles(&mut r);
+    }
+    if want("paper") {
+        paper_summary(&mut r, &dir_path);
     }
     if want("sigs") {
         event_signatures(&mut r);

@@ -20,6 +20,7 @@ pub mod formats;
 pub mod import;
 pub mod keyring;
 pub mod merge;
+pub mod paper;
 pub mod roster;
 pub mod store;
 pub mod support;

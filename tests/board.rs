@@ -376,3 +376,44 @@ fn a_click_picks_a_ranking_row_then_opens_it_and_the_wheel_scrolls_the_pane_unde
     assert_eq!(b.focus(), Focus::List);
     assert_eq!(b.cursor(), 5);
 }
+
+#[test]
+fn e_writes_the_panel_summary_beside_the_file() {
+    use panelist::tui::board::Effect;
+    use panelist::tui::kit::Screen;
+    let s = common::cli::Scratch::new();
+    let p = payload();
+    let draft = panelist::merge::envelope(&p, None).expect("draft");
+    let f = s.path("draft.json");
+    std::fs::write(&f, draft.to_text()).expect("write");
+    let (back, trust) = panelist::tui::board::load(&f, None).expect("load");
+    // Without a file the key does nothing.
+    let mut bare = Board::new(back.clone(), trust.clone(), settings(Lang::Zh));
+    assert!(Screen::on_event(&mut bare, key('e')).is_empty());
+    let mut b = Board::new(back, trust, settings(Lang::Zh)).with_source(f.clone());
+    b.update(panelist::tui::action::Action::Resize {
+        width: 140,
+        height: 40,
+    });
+    let effects = Screen::on_event(&mut b, key('e'));
+    assert_eq!(effects, vec![Effect::PrintSummary]);
+    for e in effects {
+        assert_eq!(b.run_effect(e), panelist::tui::kit::Flow::Continue);
+    }
+    let out = s.path("draft-summary.pdf");
+    assert_eq!(b.message(), Some(&Ok(out.display().to_string())));
+    let pdf = std::fs::read(&out).expect("written");
+    assert!(pdf.starts_with(b"%PDF-"));
+    let text = screen::text(140, 40, |fr| ui::draw(fr, &mut b));
+    assert!(text.contains("专家组评审汇总表已写入"), "{text}");
+    // The next command brings the hints back; a second print writes the
+    // same bytes again.
+    b.on_event(key('j'));
+    assert_eq!(b.message(), None);
+    let effects = Screen::on_event(&mut b, key('e'));
+    for e in effects {
+        b.run_effect(e);
+    }
+    assert_eq!(b.message(), Some(&Ok(out.display().to_string())));
+    assert!(std::fs::read(&out).expect("again") == pdf, "reproducible");
+}

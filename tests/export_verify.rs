@@ -68,8 +68,9 @@ fn export_refuses_open_applications_and_lists_them() {
     assert_eq!(
         v.stdout,
         format!(
-            "OK  {}  expert E01 (测试专家)  1 scored, 0 recused, 2 to do (partial)\n",
-            out.display()
+            "OK  {}  expert E01 (测试专家)  1 scored, 0 recused, 2 to do (partial)  SHA-256 {}\n",
+            out.display(),
+            panelist::verify::set::sha256_hex(&std::fs::read(&out).expect("export"))
         )
     );
 }
@@ -88,11 +89,14 @@ fn ed25519_and_sm2_exports_verify_and_carry_the_documented_fields() {
         let (p, out, roster) = finished(alg);
         let r = p.verify(&[&out], &roster, Some(&p.bundle));
         assert_eq!(r.code, 0, "{alg}: {} {}", r.stdout, r.stderr);
+        // The whole SHA-256 of the file's bytes: what `sha256sum` prints
+        // and every printed page of the file shows.
         assert_eq!(
             r.stdout,
             format!(
-                "OK  {}  expert E01 (测试专家)  2 scored, 1 recused, 0 to do\n",
-                out.display()
+                "OK  {}  expert E01 (测试专家)  2 scored, 1 recused, 0 to do  SHA-256 {}\n",
+                out.display(),
+                panelist::verify::set::sha256_hex(&std::fs::read(&out).expect("export"))
             )
         );
         let text = std::fs::read_to_string(&out).expect("file");

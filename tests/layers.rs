@@ -48,6 +48,11 @@ const LAYERS: &[(&str, &[&str])] = &[
             "support", "domain", "crypto", "formats", "store", "import", "verify", "merge",
         ],
     ),
+    // Printed documents from the signed files.
+    (
+        "paper",
+        &["support", "domain", "crypto", "formats", "verify"],
+    ),
     ("demo", &["support", "domain", "store", "import"]),
     // The chair's roster file: read, changed, checked.
     (
@@ -62,7 +67,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         "tui",
         &[
             "support", "domain", "crypto", "formats", "store", "import", "keyring", "export",
-            "verify",
+            "verify", "paper",
         ],
     ),
     ("cli", &["*"]),

@@ -868,6 +868,7 @@ fn verify_accepts_the_chair_signature_and_refuses_changes_and_strangers() {
     let bundle = fx.bundle.display().to_string();
     let r = fx.run(&["verify", &ms, "--roster", &roster, "--bundle", &bundle]);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let full = panelist::verify::set::sha256_hex(&std::fs::read(&m).expect("merged"));
     // The CSV and XLSX the merge wrote beside it belong to it.
     let sha: String = <sha2::Sha256 as sha2::Digest>::digest(std::fs::read(&m).expect("merged"))
         .iter()
@@ -879,7 +880,7 @@ fn verify_accepts_the_chair_signature_and_refuses_changes_and_strangers() {
     assert_eq!(
         r.stdout,
         format!(
-            "OK  {ms}  merged result by C01 (组长)  7 experts, 60 applications, rule trimmed\n\
+            "OK  {ms}  merged result by C01 (组长)  7 experts, 60 applications, rule trimmed  SHA-256 {full}\n\
              OK  {mc}  CSV of {ms} (signed file SHA-256 {sha})\n\
              OK  {mx}  XLSX of {ms} (signed file SHA-256 {sha})\n"
         )

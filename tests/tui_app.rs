@@ -1499,6 +1499,52 @@ fn an_export_that_cannot_open_the_key_says_why_in_chinese() {
 }
 
 #[test]
+fn after_an_export_s_writes_the_score_sheet_beside_it() {
+    let mut s = export_setup(vec![key_listing("E01")]);
+    // Up to the passphrase as the loop runs it (the file step checks the
+    // path through the loop).
+    s.drive([
+        key('e'),
+        key('p'),
+        code(KeyCode::Enter),
+        code(KeyCode::Enter),
+    ]);
+    let mut e = typed("pass");
+    e.push(code(KeyCode::Enter));
+    assert_eq!(feed(&mut s.app, e).len(), 1);
+    // The export itself, as the loop writes it (with the copy's key).
+    let out = s.copy.path().with_file_name("E01-final.json");
+    let sum =
+        panelist::export::export_bundle(s.copy.path(), &test_key("E01"), &out, true, &s.clock)
+            .expect("export");
+    s.app.on_exported(Ok(sum));
+    let effects = feed(&mut s.app, [key('s')]);
+    assert_eq!(effects, vec![Effect::PrintSheet(out.clone(), Lang::En)]);
+    for e in effects {
+        assert!(run_effect(&mut s.copy, &s.clock, &mut s.app, e));
+    }
+    let sheet = out.with_file_name("E01-final-sheet.pdf");
+    let Some(Dialog::Export(d)) = &s.app.dialog() else {
+        panic!("the dialog stays open");
+    };
+    assert_eq!(
+        d.sheet,
+        Some(Ok(sheet.display().to_string())),
+        "{:?}",
+        d.sheet
+    );
+    let pdf = std::fs::read(&sheet).expect("sheet written");
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert!(
+        screen(&mut s.app, 140, 40).contains("Score sheet written"),
+        "the dialog says so"
+    );
+    // Enter still closes.
+    s.drive([code(KeyCode::Enter)]);
+    assert!(s.app.dialog().is_none());
+}
+
+#[test]
 fn a_click_in_the_direction_picker_picks_that_direction() {
     let mut s = setup(true);
     s.app.update(Action::Resize {

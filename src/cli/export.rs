@@ -171,12 +171,15 @@ pub fn verify(a: &VerifyArgs, cli: &Ctx) -> Result<u8> {
         Verdict(
             std::result::Result<verify::Verified, verify::VerifyError>,
             Vec<u8>,
+            String,
         ),
     }
     let outcomes = crate::support::par::map(&a.files, |f| {
         match crate::export::read_signed_file(f) {
             Err(e) => Outcome::Unreadable(format!("{e:#}")),
             Ok(text) => {
+                // What `sha256sum` prints, and every printed page shows.
+                let sha = crate::verify::set::sha256_hex(text.as_bytes());
                 let r = verify::verify_text(&text, &ctx);
                 // A merged result's set is checked against its bytes.
                 let keep = match &r {
@@ -185,7 +188,7 @@ pub fn verify(a: &VerifyArgs, cli: &Ctx) -> Result<u8> {
                     }
                     _ => Vec::new(),
                 };
-                Outcome::Verdict(r, keep)
+                Outcome::Verdict(r, keep, sha)
             }
         }
     });
@@ -198,8 +201,8 @@ pub fn verify(a: &VerifyArgs, cli: &Ctx) -> Result<u8> {
                 eprintln!("{}{}", super::error_prefix(), inert_line(&e));
                 code = exit::ERROR;
             }
-            Outcome::Verdict(Ok(v), bytes) => {
-                print::line(format_args!("OK  {name}  {}", v.summary));
+            Outcome::Verdict(Ok(v), bytes, sha) => {
+                print::line(format_args!("OK  {name}  {}  SHA-256 {sha}", v.summary));
                 if v.payload_type == crate::crypto::envelope::MERGED_TYPE
                     && !check_set(f, &bytes, cli.lang)
                     && code == exit::OK
@@ -207,7 +210,7 @@ pub fn verify(a: &VerifyArgs, cli: &Ctx) -> Result<u8> {
                     code = exit::FINDINGS;
                 }
             }
-            Outcome::Verdict(Err(reason), _) => {
+            Outcome::Verdict(Err(reason), _, _) => {
                 print::line(format_args!("BAD {name}  {}", inert_line(&reason.message)));
                 if code == exit::OK {
                     code = exit::FINDINGS;

@@ -12,6 +12,7 @@ pub mod export;
 pub mod help_zh;
 pub mod keys;
 pub mod merge;
+pub mod paper;
 pub mod print;
 pub mod roster;
 pub mod screens;
@@ -66,6 +67,9 @@ pub enum Command {
     Audit(audit::AuditArgs),
     /// Merge the experts' signed files: verify, aggregate, rank, sign (the chair).
     Merge(merge::MergeArgs),
+    /// Print for signature: an expert's score sheet or the panel's summary, as PDF.
+    #[command(subcommand)]
+    Paper(paper::PaperCmd),
     /// The chair's board: rankings, score distributions, flags and expert statistics of a merged result.
     Board(screens::BoardArgs),
     /// Step through a working copy's or an export's scoring history: every event, its chain status, the sheet at any moment.
@@ -160,6 +164,7 @@ fn dispatch(command: &Command, ctx: &Ctx) -> Result<u8> {
         Command::Show(a) => export::show(a, ctx),
         Command::Audit(a) => audit::run(a, ctx),
         Command::Merge(a) => merge::run(a, ctx),
+        Command::Paper(c) => paper::run(c, ctx),
         Command::Board(a) => screens::board(a, ctx),
         Command::Replay(a) => screens::replay(a, ctx),
         Command::Completions(a) => docs::completions(a, ctx),

@@ -178,7 +178,7 @@ pub fn board(a: &BoardArgs, ctx: &Ctx) -> Result<u8> {
         );
     }
     let settings = crate::tui::settings(ctx.lang_flag)?;
-    crate::tui::board::run(payload, trust, settings)?;
+    crate::tui::board::run(payload, trust, settings, &a.file)?;
     Ok(exit::OK)
 }
 

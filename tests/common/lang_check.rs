@@ -31,6 +31,9 @@ const ZH_ALLOWED: &[&str] = &[
     "json",
     "bundle",
     "toml",
+    // File formats.
+    "PDF",
+    "pdf",
     "config",
     "roster",
     "entry",

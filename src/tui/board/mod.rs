@@ -2,7 +2,8 @@
 //! direction with flags highlighted, one application's score distribution
 //! per criterion and each expert's marks, and the panel statistics.
 //!
-//! Read-only: the board never writes. It runs on the expert screens'
+//! Read-only: the board never changes the file; its one write is the
+//! panel's summary as PDF beside it (the export key, `e`). It runs on the expert screens'
 //! keymap (the same configuration overrides apply: list keys in the
 //! tables, detail keys in an application), theme, glyphs, languages and
 //! terminal guard. Key press → [`Action`] → [`Board::update`] → redraw.
@@ -71,6 +72,12 @@ pub struct Board {
     experts: TextScroll,
     quit: bool,
     dirs: Vec<u32>,
+    /// The merged file on screen, where the summary PDF is written beside.
+    source: Option<std::path::PathBuf>,
+    /// The export key was pressed: write the summary.
+    print: bool,
+    /// The last summary written (its path), or why not.
+    message: Option<Result<String, String>>,
     /// What a click picks, laid out by the last frame.
     hits: Hits<Target>,
 }
@@ -103,7 +110,60 @@ impl Board {
             quit: false,
             dirs,
             hits: Hits::default(),
+            source: None,
+            print: false,
+            message: None,
         }
+    }
+
+    /// The board of the merged file at `path` (the summary is written
+    /// beside it).
+    pub fn with_source(mut self, path: std::path::PathBuf) -> Board {
+        self.source = Some(path);
+        self
+    }
+
+    /// The last summary written (its path), or why it was not.
+    pub fn message(&self) -> Option<&Result<String, String>> {
+        self.message.as_ref()
+    }
+
+    /// Writes the panel's summary (PDF, in the board's language) beside
+    /// the merged file as `STEM-summary.pdf`; the footer says where, or
+    /// why not.
+    pub fn print_summary(&mut self) {
+        let r = self.write_summary().map_err(|e| format!("{e:#}"));
+        self.message = Some(r.map(|p| p.display().to_string()));
+    }
+
+    fn write_summary(&self) -> Result<std::path::PathBuf> {
+        let Some(src) = &self.source else {
+            bail!("no file");
+        };
+        let stem = src
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "merged".into());
+        let out = src.with_file_name(format!("{stem}-summary.pdf"));
+        crate::support::fs::check_outputs(&[src], &[&out])?;
+        let lang = self.basics.settings.lang;
+        let mut font = crate::paper::font_for(None, lang)?;
+        let mut input = crate::paper::read_summary(src, None)?;
+        if input.payload != self.payload {
+            bail!(
+                "{}: the file changed since the board opened it; open it again",
+                src.display()
+            );
+        }
+        // What the board checked when it opened the file.
+        input.trust = match &self.trust {
+            Trust::Verified(id) => crate::paper::Trust::Verified(id.clone()),
+            Trust::Signed(_) => crate::paper::Trust::Unchecked,
+            Trust::Unsigned => crate::paper::Trust::Unsigned,
+        };
+        let printed = crate::paper::summary_pdf(&input, &mut font, lang)?;
+        crate::paper::write_pdf(&out, &printed)?;
+        Ok(out)
     }
 
     /// The merged result on screen.
@@ -270,6 +330,10 @@ impl Board {
 
     /// The one place state changes.
     pub fn update(&mut self, a: Action) {
+        // The summary's line gives way to the hints at the next command.
+        if matches!(a, Action::Cmd(_)) {
+            self.message = None;
+        }
         let page = self.list.rows().max(1) as isize;
         match a {
             Action::Resize { width, height } => self.basics.size = (width, height),
@@ -288,6 +352,7 @@ impl Board {
             Action::Click { col, row } => self.click(col, row),
             Action::Cmd(c) => match c {
                 Cmd::Quit => self.quit = true,
+                Cmd::Export if self.source.is_some() => self.print = true,
                 Cmd::Help => self.help = !self.help,
                 Cmd::Lang => self.basics.settings.lang = self.basics.settings.lang.toggle(),
                 Cmd::Back if self.help => self.help = false,
@@ -372,9 +437,10 @@ pub fn load(path: &Path, roster: Option<&Path>) -> Result<(MergedPayload, Trust)
     Ok((payload, trust))
 }
 
-/// The board's only effect: it never writes.
+/// The board's effects: quit, or write the summary PDF.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Effect {
+    PrintSummary,
     Quit,
 }
 
@@ -389,6 +455,8 @@ impl kit::Screen for Board {
         Board::on_event(self, ev);
         if self.quit {
             vec![Effect::Quit]
+        } else if std::mem::take(&mut self.print) {
+            vec![Effect::PrintSummary]
         } else {
             Vec::new()
         }
@@ -397,11 +465,15 @@ impl kit::Screen for Board {
     fn run_effect(&mut self, effect: Effect) -> Flow {
         match effect {
             Effect::Quit => Flow::Quit,
+            Effect::PrintSummary => {
+                self.print_summary();
+                Flow::Continue
+            }
         }
     }
 }
 
-/// Runs the board until the chair quits.
-pub fn run(payload: MergedPayload, trust: Trust, settings: Settings) -> Result<()> {
-    kit::run(&mut Board::new(payload, trust, settings))
+/// Runs the board of the merged file at `path` until the chair quits.
+pub fn run(payload: MergedPayload, trust: Trust, settings: Settings, path: &Path) -> Result<()> {
+    kit::run(&mut Board::new(payload, trust, settings).with_source(path.to_path_buf()))
 }

@@ -93,6 +93,11 @@ pub struct BoardStrings {
     pub hint_experts: &'static str,
     pub hint_ranking: &'static str,
 
+    /// The summary PDF written beside the merged file ({} its path), or
+    /// why not ({}).
+    pub summary_written: &'static str,
+    pub summary_failed: &'static str,
+
     // Help.
     pub help: &'static str,
     pub keys: &'static [(BoardKey, &'static str)],
@@ -108,6 +113,7 @@ pub enum BoardKey {
     View,
     Help,
     Lang,
+    Print,
     Quit,
 }
 
@@ -217,6 +223,8 @@ pub const ZH: BoardStrings = BoardStrings {
     hint_direction: "方向",
     hint_experts: "专家统计",
     hint_ranking: "排名",
+    summary_written: "专家组评审汇总表已写入 {}",
+    summary_failed: "汇总表未写成：{}",
     help: "按键",
     keys: &[
         (BoardKey::Move, "在列表中移动，或滚动详情"),
@@ -226,6 +234,7 @@ pub const ZH: BoardStrings = BoardStrings {
         (BoardKey::View, "切换排名与专家统计"),
         (BoardKey::Help, "显示或关闭按键说明"),
         (BoardKey::Lang, "切换中文 / English"),
+        (BoardKey::Print, "在文件旁写专家组评审汇总表（PDF，供签字）"),
         (BoardKey::Quit, "退出"),
     ],
 };
@@ -309,6 +318,8 @@ pub const EN: BoardStrings = BoardStrings {
     hint_direction: "direction",
     hint_experts: "experts",
     hint_ranking: "ranking",
+    summary_written: "Panel summary written: {}",
+    summary_failed: "Panel summary not written: {}",
     help: "Keys",
     keys: &[
         (BoardKey::Move, "move in the list, or scroll the details"),
@@ -318,6 +329,10 @@ pub const EN: BoardStrings = BoardStrings {
         (BoardKey::View, "ranking or expert statistics"),
         (BoardKey::Help, "show or close the keys"),
         (BoardKey::Lang, "中文 / English"),
+        (
+            BoardKey::Print,
+            "write the panel summary PDF beside the file",
+        ),
         (BoardKey::Quit, "quit"),
     ],
 };

@@ -44,6 +44,10 @@ pub enum Effect {
     /// (`keyring::unlock_with`, `export::export_bundle`); the result goes
     /// back to `App::on_exported`.
     Export(ExportRequest),
+    /// Write the score sheet (PDF) of this export beside it, in this
+    /// language (`paper::read_sheet`, titles from the working copy); the
+    /// result goes back to `App::on_sheet`.
+    PrintSheet(PathBuf, crate::support::lang::Lang),
     Quit,
 }
 
@@ -286,6 +290,10 @@ pub fn run_effect(copy: &mut WorkingCopy, clock: &Clock, app: &mut App, effect: 
             app.on_exported(r);
             true
         }
+        Effect::PrintSheet(export, lang) => {
+            app.on_sheet(print_sheet(copy.path(), &export, lang).map_err(|e| format!("{e:#}")));
+            true
+        }
         Effect::Quit => false,
     }
 }
@@ -364,6 +372,31 @@ pub fn export_target(path: &Path) -> ExportTarget {
         }
         _ => ExportTarget::Free(full),
     }
+}
+
+/// Where the score sheet of `export` goes: beside it, `STEM-sheet.pdf`.
+pub fn sheet_path(export: &Path) -> PathBuf {
+    let stem = export
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "scores".into());
+    export.with_file_name(format!("{stem}-sheet.pdf"))
+}
+
+/// Writes the score sheet of `export` (titles from the working copy
+/// `bundle`) beside it.
+fn print_sheet(
+    bundle: &Path,
+    export: &Path,
+    lang: crate::support::lang::Lang,
+) -> anyhow::Result<PathBuf> {
+    let out = sheet_path(export);
+    crate::support::fs::check_outputs(&[bundle, export], &[&out])?;
+    let mut font = crate::paper::font_for(None, lang)?;
+    let input = crate::paper::read_sheet(export, None, Some(bundle))?;
+    let printed = crate::paper::sheet_pdf(&input, &mut font, lang)?;
+    crate::paper::write_pdf(&out, &printed)?;
+    Ok(out)
 }
 
 /// Opens the key with the typed passphrase and writes the signed file.

@@ -824,6 +824,14 @@ impl App {
         }
     }
 
+    /// The score sheet was written beside the export, or not: the
+    /// export dialog shows which.
+    pub fn on_sheet(&mut self, r: Result<std::path::PathBuf, String>) {
+        if let Some(Dialog::Export(d)) = &mut self.dialog {
+            d.sheet = Some(r.map(|p| p.display().to_string()));
+        }
+    }
+
     // ----- Text fields and dialogs -----
 
     fn search_key(&mut self, k: KeyEvent) {
@@ -897,6 +905,10 @@ impl App {
             }
             Outcome::Export(req) => return vec![Effect::Export(req)],
             Outcome::CheckExport(p) => return vec![Effect::CheckExport(p)],
+            Outcome::PrintSheet(export) => {
+                let lang = self.basics.settings.lang;
+                return vec![Effect::PrintSheet(export, lang)];
+            }
             Outcome::Claim(who) => return vec![Effect::Claim(who)],
             Outcome::Unlock(req) => return vec![Effect::Unlock(req)],
             Outcome::MakeKey(req) => return vec![Effect::MakeKey(req)],

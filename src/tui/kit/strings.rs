@@ -156,6 +156,10 @@ pub struct Strings {
     pub export_hint_path: &'static str,
     pub export_hint_pass: &'static str,
     pub export_hint_done: &'static str,
+    /// The score sheet (PDF) written beside the export: {} is its path.
+    pub export_sheet_written: &'static str,
+    /// The score sheet could not be written: {} is why.
+    pub export_sheet_failed: &'static str,
 
     // Identity.
     pub identity_title: &'static str,
@@ -523,7 +527,9 @@ pub const ZH: Strings = Strings {
     export_hint_review_done: "Enter 下一步 · Esc 取消",
     export_hint_path: "Enter 下一步 · Ctrl-U 清空 · Esc 返回",
     export_hint_pass: "Enter 导出 · Esc 返回",
-    export_hint_done: "Enter 关闭",
+    export_hint_done: "s 在导出文件旁写个人评分表（PDF） · Enter 关闭",
+    export_sheet_written: "个人评分表已写入 {}",
+    export_sheet_failed: "个人评分表未写成：{}",
 
     identity_title: "选择身份",
     identity_intro: "该评审包尚未指定评审专家。请在名单中选择您本人，或手动输入。",
@@ -944,7 +950,9 @@ pub const EN: Strings = Strings {
     export_hint_review_done: "Enter next · Esc cancel",
     export_hint_path: "Enter next · Ctrl-U clear · Esc back",
     export_hint_pass: "Enter export · Esc back",
-    export_hint_done: "Enter close",
+    export_hint_done: "s write the score sheet (PDF) beside the export · Enter close",
+    export_sheet_written: "Score sheet written: {}",
+    export_sheet_failed: "Score sheet not written: {}",
 
     identity_title: "Who are you?",
     identity_intro: "This bundle has no expert yet. Pick yourself from the panel roster, or enter your details.",

@@ -124,6 +124,22 @@ fn header(frame: &mut Frame, b: &Board, area: Rect) {
 fn footer(frame: &mut Frame, b: &Board, area: Rect) {
     let Look { s, t, .. } = b.look();
     let bs = b.b();
+    // The summary just written (or why not) takes the hints' place.
+    match &b.message {
+        Some(Ok(p)) => {
+            let line = fill(bs.summary_written, &[&inert_line(p)]);
+            let text = fit(&line, area.width as usize, "…");
+            frame.render_widget(Paragraph::new(Line::styled(text, t.value())), area);
+            return;
+        }
+        Some(Err(e)) => {
+            let line = fill(bs.summary_failed, &[&inert_line(e)]);
+            let text = fit(&line, area.width as usize, "…");
+            frame.render_widget(Paragraph::new(Line::styled(text, t.error())), area);
+            return;
+        }
+        None => {}
+    }
     let mut hints = Hints::new(&b.basics.settings.keymap, b.context());
     if b.help {
         hints.cmd(Cmd::Back, s.hint_close);
@@ -961,6 +977,7 @@ fn help(frame: &mut Frame, b: &Board, area: Rect) {
                 BoardKey::View => keys_of(Context::Global, &[Cmd::FocusNext, Cmd::FocusPrev]),
                 BoardKey::Help => keys_of(Context::Global, &[Cmd::Help]),
                 BoardKey::Lang => keys_of(Context::Global, &[Cmd::Lang]),
+                BoardKey::Print => keys_of(Context::Global, &[Cmd::Export]),
                 BoardKey::Quit => keys_of(Context::Global, &[Cmd::Quit]),
             };
             (keys, *text)

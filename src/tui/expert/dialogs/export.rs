@@ -54,6 +54,8 @@ pub struct ExportDialog {
     pub pass: Passphrase,
     pub error: Option<String>,
     pub done: Option<ExportSummary>,
+    /// The score sheet written beside the export (its path), or why not.
+    pub sheet: Option<Result<String, String>>,
     /// The output file's full path, once the loop has looked at it, and
     /// whether the expert agreed to replace the file there.
     pub target: Option<PathBuf>,
@@ -85,6 +87,7 @@ impl ExportDialog {
             done: None,
             target: None,
             replace: false,
+            sheet: None,
         }
     }
 
@@ -192,6 +195,11 @@ impl ExportDialog {
             ExportStep::Done => {
                 if matches!(k.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q')) {
                     return Outcome::Close;
+                }
+                if k.code == KeyCode::Char('s')
+                    && let Some(sum) = &d.done
+                {
+                    return Outcome::PrintSheet(sum.path.clone());
                 }
             }
         }
@@ -335,6 +343,19 @@ impl ExportDialog {
             lines.push(Line::raw(""));
             for l in wrap(s.export_verify_hint, iw) {
                 lines.push(Line::styled(l, t.dim()));
+            }
+            match &d.sheet {
+                Some(Ok(p)) => {
+                    for l in wrap(&fill(s.export_sheet_written, &[&inert_line(p)]), iw) {
+                        lines.push(Line::styled(l, t.status(Status::Complete)));
+                    }
+                }
+                Some(Err(e)) => {
+                    for l in wrap(&fill(s.export_sheet_failed, &[&inert_line(e)]), iw) {
+                        lines.push(Line::styled(l, t.error()));
+                    }
+                }
+                None => {}
             }
             lines.push(Line::raw(""));
             lines.push(Line::styled(cut(s.export_hint_done, iw, "…"), t.key()));

@@ -82,6 +82,8 @@ pub enum Outcome {
     CheckExport(std::path::PathBuf),
     /// Sign and write the export (the dialog shows it running).
     Export(ExportRequest),
+    /// Write the score sheet of this (just written) export beside it.
+    PrintSheet(std::path::PathBuf),
     /// Claim the working copy as this expert.
     Claim(Identity),
     /// Unlock the owner's key with the typed passphrase.
