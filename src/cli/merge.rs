@@ -217,12 +217,20 @@ pub fn run(a: &MergeArgs, ctx: &Ctx) -> Result<u8> {
                 format!(
                     "--require-all：名单中 {} 位有密钥的专家没有文件参与汇总（{}），未写出任何文件；请补齐其文件后重新汇总",
                     absent.len(),
-                    absent.iter().map(|m| m.expert.as_str()).collect::<Vec<_>>().join("、")
+                    absent
+                        .iter()
+                        .map(|m| m.expert.as_str())
+                        .collect::<Vec<_>>()
+                        .join("、")
                 ),
                 format!(
                     "--require-all: {} keyed roster expert(s) have no merged file ({}); nothing written — add their files and merge again",
                     absent.len(),
-                    absent.iter().map(|m| m.expert.as_str()).collect::<Vec<_>>().join(", ")
+                    absent
+                        .iter()
+                        .map(|m| m.expert.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )
             )
         );
@@ -248,7 +256,11 @@ pub fn run(a: &MergeArgs, ctx: &Ctx) -> Result<u8> {
             )
         ));
     }
-    let findings = p.applications.iter().filter(|x| !x.findings.is_empty()).count();
+    let findings = p
+        .applications
+        .iter()
+        .filter(|x| !x.findings.is_empty())
+        .count();
     if findings > 0 && p.excluded.is_empty() {
         print::line(crate::tr!(
             format!(

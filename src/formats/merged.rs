@@ -209,10 +209,7 @@ pub struct AppFinding {
 
 /// Every application's eligibility findings, by application id (rule
 /// order, as the screen gives them); applications without any are absent.
-pub fn app_findings(
-    catalog: &Catalog,
-    apps: &[Application],
-) -> BTreeMap<String, Vec<AppFinding>> {
+pub fn app_findings(catalog: &Catalog, apps: &[Application]) -> BTreeMap<String, Vec<AppFinding>> {
     let mut out: BTreeMap<String, Vec<AppFinding>> = BTreeMap::new();
     for f in crate::domain::rules::check(catalog, apps) {
         for id in &f.apps {

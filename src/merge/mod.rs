@@ -270,7 +270,11 @@ pub struct Eligibility<'a> {
 impl Eligibility<'_> {
     /// The applications left out of the ranking, in `facts` order.
     pub fn excluded(&self, facts: &[AppFacts]) -> Vec<Excluded> {
-        excluded_apps(facts.iter().map(|f| f.id.as_str()), self.findings, self.exclude)
+        excluded_apps(
+            facts.iter().map(|f| f.id.as_str()),
+            self.findings,
+            self.exclude,
+        )
     }
 }
 
@@ -323,9 +327,7 @@ pub fn aggregate_sheets(
     let agg = if excluded.is_empty() {
         aggregate_part(rubric, facts, sheets, params, &|_| true)?
     } else {
-        let ranked = aggregate_part(rubric, facts, sheets, params, &|id| {
-            !excluded.contains(id)
-        })?;
+        let ranked = aggregate_part(rubric, facts, sheets, params, &|id| !excluded.contains(id))?;
         let left = aggregate_part(rubric, facts, sheets, params, &|id| excluded.contains(id))?;
         let mut by_id: BTreeMap<String, aggregate::AppResult> = ranked
             .applications
@@ -840,11 +842,7 @@ pub fn recompute(
     );
     let pairs: [(&str, Value, Value); 5] = [
         ("method", to_value(&payload.method), to_value(&method)),
-        (
-            "excluded",
-            to_value(&payload.excluded),
-            to_value(&excluded),
-        ),
+        ("excluded", to_value(&payload.excluded), to_value(&excluded)),
         (
             "applications",
             to_value(&payload.applications),
@@ -1274,7 +1272,6 @@ impl Prepared {
             progress,
         )
     }
-
 }
 
 /// The missing experts the roster gives a key (those `--require-all`

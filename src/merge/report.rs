@@ -209,12 +209,15 @@ fn row_cells(row: &Row, agg: &Aggregate, rubric: &Rubric, lang: Lang) -> Vec<Cel
         );
     }
     let m = row.m;
-    v.push(text(m.map(|m| findings_text(m, lang)).filter(|s| !s.is_empty())));
     v.push(text(
-        row.excluded
-            .then(|| lang.pick("是", "yes").to_string()),
+        m.map(|m| findings_text(m, lang)).filter(|s| !s.is_empty()),
     ));
-    v.push(text(m.map(|m| comments_text(m, lang)).filter(|s| !s.is_empty())));
+    v.push(text(
+        row.excluded.then(|| lang.pick("是", "yes").to_string()),
+    ));
+    v.push(text(
+        m.map(|m| comments_text(m, lang)).filter(|s| !s.is_empty()),
+    ));
     v
 }
 
@@ -462,7 +465,10 @@ fn summary_people(
     ws.write_string_with_format(
         r,
         0,
-        l("排除出排名的项目（资格审查）", "Left out of the ranking (eligibility)"),
+        l(
+            "排除出排名的项目（资格审查）",
+            "Left out of the ranking (eligibility)",
+        ),
         bold,
     )?;
     r += 1;

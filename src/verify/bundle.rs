@@ -5,8 +5,8 @@ use std::path::Path;
 
 use anyhow::{Result, anyhow};
 
-use crate::formats::RubricRef;
 use crate::domain::{Application, Catalog};
+use crate::formats::RubricRef;
 use crate::formats::merged::{AppFacts, AppFinding, DirectionRef, app_facts};
 use crate::store::Bundle;
 

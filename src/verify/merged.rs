@@ -362,7 +362,11 @@ fn check_missing(p: &MergedPayload, roster: &[RosterEntry]) -> Result<(), Verify
 /// findings when the method excludes them (none otherwise), in order.
 fn check_excluded(p: &MergedPayload) -> Result<(), VerifyError> {
     for a in &p.applications {
-        if let Some(f) = a.findings.iter().find(|f| !FINDING_RULES.contains(&f.rule.as_str())) {
+        if let Some(f) = a
+            .findings
+            .iter()
+            .find(|f| !FINDING_RULES.contains(&f.rule.as_str()))
+        {
             return Err(format_error(crate::tr!(
                 format!(
                     "项目 {}：资格审查规则 '{}' 不是本版本的规则",
