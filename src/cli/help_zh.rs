@@ -349,6 +349,11 @@ const ZH: &[(&str, &str)] = &[
         "从此文件读取口令，而不在终端输入（也可用 PANELIST_PASSPHRASE_FILE）",
     ),
     ("verify", "按名单校验签名文件（0 全部通过，1 有未通过的）"),
+    (
+        "show",
+        "以格式化 JSON 显示签名文件的载荷（由 base64 解码，不做校验）",
+    ),
+    ("show:file", "签名文件（专家的导出文件，或汇总结果）"),
     ("verify:files", "签名文件（专家的导出文件，或汇总结果）"),
     (
         "verify:roster",

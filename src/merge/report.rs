@@ -653,9 +653,6 @@ fn xlsx_with(
         }
         ws.set_column_width(0, 28)?;
     }
-    if let Some(p) = payload {
-        comments_sheet(wb.add_worksheet(), p, lang, &bold)?;
-    }
     let head = headers(rubric, lang);
     for (code, rows) in &groups {
         let name = sheet_name(*code, catalog, lang);
@@ -682,6 +679,10 @@ fn xlsx_with(
                 .set_name(lang.pick("总分", "total"));
             ws.insert_chart(last + 3, 2, &chart)?;
         }
+    }
+    // Every comment, after the direction sheets.
+    if let Some(p) = payload {
+        comments_sheet(wb.add_worksheet(), p, lang, &bold)?;
     }
     wb.save_to_buffer().context("building the XLSX workbook")
 }
