@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Independent verifier for the chair's merged result (panelist.merged.v2).
+"""Independent verifier for the chair's merged result (panelist.merged.v3).
 
 Written from docs/formats.md (sections 1, 2, 6 and 8) alone, so that
 a ministry or an auditor can check a merged result without panelist. It
@@ -55,11 +55,17 @@ import verify_export as vx  # noqa: E402
 
 Bad = vx.Bad
 
-MERGED_TYPE = "application/vnd.panelist.merged+json;version=2"
-PAYLOAD_FORMAT = "panelist.merged.v2"
+MERGED_TYPE = "application/vnd.panelist.merged+json;version=3"
+PAYLOAD_FORMAT = "panelist.merged.v3"
 PLACES = 4
 RULES = ("trimmed", "mean", "median")
 LEFT_OUT_REASONS = ("invalid", "partial", "superseded", "duplicate")
+MISSING_REASONS = ("no-key", "no-file", "left-out")
+FINDING_RULES = (
+    "consortium", "unit-limit", "direction", "previously-selected", "national-funding",
+    "not-built", "multi-route", "authority-limit", "high-end-limit", "credit-code",
+)
+CHAIR_ROLE = "chair"
 
 HEX64 = re.compile(r"[0-9a-f]{64}")
 HEX32 = re.compile(r"[0-9a-f]{32}")
@@ -173,8 +179,8 @@ def check_shape(p):
         "payload",
         (
             "format", "tool_version", "created", "bundle", "chair", "rubric",
-            "directions", "method", "inputs", "left_out", "applications",
-            "experts", "agreement",
+            "directions", "method", "inputs", "left_out", "missing", "excluded",
+            "applications", "experts", "agreement",
         ),
     )
     t_str(p["format"], "format")
@@ -203,7 +209,8 @@ def check_shape(p):
         "method",
         (
             "rule", "trim_min_n", "quorum", "disagreement_pct", "outlier_pct",
-            "rank_shift", "z_min_scores", "sme_tiebreak", "allow_partial", "places",
+            "rank_shift", "z_min_scores", "sme_tiebreak", "allow_partial",
+            "exclude_ineligible", "places",
             "rounding", "ranking", "tie_break", "flags", "zscore", "agreement",
         ),
     )
@@ -214,7 +221,7 @@ def check_shape(p):
         "z_min_scores", "places",
     ):
         t_u32(m[k], f"method.{k}")
-    for k in ("sme_tiebreak", "allow_partial"):
+    for k in ("sme_tiebreak", "allow_partial", "exclude_ineligible"):
         t_bool(m[k], f"method.{k}")
     for k in ("rounding", "ranking", "tie_break", "flags", "zscore", "agreement"):
         t_str(m[k], f"method.{k}")
@@ -242,6 +249,20 @@ def check_shape(p):
         t_str(lo["detail"], f"{q}.detail")
         if "\n" in lo["detail"]:
             raise Bad(f"{q}.detail is more than one line")
+    for i, ms in enumerate(t_list(p["missing"], "missing")):
+        q = f"missing[{i}]"
+        closed(ms, q, ("expert", "name", "reason", "detail"))
+        t_str(ms["expert"], f"{q}.expert", EXPERT_ID)
+        t_str(ms["name"], f"{q}.name")
+        if ms["reason"] not in MISSING_REASONS:
+            raise Bad(f"{q}.reason {ms['reason']!r} is not one of {', '.join(MISSING_REASONS)}")
+        t_str(ms["detail"], f"{q}.detail")
+    for i, x in enumerate(t_list(p["excluded"], "excluded")):
+        q = f"excluded[{i}]"
+        closed(x, q, ("id", "rules"))
+        t_str(x["id"], f"{q}.id")
+        for j, r in enumerate(t_list(x["rules"], f"{q}.rules")):
+            t_str(r, f"{q}.rules[{j}]")
     for i, a in enumerate(t_list(p["applications"], "applications")):
         q = f"applications[{i}]"
         closed(
@@ -250,7 +271,7 @@ def check_shape(p):
             (
                 "id", "title", "lead_unit", "authority", "direction", "sme", "scorers",
                 "recused", "by_expert", "criteria", "total", "recommend_yes",
-                "recommend_no", "flags", "rank", "tie_break", "ranks",
+                "recommend_no", "flags", "rank", "tie_break", "ranks", "findings",
             ),
         )
         for k in ("id", "title", "lead_unit", "authority"):
@@ -263,7 +284,7 @@ def check_shape(p):
                 t_str(e, f"{q}.{k}[{j}]", EXPERT_ID)
         for j, m_ in enumerate(t_list(a["by_expert"], f"{q}.by_expert")):
             r = f"{q}.by_expert[{j}]"
-            closed(m_, r, ("expert", "scores", "total", "recommend"))
+            closed(m_, r, ("expert", "scores", "total", "recommend", "comment"))
             t_str(m_["expert"], f"{r}.expert", EXPERT_ID)
             if not isinstance(m_["scores"], dict):
                 raise Bad(f"{r}.scores is not an object")
@@ -271,6 +292,7 @@ def check_shape(p):
                 t_int(v, f"{r}.scores.{k}")
             t_int(m_["total"], f"{r}.total")
             t_bool(m_["recommend"], f"{r}.recommend")
+            t_str(m_["comment"], f"{r}.comment")
         if not isinstance(a["criteria"], dict):
             raise Bad(f"{q}.criteria is not an object")
         for k, f in a["criteria"].items():
@@ -296,6 +318,13 @@ def check_shape(p):
             if k not in ("mean", "trimmed", "median", "zscore"):
                 raise Bad(f"{q}.ranks has a field the format does not define: {k!r}")
             t_u32(v, f"{q}.ranks.{k}", 1)
+        for j, fd in enumerate(t_list(a["findings"], f"{q}.findings")):
+            r = f"{q}.findings[{j}]"
+            closed(fd, r, ("rule", "source", "detail_zh", "detail_en"))
+            if fd["rule"] not in FINDING_RULES:
+                raise Bad(f"{r}.rule {fd['rule']!r} is not one of {', '.join(FINDING_RULES)}")
+            for k in ("source", "detail_zh", "detail_en"):
+                t_str(fd[k], f"{r}.{k}")
     for i, s in enumerate(t_list(p["experts"], "experts")):
         q = f"experts[{i}]"
         closed(s, q, ("expert", "scored", "recused", "mean_given", "leniency"))
@@ -369,7 +398,7 @@ TIE_BREAK_WORDS = (
 
 
 def method_words(m):
-    """The words panelist.merged.v2 states for the method's parameters (8.2)."""
+    """The words panelist.merged.v3 states for the method's parameters (8.2)."""
     return {
         "rounding": ROUNDING_WORDS,
         "ranking": RANKING_WORDS,
@@ -482,7 +511,13 @@ def recompute(p, marks, recused):
             "scorers": scorers,
             "recused": sorted(recused.get(aid, ())),
             "by_expert": [
-                {"expert": e, "scores": dict(mk[e][0]), "total": mk[e][1], "recommend": mk[e][2]}
+                {
+                    "expert": e,
+                    "scores": dict(mk[e][0]),
+                    "total": mk[e][1],
+                    "recommend": mk[e][2],
+                    "comment": mk[e][3],
+                }
                 for e in scorers
             ],
             "criteria": {},
@@ -517,12 +552,13 @@ def recompute(p, marks, recused):
         out["rank"] = None
         out["tie_break"] = None
         out["ranks"] = {}
+        out["findings"] = a["findings"]
         apps[aid] = out
 
     # z-scores (section 8.5): every expert over every application scored.
     per = {}
     for aid, mk in marks.items():
-        for e, (_, t, _) in mk.items():
+        for e, (_, t, _, _) in mk.items():
             per.setdefault(e, []).append(t)
     norm = {}
     for e, ts in per.items():
@@ -614,6 +650,50 @@ def recompute(p, marks, recused):
                 {"direction": d["code"], "criterion": k, "pairable_values": n, "alpha": alpha}
             )
     return [apps[a["id"]] for a in p["applications"]], stat_experts, agreement
+
+
+def excluded_of(p):
+    """Section 8.9: the applications left out of the ranking — those with
+    findings when the method excludes them, none otherwise."""
+    if not p["method"]["exclude_ineligible"]:
+        return []
+    out = []
+    for a in p["applications"]:
+        if a["findings"]:
+            rules = []
+            for f in a["findings"]:
+                if f["rule"] not in rules:
+                    rules.append(f["rule"])
+            out.append({"id": a["id"], "rules": rules})
+    return out
+
+
+def recompute_all(p, marks, recused):
+    """recompute, with the excluded applications aggregated apart: the
+    others are ranked and give the experts' statistics and the agreement;
+    the excluded keep their figures and flags but no rank."""
+    ex = {x["id"] for x in excluded_of(p)}
+    if not ex:
+        return recompute(p, marks, recused)
+
+    def part(keep):
+        q = dict(p)
+        q["applications"] = [a for a in p["applications"] if keep(a["id"])]
+        codes = {a["direction"] for a in q["applications"]}
+        q["directions"] = [d for d in p["directions"] if d["code"] in codes]
+        return recompute(
+            q,
+            {k: v for k, v in marks.items() if keep(k)},
+            {k: v for k, v in recused.items() if keep(k)},
+        )
+
+    ranked, experts, agreement = part(lambda i: i not in ex)
+    left, _, _ = part(lambda i: i in ex)
+    for a in left:
+        a["rank"], a["tie_break"], a["ranks"] = None, None, {}
+        a["flags"]["rank_unstable"] = False
+    by_id = {a["id"]: a for a in ranked + left}
+    return [by_id[a["id"]] for a in p["applications"]], experts, agreement
 
 
 # ---------------------------------------------------------------------------
@@ -746,6 +826,29 @@ def check_consistency(p, roster):
     for lo in p["left_out"]:
         if lo["sha256"] in shas:
             raise Bad(f"left_out {lo['file']} has the bytes of a merged input")
+    want_missing = [
+        e["id"]
+        for e in roster
+        if isinstance(e, dict)
+        and isinstance(e.get("id"), str)
+        and e.get("role") != CHAIR_ROLE
+        and e["id"] not in experts
+    ]
+    got_missing = [ms["expert"] for ms in p["missing"]]
+    if got_missing != want_missing:
+        raise Bad(
+            f"missing lists {got_missing}, but the roster experts without a merged file are {want_missing}"
+        )
+    for ms in p["missing"]:
+        named = any(lo["expert"] == ms["expert"] for lo in p["left_out"])
+        if (ms["reason"] == "left-out") != named:
+            raise Bad(f"missing[{ms['expert']}].reason {ms['reason']!r} does not agree with left_out")
+    if p["excluded"] != excluded_of(p):
+        raise Bad(
+            "excluded is not the applications with findings "
+            "(or the method does not exclude them)"
+        )
+    excluded_ids = {x["id"] for x in p["excluded"]}
     crit_keys = [c["key"] for c in p["rubric"]["criteria"]]
     ids = [a["id"] for a in p["applications"]]
     if len(set(ids)) != len(ids):
@@ -780,7 +883,10 @@ def check_consistency(p, roster):
                     raise Bad(f"{q}.criteria.{k}.n is not the number of scorers ({n})")
         elif a["total"] is not None or a["criteria"]:
             raise Bad(f"{q}: figures without scorers")
-        if (a["rank"] is None) != (a["total"] is None):
+        if a["id"] in excluded_ids:
+            if a["rank"] is not None or a["tie_break"] is not None or a["ranks"]:
+                raise Bad(f"{q}: excluded from the ranking, yet ranked")
+        elif (a["rank"] is None) != (a["total"] is None):
             raise Bad(f"{q}: a rank must be given exactly when there is a total")
     if used != set(codes):
         raise Bad("directions lists a direction without applications")
@@ -802,7 +908,9 @@ def marks_of_payload(p):
                 if not (c["min"] <= v <= c["max"] and (v - c["min"]) % c["step"] == 0):
                     raise Bad(f"{q}.scores.{c['key']} = {v} is outside the rubric")
             total = sum(b["scores"][c["key"]] * c["weight"] for c in crit)
-            marks.setdefault(a["id"], {})[b["expert"]] = (b["scores"], total, b["recommend"])
+            marks.setdefault(a["id"], {})[b["expert"]] = (
+                b["scores"], total, b["recommend"], b["comment"]
+            )
         if a["recused"]:
             recused[a["id"]] = set(a["recused"])
     return marks, recused
@@ -927,7 +1035,9 @@ def marks_of_files(p, files):
         for a in fp["applications"]:
             if a["status"] == "complete":
                 total = sum(a["scores"][c["key"]] * c["weight"] for c in crit)
-                marks.setdefault(a["id"], {})[e] = (a["scores"], total, a["recommend"])
+                marks.setdefault(a["id"], {})[e] = (
+                    a["scores"], total, a["recommend"], a["comment"]
+                )
             elif a["status"] == "recused":
                 recused.setdefault(a["id"], set()).add(e)
     return marks, recused
@@ -940,7 +1050,7 @@ def verify_merged(text, roster, files):
         marks, recused = marks_of_files(p, files)
     else:
         marks, recused = marks_of_payload(p)
-    apps, experts, agreement = recompute(p, marks, recused)
+    apps, experts, agreement = recompute_all(p, marks, recused)
     for got, want in zip(p["applications"], apps):
         d = first_diff(f"applications[{want['id']}]", got, want)
         if d:

@@ -86,7 +86,12 @@ fn payload() -> MergedPayload {
         })
         .collect();
     let params = Params::default();
-    let done = aggregate_sheets(&rubric, &facts, &sheets, &params).expect("aggregate");
+    let none = BTreeMap::new();
+    let elig = panelist::merge::Eligibility {
+        findings: &none,
+        exclude: false,
+    };
+    let done = aggregate_sheets(&rubric, &facts, &sheets, &params, elig).expect("aggregate");
     MergedPayload {
         format: MERGED_FORMAT.into(),
         tool_version: "0.1.0".into(),
@@ -105,7 +110,7 @@ fn payload() -> MergedPayload {
         }),
         rubric: RubricRef::of(&rubric),
         directions: DirectionRef::of(&catalog, &facts),
-        method: Method::of(&params, false),
+        method: Method::of(&params, false, false),
         inputs: EXPERTS
             .iter()
             .map(|ex| InputRef {
@@ -129,6 +134,8 @@ fn payload() -> MergedPayload {
             reason: "invalid".into(),
             detail: "signature does not verify (payload or signature altered)".into(),
         }],
+        missing: Vec::new(),
+        excluded: Vec::new(),
         applications: done.applications,
         experts: done.experts,
         agreement: done.agreement,

@@ -975,8 +975,10 @@ fn people_files_open_with_chinese_intact_and_rank_order_per_direction() {
     );
     let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(x)).expect("opens");
     let names = wb.sheet_names();
-    assert_eq!(names.len(), 4, "{names:?}");
+    // The summary, a sheet per direction, and every comment.
+    assert_eq!(names.len(), 5, "{names:?}");
     assert_eq!(names[0], "汇总");
+    assert_eq!(names[4], "评审意见");
     for (k, d) in (1..=3u32).enumerate() {
         let range = wb.worksheet_range(&names[k + 1]).expect("sheet");
         let rows: Vec<_> = range.rows().collect();

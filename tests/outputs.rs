@@ -666,7 +666,11 @@ fn formula_like_text_is_defused_in_the_csv_and_a_string_in_the_xlsx() {
     let mut wb: Xlsx<_> = calamine::open_workbook(&xlsx).expect("xlsx");
     let names = wb.sheet_names();
     let mut seen = 0;
-    for name in &names[1..] {
+    // The direction sheets (the comments sheet has its own columns).
+    for name in names[1..]
+        .iter()
+        .filter(|n| !["评审意见", "Comments"].contains(&n.as_str()))
+    {
         let range = wb.worksheet_range(name).expect("sheet");
         for row in range.rows().skip(1) {
             if let Data::String(t) = &row[3] {

@@ -354,6 +354,11 @@ const ZH: &[(&str, &str)] = &[
     ),
     ("show:file", "签名文件（专家的导出文件，或汇总结果）"),
     ("verify", "按名单校验签名文件（0 全部通过，1 有未通过的）"),
+    (
+        "show",
+        "以格式化 JSON 显示签名文件的载荷（由 base64 解码，不做校验）",
+    ),
+    ("show:file", "签名文件（专家的导出文件，或汇总结果）"),
     ("verify:files", "签名文件（专家的导出文件，或汇总结果）"),
     (
         "verify:roster",
@@ -433,6 +438,14 @@ const ZH: &[(&str, &str)] = &[
     (
         "merge:allow_partial",
         "也汇总未评完的导出文件（只计其已完成的评分）",
+    ),
+    (
+        "merge:require_all",
+        "名单中有密钥的专家必须都有文件参与汇总，否则停止（退出码 2，不写出任何文件）",
+    ),
+    (
+        "merge:exclude_ineligible",
+        "有资格审查问题（bundle check）的项目不参与排名；结果中列出这些项目",
     ),
     (
         "board",

@@ -84,6 +84,14 @@ pub struct MergeArgs {
     /// Merge partial exports too (only their complete scores count).
     #[arg(long)]
     pub allow_partial: bool,
+    /// Stop (exit 2, nothing written) unless every roster expert with a key
+    /// has a merged file.
+    #[arg(long)]
+    pub require_all: bool,
+    /// Leave applications with eligibility findings (bundle check) out of
+    /// the ranking; the result lists them.
+    #[arg(long)]
+    pub exclude_ineligible: bool,
 }
 
 impl MergeArgs {
@@ -128,6 +136,27 @@ fn rule_zh(key: &str) -> &'static str {
     }
 }
 
+/// A roster expert without a merged file, and why.
+fn missing_line(m: &crate::formats::merged::Missing) -> String {
+    let why = match m.reason.as_str() {
+        "no-key" => crate::tr!("名单未给出其密钥", "the roster gives no key"),
+        "left-out" => crate::tr!("给出的文件均未采用", "every file given was left out"),
+        _ => crate::tr!("未给出其文件", "no file was given"),
+    };
+    crate::tr!(
+        format!(
+            "MISS {}  名单中这位专家没有文件参与汇总（{}）：{why}",
+            m.expert,
+            inert_line(&m.name)
+        ),
+        format!(
+            "MISS {}  no file of this roster expert is merged ({}): {why}",
+            m.expert,
+            inert_line(&m.name)
+        )
+    )
+}
+
 fn note_line(n: &Note) -> String {
     format!("{} {}  {}", n.kind.tag(), n.file, inert_line(&n.text))
 }
@@ -141,6 +170,7 @@ pub fn run(a: &MergeArgs, ctx: &Ctx) -> Result<u8> {
         params,
         skip_invalid: a.skip_invalid,
         allow_partial: a.allow_partial,
+        exclude_ineligible: a.exclude_ineligible,
     };
     let mut bar = Progress::new(prep.inputs.len(), lang.pick("校验", "verifying"));
     let outcome = prep.merge(&opts, &ctx.clock.stamp(), &mut |done, name| {
@@ -172,24 +202,74 @@ pub fn run(a: &MergeArgs, ctx: &Ctx) -> Result<u8> {
             return Ok(exit::FINDINGS);
         }
     };
+    let p = &merged.payload;
+    let absent = crate::merge::absent_keyed(p);
+    if a.require_all && !absent.is_empty() {
+        for n in &merged.notes {
+            print::line(note_line(n));
+        }
+        for m in &absent {
+            print::line(missing_line(m));
+        }
+        anyhow::bail!(
+            "{}",
+            crate::tr!(
+                format!(
+                    "--require-all：名单中 {} 位有密钥的专家没有文件参与汇总（{}），未写出任何文件；请补齐其文件后重新汇总",
+                    absent.len(),
+                    absent
+                        .iter()
+                        .map(|m| m.expert.as_str())
+                        .collect::<Vec<_>>()
+                        .join("、")
+                ),
+                format!(
+                    "--require-all: {} keyed roster expert(s) have no merged file ({}); nothing written — add their files and merge again",
+                    absent.len(),
+                    absent
+                        .iter()
+                        .map(|m| m.expert.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            )
+        );
+    }
     req.write(&prep, &merged, lang)?;
     for n in &merged.notes {
         print::line(note_line(n));
     }
-    let p = &merged.payload;
-    for e in prep.missing(p) {
-        print::line(match lang {
-            Lang::Zh => format!(
-                "MISS {}  名单中这位专家没有文件参与汇总（{}）",
-                e.id,
-                inert_line(&e.name)
+    for m in &p.missing {
+        print::line(missing_line(m));
+    }
+    for x in &p.excluded {
+        print::line(crate::tr!(
+            format!(
+                "EXCL {}  有资格审查问题（{}），未参与排名",
+                inert_line(&x.id),
+                x.rules.join("、")
             ),
-            Lang::En => format!(
-                "MISS {}  no file of this roster expert is merged ({})",
-                e.id,
-                inert_line(&e.name)
+            format!(
+                "EXCL {}  eligibility findings ({}), left out of the ranking",
+                inert_line(&x.id),
+                x.rules.join(", ")
+            )
+        ));
+    }
+    let findings = p
+        .applications
+        .iter()
+        .filter(|x| !x.findings.is_empty())
+        .count();
+    if findings > 0 && p.excluded.is_empty() {
+        print::line(crate::tr!(
+            format!(
+                "注意：{findings} 个项目有资格审查问题，结果中已标出（--exclude-ineligible 可将其排除出排名）"
             ),
-        });
+            format!(
+                "note: {findings} application(s) have eligibility findings, flagged in the result (--exclude-ineligible leaves them out of the ranking)"
+            )
+        ));
     }
     let flagged = p.applications.iter().filter(|x| x.flagged()).count();
     let signed = match (&p.chair, lang) {

@@ -1,4 +1,4 @@
-//! The merged result's payload (format `panelist.merged.v1`, payloadType
+//! The merged result's payload (format `panelist.merged.v3`, payloadType
 //! [`MERGED_TYPE`](crate::crypto::envelope::MERGED_TYPE)): what the chair
 //! signs and MIIT and auditors read. Specified in `docs/formats.md`
 //! section 8. Every object is closed (unknown fields are refused) and the
@@ -30,6 +30,9 @@ pub struct Method {
     pub sme_tiebreak: bool,
     /// Whether partial exports were admitted (their drafts never count).
     pub allow_partial: bool,
+    /// Whether applications with eligibility findings were left out of
+    /// the ranking (`excluded` lists them).
+    pub exclude_ineligible: bool,
     /// Decimal places of every figure.
     pub places: u32,
     pub rounding: String,
@@ -41,7 +44,7 @@ pub struct Method {
 }
 
 impl Method {
-    pub fn of(p: &Params, allow_partial: bool) -> Method {
+    pub fn of(p: &Params, allow_partial: bool, exclude_ineligible: bool) -> Method {
         Method {
             rule: p.rule,
             trim_min_n: p.trim_min_n,
@@ -52,6 +55,7 @@ impl Method {
             z_min_scores: p.z_min_scores,
             sme_tiebreak: p.sme_tiebreak,
             allow_partial,
+            exclude_ineligible,
             places: PLACES,
             rounding: ROUNDING_RULE.into(),
             ranking: RANKING_RULE.into(),
@@ -185,6 +189,88 @@ pub struct ExpertMark {
     /// Σ score × weight.
     pub total: i64,
     pub recommend: bool,
+    /// The expert's comment (评审意见) as the export states it: untrusted
+    /// text, shown inert.
+    pub comment: String,
+}
+
+/// One finding of the bundle's eligibility screen (`bundle check`) on an
+/// application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppFinding {
+    /// The rule's key (`unit-limit`, `credit-code`, …).
+    pub rule: String,
+    /// The notice and section the rule comes from.
+    pub source: String,
+    pub detail_zh: String,
+    pub detail_en: String,
+}
+
+/// Every application's eligibility findings, by application id (rule
+/// order, as the screen gives them); applications without any are absent.
+pub fn app_findings(catalog: &Catalog, apps: &[Application]) -> BTreeMap<String, Vec<AppFinding>> {
+    let mut out: BTreeMap<String, Vec<AppFinding>> = BTreeMap::new();
+    for f in crate::domain::rules::check(catalog, apps) {
+        for id in &f.apps {
+            out.entry(id.clone()).or_default().push(AppFinding {
+                rule: f.rule.key().to_string(),
+                source: f.source.clone(),
+                detail_zh: f.message_zh.clone(),
+                detail_en: f.message_en.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// The applications of `ids` (in that order) left out of the ranking:
+/// those with findings, when `exclude`; none otherwise.
+pub fn excluded_apps<'a>(
+    ids: impl IntoIterator<Item = &'a str>,
+    findings: &BTreeMap<String, Vec<AppFinding>>,
+    exclude: bool,
+) -> Vec<Excluded> {
+    if !exclude {
+        return Vec::new();
+    }
+    ids.into_iter()
+        .filter_map(|id| {
+            let found = findings.get(id).filter(|v| !v.is_empty())?;
+            let mut rules: Vec<String> = Vec::new();
+            for x in found {
+                if !rules.contains(&x.rule) {
+                    rules.push(x.rule.clone());
+                }
+            }
+            Some(Excluded {
+                id: id.to_string(),
+                rules,
+            })
+        })
+        .collect()
+}
+
+/// A roster expert (not the chair) whose file is not merged, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Missing {
+    pub expert: String,
+    pub name: String,
+    /// `no-key` (the roster gives no key), `no-file` (no file of the
+    /// expert was given) or `left-out` (every file given was left out;
+    /// `left_out` says why).
+    pub reason: String,
+    pub detail: String,
+}
+
+/// An application left out of the ranking for its eligibility findings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Excluded {
+    pub id: String,
+    /// The keys of its findings' rules, once each, in order.
+    pub rules: Vec<String>,
 }
 
 /// One application's merged result.
@@ -217,6 +303,8 @@ pub struct MergedApp {
     pub tie_break: Option<String>,
     /// Rank under `mean`, `trimmed`, `median` and (when given) `zscore`.
     pub ranks: BTreeMap<String, u32>,
+    /// The bundle's eligibility findings on this application.
+    pub findings: Vec<AppFinding>,
 }
 
 /// Facts of the bundle an application result needs to show and rank.
@@ -245,7 +333,12 @@ pub fn app_facts(apps: &[Application]) -> Vec<AppFacts> {
 }
 
 impl MergedApp {
-    pub fn of(r: &AggApp, f: &AppFacts, by_expert: Vec<ExpertMark>) -> MergedApp {
+    pub fn of(
+        r: &AggApp,
+        f: &AppFacts,
+        by_expert: Vec<ExpertMark>,
+        findings: Vec<AppFinding>,
+    ) -> MergedApp {
         let mut scorers = r.scorers.clone();
         scorers.sort();
         let mut recused = r.recused.clone();
@@ -272,6 +365,7 @@ impl MergedApp {
             rank: r.rank,
             tie_break: r.tie_break.clone(),
             ranks: r.ranks.clone(),
+            findings,
         }
     }
 
@@ -317,6 +411,11 @@ pub struct MergedPayload {
     pub inputs: Vec<InputRef>,
     /// Files given but not merged, in the order given.
     pub left_out: Vec<LeftOut>,
+    /// Roster experts (not the chair) with no merged file, in roster order.
+    pub missing: Vec<Missing>,
+    /// Applications left out of the ranking (`method.exclude_ineligible`),
+    /// in bundle order.
+    pub excluded: Vec<Excluded>,
     /// Every application of the bundle, in bundle order.
     pub applications: Vec<MergedApp>,
     /// Per expert, in input order.

@@ -30,8 +30,8 @@ use crate::domain::history::{Entry, Status, hex};
 use crate::domain::text::inert_line;
 use crate::domain::{RosterEntry, Rubric};
 use crate::formats::merged::{
-    AppFacts, DirectionRef, ExpertMark, InputRef, LeftOut, MergedApp, MergedPayload, Method,
-    app_facts,
+    AppFacts, AppFinding, DirectionRef, Excluded, ExpertMark, InputRef, LeftOut, MergedApp,
+    MergedPayload, Method, Missing, app_facts, app_findings, excluded_apps,
 };
 use crate::formats::scores::ScoresPayload;
 use crate::formats::{BundleRef, ExpertRef, HeadRef, MERGED_FORMAT, RubricRef};
@@ -96,6 +96,8 @@ pub struct MergeOptions {
     pub skip_invalid: bool,
     /// Merge partial exports too (their drafts never count).
     pub allow_partial: bool,
+    /// Leave applications with eligibility findings out of the ranking.
+    pub exclude_ineligible: bool,
 }
 
 /// What happened to one input, for the command's report.
@@ -257,23 +259,95 @@ pub struct Aggregated {
     pub agreement: Vec<aggregate::Agreement>,
 }
 
-/// Aggregates expert sheets (in expert id order) and shapes the published
-/// results: the one computation behind [`merge`] and [`recompute`].
-pub fn aggregate_sheets(
+/// The eligibility side of an aggregation: each application's findings
+/// and whether those with findings are left out of the ranking.
+#[derive(Debug, Clone, Copy)]
+pub struct Eligibility<'a> {
+    pub findings: &'a BTreeMap<String, Vec<AppFinding>>,
+    pub exclude: bool,
+}
+
+impl Eligibility<'_> {
+    /// The applications left out of the ranking, in `facts` order.
+    pub fn excluded(&self, facts: &[AppFacts]) -> Vec<Excluded> {
+        excluded_apps(
+            facts.iter().map(|f| f.id.as_str()),
+            self.findings,
+            self.exclude,
+        )
+    }
+}
+
+/// Aggregates the applications of `facts` that `keep` admits, with only
+/// their entries of the sheets.
+fn aggregate_part(
     rubric: &Rubric,
     facts: &[AppFacts],
     sheets: &[ExpertSheet],
     params: &Params,
-) -> std::result::Result<Aggregated, String> {
+    keep: &dyn Fn(&str) -> bool,
+) -> std::result::Result<Aggregate, String> {
     let infos: Vec<AppInfo> = facts
         .iter()
+        .filter(|f| keep(&f.id))
         .map(|f| AppInfo {
             id: f.id.clone(),
             direction: f.direction,
             lead_sme: f.sme,
         })
         .collect();
-    let agg = aggregate::aggregate(rubric, &infos, sheets, params).map_err(|e| e.to_string())?;
+    let part: Vec<ExpertSheet> = sheets
+        .iter()
+        .map(|s| ExpertSheet {
+            expert: s.expert.clone(),
+            entries: s
+                .entries
+                .iter()
+                .filter(|(k, _)| keep(k))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        })
+        .collect();
+    aggregate::aggregate(rubric, &infos, &part, params).map_err(|e| e.to_string())
+}
+
+/// Aggregates expert sheets (in expert id order) and shapes the published
+/// results: the one computation behind [`merge`] and [`recompute`]. With
+/// applications excluded for their findings, the ranking, the experts'
+/// statistics and the agreement are those of the other applications; the
+/// excluded ones keep their figures and flags but no rank.
+pub fn aggregate_sheets(
+    rubric: &Rubric,
+    facts: &[AppFacts],
+    sheets: &[ExpertSheet],
+    params: &Params,
+    elig: Eligibility,
+) -> std::result::Result<Aggregated, String> {
+    let excluded: BTreeSet<String> = elig.excluded(facts).into_iter().map(|x| x.id).collect();
+    let agg = if excluded.is_empty() {
+        aggregate_part(rubric, facts, sheets, params, &|_| true)?
+    } else {
+        let ranked = aggregate_part(rubric, facts, sheets, params, &|id| !excluded.contains(id))?;
+        let left = aggregate_part(rubric, facts, sheets, params, &|id| excluded.contains(id))?;
+        let mut by_id: BTreeMap<String, aggregate::AppResult> = ranked
+            .applications
+            .into_iter()
+            .chain(left.applications.into_iter().map(|mut r| {
+                r.rank = None;
+                r.tie_break = None;
+                r.ranks.clear();
+                r.flags.rank_unstable = false;
+                r
+            }))
+            .map(|r| (r.id.clone(), r))
+            .collect();
+        Aggregate {
+            params: ranked.params,
+            applications: facts.iter().filter_map(|f| by_id.remove(&f.id)).collect(),
+            experts: ranked.experts,
+            agreement: ranked.agreement,
+        }
+    };
     let applications = agg
         .applications
         .iter()
@@ -291,11 +365,13 @@ pub fn aggregate_sheets(
                         scores: e.scores.clone(),
                         total: e.total(rubric)?,
                         recommend: e.recommend?,
+                        comment: e.comment.clone(),
                     })
                 })
                 .collect();
             marks.sort_by(|a, b| a.expert.cmp(&b.expert));
-            MergedApp::of(r, f, marks)
+            let found = elig.findings.get(&f.id).cloned().unwrap_or_default();
+            MergedApp::of(r, f, marks, found)
         })
         .collect();
     Ok(Aggregated {
@@ -304,6 +380,59 @@ pub fn aggregate_sheets(
         applications,
         aggregate: agg,
     })
+}
+
+/// The roster experts (never the chair) with no merged file, in roster
+/// order, and why: no key in the roster, no file given, or every file
+/// given left out.
+pub fn missing_experts(
+    roster: &[RosterEntry],
+    inputs: &[InputRef],
+    left_out: &[LeftOut],
+) -> Vec<Missing> {
+    use crate::verify::CHAIR_ROLE;
+    roster
+        .iter()
+        .filter(|e| e.role.as_deref() != Some(CHAIR_ROLE))
+        .filter(|e| !inputs.iter().any(|i| i.expert == e.id))
+        .map(|e| {
+            let files: Vec<String> = left_out
+                .iter()
+                .filter(|l| l.expert.as_deref() == Some(e.id.as_str()))
+                .map(|l| format!("{} ({})", inert_line(&l.file), l.reason))
+                .collect();
+            let (reason, detail) = if !files.is_empty() {
+                (
+                    "left-out",
+                    format!("every file given was left out: {}", files.join(", ")),
+                )
+            } else if e.key_id.is_none() {
+                (
+                    "no-key",
+                    "the roster gives no key, so no file can be verified".to_string(),
+                )
+            } else {
+                ("no-file", "no file of this expert was given".to_string())
+            };
+            Missing {
+                expert: e.id.clone(),
+                name: e.name.clone(),
+                reason: reason.into(),
+                detail,
+            }
+        })
+        .collect()
+}
+
+/// The expert a file that does not verify says it is from, when its
+/// envelope and payload can be read that far and the id is a roster
+/// expert's (untrusted: it only tells the chair whose file was refused).
+fn named_expert(data: &[u8], roster: &[RosterEntry]) -> Option<String> {
+    let text = std::str::from_utf8(data).ok()?;
+    let env = Envelope::parse(text).ok()?;
+    let v: Value = serde_json::from_slice(&env.payload).ok()?;
+    let id = v.get("expert")?.get("id")?.as_str()?;
+    roster.iter().find(|e| e.id == id).map(|e| e.id.clone())
 }
 
 /// Merges the expert files `inputs` for the panel of `bundle`, checked
@@ -320,7 +449,10 @@ pub fn merge(
     progress: &mut dyn FnMut(usize, &str),
 ) -> Result<std::result::Result<Merged, Stopped>> {
     let facts = BundleFacts::of(bundle)?;
-    let apps = app_facts(&bundle.applications()?);
+    let bundle_apps = bundle.applications()?;
+    let apps = app_facts(&bundle_apps);
+    let findings = app_findings(&bundle.catalog, &bundle_apps);
+    drop(bundle_apps);
     let ctx = Context {
         roster,
         bundle: Some(&facts),
@@ -335,14 +467,14 @@ pub fn merge(
     // the merge needs; a file given twice is verified twice and counted once.
     type Checked = (
         String,
-        std::result::Result<(String, ScoresPayload, Vec<String>), String>,
+        std::result::Result<(String, ScoresPayload, Vec<String>), (String, Option<String>)>,
     );
     let mut results: Vec<Option<Checked>> = crate::support::par::map_indexed(
         inputs,
         |_, f| {
             let data = match f.data() {
                 Ok(d) => d,
-                Err(m) => return Some((String::new(), Err(m))),
+                Err(m) => return Some((String::new(), Err((m, None)))),
             };
             let sha = hex(&Sha256::digest(&data));
             let r = check_bytes(&data, &ctx)
@@ -353,7 +485,7 @@ pub fn merge(
                         .collect();
                     (summary, p, hashes)
                 })
-                .map_err(|e| e.message);
+                .map_err(|e| (e.message, named_expert(&data, roster)));
             Some((sha, r))
         },
         &mut |n| {
@@ -370,7 +502,10 @@ pub fn merge(
             continue;
         };
         let checked = if let Some(first) = seen_sha.get(&sha).filter(|_| !sha.is_empty()) {
-            Err((NoteKind::Duplicate, format!("the same file as {first}")))
+            Err((
+                NoteKind::Duplicate,
+                (format!("the same file as {first}"), None),
+            ))
         } else {
             seen_sha.insert(sha.clone(), f.name.clone());
             r.map_err(|m| (NoteKind::Skipped, m))
@@ -390,7 +525,7 @@ pub fn merge(
                     hashes,
                 });
             }
-            Err((NoteKind::Duplicate, text)) => {
+            Err((NoteKind::Duplicate, (text, _))) => {
                 left_out.push(LeftOut {
                     file: f.name.clone(),
                     sha256: sha,
@@ -404,12 +539,12 @@ pub fn merge(
                     text,
                 });
             }
-            Err((_, reason)) => {
+            Err((_, (reason, named))) => {
                 if opts.skip_invalid {
                     left_out.push(LeftOut {
                         file: f.name.clone(),
                         sha256: sha,
-                        expert: None,
+                        expert: named,
                         reason: "invalid".into(),
                         detail: reason.clone(),
                     });
@@ -526,7 +661,11 @@ pub fn merge(
     }
     chosen.sort_by(|a, b| a.p.expert.id.cmp(&b.p.expert.id));
     let sheets: Vec<ExpertSheet> = chosen.iter().map(|c| sheet_of(&c.p)).collect();
-    let done = match aggregate_sheets(&bundle.rubric, &apps, &sheets, &opts.params) {
+    let elig = Eligibility {
+        findings: &findings,
+        exclude: opts.exclude_ineligible,
+    };
+    let done = match aggregate_sheets(&bundle.rubric, &apps, &sheets, &opts.params, elig) {
         Ok(x) => x,
         Err(m) => {
             return Ok(Err(Stopped {
@@ -535,6 +674,7 @@ pub fn merge(
             }));
         }
     };
+    let inputs: Vec<InputRef> = chosen.iter().map(input_ref).collect();
     let payload = MergedPayload {
         format: MERGED_FORMAT.into(),
         tool_version: env!("CARGO_PKG_VERSION").into(),
@@ -548,8 +688,10 @@ pub fn merge(
         chair,
         rubric: RubricRef::of(&bundle.rubric),
         directions: DirectionRef::of(&bundle.catalog, &apps),
-        method: Method::of(&opts.params, opts.allow_partial),
-        inputs: chosen.iter().map(input_ref).collect(),
+        method: Method::of(&opts.params, opts.allow_partial, opts.exclude_ineligible),
+        missing: missing_experts(roster, &inputs, &left_out),
+        excluded: elig.excluded(&apps),
+        inputs,
         left_out,
         applications: done.applications,
         experts: done.experts,
@@ -676,13 +818,31 @@ pub fn recompute(
     let facts: Vec<AppFacts> = payload.applications.iter().map(MergedApp::facts).collect();
     let params = payload.method.params();
     let sheets: Vec<ExpertSheet> = files.iter().map(sheet_of).collect();
-    let done = match aggregate_sheets(&rubric, &facts, &sheets, &params) {
+    // The findings are the bundle's: `panelist verify --bundle` screens
+    // them again; here the file's own are used.
+    let findings: BTreeMap<String, Vec<AppFinding>> = payload
+        .applications
+        .iter()
+        .filter(|a| !a.findings.is_empty())
+        .map(|a| (a.id.clone(), a.findings.clone()))
+        .collect();
+    let elig = Eligibility {
+        findings: &findings,
+        exclude: payload.method.exclude_ineligible,
+    };
+    let done = match aggregate_sheets(&rubric, &facts, &sheets, &params, elig) {
         Ok(x) => x,
         Err(m) => return Err(vec![m]),
     };
-    let method = Method::of(&params, payload.method.allow_partial);
-    let pairs: [(&str, Value, Value); 4] = [
+    let excluded = elig.excluded(&facts);
+    let method = Method::of(
+        &params,
+        payload.method.allow_partial,
+        payload.method.exclude_ineligible,
+    );
+    let pairs: [(&str, Value, Value); 5] = [
         ("method", to_value(&payload.method), to_value(&method)),
+        ("excluded", to_value(&payload.excluded), to_value(&excluded)),
         (
             "applications",
             to_value(&payload.applications),
@@ -1071,6 +1231,7 @@ impl Request<'_> {
             rubric: &prep.bundle.rubric,
             lang,
             signed: &signed,
+            payload: &merged.payload,
         };
         let csv = self.csv.map(|_| people.csv_bytes());
         let xlsx = match self.xlsx {
@@ -1111,16 +1272,16 @@ impl Prepared {
             progress,
         )
     }
+}
 
-    /// Roster experts with a key but no file in `payload`.
-    pub fn missing<'a>(&'a self, payload: &MergedPayload) -> Vec<&'a RosterEntry> {
-        use crate::verify::CHAIR_ROLE;
-        self.roster
-            .iter()
-            .filter(|e| e.role.as_deref() != Some(CHAIR_ROLE) && e.key_id.is_some())
-            .filter(|e| !payload.inputs.iter().any(|i| i.expert == e.id))
-            .collect()
-    }
+/// The missing experts the roster gives a key (those `--require-all`
+/// insists on).
+pub fn absent_keyed(payload: &MergedPayload) -> Vec<&Missing> {
+    payload
+        .missing
+        .iter()
+        .filter(|m| m.reason != "no-key")
+        .collect()
 }
 
 #[cfg(test)]

@@ -18,12 +18,58 @@ use rust_xlsxwriter::{Chart, Format, Workbook, Worksheet};
 use crate::domain::aggregate::{Aggregate, AppResult};
 use crate::domain::text::inert_line;
 use crate::domain::{Application, Catalog, Rubric};
+use crate::formats::merged::{MergedApp, MergedPayload};
 use crate::support::lang::Lang;
 
 /// One row of the people's tables.
 struct Row<'a> {
     r: &'a AppResult,
     app: Option<&'a Application>,
+    /// The application in the signed payload (comments, findings), when
+    /// the files are built for one.
+    m: Option<&'a MergedApp>,
+    excluded: bool,
+}
+
+/// An application's eligibility findings, one line (bundle text, inert).
+fn findings_text(m: &MergedApp, lang: Lang) -> String {
+    m.findings
+        .iter()
+        .map(|f| {
+            format!(
+                "{}: {}",
+                inert_line(&f.rule),
+                inert_line(lang.pick(&f.detail_zh, &f.detail_en))
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A recommendation in words.
+fn rec_word(yes: bool, lang: Lang) -> &'static str {
+    if yes {
+        lang.pick("推荐", "yes")
+    } else {
+        lang.pick("不推荐", "no")
+    }
+}
+
+/// Every scorer's recommendation and comment, one line (experts' text,
+/// inert).
+fn comments_text(m: &MergedApp, lang: Lang) -> String {
+    m.by_expert
+        .iter()
+        .map(|x| {
+            format!(
+                "{} ({}): {}",
+                inert_line(&x.expert),
+                rec_word(x.recommend, lang),
+                inert_line(x.comment.trim())
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" | ")
 }
 
 fn flags_text(r: &AppResult, lang: Lang) -> String {
@@ -86,6 +132,9 @@ fn headers(rubric: &Rubric, lang: Lang) -> Vec<String> {
         l("截尾排名", "rank trimmed"),
         l("中位数排名", "rank median"),
         l("标准化排名", "rank z-score"),
+        l("资格审查", "eligibility findings"),
+        l("排除出排名", "left out of ranking"),
+        l("评审意见", "comments"),
     ]);
     h
 }
@@ -159,17 +208,36 @@ fn row_cells(row: &Row, agg: &Aggregate, rubric: &Rubric, lang: Lang) -> Vec<Cel
                 .unwrap_or(Cell::Empty),
         );
     }
+    let m = row.m;
+    v.push(text(
+        m.map(|m| findings_text(m, lang)).filter(|s| !s.is_empty()),
+    ));
+    v.push(text(
+        row.excluded.then(|| lang.pick("是", "yes").to_string()),
+    ));
+    v.push(text(
+        m.map(|m| comments_text(m, lang)).filter(|s| !s.is_empty()),
+    ));
     v
 }
 
 /// Applications grouped by direction, each group in rank order (unranked last).
-fn ordered<'a>(agg: &'a Aggregate, apps: &'a [Application]) -> BTreeMap<u32, Vec<Row<'a>>> {
+fn ordered<'a>(
+    agg: &'a Aggregate,
+    apps: &'a [Application],
+    payload: Option<&'a MergedPayload>,
+) -> BTreeMap<u32, Vec<Row<'a>>> {
     let by_id: BTreeMap<&str, &Application> = apps.iter().map(|a| (a.id.as_str(), a)).collect();
+    let merged: BTreeMap<&str, &MergedApp> = payload
+        .map(|p| p.applications.iter().map(|a| (a.id.as_str(), a)).collect())
+        .unwrap_or_default();
     let mut out: BTreeMap<u32, Vec<Row>> = BTreeMap::new();
     for r in &agg.applications {
         out.entry(r.direction).or_default().push(Row {
             r,
             app: by_id.get(r.id.as_str()).copied(),
+            m: merged.get(r.id.as_str()).copied(),
+            excluded: payload.is_some_and(|p| p.excluded.iter().any(|x| x.id == r.id)),
         });
     }
     for rows in out.values_mut() {
@@ -232,6 +300,8 @@ pub struct People<'a> {
     pub rubric: &'a Rubric,
     pub lang: Lang,
     pub signed: &'a SignedMark,
+    /// The signed payload: comments, findings, missing experts.
+    pub payload: &'a MergedPayload,
 }
 
 impl People<'_> {
@@ -242,7 +312,7 @@ impl People<'_> {
             self.apps,
             self.rubric,
             self.lang,
-            Some(self.signed),
+            Some((self.signed, self.payload)),
         )
     }
 
@@ -255,7 +325,7 @@ impl People<'_> {
             self.catalog,
             self.rubric,
             self.lang,
-            Some(self.signed),
+            Some((self.signed, self.payload)),
         )
     }
 }
@@ -271,14 +341,15 @@ fn csv_with(
     apps: &[Application],
     rubric: &Rubric,
     lang: Lang,
-    mark: Option<&SignedMark>,
+    signed: Option<(&SignedMark, &MergedPayload)>,
 ) -> Vec<u8> {
+    let (mark, payload) = (signed.map(|x| x.0), signed.map(|x| x.1));
     let mut out = String::from("\u{feff}");
     let h: Vec<String> = headers(rubric, lang).iter().map(|s| csv_field(s)).collect();
     let width = h.len();
     out.push_str(&h.join(","));
     out.push_str("\r\n");
-    for rows in ordered(agg, apps).values() {
+    for rows in ordered(agg, apps, payload).values() {
         for row in rows {
             let cells: Vec<String> = row_cells(row, agg, rubric, lang)
                 .into_iter()
@@ -348,6 +419,105 @@ fn write_row(ws: &mut Worksheet, row: u32, cells: Vec<Cell>, num: &Format) -> Re
     Ok(())
 }
 
+/// The summary's last parts from `row` on: the roster experts missing and
+/// the applications left out of the ranking.
+fn summary_people(
+    ws: &mut Worksheet,
+    mut r: u32,
+    p: &MergedPayload,
+    lang: Lang,
+    bold: &Format,
+) -> Result<()> {
+    let l = |zh: &'static str, en: &'static str| lang.pick(zh, en).to_string();
+    r += 1;
+    ws.write_string_with_format(r, 0, l("缺席的名单专家", "Roster experts missing"), bold)?;
+    r += 1;
+    if p.missing.is_empty() {
+        ws.write_string(r, 0, l("无", "none"))?;
+        r += 1;
+    } else {
+        header_row(
+            ws,
+            r,
+            &[
+                l("专家", "expert"),
+                l("姓名", "name"),
+                l("原因", "reason"),
+                l("说明", "detail"),
+            ],
+            bold,
+        )?;
+        r += 1;
+        for m in &p.missing {
+            let why = match m.reason.as_str() {
+                "no-key" => l("名单未给出其密钥", "the roster gives no key"),
+                "left-out" => l("给出的文件均未采用", "every file given was left out"),
+                _ => l("未给出其文件", "no file was given"),
+            };
+            ws.write_string(r, 0, inert_line(&m.expert))?;
+            ws.write_string(r, 1, inert_line(&m.name))?;
+            ws.write_string(r, 2, why)?;
+            ws.write_string(r, 3, inert_line(&m.detail))?;
+            r += 1;
+        }
+    }
+    r += 1;
+    ws.write_string_with_format(
+        r,
+        0,
+        l(
+            "排除出排名的项目（资格审查）",
+            "Left out of the ranking (eligibility)",
+        ),
+        bold,
+    )?;
+    r += 1;
+    if p.excluded.is_empty() {
+        ws.write_string(r, 0, l("无", "none"))?;
+    }
+    for x in &p.excluded {
+        ws.write_string(r, 0, inert_line(&x.id))?;
+        ws.write_string(r, 1, x.rules.join(", "))?;
+        r += 1;
+    }
+    Ok(())
+}
+
+/// A sheet of every scorer's comment: application, expert,
+/// recommendation, comment (the experts' text, as string cells, never
+/// formulas; control characters made visible, line breaks kept).
+fn comments_sheet(ws: &mut Worksheet, p: &MergedPayload, lang: Lang, bold: &Format) -> Result<()> {
+    let l = |zh: &'static str, en: &'static str| lang.pick(zh, en).to_string();
+    ws.set_name(l("评审意见", "Comments"))?;
+    header_row(
+        ws,
+        0,
+        &[
+            l("申报编号", "application"),
+            l("项目名称", "title"),
+            l("专家", "expert"),
+            l("推荐", "recommendation"),
+            l("评审意见", "comment"),
+        ],
+        bold,
+    )?;
+    let mut r = 1u32;
+    for a in &p.applications {
+        for m in &a.by_expert {
+            ws.write_string(r, 0, inert_line(&a.id))?;
+            ws.write_string(r, 1, inert_line(&a.title))?;
+            ws.write_string(r, 2, inert_line(&m.expert))?;
+            ws.write_string(r, 3, rec_word(m.recommend, lang))?;
+            ws.write_string(r, 4, crate::domain::text::inert(m.comment.trim(), true))?;
+            r += 1;
+        }
+    }
+    ws.set_freeze_panes(1, 1)?;
+    ws.set_column_width(1, 36)?;
+    ws.set_column_width(4, 80)?;
+    Ok(())
+}
+
 /// The XLSX bytes (no mark: see [`People::xlsx_bytes`]).
 pub fn xlsx_bytes(
     agg: &Aggregate,
@@ -365,8 +535,9 @@ fn xlsx_with(
     catalog: &Catalog,
     rubric: &Rubric,
     lang: Lang,
-    mark: Option<&SignedMark>,
+    signed: Option<(&SignedMark, &MergedPayload)>,
 ) -> Result<Vec<u8>> {
+    let (mark, payload) = (signed.map(|x| x.0), signed.map(|x| x.1));
     let mut wb = Workbook::new();
     if let Some(m) = mark {
         let props = rust_xlsxwriter::DocProperties::new()
@@ -376,7 +547,7 @@ fn xlsx_with(
     let bold = Format::new().set_bold();
     let num = Format::new().set_num_format("0.0000");
     let l = |zh: &'static str, en: &'static str| lang.pick(zh, en).to_string();
-    let groups = ordered(agg, apps);
+    let groups = ordered(agg, apps, payload);
     // Summary first.
     {
         let ws = wb.add_worksheet();
@@ -477,6 +648,9 @@ fn xlsx_with(
             ws.write_number(r, 3, a.pairable_values as f64)?;
             r += 1;
         }
+        if let Some(p) = payload {
+            summary_people(ws, r, p, lang, &bold)?;
+        }
         ws.set_column_width(0, 28)?;
     }
     let head = headers(rubric, lang);
@@ -505,6 +679,10 @@ fn xlsx_with(
                 .set_name(lang.pick("总分", "total"));
             ws.insert_chart(last + 3, 2, &chart)?;
         }
+    }
+    // Every comment, after the direction sheets.
+    if let Some(p) = payload {
+        comments_sheet(wb.add_worksheet(), p, lang, &bold)?;
     }
     wb.save_to_buffer().context("building the XLSX workbook")
 }

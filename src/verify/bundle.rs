@@ -1,11 +1,13 @@
 //! What a verifier knows of the bundle the files claim to score.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{Result, anyhow};
 
+use crate::domain::{Application, Catalog};
 use crate::formats::RubricRef;
-use crate::formats::merged::{AppFacts, DirectionRef, app_facts};
+use crate::formats::merged::{AppFacts, AppFinding, DirectionRef, app_facts};
 use crate::store::Bundle;
 
 /// What a verifier knows of the bundle the files claim to score.
@@ -25,6 +27,10 @@ pub struct BundleFacts {
     /// The catalog's directions that have applications, as a merged
     /// result names them.
     pub directions: Vec<DirectionRef>,
+    /// The catalog and applications the eligibility screen reads.
+    screen: std::sync::Arc<(Catalog, Vec<Application>)>,
+    /// The screen's findings per application, run once when first asked.
+    findings: std::sync::OnceLock<BTreeMap<String, Vec<AppFinding>>>,
 }
 
 impl BundleFacts {
@@ -42,7 +48,8 @@ impl BundleFacts {
                 b.path().display()
             ));
         }
-        let apps = app_facts(&b.applications()?);
+        let all = b.applications()?;
+        let apps = app_facts(&all);
         Ok(BundleFacts {
             path: b.path().display().to_string(),
             id: b.meta.bundle_id.clone(),
@@ -53,6 +60,16 @@ impl BundleFacts {
             app_ids: apps.iter().map(|a| a.id.clone()).collect(),
             directions: DirectionRef::of(&b.catalog, &apps),
             apps,
+            screen: std::sync::Arc::new((b.catalog.clone(), all)),
+            findings: std::sync::OnceLock::new(),
+        })
+    }
+
+    /// The bundle's eligibility findings per application (`bundle check`).
+    pub fn findings(&self) -> &BTreeMap<String, Vec<AppFinding>> {
+        self.findings.get_or_init(|| {
+            let (catalog, apps) = &*self.screen;
+            crate::formats::merged::app_findings(catalog, apps)
         })
     }
 }

@@ -148,6 +148,28 @@ impl PayloadRules for MergedRules {
                     b.path
                 )));
             }
+            let screened = b.findings();
+            for a in &p.applications {
+                let want = screened.get(&a.id).map(Vec::as_slice).unwrap_or(&[]);
+                if a.findings != want {
+                    return Err(bundle_error(crate::tr!(
+                        format!(
+                            "项目 {} 的资格审查结果与 {} 重新审查的结果不同（文件 {} 条，重新审查 {} 条）",
+                            inert_line(&a.id),
+                            b.path,
+                            a.findings.len(),
+                            want.len()
+                        ),
+                        format!(
+                            "application {}: its eligibility findings differ from the screen of {} run again (file {}, screen {})",
+                            inert_line(&a.id),
+                            b.path,
+                            a.findings.len(),
+                            want.len()
+                        )
+                    )));
+                }
+            }
             if let Some((m, f)) = mine.iter().zip(&b.apps).find(|(m, f)| m != f) {
                 return Err(bundle_error(format!(
                     "application {} differs from {} of {} (id, title, direction, lead unit, SME or authority)",
@@ -181,7 +203,11 @@ impl PayloadRules for MergedRules {
 /// The checks of a merged payload that need neither the expert files nor
 /// the bundle.
 fn check_consistency(p: &MergedPayload, roster: &[RosterEntry]) -> Result<(), VerifyError> {
-    let expected = Method::of(&p.method.params(), p.method.allow_partial);
+    let expected = Method::of(
+        &p.method.params(),
+        p.method.allow_partial,
+        p.method.exclude_ineligible,
+    );
     if p.method != expected {
         return Err(format_error(
             "the method's published rules are not this version's for its parameters",
@@ -247,11 +273,129 @@ fn check_consistency(p: &MergedPayload, roster: &[RosterEntry]) -> Result<(), Ve
                 "application {id}: counts disagree with its {n} scorer(s)"
             )));
         }
-        if a.total.is_some() != a.rank.is_some() {
+        let excluded = p.excluded.iter().any(|x| x.id == a.id);
+        if excluded {
+            if a.rank.is_some() || a.tie_break.is_some() || !a.ranks.is_empty() {
+                return Err(format_error(crate::tr!(
+                    format!("项目 {id}：已排除出排名，却仍有名次"),
+                    format!("application {id}: excluded from the ranking, yet ranked")
+                )));
+            }
+        } else if a.total.is_some() != a.rank.is_some() {
             return Err(format_error(format!(
                 "application {id}: rank without a total, or a total without rank"
             )));
         }
+    }
+    check_missing(p, roster)?;
+    check_excluded(p)?;
+    Ok(())
+}
+
+/// The rule keys an eligibility finding may name.
+const FINDING_RULES: [&str; 10] = [
+    "consortium",
+    "unit-limit",
+    "direction",
+    "previously-selected",
+    "national-funding",
+    "not-built",
+    "multi-route",
+    "authority-limit",
+    "high-end-limit",
+    "credit-code",
+];
+
+/// `missing` is exactly the roster's experts (not the chair) without an
+/// input, in roster order, each with a reason its `left_out` bears out.
+fn check_missing(p: &MergedPayload, roster: &[RosterEntry]) -> Result<(), VerifyError> {
+    let want: Vec<&str> = roster
+        .iter()
+        .filter(|e| e.role.as_deref() != Some(CHAIR_ROLE))
+        .filter(|e| !p.inputs.iter().any(|i| i.expert == e.id))
+        .map(|e| e.id.as_str())
+        .collect();
+    let got: Vec<&str> = p.missing.iter().map(|m| m.expert.as_str()).collect();
+    if got != want {
+        return Err(roster_error(crate::tr!(
+            format!(
+                "缺席专家名单为 [{}]，而名单中未参与汇总的专家为 [{}]",
+                inert_line(&got.join(", ")),
+                want.join(", ")
+            ),
+            format!(
+                "missing lists [{}], but the roster experts without a merged file are [{}]",
+                inert_line(&got.join(", ")),
+                want.join(", ")
+            )
+        )));
+    }
+    for m in &p.missing {
+        let named = p
+            .left_out
+            .iter()
+            .any(|l| l.expert.as_deref() == Some(m.expert.as_str()));
+        let ok = match m.reason.as_str() {
+            "left-out" => named,
+            "no-file" | "no-key" => !named,
+            _ => false,
+        };
+        if !ok {
+            return Err(format_error(crate::tr!(
+                format!(
+                    "缺席专家 {} 的原因 '{}' 与未采用的文件不符",
+                    m.expert,
+                    inert_line(&m.reason)
+                ),
+                format!(
+                    "missing expert {}: reason '{}' does not agree with the files left out",
+                    m.expert,
+                    inert_line(&m.reason)
+                )
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Findings name known rules; `excluded` is exactly the applications with
+/// findings when the method excludes them (none otherwise), in order.
+fn check_excluded(p: &MergedPayload) -> Result<(), VerifyError> {
+    for a in &p.applications {
+        if let Some(f) = a
+            .findings
+            .iter()
+            .find(|f| !FINDING_RULES.contains(&f.rule.as_str()))
+        {
+            return Err(format_error(crate::tr!(
+                format!(
+                    "项目 {}：资格审查规则 '{}' 不是本版本的规则",
+                    inert_line(&a.id),
+                    inert_line(&f.rule)
+                ),
+                format!(
+                    "application {}: eligibility rule '{}' is not one of this version's",
+                    inert_line(&a.id),
+                    inert_line(&f.rule)
+                )
+            )));
+        }
+    }
+    let findings: std::collections::BTreeMap<String, Vec<crate::formats::merged::AppFinding>> = p
+        .applications
+        .iter()
+        .map(|a| (a.id.clone(), a.findings.clone()))
+        .collect();
+    let want = crate::formats::merged::excluded_apps(
+        p.applications.iter().map(|a| a.id.as_str()),
+        &findings,
+        p.method.exclude_ineligible,
+    );
+    if p.excluded != want {
+        return Err(format_error(crate::tr!(
+            "排除出排名的项目与有资格审查问题的项目不符（或方法未要求排除）",
+            "excluded is not the applications with eligibility findings (or the method does not exclude them)"
+        )));
     }
     Ok(())
 }

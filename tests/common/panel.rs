@@ -163,6 +163,12 @@ impl Fixture {
         self.path(out)
     }
 
+    /// `panelist merge` of `inputs` into `out`, with `extra` options,
+    /// whatever its outcome.
+    pub fn merge_named(&self, inputs: &[&str], out: &str, extra: &[&str]) -> Run {
+        self.merge_run(inputs, Some(out), extra)
+    }
+
     fn merge_run(&self, inputs: &[&str], out: Option<&str>, extra: &[&str]) -> Run {
         let bundle = self.bundle.display().to_string();
         let roster = self.roster.display().to_string();

@@ -188,6 +188,9 @@ fn flag_words(b: &Board, a: &MergedApp) -> (String, bool) {
     if f.rank_unstable {
         w.push(bs.f_unstable);
     }
+    if !a.findings.is_empty() {
+        w.push(bs.f_ineligible);
+    }
     let warn = !w.is_empty();
     if a.tie_break.is_some() {
         w.push(bs.f_tie);
@@ -483,6 +486,7 @@ pub fn application_lines(b: &Board, a: &MergedApp, w: usize) -> Vec<Line<'static
         bs.scorers,
         bs.recused_by,
         bs.flags,
+        bs.findings,
     ];
     let lw = labels.iter().map(|l| width(l)).max().unwrap_or(8);
     let mut out: Vec<Line<'static>> = Vec::new();
@@ -585,6 +589,20 @@ pub fn application_lines(b: &Board, a: &MergedApp, w: usize) -> Vec<Line<'static
             let label = if i == 0 { bs.flags } else { "" };
             out.extend(field(label, fl, w, lw, t, t.error()));
         }
+    }
+    // The bundle's eligibility findings: text of the bundle, shown inert.
+    let excluded = p.excluded.iter().any(|x| x.id == a.id);
+    for (i, fnd) in a.findings.iter().enumerate() {
+        let label = if i == 0 { bs.findings } else { "" };
+        let text = format!(
+            "{}: {}",
+            inert_line(&fnd.rule),
+            inert_line(lang.pick(&fnd.detail_zh, &fnd.detail_en))
+        );
+        out.extend(field(label, &text, w, lw, t, t.error()));
+    }
+    if excluded {
+        out.extend(field("", bs.excluded_note, w, lw, t, t.error()));
     }
 
     // The distribution per criterion, then of the total.
@@ -709,6 +727,29 @@ pub fn application_lines(b: &Board, a: &MergedApp, w: usize) -> Vec<Line<'static
             Span::styled(bar, t.key()),
             Span::styled(format!(" {rec}"), st),
         ]));
+    }
+
+    // Each expert's comment (评审意见): the experts' text, shown inert.
+    out.push(Line::raw(""));
+    out.push(Line::styled(bs.comments.to_string(), t.heading()));
+    for m in &a.by_expert {
+        let rec = if m.recommend {
+            bs.recommend_yes
+        } else {
+            bs.recommend_no
+        };
+        out.push(Line::styled(
+            format!("  {}  {rec}", inert_line(&m.expert)),
+            t.label(),
+        ));
+        let text = inert_line(m.comment.trim());
+        if text.is_empty() {
+            out.push(Line::styled(format!("    {}", bs.no_comment), t.dim()));
+        } else {
+            for l in wrap(&text, w.saturating_sub(4).max(8)) {
+                out.push(Line::styled(format!("    {l}"), t.base()));
+            }
+        }
     }
     out
 }
@@ -901,6 +942,31 @@ pub fn experts_lines(b: &Board, w: usize) -> Vec<Line<'static>> {
                 inert_line(&l.detail)
             );
             out.push(Line::styled(cut(&text, w, g.ellipsis()), t.dim()));
+        }
+    }
+    if !p.missing.is_empty() {
+        out.push(Line::raw(""));
+        out.push(Line::styled(bs.missing.to_string(), t.heading()));
+        for m in &p.missing {
+            let why = match m.reason.as_str() {
+                "no-key" => bs.missing_no_key,
+                "left-out" => bs.missing_left_out,
+                _ => bs.missing_no_file,
+            };
+            let text = format!(
+                "  {}  {}  {why}",
+                inert_line(&m.expert),
+                inert_line(&m.name)
+            );
+            out.push(Line::styled(cut(&text, w, g.ellipsis()), t.error()));
+        }
+    }
+    if !p.excluded.is_empty() {
+        out.push(Line::raw(""));
+        out.push(Line::styled(bs.excluded_apps.to_string(), t.heading()));
+        for x in &p.excluded {
+            let text = format!("  {}  {}", inert_line(&x.id), x.rules.join(" "));
+            out.push(Line::styled(cut(&text, w, g.ellipsis()), t.error()));
         }
     }
     out.push(Line::raw(""));
