@@ -66,6 +66,19 @@ struct Wire {
     signatures: Vec<EnvSignature>,
 }
 
+/// The envelope as it is read: the payload's base64 borrowed from the
+/// file's bytes where it holds no escape (it never does when written by
+/// panelist), so megabytes of it are not copied before they are decoded.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WireIn<'a> {
+    #[serde(rename = "payloadType")]
+    payload_type: String,
+    #[serde(borrow)]
+    payload: std::borrow::Cow<'a, str>,
+    signatures: Vec<EnvSignature>,
+}
+
 /// Why an envelope is not accepted; each names what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EnvelopeError {
@@ -255,7 +268,7 @@ impl Envelope {
             ));
         }
         // One strict pass; a refused file is read again only to say where.
-        let wire: Wire = match crate::support::strict::from_slice(text.as_bytes()) {
+        let wire: WireIn = match crate::support::strict::from_slice(text.as_bytes()) {
             Ok(w) => w,
             Err(fast) => {
                 let why = match crate::support::jsonio::from_str_closed::<Wire>(text) {
@@ -268,16 +281,20 @@ impl Envelope {
         Envelope::from_wire(wire)
     }
 
-    fn from_wire(wire: Wire) -> Result<Envelope, EnvelopeError> {
+    fn from_wire(wire: WireIn) -> Result<Envelope, EnvelopeError> {
         let payload = STANDARD.decode(wire.payload.as_bytes()).map_err(|_| {
             EnvelopeError::Syntax(
                 "payload is not base64 (RFC 4648 §4, with padding) of the signed bytes".into(),
             )
         })?;
-        if let Err(e) = std::str::from_utf8(&payload) {
+        // SIMD validation (simdutf8); the standard library's only to say
+        // where a bad payload goes wrong.
+        if simdutf8::basic::from_utf8(&payload).is_err() {
+            let at = std::str::from_utf8(&payload)
+                .err()
+                .map_or(0, |e| e.valid_up_to());
             return Err(EnvelopeError::Syntax(format!(
-                "payload is not UTF-8 (byte {} of the decoded payload)",
-                e.valid_up_to()
+                "payload is not UTF-8 (byte {at} of the decoded payload)"
             )));
         }
         Ok(Envelope {

@@ -12,7 +12,7 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
-use super::sign::{SecretKey, SigError, VerifyKey};
+use super::sign::{Prepared, SecretKey, SigError, VerifyKey};
 
 /// What precedes the event hash in the signed message.
 pub const CONTEXT: &[u8] = b"panelist.event-signature.v1\0";
@@ -32,10 +32,25 @@ pub fn sign(key: &SecretKey, hash: &[u8; 32]) -> Result<String, SigError> {
 
 /// Whether `sig` (base64) is `vk`'s signature over the event hash.
 pub fn verify(vk: &VerifyKey, hash: &[u8; 32], sig: &str) -> bool {
-    match STANDARD.decode(sig.as_bytes()) {
-        Ok(bytes) => vk.verify(&message(hash), &bytes).is_ok(),
-        Err(_) => false,
+    vk.prepared().is_ok_and(|k| verify_prepared(&k, hash, sig))
+}
+
+/// [`verify`] with the key parsed once, and no allocation: the message
+/// and the signature's bytes are on the stack.
+pub fn verify_prepared(vk: &Prepared, hash: &[u8; 32], sig: &str) -> bool {
+    // 64 signature bytes are 88 base64 characters; room for the decoder's
+    // estimate of anything longer is refused below anyway.
+    let mut raw = [0u8; 72];
+    if sig.len() > 96 {
+        return false;
     }
+    let Ok(n) = STANDARD.decode_slice(sig.as_bytes(), &mut raw) else {
+        return false;
+    };
+    let mut msg = [0u8; CONTEXT.len() + 32];
+    msg[..CONTEXT.len()].copy_from_slice(CONTEXT);
+    msg[CONTEXT.len()..].copy_from_slice(hash);
+    vk.verify(&msg, &raw[..n]).is_ok()
 }
 
 /// How one stored event signature checks.
@@ -55,9 +70,14 @@ pub enum EventSig {
 /// key first), in parallel over the machine's cores. `events` are
 /// `(hash, signature)` pairs; the answer is in the same order.
 pub fn check_all(accepted: &[VerifyKey], events: &[([u8; 32], Option<&str>)]) -> Vec<EventSig> {
+    // Each key parsed once; one that does not parse verifies nothing.
+    let keys: Vec<Option<Prepared>> = accepted.iter().map(|k| k.prepared().ok()).collect();
     let one = |(hash, sig): &([u8; 32], Option<&str>)| match sig {
         None => EventSig::Missing,
-        Some(s) => match accepted.iter().position(|k| verify(k, hash, s)) {
+        Some(s) => match keys
+            .iter()
+            .position(|k| k.as_ref().is_some_and(|k| verify_prepared(k, hash, s)))
+        {
             Some(0) => EventSig::Current,
             Some(_) => EventSig::Previous,
             None => EventSig::Wrong,

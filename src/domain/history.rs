@@ -159,6 +159,14 @@ pub struct Event {
 /// implementation.
 pub fn canonical_body(time: &str, expert: &str, change: &Change) -> Vec<u8> {
     let mut o = Vec::with_capacity(160);
+    canonical_body_into(&mut o, time, expert, change);
+    o
+}
+
+/// [`canonical_body`] written into `o` (cleared first), so a long chain
+/// reuses one buffer.
+pub fn canonical_body_into(o: &mut Vec<u8>, time: &str, expert: &str, change: &Change) {
+    o.clear();
     let (app, criterion, reason, text, value): (
         &str,
         Option<&str>,
@@ -190,23 +198,23 @@ pub fn canonical_body(time: &str, expert: &str, change: &Change) -> Vec<u8> {
         }
     };
     o.extend_from_slice(b"{\"app\":");
-    jcs_str(&mut o, app);
+    jcs_str(o, app);
     if let Some(c) = criterion {
         o.extend_from_slice(b",\"criterion\":");
-        jcs_str(&mut o, c);
+        jcs_str(o, c);
     }
     o.extend_from_slice(b",\"expert\":");
-    jcs_str(&mut o, expert);
+    jcs_str(o, expert);
     if let Some(r) = reason {
         o.extend_from_slice(b",\"reason\":");
-        jcs_str(&mut o, r);
+        jcs_str(o, r);
     }
     if let Some(t) = text {
         o.extend_from_slice(b",\"text\":");
-        jcs_str(&mut o, t);
+        jcs_str(o, t);
     }
     o.extend_from_slice(b",\"time\":");
-    jcs_str(&mut o, time);
+    jcs_str(o, time);
     o.extend_from_slice(b",\"type\":\"");
     o.extend_from_slice(change.kind().as_bytes());
     o.push(b'"');
@@ -215,11 +223,30 @@ pub fn canonical_body(time: &str, expert: &str, change: &Change) -> Vec<u8> {
         match v {
             Value::Null => o.extend_from_slice(b"null"),
             Value::Bool(b) => o.extend_from_slice(if b { b"true" } else { b"false" }),
-            Value::Int(i) => o.extend_from_slice(i.to_string().as_bytes()),
+            Value::Int(i) => push_int(o, i),
         }
     }
     o.push(b'}');
-    o
+}
+
+/// The decimal digits of `i` (what `i.to_string()` gives), without an
+/// allocation.
+fn push_int(o: &mut Vec<u8>, i: i64) {
+    let mut digits = [0u8; 20];
+    let mut n = i.unsigned_abs();
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if i < 0 {
+        o.push(b'-');
+    }
+    o.extend_from_slice(&digits[at..]);
 }
 
 enum Value {
@@ -233,6 +260,14 @@ enum Value {
 pub fn jcs_str(o: &mut Vec<u8>, s: &str) {
     o.push(b'"');
     let bytes = s.as_bytes();
+    // Most strings need no escape: one branch-free scan, one copy.
+    if !bytes.iter().fold(false, |any, &b| {
+        any | (b < 0x20) | (b == b'"') | (b == b'\\')
+    }) {
+        o.extend_from_slice(bytes);
+        o.push(b'"');
+        return;
+    }
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         let esc: &[u8] = match b {
@@ -407,47 +442,36 @@ impl std::fmt::Display for ChainError {
     }
 }
 
-/// Each event's hash recomputed from its own content and stored `prev`.
-/// Independent per event, so long logs are hashed on every core.
-fn recompute_hashes(events: &[Event]) -> Vec<Option<[u8; 32]>> {
-    let one = |e: &Event| {
-        let prev = unhex32(&e.prev)?;
-        Some(event_hash(
-            e.seq,
-            &prev,
-            &canonical_body(&e.time, &e.expert, &e.change),
-        ))
-    };
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
-    if events.len() < 20_000 || threads < 2 {
-        return events.iter().map(one).collect();
+/// Lower-case hex of a hash, on the stack.
+fn hex32(bytes: &[u8; 32]) -> [u8; 64] {
+    const H: &[u8; 16] = b"0123456789abcdef";
+    let mut out = [0u8; 64];
+    for (i, b) in bytes.iter().enumerate() {
+        out[2 * i] = H[(b >> 4) as usize];
+        out[2 * i + 1] = H[(b & 15) as usize];
     }
-    let chunk = events.len().div_ceil(threads);
-    std::thread::scope(|sc| {
-        let parts: Vec<_> = events
-            .chunks(chunk)
-            .map(|c| sc.spawn(move || c.iter().map(one).collect::<Vec<_>>()))
-            .collect();
-        parts
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
-    })
+    out
 }
 
-/// Recomputes a chain from genesis. Returns the head hash (genesis for an
-/// empty log) or the first problem.
-pub fn verify_chain(
-    bundle_digest: &[u8; 32],
+/// The checks of events `from..from + chunk.len()` of a chain, each event
+/// on its own: its seq, that its `prev` is the hash stored on the event
+/// before it (genesis for the first), that its hash is the hash of its
+/// content, its expert and its time (not before the event before it).
+/// Since every stored hash is checked against its content and every
+/// `prev` against the stored hash before it, the chunks of a long log can
+/// be checked on separate cores. Returns the first problem in the chunk.
+fn check_events(
+    genesis_hex: &[u8; 64],
     expert: &str,
     events: &[Event],
-) -> Result<[u8; 32], ChainError> {
-    let hashes = recompute_hashes(events);
-    let mut prev = genesis(bundle_digest, expert);
-    let mut last_time: Option<i64> = None;
-    for (i, (e, h)) in events.iter().zip(&hashes).enumerate() {
+    from: usize,
+    to: usize,
+) -> Result<(), ChainError> {
+    let mut body = Vec::with_capacity(512);
+    let mut last_time: Option<i64> = from
+        .checked_sub(1)
+        .and_then(|i| parse_time(&events[i].time));
+    for (i, e) in events.iter().enumerate().take(to).skip(from) {
         let expected = i as u64 + 1;
         if e.seq != expected {
             return Err(ChainError::Sequence {
@@ -456,13 +480,21 @@ pub fn verify_chain(
                 found: e.seq,
             });
         }
-        if unhex32(&e.prev) != Some(prev) {
+        let want_prev: &[u8] = match i.checked_sub(1) {
+            None => genesis_hex,
+            Some(j) => events[j].hash.as_bytes(),
+        };
+        if e.prev.as_bytes() != want_prev {
             return Err(ChainError::Prev { seq: e.seq });
         }
-        let Some(h) = *h else {
+        // The previous event's stored hash passed its own check, so it is
+        // 64 lower-case hex digits, and so is this `prev`.
+        let Some(prev) = unhex32(&e.prev) else {
             return Err(ChainError::Prev { seq: e.seq });
         };
-        if unhex32(&e.hash) != Some(h) {
+        canonical_body_into(&mut body, &e.time, &e.expert, &e.change);
+        let h = event_hash(e.seq, &prev, &body);
+        if e.hash.as_bytes() != hex32(&h) {
             return Err(ChainError::Hash { seq: e.seq });
         }
         if e.expert != expert {
@@ -484,9 +516,50 @@ pub fn verify_chain(
             });
         }
         last_time = Some(t);
-        prev = h;
     }
-    Ok(prev)
+    Ok(())
+}
+
+/// Recomputes a chain from genesis. Returns the head hash (genesis for an
+/// empty log) or the first problem. Long logs are checked on every core.
+pub fn verify_chain(
+    bundle_digest: &[u8; 32],
+    expert: &str,
+    events: &[Event],
+) -> Result<[u8; 32], ChainError> {
+    let genesis = genesis(bundle_digest, expert);
+    let genesis_hex = hex32(&genesis);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    if events.len() < 20_000 || threads < 2 {
+        check_events(&genesis_hex, expert, events, 0, events.len())?;
+    } else {
+        let chunk = events.len().div_ceil(threads);
+        let firsts: Vec<Result<(), ChainError>> = std::thread::scope(|sc| {
+            let parts: Vec<_> = (0..events.len())
+                .step_by(chunk)
+                .map(|from| {
+                    let to = (from + chunk).min(events.len());
+                    let g = &genesis_hex;
+                    sc.spawn(move || check_events(g, expert, events, from, to))
+                })
+                .collect();
+            parts
+                .into_iter()
+                .map(|h| h.join().unwrap_or(Err(ChainError::Prev { seq: 0 })))
+                .collect()
+        });
+        // The first problem of the first chunk that has one is the first
+        // problem of the log.
+        for r in firsts {
+            r?;
+        }
+    }
+    Ok(match events.last() {
+        None => genesis,
+        Some(e) => unhex32(&e.hash).unwrap_or(genesis),
+    })
 }
 
 /// One application's line on the score sheet.
@@ -733,24 +806,33 @@ impl Sheet {
 
     /// Applies a change that `check` accepted.
     pub fn apply(&mut self, seq: u64, change: &Change) {
-        let e = self.entries.entry(change.app().to_string()).or_default();
+        // Looked up before inserting: the key is copied only the first
+        // time an application or criterion is touched.
+        let app = change.app();
+        let e = match self.entries.get_mut(app) {
+            Some(e) => e,
+            None => self.entries.entry(app.to_string()).or_default(),
+        };
         e.last_seq = seq;
         match change {
             Change::Score {
                 criterion, value, ..
             } => match value {
-                Some(v) => {
-                    e.scores.insert(criterion.clone(), *v);
-                }
+                Some(v) => match e.scores.get_mut(criterion) {
+                    Some(old) => *old = *v,
+                    None => {
+                        e.scores.insert(criterion.clone(), *v);
+                    }
+                },
                 None => {
                     e.scores.remove(criterion);
                 }
             },
-            Change::Comment { text, .. } => e.comment = text.clone(),
+            Change::Comment { text, .. } => e.comment.clone_from(text),
             Change::Recommend { value, .. } => e.recommend = *value,
             Change::Recuse { reason, .. } => {
                 e.recused = true;
-                e.recuse_reason = reason.clone();
+                e.recuse_reason.clone_from(reason);
             }
             Change::Unrecuse { .. } => {
                 e.recused = false;
@@ -804,5 +886,117 @@ mod seq_range_tests {
         assert_eq!(super::seq_ranges(&[3, 5, 6, 7, 8, 9, 12]), "3, 5–9, 12");
         assert_eq!(super::seq_ranges(&[]), "");
         assert_eq!(super::seq_ranges(&[1, 2]), "1–2");
+    }
+}
+
+#[cfg(test)]
+mod long_chain_tests {
+    use super::*;
+
+    fn chain(n: u64) -> (Vec<Event>, [u8; 32]) {
+        let digest = [5u8; 32];
+        let mut prev = genesis(&digest, "E01");
+        let mut events = Vec::new();
+        for i in 0..n {
+            let c = Change::Score {
+                app: format!("A{}", i % 7),
+                criterion: "innovation".into(),
+                value: Some((i % 26) as i64 - 3),
+            };
+            let e = make_event(i + 1, &prev, "2024-03-01T09:00:00.000Z", "E01", c);
+            prev = unhex32(&e.hash).expect("hex");
+            events.push(e);
+        }
+        (events, digest)
+    }
+
+    /// A log long enough to be checked in chunks on several cores names
+    /// the same first problem as one read from the start: at a chunk's
+    /// first event, in a later chunk, and with problems in two chunks.
+    #[test]
+    fn a_long_chain_names_its_first_problem_wherever_the_chunks_fall() {
+        let (events, digest) = chain(25_000);
+        let head = verify_chain(&digest, "E01", &events).expect("verifies");
+        assert_eq!(hex(&head), events[24_999].hash);
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(8);
+        let boundary = 25_000usize.div_ceil(threads);
+        for at in [0usize, 1, boundary - 1, boundary, boundary + 1, 24_999] {
+            let mut bad = events.clone();
+            bad[at].hash = hex(&[9u8; 32]);
+            let e = verify_chain(&digest, "E01", &bad).unwrap_err();
+            assert_eq!(e, ChainError::Hash { seq: at as u64 + 1 }, "at {at}");
+            let mut bad = events.clone();
+            bad[at].prev = bad[at].prev.to_uppercase();
+            let e = verify_chain(&digest, "E01", &bad).unwrap_err();
+            assert_eq!(e, ChainError::Prev { seq: at as u64 + 1 }, "at {at}");
+            let mut bad = events.clone();
+            bad[at].expert = "E02".into();
+            let e = verify_chain(&digest, "E01", &bad).unwrap_err();
+            // The hash covers the expert: the altered event fails its hash.
+            assert_eq!(e, ChainError::Hash { seq: at as u64 + 1 }, "at {at}");
+        }
+        // Time going backwards across a chunk boundary: the event after
+        // the boundary is re-made with an earlier time, and the rest of the
+        // chain re-made after it, so only the time is wrong.
+        let mut early: Vec<Event> = events[..boundary].to_vec();
+        let mut prev = unhex32(&early[boundary - 1].hash).expect("hex");
+        for (i, e) in events.iter().enumerate().skip(boundary) {
+            let time = if i == boundary {
+                "2024-03-01T08:59:59.999Z"
+            } else {
+                "2024-03-01T09:00:00.000Z"
+            };
+            let n = make_event(e.seq, &prev, time, "E01", e.change.clone());
+            prev = unhex32(&n.hash).expect("hex");
+            early.push(n);
+        }
+        let e = verify_chain(&digest, "E01", &early).unwrap_err();
+        assert_eq!(
+            e,
+            ChainError::Time {
+                seq: boundary as u64 + 1,
+                malformed: false
+            }
+        );
+        // Two problems, in different chunks: the earlier one is named.
+        let mut bad = events.clone();
+        bad[24_000].hash = hex(&[1u8; 32]);
+        bad[3].seq = 99;
+        let e = verify_chain(&digest, "E01", &bad).unwrap_err();
+        assert_eq!(
+            e,
+            ChainError::Sequence {
+                position: 3,
+                expected: 4,
+                found: 99
+            }
+        );
+    }
+
+    #[test]
+    fn the_canonical_body_writes_integers_as_their_digits() {
+        for v in [
+            0i64,
+            7,
+            -7,
+            10,
+            -100,
+            1_000_000,
+            (1 << 53) - 1,
+            1 - (1 << 53),
+        ] {
+            let c = Change::Score {
+                app: "A".into(),
+                criterion: "c".into(),
+                value: Some(v),
+            };
+            assert_eq!(
+                canonical_body("2024-03-01T09:00:00.000Z", "E", &c),
+                canonical_body_reference("2024-03-01T09:00:00.000Z", "E", &c),
+                "{v}"
+            );
+        }
     }
 }

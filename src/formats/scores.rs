@@ -4,7 +4,7 @@
 //! verifier holding only the file can recompute it. Specified in
 //! `docs/formats.md` section 3.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -506,7 +506,9 @@ pub fn results(
     app_ids: &[String],
     events: &[Event],
 ) -> Result<(Sheet, Vec<AppResult>), Refused> {
-    let ids: BTreeSet<&str> = app_ids.iter().map(String::as_str).collect();
+    // Looked up once per event: hashed, not ordered.
+    let ids: std::collections::HashSet<&str, foldhash::fast::FixedState> =
+        app_ids.iter().map(String::as_str).collect();
     let sheet =
         history::replay(rubric, |a| ids.contains(a), events).map_err(|(seq, r)| Refused {
             seq,
