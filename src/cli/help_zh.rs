@@ -353,12 +353,34 @@ const ZH: &[(&str, &str)] = &[
         "打印签名文件解码后的内容（供人阅读；不校验签名，校验用 panelist verify）",
     ),
     ("show:file", "签名文件（专家的导出文件，或汇总结果）"),
-    ("verify", "按名单校验签名文件（0 全部通过，1 有未通过的）"),
+    ("paper", "打印件：个人评分表、专家组评审汇总表（PDF）"),
+    ("paper sheet", "由签名导出文件生成专家的个人评分表（PDF）"),
+    ("paper sheet:file", "专家的签名导出文件"),
     (
-        "show",
-        "以格式化 JSON 显示签名文件的载荷（由 base64 解码，不做校验）",
+        "paper sheet:roster",
+        "先按此名单校验文件（名单 JSON 数组，或评审包）",
     ),
-    ("show:file", "签名文件（专家的导出文件，或汇总结果）"),
+    (
+        "paper sheet:bundle",
+        "评审包（或工作副本）：提供项目名称，并核对导出文件评的是它",
+    ),
+    ("paper sheet:output", "要写出的 PDF 文件"),
+    (
+        "paper sheet:font",
+        "使用此中文字体文件（.ttf、.otf、.ttc），而不用已安装的字体",
+    ),
+    ("paper summary", "由汇总结果生成专家组评审汇总表（PDF）"),
+    ("paper summary:file", "签名的汇总结果"),
+    (
+        "paper summary:roster",
+        "先按此名单校验文件（名单 JSON 数组，或评审包）",
+    ),
+    ("paper summary:output", "要写出的 PDF 文件"),
+    (
+        "paper summary:font",
+        "使用此中文字体文件（.ttf、.otf、.ttc），而不用已安装的字体",
+    ),
+    ("verify", "按名单校验签名文件（0 全部通过，1 有未通过的）"),
     ("verify:files", "签名文件（专家的导出文件，或汇总结果）"),
     (
         "verify:roster",
