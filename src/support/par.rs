@@ -71,8 +71,46 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
     map_indexed(items, |_, x| f(x), &mut |_| {})
 }
 
+/// `f` over runs of `items` on every core (at most 4 threads, one run
+/// each), the runs' results joined in order; on this thread alone below
+/// `min` items. For fine-grained work on a hot path (a keystroke, the first
+/// frame): no polling, one spawn per run.
+pub fn map_runs<T: Sync, R: Send>(
+    items: &[T],
+    min: usize,
+    f: impl Fn(&[T]) -> Vec<R> + Sync,
+) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(4);
+    if items.len() < min.max(2) || threads < 2 {
+        return f(items);
+    }
+    let run = items.len().div_ceil(threads);
+    let f = &f;
+    std::thread::scope(|sc| {
+        let parts: Vec<_> = items.chunks(run).map(|c| sc.spawn(move || f(c))).collect();
+        let mut out = Vec::with_capacity(items.len());
+        for (p, c) in parts.into_iter().zip(items.chunks(run)) {
+            // A run that panicked is done again here.
+            out.extend(p.join().unwrap_or_else(|_| f(c)));
+        }
+        out
+    })
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn runs_keep_the_order_of_the_inputs() {
+        let items: Vec<u64> = (0..50_000).collect();
+        let sq = |c: &[u64]| c.iter().map(|x| x * x).collect::<Vec<_>>();
+        assert_eq!(super::map_runs(&items, 1_000, sq), sq(&items));
+        assert_eq!(super::map_runs(&items[..10], 1_000, sq), sq(&items[..10]));
+        let even = |c: &[u64]| c.iter().copied().filter(|x| x % 2 == 0).collect::<Vec<_>>();
+        assert_eq!(super::map_runs(&items, 1_000, even), even(&items));
+    }
+
     #[test]
     fn results_keep_the_order_of_the_inputs() {
         let items: Vec<u64> = (0..200).collect();

@@ -271,26 +271,7 @@ pub struct App {
 /// `f` of every item, in order, over the cores when there are many (a
 /// bundle opens on its list rows and conflict checks: 10,000 of each).
 fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(4);
-    if items.len() < 2_000 || threads < 2 {
-        return items.iter().map(f).collect();
-    }
-    let chunk = items.len().div_ceil(threads);
-    let f = &f;
-    std::thread::scope(|sc| {
-        let parts: Vec<_> = items
-            .chunks(chunk)
-            .map(|c| sc.spawn(move || c.iter().map(f).collect::<Vec<R>>()))
-            .collect();
-        let mut out = Vec::with_capacity(items.len());
-        for (p, c) in parts.into_iter().zip(items.chunks(chunk)) {
-            // A part that panicked is done again here.
-            out.extend(p.join().unwrap_or_else(|_| c.iter().map(f).collect()));
-        }
-        out
-    })
+    crate::support::par::map_runs(items, 2_000, |c| c.iter().map(&f).collect())
 }
 
 impl App {

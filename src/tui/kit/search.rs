@@ -216,23 +216,8 @@ fn union(a: &[usize], b: &[usize]) -> Vec<usize> {
 /// `keep` applied to every candidate, over the cores when there are many;
 /// the result in candidate order.
 fn par_filter(candidates: &[usize], keep: impl Fn(usize) -> bool + Sync) -> Vec<usize> {
-    let scan = |c: &[usize]| -> Vec<usize> { c.iter().copied().filter(|&i| keep(i)).collect() };
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(4);
-    if candidates.len() < PARALLEL_FROM || threads < 2 {
-        return scan(candidates);
-    }
-    let chunk = candidates.len().div_ceil(threads);
-    std::thread::scope(|sc| {
-        let parts: Vec<_> = candidates
-            .chunks(chunk)
-            .map(|c| sc.spawn(|| scan(c)))
-            .collect();
-        parts
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
+    crate::support::par::map_runs(candidates, PARALLEL_FROM, |c| {
+        c.iter().copied().filter(|&i| keep(i)).collect()
     })
 }
 
