@@ -139,6 +139,7 @@ fn payload() -> MergedPayload {
         applications: done.applications,
         experts: done.experts,
         agreement: done.agreement,
+        opinions: None,
     }
 }
 

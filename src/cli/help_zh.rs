@@ -470,11 +470,21 @@ const ZH: &[(&str, &str)] = &[
         "有资格审查问题（bundle check）的项目不参与排名；结果中列出这些项目",
     ),
     (
+        "merge:opinions",
+        "组长在看板上写下的专家组意见记录（panelist board --opinions）：结果中带上各项目最终的专家组意见",
+    ),
+    (
         "board",
         "组长看板：汇总结果的排名、分数分布、标记和专家统计",
     ),
     ("board:file", "汇总结果（签名的，或未签名草稿）"),
     ("board:roster", "先按此名单校验文件（JSON 数组，或评审包）"),
+    (
+        "board:opinions",
+        "把专家组意见写入此意见记录（首次保存时建立）；需要组长的 --key",
+    ),
+    ("board:key", "组长的密钥（每条专家组意见都由它签名）：密钥目录中的编号，或密钥文件"),
+    ("board:passphrase_file", "从此文件读取密钥口令（也可用 PANELIST_PASSPHRASE_FILE）"),
     (
         "replay",
         "逐条回放工作副本或导出文件的评分记录：每条记录、链状态、任一时刻的评分表",

@@ -92,6 +92,10 @@ pub struct MergeArgs {
     /// the ranking; the result lists them.
     #[arg(long)]
     pub exclude_ineligible: bool,
+    /// The chair's opinion log, written on the board (panelist board
+    /// --opinions): the result carries the panel's final opinions.
+    #[arg(long, value_name = "LOG")]
+    pub opinions: Option<PathBuf>,
 }
 
 impl MergeArgs {
@@ -122,6 +126,7 @@ impl MergeArgs {
             xlsx: self.xlsx.as_deref(),
             key: self.key.as_deref(),
             passphrase_file: self.passphrase_file.as_deref(),
+            opinions: self.opinions.as_deref(),
         }
     }
 }

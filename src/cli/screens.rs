@@ -34,6 +34,17 @@ pub struct BoardArgs {
     /// Verify the file against this roster first (JSON array, or a bundle).
     #[arg(long)]
     pub roster: Option<PathBuf>,
+    /// Write the panel's opinions (专家组意见) to this opinion log (started
+    /// at the first save); needs the chair's --key.
+    #[arg(long, value_name = "LOG")]
+    pub opinions: Option<PathBuf>,
+    /// The chair's key, which signs each opinion: an id in the key folder,
+    /// or a key file.
+    #[arg(long, value_name = "ID|FILE", requires = "opinions")]
+    pub key: Option<String>,
+    /// Read the key's passphrase from this file (also PANELIST_PASSPHRASE_FILE).
+    #[arg(long, value_name = "FILE", requires = "key")]
+    pub passphrase_file: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -177,9 +188,88 @@ pub fn board(a: &BoardArgs, ctx: &Ctx) -> Result<u8> {
             )
         );
     }
+    let desk = match &a.opinions {
+        Some(log) => Some(opinion_desk(a, log, &payload)?),
+        None => None,
+    };
     let settings = crate::tui::settings(ctx.lang_flag)?;
-    crate::tui::board::run(payload, trust, settings, &a.file)?;
+    crate::tui::board::run(payload, trust, settings, &a.file, desk)?;
     Ok(exit::OK)
+}
+
+/// The chair's desk for `panelist board --opinions LOG`: the chair's key
+/// unlocked (the prompt comes before the screen), the chair named by the
+/// roster (or by the signed result), the log checked.
+fn opinion_desk(
+    a: &BoardArgs,
+    log: &std::path::Path,
+    payload: &crate::formats::merged::MergedPayload,
+) -> Result<crate::tui::board::opinions::Desk> {
+    let Some(spec) = a.key.as_deref() else {
+        bail!(
+            "{}",
+            crate::tr!(
+                "--opinions 需要组长的密钥（--key），每条专家组意见都由它签名".to_string(),
+                "--opinions needs the chair's key (--key): it signs every opinion".to_string()
+            )
+        );
+    };
+    let mut read: Vec<&std::path::Path> = vec![&a.file];
+    read.extend(a.roster.as_deref());
+    crate::support::fs::check_outputs(&read, &[log])?;
+    let key = crate::keyring::unlock_spec(spec, a.passphrase_file.as_deref())?;
+    let (chair, previous) = match &a.roster {
+        Some(r) => {
+            let entries = crate::import::read_roster(r)?;
+            let e = entries
+                .iter()
+                .find(|e| {
+                    e.key_id.as_deref() == Some(key.key_id())
+                        && e.role.as_deref() == Some(crate::verify::CHAIR_ROLE)
+                })
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "{}",
+                        crate::tr!(
+                            format!(
+                                "{}：密钥 {} 不是本名单中组长的密钥",
+                                r.display(),
+                                crate::crypto::short_id(key.key_id())
+                            ),
+                            format!(
+                                "{}: key {} is not a chair's key in this roster",
+                                r.display(),
+                                crate::crypto::short_id(key.key_id())
+                            )
+                        )
+                    )
+                })?;
+            let mut previous = crate::crypto::sign::VerifyKey::accepted_by(e)
+                .map_err(|m| anyhow::anyhow!("{}: {m}", r.display()))?;
+            previous.remove(0);
+            (e.id.clone(), previous)
+        }
+        None => match &payload.chair {
+            Some(c) if c.key_id == key.key_id() => (c.id.clone(), Vec::new()),
+            _ => bail!(
+                "{}",
+                crate::tr!(
+                    format!(
+                        "{}：此汇总结果不是由密钥 {} 签署的；请加 --roster 名单，指明这把密钥属于哪位组长",
+                        a.file.display(),
+                        crate::crypto::short_id(key.key_id())
+                    ),
+                    format!(
+                        "{}: this merged result is not signed with key {}; give --roster so the key's chair is known",
+                        a.file.display(),
+                        crate::crypto::short_id(key.key_id())
+                    )
+                )
+            ),
+        },
+    };
+    let clock = crate::support::clock::Clock::from_env()?;
+    crate::tui::board::opinions::Desk::open(log, payload, &chair, key, previous, clock)
 }
 
 /// `panelist replay FILE`.

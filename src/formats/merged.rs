@@ -1,4 +1,4 @@
-//! The merged result's payload (format `panelist.merged.v3`, payloadType
+//! The merged result's payload (format `panelist.merged.v4`, payloadType
 //! [`MERGED_TYPE`](crate::crypto::envelope::MERGED_TYPE)): what the chair
 //! signs and MIIT and auditors read. Specified in `docs/formats.md`
 //! section 8. Every object is closed (unknown fields are refused) and the
@@ -13,6 +13,7 @@ use crate::domain::aggregate::{
     self, AGREEMENT_RULE, Agreement, AppResult as AggApp, ExpertStats, FLAGS_RULE, Flags, PLACES,
     Params, RANKING_RULE, ROUNDING_RULE, RankRule, Stats, ZSCORE_RULE,
 };
+use crate::domain::opinion::FinalOpinion;
 use crate::domain::{Application, Catalog};
 
 /// The aggregation rule, its parameters and the published formulas.
@@ -305,6 +306,9 @@ pub struct MergedApp {
     pub ranks: BTreeMap<String, u32>,
     /// The bundle's eligibility findings on this application.
     pub findings: Vec<AppFinding>,
+    /// The panel's opinion (专家组意见) as the chair's opinion log ends;
+    /// null when the chair wrote none. Untrusted text, shown inert.
+    pub opinion: Option<FinalOpinion>,
 }
 
 /// Facts of the bundle an application result needs to show and rank.
@@ -366,6 +370,7 @@ impl MergedApp {
             tie_break: r.tie_break.clone(),
             ranks: r.ranks.clone(),
             findings,
+            opinion: None,
         }
     }
 
@@ -422,6 +427,24 @@ pub struct MergedPayload {
     pub experts: Vec<ExpertStats>,
     /// Per direction and criterion.
     pub agreement: Vec<Agreement>,
+    /// The chair's opinion log the applications' opinions come from; null
+    /// when none was given.
+    pub opinions: Option<OpinionsRef>,
+}
+
+/// The chair's opinion log a merged result takes its opinions from: whose
+/// it is and where it ended, so the log can be matched to the result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpinionsRef {
+    /// The chair who wrote them (roster id).
+    pub chair: String,
+    /// The key id the chair's events are signed with.
+    pub key_id: String,
+    /// Events in the log.
+    pub events: u64,
+    /// Lower-case hex hash of its last event (its genesis when empty).
+    pub head: String,
 }
 
 impl MergedPayload {

@@ -59,7 +59,7 @@ fn explain<T: serde::de::DeserializeOwned + Serialize>(env: &Envelope) -> Result
 pub const SCORES_FORMAT: &str = "panelist.scores.v2";
 
 /// The merged payload's own format tag.
-pub const MERGED_FORMAT: &str = "panelist.merged.v3";
+pub const MERGED_FORMAT: &str = "panelist.merged.v4";
 
 /// Which bundle was scored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -14,6 +14,7 @@
 //! Nothing here touches the terminal beyond the progress callback the
 //! command line passes in, and nothing writes a file but [`Request::write`].
 
+pub mod opinions;
 pub mod progress;
 pub mod report;
 
@@ -696,6 +697,7 @@ pub fn merge(
         applications: done.applications,
         experts: done.experts,
         agreement: done.agreement,
+        opinions: None,
     };
     Ok(Ok(Merged {
         payload,
@@ -835,6 +837,15 @@ pub fn recompute(
         Err(m) => return Err(vec![m]),
     };
     let excluded = elig.excluded(&facts);
+    // The opinions are the chair's words, not figures: they come from the
+    // file (`check_opinions` checks their form, `panelist verify
+    // --opinions` their log).
+    let mut done = done;
+    for (mine, theirs) in done.applications.iter_mut().zip(&payload.applications) {
+        if mine.id == theirs.id {
+            mine.opinion = theirs.opinion.clone();
+        }
+    }
     let method = Method::of(
         &params,
         payload.method.allow_partial,
@@ -1044,6 +1055,9 @@ pub struct Request<'a> {
     /// unsigned draft.
     pub key: Option<&'a str>,
     pub passphrase_file: Option<&'a std::path::Path>,
+    /// The chair's opinion log (专家组意见), whose final opinions the
+    /// result carries.
+    pub opinions: Option<&'a std::path::Path>,
 }
 
 /// Everything a merge reads before its long work: the roster, the bundle,
@@ -1054,6 +1068,8 @@ pub struct Prepared {
     pub inputs: Vec<InputFile>,
     pub key: Option<crate::keyring::Unlocked>,
     pub chair: Option<ExpertRef>,
+    /// The chair's opinion log, checked.
+    pub opinions: Option<opinions::Opinions>,
     /// Held from the check of the outputs until they are written: a
     /// second merge to any of the same files is refused.
     pub lock: crate::support::fs::OutputLock,
@@ -1153,6 +1169,7 @@ impl Request<'_> {
         read.extend(paths.iter().map(|p| p.as_path()));
         read.extend(key_path.as_deref());
         read.extend(pass_path.as_deref());
+        read.extend(self.opinions);
         crate::support::fs::check_outputs(&read, &outputs)?;
         let lock = crate::support::fs::OutputLock::acquire(&outputs)?;
         let key = match self.key {
@@ -1202,12 +1219,23 @@ impl Request<'_> {
             None => None,
         };
         let inputs: Vec<InputFile> = paths.iter().map(|p| input_file(p)).collect::<Result<_>>()?;
+        let opinions = match self.opinions {
+            Some(path) => {
+                let o = opinions::read(path, &roster, &bundle.meta.digest, &|id| {
+                    bundle.has_application(id)
+                })?;
+                opinions::same_chair(chair.as_ref(), &o).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+                Some(o)
+            }
+            None => None,
+        };
         Ok(Prepared {
             roster,
             bundle,
             inputs,
             key,
             chair,
+            opinions,
             lock,
         })
     }
@@ -1262,7 +1290,7 @@ impl Prepared {
         created: &str,
         progress: &mut dyn FnMut(usize, &str),
     ) -> Result<std::result::Result<Merged, Stopped>> {
-        merge(
+        let mut done = merge(
             &self.bundle,
             &self.roster,
             &self.inputs,
@@ -1270,7 +1298,11 @@ impl Prepared {
             created,
             self.chair.clone(),
             progress,
-        )
+        )?;
+        if let (Ok(m), Some(o)) = (&mut done, &self.opinions) {
+            opinions::attach(&mut m.payload, o)?;
+        }
+        Ok(done)
     }
 }
 

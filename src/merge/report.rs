@@ -135,6 +135,7 @@ fn headers(rubric: &Rubric, lang: Lang) -> Vec<String> {
         l("资格审查", "eligibility findings"),
         l("排除出排名", "left out of ranking"),
         l("评审意见", "comments"),
+        l("专家组意见", "panel opinion"),
     ]);
     h
 }
@@ -218,6 +219,9 @@ fn row_cells(row: &Row, agg: &Aggregate, rubric: &Rubric, lang: Lang) -> Vec<Cel
     v.push(text(
         m.map(|m| comments_text(m, lang)).filter(|s| !s.is_empty()),
     ));
+    v.push(text(m.and_then(|m| m.opinion.as_ref()).map(|o| {
+        crate::domain::text::inert(o.text.trim(), true)
+    })));
     v
 }
 
@@ -518,6 +522,44 @@ fn comments_sheet(ws: &mut Worksheet, p: &MergedPayload, lang: Lang, bold: &Form
     Ok(())
 }
 
+/// A sheet of the panel's opinions (专家组意见): application, title,
+/// direction, rank, the opinion in full (line breaks kept, control
+/// characters made visible), when it was last changed.
+fn opinions_sheet(ws: &mut Worksheet, p: &MergedPayload, lang: Lang, bold: &Format) -> Result<()> {
+    let l = |zh: &'static str, en: &'static str| lang.pick(zh, en).to_string();
+    ws.set_name(l("专家组意见", "Panel opinions"))?;
+    header_row(
+        ws,
+        0,
+        &[
+            l("申报编号", "application"),
+            l("项目名称", "title"),
+            l("方向", "direction"),
+            l("排名", "rank"),
+            l("专家组意见", "panel opinion"),
+            l("最后修改（UTC）", "last changed (UTC)"),
+        ],
+        bold,
+    )?;
+    let mut r = 1u32;
+    for a in &p.applications {
+        let Some(o) = &a.opinion else { continue };
+        ws.write_string(r, 0, inert_line(&a.id))?;
+        ws.write_string(r, 1, inert_line(&a.title))?;
+        ws.write_number(r, 2, a.direction as f64)?;
+        if let Some(rank) = a.rank {
+            ws.write_number(r, 3, rank as f64)?;
+        }
+        ws.write_string(r, 4, crate::domain::text::inert(o.text.trim(), true))?;
+        ws.write_string(r, 5, &o.time)?;
+        r += 1;
+    }
+    ws.set_freeze_panes(1, 1)?;
+    ws.set_column_width(1, 36)?;
+    ws.set_column_width(4, 80)?;
+    Ok(())
+}
+
 /// The XLSX bytes (no mark: see [`People::xlsx_bytes`]).
 pub fn xlsx_bytes(
     agg: &Aggregate,
@@ -683,6 +725,9 @@ fn xlsx_with(
     // Every comment, after the direction sheets.
     if let Some(p) = payload {
         comments_sheet(wb.add_worksheet(), p, lang, &bold)?;
+        if p.opinions.is_some() {
+            opinions_sheet(wb.add_worksheet(), p, lang, &bold)?;
+        }
     }
     wb.save_to_buffer().context("building the XLSX workbook")
 }

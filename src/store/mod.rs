@@ -16,6 +16,7 @@
 //! applications against the bundle digest, the chain from genesis, and the
 //! stored sheet against the replay of the history.
 
+pub mod opinions;
 mod schema;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -289,6 +289,65 @@ fn check_consistency(p: &MergedPayload, roster: &[RosterEntry]) -> Result<(), Ve
     }
     check_missing(p, roster)?;
     check_excluded(p)?;
+    check_opinions(p)?;
+    Ok(())
+}
+
+/// The panel's opinions agree with the log they name: only with a log,
+/// written by the signing chair with the signing key, each naming an event
+/// of the log (each event at most once), a well-formed time, a text
+/// neither empty nor over the limit.
+fn check_opinions(p: &MergedPayload) -> Result<(), VerifyError> {
+    let Some(r) = &p.opinions else {
+        if let Some(a) = p.applications.iter().find(|a| a.opinion.is_some()) {
+            return Err(format_error(crate::tr!(
+                format!("项目 {}：有专家组意见，但结果未注明意见记录（opinions 为 null）", inert_line(&a.id)),
+                format!("application {}: an opinion, but the result names no opinion log (opinions is null)", inert_line(&a.id))
+            )));
+        }
+        return Ok(());
+    };
+    if unhex32(&r.head).is_none() {
+        return Err(format_error(crate::tr!(
+            "opinions.head 必须是 64 位小写十六进制".to_string(),
+            "opinions.head must be 64 lower-case hex digits".to_string()
+        )));
+    }
+    if let Some(c) = &p.chair
+        && c.id != r.chair
+    {
+        return Err(format_error(crate::tr!(
+            format!("专家组意见由 {} 写下，不是签署的组长", inert_line(&r.chair)),
+            format!("the opinions were written by {}, not by the signing chair", inert_line(&r.chair))
+        )));
+    }
+    let mut seqs = BTreeSet::new();
+    for a in &p.applications {
+        let Some(o) = &a.opinion else { continue };
+        let id = inert_line(&a.id);
+        let bad = |what: String| {
+            format_error(crate::tr!(
+                format!("项目 {id} 的专家组意见：{what}"),
+                format!("application {id}'s opinion: {what}")
+            ))
+        };
+        if o.seq == 0 || o.seq > r.events || !seqs.insert(o.seq) {
+            return Err(bad(crate::tr!(
+                format!("seq {} 不是意见记录（共 {} 条）中唯一的一条", o.seq, r.events),
+                format!("seq {} is not one event of the log's {}", o.seq, r.events)
+            )));
+        }
+        merged_time(&o.time, &format!("applications[{id}].opinion.time"))?;
+        if o.text.is_empty() {
+            return Err(bad(crate::tr!("内容为空".into(), "empty text".into())));
+        }
+        if let Some(n) = crate::domain::opinion::too_long(&o.text) {
+            return Err(bad(crate::tr!(
+                format!("{n} 个字符，超过上限"),
+                format!("{n} characters, over the limit")
+            )));
+        }
+    }
     Ok(())
 }
 

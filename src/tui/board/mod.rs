@@ -8,6 +8,7 @@
 //! tables, detail keys in an application), theme, glyphs, languages and
 //! terminal guard. Key press → [`Action`] → [`Board::update`] → redraw.
 
+pub mod opinions;
 pub mod strings;
 pub mod view;
 
@@ -80,6 +81,12 @@ pub struct Board {
     message: Option<Result<String, String>>,
     /// What a click picks, laid out by the last frame.
     hits: Hits<Target>,
+    /// The chair's opinion log and key, when the board may write opinions.
+    desk: Option<opinions::Desk>,
+    /// The opinion editor, when open.
+    editor: Option<opinions::OpinionEditor>,
+    /// The last opinion saved (what), or why not; shown until the next key.
+    opinion_note: Option<Result<String, String>>,
 }
 
 /// What a click on the board can pick.
@@ -113,6 +120,161 @@ impl Board {
             source: None,
             print: false,
             message: None,
+            desk: None,
+            editor: None,
+            opinion_note: None,
+        }
+    }
+
+    /// The board may write the panel's opinions to this desk.
+    pub fn with_desk(mut self, desk: opinions::Desk) -> Board {
+        self.desk = Some(desk);
+        self
+    }
+
+    pub fn desk(&self) -> Option<&opinions::Desk> {
+        self.desk.as_ref()
+    }
+
+    /// The opinion editor, when open.
+    pub fn editor(&self) -> Option<&opinions::OpinionEditor> {
+        self.editor.as_ref()
+    }
+
+    /// The last opinion saved, or why not.
+    pub fn opinion_note(&self) -> Option<&Result<String, String>> {
+        self.opinion_note.as_ref()
+    }
+
+    /// The panel's opinion on `app` as the board knows it: the desk's log
+    /// when the board writes, else the merged file's.
+    pub fn opinion_of<'a>(
+        &'a self,
+        app: &'a MergedApp,
+    ) -> Option<&'a crate::domain::opinion::FinalOpinion> {
+        match &self.desk {
+            Some(d) => d.opinion(&app.id),
+            None => app.opinion.as_ref(),
+        }
+    }
+
+    /// Opens the editor on the current application's opinion: the saved
+    /// text, else a draft built from the experts' comments.
+    fn open_opinion(&mut self) {
+        let Some(a) = self.current() else {
+            return;
+        };
+        if self.desk.is_none() {
+            self.opinion_note = Some(Err(self.b().opinion_read_only.to_string()));
+            return;
+        }
+        let (id, title) = (a.id.clone(), a.title.clone());
+        let saved = self.opinion_of(a).map(|o| o.text.clone());
+        let lang = self.basics.settings.lang;
+        let (edit, drafted) = match saved {
+            Some(text) => (crate::tui::kit::editor::TextEditor::new(text), false),
+            None => {
+                let d = opinions::draft(&self.payload, a, lang);
+                (
+                    crate::tui::kit::editor::TextEditor::starting(&d, String::new()),
+                    true,
+                )
+            }
+        };
+        self.editor = Some(opinions::OpinionEditor {
+            app: id,
+            title,
+            draft: drafted.then(|| edit.text()),
+            edit,
+            error: None,
+        });
+    }
+
+    /// Saves the editor's text when it changed (an untouched draft is
+    /// saved only by an explicit save), then closes the editor if asked and
+    /// the save held. The board says "saved" only once the event is on
+    /// disk.
+    fn save_opinion(&mut self, close: bool, explicit: bool) {
+        let Some(ed) = self.editor.as_mut() else {
+            return;
+        };
+        let text = ed.edit.text();
+        let untouched_draft = ed.draft.as_deref() == Some(text.as_str());
+        let changed = text != ed.edit.original && (explicit || !untouched_draft);
+        if changed {
+            let Some(desk) = self.desk.as_mut() else {
+                return;
+            };
+            let stored = text.trim();
+            match desk.save(&ed.app, stored) {
+                Ok(seq) => {
+                    ed.edit.original = text.clone();
+                    ed.draft = None;
+                    ed.error = None;
+                    let bs = BoardStrings::of(self.basics.settings.lang);
+                    let what = if stored.is_empty() {
+                        crate::tui::strings::fill(bs.opinion_withdrawn, &[&inert_line(&ed.app)])
+                    } else {
+                        crate::tui::strings::fill(
+                            bs.opinion_saved,
+                            &[&inert_line(&ed.app), &seq, &desk.path().display()],
+                        )
+                    };
+                    self.opinion_note = Some(Ok(what));
+                }
+                Err(e) => {
+                    let bs = BoardStrings::of(self.basics.settings.lang);
+                    let msg = crate::tui::strings::fill(bs.opinion_failed, &[&format!("{e:#}")]);
+                    ed.error = Some(msg.clone());
+                    self.opinion_note = Some(Err(msg));
+                    return;
+                }
+            }
+        } else if close && untouched_draft {
+            self.opinion_note = Some(Ok(self.b().opinion_draft_dropped.to_string()));
+        }
+        if close {
+            self.editor = None;
+        }
+    }
+
+    /// A terminal event while the editor is open: keys and pastes go to
+    /// it; Esc saves and closes, Ctrl-S saves, Ctrl-C saves and quits.
+    fn editor_event(&mut self, ev: Event) {
+        use crossterm::event::{KeyCode, KeyEventKind, KeyModifiers};
+        match ev {
+            Event::Key(k) if k.kind != KeyEventKind::Release => {
+                if let Some(ed) = self.editor.as_mut() {
+                    ed.error = None;
+                }
+                if k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL) {
+                    self.save_opinion(true, false);
+                    if self.editor.is_none() {
+                        self.quit = true;
+                    }
+                    return;
+                }
+                let Some(ed) = self.editor.as_mut() else {
+                    return;
+                };
+                match ed.edit.key(k) {
+                    crate::tui::kit::editor::EditKey::Stay => {}
+                    crate::tui::kit::editor::EditKey::Save { close } => {
+                        self.save_opinion(close, !close)
+                    }
+                }
+            }
+            Event::Paste(text) => {
+                if let Some(ed) = self.editor.as_mut() {
+                    let left_out = ed.edit.paste(&text);
+                    if left_out > 0 {
+                        let bs = BoardStrings::of(self.basics.settings.lang);
+                        ed.error = Some(crate::tui::strings::fill(bs.opinion_paste_dropped, &[&left_out]));
+                    }
+                }
+            }
+            Event::Resize(width, height) => self.update(Action::Resize { width, height }),
+            _ => {}
         }
     }
 
@@ -263,11 +425,24 @@ impl Board {
                 _ => None,
             };
         }
-        km.lookup(self.context(), &k).map(Action::Cmd)
+        match km.lookup(self.context(), &k) {
+            Some(c) => Some(Action::Cmd(c)),
+            // The expert's comment key writes the panel's opinion here.
+            None => match km.lookup(Context::Scoring, &k) {
+                Some(Cmd::Comment) if self.view == View::Ranking => {
+                    Some(Action::Cmd(Cmd::Comment))
+                }
+                _ => None,
+            },
+        }
     }
 
     /// Turns a terminal event into an action and applies it.
     pub fn on_event(&mut self, ev: Event) {
+        if self.editor.is_some() {
+            self.editor_event(ev);
+            return;
+        }
         for a in kit::actions(ev, Paste::Ignore, |k| self.action_for(k)) {
             self.update(a);
         }
@@ -333,6 +508,7 @@ impl Board {
         // The summary's line gives way to the hints at the next command.
         if matches!(a, Action::Cmd(_)) {
             self.message = None;
+            self.opinion_note = None;
         }
         let page = self.list.rows().max(1) as isize;
         match a {
@@ -374,6 +550,7 @@ impl Board {
                     self.focus = Focus::Detail;
                     self.detail.set(0);
                 }
+                Cmd::Comment => self.open_opinion(),
                 Cmd::Up => self.move_by(-1),
                 Cmd::Down => self.move_by(1),
                 Cmd::PageUp => self.move_by(-page),
@@ -474,6 +651,16 @@ impl kit::Screen for Board {
 }
 
 /// Runs the board of the merged file at `path` until the chair quits.
-pub fn run(payload: MergedPayload, trust: Trust, settings: Settings, path: &Path) -> Result<()> {
-    kit::run(&mut Board::new(payload, trust, settings).with_source(path.to_path_buf()))
+pub fn run(
+    payload: MergedPayload,
+    trust: Trust,
+    settings: Settings,
+    path: &Path,
+    desk: Option<opinions::Desk>,
+) -> Result<()> {
+    let mut board = Board::new(payload, trust, settings).with_source(path.to_path_buf());
+    if let Some(d) = desk {
+        board = board.with_desk(d);
+    }
+    kit::run(&mut board)
 }

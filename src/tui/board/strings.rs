@@ -108,6 +108,27 @@ pub struct BoardStrings {
     pub summary_written: &'static str,
     pub summary_failed: &'static str,
 
+    // The panel's opinion (专家组意见).
+    pub opinion: &'static str,
+    /// No opinion yet ({} the key that writes one).
+    pub no_opinion: &'static str,
+    pub opinion_read_only: &'static str,
+    /// {} application, {} seq, {} the log's path.
+    pub opinion_saved: &'static str,
+    pub opinion_withdrawn: &'static str,
+    pub opinion_failed: &'static str,
+    pub opinion_draft_dropped: &'static str,
+    pub opinion_paste_dropped: &'static str,
+    pub opinion_count: &'static str,
+    pub opinion_draft_note: &'static str,
+    pub opinion_hint: &'static str,
+    /// {} the log's path.
+    pub opinion_target: &'static str,
+    /// {} written, {} applications.
+    pub opinions_header: &'static str,
+    pub opinion_changed: &'static str,
+    pub hint_opinion: &'static str,
+
     // Help.
     pub help: &'static str,
     pub keys: &'static [(BoardKey, &'static str)],
@@ -124,6 +145,7 @@ pub enum BoardKey {
     Help,
     Lang,
     Print,
+    Opinion,
     Quit,
 }
 
@@ -245,6 +267,21 @@ pub const ZH: BoardStrings = BoardStrings {
     hint_ranking: "排名",
     summary_written: "专家组评审汇总表已写入 {}",
     summary_failed: "汇总表未写成：{}",
+    opinion: "专家组意见",
+    no_opinion: "（尚未填写；按 {} 起草）",
+    opinion_read_only: "只读：要写专家组意见，请用 panelist board 汇总结果 --opinions 意见记录 --key 组长密钥 打开",
+    opinion_saved: "✓ 已保存 {} 的专家组意见（意见记录第 {} 条，{}）",
+    opinion_withdrawn: "✓ 已撤回 {} 的专家组意见",
+    opinion_failed: "专家组意见未保存：{}",
+    opinion_draft_dropped: "草稿未改动，未保存（要原样采用请按 Ctrl-S）",
+    opinion_paste_dropped: "粘贴内容中有 {} 个控制字符未插入",
+    opinion_count: "{} 字",
+    opinion_draft_note: "草稿：由各专家的评审意见生成；修改后保存（Esc 不保存未改动的草稿）",
+    opinion_hint: "Ctrl-S 保存 · Esc 保存并关闭 · Enter/Ctrl-J 换行 · Ctrl-Z 撤销 · 清空后保存即撤回",
+    opinion_target: "保存到意见记录 {}",
+    opinions_header: "专家组意见 {}/{}",
+    opinion_changed: "最后修改 {}（意见记录第 {} 条）",
+    hint_opinion: "专家组意见",
     help: "按键",
     keys: &[
         (BoardKey::Move, "在列表中移动，或滚动详情"),
@@ -255,6 +292,10 @@ pub const ZH: BoardStrings = BoardStrings {
         (BoardKey::Help, "显示或关闭按键说明"),
         (BoardKey::Lang, "切换中文 / English"),
         (BoardKey::Print, "在文件旁写专家组评审汇总表（PDF，供签字）"),
+        (
+            BoardKey::Opinion,
+            "写或修改当前项目的专家组意见（每次保存都签名写入意见记录）",
+        ),
         (BoardKey::Quit, "退出"),
     ],
 };
@@ -350,6 +391,21 @@ pub const EN: BoardStrings = BoardStrings {
     hint_ranking: "ranking",
     summary_written: "Panel summary written: {}",
     summary_failed: "Panel summary not written: {}",
+    opinion: "Panel opinion",
+    no_opinion: "(none yet; {} writes it)",
+    opinion_read_only: "read-only: to write the panel's opinion, open with panelist board MERGED --opinions LOG --key CHAIR-KEY",
+    opinion_saved: "✓ saved the panel's opinion on {} (opinion log event {}, {})",
+    opinion_withdrawn: "✓ withdrew the panel's opinion on {}",
+    opinion_failed: "panel opinion NOT saved: {}",
+    opinion_draft_dropped: "draft unchanged, not saved (Ctrl-S takes it as it is)",
+    opinion_paste_dropped: "{} control character(s) of the paste left out",
+    opinion_count: "{} characters",
+    opinion_draft_note: "draft built from the experts' comments: edit, then save (Esc does not save an untouched draft)",
+    opinion_hint: "Ctrl-S save · Esc save and close · Enter/Ctrl-J new line · Ctrl-Z undo · save it empty to withdraw",
+    opinion_target: "saved to the opinion log {}",
+    opinions_header: "opinions {}/{}",
+    opinion_changed: "last changed {} (opinion log event {})",
+    hint_opinion: "opinion",
     help: "Keys",
     keys: &[
         (BoardKey::Move, "move in the list, or scroll the details"),
@@ -362,6 +418,10 @@ pub const EN: BoardStrings = BoardStrings {
         (
             BoardKey::Print,
             "write the panel summary PDF beside the file",
+        ),
+        (
+            BoardKey::Opinion,
+            "write or change the application's panel opinion (each save is a signed event of the opinion log)",
         ),
         (BoardKey::Quit, "quit"),
     ],

@@ -6,6 +6,7 @@
 
 pub mod action;
 pub mod config;
+pub mod editor;
 pub mod errors;
 pub mod frame;
 pub mod hit;

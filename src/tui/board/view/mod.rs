@@ -43,6 +43,21 @@ pub fn draw(frame: &mut Frame, b: &mut Board) {
     if b.help {
         help(frame, b, area);
     }
+    if let Some(ed) = &b.editor {
+        let bs = b.b();
+        let target = match &b.desk {
+            Some(d) => fill(bs.opinion_target, &[&inert_line(&d.path().display().to_string())]),
+            None => String::new(),
+        };
+        let text = super::opinions::EditorText {
+            title: bs.opinion,
+            count: fill(bs.opinion_count, &[&ed.edit.visible_len()]),
+            draft_note: bs.opinion_draft_note,
+            hint: bs.opinion_hint,
+            target,
+        };
+        ed.draw(frame, b.theme(), area, &text);
+    }
 }
 
 fn block<'a>(t: Theme, title: String, focused: bool) -> Block<'a> {
@@ -117,6 +132,13 @@ fn header(frame: &mut Frame, b: &Board, area: Rect) {
     } else {
         summary
     };
+    let summary = match &b.desk {
+        Some(d) => format!(
+            "{} · {summary}",
+            fill(bs.opinions_header, &[&d.count(), &p.applications.len()])
+        ),
+        None => summary,
+    };
     let line2 = spread(where_, vec![Span::styled(format!("{summary} "), hs)], w, hs);
     frame.render_widget(Paragraph::new(vec![line1, line2]).style(hs), area);
 }
@@ -124,6 +146,20 @@ fn header(frame: &mut Frame, b: &Board, area: Rect) {
 fn footer(frame: &mut Frame, b: &Board, area: Rect) {
     let Look { s, t, .. } = b.look();
     let bs = b.b();
+    // The opinion just saved (or why not) takes the hints' place.
+    match &b.opinion_note {
+        Some(Ok(m)) => {
+            let text = fit(&inert_line(m), area.width as usize, "…");
+            frame.render_widget(Paragraph::new(Line::styled(text, t.saved())), area);
+            return;
+        }
+        Some(Err(m)) => {
+            let text = fit(&inert_line(m), area.width as usize, "…");
+            frame.render_widget(Paragraph::new(Line::styled(text, t.error())), area);
+            return;
+        }
+        None => {}
+    }
     // The summary just written (or why not) takes the hints' place.
     match &b.message {
         Some(Ok(p)) => {
@@ -160,6 +196,11 @@ fn footer(frame: &mut Frame, b: &Board, area: Rect) {
             View::Experts => bs.hint_ranking,
         };
         hints.cmd(Cmd::FocusNext, view);
+        if b.desk.is_some() && b.view == View::Ranking {
+            if let Some(k) = b.basics.settings.keymap.keys(Context::Scoring, Cmd::Comment).first() {
+                hints.push(k.to_string(), bs.hint_opinion);
+            }
+        }
         if b.focus == Focus::Detail || b.view == View::Experts {
             hints.cmd(Cmd::Back, s.cmd_short(Cmd::Back));
         }
@@ -729,6 +770,43 @@ pub fn application_lines(b: &Board, a: &MergedApp, w: usize) -> Vec<Line<'static
         ]));
     }
 
+    // The panel's opinion (专家组意见): the chair's text, shown inert.
+    out.push(Line::raw(""));
+    out.push(Line::styled(bs.opinion.to_string(), t.heading()));
+    match b.opinion_of(a) {
+        Some(o) => {
+            for para in o.text.split('\n') {
+                for l in wrap(&inert_line(para), w.saturating_sub(2).max(8)) {
+                    out.push(Line::styled(format!("  {l}"), t.base()));
+                }
+            }
+            out.push(Line::styled(
+                format!(
+                    "  {}",
+                    fill(
+                        bs.opinion_changed,
+                        &[&crate::support::clock::show_local(&o.time), &o.seq]
+                    )
+                ),
+                t.dim(),
+            ));
+        }
+        None => {
+            let key = b
+                .basics
+                .settings
+                .keymap
+                .keys(Context::Scoring, Cmd::Comment)
+                .first()
+                .map(|k| k.to_string())
+                .unwrap_or_default();
+            out.push(Line::styled(
+                format!("  {}", fill(bs.no_opinion, &[&key])),
+                t.dim(),
+            ));
+        }
+    }
+
     // Each expert's comment (评审意见): the experts' text, shown inert.
     out.push(Line::raw(""));
     out.push(Line::styled(bs.comments.to_string(), t.heading()));
@@ -1044,6 +1122,7 @@ fn help(frame: &mut Frame, b: &Board, area: Rect) {
                 BoardKey::Help => keys_of(Context::Global, &[Cmd::Help]),
                 BoardKey::Lang => keys_of(Context::Global, &[Cmd::Lang]),
                 BoardKey::Print => keys_of(Context::Global, &[Cmd::Export]),
+                BoardKey::Opinion => keys_of(Context::Scoring, &[Cmd::Comment]),
                 BoardKey::Quit => keys_of(Context::Global, &[Cmd::Quit]),
             };
             (keys, *text)
