@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Independent verifier for the chair's merged result (panelist.merged.v3).
+"""Independent verifier for the chair's merged result (panelist.merged.v4).
 
 Written from docs/formats.md (sections 1, 2, 6 and 8) alone, so that
 a ministry or an auditor can check a merged result without panelist. It
@@ -20,7 +20,11 @@ checks:
      carries. The first difference is named:
      `applications[T-00008].total.mean: file 1.0000, recomputed 81.4000`.
 
-Usage:  python3 scripts/verify_merged.py MERGED.json --roster ROSTER.json [EXPERT_FILE...]
+  4. with --opinions, the chair's opinion log (section 8.10): its chain
+     recomputed, every event signed by the chair's roster key, and its
+     final opinions equal to the file's.
+
+Usage:  python3 scripts/verify_merged.py MERGED.json --roster ROSTER.json [--opinions LOG] [EXPERT_FILE...]
 Prints "OK  FILE  ..." or "BAD FILE  reason"; exit 0 if good, 1 if bad, 2 on
 an error (bad usage, an unreadable file or roster, missing packages).
 
@@ -55,8 +59,8 @@ import verify_export as vx  # noqa: E402
 
 Bad = vx.Bad
 
-MERGED_TYPE = "application/vnd.panelist.merged+json;version=3"
-PAYLOAD_FORMAT = "panelist.merged.v3"
+MERGED_TYPE = "application/vnd.panelist.merged+json;version=4"
+PAYLOAD_FORMAT = "panelist.merged.v4"
 PLACES = 4
 RULES = ("trimmed", "mean", "median")
 LEFT_OUT_REASONS = ("invalid", "partial", "superseded", "duplicate")
@@ -66,6 +70,7 @@ FINDING_RULES = (
     "not-built", "multi-route", "authority-limit", "high-end-limit", "credit-code",
 )
 CHAIR_ROLE = "chair"
+MAX_TEXT_CHARS = 20000
 
 HEX64 = re.compile(r"[0-9a-f]{64}")
 HEX32 = re.compile(r"[0-9a-f]{32}")
@@ -180,7 +185,7 @@ def check_shape(p):
         (
             "format", "tool_version", "created", "bundle", "chair", "rubric",
             "directions", "method", "inputs", "left_out", "missing", "excluded",
-            "applications", "experts", "agreement",
+            "applications", "experts", "agreement", "opinions",
         ),
     )
     t_str(p["format"], "format")
@@ -272,6 +277,7 @@ def check_shape(p):
                 "id", "title", "lead_unit", "authority", "direction", "sme", "scorers",
                 "recused", "by_expert", "criteria", "total", "recommend_yes",
                 "recommend_no", "flags", "rank", "tie_break", "ranks", "findings",
+                "opinion",
             ),
         )
         for k in ("id", "title", "lead_unit", "authority"):
@@ -325,6 +331,17 @@ def check_shape(p):
                 raise Bad(f"{r}.rule {fd['rule']!r} is not one of {', '.join(FINDING_RULES)}")
             for k in ("source", "detail_zh", "detail_en"):
                 t_str(fd[k], f"{r}.{k}")
+        if a["opinion"] is not None:
+            o = closed(a["opinion"], f"{q}.opinion", ("text", "time", "seq"))
+            t_str(o["text"], f"{q}.opinion.text")
+            vx.t_time(o["time"], f"{q}.opinion.time")
+            t_u32(o["seq"], f"{q}.opinion.seq", 1)
+    if p["opinions"] is not None:
+        o = closed(p["opinions"], "opinions", ("chair", "key_id", "events", "head"))
+        t_str(o["chair"], "opinions.chair", EXPERT_ID)
+        t_str(o["key_id"], "opinions.key_id", HEX64)
+        t_int(o["events"], "opinions.events", 0, 2**53 - 1)
+        t_str(o["head"], "opinions.head", HEX64)
     for i, s in enumerate(t_list(p["experts"], "experts")):
         q = f"experts[{i}]"
         closed(s, q, ("expert", "scored", "recused", "mean_given", "leniency"))
@@ -398,7 +415,7 @@ TIE_BREAK_WORDS = (
 
 
 def method_words(m):
-    """The words panelist.merged.v3 states for the method's parameters (8.2)."""
+    """The words panelist.merged.v4 states for the method's parameters (8.2)."""
     return {
         "rounding": ROUNDING_WORDS,
         "ranking": RANKING_WORDS,
@@ -553,6 +570,9 @@ def recompute(p, marks, recused):
         out["tie_break"] = None
         out["ranks"] = {}
         out["findings"] = a["findings"]
+        # The chair's words, not figures: checked by check_opinions and,
+        # with the log, by check_opinion_log.
+        out["opinion"] = a["opinion"]
         apps[aid] = out
 
     # z-scores (section 8.5): every expert over every application scored.
@@ -892,6 +912,127 @@ def check_consistency(p, roster):
         raise Bad("directions lists a direction without applications")
     if [s["expert"] for s in p["experts"]] != experts:
         raise Bad("experts[] is not one entry per input, in inputs order")
+    check_opinions(p)
+
+
+def check_opinions(p):
+    """Section 8.10: the panel's opinions agree with the log they name."""
+    r = p["opinions"]
+    if r is None:
+        for a in p["applications"]:
+            if a["opinion"] is not None:
+                raise Bad(
+                    f"applications[{a['id']}]: an opinion, but the result names "
+                    "no opinion log (opinions is null)"
+                )
+        return
+    if p["chair"] is not None and p["chair"]["id"] != r["chair"]:
+        raise Bad(f"the opinions were written by {r['chair']}, not by the signing chair")
+    seqs = set()
+    for a in p["applications"]:
+        o = a["opinion"]
+        if o is None:
+            continue
+        q = f"applications[{a['id']}].opinion"
+        if not 1 <= o["seq"] <= r["events"] or o["seq"] in seqs:
+            raise Bad(f"{q}: seq {o['seq']} is not one event of the log's {r['events']}")
+        seqs.add(o["seq"])
+        if o["text"] == "":
+            raise Bad(f"{q}: empty text")
+        if len(o["text"]) > MAX_TEXT_CHARS:
+            raise Bad(f"{q}: {len(o['text'])} characters, over the limit")
+
+
+OPINIONS_APPLICATION_ID = 0x504E4C4F
+OPINIONS_FORMAT = "panelist.opinions.v1"
+OPINION_GENESIS_TAG = b"panelist.opinions.genesis.v1\n"
+OPINION_TAG = b"panelist.opinion.v1\n"
+EVENT_SIG_CONTEXT = b"panelist.event-signature.v1\0"
+
+
+def chair_keys(roster, chair):
+    """The chair's roster entry and its accepted keys (current, previous)."""
+    found = [
+        e for e in roster
+        if isinstance(e, dict) and e.get("id") == chair and e.get("role") == CHAIR_ROLE
+    ]
+    if len(found) != 1:
+        raise Bad(f"the opinion log is {chair}'s, but the roster names no chair {chair}")
+    e = found[0]
+    roster_key(e, "the chair")
+    keys = [e]
+    for pk in e.get("previous_keys") or []:
+        keys.append({"id": e["id"], "alg": pk.get("alg"), "public_key": pk.get("public_key"),
+                     "sm2_id": pk.get("sm2_id")})
+    return keys
+
+
+def check_opinion_log(p, path, roster):
+    """Section 8.10: the log recomputed — schema facts, chain, every event
+    signed by the chair's key — and its final opinions equal to the file's."""
+    import sqlite3
+
+    r = p["opinions"]
+    if r is None:
+        raise Bad("an opinion log was given, but the result names none (opinions is null)")
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        app_id = con.execute("PRAGMA application_id").fetchone()[0]
+        if app_id != OPINIONS_APPLICATION_ID:
+            raise Bad(f"{path}: not a panelist opinion log")
+        meta = dict(con.execute("SELECT key, value FROM meta"))
+        rows = con.execute("SELECT seq, body, prev, hash, sig FROM events ORDER BY seq").fetchall()
+    except sqlite3.Error as e:
+        raise Bad(f"{path}: cannot read the opinion log ({e})") from None
+    if meta.get("format") != OPINIONS_FORMAT:
+        raise Bad(f"{path}: format {meta.get('format')!r} is not {OPINIONS_FORMAT}")
+    if meta.get("bundle_digest") != p["bundle"]["digest"]:
+        raise Bad(f"{path}: the opinion log is of another bundle")
+    if meta.get("chair") != r["chair"]:
+        raise Bad(f"{path}: the log is {meta.get('chair')}'s, the result names {r['chair']}")
+    keys = chair_keys(roster, r["chair"])
+    prev = hashlib.sha256(
+        OPINION_GENESIS_TAG + bytes.fromhex(meta["bundle_digest"]) + r["chair"].encode("utf-8")
+    ).digest()
+    finals = {}
+    for i, (seq, body, prev_hex, hash_hex, sig) in enumerate(rows):
+        q = f"{path}: event {seq}"
+        if seq != i + 1:
+            raise Bad(f"{q}: expected seq {i + 1}")
+        b = vx.loads_strict(body)
+        closed(b, q, ("app", "chair", "text", "time", "type"))
+        if b["type"] != "opinion" or b["chair"] != r["chair"]:
+            raise Bad(f"{q}: not an opinion of chair {r['chair']}")
+        canon = vx.rfc8785.dumps(b)
+        if canon != body.encode("utf-8"):
+            raise Bad(f"{q}: the stored body is not canonical")
+        if prev_hex != prev.hex():
+            raise Bad(f"{q}: prev is not the hash before it")
+        h = hashlib.sha256(OPINION_TAG + seq.to_bytes(8, "big") + prev + canon).digest()
+        if h.hex() != hash_hex:
+            raise Bad(f"{q}: the hash does not match the content")
+        try:
+            raw = base64.b64decode(sig, validate=True)
+        except ValueError:
+            raise Bad(f"{q}: the signature is not base64") from None
+        if not any(vx.verify_signature(k, EVENT_SIG_CONTEXT + h, raw) for k in keys):
+            raise Bad(f"{q}: not signed by chair {r['chair']}'s key")
+        if b["text"] == "":
+            finals.pop(b["app"], None)
+        else:
+            finals[b["app"]] = {"text": b["text"], "time": b["time"], "seq": seq}
+        prev = h
+    if len(rows) != r["events"] or prev.hex() != r["head"]:
+        raise Bad(
+            f"{path}: the log has {len(rows)} events ending at {prev.hex()[:16]}…, "
+            f"the result names {r['events']} ending at {r['head'][:16]}…"
+        )
+    for a in p["applications"]:
+        if a["opinion"] != finals.pop(a["id"], None):
+            raise Bad(f"applications[{a['id']}].opinion is not the log's final opinion")
+    if finals:
+        raise Bad(f"{path}: opinions on applications not in the result: {sorted(finals)}")
+    return len(rows)
 
 
 def marks_of_payload(p):
@@ -1043,9 +1184,13 @@ def marks_of_files(p, files):
     return marks, recused
 
 
-def verify_merged(text, roster, files):
+def verify_merged(text, roster, files, opinions=None):
     p, entry = open_envelope(text, roster)
     check_consistency(p, roster)
+    log_note = ""
+    if opinions is not None:
+        n = check_opinion_log(p, opinions, roster)
+        log_note = f"; opinions match the chair's log ({n} events)"
     if files:
         marks, recused = marks_of_files(p, files)
     else:
@@ -1075,7 +1220,7 @@ def verify_merged(text, roster, files):
     )
     return (
         f"merged result by {entry['id']} ({entry.get('name', '')})  {len(p['inputs'])} experts, "
-        f"{len(p['applications'])} applications, rule {p['method']['rule']}; {how}"
+        f"{len(p['applications'])} applications, rule {p['method']['rule']}; {how}{log_note}"
     )
 
 
@@ -1084,6 +1229,7 @@ def main():
     ap.add_argument("merged", help="the chair's merged result (JSON)")
     ap.add_argument("experts", nargs="*", help="the experts' signed score files it merged")
     ap.add_argument("--roster", required=True, help="JSON array of roster entries")
+    ap.add_argument("--opinions", help="the chair's opinion log (SQLite) the result names")
     args = ap.parse_intermixed_args()
     try:
         with open(args.roster, encoding="utf-8-sig") as f:
@@ -1107,7 +1253,7 @@ def main():
             print(f"verify_merged.py: {name}: {e}", file=sys.stderr)
             return 2
     try:
-        print(f"OK  {args.merged}  {verify_merged(text, roster, files)}")
+        print(f"OK  {args.merged}  {verify_merged(text, roster, files, args.opinions)}")
         return 0
     except Bad as e:
         print(f"BAD {args.merged}  {e}")

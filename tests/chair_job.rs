@@ -313,7 +313,7 @@ fn the_signed_result_carries_comments_findings_and_the_missing_expert() {
     let fx = fixture();
     let path = merged();
     let p = payload(path);
-    assert_eq!(p["format"], "panelist.merged.v3");
+    assert_eq!(p["format"], "panelist.merged.v4");
     assert_eq!(read_env(path).payload_type, MERGED_TYPE);
     // Every scorer's comment and recommendation, as the export stated it.
     let a1 = app(&p, "BJ-001");
@@ -553,4 +553,317 @@ fn verifiers_refuse_a_result_that_hides_the_missing_expert_or_a_finding() {
     let py = python(fx, &excl);
     assert_eq!(py.code, 1, "{}", py.stdout);
     assert!(py.stdout.contains("excluded"), "{}", py.stdout);
+}
+
+/// The board, in a real terminal, writing the panel's opinions on two
+/// applications into `log` (an untouched draft is not saved; each save is
+/// on disk before the board says so). Returns the two ids, in the order
+/// written.
+fn write_opinions_on_the_board(fx: &Fixture, log: &Path) -> Vec<String> {
+    let _one = common::tmux::serial();
+    let t = common::tmux::Tmux::new(&fx.s.dir.path().join("home"), "opinions");
+    let (m, r, l) = (
+        merged().display().to_string(),
+        fx.roster.display().to_string(),
+        log.display().to_string(),
+    );
+    t.start_env(
+        &[
+            "board",
+            &m,
+            "--roster",
+            &r,
+            "--opinions",
+            &l,
+            "--key",
+            "C01",
+        ],
+        Some("en"),
+        &[format!("PANELIST_PASSPHRASE_FILE={}", fx.pass.display())],
+    );
+    t.wait_for("opinions 0/4");
+    let current = |s: &str| -> String {
+        let row = s.lines().find(|l| l.contains('▶')).expect("a selected row");
+        ["BJ-001", "BJ-002", "BJ-003", "BJ-004"]
+            .into_iter()
+            .find(|id| row.contains(id))
+            .expect("an id on the selected row")
+            .to_string()
+    };
+    let first = current(&t.screen());
+    // A draft built from the experts' comments; Esc leaves it unsaved.
+    t.keys(&["c"]);
+    t.wait_for("draft built from the experts' comments");
+    t.wait_for("The experts' comments:");
+    t.keys(&["Escape"]);
+    t.wait_for("draft unchanged, not saved");
+    assert!(!log.exists(), "an untouched draft wrote the log");
+    // Edited and saved with Ctrl-S: the log holds it before "saved".
+    t.keys(&["c"]);
+    t.wait_for("draft built from the experts' comments");
+    t.keys(&["Enter"]);
+    t.text("专家组同意推荐。");
+    t.keys(&["C-s"]);
+    t.wait_for("✓ saved the panel's opinion on");
+    assert!(log.exists());
+    t.keys(&["Escape"]);
+    t.wait_for("opinions 1/4");
+    // The next application, written from nothing.
+    t.keys(&["j"]);
+    let second = t.wait("the cursor on the next row", |s| current(s) != first);
+    let second = current(&second);
+    t.keys(&["c"]);
+    t.wait_for("draft built from the experts' comments");
+    t.keys(&["C-Home"]);
+    t.text("第二项：不予推荐。");
+    t.keys(&["Escape"]);
+    t.wait_for("opinions 2/4");
+    t.keys(&["q"]);
+    t.wait_exit();
+    vec![first, second]
+}
+
+#[test]
+fn the_panel_opinion_goes_from_the_board_into_the_signed_result() {
+    let fx = fixture();
+    let log = fx.path("opinions.log");
+    let written = write_opinions_on_the_board(fx, &log);
+    let (l, csv, xlsx) = (
+        log.display().to_string(),
+        fx.path("op.csv").display().to_string(),
+        fx.path("op.xlsx").display().to_string(),
+    );
+    let path = fx.merge_into(
+        &["E01.json", "E02.json"],
+        "op.json",
+        &["--key", "C01", "--opinions", &l, "--csv", &csv, "--xlsx", &xlsx],
+    );
+    let p = payload(&path);
+    assert_eq!(p["opinions"]["chair"], "C01");
+    assert_eq!(p["opinions"]["events"], 2);
+    let o1 = &app(&p, &written[0])["opinion"];
+    let text1 = o1["text"].as_str().unwrap();
+    assert!(text1.starts_with("Panel opinion:"), "{text1}");
+    assert!(text1.contains(&format!("{GOOD_COMMENT}（专家1对")), "{text1}");
+    assert!(text1.ends_with("专家组同意推荐。"), "{text1}");
+    assert_eq!(o1["seq"], 1);
+    let o2 = &app(&p, &written[1])["opinion"];
+    assert!(
+        o2["text"].as_str().unwrap().starts_with("第二项：不予推荐。Panel opinion:\n"),
+        "{o2}"
+    );
+    assert_eq!(o2["seq"], 2);
+    let others = p["applications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["opinion"].is_null())
+        .count();
+    assert_eq!(others, 2);
+
+    // Both verifiers accept it; the Python one recomputes the log.
+    let v = verify(fx, &path, true);
+    assert_eq!(v.code, 0, "{}\n{}", v.stdout, v.stderr);
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/verify_merged.py");
+    let py = |merged: &Path, log: &Path| {
+        Run::from(
+            Command::new("python3")
+                .arg(&script)
+                .arg(merged)
+                .arg("--roster")
+                .arg(&fx.roster)
+                .arg("--opinions")
+                .arg(log)
+                .output()
+                .unwrap(),
+        )
+    };
+    let ok = py(&path, &log);
+    assert_eq!(ok.code, 0, "{}\n{}", ok.stdout, ok.stderr);
+    assert!(
+        ok.stdout.contains("opinions match the chair's log (2 events)"),
+        "{}",
+        ok.stdout
+    );
+
+    // People's files: a CSV column and an XLSX sheet.
+    let csv = std::fs::read_to_string(fx.path("op.csv")).unwrap();
+    assert!(csv.lines().next().unwrap().ends_with("panel opinion"));
+    // The opinion keeps its line breaks inside one quoted cell.
+    let mut rd = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+    let rec = rd
+        .records()
+        .map(|r| r.unwrap())
+        .find(|r| r.get(2) == Some(written[0].as_str()))
+        .unwrap();
+    assert_eq!(rec.iter().last(), Some(text1));
+    let mut wb: Xlsx<_> = calamine::open_workbook(fx.path("op.xlsx")).unwrap();
+    let sheet = wb.worksheet_range("Panel opinions").expect("an opinions sheet");
+    let rows: Vec<Vec<Data>> = sheet.rows().map(|r| r.to_vec()).collect();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[0][4], Data::String("panel opinion".into()));
+    let r1 = rows
+        .iter()
+        .find(|r| r[0] == Data::String(written[0].clone()))
+        .unwrap();
+    assert_eq!(r1[4], Data::String(text1.to_string()));
+
+    // A result whose opinion is not the log's: the Python verifier, given
+    // the log, names it; without the log it is only well-formed.
+    let forged = resigned("op-forged.json", |q| {
+        *q = p.clone();
+        let a = q["applications"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|a| a["id"] == written[0].as_str())
+            .unwrap();
+        a["opinion"]["text"] = "专家组一致推荐。".into();
+    });
+    let bad = py(&forged, &log);
+    assert_eq!(bad.code, 1, "{}", bad.stdout);
+    assert!(bad.stdout.contains("is not the log's final opinion"), "{}", bad.stdout);
+    let with_log = |merged: &Path| {
+        let (m, r, l) = (
+            merged.display().to_string(),
+            fx.roster.display().to_string(),
+            log.display().to_string(),
+        );
+        fx.run(&["verify", &m, "--roster", &r, "--opinions", &l])
+    };
+    let good = with_log(&path);
+    assert_eq!(good.code, 0, "{}\n{}", good.stdout, good.stderr);
+    let bad = with_log(&forged);
+    assert_eq!(bad.code, 1, "{}\n{}", bad.stdout, bad.stderr);
+    assert!(
+        bad.stdout.contains("opinion is not the log's final opinion"),
+        "{}",
+        bad.stdout
+    );
+    // An opinion pointing past the log's end: both verifiers refuse.
+    let past = resigned("op-past.json", |q| {
+        *q = p.clone();
+        let a = q["applications"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|a| a["id"] == written[1].as_str())
+            .unwrap();
+        a["opinion"]["seq"] = 9.into();
+    });
+    let v = verify(fx, &past, false);
+    assert_eq!(v.code, 1, "{}\n{}", v.stdout, v.stderr);
+    assert!(v.stdout.contains("opinion"), "{}", v.stdout);
+    let py2 = python(fx, &past);
+    assert_eq!(py2.code, 1, "{}", py2.stdout);
+}
+
+/// A copy of the opinion log `from` at `to`, changed through SQLite with
+/// the append-only triggers lifted for the change and put back exactly.
+fn altered_log(from: &Path, to: &Path, change: &str) {
+    std::fs::copy(from, to).unwrap();
+    let c = rusqlite::Connection::open(to).unwrap();
+    let triggers: Vec<String> = c
+        .prepare("SELECT sql FROM sqlite_master WHERE type='trigger' AND tbl_name='events'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    c.execute_batch(
+        "DROP TRIGGER events_append_only_update; DROP TRIGGER events_append_only_delete;",
+    )
+    .unwrap();
+    c.execute_batch(change).unwrap();
+    for t in triggers {
+        c.execute_batch(&t).unwrap();
+    }
+}
+
+#[test]
+fn a_log_altered_or_written_without_the_chairs_key_is_refused() {
+    use panelist::domain::opinion;
+    let fx = fixture();
+    // A log of the chair's own, written through the library.
+    let log = fx.path("lib-opinions.log");
+    let bundle = Bundle::open_read(&fx.bundle).unwrap();
+    let chair_key = fx.chair_key("C01");
+    let meta = panelist::store::opinions::OpinionMeta {
+        bundle_id: bundle.meta.bundle_id.clone(),
+        bundle_digest: bundle.meta.digest.clone(),
+        chair: "C01".into(),
+        key_id: chair_key.verify_key().key_id(),
+    };
+    let mut l = panelist::store::opinions::OpinionLog::create(&log, &meta).unwrap();
+    let owner = panelist::keyring::owner::OwnerKey::new(&chair_key, Vec::new());
+    let clock = Clock::stepping("2024-03-02T09:00:00Z", 1000).unwrap();
+    l.append("BJ-001", "专家组同意推荐。", &clock, &owner).unwrap();
+    l.append("BJ-002", "不予推荐。", &clock, &owner).unwrap();
+    drop(l);
+    let merge_with = |log: &Path, out: &str| {
+        let l = log.display().to_string();
+        fx.merge_named(
+            &["E01.json", "E02.json"],
+            out,
+            &["--key", "C01", "--opinions", &l],
+        )
+    };
+    let good = merge_with(&log, "lib-op.json");
+    assert_eq!(good.code, 0, "{}\n{}", good.stdout, good.stderr);
+
+    // Each tampering: the merge stops with one line, writes nothing.
+    let refused = |log: &Path, out: &str, why: &str| {
+        let r = merge_with(log, out);
+        assert_eq!(r.code, 2, "{why}: {}\n{}", r.stdout, r.stderr);
+        assert!(!fx.path(out).exists(), "{why}: an output was written");
+        assert_eq!(r.stderr.trim().lines().count(), 1, "{why}: {}", r.stderr);
+        r.stderr
+    };
+    let edited = fx.path("edited.log");
+    altered_log(
+        &log,
+        &edited,
+        "UPDATE events SET body = replace(body, '不予推荐', '同意推荐') WHERE seq = 2;",
+    );
+    let e = refused(&edited, "edited.json", "edited text");
+    assert!(e.contains("opinion log event 2"), "{e}");
+    let cut = fx.path("cut.log");
+    altered_log(&log, &cut, "DELETE FROM events WHERE seq = 1;");
+    assert!(refused(&cut, "cut.json", "first event cut").contains("event 2"));
+    // A new event with a sound chain, signed by an expert's key.
+    let forged = fx.path("forged.log");
+    std::fs::copy(&log, &forged).unwrap();
+    {
+        let c = rusqlite::Connection::open(&forged).unwrap();
+        let (prev, body_prev): (String, String) = c
+            .query_row("SELECT hash, body FROM events WHERE seq = 2", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert!(!body_prev.is_empty());
+        let prev = panelist::domain::history::unhex32(&prev).unwrap();
+        let ev = opinion::make(3, &prev, "2024-03-02T10:00:00.000Z", "C01", "BJ-003", "推荐。");
+        let sig = panelist::crypto::event::sign(&fx.expert_key, &ev.hash_bytes()).unwrap();
+        c.execute(
+            "INSERT INTO events(seq, body, prev, hash, sig) VALUES(3, ?1, ?2, ?3, ?4)",
+            rusqlite::params![String::from_utf8(ev.body()).unwrap(), ev.prev, ev.hash, sig],
+        )
+        .unwrap();
+    }
+    let e = refused(&forged, "forged.json", "event signed by another key");
+    assert!(e.contains("event 3 was not signed by chair C01"), "{e}");
+    // A trigger dropped for good: the schema is not panelist's.
+    let open = fx.path("open.log");
+    std::fs::copy(&log, &open).unwrap();
+    rusqlite::Connection::open(&open)
+        .unwrap()
+        .execute_batch("DROP TRIGGER events_append_only_update;")
+        .unwrap();
+    assert!(refused(&open, "open.json", "trigger dropped").contains("schema"));
+    // Not an opinion log at all: the bundle itself.
+    let e = refused(&fx.bundle, "bundle.json", "a bundle as the log");
+    assert!(e.contains("not a panelist opinion log"), "{e}");
 }

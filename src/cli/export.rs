@@ -41,6 +41,11 @@ pub struct VerifyArgs {
     /// applications).
     #[arg(long)]
     pub bundle: Option<PathBuf>,
+    /// The chair's opinion log a merged result names: its chain and
+    /// signatures are checked and its final opinions compared with the
+    /// result's.
+    #[arg(long, value_name = "LOG")]
+    pub opinions: Option<PathBuf>,
 }
 
 pub fn export(a: &ExportArgs, ctx: &Ctx) -> Result<u8> {
@@ -158,6 +163,23 @@ pub fn show(a: &ShowArgs, _ctx: &Ctx) -> Result<u8> {
 
 /// Exit 0 when every file verifies, 1 when any is bad, 2 when any cannot
 /// be read (each reported on its own line).
+/// A verified merged result's opinions against the chair's log `log`.
+fn opinions_agree(
+    bytes: &[u8],
+    log: &std::path::Path,
+    roster: &[crate::domain::RosterEntry],
+) -> std::result::Result<(), String> {
+    let text = std::str::from_utf8(bytes).map_err(|e| e.to_string())?;
+    let env = crate::crypto::envelope::Envelope::parse(text).map_err(|e| e.to_string())?;
+    let p: crate::formats::merged::MergedPayload =
+        crate::formats::read_payload(&env).map_err(|e| e.to_string())?;
+    let ids: std::collections::BTreeSet<&str> =
+        p.applications.iter().map(|a| a.id.as_str()).collect();
+    let o = crate::merge::opinions::read(log, roster, &p.bundle.digest, &|id| ids.contains(id))
+        .map_err(|e| format!("{e:#}"))?;
+    crate::merge::opinions::check_against(&p, &o)
+}
+
 pub fn verify(a: &VerifyArgs, cli: &Ctx) -> Result<u8> {
     let roster = crate::verify::read_checked_roster(&a.roster)?;
     let facts = crate::verify::read_bundle_facts(a.bundle.as_deref())?;
@@ -202,6 +224,18 @@ pub fn verify(a: &VerifyArgs, cli: &Ctx) -> Result<u8> {
                 code = exit::ERROR;
             }
             Outcome::Verdict(Ok(v), bytes, sha) => {
+                if let (Some(log), true) = (
+                    &a.opinions,
+                    v.payload_type == crate::crypto::envelope::MERGED_TYPE,
+                ) {
+                    if let Err(why) = opinions_agree(&bytes, log, &roster) {
+                        print::line(format_args!("BAD {name}  {}", inert_line(&why)));
+                        if code == exit::OK {
+                            code = exit::FINDINGS;
+                        }
+                        continue;
+                    }
+                }
                 print::line(format_args!("OK  {name}  {}  SHA-256 {sha}", v.summary));
                 if v.payload_type == crate::crypto::envelope::MERGED_TYPE
                     && !check_set(f, &bytes, cli.lang)

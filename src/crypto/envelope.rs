@@ -32,7 +32,7 @@ use super::sign::{SecretKey, SigError, VerifyKey};
 /// An expert's signed scores.
 pub const SCORES_TYPE: &str = "application/vnd.panelist.scores+json;version=2";
 /// The chair's signed merged result.
-pub const MERGED_TYPE: &str = "application/vnd.panelist.merged+json;version=3";
+pub const MERGED_TYPE: &str = "application/vnd.panelist.merged+json;version=4";
 
 /// Largest integer magnitude a payload may hold: 2^53 - 1.
 pub use crate::support::strict::MAX_SAFE_INTEGER;

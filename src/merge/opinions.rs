@@ -121,3 +121,44 @@ pub fn same_chair(chair: Option<&crate::formats::ExpertRef>, o: &Opinions) -> Re
         _ => Ok(()),
     }
 }
+
+/// Whether the payload's opinions are exactly the log's: its reference
+/// (chair, events, head) and every application's final opinion. The first
+/// difference, in words.
+pub fn check_against(payload: &MergedPayload, o: &Opinions) -> std::result::Result<(), String> {
+    let Some(r) = &payload.opinions else {
+        return Err(crate::tr!(
+            "给出了意见记录，但结果未注明意见记录（opinions 为 null）".to_string(),
+            "an opinion log was given, but the result names none (opinions is null)".to_string()
+        ));
+    };
+    if r.chair != o.reference.chair || r.events != o.reference.events || r.head != o.reference.head
+    {
+        return Err(crate::tr!(
+            format!(
+                "结果注明意见记录共 {} 条、止于 {}，而所给记录共 {} 条、止于 {}",
+                r.events,
+                crate::crypto::short_id(&r.head),
+                o.reference.events,
+                crate::crypto::short_id(&o.reference.head)
+            ),
+            format!(
+                "the result names an opinion log of {} events ending at {}, the log given has {} ending at {}",
+                r.events,
+                crate::crypto::short_id(&r.head),
+                o.reference.events,
+                crate::crypto::short_id(&o.reference.head)
+            )
+        ));
+    }
+    for a in &payload.applications {
+        if a.opinion.as_ref() != o.finals.get(&a.id) {
+            let id = crate::domain::text::inert_line(&a.id);
+            return Err(crate::tr!(
+                format!("项目 {id} 的专家组意见与意见记录的最终意见不同"),
+                format!("application {id}'s opinion is not the log's final opinion")
+            ));
+        }
+    }
+    Ok(())
+}

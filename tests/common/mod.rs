@@ -15,5 +15,7 @@ pub mod lang_check;
 pub mod panel;
 // Screens on ratatui's TestBackend as text.
 pub mod screen;
+// tmux around the real binary, for the end-to-end screen tests.
+pub mod tmux;
 // The SIGKILL harness for commands that write one output file.
 pub mod sigkill;

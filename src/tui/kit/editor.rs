@@ -69,7 +69,10 @@ impl TextEditor {
             }
             KeyCode::Left if ctrl => e.move_cursor(CursorMove::WordBack),
             KeyCode::Right if ctrl => e.move_cursor(CursorMove::WordForward),
-            KeyCode::Home if ctrl => e.move_cursor(CursorMove::Top),
+            KeyCode::Home if ctrl => {
+                e.move_cursor(CursorMove::Top);
+                e.move_cursor(CursorMove::Head);
+            }
             KeyCode::End if ctrl => {
                 e.move_cursor(CursorMove::Bottom);
                 e.move_cursor(CursorMove::End);
