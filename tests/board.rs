@@ -425,3 +425,138 @@ fn e_writes_the_panel_summary_beside_the_file() {
     assert_eq!(b.message(), Some(&Ok(out.display().to_string())));
     assert!(std::fs::read(&out).expect("again") == pdf, "reproducible");
 }
+
+/// A board of the fixed result that writes opinions to `log`, as chair C01.
+fn board_with_desk(lang: Lang, w: u16, h: u16, log: &std::path::Path) -> Board {
+    let key = common::panel::make_key("C01", Alg::Ed25519);
+    let clock = panelist::support::clock::Clock::stepping("2024-03-02T09:00:00Z", 1000).unwrap();
+    let desk =
+        panelist::tui::board::opinions::Desk::open(log, &payload(), "C01", key, Vec::new(), clock)
+            .expect("desk");
+    board(lang, w, h, Trust::Verified("C01".into())).with_desk(desk)
+}
+
+fn ctrl(c: char) -> Event {
+    Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+#[test]
+fn the_opinion_editor_opens_on_a_draft_of_the_experts_comments() {
+    let dir = tempfile::tempdir().unwrap();
+    for lang in LANGS {
+        for (w, h) in SIZES {
+            let mut b = board_with_desk(lang, w, h, &dir.path().join("opinions.log"));
+            assert!(b.select_id("T-00009"));
+            render(&mut b, w, h);
+            b.on_event(key('c'));
+            let l = if lang == Lang::Zh { "zh" } else { "en" };
+            let name = format!("opinion_draft_{l}_{w}x{h}");
+            let screen = render(&mut b, w, h);
+            let data = [serde_json::to_value(b.payload()).expect("payload")];
+            let own = common::lang_check::bundle_text(&data, lang);
+            common::lang_check::assert_one_language(&name, &screen, lang, &own, &[]);
+            insta::assert_snapshot!(name, screen);
+        }
+    }
+}
+
+#[test]
+fn an_opinion_is_saved_to_the_log_only_when_meant_and_before_the_board_says_so() {
+    use panelist::store::opinions::OpinionLog;
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("opinions.log");
+    // Read-only: the key says how to write.
+    let mut ro = board(Lang::En, 140, 40, Trust::Verified("C01".into()));
+    ro.on_event(key('c'));
+    assert!(ro.editor().is_none());
+    let note = ro.opinion_note().unwrap().as_ref().unwrap_err();
+    assert!(note.contains("--opinions"), "{note}");
+
+    let mut b = board_with_desk(Lang::En, 140, 40, &log);
+    assert!(b.select_id("T-00009"));
+    // An untouched draft is not saved by Esc.
+    b.on_event(key('c'));
+    let draft = b.editor().unwrap().edit.text();
+    assert!(
+        draft.starts_with("Panel opinion:\n7 experts scored"),
+        "{draft}"
+    );
+    assert!(draft.contains("- E01 (recommends): "), "{draft}");
+    b.on_event(code(KeyCode::Esc));
+    assert!(b.editor().is_none());
+    assert!(!log.exists());
+    assert!(
+        b.opinion_note()
+            .unwrap()
+            .as_ref()
+            .unwrap()
+            .contains("not saved")
+    );
+    // Ctrl-S takes the draft as it is; typed text saved by Esc.
+    b.on_event(key('c'));
+    b.on_event(ctrl('s'));
+    assert!(log.exists());
+    assert_eq!(b.desk().unwrap().events(), 1);
+    assert!(b.editor().is_some(), "Ctrl-S keeps the editor open");
+    for c in "同意推荐".chars() {
+        b.on_event(key(c));
+    }
+    b.on_event(code(KeyCode::Esc));
+    assert!(b.editor().is_none());
+    assert_eq!(b.desk().unwrap().events(), 2);
+    let saved = b.opinion_note().unwrap().as_ref().unwrap();
+    assert!(
+        saved.contains("✓ saved the panel's opinion on T-00009"),
+        "{saved}"
+    );
+    // Esc again without a change writes nothing.
+    b.on_event(key('c'));
+    b.on_event(code(KeyCode::Esc));
+    assert_eq!(b.desk().unwrap().events(), 2);
+    let screen = render(&mut b, 140, 40);
+    assert!(screen.contains("opinions 1/24"), "{screen}");
+    let shown: String = ui::application_lines(&b, b.current().unwrap(), 60)
+        .iter()
+        .map(|l| l.to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(shown.contains("同意推荐"), "{shown}");
+    assert!(shown.contains("Panel opinion"), "{shown}");
+    // Cleared and saved: withdrawn.
+    b.on_event(key('c'));
+    let n = b.editor().unwrap().edit.text().chars().count();
+    for _ in 0..n + 40 {
+        b.on_event(code(KeyCode::Backspace));
+    }
+    b.on_event(code(KeyCode::Esc));
+    assert_eq!(b.desk().unwrap().events(), 3);
+    assert!(b.desk().unwrap().opinion("T-00009").is_none());
+
+    // The log as another process reads it: checked whole, every event
+    // the chair's.
+    let l = OpinionLog::open(&log, false, &|_, _| true, &|_| true).unwrap();
+    let texts: Vec<&str> = l.events().iter().map(|e| e.text.as_str()).collect();
+    assert_eq!(texts.len(), 3);
+    assert!(texts[0].starts_with("Panel opinion:"));
+    assert!(texts[1].ends_with("同意推荐"), "{}", texts[1]);
+    assert_eq!(texts[2], "");
+}
+
+#[test]
+fn a_save_that_fails_keeps_the_editor_open_and_says_not_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    // The log's folder does not exist: the save cannot happen.
+    let log = dir.path().join("gone").join("opinions.log");
+    let mut b = board_with_desk(Lang::En, 140, 40, &log);
+    b.on_event(key('c'));
+    b.on_event(key('x'));
+    b.on_event(code(KeyCode::Esc));
+    let ed = b.editor().expect("the editor stays open");
+    assert!(ed.edit.text().ends_with('x'));
+    let note = b.opinion_note().unwrap().as_ref().unwrap_err();
+    assert!(note.starts_with("panel opinion NOT saved"), "{note}");
+    let screen = render(&mut b, 140, 40);
+    assert!(screen.contains("NOT saved"), "{screen}");
+    assert!(!screen.contains("✓ saved"), "{screen}");
+    assert!(!log.exists());
+}

@@ -636,7 +636,16 @@ fn the_panel_opinion_goes_from_the_board_into_the_signed_result() {
     let path = fx.merge_into(
         &["E01.json", "E02.json"],
         "op.json",
-        &["--key", "C01", "--opinions", &l, "--csv", &csv, "--xlsx", &xlsx],
+        &[
+            "--key",
+            "C01",
+            "--opinions",
+            &l,
+            "--csv",
+            &csv,
+            "--xlsx",
+            &xlsx,
+        ],
     );
     let p = payload(&path);
     assert_eq!(p["opinions"]["chair"], "C01");
@@ -644,12 +653,18 @@ fn the_panel_opinion_goes_from_the_board_into_the_signed_result() {
     let o1 = &app(&p, &written[0])["opinion"];
     let text1 = o1["text"].as_str().unwrap();
     assert!(text1.starts_with("Panel opinion:"), "{text1}");
-    assert!(text1.contains(&format!("{GOOD_COMMENT}（专家1对")), "{text1}");
+    assert!(
+        text1.contains(&format!("{GOOD_COMMENT}（专家1对")),
+        "{text1}"
+    );
     assert!(text1.ends_with("专家组同意推荐。"), "{text1}");
     assert_eq!(o1["seq"], 1);
     let o2 = &app(&p, &written[1])["opinion"];
     assert!(
-        o2["text"].as_str().unwrap().starts_with("第二项：不予推荐。Panel opinion:\n"),
+        o2["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("第二项：不予推荐。Panel opinion:\n"),
         "{o2}"
     );
     assert_eq!(o2["seq"], 2);
@@ -681,7 +696,8 @@ fn the_panel_opinion_goes_from_the_board_into_the_signed_result() {
     let ok = py(&path, &log);
     assert_eq!(ok.code, 0, "{}\n{}", ok.stdout, ok.stderr);
     assert!(
-        ok.stdout.contains("opinions match the chair's log (2 events)"),
+        ok.stdout
+            .contains("opinions match the chair's log (2 events)"),
         "{}",
         ok.stdout
     );
@@ -699,9 +715,11 @@ fn the_panel_opinion_goes_from_the_board_into_the_signed_result() {
         .map(|r| r.unwrap())
         .find(|r| r.get(2) == Some(written[0].as_str()))
         .unwrap();
-    assert_eq!(rec.iter().last(), Some(text1));
+    assert_eq!(rec.iter().next_back(), Some(text1));
     let mut wb: Xlsx<_> = calamine::open_workbook(fx.path("op.xlsx")).unwrap();
-    let sheet = wb.worksheet_range("Panel opinions").expect("an opinions sheet");
+    let sheet = wb
+        .worksheet_range("Panel opinions")
+        .expect("an opinions sheet");
     let rows: Vec<Vec<Data>> = sheet.rows().map(|r| r.to_vec()).collect();
     assert_eq!(rows.len(), 3);
     assert_eq!(rows[0][4], Data::String("panel opinion".into()));
@@ -710,6 +728,30 @@ fn the_panel_opinion_goes_from_the_board_into_the_signed_result() {
         .find(|r| r[0] == Data::String(written[0].clone()))
         .unwrap();
     assert_eq!(r1[4], Data::String(text1.to_string()));
+
+    // The printed summary carries the opinions in full (pdftotext).
+    let pdf = fx.path("op-summary.pdf");
+    let r = fx.run(&[
+        "paper",
+        "summary",
+        path.to_str().unwrap(),
+        "-o",
+        pdf.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let out = Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is needed by this test");
+    let printed: String = String::from_utf8(out.stdout)
+        .unwrap()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    assert!(printed.contains("专家组意见：Panelopinion:"), "{printed}");
+    assert!(printed.contains("专家组同意推荐。"), "{printed}");
+    assert!(printed.contains("第二项：不予推荐。"), "{printed}");
 
     // A result whose opinion is not the log's: the Python verifier, given
     // the log, names it; without the log it is only well-formed.
@@ -725,7 +767,11 @@ fn the_panel_opinion_goes_from_the_board_into_the_signed_result() {
     });
     let bad = py(&forged, &log);
     assert_eq!(bad.code, 1, "{}", bad.stdout);
-    assert!(bad.stdout.contains("is not the log's final opinion"), "{}", bad.stdout);
+    assert!(
+        bad.stdout.contains("is not the log's final opinion"),
+        "{}",
+        bad.stdout
+    );
     let with_log = |merged: &Path| {
         let (m, r, l) = (
             merged.display().to_string(),
@@ -739,7 +785,8 @@ fn the_panel_opinion_goes_from_the_board_into_the_signed_result() {
     let bad = with_log(&forged);
     assert_eq!(bad.code, 1, "{}\n{}", bad.stdout, bad.stderr);
     assert!(
-        bad.stdout.contains("opinion is not the log's final opinion"),
+        bad.stdout
+            .contains("opinion is not the log's final opinion"),
         "{}",
         bad.stdout
     );
@@ -800,7 +847,8 @@ fn a_log_altered_or_written_without_the_chairs_key_is_refused() {
     let mut l = panelist::store::opinions::OpinionLog::create(&log, &meta).unwrap();
     let owner = panelist::keyring::owner::OwnerKey::new(&chair_key, Vec::new());
     let clock = Clock::stepping("2024-03-02T09:00:00Z", 1000).unwrap();
-    l.append("BJ-001", "专家组同意推荐。", &clock, &owner).unwrap();
+    l.append("BJ-001", "专家组同意推荐。", &clock, &owner)
+        .unwrap();
     l.append("BJ-002", "不予推荐。", &clock, &owner).unwrap();
     drop(l);
     let merge_with = |log: &Path, out: &str| {
@@ -845,7 +893,14 @@ fn a_log_altered_or_written_without_the_chairs_key_is_refused() {
             .unwrap();
         assert!(!body_prev.is_empty());
         let prev = panelist::domain::history::unhex32(&prev).unwrap();
-        let ev = opinion::make(3, &prev, "2024-03-02T10:00:00.000Z", "C01", "BJ-003", "推荐。");
+        let ev = opinion::make(
+            3,
+            &prev,
+            "2024-03-02T10:00:00.000Z",
+            "C01",
+            "BJ-003",
+            "推荐。",
+        );
         let sig = panelist::crypto::event::sign(&fx.expert_key, &ev.hash_bytes()).unwrap();
         c.execute(
             "INSERT INTO events(seq, body, prev, hash, sig) VALUES(3, ?1, ?2, ?3, ?4)",

@@ -227,14 +227,13 @@ pub fn verify(a: &VerifyArgs, cli: &Ctx) -> Result<u8> {
                 if let (Some(log), true) = (
                     &a.opinions,
                     v.payload_type == crate::crypto::envelope::MERGED_TYPE,
-                ) {
-                    if let Err(why) = opinions_agree(&bytes, log, &roster) {
-                        print::line(format_args!("BAD {name}  {}", inert_line(&why)));
-                        if code == exit::OK {
-                            code = exit::FINDINGS;
-                        }
-                        continue;
+                ) && let Err(why) = opinions_agree(&bytes, log, &roster)
+                {
+                    print::line(format_args!("BAD {name}  {}", inert_line(&why)));
+                    if code == exit::OK {
+                        code = exit::FINDINGS;
                     }
+                    continue;
                 }
                 print::line(format_args!("OK  {name}  {}  SHA-256 {sha}", v.summary));
                 if v.payload_type == crate::crypto::envelope::MERGED_TYPE

@@ -487,8 +487,14 @@ const ZH: &[(&str, &str)] = &[
         "board:opinions",
         "把专家组意见写入此意见记录（首次保存时建立）；需要组长的 --key",
     ),
-    ("board:key", "组长的密钥（每条专家组意见都由它签名）：密钥目录中的编号，或密钥文件"),
-    ("board:passphrase_file", "从此文件读取密钥口令（也可用 PANELIST_PASSPHRASE_FILE）"),
+    (
+        "board:key",
+        "组长的密钥（每条专家组意见都由它签名）：密钥目录中的编号，或密钥文件",
+    ),
+    (
+        "board:passphrase_file",
+        "从此文件读取密钥口令（也可用 PANELIST_PASSPHRASE_FILE）",
+    ),
     (
         "replay",
         "逐条回放工作副本或导出文件的评分记录：每条记录、链状态、任一时刻的评分表",

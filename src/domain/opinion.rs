@@ -76,7 +76,14 @@ pub fn event_hash(seq: u64, prev: &[u8; 32], body: &[u8]) -> [u8; 32] {
 }
 
 /// The event that follows `prev` at `seq`.
-pub fn make(seq: u64, prev: &[u8; 32], time: &str, chair: &str, app: &str, text: &str) -> OpinionEvent {
+pub fn make(
+    seq: u64,
+    prev: &[u8; 32],
+    time: &str,
+    chair: &str,
+    app: &str,
+    text: &str,
+) -> OpinionEvent {
     let body = canonical_body(time, chair, app, text);
     OpinionEvent {
         seq,
@@ -263,7 +270,14 @@ mod tests {
         let mut prev = genesis(&[7; 32], "C01");
         let mut out = Vec::new();
         for (i, (app, text)) in texts.iter().enumerate() {
-            let e = make(i as u64 + 1, &prev, "2026-12-01T09:00:00.000Z", "C01", app, text);
+            let e = make(
+                i as u64 + 1,
+                &prev,
+                "2026-12-01T09:00:00.000Z",
+                "C01",
+                app,
+                text,
+            );
             prev = e.hash_bytes();
             out.push(e);
         }

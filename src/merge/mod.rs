@@ -1224,7 +1224,8 @@ impl Request<'_> {
                 let o = opinions::read(path, &roster, &bundle.meta.digest, &|id| {
                     bundle.has_application(id)
                 })?;
-                opinions::same_chair(chair.as_ref(), &o).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+                opinions::same_chair(chair.as_ref(), &o)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
                 Some(o)
             }
             None => None,

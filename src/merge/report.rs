@@ -219,9 +219,10 @@ fn row_cells(row: &Row, agg: &Aggregate, rubric: &Rubric, lang: Lang) -> Vec<Cel
     v.push(text(
         m.map(|m| comments_text(m, lang)).filter(|s| !s.is_empty()),
     ));
-    v.push(text(m.and_then(|m| m.opinion.as_ref()).map(|o| {
-        crate::domain::text::inert(o.text.trim(), true)
-    })));
+    v.push(text(
+        m.and_then(|m| m.opinion.as_ref())
+            .map(|o| crate::domain::text::inert(o.text.trim(), true)),
+    ));
     v
 }
 

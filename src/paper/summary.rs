@@ -12,12 +12,11 @@ use crate::support::lang::Lang;
 const BODY: f32 = 9.0;
 const SMALL: f32 = 7.5;
 
-/// The panel's opinion (专家组意见) on an application, where the merged
-/// payload carries one. The merged format has no such field yet; when it
-/// gains one (the chair's opinions and comments), return it here and the
-/// summary prints it in full below the application's row.
-fn opinion(_app: &MergedApp) -> Option<&str> {
-    None
+/// The panel's opinion (专家组意见) on an application, as the signed result
+/// carries it (the chair's text, made inert), printed in full below the
+/// application's row.
+fn opinion(app: &MergedApp) -> Option<&str> {
+    app.opinion.as_ref().map(|o| o.text.as_str())
 }
 
 fn rule_name(r: RankRule, lang: Lang) -> &'static str {
@@ -126,11 +125,16 @@ pub(super) fn render(
         for a in p.ranked(code) {
             w.row(&cells(a, p, lang));
             if let Some(o) = opinion(a) {
-                w.para(
-                    &format!("{}{o}", lang.pick("专家组意见：", "Panel's opinion: ")),
-                    SMALL,
-                    8.0,
-                );
+                let head = lang.pick("专家组意见：", "Panel's opinion: ");
+                for (i, line) in o.split('\n').enumerate() {
+                    let line = crate::domain::text::inert_line(line);
+                    let text = if i == 0 {
+                        format!("{head}{line}")
+                    } else {
+                        line
+                    };
+                    w.para(&text, SMALL, 8.0);
+                }
                 w.gap(2.0);
             }
         }

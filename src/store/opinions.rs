@@ -220,8 +220,11 @@ impl OpinionLog {
         if meta_map.keys().map(String::as_str).ne(keys) {
             return Err(altered(
                 path,
-                crate::tr!("meta 表的项目不对", "its meta table does not hold the expected facts")
-                    .into(),
+                crate::tr!(
+                    "meta 表的项目不对",
+                    "its meta table does not hold the expected facts"
+                )
+                .into(),
             ));
         }
         if meta_map["format"] != OPINIONS_FORMAT {

@@ -301,8 +301,14 @@ fn check_opinions(p: &MergedPayload) -> Result<(), VerifyError> {
     let Some(r) = &p.opinions else {
         if let Some(a) = p.applications.iter().find(|a| a.opinion.is_some()) {
             return Err(format_error(crate::tr!(
-                format!("项目 {}：有专家组意见，但结果未注明意见记录（opinions 为 null）", inert_line(&a.id)),
-                format!("application {}: an opinion, but the result names no opinion log (opinions is null)", inert_line(&a.id))
+                format!(
+                    "项目 {}：有专家组意见，但结果未注明意见记录（opinions 为 null）",
+                    inert_line(&a.id)
+                ),
+                format!(
+                    "application {}: an opinion, but the result names no opinion log (opinions is null)",
+                    inert_line(&a.id)
+                )
             )));
         }
         return Ok(());
@@ -318,7 +324,10 @@ fn check_opinions(p: &MergedPayload) -> Result<(), VerifyError> {
     {
         return Err(format_error(crate::tr!(
             format!("专家组意见由 {} 写下，不是签署的组长", inert_line(&r.chair)),
-            format!("the opinions were written by {}, not by the signing chair", inert_line(&r.chair))
+            format!(
+                "the opinions were written by {}, not by the signing chair",
+                inert_line(&r.chair)
+            )
         )));
     }
     let mut seqs = BTreeSet::new();
@@ -333,7 +342,10 @@ fn check_opinions(p: &MergedPayload) -> Result<(), VerifyError> {
         };
         if o.seq == 0 || o.seq > r.events || !seqs.insert(o.seq) {
             return Err(bad(crate::tr!(
-                format!("seq {} 不是意见记录（共 {} 条）中唯一的一条", o.seq, r.events),
+                format!(
+                    "seq {} 不是意见记录（共 {} 条）中唯一的一条",
+                    o.seq, r.events
+                ),
                 format!("seq {} is not one event of the log's {}", o.seq, r.events)
             )));
         }

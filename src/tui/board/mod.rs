@@ -269,7 +269,10 @@ impl Board {
                     let left_out = ed.edit.paste(&text);
                     if left_out > 0 {
                         let bs = BoardStrings::of(self.basics.settings.lang);
-                        ed.error = Some(crate::tui::strings::fill(bs.opinion_paste_dropped, &[&left_out]));
+                        ed.error = Some(crate::tui::strings::fill(
+                            bs.opinion_paste_dropped,
+                            &[&left_out],
+                        ));
                     }
                 }
             }
@@ -429,9 +432,7 @@ impl Board {
             Some(c) => Some(Action::Cmd(c)),
             // The expert's comment key writes the panel's opinion here.
             None => match km.lookup(Context::Scoring, &k) {
-                Some(Cmd::Comment) if self.view == View::Ranking => {
-                    Some(Action::Cmd(Cmd::Comment))
-                }
+                Some(Cmd::Comment) if self.view == View::Ranking => Some(Action::Cmd(Cmd::Comment)),
                 _ => None,
             },
         }

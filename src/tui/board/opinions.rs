@@ -84,12 +84,9 @@ impl Desk {
         let ids: std::collections::BTreeSet<&str> =
             payload.applications.iter().map(|a| a.id.as_str()).collect();
         let log = if std::fs::symlink_metadata(path).is_ok() {
-            let log = OpinionLog::open(
-                path,
-                true,
-                &|h, s| signed_by(&accepted, h, s),
-                &|a| ids.contains(a),
-            )?;
+            let log = OpinionLog::open(path, true, &|h, s| signed_by(&accepted, h, s), &|a| {
+                ids.contains(a)
+            })?;
             let m = log.meta();
             if m.bundle_digest != meta.bundle_digest {
                 bail!(
@@ -278,7 +275,10 @@ impl OpinionEditor {
             None if self.draft.is_some() => (s.draft_note.to_string(), t.dim()),
             None => (s.target.clone(), t.dim()),
         };
-        let note = wrap(&note, iw.max(8)).into_iter().next().unwrap_or_default();
+        let note = wrap(&note, iw.max(8))
+            .into_iter()
+            .next()
+            .unwrap_or_default();
         frame.render_widget(
             Paragraph::new(Span::styled(fit(&note, iw, "…"), style)),
             note_area,

@@ -12,7 +12,9 @@ use ratatui_textarea::{TextArea, WrapMode};
 pub enum EditKey {
     Stay,
     /// Save the text; `close` the editor too.
-    Save { close: bool },
+    Save {
+        close: bool,
+    },
 }
 
 #[derive(Debug)]

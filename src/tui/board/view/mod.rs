@@ -46,7 +46,10 @@ pub fn draw(frame: &mut Frame, b: &mut Board) {
     if let Some(ed) = &b.editor {
         let bs = b.b();
         let target = match &b.desk {
-            Some(d) => fill(bs.opinion_target, &[&inert_line(&d.path().display().to_string())]),
+            Some(d) => fill(
+                bs.opinion_target,
+                &[&inert_line(&d.path().display().to_string())],
+            ),
             None => String::new(),
         };
         let text = super::opinions::EditorText {
@@ -196,10 +199,16 @@ fn footer(frame: &mut Frame, b: &Board, area: Rect) {
             View::Experts => bs.hint_ranking,
         };
         hints.cmd(Cmd::FocusNext, view);
-        if b.desk.is_some() && b.view == View::Ranking {
-            if let Some(k) = b.basics.settings.keymap.keys(Context::Scoring, Cmd::Comment).first() {
-                hints.push(k.to_string(), bs.hint_opinion);
-            }
+        if b.desk.is_some()
+            && b.view == View::Ranking
+            && let Some(k) = b
+                .basics
+                .settings
+                .keymap
+                .keys(Context::Scoring, Cmd::Comment)
+                .first()
+        {
+            hints.push(k.to_string(), bs.hint_opinion);
         }
         if b.focus == Focus::Detail || b.view == View::Experts {
             hints.cmd(Cmd::Back, s.cmd_short(Cmd::Back));
