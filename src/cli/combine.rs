@@ -108,7 +108,10 @@ fn read_quota(path: &Path) -> Result<BTreeMap<u32, u32>> {
             inert_path(path),
             crate::tr!(
                 format!("不是“方向代码 = 名额”的 TOML：{}", e.message()),
-                format!("not TOML of `direction code = places` lines: {}", e.message())
+                format!(
+                    "not TOML of `direction code = places` lines: {}",
+                    e.message()
+                )
             )
         )
     })?;
@@ -124,10 +127,7 @@ fn read_quota(path: &Path) -> Result<BTreeMap<u32, u32>> {
                 "{}: {}",
                 inert_path(path),
                 crate::tr!(
-                    format!(
-                        "“{}”：键须为方向代码，值须为非负整数名额",
-                        inert_line(&k)
-                    ),
+                    format!("“{}”：键须为方向代码，值须为非负整数名额", inert_line(&k)),
                     format!(
                         "'{}': each key must be a direction code and each value a whole number of places",
                         inert_line(&k)
@@ -150,10 +150,7 @@ impl CombineArgs {
                 anyhow::anyhow!(
                     "{}",
                     crate::tr!(
-                        format!(
-                            "--threshold “{}”：须为最多 4 位小数的数",
-                            inert_line(t)
-                        ),
+                        format!("--threshold “{}”：须为最多 4 位小数的数", inert_line(t)),
                         format!(
                             "--threshold '{}': must be a number with at most 4 decimal places",
                             inert_line(t)
@@ -194,15 +191,29 @@ pub fn run(a: &CombineArgs, ctx: &Ctx) -> Result<u8> {
     let p = &done.payload;
     for s in &p.set_aside {
         print::line(crate::tr!(
-            format!("SKIP {}  未采用：{}", inert_line(&s.file), inert_line(&s.detail)),
-            format!("SKIP {}  set aside: {}", inert_line(&s.file), inert_line(&s.detail))
+            format!(
+                "SKIP {}  未采用：{}",
+                inert_line(&s.file),
+                inert_line(&s.detail)
+            ),
+            format!(
+                "SKIP {}  set aside: {}",
+                inert_line(&s.file),
+                inert_line(&s.detail)
+            )
         ));
     }
     for f in &p.findings {
         let apps: Vec<String> = f
             .apps
             .iter()
-            .map(|x| format!("{}@{}", inert_line(&x.id), inert_line(p.panel_name(x.panel))))
+            .map(|x| {
+                format!(
+                    "{}@{}",
+                    inert_line(&x.id),
+                    inert_line(p.panel_name(x.panel))
+                )
+            })
             .collect();
         print::line(format!(
             "FIND {}  {}  [{}]",
@@ -215,7 +226,13 @@ pub fn run(a: &CombineArgs, ctx: &Ctx) -> Result<u8> {
         let apps: Vec<String> = t
             .apps
             .iter()
-            .map(|x| format!("{}@{}", inert_line(&x.id), inert_line(p.panel_name(x.panel))))
+            .map(|x| {
+                format!(
+                    "{}@{}",
+                    inert_line(&x.id),
+                    inert_line(p.panel_name(x.panel))
+                )
+            })
             .collect();
         let dir = p.direction_name(t.direction, lang, true);
         print::line(crate::tr!(
@@ -265,7 +282,10 @@ pub fn run(a: &CombineArgs, ctx: &Ctx) -> Result<u8> {
     ));
     for (path, what) in [
         (&a.csv, "CSV"),
-        (&a.notice_csv, lang.pick("公示名单 CSV", "public-notice CSV")),
+        (
+            &a.notice_csv,
+            lang.pick("公示名单 CSV", "public-notice CSV"),
+        ),
         (&a.xlsx, "XLSX"),
     ] {
         if let Some(path) = path {

@@ -89,12 +89,7 @@ pub fn run(cmd: &DevCmd, ctx: &Ctx) -> Result<u8> {
             &ctx.clock,
         ),
         DevCmd::Call(a) => crate::dev::call::generate_call(
-            &a.output,
-            a.panels,
-            a.experts,
-            a.apps,
-            a.seed,
-            &ctx.clock,
+            &a.output, a.panels, a.experts, a.apps, a.seed, &ctx.clock,
         ),
         DevCmd::Soak(a) => {
             // The expert's own key when the keys folder has one and a

@@ -421,7 +421,10 @@ const ZH: &[(&str, &str)] = &[
     ("combine:output", "要写出的合并结果（签名 JSON）"),
     ("combine:csv", "同时写出全国排名 CSV（UTF-8 带 BOM）"),
     ("combine:notice_csv", "同时写出公示名单 CSV"),
-    ("combine:xlsx", "同时写出排名、公示名单和跨组问题的 XLSX 工作簿"),
+    (
+        "combine:xlsx",
+        "同时写出排名、公示名单和跨组问题的 XLSX 工作簿",
+    ),
     (
         "combine:key",
         "部里的密钥：密钥目录中的编号或密钥文件；不给则结果为未签名草稿",
@@ -430,7 +433,10 @@ const ZH: &[(&str, &str)] = &[
         "combine:passphrase_file",
         "从此文件读取密钥口令（也可用 PANELIST_PASSPHRASE_FILE）",
     ),
-    ("combine:call", "各汇总结果须属的申报年份（默认取第一个结果的）"),
+    (
+        "combine:call",
+        "各汇总结果须属的申报年份（默认取第一个结果的）",
+    ),
     (
         "combine:prefer",
         "同一评审组有两个版本的汇总结果时，保留此文件（可重复）",
@@ -450,7 +456,10 @@ const ZH: &[(&str, &str)] = &[
         "combine:rank_shift",
         "项目在原始分、z 分数、百分位下的全国名次相差超过此数时标记为不稳健",
     ),
-    ("combine:no_sme_tiebreak", "同等条件下不优先推荐中小微企业的项目"),
+    (
+        "combine:no_sme_tiebreak",
+        "同等条件下不优先推荐中小微企业的项目",
+    ),
     // merge, board, replay
     (
         "merge",

@@ -176,8 +176,8 @@ pub fn read_panels(
     let read: Vec<Result<Panel>> = crate::support::par::map(paths, |path| {
         let bytes = crate::support::fs::read_kind(path, &crate::support::fs::limits::SIGNED)?;
         let sha256 = crate::verify::set::sha256_hex(&bytes);
-        let (payload, chair) =
-            read_panel(&bytes, chairs).map_err(|e| anyhow::anyhow!("{}: {e}", inert_path(path)))?;
+        let (payload, chair) = read_panel(&bytes, chairs)
+            .map_err(|e| anyhow::anyhow!("{}{}{e}", inert_path(path), crate::tr!("：", ": ")))?;
         Ok(Panel {
             file: name(path),
             path: path.clone(),
@@ -429,9 +429,7 @@ pub fn combine(
     let catalog = catalog_of(&call)?;
     let mut o = o.clone();
     if let Some(n) = o.select {
-        o.selection = Selection::Quota(
-            directions(&payloads).iter().map(|d| (d.code, n)).collect(),
-        );
+        o.selection = Selection::Quota(directions(&payloads).iter().map(|d| (d.code, n)).collect());
     }
     let o = &o;
     if let Selection::Quota(q) = &o.selection {
@@ -500,7 +498,9 @@ pub fn envelope(
     let bytes = crate::crypto::jcs::to_vec(payload)
         .map_err(|e| anyhow::anyhow!("cannot build the payload: {e}"))?;
     match key {
-        Some(k) => Envelope::sign_bytes(COMBINED_TYPE, bytes, k).map_err(|e| anyhow::anyhow!("{e}")),
+        Some(k) => {
+            Envelope::sign_bytes(COMBINED_TYPE, bytes, k).map_err(|e| anyhow::anyhow!("{e}"))
+        }
         None => Ok(Envelope {
             payload_type: COMBINED_TYPE.into(),
             payload: bytes,
@@ -598,8 +598,7 @@ impl Request<'_> {
             }
             None => None,
         };
-        let (panels, set_aside) =
-            read_panels(&paths, &roster, self.prefer, o.call.as_deref())?;
+        let (panels, set_aside) = read_panels(&paths, &roster, self.prefer, o.call.as_deref())?;
         let payload = combine(&panels, set_aside, o, created, ministry)?;
         let env = envelope(&payload, key.as_ref().map(|k| &k.key))?;
         let json = env.to_text();

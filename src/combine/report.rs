@@ -216,8 +216,10 @@ impl People<'_> {
         let lang = self.lang;
         let l = |zh: &'static str, en: &'static str| lang.pick(zh, en).to_string();
         let mut wb = Workbook::new();
-        let props = rust_xlsxwriter::DocProperties::new()
-            .set_custom_property(crate::verify::set::XLSX_PROPERTY, self.signed.sha256.as_str());
+        let props = rust_xlsxwriter::DocProperties::new().set_custom_property(
+            crate::verify::set::XLSX_PROPERTY,
+            self.signed.sha256.as_str(),
+        );
         wb.set_properties(&props);
         let bold = Format::new().set_bold();
         let num = Format::new().set_num_format("0.0000");

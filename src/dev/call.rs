@@ -31,7 +31,7 @@ pub const PLANTED: &str = "same-application: P01-0000 is in panels 1 and 2 (P01-
 pub const TIED: [&str; 2] = ["P01-0007", "P02-0006"];
 
 /// The key of generated person `who` of `seed`: the same every run.
-fn key_of(seed: u64, who: &str) -> Result<SecretKey> {
+pub fn key_of(seed: u64, who: &str) -> Result<SecretKey> {
     use sha2::Digest as _;
     let bytes = sha2::Sha256::digest(format!("panelist generated call\n{seed}\n{who}"));
     SecretKey::from_bytes(Alg::Ed25519, &bytes, None).map_err(|e| anyhow::anyhow!("{e}"))
@@ -144,7 +144,12 @@ pub fn generate_call(
         let mut roster = super::write_panel(&pdir, applications, &name, &spec, clock)?;
         let chair_id = format!("C{:02}", k + 1);
         let chair_key = key_of(seed, &chair_id)?;
-        let chair = entry(&chair_id, &format!("组长{:02}", k + 1), Some("chair"), &chair_key);
+        let chair = entry(
+            &chair_id,
+            &format!("组长{:02}", k + 1),
+            Some("chair"),
+            &chair_key,
+        );
         roster.push(chair.clone());
         crate::support::fs::write_atomic(
             &pdir.join("roster.json"),
@@ -185,7 +190,12 @@ pub fn generate_call(
         }
     }
     let ministry_key = key_of(seed, "M01")?;
-    ministry_roster.push(entry("M01", "工业和信息化部", Some("ministry"), &ministry_key));
+    ministry_roster.push(entry(
+        "M01",
+        "工业和信息化部",
+        Some("ministry"),
+        &ministry_key,
+    ));
     crate::support::fs::write_atomic(
         &dir.join("roster.json"),
         serde_json::to_string_pretty(&ministry_roster)?.as_bytes(),
@@ -246,7 +256,11 @@ fn write_forged(
     };
     // Changed after signing: a figure raised, the chair's signature kept.
     let mut changed = payload.clone();
-    if let Some(t) = changed.applications.iter_mut().find_map(|a| a.total.as_mut()) {
+    if let Some(t) = changed
+        .applications
+        .iter_mut()
+        .find_map(|a| a.total.as_mut())
+    {
         t.trimmed = "99.0000".into();
     }
     let signed = crate::merge::envelope(payload, Some(chair_key))?;

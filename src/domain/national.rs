@@ -32,7 +32,10 @@ pub fn parse_fixed(s: &str) -> Option<i64> {
     };
     let (int, frac) = body.split_once('.')?;
     let ok = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
-    if !ok(int) || !ok(frac) || frac.len() != PLACES as usize || (int.len() > 1 && int.starts_with('0'))
+    if !ok(int)
+        || !ok(frac)
+        || frac.len() != PLACES as usize
+        || (int.len() > 1 && int.starts_with('0'))
     {
         return None;
     }
@@ -47,12 +50,7 @@ pub fn parse_fixed(s: &str) -> Option<i64> {
 pub fn fixed(v: i64) -> String {
     let sign = if v < 0 { "-" } else { "" };
     let a = i128::from(v).abs();
-    format!(
-        "{sign}{}.{:0w$}",
-        a / SCALE,
-        a % SCALE,
-        w = PLACES as usize
-    )
+    format!("{sign}{}.{:0w$}", a / SCALE, a % SCALE, w = PLACES as usize)
 }
 
 /// Reads a threshold as the user writes it (`80`, `80.5`, `-0.25`): at
@@ -64,12 +62,17 @@ pub fn parse_threshold(s: &str) -> Option<i64> {
         return None;
     }
     let padded = format!("{frac:0<4}");
-    parse_fixed(&format!("{}.{padded}", if int.is_empty() { "0" } else { int }))
-        .or_else(|| (int == "-0" && padded == "0000").then_some(0))
+    parse_fixed(&format!(
+        "{}.{padded}",
+        if int.is_empty() { "0" } else { int }
+    ))
+    .or_else(|| (int == "-0" && padded == "0000").then_some(0))
 }
 
 /// The value ranks are computed from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Basis {
     Raw,

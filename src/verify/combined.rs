@@ -44,7 +44,10 @@ impl PayloadRules for CombinedRules {
             return Err(VerifyError::new(
                 Kind::Signature,
                 crate::tr!(
-                    format!("合并结果须有且仅有一个签名，此文件有 {} 个", env.signatures.len()),
+                    format!(
+                        "合并结果须有且仅有一个签名，此文件有 {} 个",
+                        env.signatures.len()
+                    ),
                     format!(
                         "a combined result carries exactly one signature, this one has {}",
                         env.signatures.len()
