@@ -272,7 +272,7 @@ fn the_signed_result_verifies_and_a_changed_figure_is_caught() {
     let r = c.run(&["verify", &out.display().to_string(), "--roster", &roster]);
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     assert!(
-        r.stdout.contains("differ from the recomputation"),
+        r.stdout.contains("differs from the recomputation"),
         "{}",
         r.stdout
     );

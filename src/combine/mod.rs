@@ -27,7 +27,7 @@ use crate::domain::national::{self, Basis, Selection};
 use crate::domain::text::{inert_line, inert_path};
 use crate::domain::{Catalog, RosterEntry};
 use crate::formats::combined::{
-    CombinedEntry, CombinedMethod, CombinedPayload, PanelRef, SetAside, apply_ranking,
+    CallLimits, CombinedEntry, CombinedMethod, CombinedPayload, PanelRef, SetAside, apply_ranking,
     call_findings,
 };
 use crate::formats::merged::{DirectionRef, MergedPayload};
@@ -462,6 +462,7 @@ pub fn combine(
         call,
         ministry,
         method,
+        limits: CallLimits::of(&catalog),
         panels: panels
             .iter()
             .map(|p| PanelRef {

@@ -90,6 +90,29 @@ impl CombinedMethod {
     }
 }
 
+/// The call's limits the rules across panels applied (its catalog's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallLimits {
+    /// The call's notice, which every finding's source names.
+    pub notice: String,
+    pub max_per_authority: u32,
+    pub max_high_end_per_authority: u32,
+    /// The "高精尖" direction, when the call has one.
+    pub high_end_direction: Option<u32>,
+}
+
+impl CallLimits {
+    pub fn of(c: &Catalog) -> CallLimits {
+        CallLimits {
+            notice: c.notice.clone(),
+            max_per_authority: c.max_per_authority,
+            max_high_end_per_authority: c.max_high_end_per_authority,
+            high_end_direction: c.high_end_direction,
+        }
+    }
+}
+
 /// One panel's merged result, as combined.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -197,6 +220,8 @@ pub struct CombinedPayload {
     /// The signer; null in an unsigned draft.
     pub ministry: Option<ExpertRef>,
     pub method: CombinedMethod,
+    /// The call catalog's limits.
+    pub limits: CallLimits,
     /// The merged results combined, in the order given.
     pub panels: Vec<PanelRef>,
     pub set_aside: Vec<SetAside>,

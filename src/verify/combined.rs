@@ -214,27 +214,18 @@ pub fn check_payload(
         e.findings.clear();
     }
     let catalog = crate::domain::catalog::shipped_catalog(&p.call).map_err(format_error)?;
-    let names: Vec<String> = p.panels.iter().map(|x| x.bundle.panel.clone()).collect();
-    let findings = call_findings(&catalog, &mut again, &names);
-    let (ties, list) = apply_ranking(&mut again, &params).map_err(format_error)?;
-    if let Some((a, b)) = p.entries.iter().zip(&again).find(|(a, b)| a != b) {
+    if p.limits != crate::formats::combined::CallLimits::of(&catalog) {
         return Err(format_error(crate::tr!(
+            format!("所列限额不是 {} 年方向目录的", inert_line(&p.call)),
             format!(
-                "评审组 {} 的项目 {}：z 分数、百分位、名次、稳健性、状态或跨组问题与重新计算的不符（重新计算：名次 {:?}，状态 {}）",
-                a.panel,
-                inert_line(&a.id),
-                b.ranks,
-                b.status.key()
-            ),
-            format!(
-                "application {} of panel {}: its z-score, percentile, ranks, robustness, status or findings differ from the recomputation (ranks {:?}, status {})",
-                inert_line(&a.id),
-                a.panel,
-                b.ranks,
-                b.status.key()
+                "the limits are not those of the catalog of call {}",
+                inert_line(&p.call)
             )
         )));
     }
+    let names: Vec<String> = p.panels.iter().map(|x| x.bundle.panel.clone()).collect();
+    let findings = call_findings(&catalog, &mut again, &names);
+    let (ties, list) = apply_ranking(&mut again, &params).map_err(format_error)?;
     if p.findings != findings {
         return Err(format_error(crate::tr!(
             format!(
@@ -249,6 +240,22 @@ pub fn check_payload(
             )
         )));
     }
+    for (a, b) in p.entries.iter().zip(&again) {
+        if let Some((field, file, recomputed)) = first_difference(a, b) {
+            return Err(format_error(crate::tr!(
+                format!(
+                    "评审组 {} 的项目 {}：{field} 为 {file}，与重新计算的 {recomputed} 不符",
+                    a.panel,
+                    inert_line(&a.id)
+                ),
+                format!(
+                    "application {} of panel {}: {field} {file} differs from the recomputation, {recomputed}",
+                    inert_line(&a.id),
+                    a.panel
+                )
+            )));
+        }
+    }
     if p.ties != ties {
         return Err(format_error(crate::tr!(
             "临界并列与重新计算的不符",
@@ -262,4 +269,30 @@ pub fn check_payload(
         )));
     }
     Ok(())
+}
+
+/// The first derived field of an entry that differs from its
+/// recomputation: its name, the file's value and the recomputed one.
+fn first_difference(
+    a: &crate::formats::combined::CombinedEntry,
+    b: &crate::formats::combined::CombinedEntry,
+) -> Option<(&'static str, String, String)> {
+    let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "null".into());
+    let fields: [(&'static str, String, String); 7] = [
+        ("z", show(&a.z), show(&b.z)),
+        ("percentile", show(&a.percentile), show(&b.percentile)),
+        ("ranks", format!("{:?}", a.ranks), format!("{:?}", b.ranks)),
+        ("robust", a.robust.to_string(), b.robust.to_string()),
+        ("status", a.status.key().into(), b.status.key().into()),
+        (
+            "findings",
+            format!("{:?}", a.findings),
+            format!("{:?}", b.findings),
+        ),
+        ("entry", String::new(), String::new()),
+    ];
+    fields
+        .into_iter()
+        .find(|(f, x, y)| x != y || (*f == "entry" && a != b))
+        .map(|(f, x, y)| (f, inert_line(&x), inert_line(&y)))
 }
