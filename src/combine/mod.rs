@@ -72,7 +72,7 @@ pub fn read_panel(bytes: &[u8], chairs: &[RosterEntry]) -> Result<(MergedPayload
             )
         )
     })?;
-    let env = crate::verify::parse_envelope(text).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let env = crate::verify::parse_envelope(text).map_err(|e| anyhow::anyhow!("{}", said(&e)))?;
     if env.payload_type != MERGED_TYPE {
         bail!(
             "{}",
@@ -98,15 +98,37 @@ pub fn read_panel(bytes: &[u8], chairs: &[RosterEntry]) -> Result<(MergedPayload
         );
     }
     let payload: MergedPayload =
-        crate::verify::read_payload(&env).map_err(|e| anyhow::anyhow!("{e}"))?;
+        crate::verify::read_payload(&env).map_err(|e| anyhow::anyhow!("{}", said(&e)))?;
     let chair = chair_of(&env, chairs)?;
     let roster = panel_roster(&payload, &chair);
     let ctx = Context {
         roster: &roster,
         bundle: None,
     };
-    crate::verify::verify_envelope(&env, &ctx).map_err(|e| anyhow::anyhow!("{e}"))?;
+    crate::verify::verify_envelope(&env, &ctx).map_err(|e| anyhow::anyhow!("{}", said(&e)))?;
     Ok((payload, chair))
+}
+
+/// A verification failure in the language of the run: the checks' own
+/// words where they have Chinese, else what its kind means.
+fn said(e: &crate::verify::VerifyError) -> String {
+    use crate::verify::Kind;
+    let has_zh = e
+        .message
+        .chars()
+        .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    if !crate::support::lang::current().is_zh() || has_zh {
+        return e.message.clone();
+    }
+    match e.kind {
+        Kind::Envelope => "不是格式正确的签名文件（严格 JSON 的 DSSE 信封）",
+        Kind::PayloadType => "载荷类型不是评审组的汇总结果",
+        Kind::Signature => "签名无法验证：签署后内容或签名被改动过",
+        Kind::Roster => "签署人或其中的专家密钥与部里的名单不符",
+        Kind::Format => "汇总结果的内容不完整或前后不一致",
+        Kind::Chain | Kind::Replay | Kind::Results | Kind::Bundle => "汇总结果未通过校验",
+    }
+    .to_string()
 }
 
 /// The ministry roster's chair whose key signed `env`.
