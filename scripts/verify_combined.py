@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Independent verifier for the ministry's combined result (panelist.combined.v1).
 
-Written from docs/formats.md (sections 1, 2, 8 and 9) alone, so that an
+Written from docs/formats.md (sections 1, 2, 8 and 13) alone, so that an
 auditor can check the national ranking and the proposed list without
 panelist. It checks:
 
@@ -10,11 +10,11 @@ panelist. It checks:
      with "role": "ministry", verified with that entry's key; the payload's
      `ministry` names that entry and key; every panel's chair is a roster
      entry with "role": "chair" and that key;
-  2. the structure (section 9.1-9.6) and the method's published words;
-  3. every derived figure recomputed with integers (section 9.4): each
+  2. the structure (section 13.1-13.6) and the method's published words;
+  3. every derived figure recomputed with integers (section 13.4): each
      panel's z-scores and percentiles, the national ranks under raw, zscore
      and percentile, robustness, statuses, the ties at the cut and the
-     proposed list; and the rules checked across panels (section 9.5:
+     proposed list; and the rules checked across panels (section 13.5:
      rule, panels and applications of every finding);
   4. with the panels' merged files given (`--merged FILE...`): each is
      verified as verify_merged.py opens it (the chair's signature, the
@@ -59,7 +59,7 @@ SAME_LEAD_TITLE = 650
 TITLE_COMPARE_CHARS = 256
 HEX64 = re.compile(r"[0-9a-f]{64}")
 
-# The method's published words (section 9.2), this version's.
+# The method's published words (section 13.2), this version's.
 METHOD_WORDS = {
     "ranking": "Within each direction, the applications of every panel with a figure are ranked together by the basis, highest first, in competition ranking (1, 2, 2, 4). The raw basis is the panel's published statistic of the weighted totals under the declared rule. Equal values are ordered by the tie-break (when sme_tiebreak: a small or micro enterprise lead unit first; then the higher innovation statistic under the rule, an application without one last); those still equal share a rank.",
     "zscore": "zscore: per panel, over the panel's applications with a figure (s_1..s_n as integers of 10^-4, S = Σ s): d_i = n·s_i − S, D = Σ d_j²; z_i = d_i·sqrt((n − 1) / D), the sample z-score; 0 when n < 2 or D = 0. Published with 4 places: the magnitude sqrt(d_i²·(n − 1)·10^8 / D) rounded to the nearest integer, exactly halfway rounding up, with d_i's sign.",
@@ -92,7 +92,7 @@ def fixed(v):
 
 
 # ---------------------------------------------------------------------------
-# Shapes (section 9).
+# Shapes (section 13).
 
 
 def check_ref(r, path, keys):
@@ -219,7 +219,7 @@ def check_shape(p):
 
 
 # ---------------------------------------------------------------------------
-# The national ranking (section 9.4).
+# The national ranking (section 13.4).
 
 
 def normalise(values):
@@ -342,7 +342,7 @@ def rank_all(p):
 
 
 # ---------------------------------------------------------------------------
-# The rules across panels (section 9.5): the merged result's facts only
+# The rules across panels (section 13.5): the merged result's facts only
 # (lead units, no credit codes, no joint units).
 
 
@@ -389,7 +389,7 @@ def similarity(a, masks, b):
 
 
 def call_findings(p):
-    """(rule, panels, apps) of every finding, in the order of section 9.5."""
+    """(rule, panels, apps) of every finding, in the order of section 13.5."""
     es = p["entries"]
     lim = p["limits"]
     out = []

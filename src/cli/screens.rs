@@ -29,7 +29,7 @@ pub struct OpenArgs {
 
 #[derive(Args, Debug)]
 pub struct BoardArgs {
-    /// A merged result (signed, or an unsigned draft).
+    /// A merged result (signed, or an unsigned draft), or the ministry's combined result.
     pub file: PathBuf,
     /// Verify the file against this roster first (JSON array, or a bundle).
     #[arg(long)]
@@ -165,6 +165,10 @@ pub fn open(a: &OpenArgs, ctx: &Ctx) -> Result<u8> {
 
 /// `panelist board FILE [--roster R]`.
 pub fn board(a: &BoardArgs, ctx: &Ctx) -> Result<u8> {
+    let text = crate::support::fs::read_text(&a.file, &crate::support::fs::limits::SIGNED)?;
+    if crate::tui::board::national::is_combined(&text) {
+        return national(a, ctx);
+    }
     let (payload, trust) = crate::tui::board::load(&a.file, a.roster.as_deref())?;
     if !interactive() {
         bail!(
@@ -179,6 +183,25 @@ pub fn board(a: &BoardArgs, ctx: &Ctx) -> Result<u8> {
     }
     let settings = crate::tui::settings(ctx.lang_flag)?;
     crate::tui::board::run(payload, trust, settings, &a.file)?;
+    Ok(exit::OK)
+}
+
+/// `panelist board COMBINED.json`: the ministry's national view.
+fn national(a: &BoardArgs, ctx: &Ctx) -> Result<u8> {
+    let (payload, trust) = crate::tui::board::national::load(&a.file, a.roster.as_deref())?;
+    if !interactive() {
+        bail!(
+            "{}{}{}",
+            a.file.display(),
+            ctx.lang.pick("：", ": "),
+            ctx.lang.pick(
+                "看板需要终端（标准输入和标准输出须为终端）",
+                "the board needs a terminal (stdin and stdout must be terminals)"
+            )
+        );
+    }
+    let settings = crate::tui::settings(ctx.lang_flag)?;
+    crate::tui::board::national::run(payload, trust, settings)?;
     Ok(exit::OK)
 }
 

@@ -2,7 +2,7 @@
 //! payloadType [`COMBINED_TYPE`](crate::crypto::envelope::COMBINED_TYPE)):
 //! what the ministry signs over every panel's merged result of one call —
 //! the national ranking per direction, the rules checked across panels and
-//! the proposed list. Specified in `docs/formats.md` section 9. Every
+//! the proposed list. Specified in `docs/formats.md` section 13. Every
 //! object is closed; every figure is a decimal string with 4 places.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
