@@ -124,7 +124,7 @@ fn the_national_view_in_both_languages_and_sizes() {
             one_language(&name, &v, &screen, lang);
             let (head, tie, verified) = match lang {
                 Lang::Zh => ("全国合并结果", "临界并列", "已校验"),
-                Lang::En => ("Combined result", "tie at the cut", "verified"),
+                Lang::En => ("Combined result", "TIE", "verified"),
             };
             assert!(screen.contains(head), "{name}\n{screen}");
             assert!(screen.contains(verified), "{name}\n{screen}");

@@ -435,7 +435,7 @@ fn ranking(frame: &mut Frame, s: &mut National, area: Rect, focused: bool) {
         );
         let mark = if e.findings.is_empty() { "" } else { " !" };
         let style = if cur { t.selected(focused) } else { t.value() };
-        let status = format!("  {}{mark}", n.status(e.status));
+        let status = format!("  {}{mark}", n.status_short(e.status));
         let text = cut(&text, w, "…");
         let used = crate::tui::kit::text::width(&text);
         let line = Line::from(vec![

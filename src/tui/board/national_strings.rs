@@ -3,6 +3,9 @@
 use crate::support::lang::Lang;
 
 pub struct NationalStrings {
+    /// The status words of the ranking's narrow column: selected, tie,
+    /// not selected, ranked, unranked.
+    pub short_status: [&'static str; 5],
     pub combined: &'static str,
     /// `{}` the ministry's id.
     pub verified: &'static str,
@@ -50,6 +53,7 @@ pub struct NationalStrings {
 }
 
 const ZH: NationalStrings = NationalStrings {
+    short_status: ["拟入选", "临界并列", "未入选", "已排名", "未排名"],
     combined: "全国合并结果",
     verified: "部里 {} 签署，已校验",
     signed_unverified: "{} 签署（未校验）",
@@ -100,6 +104,7 @@ const ZH: NationalStrings = NationalStrings {
 };
 
 const EN: NationalStrings = NationalStrings {
+    short_status: ["listed", "TIE", "out", "ranked", "–"],
     combined: "Combined result",
     verified: "signed by {}, verified",
     signed_unverified: "signed by {} (not checked)",
@@ -155,6 +160,19 @@ impl NationalStrings {
             Lang::Zh => &ZH,
             Lang::En => &EN,
         }
+    }
+
+    /// The status as the ranking's narrow column shows it.
+    pub fn status_short(&self, s: crate::domain::national::Status) -> &'static str {
+        use crate::domain::national::Status;
+        let i = match s {
+            Status::Selected => 0,
+            Status::Tie => 1,
+            Status::NotSelected => 2,
+            Status::Ranked => 3,
+            Status::Unranked => 4,
+        };
+        self.short_status[i]
     }
 
     pub fn status(&self, s: crate::domain::national::Status) -> &'static str {
