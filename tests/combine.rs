@@ -377,9 +377,9 @@ fn csv_and_xlsx_read_back() {
         let e = entries
             .iter()
             .find(|e| {
-                e["id"] == &row[4]
+                e["id"] == row[4]
                     && p["panels"][e["panel"].as_u64().unwrap() as usize]["bundle"]["panel"]
-                        == &row[3]
+                        == row[3]
             })
             .expect("row's entry");
         assert_eq!(&row[9], e["score"].as_str().unwrap_or(""));

@@ -282,7 +282,7 @@ pub fn read_panels(
     let mut set_aside = Vec::new();
     for i in 0..panels.len() {
         for j in 0..i {
-            if !(keep[i] && keep[j]) || !same_panel(&panels[i].payload, &panels[j].payload) {
+            if !(keep[i] && keep[j] && same_panel(&panels[i].payload, &panels[j].payload)) {
                 continue;
             }
             let (a, b) = (&panels[j], &panels[i]);
