@@ -289,14 +289,22 @@ fn forged_and_draft_panel_results_are_refused_in_one_line() {
         ),
         ("forged/p01-draft.json", "a draft"),
     ] {
-        let r = c.combine(&["merged/p02.json", file], "refused.json", &[]);
+        let r = c.combine(
+            &["merged/p02.json", file],
+            "refused-forged_and_draft_panel_results_are_refused_in_one_line.json",
+            &[],
+        );
         r.assert_error(&[file.rsplit('/').next().unwrap(), says]);
-        assert!(!c.path("refused.json").exists(), "{file}: written");
+        assert!(
+            !c.path("refused-forged_and_draft_panel_results_are_refused_in_one_line.json")
+                .exists(),
+            "{file}: written"
+        );
     }
     // A file that is not a merged result at all.
     let r = c.combine(
         &["merged/p02.json", "panels/p01/exports/E001.json"],
-        "refused.json",
+        "refused-forged_and_draft_panel_results_are_refused_in_one_line.json",
         &[],
     );
     r.assert_error(&["E001.json", "not a panel's merged result"]);
@@ -305,11 +313,22 @@ fn forged_and_draft_panel_results_are_refused_in_one_line() {
 #[test]
 fn one_file_twice_two_versions_and_another_call_are_refused() {
     let c = call();
-    let r = c.combine(&["merged", "merged/p02.json"], "refused.json", &[]);
+    let r = c.combine(
+        &["merged", "merged/p02.json"],
+        "refused-one_file_twice_two_versions_and_another_call_are_refused.json",
+        &[],
+    );
     r.assert_error(&["p02.json", "given twice"]);
-    let r = c.combine(&["merged", "forged/p01-v2.json"], "refused.json", &[]);
+    let r = c.combine(
+        &["merged", "forged/p01-v2.json"],
+        "refused-one_file_twice_two_versions_and_another_call_are_refused.json",
+        &[],
+    );
     r.assert_error(&["p01.json", "p01-v2.json", "two versions", "--prefer"]);
-    assert!(!c.path("refused.json").exists());
+    assert!(
+        !c.path("refused-one_file_twice_two_versions_and_another_call_are_refused.json")
+            .exists()
+    );
     // --prefer keeps the one named and records the other as set aside.
     let v2 = c.p("forged/p01-v2.json");
     let r = c.combine(
@@ -337,9 +356,17 @@ fn one_file_twice_two_versions_and_another_call_are_refused() {
     let chair = panelist::dev::call::key_of(1, "C02").unwrap();
     let other = Envelope::sign(MERGED_TYPE, v, &chair).unwrap();
     std::fs::write(c.path("other-call.json"), other.to_text()).unwrap();
-    let r = c.combine(&["merged/p01.json", "other-call.json"], "refused.json", &[]);
+    let r = c.combine(
+        &["merged/p01.json", "other-call.json"],
+        "refused-one_file_twice_two_versions_and_another_call_are_refused.json",
+        &[],
+    );
     r.assert_error(&["other-call.json", "call 2022", "call 2023"]);
-    let r = c.combine(&["merged/p01.json"], "refused.json", &["--call", "2022"]);
+    let r = c.combine(
+        &["merged/p01.json"],
+        "refused-one_file_twice_two_versions_and_another_call_are_refused.json",
+        &["--call", "2022"],
+    );
     r.assert_error(&["p01.json", "call 2023"]);
 }
 
@@ -348,13 +375,13 @@ fn a_refusal_in_chinese() {
     let c = call();
     let r = c.combine(
         &["merged/p02.json", "forged/p01-draft.json"],
-        "refused.json",
+        "refused-a_refusal_in_chinese.json",
         &["--lang", "zh"],
     );
     r.assert_error(&["p01-draft.json：", "草稿"]);
     let r = c.combine(
         &["merged", "forged/p01-v2.json"],
-        "refused.json",
+        "refused-a_refusal_in_chinese.json",
         &["--lang", "zh"],
     );
     r.assert_error(&["两个版本", "--prefer"]);
@@ -482,10 +509,18 @@ fn select_and_threshold_give_the_list() {
             "{e}"
         );
     }
-    let r = c.combine(&["merged"], "refused.json", &["--threshold", "8x"]);
+    let r = c.combine(
+        &["merged"],
+        "refused-select_and_threshold_give_the_list.json",
+        &["--threshold", "8x"],
+    );
     r.assert_error(&["--threshold", "8x"]);
     std::fs::write(c.path("short-quota.toml"), "1 = 2\n").unwrap();
     let q = c.p("short-quota.toml");
-    let r = c.combine(&["merged"], "refused.json", &["--quota", &q]);
+    let r = c.combine(
+        &["merged"],
+        "refused-select_and_threshold_give_the_list.json",
+        &["--quota", &q],
+    );
     r.assert_error(&["no quota given for direction"]);
 }
