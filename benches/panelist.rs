@@ -814,6 +814,102 @@ fn event_signatures(r: &mut Report) {
     );
 }
 
+/// The ministry's combine of a whole year's call: 50 panels of 6 experts
+/// and 40 applications (2,000 applications, 300 experts), each merged and
+/// signed by its chair, with the planted problems of `panelist dev call`
+/// (an application in two panels, a title through two authorities, a unit
+/// and two authorities over the national limits, a tie at the cut) and a
+/// forged panel result, which the combine refuses.
+fn combine_call(r: &mut Report, dir: &Path) {
+    let call = dir.join("call50");
+    let clock = Clock::stepping("2024-03-01T09:00:00Z", 1000).expect("clock");
+    let t = Instant::now();
+    panelist::dev::call::generate_call(&call, 50, 6, 40, 3, &clock).expect("generate");
+    let gen_s = t.elapsed().as_secs_f64();
+    let p = |n: &str| call.join(n);
+    let (merged, roster, out) = (p("merged"), p("roster.json"), p("combined.json"));
+    let (key, pass, quota) = (p("ministry.key"), p("ministry.pass"), p("quota.toml"));
+    let (csv, notice, xlsx) = (p("national.csv"), p("notice.csv"), p("national.xlsx"));
+    let args: Vec<&std::ffi::OsStr> = vec![
+        "combine".as_ref(),
+        merged.as_os_str(),
+        "--roster".as_ref(),
+        roster.as_os_str(),
+        "-o".as_ref(),
+        out.as_os_str(),
+        "--key".as_ref(),
+        key.as_os_str(),
+        "--passphrase-file".as_ref(),
+        pass.as_os_str(),
+        "--quota".as_ref(),
+        quota.as_os_str(),
+        "--csv".as_ref(),
+        csv.as_os_str(),
+        "--notice-csv".as_ref(),
+        notice.as_os_str(),
+        "--xlsx".as_ref(),
+        xlsx.as_os_str(),
+    ];
+    let (wall, peak_kb) = run_timed(&args, "combine");
+    let name = "combine 50 panels, 2,000 applications";
+    r.add(name, "generate s", gen_s, "s", "setup");
+    r.add(name, "wall s", wall, "s", "≤ 1 s");
+    r.add(name, "peak RSS MB", peak_kb as f64 / 1e3, "MB", "");
+    let text = std::fs::read_to_string(&out).expect("combined");
+    let env = panelist::crypto::envelope::Envelope::parse(&text).expect("envelope");
+    let v = env.payload_value().expect("payload");
+    let count = |k: &str| v[k].as_array().map_or(0, Vec::len) as f64;
+    let rules: std::collections::BTreeSet<&str> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["rule"].as_str())
+        .collect();
+    for want in [
+        "same-application",
+        "multi-route",
+        "unit-limit",
+        "authority-limit",
+        "high-end-limit",
+    ] {
+        assert!(rules.contains(want), "the planted {want} was not found");
+    }
+    assert!(count("ties") >= 1.0, "the planted tie was not found");
+    r.add(
+        name,
+        "findings",
+        count("findings"),
+        "",
+        "every planted rule",
+    );
+    r.add(name, "ties at the cut", count("ties"), "", "≥ 1");
+    r.add(name, "on the list", count("list"), "", "");
+    // The same call with a panel result changed after signing: refused.
+    let forged = p("forged/p01-changed.json");
+    let merged_files = sorted_files(&merged);
+    let t = Instant::now();
+    let st = std::process::Command::new(env!("CARGO_BIN_EXE_panelist"))
+        .arg("combine")
+        .args(merged_files.iter().skip(1))
+        .arg(&forged)
+        .arg("--roster")
+        .arg(&roster)
+        .arg("-o")
+        .arg(p("refused.json"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("combine");
+    assert_eq!(st.code(), Some(2), "a forged panel result is refused");
+    r.add(
+        name,
+        "forged: refused s",
+        t.elapsed().as_secs_f64(),
+        "s",
+        "exit 2",
+    );
+}
+
 fn main() {
     let filter: Vec<String> = std::env::args()
         .skip(1)
@@ -846,6 +942,9 @@ fn main() {
     }
     if want("verify") {
         verify_panel30(&mut r, &dir_path);
+    }
+    if want("combine") {
+        combine_call(&mut r, &dir_path);
     }
     if want("audit") {
         audit_million(&mut r, &dir_path);

@@ -11,6 +11,7 @@
 
 pub mod audit;
 pub mod cli;
+pub mod combine;
 pub mod crypto;
 pub mod demo;
 pub mod dev;

@@ -124,6 +124,18 @@ const ALLOWED: &[&str] = &[
     "csv",
     "json",
     "chmod",
+    // The ministry's combine: tags, placeholders, value names.
+    "FIND",
+    "TIE",
+    "MERGED",
+    "COMBINED",
+    "YEAR",
+    "VALUE",
+    "combine",
+    "raw",
+    "zscore",
+    "percentile",
+    "ministry",
     // What the test types wrong on purpose.
     "bundel",
 ];
@@ -359,6 +371,80 @@ fn every_chair_command_speaks_chinese() {
     z.fails(&["merge", "--bundle", &b]);
     z.fails(&["bundel"]);
 
+    // The ministry's combine of a generated call.
+    let call = z.path("call");
+    z.ok(&[
+        "dev",
+        "call",
+        "--panels",
+        "3",
+        "--experts",
+        "3",
+        "--apps",
+        "8",
+        "-o",
+        &call,
+    ]);
+    let c = |n: &str| format!("{call}/{n}");
+    let r = z.ok(&[
+        "combine",
+        &c("merged"),
+        "--roster",
+        &c("roster.json"),
+        "-o",
+        &z.path("combined.json"),
+        "--key",
+        &c("ministry.key"),
+        "--passphrase-file",
+        &c("ministry.pass"),
+        "--quota",
+        &c("quota.toml"),
+        "--csv",
+        &z.path("national.csv"),
+        "--notice-csv",
+        &z.path("notice.csv"),
+        "--xlsx",
+        &z.path("national.xlsx"),
+    ]);
+    assert!(r.stdout.contains("M01 签署"), "{}", r.stdout);
+    assert!(r.stdout.contains("TIE "), "{}", r.stdout);
+    z.ok(&[
+        "verify",
+        &z.path("combined.json"),
+        "--roster",
+        &c("roster.json"),
+    ]);
+    for bad in ["p01-draft.json", "p01-stranger.json", "p01-changed.json"] {
+        z.fails(&[
+            "combine",
+            &c("merged/p02.json"),
+            &c(&format!("forged/{bad}")),
+            "--roster",
+            &c("roster.json"),
+            "-o",
+            &z.path("refused.json"),
+        ]);
+    }
+    z.fails(&[
+        "combine",
+        &c("merged"),
+        &c("forged/p01-v2.json"),
+        "--roster",
+        &c("roster.json"),
+        "-o",
+        &z.path("refused.json"),
+    ]);
+    z.fails(&[
+        "combine",
+        &c("merged"),
+        "--roster",
+        &c("roster.json"),
+        "-o",
+        &z.path("refused.json"),
+        "--threshold",
+        "x",
+    ]);
+
     // --help of every command.
     let top = z.ok(&["--help"]);
     assert!(top.stdout.contains("用法："), "{}", top.stdout);
@@ -371,6 +457,7 @@ fn every_chair_command_speaks_chinese() {
         vec!["roster", "add"],
         vec!["roster", "check"],
         vec!["merge"],
+        vec!["combine"],
         vec!["verify"],
         vec!["export"],
         vec!["audit"],

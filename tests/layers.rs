@@ -42,6 +42,14 @@ const LAYERS: &[(&str, &[&str])] = &[
             "support", "domain", "crypto", "formats", "store", "import", "verify", "keyring",
         ],
     ),
+    // The ministry's combine of every panel's merged result.
+    (
+        "combine",
+        &[
+            "support", "domain", "crypto", "formats", "store", "import", "verify", "keyring",
+            "merge",
+        ],
+    ),
     (
         "audit",
         &[
@@ -61,7 +69,9 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     (
         "dev",
-        &["support", "domain", "crypto", "formats", "store", "keyring"],
+        &[
+            "support", "domain", "crypto", "formats", "store", "keyring", "merge",
+        ],
     ),
     (
         "tui",

@@ -15,6 +15,9 @@ pub enum DevCmd {
     Generate(GenerateArgs),
     /// Write a generated panel: bundle, roster and one signed export per expert.
     Panel(PanelArgs),
+    /// Write a generated call: several panels merged and signed by their
+    /// chairs, the ministry's roster and key, planted problems.
+    Call(CallArgs),
     /// Take the terminal as the screens do, draw a frame, then panic: the
     /// end-to-end check that a panic gives the terminal back.
     ScreenPanic,
@@ -49,6 +52,22 @@ pub struct PanelArgs {
 }
 
 #[derive(clap::Args, Debug)]
+pub struct CallArgs {
+    #[arg(long, default_value_t = 5)]
+    pub panels: usize,
+    /// Experts per panel.
+    #[arg(long, default_value_t = 6)]
+    pub experts: usize,
+    /// Applications per panel.
+    #[arg(long, default_value_t = 40)]
+    pub apps: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    #[arg(short, long)]
+    pub output: PathBuf,
+}
+
+#[derive(clap::Args, Debug)]
 pub struct SoakArgs {
     pub bundle: PathBuf,
     #[arg(long, default_value_t = 1000)]
@@ -68,6 +87,9 @@ pub fn run(cmd: &DevCmd, ctx: &Ctx) -> Result<u8> {
             a.seed,
             a.recuse_pct,
             &ctx.clock,
+        ),
+        DevCmd::Call(a) => crate::dev::call::generate_call(
+            &a.output, a.panels, a.experts, a.apps, a.seed, &ctx.clock,
         ),
         DevCmd::Soak(a) => {
             // The expert's own key when the keys folder has one and a

@@ -409,6 +409,61 @@ const ZH: &[(&str, &str)] = &[
     ("audit:bundle", "评审组的评审包，用来核对每个摘要"),
     ("audit:json", "以 JSON 在标准输出给出发现的问题"),
     ("audit:report", "同时把 Markdown 报告写到此文件"),
+    // combine
+    (
+        "combine",
+        "合并一次申报各评审组签名的汇总结果：校验、跨组检查规则、全国排名、拟入选名单、签名（部里）",
+    ),
+    (
+        "combine:inputs",
+        "各组长签名的汇总结果，或存放它们的文件夹（其中的 *.json）",
+    ),
+    (
+        "combine:roster",
+        "部里的名单：各组长的条目（角色 chair）和部里的签署人（角色 ministry），带公钥",
+    ),
+    ("combine:output", "要写出的合并结果（签名 JSON）"),
+    ("combine:csv", "同时写出全国排名 CSV（UTF-8 带 BOM）"),
+    ("combine:notice_csv", "同时写出公示名单 CSV"),
+    (
+        "combine:xlsx",
+        "同时写出排名、公示名单和跨组问题的 XLSX 工作簿",
+    ),
+    (
+        "combine:key",
+        "部里的密钥：密钥目录中的编号或密钥文件；不给则结果为未签名草稿",
+    ),
+    (
+        "combine:passphrase_file",
+        "从此文件读取密钥口令（也可用 PANELIST_PASSPHRASE_FILE）",
+    ),
+    (
+        "combine:call",
+        "各汇总结果须属的申报年份（默认取第一个结果的）",
+    ),
+    (
+        "combine:prefer",
+        "同一评审组有两个版本的汇总结果时，保留此文件（可重复）",
+    ),
+    ("combine:rule", "全国排名所依据的各组总分统计量"),
+    (
+        "combine:basis",
+        "拟入选名单依据的数值：各组原始分，或各组内的 z 分数、百分位",
+    ),
+    ("combine:select", "每个方向拟入选的项目数"),
+    (
+        "combine:quota",
+        "各方向名额：TOML 文件，每行“方向代码 = 名额”",
+    ),
+    ("combine:threshold", "依据数值不低于此数的项目拟入选"),
+    (
+        "combine:rank_shift",
+        "项目在原始分、z 分数、百分位下的全国名次相差超过此数时标记为不稳健",
+    ),
+    (
+        "combine:no_sme_tiebreak",
+        "同等条件下不优先推荐中小微企业的项目",
+    ),
     // merge, board, replay
     (
         "merge",
@@ -481,7 +536,10 @@ const ZH: &[(&str, &str)] = &[
         "board",
         "组长看板：汇总结果的排名、分数分布、标记和专家统计",
     ),
-    ("board:file", "汇总结果（签名的，或未签名草稿）"),
+    (
+        "board:file",
+        "汇总结果（签名的，或未签名草稿），或部里的合并结果",
+    ),
     ("board:roster", "先按此名单校验文件（JSON 数组，或评审包）"),
     (
         "board:opinions",

@@ -6,6 +6,7 @@
 pub mod args;
 pub mod audit;
 pub mod bundle;
+pub mod combine;
 pub mod dev;
 pub mod docs;
 pub mod export;
@@ -67,6 +68,8 @@ pub enum Command {
     Audit(audit::AuditArgs),
     /// Merge the experts' signed files: verify, aggregate, rank, sign (the chair).
     Merge(merge::MergeArgs),
+    /// Combine every panel's signed merged result of a call: verify, check the rules across panels, rank nationally, propose the list, sign (the ministry).
+    Combine(combine::CombineArgs),
     /// Print for signature: an expert's score sheet or the panel's summary, as PDF.
     #[command(subcommand)]
     Paper(paper::PaperCmd),
@@ -164,6 +167,7 @@ fn dispatch(command: &Command, ctx: &Ctx) -> Result<u8> {
         Command::Show(a) => export::show(a, ctx),
         Command::Audit(a) => audit::run(a, ctx),
         Command::Merge(a) => merge::run(a, ctx),
+        Command::Combine(a) => combine::run(a, ctx),
         Command::Paper(c) => paper::run(c, ctx),
         Command::Board(a) => screens::board(a, ctx),
         Command::Replay(a) => screens::replay(a, ctx),

@@ -29,7 +29,7 @@ pub struct OpenArgs {
 
 #[derive(Args, Debug)]
 pub struct BoardArgs {
-    /// A merged result (signed, or an unsigned draft).
+    /// A merged result (signed, or an unsigned draft), or the ministry's combined result.
     pub file: PathBuf,
     /// Verify the file against this roster first (JSON array, or a bundle).
     #[arg(long)]
@@ -176,6 +176,10 @@ pub fn open(a: &OpenArgs, ctx: &Ctx) -> Result<u8> {
 
 /// `panelist board FILE [--roster R]`.
 pub fn board(a: &BoardArgs, ctx: &Ctx) -> Result<u8> {
+    let text = crate::support::fs::read_text(&a.file, &crate::support::fs::limits::SIGNED)?;
+    if crate::tui::board::national::is_combined(&text) {
+        return national(a, ctx);
+    }
     let (payload, trust) = crate::tui::board::load(&a.file, a.roster.as_deref())?;
     if !interactive() {
         bail!(
@@ -270,6 +274,40 @@ fn opinion_desk(
     };
     let clock = crate::support::clock::Clock::from_env()?;
     crate::tui::board::opinions::Desk::open(log, payload, &chair, key, previous, clock)
+}
+
+/// `panelist board COMBINED.json`: the ministry's national view.
+fn national(a: &BoardArgs, ctx: &Ctx) -> Result<u8> {
+    if a.opinions.is_some() {
+        bail!(
+            "{}",
+            crate::tr!(
+                format!(
+                    "{}：这是全国汇总结果；--opinions 用于专家组的汇总结果",
+                    a.file.display()
+                ),
+                format!(
+                    "{}: a combined result of the whole call; --opinions is for a panel's merged result",
+                    a.file.display()
+                )
+            )
+        );
+    }
+    let (payload, trust) = crate::tui::board::national::load(&a.file, a.roster.as_deref())?;
+    if !interactive() {
+        bail!(
+            "{}{}{}",
+            a.file.display(),
+            ctx.lang.pick("：", ": "),
+            ctx.lang.pick(
+                "看板需要终端（标准输入和标准输出须为终端）",
+                "the board needs a terminal (stdin and stdout must be terminals)"
+            )
+        );
+    }
+    let settings = crate::tui::settings(ctx.lang_flag)?;
+    crate::tui::board::national::run(payload, trust, settings)?;
+    Ok(exit::OK)
 }
 
 /// `panelist replay FILE`.

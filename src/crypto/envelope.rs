@@ -33,6 +33,8 @@ use super::sign::{SecretKey, SigError, VerifyKey};
 pub const SCORES_TYPE: &str = "application/vnd.panelist.scores+json;version=2";
 /// The chair's signed merged result.
 pub const MERGED_TYPE: &str = "application/vnd.panelist.merged+json;version=4";
+/// The ministry's signed combined result of a whole call.
+pub const COMBINED_TYPE: &str = "application/vnd.panelist.combined+json;version=1";
 
 /// Largest integer magnitude a payload may hold: 2^53 - 1.
 pub use crate::support::strict::MAX_SAFE_INTEGER;

@@ -2,6 +2,7 @@
 //! suite: generate a large panel, and append scores in a loop announcing
 //! each durable one (the crash test kills this process at random points).
 
+pub mod call;
 pub mod generate;
 
 use std::io::Write;
@@ -126,6 +127,40 @@ pub fn generate_panel(
     recuse_pct: u32,
     clock: &Clock,
 ) -> Result<()> {
+    let catalog = shipped_catalog("2023").map_err(anyhow::Error::msg)?;
+    let applications = generate::applications(&catalog, apps, seed);
+    let panel = format!("生成评审组（{experts}×{apps}）");
+    let spec = PanelSpec {
+        experts,
+        seed,
+        recuse_pct,
+        top_marks: Vec::new(),
+    };
+    write_panel(dir, applications, &panel, &spec, clock).map(|_| ())
+}
+
+/// How a generated panel scores.
+#[derive(Debug, Clone, Default)]
+pub struct PanelSpec {
+    pub experts: usize,
+    pub seed: u64,
+    /// About this percent of pairs are recusals.
+    pub recuse_pct: u32,
+    /// Applications every expert gives every criterion's maximum (never
+    /// recused): equal figures in every panel, for planted ties.
+    pub top_marks: Vec<String>,
+}
+
+/// [`generate_panel`] of the `applications` given, under the panel name
+/// `panel`. Returns the roster written.
+pub fn write_panel(
+    dir: &Path,
+    applications: Vec<crate::domain::Application>,
+    panel: &str,
+    spec: &PanelSpec,
+    clock: &Clock,
+) -> Result<Vec<crate::domain::RosterEntry>> {
+    let (experts, seed, recuse_pct) = (spec.experts, spec.seed, spec.recuse_pct);
     use crate::crypto::Alg;
     use crate::crypto::envelope::{Envelope, SCORES_TYPE};
     use crate::crypto::sign::SecretKey;
@@ -139,7 +174,7 @@ pub fn generate_panel(
     std::fs::create_dir_all(dir.join("exports"))?;
     let catalog = shipped_catalog("2023").map_err(anyhow::Error::msg)?;
     let rubric = default_rubric().map_err(anyhow::Error::msg)?;
-    let applications = generate::applications(&catalog, apps, seed);
+    let apps = applications.len();
     let app_ids: Vec<String> = applications.iter().map(|a| a.id.clone()).collect();
     let mut r = Rng::new(seed ^ 0xE1);
     let keys: Vec<SecretKey> = (0..experts)
@@ -168,13 +203,7 @@ pub fn generate_panel(
         roster: roster.clone(),
     };
     let bundle_path = dir.join("panel.bundle");
-    let meta = Bundle::create(
-        &bundle_path,
-        &content,
-        &format!("生成评审组（{experts}×{apps}）"),
-        clock,
-        true,
-    )?;
+    let meta = Bundle::create(&bundle_path, &content, panel, clock, true)?;
     crate::support::fs::write_atomic(
         &dir.join("roster.json"),
         serde_json::to_string_pretty(&roster)?.as_bytes(),
@@ -193,7 +222,8 @@ pub fn generate_panel(
             events.push(ev);
         };
         for (a, app) in app_ids.iter().enumerate() {
-            if r.chance(recuse_pct) {
+            let top = spec.top_marks.contains(app);
+            if !top && r.chance(recuse_pct) {
                 push(
                     Change::Recuse {
                         app: app.clone(),
@@ -205,6 +235,7 @@ pub fn generate_panel(
             }
             for c in &rubric.criteria {
                 let v = (merit[a] + lenient + r.below(7) as i64 - 3).clamp(c.min, c.max);
+                let v = if top { c.max } else { v };
                 push(
                     Change::Score {
                         app: app.clone(),
@@ -265,5 +296,5 @@ pub fn generate_panel(
             env.to_text().as_bytes(),
         )?;
     }
-    Ok(())
+    Ok(roster)
 }

@@ -8,6 +8,7 @@ pub mod conflict;
 pub mod content;
 pub mod credit;
 pub mod history;
+pub mod national;
 pub mod opinion;
 pub mod rules;
 pub mod text;

@@ -10,6 +10,7 @@
 //! The types know nothing of files, stores or signing keys: `export` and
 //! `merge` build them, `verify` checks them.
 
+pub mod combined;
 pub mod merged;
 pub mod scores;
 
@@ -57,6 +58,9 @@ fn explain<T: serde::de::DeserializeOwned + Serialize>(env: &Envelope) -> Result
 
 /// The scores payload's own format tag.
 pub const SCORES_FORMAT: &str = "panelist.scores.v2";
+
+/// The combined payload's own format tag.
+pub const COMBINED_FORMAT: &str = "panelist.combined.v1";
 
 /// The merged payload's own format tag.
 pub const MERGED_FORMAT: &str = "panelist.merged.v4";

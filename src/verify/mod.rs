@@ -14,17 +14,19 @@
 //! first bad sequence number where there is one, and the precise message.
 
 mod bundle;
+mod combined;
 mod merged;
 mod roster;
 mod scores;
 pub mod set;
 
 pub use bundle::BundleFacts;
+pub use combined::{CombinedRules, MINISTRY_ROLE, check_payload as check_combined};
 pub use merged::MergedRules;
 pub use roster::{CHAIR_ROLE, check_roster, read_bundle_facts, read_checked_roster};
 pub use scores::{ScoresRules, verify_scores};
 
-use crate::crypto::envelope::{Envelope, EnvelopeError, MERGED_TYPE, SCORES_TYPE};
+use crate::crypto::envelope::{COMBINED_TYPE, Envelope, EnvelopeError, MERGED_TYPE, SCORES_TYPE};
 use crate::crypto::sign::VerifyKey;
 use crate::domain::RosterEntry;
 use crate::domain::text::inert_line;
@@ -168,6 +170,7 @@ pub fn rules_for(payload_type: &str) -> Option<&'static dyn PayloadRules> {
     match payload_type {
         SCORES_TYPE => Some(&ScoresRules),
         MERGED_TYPE => Some(&MergedRules),
+        COMBINED_TYPE => Some(&CombinedRules),
         _ => None,
     }
 }
@@ -188,6 +191,14 @@ pub fn verify_envelope(env: &Envelope, ctx: &Context) -> Result<Verified, Verify
                 Kind::Signature,
                 "unsigned merged result (made without the chair's --key): a draft, not verifiable",
             )
+        } else if env.payload_type == COMBINED_TYPE {
+            VerifyError::new(
+                Kind::Signature,
+                crate::tr!(
+                    "未签名的合并结果（未用部里的 --key 签署）：只是草稿，不能校验",
+                    "unsigned combined result (made without the ministry's --key): a draft, not verifiable"
+                ),
+            )
         } else {
             unsigned()
         });
@@ -199,7 +210,7 @@ pub fn verify_envelope(env: &Envelope, ctx: &Context) -> Result<Verified, Verify
         VerifyError::new(
             Kind::PayloadType,
             format!(
-                "unknown payloadType '{}' (expected {SCORES_TYPE} or {MERGED_TYPE})",
+                "unknown payloadType '{}' (expected {SCORES_TYPE}, {MERGED_TYPE} or {COMBINED_TYPE})",
                 inert_line(&env.payload_type)
             ),
         )

@@ -8,6 +8,8 @@
 //! tables, detail keys in an application), theme, glyphs, languages and
 //! terminal guard. Key press → [`Action`] → [`Board::update`] → redraw.
 
+pub mod national;
+pub mod national_strings;
 pub mod opinions;
 pub mod strings;
 pub mod view;
