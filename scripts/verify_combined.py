@@ -174,7 +174,7 @@ def check_shape(p):
         closed(e, q, (
             "panel", "id", "title", "direction", "lead_unit", "sme", "authority", "scorers",
             "score", "innovation", "z", "percentile", "ranks", "robust", "status",
-            "panel_findings", "findings",
+            "panel_findings", "findings", "opinion",
         ))
         for k in ("id", "title", "lead_unit", "authority"):
             t_str(e[k], f"{q}.{k}")
@@ -192,6 +192,7 @@ def check_shape(p):
             t_str(r, f"{q}.panel_findings[{j}]")
         for j, r in enumerate(t_list(e["findings"], f"{q}.findings")):
             t_u32(r, f"{q}.findings[{j}]")
+        t_opt(t_str, e["opinion"], f"{q}.opinion")
 
     def app_at(a, path):
         closed(a, path, ("panel", "id"))
@@ -563,6 +564,7 @@ def from_merged(p, merged, roster):
                     if ranked and "innovation" in a["criteria"] else None
                 ),
                 "panel_findings": pf,
+                "opinion": a["opinion"]["text"] if a["opinion"] else None,
             }
             d = vm.first_diff(f"entries[{e['id']}@{k}]", {key: e[key] for key in want}, want)
             if d:

@@ -524,3 +524,68 @@ fn select_and_threshold_give_the_list() {
     );
     r.assert_error(&["no quota given for direction"]);
 }
+
+#[test]
+fn the_panels_opinion_travels_into_the_national_result_and_its_ranking() {
+    let c = call();
+    let (_, p) = combined();
+    let entries = p["entries"].as_array().unwrap();
+    let with: Vec<&Value> = entries.iter().filter(|e| !e["opinion"].is_null()).collect();
+    assert_eq!(with.len(), 1, "one panel opinion was written");
+    let e = with[0];
+    assert_eq!(e["panel"], 0);
+    assert_eq!(e["opinion"], panelist::dev::call::OPINION);
+    // The panel's merged result carries it, from its chair's log.
+    let m = read_env(&c.path("merged/p01.json"))
+        .payload_value()
+        .unwrap();
+    assert_eq!(m["opinions"]["events"], 1);
+    assert_eq!(
+        m["applications"][0]["opinion"]["text"],
+        panelist::dev::call::OPINION
+    );
+    // The ranking CSV's last column: the opinion, line breaks kept.
+    let text = std::fs::read_to_string(c.path("rank.csv")).unwrap();
+    let mut rd =
+        csv::ReaderBuilder::new().from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    assert_eq!(
+        rd.headers().unwrap().iter().next_back(),
+        Some("Panel opinion")
+    );
+    let row = rd
+        .records()
+        .map(|r| r.unwrap())
+        .find(|r| r.get(4) == e["id"].as_str() && r.iter().next_back() != Some(""))
+        .expect("the row with the opinion");
+    assert_eq!(row.iter().next_back(), Some(panelist::dev::call::OPINION));
+    // Changed in the combined result, re-signed: the independent verifier
+    // with the panels' files names the copied field.
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/verify_combined.py");
+    let env = read_env(&c.path("combined.json"));
+    let mut v = env.payload_value().unwrap();
+    for x in v["entries"].as_array_mut().unwrap() {
+        if !x["opinion"].is_null() {
+            x["opinion"] = "专家组意见：不予推荐。".into();
+        }
+    }
+    let key = panelist::dev::call::key_of(1, "M01").unwrap();
+    let forged = Envelope::sign(COMBINED_TYPE, v, &key).unwrap();
+    let path = c.path("opinion-forged.json");
+    std::fs::write(&path, forged.to_text()).unwrap();
+    let out = std::process::Command::new("python3")
+        .arg(&script)
+        .arg(&path)
+        .arg("--roster")
+        .arg(c.path("roster.json"))
+        .arg("--merged")
+        .args(
+            ["p01.json", "p02.json", "p03.json", "p04.json"]
+                .map(|f| c.path(&format!("merged/{f}"))),
+        )
+        .output()
+        .unwrap();
+    let r = Run::from(out);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("opinion"), "{}", r.stdout);
+}

@@ -375,6 +375,7 @@ pub fn entries(panels: &[&MergedPayload], rule: RankRule) -> Vec<CombinedEntry> 
                 status: national::Status::Unranked,
                 panel_findings: pf,
                 findings: Vec::new(),
+                opinion: a.opinion.as_ref().map(|o| o.text.clone()),
             });
         }
     }

@@ -75,6 +75,7 @@ impl People<'_> {
             l("名次稳健", "Robust"),
             l("状态", "Status"),
             l("跨组问题", "Findings across panels"),
+            l("专家组意见", "Panel opinion"),
         ]
     }
 
@@ -123,6 +124,9 @@ impl People<'_> {
             ),
             Cell::Text(status_word(e.status, lang).into()),
             Cell::Text(rules.join(lang.pick("、", ", "))),
+            e.opinion.as_ref().map_or(Cell::Empty, |o| {
+                Cell::Text(crate::domain::text::inert(o.trim(), true))
+            }),
         ]
     }
 

@@ -105,6 +105,9 @@ fn plant(panels: &mut [Vec<Application>]) {
 /// `merged/pNN.json` (signed by chair CNN), `roster.json` (the chairs and
 /// the ministry, M01), `ministry.key` and `ministry.pass`, `forged/` and
 /// `planted.json`.
+/// The panel's opinion panel 1's chair writes on its first application.
+pub const OPINION: &str = "专家组意见：同意推荐。\n该项目技术路线清晰，已在多地部署。";
+
 pub fn generate_call(
     dir: &Path,
     panels: usize,
@@ -180,6 +183,29 @@ pub fn generate_call(
             Ok(m) => m,
             Err(s) => bail!("panel {}: merge stopped: {}", k + 1, s.problems.join("; ")),
         };
+        let mut merged = merged;
+        if k == 0 {
+            // Panel 1's chair writes the panel's opinion on its first
+            // application: a real opinion log, merged in.
+            let log = pdir.join("opinions.log");
+            let _ = std::fs::remove_file(&log);
+            let meta = crate::store::opinions::OpinionMeta {
+                bundle_id: bundle.meta.bundle_id.clone(),
+                bundle_digest: bundle.meta.digest.clone(),
+                chair: chair_id.clone(),
+                key_id: chair_key.verify_key().key_id(),
+            };
+            let mut l = crate::store::opinions::OpinionLog::create(&log, &meta)?;
+            let owner = crate::keyring::owner::OwnerKey::new(&chair_key, Vec::new());
+            if let Some(a) = merged.payload.applications.first() {
+                l.append(&a.id, OPINION, clock, &owner)?;
+            }
+            drop(l);
+            let o = crate::merge::opinions::read(&log, &roster, &bundle.meta.digest, &|id| {
+                bundle.has_application(id)
+            })?;
+            crate::merge::opinions::attach(&mut merged.payload, &o)?;
+        }
         let env = crate::merge::envelope(&merged.payload, Some(&chair_key))?;
         crate::support::fs::write_atomic(
             &dir.join(format!("merged/p{:02}.json", k + 1)),

@@ -174,6 +174,9 @@ pub struct CombinedEntry {
     pub panel_findings: Vec<String>,
     /// Indices into `findings` of the call-wide findings naming it.
     pub findings: Vec<u32>,
+    /// The panel's opinion (专家组意见) as its signed result carries it;
+    /// null when the panel wrote none. Untrusted text, shown inert.
+    pub opinion: Option<String>,
 }
 
 /// An application of a panel, as findings and the list name it.

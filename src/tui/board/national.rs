@@ -262,6 +262,14 @@ impl National {
                 t.warning(),
             ));
         }
+        if let Some(o) = &e.opinion {
+            out.push(Line::styled(n.opinion.to_string(), t.heading()));
+            for para in o.split('\n') {
+                for l in wrap(&inert_line(para), w.saturating_sub(2).max(8)) {
+                    out.push(Line::styled(format!("  {l}"), t.base()));
+                }
+            }
+        }
         out
     }
 }
