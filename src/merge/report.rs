@@ -656,7 +656,9 @@ fn xlsx_with(
     let head = headers(rubric, lang);
     for (code, rows) in &groups {
         let name = sheet_name(*code, catalog, lang);
-        let ws = wb.add_worksheet();
+        let ws = wb
+            .add_worksheet_with_constant_memory()
+            .context("a temporary file for the XLSX")?;
         ws.set_name(&name)?;
         header_row(ws, 0, &head, &bold)?;
         for (i, row) in rows.iter().enumerate() {
@@ -682,7 +684,10 @@ fn xlsx_with(
     }
     // Every comment, after the direction sheets.
     if let Some(p) = payload {
-        comments_sheet(wb.add_worksheet(), p, lang, &bold)?;
+        let ws = wb
+            .add_worksheet_with_constant_memory()
+            .context("a temporary file for the XLSX")?;
+        comments_sheet(ws, p, lang, &bold)?;
     }
     wb.save_to_buffer().context("building the XLSX workbook")
 }
