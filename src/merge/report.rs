@@ -503,9 +503,11 @@ fn comments_sheet(ws: &mut Worksheet, p: &MergedPayload, lang: Lang, bold: &Form
     )?;
     let mut r = 1u32;
     for a in &p.applications {
+        // Once per application, not once per comment.
+        let (id, title) = (inert_line(&a.id), inert_line(&a.title));
         for m in &a.by_expert {
-            ws.write_string(r, 0, inert_line(&a.id))?;
-            ws.write_string(r, 1, inert_line(&a.title))?;
+            ws.write_string(r, 0, &id)?;
+            ws.write_string(r, 1, &title)?;
             ws.write_string(r, 2, inert_line(&m.expert))?;
             ws.write_string(r, 3, rec_word(m.recommend, lang))?;
             ws.write_string(r, 4, crate::domain::text::inert(m.comment.trim(), true))?;
