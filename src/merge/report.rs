@@ -541,6 +541,10 @@ fn xlsx_with(
 ) -> Result<Vec<u8>> {
     let (mark, payload) = (signed.map(|x| x.0), signed.map(|x| x.1));
     let mut wb = Workbook::new();
+    // Deflate's fastest level: a 300-expert panel's sheets are tens of
+    // megabytes of XML, and level 6 took most of the save for a file only
+    // somewhat smaller.
+    wb.set_zip_compression_level(1);
     if let Some(m) = mark {
         let props = rust_xlsxwriter::DocProperties::new()
             .set_custom_property(crate::verify::set::XLSX_PROPERTY, m.sha256.as_str());
