@@ -197,17 +197,15 @@ pub fn verify(a: &VerifyArgs, cli: &Ctx) -> Result<u8> {
         ),
     }
     let outcomes = crate::support::par::map(&a.files, |f| {
-        match crate::export::read_signed_file(f) {
+        match crate::export::read_signed_bytes(f) {
             Err(e) => Outcome::Unreadable(format!("{e:#}")),
-            Ok(text) => {
+            Ok(bytes) => {
                 // What `sha256sum` prints, and every printed page shows.
-                let sha = crate::verify::set::sha256_hex(text.as_bytes());
-                let r = verify::verify_text(&text, &ctx);
+                let sha = crate::verify::set::sha256_hex(&bytes);
+                let r = verify::verify_text(crate::export::signed_text(&bytes), &ctx);
                 // A merged result's set is checked against its bytes.
                 let keep = match &r {
-                    Ok(v) if v.payload_type == crate::crypto::envelope::MERGED_TYPE => {
-                        text.into_bytes()
-                    }
+                    Ok(v) if v.payload_type == crate::crypto::envelope::MERGED_TYPE => bytes,
                     _ => Vec::new(),
                 };
                 Outcome::Verdict(r, keep, sha)

@@ -333,14 +333,42 @@ impl Envelope {
 
     /// The file's text: DSSE's JSON form, pretty, a final newline.
     pub fn to_text(&self) -> String {
+        let mut out = Vec::with_capacity(self.payload.len().div_ceil(3) * 4 + 1024);
+        self.write_text(&mut out)
+            .expect("writing to memory does not fail");
+        // Base64 and the inert JSON around it are ASCII and whole UTF-8.
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// [`Envelope::to_text`] written to `w` as it is made: the base64 of a
+    /// payload of a hundred megabytes is encoded in pieces, never held
+    /// whole, and (being only `A–Z a–z 0–9 + / =`) is not passed through
+    /// the inert string writer.
+    pub fn write_text<W: std::io::Write>(&self, w: &mut W) -> std::io::Result<()> {
         let wire = Wire {
-            payload: STANDARD.encode(&self.payload),
+            payload: String::new(),
             payload_type: self.payload_type.clone(),
             signatures: self.signatures.clone(),
         };
-        let mut s = crate::support::jsonio::to_string_pretty_inert(&wire).unwrap_or_default();
-        s.push('\n');
-        s
+        let frame =
+            crate::support::jsonio::to_string_pretty_inert(&wire).map_err(std::io::Error::other)?;
+        // The first `"payload": ""` is the payload's: the type before it
+        // is a string whose quotes are escaped.
+        const SLOT: &str = "\"payload\": \"";
+        let at = frame
+            .find("\"payload\": \"\"")
+            .map(|i| i + SLOT.len())
+            .ok_or_else(|| std::io::Error::other("no payload in the envelope"))?;
+        w.write_all(&frame.as_bytes()[..at])?;
+        let mut buf = String::with_capacity(64 * 1024);
+        // Whole groups of three bytes per piece: no padding in between.
+        for piece in self.payload.chunks(48 * 1024) {
+            buf.clear();
+            STANDARD.encode_string(piece, &mut buf);
+            w.write_all(buf.as_bytes())?;
+        }
+        w.write_all(&frame.as_bytes()[at..])?;
+        w.write_all(b"\n")
     }
 
     /// The decoded payload for people: pretty JSON, every character a
@@ -410,6 +438,37 @@ mod tests {
         assert!(check_jcs_safe(&big).is_err());
         let ok: Value = serde_json::from_str(r#"{"n": -9007199254740991}"#).expect("json");
         assert!(check_jcs_safe(&ok).is_ok());
+    }
+
+    #[test]
+    fn text_written_in_pieces_is_the_whole_serialisation() {
+        let k = SecretKey::generate(Alg::Ed25519, None).expect("key");
+        // Payload lengths around the pieces' size and the base64 groups.
+        for n in [
+            0usize,
+            1,
+            2,
+            3,
+            48 * 1024 - 1,
+            48 * 1024,
+            48 * 1024 + 2,
+            200_001,
+        ] {
+            let bytes: Vec<u8> = (0..n).map(|i| b'a' + (i % 26) as u8).collect();
+            let env = Envelope::sign_bytes(SCORES_TYPE, bytes.clone(), &k).expect("sign");
+            let whole = Wire {
+                payload: STANDARD.encode(&bytes),
+                payload_type: env.payload_type.clone(),
+                signatures: env.signatures.clone(),
+            };
+            let mut want = crate::support::jsonio::to_string_pretty_inert(&whole).expect("text");
+            want.push('\n');
+            assert_eq!(env.to_text(), want, "payload of {n} bytes");
+            if n > 0 {
+                let back = Envelope::parse(&env.to_text()).expect("parses");
+                assert_eq!(back.payload, bytes);
+            }
+        }
     }
 
     #[test]

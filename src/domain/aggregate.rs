@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use super::catalog::Rubric;
-use super::history::{Entry, Status};
+use super::history::Entry;
 
 /// Decimal places of published figures.
 pub const PLACES: u32 = 4;
@@ -287,7 +287,7 @@ pub fn tie_break_rule(p: &Params) -> String {
 }
 
 /// One expert's verified sheet.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ExpertSheet {
     pub expert: String,
     pub entries: BTreeMap<String, Entry>,
@@ -400,7 +400,7 @@ impl std::fmt::Display for AggregateError {
 
 /// The weighted total of a complete entry; None for drafts and recusals.
 fn complete_total(e: &Entry, rubric: &Rubric) -> Option<i64> {
-    if e.status(rubric) == Status::Complete {
+    if e.is_complete(rubric) {
         e.total(rubric)
     } else {
         None
@@ -811,11 +811,20 @@ fn expert_stats(
                 (None, None)
             } else {
                 let sum: i128 = mine.iter().map(|x| x.1 as i128).sum();
-                // Σ (t − mean_a) / n, exact: common denominator of the means.
-                let mut acc = Q::int(0);
-                for (a, t) in &mine {
-                    let d = Q::int(*t).minus(mean_of[a]);
-                    acc = Q::new(acc.num * d.den + d.num * acc.den, acc.den * d.den);
+                // Σ (t − mean_a) / n, exact: Σ t − Σ mean_a, the means
+                // summed per denominator first (a panel's means share a
+                // few: their counts of scorers), then those sums joined.
+                let mut by_den: Vec<(i128, i128)> = Vec::new();
+                for (a, _) in &mine {
+                    let m = mean_of[a];
+                    match by_den.iter_mut().find(|(d, _)| *d == m.den) {
+                        Some((_, num)) => *num += m.num,
+                        None => by_den.push((m.den, m.num)),
+                    }
+                }
+                let mut acc = Q { num: sum, den: 1 };
+                for (den, num) in by_den {
+                    acc = acc.minus(Q::new(num, den));
                 }
                 (
                     Some(Q::new(sum, n).fixed()),

@@ -615,6 +615,18 @@ impl Entry {
         }
     }
 
+    /// Whether the entry is complete (`status` is `Complete`), found
+    /// without listing what it lacks.
+    pub fn is_complete(&self, rubric: &Rubric) -> bool {
+        !self.recused
+            && self.recommend.is_some()
+            && rubric
+                .criteria
+                .iter()
+                .all(|c| self.scores.contains_key(&c.key))
+            && self.comment_chars() >= rubric.min_comment_chars as usize
+    }
+
     /// The comment's length as completeness counts it (visible characters).
     pub fn comment_chars(&self) -> usize {
         super::text::visible_chars(&self.comment)
@@ -998,5 +1010,49 @@ mod long_chain_tests {
                 "{v}"
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod complete_tests {
+    use super::{Entry, Status};
+
+    #[test]
+    fn is_complete_agrees_with_the_status() {
+        let rubric = crate::domain::catalog::default_rubric().expect("rubric");
+        let need = rubric.min_comment_chars as usize;
+        let all: std::collections::BTreeMap<String, i64> =
+            rubric.criteria.iter().map(|c| (c.key.clone(), 1)).collect();
+        let mut one_short = all.clone();
+        one_short.pop_first();
+        let long = "评".repeat(need);
+        let short = "评".repeat(need.saturating_sub(1));
+        for scores in [all.clone(), one_short, Default::default()] {
+            for comment in [&long, &short, &String::new()] {
+                for recommend in [Some(true), Some(false), None] {
+                    for recused in [false, true] {
+                        let e = Entry {
+                            scores: scores.clone(),
+                            comment: comment.clone(),
+                            recommend,
+                            recused,
+                            ..Entry::default()
+                        };
+                        assert_eq!(
+                            e.is_complete(&rubric),
+                            e.status(&rubric) == Status::Complete,
+                            "{e:?}"
+                        );
+                    }
+                }
+            }
+        }
+        let done = Entry {
+            scores: all,
+            comment: long,
+            recommend: Some(true),
+            ..Entry::default()
+        };
+        assert!(done.is_complete(&rubric));
     }
 }

@@ -181,3 +181,20 @@ pub fn export_bundle(
 pub fn read_signed_file(path: &Path) -> Result<String> {
     crate::support::fs::read_text(path, &crate::support::fs::limits::SIGNED)
 }
+
+/// [`read_signed_file`] as bytes known to be UTF-8 (checked with SIMD:
+/// files of megabytes each); [`signed_text`] reads them as text.
+pub fn read_signed_bytes(path: &Path) -> Result<Vec<u8>> {
+    let bytes = crate::support::fs::read_kind(path, &crate::support::fs::limits::SIGNED)?;
+    if simdutf8::basic::from_utf8(&bytes).is_err() {
+        let at = std::str::from_utf8(&bytes).map_or_else(|e| e.valid_up_to(), |_| 0);
+        bail!("{}: not UTF-8 (byte {at})", path.display());
+    }
+    Ok(bytes)
+}
+
+/// The text of bytes from [`read_signed_bytes`] (empty for bytes that are
+/// not UTF-8, which it never returns).
+pub fn signed_text(bytes: &[u8]) -> &str {
+    simdutf8::basic::from_utf8(bytes).unwrap_or_default()
+}

@@ -20,14 +20,14 @@ pub mod report;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::crypto::envelope::{Envelope, SCORES_TYPE};
 use crate::crypto::short_id;
 use crate::domain::aggregate::{self, Aggregate, AppInfo, ExpertSheet, Params};
-use crate::domain::history::{Entry, Status, hex};
+use crate::domain::history::{Entry, hex, unhex32};
 use crate::domain::text::inert_line;
 use crate::domain::{RosterEntry, Rubric};
 use crate::formats::merged::{
@@ -157,14 +157,17 @@ struct Candidate {
     pos: usize,
     name: String,
     sha256: String,
-    /// The payload with its history dropped once verified: a panel of
-    /// 300 experts × 1,000 applications holds 1.8 million events, and the
-    /// merge needs only their hashes from then on.
+    /// The payload's header once verified: its applications are moved
+    /// into `sheet` and its history dropped — a panel of 300 experts ×
+    /// 1,000 applications holds 1.8 million events, and the merge needs
+    /// only their hashes from then on.
     p: ScoresPayload,
+    /// The expert's sheet, as the verified export states it.
+    sheet: ExpertSheet,
     /// The verified history's event hashes, in order. Each commits to its
     /// event and every one before it, so comparing hashes compares
     /// histories.
-    hashes: Vec<String>,
+    hashes: Vec<[u8; 32]>,
 }
 
 /// How two verified histories of one expert relate.
@@ -186,7 +189,7 @@ fn extends(a: &Candidate, b: &Candidate) -> bool {
     let n = a.hashes.len();
     n <= b.hashes.len()
         && a.hashes[..] == b.hashes[..n]
-        && (n == 0 || b.hashes[n - 1] == a.p.head.hash)
+        && (n == 0 || unhex32(&a.p.head.hash) == Some(b.hashes[n - 1]))
 }
 
 fn relation(a: &Candidate, b: &Candidate) -> Relation {
@@ -215,25 +218,29 @@ fn head_text(name: &str, h: &HeadRef) -> String {
 /// An expert's sheet as the export states it (verified equal to the replay
 /// of its history): recused applications carry no scores.
 pub fn sheet_of(p: &ScoresPayload) -> ExpertSheet {
-    let entries = p
-        .applications
-        .iter()
+    sheet_from(&p.expert.id, p.applications.clone())
+}
+
+/// [`sheet_of`], taking the applications instead of copying them.
+fn sheet_from(expert: &str, applications: Vec<crate::formats::scores::AppResult>) -> ExpertSheet {
+    let entries = applications
+        .into_iter()
         .map(|a| {
             (
-                a.id.clone(),
+                a.id,
                 Entry {
-                    scores: a.scores.clone(),
-                    comment: a.comment.clone(),
+                    scores: a.scores,
+                    comment: a.comment,
                     recommend: a.recommend,
                     recused: a.status == "recused",
-                    recuse_reason: a.recuse_reason.clone().unwrap_or_default(),
+                    recuse_reason: a.recuse_reason.unwrap_or_default(),
                     last_seq: 0,
                 },
             )
         })
         .collect();
     ExpertSheet {
-        expert: p.expert.id.clone(),
+        expert: expert.to_string(),
         entries,
     }
 }
@@ -297,6 +304,10 @@ fn aggregate_part(
             lead_sme: f.sme,
         })
         .collect();
+    if infos.len() == facts.len() {
+        // Every application: the sheets as they are, not a copy.
+        return aggregate::aggregate(rubric, &infos, sheets, params).map_err(|e| e.to_string());
+    }
     let part: Vec<ExpertSheet> = sheets
         .iter()
         .map(|s| ExpertSheet {
@@ -324,12 +335,24 @@ pub fn aggregate_sheets(
     params: &Params,
     elig: Eligibility,
 ) -> std::result::Result<Aggregated, String> {
+    aggregate_owned(rubric, facts, sheets.to_vec(), params, elig)
+}
+
+/// [`aggregate_sheets`], the sheets' entries moved into the published
+/// marks.
+fn aggregate_owned(
+    rubric: &Rubric,
+    facts: &[AppFacts],
+    sheets: Vec<ExpertSheet>,
+    params: &Params,
+    elig: Eligibility,
+) -> std::result::Result<Aggregated, String> {
     let excluded: BTreeSet<String> = elig.excluded(facts).into_iter().map(|x| x.id).collect();
     let agg = if excluded.is_empty() {
-        aggregate_part(rubric, facts, sheets, params, &|_| true)?
+        aggregate_part(rubric, facts, &sheets, params, &|_| true)?
     } else {
-        let ranked = aggregate_part(rubric, facts, sheets, params, &|id| !excluded.contains(id))?;
-        let left = aggregate_part(rubric, facts, sheets, params, &|id| excluded.contains(id))?;
+        let ranked = aggregate_part(rubric, facts, &sheets, params, &|id| !excluded.contains(id))?;
+        let left = aggregate_part(rubric, facts, &sheets, params, &|id| excluded.contains(id))?;
         let mut by_id: BTreeMap<String, aggregate::AppResult> = ranked
             .applications
             .into_iter()
@@ -349,24 +372,43 @@ pub fn aggregate_sheets(
             agreement: ranked.agreement,
         }
     };
+    // Each application's column of entries, taken out of the sheets (in
+    // sheet order) rather than copied: a panel's marks are most of a
+    // merge's memory.
+    let row: std::collections::HashMap<&str, usize> = facts
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.id.as_str(), i))
+        .collect();
+    let mut columns: Vec<Vec<(String, Entry)>> = (0..facts.len()).map(|_| Vec::new()).collect();
+    for s in sheets {
+        for (app, e) in s.entries {
+            if let Some(&i) = row.get(app.as_str()) {
+                columns[i].push((s.expert.clone(), e));
+            }
+        }
+    }
     let applications = agg
         .applications
         .iter()
         .zip(facts)
-        .map(|(r, f)| {
-            let mut marks: Vec<ExpertMark> = sheets
+        .zip(columns)
+        .map(|((r, f), column)| {
+            // The scorers are the experts whose entry is complete, in
+            // sheet order: their entries are found walking forward, with
+            // no entry's status computed again.
+            let mut rest = column.into_iter();
+            let mut marks: Vec<ExpertMark> = r
+                .scorers
                 .iter()
-                .filter_map(|s| {
-                    let e = s.entries.get(&f.id)?;
-                    if e.status(rubric) != Status::Complete {
-                        return None;
-                    }
+                .filter_map(|ex| {
+                    let (expert, e) = rest.find(|(x, _)| x == ex)?;
                     Some(ExpertMark {
-                        expert: s.expert.clone(),
-                        scores: e.scores.clone(),
                         total: e.total(rubric)?,
                         recommend: e.recommend?,
-                        comment: e.comment.clone(),
+                        expert,
+                        scores: e.scores,
+                        comment: e.comment,
                     })
                 })
                 .collect();
@@ -466,10 +508,8 @@ pub fn merge(
     // Verify every input on every core; the files are independent.
     // Each worker reads a file, hashes it, verifies it and keeps only what
     // the merge needs; a file given twice is verified twice and counted once.
-    type Checked = (
-        String,
-        std::result::Result<(String, ScoresPayload, Vec<String>), (String, Option<String>)>,
-    );
+    type Kept = (String, ScoresPayload, ExpertSheet, Vec<[u8; 32]>);
+    type Checked = (String, std::result::Result<Kept, (String, Option<String>)>);
     let mut results: Vec<Option<Checked>> = crate::support::par::map_indexed(
         inputs,
         |_, f| {
@@ -480,11 +520,13 @@ pub fn merge(
             let sha = hex(&Sha256::digest(&data));
             let r = check_bytes(&data, &ctx)
                 .map(|(summary, mut p)| {
+                    // Verified hashes are 64 lower-case hex digits.
                     let hashes = std::mem::take(&mut p.history)
-                        .into_iter()
-                        .map(|e| e.hash)
+                        .iter()
+                        .map(|e| unhex32(&e.hash).unwrap_or_default())
                         .collect();
-                    (summary, p, hashes)
+                    let sheet = sheet_from(&p.expert.id, std::mem::take(&mut p.applications));
+                    (summary, p, sheet, hashes)
                 })
                 .map_err(|e| (e.message, named_expert(&data, roster)));
             Some((sha, r))
@@ -512,7 +554,7 @@ pub fn merge(
             r.map_err(|m| (NoteKind::Skipped, m))
         };
         match checked {
-            Ok((summary, p, hashes)) => {
+            Ok((summary, p, sheet, hashes)) => {
                 notes.push(Note {
                     kind: NoteKind::Ok,
                     file: f.name.clone(),
@@ -523,6 +565,7 @@ pub fn merge(
                     name: f.name.clone(),
                     sha256: sha,
                     p,
+                    sheet,
                     hashes,
                 });
             }
@@ -661,12 +704,19 @@ pub fn merge(
         return Ok(Err(Stopped { problems, notes }));
     }
     chosen.sort_by(|a, b| a.p.expert.id.cmp(&b.p.expert.id));
-    let sheets: Vec<ExpertSheet> = chosen.iter().map(|c| sheet_of(&c.p)).collect();
+    // The histories are compared; from here on only the sheets count.
+    let sheets: Vec<ExpertSheet> = chosen
+        .iter_mut()
+        .map(|c| {
+            c.hashes = Vec::new();
+            std::mem::take(&mut c.sheet)
+        })
+        .collect();
     let elig = Eligibility {
         findings: &findings,
         exclude: opts.exclude_ineligible,
     };
-    let done = match aggregate_sheets(&bundle.rubric, &apps, &sheets, &opts.params, elig) {
+    let done = match aggregate_owned(&bundle.rubric, &apps, sheets, &opts.params, elig) {
         Ok(x) => x,
         Err(m) => {
             return Ok(Err(Stopped {
@@ -712,11 +762,10 @@ fn check_bytes(
     bytes: &[u8],
     ctx: &Context,
 ) -> std::result::Result<(String, ScoresPayload), VerifyError> {
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        VerifyError::new(
-            verify::Kind::Envelope,
-            format!("not UTF-8 (byte {})", e.valid_up_to()),
-        )
+    // Megabytes each: the SIMD check, and the position only on failure.
+    let text = simdutf8::basic::from_utf8(bytes).map_err(|_| {
+        let at = std::str::from_utf8(bytes).map_or_else(|e| e.valid_up_to(), |_| 0);
+        VerifyError::new(verify::Kind::Envelope, format!("not UTF-8 (byte {at})"))
     })?;
     let env = verify::parse_envelope(text)?;
     let (v, p) = verify::verify_scores(&env, ctx)?;
@@ -819,7 +868,10 @@ pub fn recompute(
     }
     let facts: Vec<AppFacts> = payload.applications.iter().map(MergedApp::facts).collect();
     let params = payload.method.params();
-    let sheets: Vec<ExpertSheet> = files.iter().map(sheet_of).collect();
+    let sheets: Vec<ExpertSheet> = files
+        .into_iter()
+        .map(|p| sheet_from(&p.expert.id, p.applications))
+        .collect();
     // The findings are the bundle's: `panelist verify --bundle` screens
     // them again; here the file's own are used.
     let findings: BTreeMap<String, Vec<AppFinding>> = payload
@@ -832,7 +884,7 @@ pub fn recompute(
         findings: &findings,
         exclude: payload.method.exclude_ineligible,
     };
-    let done = match aggregate_sheets(&rubric, &facts, &sheets, &params, elig) {
+    let done = match aggregate_owned(&rubric, &facts, sheets, &params, elig) {
         Ok(x) => x,
         Err(m) => return Err(vec![m]),
     };
@@ -1242,7 +1294,11 @@ impl Request<'_> {
     }
 
     /// Builds the signed result and the people's files, then writes them
-    /// (every file is built before any is written).
+    /// (every file is built before any is renamed into place). The signed
+    /// file is written first, beside its target, as it is encoded (its
+    /// SHA-256 taken on the way, for the people's files to carry), so the
+    /// whole text of a result of a hundred megabytes is never held; its
+    /// payload bytes are let go before the people's files are built.
     pub fn write(
         &self,
         prep: &Prepared,
@@ -1250,8 +1306,39 @@ impl Request<'_> {
         lang: crate::support::lang::Lang,
     ) -> Result<()> {
         let env = envelope(&merged.payload, prep.key.as_ref().map(|k| &k.key))?;
-        let json = env.to_text();
-        let signed = report::SignedMark::of(json.as_bytes());
+        let json_tmp = crate::support::fs::TempPath::beside(self.output);
+        let cannot = || format!("cannot write {}", self.output.display());
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(json_tmp.path())
+            .with_context(|| {
+                format!(
+                    "cannot create a file in {}",
+                    self.output
+                        .parent()
+                        .filter(|p| !p.as_os_str().is_empty())
+                        .unwrap_or(std::path::Path::new("."))
+                        .display()
+                )
+            })?;
+        let mut out = std::io::BufWriter::with_capacity(
+            1 << 20,
+            Hashing {
+                file,
+                sha: Sha256::new(),
+            },
+        );
+        env.write_text(&mut out).with_context(cannot)?;
+        drop(env);
+        // Synced when it is renamed into place (`TempPath::commit`).
+        let hashing = out
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .with_context(cannot)?;
+        let signed = report::SignedMark {
+            sha256: hex(&hashing.sha.finalize()),
+        };
         let apps = prep.bundle.applications()?;
         let people = report::People {
             agg: &merged.aggregate,
@@ -1267,10 +1354,10 @@ impl Request<'_> {
             Some(_) => Some(people.xlsx_bytes()?),
             None => None,
         };
-        // The people's files go first and the signed file last, each
-        // written whole beside its target before any is renamed: a merge
-        // stopped part-way leaves people's files that name a signed file
-        // which is not beside them, and `panelist verify` says so.
+        // The people's files are renamed into place first and the signed
+        // file last: a merge stopped part-way leaves people's files that
+        // name a signed file which is not beside them, and `panelist
+        // verify` says so.
         let mut set: Vec<(&std::path::Path, &[u8])> = Vec::new();
         if let (Some(p), Some(b)) = (self.csv, &csv) {
             set.push((p, b));
@@ -1278,8 +1365,25 @@ impl Request<'_> {
         if let (Some(p), Some(b)) = (self.xlsx, &xlsx) {
             set.push((p, b));
         }
-        set.push((self.output, json.as_bytes()));
-        crate::support::fs::write_set(&set)
+        crate::support::fs::write_set(&set)?;
+        json_tmp.commit(self.output)
+    }
+}
+
+/// A file that hashes what is written to it.
+struct Hashing {
+    file: std::fs::File,
+    sha: Sha256,
+}
+
+impl std::io::Write for Hashing {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.sha.update(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
     }
 }
 

@@ -508,9 +508,11 @@ fn comments_sheet(ws: &mut Worksheet, p: &MergedPayload, lang: Lang, bold: &Form
     )?;
     let mut r = 1u32;
     for a in &p.applications {
+        // Once per application, not once per comment.
+        let (id, title) = (inert_line(&a.id), inert_line(&a.title));
         for m in &a.by_expert {
-            ws.write_string(r, 0, inert_line(&a.id))?;
-            ws.write_string(r, 1, inert_line(&a.title))?;
+            ws.write_string(r, 0, &id)?;
+            ws.write_string(r, 1, &title)?;
             ws.write_string(r, 2, inert_line(&m.expert))?;
             ws.write_string(r, 3, rec_word(m.recommend, lang))?;
             ws.write_string(r, 4, crate::domain::text::inert(m.comment.trim(), true))?;
@@ -582,6 +584,10 @@ fn xlsx_with(
 ) -> Result<Vec<u8>> {
     let (mark, payload) = (signed.map(|x| x.0), signed.map(|x| x.1));
     let mut wb = Workbook::new();
+    // Deflate's fastest level: a 300-expert panel's sheets are tens of
+    // megabytes of XML, and level 6 took most of the save for a file only
+    // somewhat smaller.
+    wb.set_zip_compression_level(1);
     if let Some(m) = mark {
         let props = rust_xlsxwriter::DocProperties::new()
             .set_custom_property(crate::verify::set::XLSX_PROPERTY, m.sha256.as_str());
@@ -699,7 +705,9 @@ fn xlsx_with(
     let head = headers(rubric, lang);
     for (code, rows) in &groups {
         let name = sheet_name(*code, catalog, lang);
-        let ws = wb.add_worksheet();
+        let ws = wb
+            .add_worksheet_with_constant_memory()
+            .context("a temporary file for the XLSX")?;
         ws.set_name(&name)?;
         header_row(ws, 0, &head, &bold)?;
         for (i, row) in rows.iter().enumerate() {
@@ -725,7 +733,10 @@ fn xlsx_with(
     }
     // Every comment, after the direction sheets.
     if let Some(p) = payload {
-        comments_sheet(wb.add_worksheet(), p, lang, &bold)?;
+        let ws = wb
+            .add_worksheet_with_constant_memory()
+            .context("a temporary file for the XLSX")?;
+        comments_sheet(ws, p, lang, &bold)?;
         if p.opinions.is_some() {
             opinions_sheet(wb.add_worksheet(), p, lang, &bold)?;
         }
