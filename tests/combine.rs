@@ -589,3 +589,33 @@ fn the_panels_opinion_travels_into_the_national_result_and_its_ranking() {
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("opinion"), "{}", r.stdout);
 }
+
+#[test]
+fn with_the_experts_files_every_panel_is_recomputed_and_a_missing_one_stops_it() {
+    let c = call();
+    let folders: Vec<String> = (1..=4)
+        .map(|k| c.p(&format!("panels/p{k:02}/exports")))
+        .collect();
+    let mut extra: Vec<&str> = vec!["--exports"];
+    extra.extend(folders.iter().map(String::as_str));
+    let r = c.combine(&["merged"], "recomputed.json", &extra);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let lines: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("RECO "))
+        .collect();
+    assert_eq!(lines.len(), 4, "{}", r.stdout);
+    assert!(lines[0].contains("every figure recomputed from 4 experts' files"));
+    // Panel 4's experts' files left out: the combine stops, writes nothing.
+    let r = c.combine(&["merged"], "unrecomputed.json", &extra[..4]);
+    assert_eq!(r.code, 2, "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("p04.json: does not recompute"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("expert E001"), "{}", r.stderr);
+    assert!(!c.path("unrecomputed.json").exists());
+}

@@ -97,6 +97,11 @@ pub struct CombineArgs {
     /// Do not prefer small and micro enterprises at equal merit.
     #[arg(long)]
     pub no_sme_tiebreak: bool,
+    /// The experts' signed files of the panels (files or folders of
+    /// *.json): every panel's figures are recomputed from them, and the
+    /// combine stops unless each recomputes exactly.
+    #[arg(long, value_name = "EXPORT", num_args = 1..)]
+    pub exports: Vec<PathBuf>,
 }
 
 /// The places per direction of a quota file: `code = N` lines (TOML).
@@ -186,9 +191,22 @@ pub fn run(a: &CombineArgs, ctx: &Ctx) -> Result<u8> {
         key: a.key.as_deref(),
         passphrase_file: a.passphrase_file.as_deref(),
         prefer: &a.prefer,
+        exports: &a.exports,
     };
     let done = req.run(&opts, &ctx.clock.stamp(), lang)?;
     let p = &done.payload;
+    for (file, n) in &done.recomputed {
+        print::line(crate::tr!(
+            format!(
+                "RECO {}  每个数值都由 {n} 份专家评分文件重算，一致",
+                inert_line(file)
+            ),
+            format!(
+                "RECO {}  every figure recomputed from {n} experts' files, equal",
+                inert_line(file)
+            )
+        ));
+    }
     for s in &p.set_aside {
         print::line(crate::tr!(
             format!(

@@ -547,12 +547,72 @@ pub struct Request<'a> {
     pub key: Option<&'a str>,
     pub passphrase_file: Option<&'a Path>,
     pub prefer: &'a [PathBuf],
+    /// The experts' signed files of the panels (files or folders of
+    /// *.json): when given, every panel's figures are recomputed from them.
+    pub exports: &'a [PathBuf],
 }
 
 /// A combine done, ready to write.
 pub struct Combined {
     pub payload: CombinedPayload,
     pub json: String,
+    /// Per panel recomputed from its experts' files: its file and how many.
+    pub recomputed: Vec<(String, usize)>,
+}
+
+/// Every panel's figures recomputed from its experts' signed files, found
+/// among `exports` by SHA-256 (as `panelist verify` does for one merged
+/// result with the experts' files): one line for the first panel that does
+/// not recompute, naming it and its first difference.
+pub fn recompute_panels(panels: &[Panel], exports: &[PathBuf]) -> Result<Vec<(String, usize)>> {
+    let paths = crate::merge::expand_inputs(exports, &[])?;
+    let inputs: Vec<crate::merge::InputFile> = paths
+        .iter()
+        .map(|p| {
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| p.display().to_string());
+            crate::merge::InputFile::on_disk(name, p.clone())
+        })
+        .collect();
+    let results = crate::support::par::map(panels, |panel| {
+        crate::merge::recompute(&panel.payload, &inputs)
+    });
+    let mut out = Vec::new();
+    for (panel, r) in panels.iter().zip(results) {
+        if let Err(errs) = r {
+            let first = errs.first().cloned().unwrap_or_default();
+            let more = errs.len().saturating_sub(1);
+            bail!(
+                "{}",
+                crate::tr!(
+                    format!(
+                        "{}：不能由专家的签名评分文件重算：{}{}；未写出任何文件",
+                        inert_line(&panel.file),
+                        inert_line(&first),
+                        if more > 0 {
+                            format!("（另有 {more} 处）")
+                        } else {
+                            String::new()
+                        }
+                    ),
+                    format!(
+                        "{}: does not recompute from the experts' signed files: {}{}; nothing written",
+                        inert_line(&panel.file),
+                        inert_line(&first),
+                        if more > 0 {
+                            format!(" (and {more} more)")
+                        } else {
+                            String::new()
+                        }
+                    )
+                )
+            );
+        }
+        out.push((panel.file.clone(), panel.payload.inputs.len()));
+    }
+    Ok(out)
 }
 
 impl Request<'_> {
@@ -623,6 +683,11 @@ impl Request<'_> {
             None => None,
         };
         let (panels, set_aside) = read_panels(&paths, &roster, self.prefer, o.call.as_deref())?;
+        let recomputed = if self.exports.is_empty() {
+            Vec::new()
+        } else {
+            recompute_panels(&panels, self.exports)?
+        };
         let payload = combine(&panels, set_aside, o, created, ministry)?;
         let env = envelope(&payload, key.as_ref().map(|k| &k.key))?;
         let json = env.to_text();
@@ -650,6 +715,10 @@ impl Request<'_> {
         }
         set.push((self.output, json.as_bytes()));
         crate::support::fs::write_set(&set)?;
-        Ok(Combined { payload, json })
+        Ok(Combined {
+            payload,
+            json,
+            recomputed,
+        })
     }
 }
