@@ -154,7 +154,9 @@ impl Tmux {
 
     /// The shell's screen once panelist has ended (see [`Tmux::shell_after`]).
     pub fn back_at_the_shell(&self) -> String {
-        self.wait("the shell after panelist", |s| {
+        // A shell, a panelist start and its exit under a loaded machine:
+        // more time than one screen change.
+        self.wait_within("the shell after panelist", WAIT * 3, |s| {
             s.contains("exit=") && s.contains("stty:")
         })
     }
@@ -216,6 +218,11 @@ impl Tmux {
     /// screen: the same capture twice in a row, so a frame the terminal is
     /// still drawing is never judged.
     pub fn wait(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        self.wait_within(what, WAIT, pred)
+    }
+
+    /// [`Tmux::wait`] with its own limit.
+    pub fn wait_within(&self, what: &str, limit: Duration, pred: impl Fn(&str) -> bool) -> String {
         let start = Instant::now();
         let mut last = String::new();
         loop {
@@ -224,7 +231,7 @@ impl Tmux {
                 return s;
             }
             last = s.clone();
-            if start.elapsed() > WAIT {
+            if start.elapsed() > limit {
                 panic!("timed out waiting for {what}; the screen:\n{s}");
             }
             std::thread::sleep(Duration::from_millis(50));
