@@ -7,10 +7,9 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use common::cli::Scratch;
+use common::call::Call;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use panelist::support::lang::Lang;
 use panelist::tui::action::Action;
@@ -18,53 +17,9 @@ use panelist::tui::board::Trust;
 use panelist::tui::board::national::{self, Focus, National};
 use panelist::tui::config::Settings;
 
-struct Call {
-    s: Scratch,
-}
-
-impl Call {
-    fn path(&self, n: &str) -> PathBuf {
-        self.s.path(&format!("call/{n}"))
-    }
-}
-
 fn call() -> &'static Call {
     static CALL: OnceLock<Call> = OnceLock::new();
-    CALL.get_or_init(|| {
-        let s = Scratch::for_fixture("combine_board");
-        let dir = s.path("call");
-        let d = dir.display().to_string();
-        let r = s.run(&[
-            "dev",
-            "call",
-            "--panels",
-            "3",
-            "--experts",
-            "3",
-            "--apps",
-            "10",
-            "-o",
-            &d,
-        ]);
-        assert_eq!(r.code, 0, "{}", r.stderr);
-        let p = |n: &str| dir.join(n).display().to_string();
-        let r = s.run(&[
-            "combine",
-            &p("merged"),
-            "--roster",
-            &p("roster.json"),
-            "-o",
-            &p("combined.json"),
-            "--key",
-            &p("ministry.key"),
-            "--passphrase-file",
-            &p("ministry.pass"),
-            "--quota",
-            &p("quota.toml"),
-        ]);
-        assert_eq!(r.code, 0, "{}", r.stderr);
-        Call { s }
-    })
+    CALL.get_or_init(|| Call::combined("combine_board"))
 }
 
 fn view(lang: Lang, w: u16, h: u16) -> National {

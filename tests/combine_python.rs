@@ -11,58 +11,15 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use common::cli::{Run, Scratch};
+use common::call::Call;
+use common::cli::Run;
 use common::panel::read_env;
 use panelist::crypto::envelope::{COMBINED_TYPE, Envelope};
 use serde_json::Value;
 
-struct Call {
-    s: Scratch,
-}
-
-impl Call {
-    fn path(&self, name: &str) -> PathBuf {
-        self.s.path(&format!("call/{name}"))
-    }
-}
-
 fn call() -> &'static Call {
     static CALL: OnceLock<Call> = OnceLock::new();
-    CALL.get_or_init(|| {
-        let s = Scratch::for_fixture("combine_python");
-        let dir = s.path("call");
-        let d = dir.display().to_string();
-        let r = s.run(&[
-            "dev",
-            "call",
-            "--panels",
-            "3",
-            "--experts",
-            "3",
-            "--apps",
-            "10",
-            "-o",
-            &d,
-        ]);
-        assert_eq!(r.code, 0, "dev call: {}", r.stderr);
-        let p = |n: &str| dir.join(n).display().to_string();
-        let r = s.run(&[
-            "combine",
-            &p("merged"),
-            "--roster",
-            &p("roster.json"),
-            "-o",
-            &p("combined.json"),
-            "--key",
-            &p("ministry.key"),
-            "--passphrase-file",
-            &p("ministry.pass"),
-            "--quota",
-            &p("quota.toml"),
-        ]);
-        assert_eq!(r.code, 0, "combine: {}\n{}", r.stdout, r.stderr);
-        Call { s }
-    })
+    CALL.get_or_init(|| Call::combined("combine_python"))
 }
 
 fn python() -> &'static Path {

@@ -5,6 +5,8 @@
 
 // Small bundles built through the library.
 pub mod bundle;
+// A generated call of several panels, combined.
+pub mod call;
 // The real binary in a scratch PANELIST_HOME.
 pub mod cli;
 // The fixed panel for the screen tests.
