@@ -53,6 +53,15 @@ pub fn verify_prepared(vk: &Prepared, hash: &[u8; 32], sig: &str) -> bool {
     vk.verify(&msg, &raw[..n]).is_ok()
 }
 
+/// Whether `sig` over `hash` is made by one of `accepted` (the current key
+/// or a previous one).
+pub fn signed_by_any(accepted: &[VerifyKey], hash: &[u8; 32], sig: &str) -> bool {
+    matches!(
+        check_all(accepted, &[(*hash, Some(sig))])[0],
+        EventSig::Current | EventSig::Previous
+    )
+}
+
 /// How one stored event signature checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventSig {

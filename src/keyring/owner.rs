@@ -2,7 +2,7 @@
 //! each new event and recognises the signatures of the owner's current key
 //! and of the previous keys the roster lists for the same expert.
 
-use crate::crypto::event::{self, EventSig};
+use crate::crypto::event;
 use crate::crypto::sign::{SecretKey, VerifyKey};
 use crate::store::EventKey;
 
@@ -30,9 +30,6 @@ impl EventKey for OwnerKey<'_> {
     }
 
     fn owns(&self, hash: &[u8; 32], sig: &str) -> bool {
-        matches!(
-            event::check_all(&self.accepted, &[(*hash, Some(sig))])[0],
-            EventSig::Current | EventSig::Previous
-        )
+        event::signed_by_any(&self.accepted, hash, sig)
     }
 }

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use anyhow::{Result, anyhow, bail};
 
-use crate::crypto::event::{self, EventSig};
+use crate::crypto::event::signed_by_any;
 use crate::crypto::sign::VerifyKey;
 use crate::domain::RosterEntry;
 use crate::domain::opinion::FinalOpinion;
@@ -24,14 +24,6 @@ pub struct Opinions {
     pub finals: BTreeMap<String, FinalOpinion>,
 }
 
-/// Whether `sig` over `hash` is made by one of `accepted`.
-pub fn signed_by(accepted: &[VerifyKey], hash: &[u8; 32], sig: &str) -> bool {
-    matches!(
-        event::check_all(accepted, &[(*hash, Some(sig))])[0],
-        EventSig::Current | EventSig::Previous
-    )
-}
-
 /// Reads the opinion log at `path` for the bundle of `bundle_digest`: it
 /// must be a chair's of `roster`, and every event signed by that chair's
 /// key (current or a previous one the roster lists) and about an
@@ -44,24 +36,24 @@ pub fn read(
 ) -> Result<Opinions> {
     let p = path.display();
     // Which chair: the log says; the roster must agree it is a chair.
-    let peek = OpinionLog::open(path, false, &|_, _| true, known)?;
-    let chair = peek.meta().chair.clone();
-    if peek.meta().bundle_digest != bundle_digest {
+    // Its signatures are checked once that chair's keys are known.
+    let log = OpinionLog::open(path, false, &|_, _| true, known)?;
+    let chair = log.meta().chair.clone();
+    if log.meta().bundle_digest != bundle_digest {
         bail!(
             "{}",
             crate::tr!(
                 format!(
                     "{p}：这份专家组意见记录属于另一个评审包（摘要 {}），不是本次合并的评审包",
-                    crate::crypto::short_id(&peek.meta().bundle_digest)
+                    crate::crypto::short_id(&log.meta().bundle_digest)
                 ),
                 format!(
                     "{p}: this opinion log is of another bundle (digest {}), not the one merged",
-                    crate::crypto::short_id(&peek.meta().bundle_digest)
+                    crate::crypto::short_id(&log.meta().bundle_digest)
                 )
             )
         );
     }
-    drop(peek);
     let entry = roster
         .iter()
         .find(|e| e.id == chair && e.role.as_deref() == Some(CHAIR_ROLE))
@@ -79,7 +71,7 @@ pub fn read(
             )
         })?;
     let accepted = VerifyKey::accepted_by(entry).map_err(|m| anyhow!("{p}: {m}"))?;
-    let log = OpinionLog::open(path, false, &|h, s| signed_by(&accepted, h, s), known)?;
+    log.check_signatures(&|h, s| signed_by_any(&accepted, h, s))?;
     Ok(Opinions {
         reference: OpinionsRef {
             chair,

@@ -245,30 +245,42 @@ impl OpinionLog {
         let (events, sigs) = read_events(&conn, path)?;
         opinion::check_chain(&digest, &meta.chair, &events, known)
             .map_err(|e| altered(path, e.message(lang_zh())))?;
-        for (e, s) in events.iter().zip(&sigs) {
-            if !owns(&e.hash_bytes(), s) {
-                return Err(altered(
-                    path,
-                    crate::tr!(
-                        format!(
-                            "第 {} 条不是组长 {} 的密钥签署的（有人不用这把密钥写入过）",
-                            e.seq, meta.chair
-                        ),
-                        format!(
-                            "event {} was not signed by chair {}'s key (someone wrote to this log without it)",
-                            e.seq, meta.chair
-                        )
-                    ),
-                ));
-            }
-        }
-        Ok(OpinionLog {
+        let log = OpinionLog {
             conn,
             path: path.to_path_buf(),
             meta,
             events,
             sigs,
-        })
+        };
+        log.check_signatures(owns)?;
+        Ok(log)
+    }
+
+    /// Every event's stored signature must be the chair's (`owns` tells);
+    /// the first that is not is named.
+    pub fn check_signatures(&self, owns: &dyn Fn(&[u8; 32], &str) -> bool) -> Result<()> {
+        let chair = &self.meta.chair;
+        match self
+            .events
+            .iter()
+            .zip(&self.sigs)
+            .find(|(e, s)| !owns(&e.hash_bytes(), s))
+        {
+            None => Ok(()),
+            Some((e, _)) => Err(altered(
+                &self.path,
+                crate::tr!(
+                    format!(
+                        "第 {} 条不是组长 {chair} 的密钥签署的（有人不用这把密钥写入过）",
+                        e.seq
+                    ),
+                    format!(
+                        "event {} was not signed by chair {chair}'s key (someone wrote to this log without it)",
+                        e.seq
+                    )
+                ),
+            )),
+        }
     }
 
     pub fn path(&self) -> &Path {

@@ -29,15 +29,6 @@ use crate::tui::kit::frame::centered;
 use crate::tui::text::{fit, wrap};
 use crate::tui::theme::Theme;
 
-/// Whether `sig` over `hash` is one of `accepted`'s.
-fn signed_by(accepted: &[VerifyKey], hash: &[u8; 32], sig: &str) -> bool {
-    use crate::crypto::event::{EventSig, check_all};
-    matches!(
-        check_all(accepted, &[(*hash, Some(sig))])[0],
-        EventSig::Current | EventSig::Previous
-    )
-}
-
 /// The chair's opinion log and key, for the board's writes.
 pub struct Desk {
     path: PathBuf,
@@ -84,9 +75,12 @@ impl Desk {
         let ids: std::collections::BTreeSet<&str> =
             payload.applications.iter().map(|a| a.id.as_str()).collect();
         let log = if std::fs::symlink_metadata(path).is_ok() {
-            let log = OpinionLog::open(path, true, &|h, s| signed_by(&accepted, h, s), &|a| {
-                ids.contains(a)
-            })?;
+            let log = OpinionLog::open(
+                path,
+                true,
+                &|h, s| crate::crypto::event::signed_by_any(&accepted, h, s),
+                &|a| ids.contains(a),
+            )?;
             let m = log.meta();
             if m.bundle_digest != meta.bundle_digest {
                 bail!(
