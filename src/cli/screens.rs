@@ -176,11 +176,15 @@ pub fn open(a: &OpenArgs, ctx: &Ctx) -> Result<u8> {
 
 /// `panelist board FILE [--roster R]`.
 pub fn board(a: &BoardArgs, ctx: &Ctx) -> Result<u8> {
+    // Read and opened once; the payloadType says which board.
     let text = crate::support::fs::read_text(&a.file, &crate::support::fs::limits::SIGNED)?;
-    if crate::tui::board::national::is_combined(&text) {
-        return national(a, ctx);
+    let env = crate::crypto::envelope::Envelope::parse_unsigned(&text)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", a.file.display()))?;
+    if env.payload_type == crate::crypto::envelope::COMBINED_TYPE {
+        return national(a, ctx, &text, &env);
     }
-    let (payload, trust) = crate::tui::board::load(&a.file, a.roster.as_deref())?;
+    let (payload, trust) =
+        crate::tui::board::from_envelope(&a.file, &text, &env, a.roster.as_deref())?;
     if !interactive() {
         bail!(
             "{}{}{}",
@@ -277,7 +281,12 @@ fn opinion_desk(
 }
 
 /// `panelist board COMBINED.json`: the ministry's national view.
-fn national(a: &BoardArgs, ctx: &Ctx) -> Result<u8> {
+fn national(
+    a: &BoardArgs,
+    ctx: &Ctx,
+    text: &str,
+    env: &crate::crypto::envelope::Envelope,
+) -> Result<u8> {
     if a.opinions.is_some() {
         bail!(
             "{}",
@@ -293,7 +302,8 @@ fn national(a: &BoardArgs, ctx: &Ctx) -> Result<u8> {
             )
         );
     }
-    let (payload, trust) = crate::tui::board::national::load(&a.file, a.roster.as_deref())?;
+    let (payload, trust) =
+        crate::tui::board::national::from_envelope(&a.file, text, env, a.roster.as_deref())?;
     if !interactive() {
         bail!(
             "{}{}{}",

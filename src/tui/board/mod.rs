@@ -580,6 +580,17 @@ pub fn load(path: &Path, roster: Option<&Path>) -> Result<(MergedPayload, Trust)
     }
     let text = crate::support::fs::read_text(path, &crate::support::fs::limits::SIGNED)?;
     let env = Envelope::parse_unsigned(&text).map_err(|e| anyhow!("{p}: {e}"))?;
+    from_envelope(path, &text, &env, roster)
+}
+
+/// [`load`] of a file already read (`text`) and opened (`env`).
+pub fn from_envelope(
+    path: &Path,
+    text: &str,
+    env: &Envelope,
+    roster: Option<&Path>,
+) -> Result<(MergedPayload, Trust)> {
+    let p = path.display();
     if env.payload_type != MERGED_TYPE {
         bail!(
             "{p}: not a merged result (payloadType {}); the board shows what panelist merge writes",
@@ -587,13 +598,29 @@ pub fn load(path: &Path, roster: Option<&Path>) -> Result<(MergedPayload, Trust)
         );
     }
     let payload: MergedPayload =
-        crate::formats::read_payload(&env).map_err(|e| anyhow!("{p}: {e}"))?;
+        crate::formats::read_payload(env).map_err(|e| anyhow!("{p}: {e}"))?;
     // Bounded scales and weights: the drawing does arithmetic with them.
     payload
         .rubric
         .to_rubric()
         .map_err(|m| anyhow!("{p}: payload rubric: {m}"))?;
-    let trust = match roster {
+    let signer = payload.chair.as_ref().map(|c| c.id.clone());
+    let trust = trust_of(path, text, env, roster, signer)?;
+    Ok((payload, trust))
+}
+
+/// How far a signed file on a board is to be trusted: verified against
+/// `roster` as `panelist verify` does (refused when it does not verify),
+/// else signed by `signer` as the payload names it, else an unsigned draft.
+pub fn trust_of(
+    path: &Path,
+    text: &str,
+    env: &Envelope,
+    roster: Option<&Path>,
+    signer: Option<String>,
+) -> Result<Trust> {
+    let p = path.display();
+    Ok(match roster {
         Some(r) => {
             let entries = crate::import::read_roster(r)?;
             crate::verify::check_roster(&entries).map_err(|m| anyhow!("{}: {m}", r.display()))?;
@@ -601,20 +628,18 @@ pub fn load(path: &Path, roster: Option<&Path>) -> Result<(MergedPayload, Trust)
                 roster: &entries,
                 bundle: None,
             };
-            let v = crate::verify::verify_text(&text, &ctx)
-                .map_err(|m| anyhow!("{p}: does not verify: {}", inert_line(&m.message)))?;
+            let v = crate::verify::verify_text(text, &ctx).map_err(|m| {
+                anyhow!(
+                    "{p}{}{}",
+                    crate::tr!("：未通过校验：", ": does not verify: "),
+                    inert_line(&m.message)
+                )
+            })?;
             Trust::Verified(v.signer)
         }
         None if env.signatures.is_empty() => Trust::Unsigned,
-        None => Trust::Signed(
-            payload
-                .chair
-                .as_ref()
-                .map(|c| c.id.clone())
-                .unwrap_or_default(),
-        ),
-    };
-    Ok((payload, trust))
+        None => Trust::Signed(signer.unwrap_or_default()),
+    })
 }
 
 /// The board's effects: quit, or write the summary PDF.

@@ -548,6 +548,17 @@ pub fn load(path: &Path, roster: Option<&Path>) -> Result<(CombinedPayload, Trus
     let p = path.display();
     let text = crate::support::fs::read_text(path, &crate::support::fs::limits::SIGNED)?;
     let env = Envelope::parse_unsigned(&text).map_err(|e| anyhow!("{p}: {e}"))?;
+    from_envelope(path, &text, &env, roster)
+}
+
+/// [`load`] of a file already read (`text`) and opened (`env`).
+pub fn from_envelope(
+    path: &Path,
+    text: &str,
+    env: &Envelope,
+    roster: Option<&Path>,
+) -> Result<(CombinedPayload, Trust)> {
+    let p = path.display();
     if env.payload_type != COMBINED_TYPE {
         bail!(
             "{p}: not a combined result (payloadType {})",
@@ -555,33 +566,9 @@ pub fn load(path: &Path, roster: Option<&Path>) -> Result<(CombinedPayload, Trus
         );
     }
     let payload: CombinedPayload =
-        crate::formats::read_payload(&env).map_err(|e| anyhow!("{p}: {e}"))?;
-    let trust = match roster {
-        Some(r) => {
-            let entries = crate::import::read_roster(r)?;
-            crate::verify::check_roster(&entries).map_err(|m| anyhow!("{}: {m}", r.display()))?;
-            let ctx = crate::verify::Context {
-                roster: &entries,
-                bundle: None,
-            };
-            let v = crate::verify::verify_text(&text, &ctx).map_err(|m| {
-                anyhow!(
-                    "{p}{}{}",
-                    crate::tr!("：未通过校验：", ": does not verify: "),
-                    inert_line(&m.message)
-                )
-            })?;
-            Trust::Verified(v.signer)
-        }
-        None if env.signatures.is_empty() => Trust::Unsigned,
-        None => Trust::Signed(
-            payload
-                .ministry
-                .as_ref()
-                .map(|m| m.id.clone())
-                .unwrap_or_default(),
-        ),
-    };
+        crate::formats::read_payload(env).map_err(|e| anyhow!("{p}: {e}"))?;
+    let signer = payload.ministry.as_ref().map(|m| m.id.clone());
+    let trust = super::trust_of(path, text, env, roster, signer)?;
     Ok((payload, trust))
 }
 
