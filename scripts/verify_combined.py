@@ -624,19 +624,11 @@ def main():
     ap.add_argument("--roster", required=True, help="the ministry's roster (JSON array)")
     ap.add_argument("--merged", nargs="*", default=[], help="the panels' merged results")
     args = ap.parse_intermixed_args()
-    try:
-        with open(args.roster, encoding="utf-8-sig") as f:
-            roster = vx.loads_strict(f.read())
-        if not isinstance(roster, list):
-            raise Bad("a roster is a JSON array")
-    except (OSError, UnicodeDecodeError, Bad) as e:
-        print(f"verify_combined.py: {args.roster}: {e}", file=sys.stderr)
+    roster = vm.read_roster(args.roster, "verify_combined.py")
+    if roster is None:
         return 2
-    try:
-        with open(args.combined, encoding="utf-8-sig") as f:
-            text = f.read()
-    except (OSError, UnicodeDecodeError) as e:
-        print(f"verify_combined.py: {args.combined}: {e}", file=sys.stderr)
+    text = vm.read_signed_text(args.combined, "verify_combined.py")
+    if text is None:
         return 2
     merged = {}
     for name in args.merged:
@@ -647,14 +639,7 @@ def main():
         except (OSError, UnicodeDecodeError) as e:
             print(f"verify_combined.py: {name}: {e}", file=sys.stderr)
             return 2
-    try:
-        print(f"OK  {args.combined}  {verify_combined(text, roster, merged)}")
-        return 0
-    except Bad as e:
-        print(f"BAD {args.combined}  {e}")
-    except (KeyError, TypeError, AttributeError, ValueError, RecursionError) as e:
-        print(f"BAD {args.combined}  malformed payload ({type(e).__name__}: {e})")
-    return 1
+    return vm.verdict(args.combined, lambda: verify_combined(text, roster, merged))
 
 
 if __name__ == "__main__":

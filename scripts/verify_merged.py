@@ -1224,6 +1224,43 @@ def verify_merged(text, roster, files, opinions=None):
     )
 
 
+def read_roster(path, prog):
+    """The roster at `path` (a JSON array), or None after saying why on
+    stderr as `prog: path: reason`."""
+    try:
+        with open(path, encoding="utf-8-sig") as f:
+            roster = vx.loads_strict(f.read())
+        if not isinstance(roster, list):
+            raise Bad("a roster is a JSON array")
+        return roster
+    except (OSError, UnicodeDecodeError, Bad) as e:
+        print(f"{prog}: {path}: {e}", file=sys.stderr)
+        return None
+
+
+def read_signed_text(path, prog):
+    """The signed file's text, or None after saying why on stderr."""
+    try:
+        with open(path, encoding="utf-8-sig") as f:
+            return f.read()
+    except (OSError, UnicodeDecodeError) as e:
+        print(f"{prog}: {path}: {e}", file=sys.stderr)
+        return None
+
+
+def verdict(name, check):
+    """Prints `OK  name  summary` or `BAD name  reason` for `check()`;
+    the exit status (0 good, 1 bad)."""
+    try:
+        print(f"OK  {name}  {check()}")
+        return 0
+    except Bad as e:
+        print(f"BAD {name}  {e}")
+    except (KeyError, TypeError, AttributeError, ValueError, RecursionError) as e:
+        print(f"BAD {name}  malformed payload ({type(e).__name__}: {e})")
+    return 1
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("merged", help="the chair's merged result (JSON)")
@@ -1231,19 +1268,11 @@ def main():
     ap.add_argument("--roster", required=True, help="JSON array of roster entries")
     ap.add_argument("--opinions", help="the chair's opinion log (SQLite) the result names")
     args = ap.parse_intermixed_args()
-    try:
-        with open(args.roster, encoding="utf-8-sig") as f:
-            roster = vx.loads_strict(f.read())
-        if not isinstance(roster, list):
-            raise Bad("a roster is a JSON array")
-    except (OSError, UnicodeDecodeError, Bad) as e:
-        print(f"verify_merged.py: {args.roster}: {e}", file=sys.stderr)
+    roster = read_roster(args.roster, "verify_merged.py")
+    if roster is None:
         return 2
-    try:
-        with open(args.merged, encoding="utf-8-sig") as f:
-            text = f.read()
-    except (OSError, UnicodeDecodeError) as e:
-        print(f"verify_merged.py: {args.merged}: {e}", file=sys.stderr)
+    text = read_signed_text(args.merged, "verify_merged.py")
+    if text is None:
         return 2
     files = {}
     for name in args.experts:
@@ -1252,14 +1281,7 @@ def main():
         except (OSError, UnicodeDecodeError) as e:
             print(f"verify_merged.py: {name}: {e}", file=sys.stderr)
             return 2
-    try:
-        print(f"OK  {args.merged}  {verify_merged(text, roster, files, args.opinions)}")
-        return 0
-    except Bad as e:
-        print(f"BAD {args.merged}  {e}")
-    except (KeyError, TypeError, AttributeError, ValueError, RecursionError) as e:
-        print(f"BAD {args.merged}  malformed payload ({type(e).__name__}: {e})")
-    return 1
+    return verdict(args.merged, lambda: verify_merged(text, roster, files, args.opinions))
 
 
 if __name__ == "__main__":
