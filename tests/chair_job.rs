@@ -921,4 +921,10 @@ fn a_log_altered_or_written_without_the_chairs_key_is_refused() {
     // Not an opinion log at all: the bundle itself.
     let e = refused(&fx.bundle, "bundle.json", "a bundle as the log");
     assert!(e.contains("not a panelist opinion log"), "{e}");
+    assert!(!e.contains("not a panelist bundle"), "{e}");
+    // The board writes opinions only with the chair's key.
+    let (m, l) = (merged().display().to_string(), log.display().to_string());
+    let r = fx.run(&["board", &m, "--opinions", &l]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--key"), "{}", r.stderr);
 }

@@ -36,7 +36,7 @@ pub struct BoardArgs {
     pub roster: Option<PathBuf>,
     /// Write the panel's opinions (专家组意见) to this opinion log (started
     /// at the first save); needs the chair's --key.
-    #[arg(long, value_name = "LOG")]
+    #[arg(long, value_name = "LOG", requires = "key")]
     pub opinions: Option<PathBuf>,
     /// The chair's key, which signs each opinion: an id in the key folder,
     /// or a key file.

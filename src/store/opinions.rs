@@ -163,11 +163,13 @@ impl OpinionLog {
         let conn = Connection::open_with_flags(path, flags).map_err(|e| sql(path, e))?;
         conn.execute_batch("PRAGMA trusted_schema=OFF;")
             .map_err(|e| sql(path, e))?;
-        let not_log = || {
-            StoreError::NotBundle(
-                p.clone(),
-                crate::tr!("不是 panelist 专家组意见记录", "not a panelist opinion log").into(),
+        let not_log = || StoreError::Io {
+            path: p.clone(),
+            msg: crate::tr!(
+                "不是 panelist 专家组意见记录（panelist board --opinions 写的文件）",
+                "not a panelist opinion log (the file panelist board --opinions writes)"
             )
+            .into(),
         };
         let app_id: i64 = conn
             .query_row("PRAGMA application_id", [], |r| r.get(0))
@@ -178,7 +180,10 @@ impl OpinionLog {
         let version: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(|e| sql(path, e))?;
-        if version != 1 {
+        if version < 1 {
+            return Err(not_log());
+        }
+        if version > 1 {
             return Err(StoreError::TooNew {
                 path: p,
                 found: version,
