@@ -130,8 +130,10 @@ impl Tmux {
     /// the shell prints `exit=STATUS` and `stty: ` with the terminal's
     /// ` icanon` and ` echo` settings when they are on.
     pub fn shell_after(&self, args: &str) {
+        // No backtrace: a panic's message stays a few lines, so the shell's
+        // own lines are never scrolled over on the 30-row screen.
         let cmd = format!(
-            "PANELIST_HOME={} PANELIST_NOW={NOW} PANELIST_LANG=en {} {args}; echo \"exit=$?\"; \
+            "PANELIST_HOME={} PANELIST_NOW={NOW} PANELIST_LANG=en RUST_BACKTRACE=0 {} {args}; echo \"exit=$?\"; \
              printf 'stty:'; stty -a | grep -o ' icanon\\| echo ' | tr -d '\\n'; echo; sleep 30",
             self.home.display(),
             super::cli::bin().display()
