@@ -11,7 +11,9 @@ can check an expert's file without panelist. For each FILE it checks:
      entry of the payload's expert, never from the file; signed bytes are
      PAE(payloadType, payload bytes) as DSSE v1 defines it, over the
      decoded bytes as they are;
-  3. the hash chain of the history, from the genesis hash to the log head;
+  3. that the payload bytes are canonical (RFC 8785), and the hash chain
+     of the history, each event's body hashed after the one before, from
+     the genesis hash to the log head;
   4. the replay: the history, replayed under the payload's rubric, yields
      exactly the exported per-application results.
 
@@ -44,8 +46,8 @@ except ImportError as e:  # pragma: no cover - the message is the point
     )
     sys.exit(2)
 
-SCORES_TYPE = "application/vnd.panelist.scores+json;version=2"
-PAYLOAD_FORMAT = "panelist.scores.v2"
+SCORES_TYPE = "application/vnd.panelist.scores+json;version=3"
+PAYLOAD_FORMAT = "panelist.scores.v3"
 GENESIS_TAG = b"panelist.genesis.v1\n"
 EVENT_TAG = b"panelist.event.v1\n"
 DEFAULT_SM2_ID = "1234567812345678"
@@ -243,9 +245,8 @@ def check_event(ev, path):
     if not isinstance(kind, str) or kind not in EVENT_FIELDS:
         raise Bad(f"{path}.type {kind!r} is not one of {', '.join(EVENT_FIELDS)}")
     own = EVENT_FIELDS[kind]
-    closed(ev, path, ("seq", "time", "expert", "type", "prev", "hash") + own)
-    t_int(ev["seq"], f"{path}.seq", 0)
-    for k in ("time", "expert", "prev", "hash", "app"):
+    closed(ev, path, ("time", "expert", "type") + own)
+    for k in ("time", "expert", "app"):
         t_str(ev[k], f"{path}.{k}")
     if kind == "score":
         t_str(ev["criterion"], f"{path}.criterion")
@@ -434,22 +435,18 @@ def event_hash(seq, prev, body):
 
 
 def verify_chain(digest_hex, expert, events):
-    """Recomputes the chain; returns the head hash (genesis when empty)."""
+    """Computes the chain; returns the head hash (genesis when empty).
+
+    Each event is its body: seq is its place, the hash before it is
+    genesis or the previous event's hash (docs: section 4)."""
     if not HEX64.fullmatch(digest_hex):
         raise Bad("bundle digest is not 64 lower-case hex digits")
     digest = bytes.fromhex(digest_hex)
     prev = hashlib.sha256(GENESIS_TAG + digest + expert.encode("utf-8")).digest()
     last_time = None
     for i, ev in enumerate(events):
-        if ev.get("seq") != i + 1:
-            raise Bad(f"history: event #{i + 1} has seq {ev.get('seq')}, expected {i + 1}")
-        seq = ev["seq"]
-        if ev.get("prev") != prev.hex():
-            raise Bad(f"history: seq {seq}: prev does not match the hash before it")
-        body = {k: v for k, v in ev.items() if k not in ("seq", "prev", "hash")}
-        h = event_hash(seq, prev, rfc8785.dumps(body))
-        if ev.get("hash") != h.hex():
-            raise Bad(f"history: seq {seq}: hash does not match its content")
+        seq = i + 1
+        h = event_hash(seq, prev, rfc8785.dumps(ev))
         if ev.get("expert") != expert:
             raise Bad(f"history: seq {seq}: event by another expert")
         t = parse_time(ev["time"])
@@ -481,8 +478,8 @@ def replay(rubric, app_ids, events):
     """Replays the history under the rubric (docs: "Replay")."""
     crit = {c["key"]: c for c in rubric["criteria"]}
     sheet = {}
-    for ev in events:
-        seq, app, kind = ev["seq"], ev.get("app"), ev.get("type")
+    for i, ev in enumerate(events):
+        seq, app, kind = i + 1, ev.get("app"), ev.get("type")
         if app not in app_ids:
             raise Bad(f"history seq {seq}: no application {app!r}")
         e = sheet.setdefault(
@@ -559,6 +556,8 @@ def verify_payload(text, roster):
         raise Bad(f"payloadType {env['payloadType']!r} is not {SCORES_TYPE}")
     sigs = env["signatures"]
     check_scores_shape(payload)
+    if rfc8785.dumps(payload) != body:
+        raise Bad("payload is not written in canonical form (RFC 8785)")
     expert = payload["expert"]["id"]
     entry = next((e for e in roster if e.get("id") == expert), None)
     if entry is None:
@@ -597,9 +596,9 @@ def verify_payload(text, roster):
     if len(set(app_ids)) != len(app_ids):
         raise Bad("an application appears twice")
     head = verify_chain(payload["bundle"]["digest"], expert, history)
-    for ev in history:
+    for i, ev in enumerate(history):
         if parse_time(ev["time"]) > created:
-            raise Bad(f"history: seq {ev['seq']}: time {ev['time']} is after the file was created")
+            raise Bad(f"history: seq {i + 1}: time {ev['time']} is after the file was created")
     if payload["head"] != {"size": len(history), "hash": head.hex()}:
         raise Bad("log head does not match the history")
     rubric = payload["rubric"]

@@ -30,7 +30,7 @@ use super::short_id;
 use super::sign::{SecretKey, SigError, VerifyKey};
 
 /// An expert's signed scores.
-pub const SCORES_TYPE: &str = "application/vnd.panelist.scores+json;version=2";
+pub const SCORES_TYPE: &str = "application/vnd.panelist.scores+json;version=3";
 /// The chair's signed merged result.
 pub const MERGED_TYPE: &str = "application/vnd.panelist.merged+json;version=4";
 /// The ministry's signed combined result of a whole call.

@@ -30,16 +30,39 @@ pub enum PayloadError {
     Shape(String),
 }
 
+/// A signed payload type as [`read_payload`] reads it.
+pub trait Payload: serde::de::DeserializeOwned + Serialize {
+    /// The type's reader of canonical bytes (`support::canon`), when it
+    /// has one: one pass that also computes what the type derives from
+    /// its bytes (the scores chain). Refused bytes are read again by the
+    /// general reader, to say what is wrong.
+    fn read_canonical(_text: &str) -> Option<crate::support::canon::Result<Self>> {
+        None
+    }
+}
+
+impl Payload for merged::MergedPayload {}
+impl Payload for combined::CombinedPayload {}
+
 /// Reads a signed file's payload as `T`, closed: duplicate keys, unknown
 /// and missing fields (optional ones included), values of the wrong type
-/// and numbers that are not integers below 2^53 are refused.
+/// and numbers that are not integers below 2^53 are refused; a type with
+/// a canonical reader also refuses bytes not in canonical form.
 ///
-/// One pass over the bytes into `T` (`support::strict`), no JSON tree; a
-/// refused payload is read again the slow way only to say where and what
-/// is wrong in the words the verifiers have always used.
-pub fn read_payload<T: serde::de::DeserializeOwned + Serialize>(
-    env: &Envelope,
-) -> Result<T, PayloadError> {
+/// One pass over the bytes into `T` (the type's canonical reader, else
+/// `support::strict`), no JSON tree; a refused payload is read again the
+/// slow way only to say where and what is wrong in the words the
+/// verifiers have always used.
+pub fn read_payload<T: Payload>(env: &Envelope) -> Result<T, PayloadError> {
+    if let Some(fast) = T::read_canonical(env.payload_text()) {
+        return fast.or_else(|e| {
+            Err(explain::<T>(env).err().unwrap_or_else(|| {
+                PayloadError::Shape(format!(
+                    "not written in canonical form (RFC 8785, docs/formats.md section 2): {e}"
+                ))
+            }))
+        });
+    }
     match crate::support::strict::from_slice::<T>(&env.payload) {
         Ok(t) => Ok(t),
         Err(fast) => Err(explain::<T>(env)
@@ -57,7 +80,7 @@ fn explain<T: serde::de::DeserializeOwned + Serialize>(env: &Envelope) -> Result
 }
 
 /// The scores payload's own format tag.
-pub const SCORES_FORMAT: &str = "panelist.scores.v2";
+pub const SCORES_FORMAT: &str = "panelist.scores.v3";
 
 /// The combined payload's own format tag.
 pub const COMBINED_FORMAT: &str = "panelist.combined.v1";

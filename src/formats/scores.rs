@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{BundleRef, ExpertRef, HeadRef, RubricRef};
+use super::{BundleRef, CriterionRef, ExpertRef, HeadRef, RubricRef};
 use crate::domain::Rubric;
 use crate::domain::history::{self, Change, Entry, Event, Sheet, Status};
 
@@ -85,20 +85,83 @@ pub struct ScoresPayload {
     pub rubric: RubricRef,
     /// Every application of the bundle, in bundle order.
     pub applications: Vec<AppResult>,
-    /// Every event, seq 1..n, as in the working copy.
+    /// Every event, seq 1..n, as in the working copy; each written as
+    /// its body (section 4), its `prev` and `hash` computed by the reader.
     #[serde(with = "events_json")]
     pub history: Vec<Event>,
     pub head: HeadRef,
 }
 
-/// Events as JSON objects: `{"seq", "time", "expert", "type", "app", …,
-/// "prev", "hash"}`, read strictly (an unknown field is an error).
+impl ScoresPayload {
+    /// Computes every event's seq, `prev` and `hash` from the bundle
+    /// digest, the expert and the events' canonical bodies (section 4),
+    /// as the canonical reader does while it reads: for payloads built or
+    /// read some other way. Without a well-formed digest the hashes stay
+    /// empty.
+    pub fn link(&mut self) {
+        let Some(d) = history::unhex32(&self.bundle.digest) else {
+            return;
+        };
+        let mut prev = history::genesis(&d, &self.expert.id);
+        let mut body = Vec::with_capacity(256);
+        for (i, e) in self.history.iter_mut().enumerate() {
+            e.seq = i as u64 + 1;
+            history::canonical_body_into(&mut body, &e.time, &e.expert, &e.change);
+            let h = history::event_hash(e.seq, &prev, &body);
+            e.prev = history::hex(&prev);
+            e.hash = history::hex(&h);
+            prev = h;
+        }
+    }
+}
+
+impl super::Payload for ScoresPayload {
+    fn read_canonical(text: &str) -> Option<crate::support::canon::Result<ScoresPayload>> {
+        Some(canonical::read(text))
+    }
+}
+
+/// Events as their bodies: `{"app", "criterion"?, "expert", "reason"?,
+/// "text"?, "time", "type", "value"?}` (docs/formats.md section 4). An
+/// event's seq is its place in the list; its `prev` and `hash` are not
+/// written — a reader computes them ([`ScoresPayload::link`], or the
+/// canonical reader as it goes). Read strictly: an unknown field is an
+/// error.
 mod events_json {
     use super::*;
+    use serde::ser::SerializeMap;
     use serde::{Deserializer, Serializer};
 
+    /// One event written as its body.
+    struct Body<'a>(&'a Event);
+
+    impl Serialize for Body<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let e = self.0;
+            let mut m = s.serialize_map(None)?;
+            m.serialize_entry("app", e.change.app())?;
+            m.serialize_entry("expert", &e.expert)?;
+            m.serialize_entry("time", &e.time)?;
+            m.serialize_entry("type", e.change.kind())?;
+            match &e.change {
+                Change::Score {
+                    criterion, value, ..
+                } => {
+                    m.serialize_entry("criterion", criterion)?;
+                    m.serialize_entry("value", value)?;
+                }
+                Change::Comment { text, .. } => m.serialize_entry("text", text)?,
+                Change::Recommend { value, .. } => m.serialize_entry("value", value)?,
+                Change::Recuse { reason, .. } | Change::Unrecuse { reason, .. } => {
+                    m.serialize_entry("reason", reason)?
+                }
+            }
+            m.end()
+        }
+    }
+
     pub fn serialize<S: Serializer>(events: &[Event], s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(events.iter())
+        s.collect_seq(events.iter().map(Body))
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Event>, D::Error> {
@@ -116,8 +179,8 @@ mod events_json {
             self,
             mut seq: A,
         ) -> Result<Vec<Event>, A::Error> {
-            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 16));
-            while let Some(e) = seq.next_element_seed(At)? {
+            let mut out: Vec<Event> = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 16));
+            while let Some(e) = seq.next_element_seed(At(out.len() as u64 + 1))? {
                 out.push(e);
             }
             Ok(out)
@@ -125,14 +188,14 @@ mod events_json {
     }
 
     /// One event of the history, read straight from its object: the
-    /// fields its type has, each exactly once, no other. (Errors name no
-    /// index: the reader that explains a refusal adds the path.)
-    struct At;
+    /// fields its type has, each exactly once, no other; its seq is its
+    /// place. (Errors name no index: the reader that explains a refusal
+    /// adds the path.)
+    struct At(u64);
 
     #[derive(Deserialize)]
     #[serde(field_identifier, rename_all = "snake_case")]
     enum Field {
-        Seq,
         Time,
         Expert,
         Type,
@@ -141,12 +204,9 @@ mod events_json {
         Value,
         Text,
         Reason,
-        Prev,
-        Hash,
     }
 
     const FIELDS: &[&str] = &[
-        "seq",
         "time",
         "expert",
         "type",
@@ -155,19 +215,7 @@ mod events_json {
         "value",
         "text",
         "reason",
-        "prev",
-        "hash",
     ];
-
-    #[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
-    #[serde(rename_all = "snake_case")]
-    enum Kind {
-        Score,
-        Comment,
-        Recommend,
-        Recuse,
-        Unrecuse,
-    }
 
     /// An event's `value`: a score, a recommendation or null.
     enum Val {
@@ -210,8 +258,6 @@ mod events_json {
     /// event's field).
     enum Scalar {
         Str(String),
-        Uint(u64),
-        Number,
         Other,
     }
 
@@ -221,7 +267,7 @@ mod events_json {
             impl<'de> serde::de::Visitor<'de> for V {
                 type Value = Scalar;
                 fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                    f.write_str("a string or an integer")
+                    f.write_str("a string")
                 }
                 fn visit_str<E>(self, s: &str) -> Result<Scalar, E> {
                     Ok(Scalar::Str(s.to_owned()))
@@ -229,14 +275,14 @@ mod events_json {
                 fn visit_string<E>(self, s: String) -> Result<Scalar, E> {
                     Ok(Scalar::Str(s))
                 }
-                fn visit_u64<E>(self, n: u64) -> Result<Scalar, E> {
-                    Ok(Scalar::Uint(n))
+                fn visit_u64<E>(self, _: u64) -> Result<Scalar, E> {
+                    Ok(Scalar::Other)
                 }
                 fn visit_i64<E>(self, _: i64) -> Result<Scalar, E> {
-                    Ok(Scalar::Number)
+                    Ok(Scalar::Other)
                 }
                 fn visit_f64<E>(self, _: f64) -> Result<Scalar, E> {
-                    Ok(Scalar::Number)
+                    Ok(Scalar::Other)
                 }
                 fn visit_bool<E>(self, _: bool) -> Result<Scalar, E> {
                     Ok(Scalar::Other)
@@ -289,11 +335,10 @@ mod events_json {
             let err = |msg: String| A::Error::custom(msg);
             let text = |v: Scalar, k: &str| match v {
                 Scalar::Str(s) => Ok(s),
-                _ => Err(err(format!("'{k}' is not a string"))),
+                Scalar::Other => Err(err(format!("'{k}' is not a string"))),
             };
-            let (mut seq, mut time, mut expert, mut kind, mut app) = (None, None, None, None, None);
+            let (mut time, mut expert, mut kind, mut app) = (None, None, None, None);
             let (mut criterion, mut value, mut body, mut reason) = (None, None, None, None);
-            let (mut prev, mut hash) = (None, None);
             fn once<T, Er: E>(slot: &mut Option<T>, v: T, name: &'static str) -> Result<(), Er> {
                 if slot.replace(v).is_some() {
                     return Err(Er::duplicate_field(name));
@@ -302,19 +347,9 @@ mod events_json {
             }
             while let Some(k) = m.next_key::<Field>()? {
                 match k {
-                    Field::Seq => {
-                        let n = match m.next_value::<Scalar>()? {
-                            Scalar::Uint(n) => n,
-                            Scalar::Number => {
-                                return Err(err("'seq' is not a positive integer".into()));
-                            }
-                            _ => return Err(err("'seq' is not a number".into())),
-                        };
-                        once(&mut seq, n, "seq")?
-                    }
                     Field::Time => once(&mut time, text(m.next_value()?, "time")?, "time")?,
                     Field::Expert => once(&mut expert, text(m.next_value()?, "expert")?, "expert")?,
-                    Field::Type => once(&mut kind, m.next_value::<Kind>()?, "type")?,
+                    Field::Type => once(&mut kind, text(m.next_value()?, "type")?, "type")?,
                     Field::App => once(&mut app, text(m.next_value()?, "app")?, "app")?,
                     Field::Criterion => once(
                         &mut criterion,
@@ -324,113 +359,369 @@ mod events_json {
                     Field::Value => once(&mut value, m.next_value::<Val>()?, "value")?,
                     Field::Text => once(&mut body, text(m.next_value()?, "text")?, "text")?,
                     Field::Reason => once(&mut reason, text(m.next_value()?, "reason")?, "reason")?,
-                    Field::Prev => once(&mut prev, text(m.next_value()?, "prev")?, "prev")?,
-                    Field::Hash => once(&mut hash, text(m.next_value()?, "hash")?, "hash")?,
                 }
             }
             let missing = |k: &str| err(format!("missing field `{k}`"));
-            let seq = seq.ok_or_else(|| err("missing 'seq'".into()))?;
-            let time = time.ok_or_else(|| err("missing 'time'".into()))?;
-            let expert = expert.ok_or_else(|| err("missing 'expert'".into()))?;
-            let prev = prev.ok_or_else(|| err("missing 'prev'".into()))?;
-            let hash = hash.ok_or_else(|| err("missing 'hash'".into()))?;
+            let time = time.ok_or_else(|| missing("time"))?;
+            let expert = expert.ok_or_else(|| missing("expert"))?;
             let kind = kind.ok_or_else(|| missing("type"))?;
             let app = app.ok_or_else(|| missing("app"))?;
-            // The fields of the event's type: each present, no other.
-            let (wants_criterion, wants_value, wants_text, wants_reason) = match kind {
-                Kind::Score => (true, true, false, false),
-                Kind::Comment => (false, false, true, false),
-                Kind::Recommend => (false, true, false, false),
-                Kind::Recuse | Kind::Unrecuse => (false, false, false, true),
+            let value = match value {
+                None => None,
+                Some(Val::Null) => Some(Value::Null),
+                Some(Val::Int(n)) => Some(Value::from(n)),
+                Some(Val::Bool(b)) => Some(Value::from(b)),
             };
-            for (name, wanted, present) in [
-                ("criterion", wants_criterion, criterion.is_some()),
-                ("value", wants_value, value.is_some()),
-                ("text", wants_text, body.is_some()),
-                ("reason", wants_reason, reason.is_some()),
-            ] {
-                if wanted && !present {
-                    return Err(missing(name));
-                }
-                if present && !wanted {
-                    return Err(err(format!(
-                        "unknown field `{name}` for an event of this type"
-                    )));
-                }
-            }
-            let change = match (kind, value) {
-                (Kind::Score, Some(Val::Null)) => Change::Score {
-                    app,
-                    criterion: criterion.unwrap_or_default(),
-                    value: None,
-                },
-                (Kind::Score, Some(Val::Int(n))) => Change::Score {
-                    app,
-                    criterion: criterion.unwrap_or_default(),
-                    value: Some(n),
-                },
-                (Kind::Recommend, Some(Val::Null)) => Change::Recommend { app, value: None },
-                (Kind::Recommend, Some(Val::Bool(b))) => Change::Recommend {
-                    app,
-                    value: Some(b),
-                },
-                (Kind::Comment, _) => Change::Comment {
-                    app,
-                    text: body.unwrap_or_default(),
-                },
-                (Kind::Recuse, _) => Change::Recuse {
-                    app,
-                    reason: reason.unwrap_or_default(),
-                },
-                (Kind::Unrecuse, _) => Change::Unrecuse {
-                    app,
-                    reason: reason.unwrap_or_default(),
-                },
-                (Kind::Score, _) => return Err(err("'value' is not an integer or null".into())),
-                (Kind::Recommend, _) => {
-                    return Err(err("'value' is not a boolean or null".into()));
-                }
-            };
+            let change = change_of(&kind, app, criterion, value, body, reason).map_err(err)?;
             Ok(Event {
-                seq,
+                seq: self.0,
                 time,
                 expert,
                 change,
-                prev,
-                hash,
+                prev: String::new(),
+                hash: String::new(),
             })
         }
     }
 }
 
-/// Parses one exported event object.
-pub fn event_from_value(v: Value) -> Result<Event, String> {
-    let Value::Object(mut m) = v else {
-        return Err("an event is a JSON object".into());
+/// An event's change from the fields its body holds: the fields its
+/// type has, each present, no other (both readers share this).
+fn change_of(
+    kind: &str,
+    app: String,
+    criterion: Option<String>,
+    value: Option<Value>,
+    text: Option<String>,
+    reason: Option<String>,
+) -> Result<Change, String> {
+    let (wants_criterion, wants_value, wants_text, wants_reason) = match kind {
+        "score" => (true, true, false, false),
+        "comment" => (false, false, true, false),
+        "recommend" => (false, true, false, false),
+        "recuse" | "unrecuse" => (false, false, false, true),
+        other => {
+            return Err(format!(
+                "unknown variant `{}`, expected one of `score`, `comment`, `recommend`, `recuse`, `unrecuse`",
+                crate::domain::text::inert_line(other)
+            ));
+        }
     };
-    let mut take_str = |k: &str| match m.remove(k) {
-        Some(Value::String(s)) => Ok(s),
-        Some(_) => Err(format!("'{k}' is not a string")),
-        None => Err(format!("missing '{k}'")),
-    };
-    let time = take_str("time")?;
-    let expert = take_str("expert")?;
-    let prev = take_str("prev")?;
-    let hash = take_str("hash")?;
-    let seq = match m.remove("seq") {
-        Some(Value::Number(n)) => n.as_u64().ok_or("'seq' is not a positive integer")?,
-        Some(_) => return Err("'seq' is not a number".into()),
-        None => return Err("missing 'seq'".into()),
-    };
-    let change: Change = serde_json::from_value(Value::Object(m)).map_err(|e| e.to_string())?;
-    Ok(Event {
-        seq,
-        time,
-        expert,
-        change,
-        prev,
-        hash,
+    for (name, wanted, present) in [
+        ("criterion", wants_criterion, criterion.is_some()),
+        ("value", wants_value, value.is_some()),
+        ("text", wants_text, text.is_some()),
+        ("reason", wants_reason, reason.is_some()),
+    ] {
+        if wanted && !present {
+            return Err(format!("missing field `{name}`"));
+        }
+        if present && !wanted {
+            return Err(format!("unknown field `{name}` for an event of this type"));
+        }
+    }
+    Ok(match (kind, value) {
+        ("score", Some(Value::Null)) => Change::Score {
+            app,
+            criterion: criterion.unwrap_or_default(),
+            value: None,
+        },
+        ("score", Some(Value::Number(n))) if n.as_i64().is_some() => Change::Score {
+            app,
+            criterion: criterion.unwrap_or_default(),
+            value: n.as_i64(),
+        },
+        ("recommend", Some(Value::Null)) => Change::Recommend { app, value: None },
+        ("recommend", Some(Value::Bool(b))) => Change::Recommend {
+            app,
+            value: Some(b),
+        },
+        ("comment", _) => Change::Comment {
+            app,
+            text: text.unwrap_or_default(),
+        },
+        ("recuse", _) => Change::Recuse {
+            app,
+            reason: reason.unwrap_or_default(),
+        },
+        ("unrecuse", _) => Change::Unrecuse {
+            app,
+            reason: reason.unwrap_or_default(),
+        },
+        ("score", _) => return Err("'value' is not an integer or null".into()),
+        _ => return Err("'value' is not a boolean or null".into()),
     })
+}
+
+/// The canonical reader of a scores payload: one forward pass over its
+/// bytes (`support::canon`), every field of section 3 in its JCS place,
+/// no other, each event's `prev` and `hash` computed from its bytes as
+/// they stand — which, the bytes being canonical, are the JCS bytes of
+/// its body (section 4). Anything else — a field missing or unknown, a
+/// value of the wrong type, bytes not in canonical form — is refused with
+/// the offset; the general reader then says what is wrong in the
+/// format's words.
+mod canonical {
+    use std::borrow::Cow;
+
+    use super::*;
+    use crate::support::canon::{Error, Reader, Result};
+
+    fn owned(c: Cow<'_, str>) -> String {
+        c.into_owned()
+    }
+
+    fn opt_string(r: &mut Reader) -> Result<Option<String>> {
+        if r.null() {
+            Ok(None)
+        } else {
+            r.string().map(|s| Some(owned(s)))
+        }
+    }
+
+    fn opt_int(r: &mut Reader) -> Result<Option<i64>> {
+        if r.null() {
+            Ok(None)
+        } else {
+            r.int().map(Some)
+        }
+    }
+
+    fn opt_bool(r: &mut Reader) -> Result<Option<bool>> {
+        if r.null() {
+            Ok(None)
+        } else {
+            r.bool().map(Some)
+        }
+    }
+
+    fn app(r: &mut Reader) -> Result<AppResult> {
+        let mut k = r.object()?;
+        r.field(&mut k, "comment")?;
+        let comment = owned(r.string()?);
+        r.field(&mut k, "id")?;
+        let id = owned(r.string()?);
+        r.field(&mut k, "recommend")?;
+        let recommend = opt_bool(r)?;
+        r.field(&mut k, "recuse_reason")?;
+        let recuse_reason = opt_string(r)?;
+        r.field(&mut k, "scores")?;
+        let mut scores = BTreeMap::new();
+        let mut sk = r.object()?;
+        while let Some(key) = r.key(&mut sk)? {
+            // Keys arrive in increasing order: each insert is at the end.
+            scores.insert(owned(key), r.int()?);
+        }
+        r.field(&mut k, "status")?;
+        let status = owned(r.string()?);
+        r.field(&mut k, "total")?;
+        let total = opt_int(r)?;
+        r.close(&mut k)?;
+        Ok(AppResult {
+            id,
+            status,
+            scores,
+            total,
+            comment,
+            recommend,
+            recuse_reason,
+        })
+    }
+
+    fn strings<const N: usize>(r: &mut Reader, names: [&'static str; N]) -> Result<[String; N]> {
+        let mut k = r.object()?;
+        let mut out: [String; N] = std::array::from_fn(|_| String::new());
+        for (slot, name) in out.iter_mut().zip(names) {
+            r.field(&mut k, name)?;
+            *slot = owned(r.string()?);
+        }
+        r.close(&mut k)?;
+        Ok(out)
+    }
+
+    fn rubric(r: &mut Reader) -> Result<RubricRef> {
+        let mut k = r.object()?;
+        r.field(&mut k, "criteria")?;
+        let mut criteria = Vec::new();
+        let mut it = r.array()?;
+        while r.item(&mut it)? {
+            let mut c = r.object()?;
+            r.field(&mut c, "key")?;
+            let key = owned(r.string()?);
+            r.field(&mut c, "max")?;
+            let max = r.int()?;
+            r.field(&mut c, "min")?;
+            let min = r.int()?;
+            r.field(&mut c, "name_en")?;
+            let name_en = owned(r.string()?);
+            r.field(&mut c, "name_zh")?;
+            let name_zh = owned(r.string()?);
+            r.field(&mut c, "step")?;
+            let step = r.int()?;
+            r.field(&mut c, "weight")?;
+            let weight = r.int()?;
+            r.close(&mut c)?;
+            criteria.push(CriterionRef {
+                key,
+                name_zh,
+                name_en,
+                min,
+                max,
+                step,
+                weight,
+            });
+        }
+        r.field(&mut k, "min_comment_chars")?;
+        let at = r.at();
+        let min_comment_chars = u32::try_from(r.int()?).map_err(|_| Error {
+            at,
+            what: "min_comment_chars is not a count",
+        })?;
+        r.close(&mut k)?;
+        Ok(RubricRef {
+            min_comment_chars,
+            criteria,
+        })
+    }
+
+    /// One event; its bytes are hashed onto the chain after `prev`.
+    fn event(r: &mut Reader, seq: u64, prev: Option<&[u8; 32]>) -> Result<(Event, [u8; 32])> {
+        let from = r.at();
+        let mut k = r.object()?;
+        let (mut app, mut criterion, mut expert, mut reason) = (None, None, None, None);
+        let (mut text, mut time, mut kind, mut value) = (None, None, None, None);
+        while let Some(key) = r.key(&mut k)? {
+            let at = r.at();
+            match &*key {
+                "app" => app = Some(owned(r.string()?)),
+                "criterion" => criterion = Some(owned(r.string()?)),
+                "expert" => expert = Some(owned(r.string()?)),
+                "reason" => reason = Some(owned(r.string()?)),
+                "text" => text = Some(owned(r.string()?)),
+                "time" => time = Some(owned(r.string()?)),
+                "type" => kind = Some(r.string()?),
+                "value" => {
+                    value = Some(if r.null() {
+                        Value::Null
+                    } else if r.at_string() {
+                        return Err(Error {
+                            at,
+                            what: "an event value that is a string",
+                        });
+                    } else if let Ok(b) = r.bool() {
+                        Value::from(b)
+                    } else {
+                        Value::from(r.int()?)
+                    })
+                }
+                _ => {
+                    return Err(Error {
+                        at,
+                        what: "a field an event does not have",
+                    });
+                }
+            }
+        }
+        let body = r.since(from);
+        let shape = |what: &'static str| Error { at: from, what };
+        let (Some(app), Some(expert), Some(time), Some(kind)) = (app, expert, time, kind) else {
+            return Err(shape("an event without app, expert, time or type"));
+        };
+        let change = change_of(&kind, app, criterion, value, text, reason)
+            .map_err(|_| shape("an event whose fields are not those of its type"))?;
+        let (prev_hex, hash, hash_hex) = match prev {
+            Some(p) => {
+                let h = history::event_hash(seq, p, body);
+                (history::hex(p), h, history::hex(&h))
+            }
+            None => (String::new(), [0; 32], String::new()),
+        };
+        Ok((
+            Event {
+                seq,
+                time,
+                expert,
+                change,
+                prev: prev_hex,
+                hash: hash_hex,
+            },
+            hash,
+        ))
+    }
+
+    /// Reads a whole scores payload.
+    pub fn read(text: &str) -> Result<ScoresPayload> {
+        let mut r = Reader::new(text);
+        let mut k = r.object()?;
+        r.field(&mut k, "applications")?;
+        let mut applications = Vec::new();
+        let mut it = r.array()?;
+        while r.item(&mut it)? {
+            applications.push(app(&mut r)?);
+        }
+        r.field(&mut k, "bundle")?;
+        let [call, digest, id, panel] = strings(&mut r, ["call", "digest", "id", "panel"])?;
+        r.field(&mut k, "created")?;
+        let created = owned(r.string()?);
+        r.field(&mut k, "expert")?;
+        let [expert_id, key_id, name, org] = strings(&mut r, ["id", "key_id", "name", "org"])?;
+        r.field(&mut k, "format")?;
+        let format = owned(r.string()?);
+        r.field(&mut k, "head")?;
+        let mut h = r.object()?;
+        r.field(&mut h, "hash")?;
+        let head_hash = owned(r.string()?);
+        r.field(&mut h, "size")?;
+        let size = r.uint()?;
+        r.close(&mut h)?;
+        r.field(&mut k, "history")?;
+        // Without a well-formed digest there is no genesis: the events
+        // are read without hashes, and the verifier names the digest.
+        let mut prev = history::unhex32(&digest).map(|d| history::genesis(&d, &expert_id));
+        let mut events = Vec::with_capacity((size as usize).min(text.len() / 64));
+        let mut it = r.array()?;
+        while r.item(&mut it)? {
+            let seq = events.len() as u64 + 1;
+            let (e, hash) = event(&mut r, seq, prev.as_ref())?;
+            if prev.is_some() {
+                prev = Some(hash);
+            }
+            events.push(e);
+        }
+        r.field(&mut k, "partial")?;
+        let partial = r.bool()?;
+        r.field(&mut k, "rubric")?;
+        let rubric = rubric(&mut r)?;
+        r.field(&mut k, "tool_version")?;
+        let tool_version = owned(r.string()?);
+        r.close(&mut k)?;
+        r.end()?;
+        Ok(ScoresPayload {
+            format,
+            tool_version,
+            bundle: BundleRef {
+                id,
+                digest,
+                call,
+                panel,
+            },
+            expert: ExpertRef {
+                id: expert_id,
+                name,
+                org,
+                key_id,
+            },
+            created,
+            partial,
+            rubric,
+            applications,
+            history: events,
+            head: HeadRef {
+                size,
+                hash: head_hash,
+            },
+        })
+    }
 }
 
 /// How many applications stand where.

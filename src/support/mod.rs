@@ -2,6 +2,7 @@
 //! and bounded reading, where files live, strict JSON, the message
 //! language. Nothing here knows the domain, the database or the terminal.
 
+pub mod canon;
 pub mod clock;
 pub mod fs;
 pub mod jsonio;

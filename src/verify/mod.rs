@@ -107,9 +107,7 @@ fn envelope_error(e: EnvelopeError) -> VerifyError {
 
 /// A payload read closed as its type (`formats::read_payload`), its
 /// failure classed.
-pub fn read_payload<T: serde::de::DeserializeOwned + serde::Serialize>(
-    env: &Envelope,
-) -> Result<T, VerifyError> {
+pub fn read_payload<T: crate::formats::Payload>(env: &Envelope) -> Result<T, VerifyError> {
     crate::formats::read_payload(env).map_err(|e| match e {
         crate::formats::PayloadError::Envelope(e) => envelope_error(e),
         e @ crate::formats::PayloadError::Shape(_) => VerifyError::new(Kind::Format, e.to_string()),

@@ -167,7 +167,7 @@ fn scores_check(
             "payload bundle digest is not 64 lower-case hex digits",
         )
     })?;
-    let head = history::verify_chain(&digest, &p.expert.id, &p.history)
+    let head = history::check_linked(&digest, &p.expert.id, &p.history)
         .map_err(|e| VerifyError::at(Kind::Chain, e.seq(), format!("history: {e}")))?;
     if let Some(e) = p
         .history

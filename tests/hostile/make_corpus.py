@@ -8,6 +8,8 @@ build the huge ones at run time.
 """
 import base64, hashlib, json, os, shutil, sqlite3, subprocess, sys, tempfile
 
+import rfc8785
+
 here = os.path.dirname(os.path.abspath(__file__))
 root = os.path.dirname(os.path.dirname(here))
 binary = sys.argv[1]
@@ -171,7 +173,24 @@ fixture("key-passphrase.txt", PASSPHRASE + "\n")
 good_payload_text = base64.b64decode(good["payload"]).decode("utf-8")
 
 def encode_payload(p):
-    return base64.b64encode(json.dumps(p, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")).decode()
+    # Canonical (RFC 8785), as every scores payload must be; a payload
+    # with a number JCS does not hold (a fraction, 2^53 or more) is
+    # written as close to it as JSON goes, the number as Python writes it.
+    def odd(o):
+        if isinstance(o, float):
+            return True
+        if isinstance(o, int) and not isinstance(o, bool):
+            return abs(o) > 2**53 - 1
+        if isinstance(o, dict):
+            return any(odd(x) for x in o.values())
+        if isinstance(o, list):
+            return any(odd(x) for x in o)
+        return False
+    if odd(p):
+        body = json.dumps(p, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    else:
+        body = rfc8785.dumps(p)
+    return base64.b64encode(body).decode()
 
 def export(mutate):
     # The payload travels as the base64 of its bytes (DSSE): the mutation
@@ -218,7 +237,10 @@ put("export-huge-number.json", export(setp(["payload", "head", "size"], 2**53)),
 put("export-huge-negative.json", export(setp(["payload", "rubric", "criteria", 0, "min"], -2**60)), v, "is not an integer below 2^53")
 put("export-number-overflow.json", raw_payload('"partial":false,', '"partial":1e400,'), v, "number out of range")
 put("export-float-score.json", export(lambda d: d["payload"]["applications"][0]["scores"].update(innovation=15.0)), v, "$.applications[0].scores.innovation = 15.0 is not an integer below 2^53")
-put("export-float-seq.json", raw_payload('"seq":1,', '"seq":1.5,'), v, "$.history[0].seq = 1.5")
+put("export-float-value.json", export(lambda d: d["payload"]["history"][0].update(value=1.5)), v, "$.history[0].value = 1.5")
+put("export-not-canonical.json", raw_payload('"partial":false,', '"partial": false,'), v, "not written in canonical form")
+put("export-escape-not-canonical.json", raw_payload('"format":"panelist.', '"format":"panelist\\u002e'), v, "not written in canonical form")
+put("export-event-seq.json", export(lambda d: d["payload"]["history"][0].update(seq=1)), v, "unknown field `seq`")
 put("export-wrong-type.json", export(setp(["payload", "partial"], "false")), v, "payload: partial: invalid type: string \"false\", expected a boolean")
 put("export-wrong-type-apps.json", export(setp(["payload", "applications"], {"id": "x"})), v, "payload: applications: invalid type: map, expected a sequence")
 put("export-missing-field.json", export(popp(["payload", "head"])), v, "payload: missing field `head`")
