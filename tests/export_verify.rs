@@ -121,7 +121,7 @@ fn ed25519_and_sm2_exports_verify_and_carry_the_documented_fields() {
             panelist::crypto::envelope::canonical(&pv).expect("jcs")
         );
         let payload: ScoresPayload = serde_json::from_value(pv.clone()).expect("typed");
-        assert_eq!(payload.format, "panelist.scores.v2");
+        assert_eq!(payload.format, "panelist.scores.v3");
         assert_eq!(payload.expert.id, "E01");
         assert!(!payload.partial);
         assert_eq!(payload.rubric.criteria.len(), 4);
@@ -591,7 +591,7 @@ fn show_prints_the_decoded_payload() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
         r.stdout
-            .contains("\n  \"format\": \"panelist.scores.v2\",\n"),
+            .contains("\n  \"format\": \"panelist.scores.v3\",\n"),
         "{}",
         r.stdout
     );

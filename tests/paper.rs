@@ -162,7 +162,7 @@ fn build() -> Built {
     }
 }
 
-fn payload<T: serde::de::DeserializeOwned + serde::Serialize>(p: &Path) -> T {
+fn payload<T: panelist::formats::Payload>(p: &Path) -> T {
     let text = std::fs::read_to_string(p).expect("read");
     let env = panelist::verify::parse_envelope(&text).expect("envelope");
     panelist::verify::read_payload(&env).expect("payload")

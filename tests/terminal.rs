@@ -194,7 +194,7 @@ fn no_command_lets_a_control_character_through() {
         &spoiled,
         common::panel::tamper_raw(
             &text,
-            "\"format\":\"panelist.scores.v2\"",
+            "\"format\":\"panelist.scores.v3\"",
             &format!("\"format\":{}", json!(HOSTILE)),
         ),
     )

@@ -811,3 +811,183 @@ pub fn results(
         .collect();
     Ok((sheet, apps))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::history::{genesis, make_event, unhex32};
+
+    /// A payload with every kind of event, escapes, non-ASCII text and
+    /// a key order JCS sorts, written as export writes it.
+    fn sample() -> (Vec<u8>, ScoresPayload) {
+        let rubric = crate::domain::catalog::default_rubric().unwrap();
+        let digest = "ab".repeat(32);
+        let expert = "E01";
+        let ids: Vec<String> = ["G-BJ-1", "G-BJ-2", "G-SH-3"].map(String::from).into();
+        let changes = vec![
+            Change::Score {
+                app: ids[0].clone(),
+                criterion: "innovation".into(),
+                value: Some(20),
+            },
+            Change::Score {
+                app: ids[0].clone(),
+                criterion: "advancement".into(),
+                value: None,
+            },
+            Change::Comment {
+                app: ids[0].clone(),
+                text: "技术路线清晰\n\t\"引号\" \\ \u{1} \u{7f} \u{2028} 😀".into(),
+            },
+            Change::Recommend {
+                app: ids[0].clone(),
+                value: Some(true),
+            },
+            Change::Recommend {
+                app: ids[1].clone(),
+                value: None,
+            },
+            Change::Recuse {
+                app: ids[2].clone(),
+                reason: "本单位".into(),
+            },
+            Change::Unrecuse {
+                app: ids[2].clone(),
+                reason: "误报".into(),
+            },
+            Change::Score {
+                app: ids[2].clone(),
+                criterion: "replicability".into(),
+                value: Some(-3),
+            },
+        ];
+        let mut prev = genesis(&unhex32(&digest).unwrap(), expert);
+        let mut events = Vec::new();
+        for (i, c) in changes.into_iter().enumerate() {
+            let e = make_event(i as u64 + 1, &prev, "2024-03-01T09:00:00.000Z", expert, c);
+            prev = unhex32(&e.hash).unwrap();
+            events.push(e);
+        }
+        let (_, applications) = results(&rubric, &ids, &events[..4]).unwrap();
+        let p = ScoresPayload {
+            format: crate::formats::SCORES_FORMAT.into(),
+            tool_version: "0".into(),
+            bundle: BundleRef {
+                id: "b".into(),
+                digest,
+                call: "2023".into(),
+                panel: "一组".into(),
+            },
+            expert: ExpertRef {
+                id: expert.into(),
+                name: "张三".into(),
+                org: "某院".into(),
+                key_id: "00".repeat(32),
+            },
+            created: "2024-03-01T10:00:00.000Z".into(),
+            partial: true,
+            rubric: RubricRef::of(&rubric),
+            applications,
+            head: HeadRef {
+                size: events.len() as u64,
+                hash: history::hex(&prev),
+            },
+            history: events,
+        };
+        (crate::crypto::jcs::to_vec(&p).unwrap(), p)
+    }
+
+    /// The general strict reader, with the chain computed as section 4
+    /// says: what the canonical reader must agree with.
+    fn general(bytes: &[u8]) -> Option<ScoresPayload> {
+        let mut p: ScoresPayload = crate::support::strict::from_slice(bytes).ok()?;
+        p.link();
+        Some(p)
+    }
+
+    #[test]
+    fn the_canonical_reader_reads_what_export_writes_with_its_chain() {
+        let (bytes, written) = sample();
+        let text = std::str::from_utf8(&bytes).unwrap();
+        let read = canonical::read(text).unwrap();
+        assert_eq!(read, written, "fields, seqs, prevs and hashes as made");
+        assert_eq!(general(&bytes).unwrap(), written);
+        // Each event's bytes as they stand are its canonical body.
+        let first = &written.history[2];
+        let body = history::canonical_body(&first.time, &first.expert, &first.change);
+        assert!(
+            text.contains(std::str::from_utf8(&body).unwrap()),
+            "the body is a slice"
+        );
+    }
+
+    /// Every one-byte change, insertion and deletion of a canonical
+    /// payload: whatever the canonical reader accepts, the general
+    /// reader accepts as the same payload — the one-pass reader never
+    /// lets through what the format refuses, and never reads it
+    /// differently.
+    #[test]
+    fn the_canonical_reader_accepts_nothing_the_general_reader_refuses() {
+        let (bytes, _) = sample();
+        let mut accepted = 0;
+        let mut tried = 0;
+        let mut check = |b: Vec<u8>| {
+            let Ok(text) = std::str::from_utf8(&b) else {
+                return;
+            };
+            tried += 1;
+            if let Ok(fast) = canonical::read(text) {
+                accepted += 1;
+                assert_eq!(
+                    general(&b).as_ref(),
+                    Some(&fast),
+                    "read differently: {text}"
+                );
+            }
+        };
+        for i in 0..bytes.len() {
+            for c in *b" \"\\,:{}[]01-9.eEantulfr\x01" {
+                let mut m = bytes.clone();
+                m[i] = c;
+                check(m);
+                let mut m = bytes.clone();
+                m.insert(i, c);
+                check(m);
+            }
+            let mut m = bytes.clone();
+            m.remove(i);
+            check(m);
+        }
+        assert!(tried > 10_000, "{tried} tried");
+        // Some edits stay canonical (a digit for a digit, a letter in a
+        // string): the comparison above ran on them.
+        assert!(accepted > 100, "{accepted} accepted");
+    }
+
+    #[test]
+    fn non_canonical_bytes_of_a_good_payload_are_refused() {
+        let (bytes, _) = sample();
+        let text = String::from_utf8(bytes).unwrap();
+        for (from, to) in [
+            ("\"partial\":true", "\"partial\": true"),
+            ("\"format\":\"panelist.", "\"format\":\"panelist\\u002e"),
+            ("\"value\":20", "\"value\":20.0"),
+            ("\"call\":\"2023\",\"digest\"", "\"digest\""),
+        ] {
+            assert!(text.contains(from), "{from}");
+            let bad = text.replacen(from, to, 1);
+            assert!(canonical::read(&bad).is_err(), "accepted {to}");
+        }
+        // Keys out of JCS order, though the JSON means the same.
+        let digest = "ab".repeat(32);
+        let sorted = format!("\"call\":\"2023\",\"digest\":\"{digest}\"");
+        assert!(text.contains(&sorted));
+        let swapped = text.replacen(
+            &sorted,
+            &format!("\"digest\":\"{digest}\",\"call\":\"2023\""),
+            1,
+        );
+        assert!(general(swapped.as_bytes()).is_some(), "the same JSON");
+        assert!(canonical::read(&swapped).is_err());
+    }
+}
