@@ -55,12 +55,12 @@ impl Payload for combined::CombinedPayload {}
 /// verifiers have always used.
 pub fn read_payload<T: Payload>(env: &Envelope) -> Result<T, PayloadError> {
     if let Some(fast) = T::read_canonical(env.payload_text()) {
-        return fast.or_else(|e| {
-            Err(explain::<T>(env).err().unwrap_or_else(|| {
+        return fast.map_err(|e| {
+            explain::<T>(env).err().unwrap_or_else(|| {
                 PayloadError::Shape(format!(
                     "not written in canonical form (RFC 8785, docs/formats.md section 2): {e}"
                 ))
-            }))
+            })
         });
     }
     match crate::support::strict::from_slice::<T>(&env.payload) {

@@ -629,12 +629,14 @@ mod canonical {
         };
         let change = change_of(&kind, app, criterion, value, text, reason)
             .map_err(|_| shape("an event whose fields are not those of its type"))?;
-        let (prev_hex, hash, hash_hex) = match prev {
+        // `prev` is the hex of the hash before, which the caller has
+        // written already: it fills it in.
+        let (hash, hash_hex) = match prev {
             Some(p) => {
                 let h = history::event_hash(seq, p, body);
-                (history::hex(p), h, history::hex(&h))
+                (h, history::hex(&h))
             }
-            None => (String::new(), [0; 32], String::new()),
+            None => ([0; 32], String::new()),
         };
         Ok((
             Event {
@@ -642,7 +644,7 @@ mod canonical {
                 time,
                 expert,
                 change,
-                prev: prev_hex,
+                prev: String::new(),
                 hash: hash_hex,
             },
             hash,
@@ -678,12 +680,16 @@ mod canonical {
         // Without a well-formed digest there is no genesis: the events
         // are read without hashes, and the verifier names the digest.
         let mut prev = history::unhex32(&digest).map(|d| history::genesis(&d, &expert_id));
-        let mut events = Vec::with_capacity((size as usize).min(text.len() / 64));
+        let mut events: Vec<Event> = Vec::with_capacity((size as usize).min(text.len() / 64));
         let mut it = r.array()?;
         while r.item(&mut it)? {
             let seq = events.len() as u64 + 1;
-            let (e, hash) = event(&mut r, seq, prev.as_ref())?;
-            if prev.is_some() {
+            let (mut e, hash) = event(&mut r, seq, prev.as_ref())?;
+            if let Some(p) = &prev {
+                e.prev = match events.last() {
+                    Some(before) => before.hash.clone(),
+                    None => history::hex(p),
+                };
                 prev = Some(hash);
             }
             events.push(e);
