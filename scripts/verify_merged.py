@@ -1095,7 +1095,8 @@ def extends(old, new):
     return (
         n < new["head"]["size"]
         and h[:n] == old["history"]
-        and (n == 0 or h[n - 1]["hash"] == old["head"]["hash"])
+        and vx.verify_chain(new["bundle"]["digest"], new["expert"]["id"], h[:n]).hex()
+        == old["head"]["hash"]
     )
 
 
