@@ -262,7 +262,7 @@ pub fn write_panel(
                 &mut events,
             );
         }
-        let (_, results) = results(&rubric, &app_ids, &events).map_err(anyhow::Error::msg)?;
+        let results = results(&rubric, &app_ids, &events).map_err(anyhow::Error::msg)?;
         let head = HeadRef {
             size: events.len() as u64,
             hash: history::hex(&prev),

@@ -326,12 +326,14 @@ pub fn event_hash(seq: u64, prev: &[u8; 32], body: &[u8]) -> [u8; 32] {
 
 pub fn hex(bytes: &[u8]) -> String {
     const H: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(H[(b >> 4) as usize] as char);
-        s.push(H[(b & 15) as usize] as char);
+    // Written as bytes into a buffer of the final size (a verify makes
+    // one per event), then checked as the ASCII it is.
+    let mut out = vec![0u8; bytes.len() * 2];
+    for (o, b) in out.chunks_exact_mut(2).zip(bytes) {
+        o[0] = H[(b >> 4) as usize];
+        o[1] = H[(b & 15) as usize];
     }
-    s
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Parses 64 lower-case hex digits.
@@ -780,74 +782,102 @@ impl Sheet {
         if !app_exists(app) {
             return Err(Refusal::UnknownApp(app.to_string()));
         }
-        let recused = self.entries.get(app).is_some_and(|e| e.recused);
-        match change {
-            Change::Score {
-                criterion, value, ..
-            } => {
-                let c = rubric
-                    .criterion(criterion)
-                    .ok_or_else(|| Refusal::UnknownCriterion(criterion.clone()))?;
-                if let Some(v) = value
-                    && !c.accepts(*v)
-                {
-                    return Err(Refusal::OutOfScale {
-                        criterion: criterion.clone(),
-                        value: *v,
-                        min: c.min,
-                        max: c.max,
-                        step: c.step,
-                    });
-                }
-                if recused {
-                    return Err(Refusal::Recused(app.to_string()));
-                }
-            }
-            Change::Comment { text, .. } => {
-                if recused {
-                    return Err(Refusal::Recused(app.to_string()));
-                }
-                if text.chars().count() > MAX_TEXT_CHARS {
-                    return Err(Refusal::TooLong);
-                }
-            }
-            Change::Recommend { .. } => {
-                if recused {
-                    return Err(Refusal::Recused(app.to_string()));
-                }
-            }
-            Change::Recuse { reason, .. } => {
-                if recused {
-                    return Err(Refusal::Recused(app.to_string()));
-                }
-                if reason.trim().is_empty() {
-                    return Err(Refusal::EmptyReason);
-                }
-                if reason.chars().count() > MAX_TEXT_CHARS {
-                    return Err(Refusal::TooLong);
-                }
-            }
-            Change::Unrecuse { reason, .. } => {
-                if !recused {
-                    return Err(Refusal::NotRecused(app.to_string()));
-                }
-                if reason.chars().count() > MAX_TEXT_CHARS {
-                    return Err(Refusal::TooLong);
-                }
-            }
-        }
-        Ok(())
+        check_change(rubric, self.entries.get(app), change)
     }
 
     /// Applies a change that `check` accepted.
     pub fn apply(&mut self, seq: u64, change: &Change) {
         // Looked up before inserting: the key is copied only the first
-        // time an application or criterion is touched.
+        // time an application is touched.
         let app = change.app();
         let e = match self.entries.get_mut(app) {
             Some(e) => e,
             None => self.entries.entry(app.to_string()).or_default(),
         };
+        e.apply(seq, change);
+    }
+}
+
+/// More characters than a text may hold. A string of at most
+/// `MAX_TEXT_CHARS` bytes cannot hold more characters than bytes, so
+/// most texts are never counted.
+fn too_long(text: &str) -> bool {
+    text.len() > MAX_TEXT_CHARS && text.chars().count() > MAX_TEXT_CHARS
+}
+
+/// Checks a change against the rubric and the state of its application's
+/// entry (None: never touched). Whether the application exists is the
+/// caller's to check.
+pub fn check_change(
+    rubric: &Rubric,
+    entry: Option<&Entry>,
+    change: &Change,
+) -> Result<(), Refusal> {
+    let app = change.app();
+    let recused = entry.is_some_and(|e| e.recused);
+    match change {
+        Change::Score {
+            criterion, value, ..
+        } => {
+            let c = rubric
+                .criterion(criterion)
+                .ok_or_else(|| Refusal::UnknownCriterion(criterion.clone()))?;
+            if let Some(v) = value
+                && !c.accepts(*v)
+            {
+                return Err(Refusal::OutOfScale {
+                    criterion: criterion.clone(),
+                    value: *v,
+                    min: c.min,
+                    max: c.max,
+                    step: c.step,
+                });
+            }
+            if recused {
+                return Err(Refusal::Recused(app.to_string()));
+            }
+        }
+        Change::Comment { text, .. } => {
+            if recused {
+                return Err(Refusal::Recused(app.to_string()));
+            }
+            if too_long(text) {
+                return Err(Refusal::TooLong);
+            }
+        }
+        Change::Recommend { .. } => {
+            if recused {
+                return Err(Refusal::Recused(app.to_string()));
+            }
+        }
+        Change::Recuse { reason, .. } => {
+            if recused {
+                return Err(Refusal::Recused(app.to_string()));
+            }
+            if reason.trim().is_empty() {
+                return Err(Refusal::EmptyReason);
+            }
+            if too_long(reason) {
+                return Err(Refusal::TooLong);
+            }
+        }
+        Change::Unrecuse { reason, .. } => {
+            if !recused {
+                return Err(Refusal::NotRecused(app.to_string()));
+            }
+            if too_long(reason) {
+                return Err(Refusal::TooLong);
+            }
+        }
+    }
+    Ok(())
+}
+
+impl Entry {
+    /// Applies a change to this entry that [`check_change`] accepted.
+    pub fn apply(&mut self, seq: u64, change: &Change) {
+        // A criterion's key is copied only the first time it is scored.
+        let e = self;
         e.last_seq = seq;
         match change {
             Change::Score {

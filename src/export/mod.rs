@@ -71,7 +71,7 @@ pub fn build_payload(
     let head = history::verify_chain(&digest, &owner.id, &events)
         .map_err(|e| anyhow!("{path}: the scoring history does not verify: {e}"))?;
     let app_ids: Vec<String> = b.applications()?.into_iter().map(|a| a.id).collect();
-    let (_, apps) = results(&b.rubric, &app_ids, &events).map_err(|m| anyhow!("{path}: {m}"))?;
+    let apps = results(&b.rubric, &app_ids, &events).map_err(|m| anyhow!("{path}: {m}"))?;
     let open: Vec<String> = apps
         .iter()
         .filter(|a| a.status == "draft" || a.status == "todo")

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::{BundleRef, CriterionRef, ExpertRef, HeadRef, RubricRef};
 use crate::domain::Rubric;
-use crate::domain::history::{self, Change, Entry, Event, Sheet, Status};
+use crate::domain::history::{self, Change, Entry, Event, Status};
 
 /// Where one application stands in the export.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,6 +43,32 @@ pub fn status_name(s: Status) -> &'static str {
 
 impl AppResult {
     /// The exported result of one application, from its replayed entry.
+    /// The result of an entry the caller no longer needs: its scores and
+    /// texts move instead of being copied.
+    pub fn of_owned(id: &str, e: Entry, rubric: &Rubric) -> AppResult {
+        let status = e.status(rubric);
+        if status == Status::Recused {
+            return AppResult {
+                id: id.to_string(),
+                status: status_name(status).into(),
+                scores: BTreeMap::new(),
+                total: None,
+                comment: String::new(),
+                recommend: None,
+                recuse_reason: Some(e.recuse_reason),
+            };
+        }
+        AppResult {
+            id: id.to_string(),
+            status: status_name(status).into(),
+            total: e.total(rubric),
+            scores: e.scores,
+            comment: e.comment,
+            recommend: e.recommend,
+            recuse_reason: None,
+        }
+    }
+
     pub fn of(id: &str, entry: Option<&Entry>, rubric: &Rubric) -> AppResult {
         let empty = Entry::default();
         let e = entry.unwrap_or(&empty);
@@ -802,20 +828,41 @@ pub fn results(
     rubric: &Rubric,
     app_ids: &[String],
     events: &[Event],
-) -> Result<(Sheet, Vec<AppResult>), Refused> {
-    // Looked up once per event: hashed, not ordered.
-    let ids: std::collections::HashSet<&str, foldhash::fast::FixedState> =
-        app_ids.iter().map(String::as_str).collect();
-    let sheet =
-        history::replay(rubric, |a| ids.contains(a), events).map_err(|(seq, r)| Refused {
-            seq,
+) -> Result<Vec<AppResult>, Refused> {
+    // Each event looks its application up once, in a hash table, and
+    // works on that application's entry by index.
+    let mut index: std::collections::HashMap<&str, usize, foldhash::fast::FixedState> =
+        std::collections::HashMap::with_capacity_and_hasher(app_ids.len(), Default::default());
+    for (i, id) in app_ids.iter().enumerate() {
+        index.entry(id.as_str()).or_insert(i);
+    }
+    let mut entries: Vec<Entry> = vec![Entry::default(); app_ids.len()];
+    for e in events {
+        let app = e.change.app();
+        let refused = |r: history::Refusal| Refused {
+            seq: e.seq,
             reason: r.to_string(),
-        })?;
-    let apps = app_ids
+        };
+        let Some(&i) = index.get(app) else {
+            return Err(refused(history::Refusal::UnknownApp(app.to_string())));
+        };
+        history::check_change(rubric, Some(&entries[i]), &e.change).map_err(refused)?;
+        entries[i].apply(e.seq, &e.change);
+    }
+    // Every id its own entry: the entries move into the results; an id
+    // given twice (never from a bundle) shares its first place's entry.
+    let unique = index.len() == app_ids.len();
+    Ok(app_ids
         .iter()
-        .map(|id| AppResult::of(id, sheet.entry(id), rubric))
-        .collect();
-    Ok((sheet, apps))
+        .enumerate()
+        .map(|(i, id)| {
+            if unique {
+                AppResult::of_owned(id, std::mem::take(&mut entries[i]), rubric)
+            } else {
+                AppResult::of(id, Some(&entries[index[id.as_str()]]), rubric)
+            }
+        })
+        .collect())
 }
 
 #[cfg(test)]
@@ -874,7 +921,7 @@ mod tests {
             prev = unhex32(&e.hash).unwrap();
             events.push(e);
         }
-        let (_, applications) = results(&rubric, &ids, &events[..4]).unwrap();
+        let applications = results(&rubric, &ids, &events[..4]).unwrap();
         let p = ScoresPayload {
             format: crate::formats::SCORES_FORMAT.into(),
             tool_version: "0".into(),

@@ -58,6 +58,32 @@ static STOP: [bool; 256] = {
     t
 };
 
+/// The first index at or after `j` whose byte ends a string's plain run
+/// (see [`STOP`]), or `b.len()`. Eight bytes at a time: a word holds such
+/// a byte when one of its bytes is below 0x20 or equals `"` or `\\`.
+fn plain_end(b: &[u8], mut j: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Some byte of x is zero (the classic test; exact about whether any
+    // byte is, which is all this needs).
+    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    while let Some(chunk) = b.get(j..j + 8) {
+        let w = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        // A byte below 0x20: its top three bits are zero.
+        let control = has_zero(w & 0xe0e0_e0e0_e0e0_e0e0);
+        let quote = has_zero(w ^ (ONES * u64::from(b'"')));
+        let backslash = has_zero(w ^ (ONES * u64::from(b'\\')));
+        if control | quote | backslash != 0 {
+            break;
+        }
+        j += 8;
+    }
+    while j < b.len() && !STOP[b[j] as usize] {
+        j += 1;
+    }
+    j
+}
+
 impl<'a> Reader<'a> {
     /// A reader over `s` (text, so its bytes are UTF-8 already).
     pub fn new(s: &'a str) -> Reader<'a> {
@@ -195,10 +221,7 @@ impl<'a> Reader<'a> {
     pub fn string(&mut self) -> Result<Cow<'a, str>> {
         self.eat(b'"', "expected a string")?;
         let start = self.i;
-        let mut j = start;
-        while j < self.b.len() && !STOP[self.b[j] as usize] {
-            j += 1;
-        }
+        let j = plain_end(self.b, start);
         if self.b.get(j) == Some(&b'"') {
             self.i = j + 1;
             // Both ends are ASCII quotes of valid UTF-8 text: char
@@ -210,9 +233,7 @@ impl<'a> Reader<'a> {
         self.i = j;
         loop {
             let run = self.i;
-            while self.i < self.b.len() && !STOP[self.b[self.i] as usize] {
-                self.i += 1;
-            }
+            self.i = plain_end(self.b, self.i);
             out.push_str(&self.s[run..self.i]);
             match self.peek() {
                 Some(b'"') => {
@@ -367,6 +388,28 @@ pub fn jcs_less(a: &str, b: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_end_agrees_with_the_table_at_every_place() {
+        // Every byte value at every offset of a 20-byte run, from every
+        // start: the word-at-a-time scan stops where the byte table does.
+        for v in 0u8..=255 {
+            for at in 0..20 {
+                let mut b = vec![b'a'; 20];
+                b[at] = v;
+                for start in 0..20 {
+                    let slow = (start..b.len())
+                        .find(|&j| STOP[b[j] as usize])
+                        .unwrap_or(b.len());
+                    assert_eq!(
+                        plain_end(&b, start),
+                        slow,
+                        "byte {v:#x} at {at} from {start}"
+                    );
+                }
+            }
+        }
+    }
 
     fn one(s: &str) -> Result<Vec<String>> {
         // A flat object of strings and integers, for the lexical rules.

@@ -169,11 +169,12 @@ fn scores_check(
     })?;
     let head = history::check_linked(&digest, &p.expert.id, &p.history)
         .map_err(|e| VerifyError::at(Kind::Chain, e.seq(), format!("history: {e}")))?;
-    if let Some(e) = p
+    // The chain's check holds the times in order, so the first event made
+    // after the file is found by halving.
+    let after = p
         .history
-        .iter()
-        .find(|e| history::parse_time(&e.time) > Some(created))
-    {
+        .partition_point(|e| history::parse_time(&e.time) <= Some(created));
+    if let Some(e) = p.history.get(after) {
         return Err(VerifyError::at(
             Kind::Format,
             e.seq,
@@ -198,7 +199,7 @@ fn scores_check(
             ),
         ));
     }
-    let (_, replayed) = results(&rubric, &app_ids, &p.history)
+    let replayed = results(&rubric, &app_ids, &p.history)
         .map_err(|r| VerifyError::at(Kind::Replay, r.seq, r.to_string()))?;
     for (got, want) in p.applications.iter().zip(&replayed) {
         if got != want {
