@@ -398,15 +398,6 @@ impl std::fmt::Display for AggregateError {
     }
 }
 
-/// The weighted total of a complete entry; None for drafts and recusals.
-fn complete_total(e: &Entry, rubric: &Rubric) -> Option<i64> {
-    if e.is_complete(rubric) {
-        e.total(rubric)
-    } else {
-        None
-    }
-}
-
 /// The criterion the tie-break compares: `innovation`, else the first.
 fn innovation_key(rubric: &Rubric) -> String {
     rubric
@@ -418,72 +409,170 @@ fn innovation_key(rubric: &Rubric) -> String {
         .unwrap_or_default()
 }
 
-/// Every expert's entry for every application, computed once: whether it
-/// is recused or complete (each entry's status evaluated once), its
-/// weighted total, recommendation and scores by criterion index. Rows are
-/// applications (in `apps` order), columns sheets; the loops below index
-/// it instead of looking entries up by id per pair.
-struct Dense {
-    n_sheets: usize,
-    n_crit: usize,
-    /// Per cell: None (no entry), Some(None) recused, Some(Some(total)) a
-    /// complete entry; drafts count as no entry.
-    state: Vec<Option<Option<i64>>>,
-    recommend: Vec<Option<bool>>,
-    /// Per cell and criterion.
-    scores: Vec<Option<i64>>,
+/// An expert's entry on one application as aggregation counts it: drafts
+/// and missing entries count as none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Cell {
+    #[default]
+    None,
+    Recused,
+    /// A complete entry: its weighted total and recommendation.
+    Complete { total: i64, recommend: bool },
 }
 
-impl Dense {
-    fn build(rubric: &Rubric, apps: &[AppInfo], sheets: &[ExpertSheet]) -> Dense {
-        let row: std::collections::HashMap<&str, usize> = apps
-            .iter()
-            .enumerate()
-            .map(|(i, a)| (a.id.as_str(), i))
-            .collect();
-        let (n_sheets, n_crit) = (sheets.len(), rubric.criteria.len());
-        let cells = apps.len() * n_sheets;
-        let mut d = Dense {
-            n_sheets,
+/// One expert's verified sheet, compact: a cell per application of the
+/// merge (by its row, the application's index in bundle order), and for
+/// complete entries the scores by criterion index and the comment. Drafts
+/// keep nothing (they never count), nor do recusals beyond the fact.
+///
+/// A panel of 300 experts × 1,000 applications holds 300,000 entries:
+/// kept this way they are a few megabytes and the comments' text, where a
+/// map of owned ids to entries with a map of scores each took hundreds.
+#[derive(Debug, Clone, Default)]
+pub struct Column {
+    pub expert: String,
+    cells: Vec<Cell>,
+    n_crit: usize,
+    /// Per row and criterion (rubric order): a complete entry's score.
+    scores: Vec<i32>,
+    /// Per row: a complete entry's comment, (start, length) in `text`.
+    comments: Vec<(u32, u32)>,
+    text: String,
+    /// Entries aggregation refuses: the row (none for an application the
+    /// merge does not know) and why.
+    problems: Vec<(Option<usize>, AggregateError)>,
+}
+
+impl Column {
+    /// An empty column of `rows` applications; `text` bytes of comments
+    /// are reserved.
+    pub fn new(expert: String, rows: usize, rubric: &Rubric, text: usize) -> Column {
+        let n_crit = rubric.criteria.len();
+        Column {
+            expert,
+            cells: vec![Cell::None; rows],
             n_crit,
-            state: vec![None; cells],
-            recommend: vec![None; cells],
-            scores: vec![None; cells * n_crit],
-        };
-        for (si, sheet) in sheets.iter().enumerate() {
-            for (app, e) in &sheet.entries {
-                let Some(&ai) = row.get(app.as_str()) else {
-                    continue;
-                };
-                let cell = ai * n_sheets + si;
-                if e.recused {
-                    d.state[cell] = Some(None);
-                    continue;
-                }
-                let Some(t) = complete_total(e, rubric) else {
-                    continue;
-                };
-                d.state[cell] = Some(Some(t));
-                d.recommend[cell] = e.recommend;
-                for (ci, c) in rubric.criteria.iter().enumerate() {
-                    d.scores[cell * n_crit + ci] = e.scores.get(&c.key).copied();
-                }
-            }
+            scores: vec![0; rows * n_crit],
+            comments: vec![(0, 0); rows],
+            text: String::with_capacity(text),
+            problems: Vec::new(),
         }
-        d
     }
 
-    fn cell(&self, app: usize, sheet: usize) -> usize {
-        app * self.n_sheets + sheet
+    /// The entry for the application at `row` (a later one for the same
+    /// row replaces it).
+    pub fn set(&mut self, row: usize, app: &str, e: &Entry, rubric: &Rubric) {
+        if e.recused {
+            if !e.scores.is_empty() {
+                self.problems.push((
+                    Some(row),
+                    AggregateError::RecusedWithScores {
+                        expert: self.expert.clone(),
+                        app: app.to_string(),
+                    },
+                ));
+            }
+            self.cells[row] = Cell::Recused;
+            return;
+        }
+        let total = if e.is_complete(rubric) {
+            e.total(rubric)
+        } else {
+            None
+        };
+        let (Some(total), Some(recommend)) = (total, e.recommend) else {
+            self.cells[row] = Cell::None;
+            return;
+        };
+        self.cells[row] = Cell::Complete { total, recommend };
+        for (ci, c) in rubric.criteria.iter().enumerate() {
+            // Verified scores lie within the rubric's bounds (±10⁶).
+            let v = e.scores.get(&c.key).copied().unwrap_or_default();
+            self.scores[row * self.n_crit + ci] = i32::try_from(v).unwrap_or_default();
+        }
+        let start = self.text.len() as u32;
+        self.text.push_str(&e.comment);
+        self.comments[row] = (start, e.comment.len() as u32);
+    }
+
+    /// An entry for an application the merge does not know.
+    pub fn unknown(&mut self, app: &str) {
+        self.problems.push((
+            None,
+            AggregateError::UnknownApp {
+                expert: self.expert.clone(),
+                app: app.to_string(),
+            },
+        ));
+    }
+
+    /// Gives back the comments' unused room.
+    pub fn finish(mut self) -> Column {
+        self.text.shrink_to_fit();
+        self.problems.shrink_to_fit();
+        self
+    }
+
+    /// The column of a sheet, its applications found by `row`.
+    pub fn of_sheet(
+        sheet: &ExpertSheet,
+        rows: usize,
+        row: &dyn Fn(&str) -> Option<usize>,
+        rubric: &Rubric,
+    ) -> Column {
+        let text = sheet.entries.values().map(|e| e.comment.len()).sum();
+        let mut col = Column::new(sheet.expert.clone(), rows, rubric, text);
+        for (app, e) in &sheet.entries {
+            match row(app) {
+                Some(r) => col.set(r, app, e, rubric),
+                None => col.unknown(app),
+            }
+        }
+        col.finish()
+    }
+
+    pub fn rows(&self) -> usize {
+        self.cells.len()
+    }
+
+    pub fn cell(&self, row: usize) -> Cell {
+        self.cells[row]
     }
 
     /// The total of a complete entry.
-    fn complete(&self, cell: usize) -> Option<i64> {
-        self.state[cell].flatten()
+    pub fn complete(&self, row: usize) -> Option<i64> {
+        match self.cells[row] {
+            Cell::Complete { total, .. } => Some(total),
+            _ => None,
+        }
     }
 
-    fn score(&self, cell: usize, crit: usize) -> Option<i64> {
-        self.scores[cell * self.n_crit + crit]
+    /// A complete entry's score on the criterion of index `crit`.
+    pub fn score(&self, row: usize, crit: usize) -> i64 {
+        self.scores[row * self.n_crit + crit] as i64
+    }
+
+    /// A complete entry's comment (empty otherwise).
+    pub fn comment(&self, row: usize) -> &str {
+        let (s, n) = self.comments[row];
+        self.text
+            .get(s as usize..(s + n) as usize)
+            .unwrap_or_default()
+    }
+
+    /// The first entry aggregation refuses among the rows `keep` admits
+    /// (in application id order, as a sheet lists them).
+    fn problem(&self, keep: &dyn Fn(usize) -> bool) -> Option<&AggregateError> {
+        let app = |e: &AggregateError| match e {
+            AggregateError::RecusedWithScores { app, .. } | AggregateError::UnknownApp { app, .. } => {
+                app.clone()
+            }
+        };
+        self.problems
+            .iter()
+            .filter(|(r, _)| r.is_none_or(keep))
+            .map(|(_, e)| e)
+            .min_by_key(|e| app(e))
     }
 }
 
@@ -494,59 +583,72 @@ pub fn aggregate(
     sheets: &[ExpertSheet],
     params: &Params,
 ) -> Result<Aggregate, AggregateError> {
-    let known: BTreeSet<&str> = apps.iter().map(|a| a.id.as_str()).collect();
-    for s in sheets {
-        for (app, e) in &s.entries {
-            if !known.contains(app.as_str()) {
-                return Err(AggregateError::UnknownApp {
-                    expert: s.expert.clone(),
-                    app: app.clone(),
-                });
-            }
-            if e.recused && !e.scores.is_empty() {
-                return Err(AggregateError::RecusedWithScores {
-                    expert: s.expert.clone(),
-                    app: app.clone(),
-                });
-            }
+    let index: std::collections::HashMap<&str, usize> = apps
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.id.as_str(), i))
+        .collect();
+    let columns: Vec<Column> = sheets
+        .iter()
+        .map(|s| Column::of_sheet(s, apps.len(), &|id| index.get(id).copied(), rubric))
+        .collect();
+    let rows: Vec<usize> = (0..apps.len()).collect();
+    aggregate_columns(rubric, apps, &rows, &columns, params)
+}
+
+/// Aggregates the complete entries of `columns` on the applications
+/// `apps`, whose rows in the columns are `rows` (one each); drafts are
+/// ignored. Experts' statistics and the agreement are of these
+/// applications only.
+pub fn aggregate_columns(
+    rubric: &Rubric,
+    apps: &[AppInfo],
+    rows: &[usize],
+    columns: &[Column],
+    params: &Params,
+) -> Result<Aggregate, AggregateError> {
+    let mut included = vec![false; columns.first().map_or(0, Column::rows)];
+    for &r in rows {
+        if let Some(x) = included.get_mut(r) {
+            *x = true;
+        }
+    }
+    let keep = |r: usize| included.get(r).copied().unwrap_or(false);
+    for c in columns {
+        if let Some(p) = c.problem(&keep) {
+            return Err(p.clone());
         }
     }
     let scale = (rubric.max_total() - rubric.min_total()).max(1) as i128;
-    let mut results = Vec::new();
-    // totals[app][expert] for the panel statistics.
-    let mut totals: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
-    let dense = Dense::build(rubric, apps, sheets);
-    for (ai, a) in apps.iter().enumerate() {
+    // The columns in expert id order: outliers are listed, and z-scores
+    // summed, in that order.
+    let mut by_id: Vec<usize> = (0..columns.len()).collect();
+    by_id.sort_by(|&a, &b| columns[a].expert.cmp(&columns[b].expert));
+    let mut results = Vec::with_capacity(apps.len());
+    for (a, &row) in apps.iter().zip(rows) {
         let mut scorers = Vec::new();
         let mut recused = Vec::new();
         let mut per_crit: Vec<Vec<i64>> = vec![Vec::new(); rubric.criteria.len()];
         let mut tots = Vec::new();
         let (mut yes, mut no) = (0, 0);
-        for (si, s) in sheets.iter().enumerate() {
-            let cell = dense.cell(ai, si);
-            let t = match dense.state[cell] {
-                None => continue,
-                Some(None) => {
-                    recused.push(s.expert.clone());
+        for col in columns {
+            let (t, rec) = match col.cell(row) {
+                Cell::None => continue,
+                Cell::Recused => {
+                    recused.push(col.expert.clone());
                     continue;
                 }
-                Some(Some(t)) => t,
+                Cell::Complete { total, recommend } => (total, recommend),
             };
-            scorers.push(s.expert.clone());
+            scorers.push(col.expert.clone());
             for (ci, v) in per_crit.iter_mut().enumerate() {
-                if let Some(x) = dense.score(cell, ci) {
-                    v.push(x);
-                }
+                v.push(col.score(row, ci));
             }
             tots.push(t);
-            totals
-                .entry(a.id.clone())
-                .or_default()
-                .insert(s.expert.clone(), t);
-            match dense.recommend[cell] {
-                Some(true) => yes += 1,
-                Some(false) => no += 1,
-                None => {}
+            if rec {
+                yes += 1;
+            } else {
+                no += 1;
             }
         }
         let trim = params.trim_min_n as usize;
@@ -560,11 +662,14 @@ pub fn aggregate(
         let mut high = false;
         if let Some(ts) = &total {
             high = ((ts.max - ts.min) as i128) * 100 >= params.disagreement_pct as i128 * scale;
-            for (ex, t) in totals.get(&a.id).into_iter().flatten() {
-                let d = Q::int(*t).minus(ts.q_median);
+            for &si in &by_id {
+                let Some(t) = columns[si].complete(row) else {
+                    continue;
+                };
+                let d = Q::int(t).minus(ts.q_median);
                 // |d| * 100 >= pct * scale
                 if d.num.abs() * 100 >= params.outlier_pct as i128 * scale * d.den {
-                    outliers.push(ex.clone());
+                    outliers.push(columns[si].expert.clone());
                 }
             }
         }
@@ -574,7 +679,7 @@ pub fn aggregate(
             flags: Flags {
                 below_quorum: (scorers.len() as u32) < params.quorum,
                 high_disagreement: high,
-                all_recused: !sheets.is_empty() && recused.len() == sheets.len(),
+                all_recused: !columns.is_empty() && recused.len() == columns.len(),
                 outliers,
                 rank_unstable: false,
             },
@@ -589,15 +694,36 @@ pub fn aggregate(
             ranks: BTreeMap::new(),
         });
     }
-    rank_all(rubric, apps, &mut results, params, &totals);
-    let experts = expert_stats(sheets, &results, &totals);
-    let agreement = agreement(rubric, apps, &dense);
+    let panel = Panel {
+        rows,
+        columns,
+        by_id: &by_id,
+    };
+    rank_all(rubric, apps, &mut results, params, &panel);
+    let experts = expert_stats(&panel, &results);
+    let agreement = agreement(rubric, apps, &panel);
     Ok(Aggregate {
         params: params.clone(),
         applications: results,
         experts,
         agreement,
     })
+}
+
+/// The entries an aggregation reads: application `i`'s are at row
+/// `rows[i]` of every column.
+struct Panel<'a> {
+    rows: &'a [usize],
+    columns: &'a [Column],
+    /// Column indices in expert id order.
+    by_id: &'a [usize],
+}
+
+impl Panel<'_> {
+    /// The complete total of column `si` on application `i`.
+    fn total(&self, i: usize, si: usize) -> Option<i64> {
+        self.columns[si].complete(self.rows[i])
+    }
 }
 
 /// Competition ranking ("1, 2, 2, 4") of `ids` by `key`, higher first.
@@ -620,11 +746,11 @@ fn rank_all(
     apps: &[AppInfo],
     results: &mut [AppResult],
     p: &Params,
-    totals: &BTreeMap<String, BTreeMap<String, i64>>,
+    panel: &Panel,
 ) {
     let dirs: BTreeSet<u32> = apps.iter().map(|a| a.direction).collect();
     let tie_crit = innovation_key(rubric);
-    let z_norm = expert_norms(totals);
+    let z_norm = expert_norms(panel);
     for d in dirs {
         let idx: Vec<usize> = (0..results.len())
             .filter(|&i| results[i].direction == d && results[i].total.is_some())
@@ -699,20 +825,18 @@ fn rank_all(
             }
         }
         // z-scores when every expert scoring in this direction has enough scores.
-        let experts_here: BTreeSet<&str> = idx
-            .iter()
-            .filter_map(|&i| totals.get(&results[i].id))
-            .flat_map(|m| m.keys().map(String::as_str))
+        let here: Vec<usize> = (0..panel.columns.len())
+            .filter(|&si| idx.iter().any(|&i| panel.total(i, si).is_some()))
             .collect();
-        let enough = !experts_here.is_empty()
-            && experts_here
+        let enough = !here.is_empty()
+            && here
                 .iter()
-                .all(|e| z_norm.get(e).is_some_and(|n| n.count >= p.z_min_scores));
+                .all(|&si| z_norm[si].is_some_and(|n| n.count >= p.z_min_scores));
         if enough {
             let k: Vec<(usize, i64)> = idx
                 .iter()
                 .map(|&i| {
-                    let z = z_total(totals.get(&results[i].id), &z_norm);
+                    let z = z_total(panel, i, &z_norm);
                     // Rounded to 1e-9 so that float noise cannot split ties.
                     (i, (z * 1e9).round() as i64)
                 })
@@ -738,49 +862,52 @@ struct Norm {
     sd: f64,
 }
 
-/// Each expert's mean and sample standard deviation over all their
-/// complete totals: exact rationals, converted to double once.
-fn expert_norms(totals: &BTreeMap<String, BTreeMap<String, i64>>) -> BTreeMap<&str, Norm> {
-    let mut acc: BTreeMap<&str, (i128, i128, i128)> = BTreeMap::new();
-    for m in totals.values() {
-        for (ex, t) in m {
-            let e = acc.entry(ex.as_str()).or_insert((0, 0, 0));
-            let t = *t as i128;
-            e.0 += 1;
-            e.1 += t;
-            e.2 += t * t;
-        }
-    }
-    acc.into_iter()
-        .map(|(ex, (n, s, sq))| {
+/// Each column's mean and sample standard deviation over all its
+/// complete totals (none without any): exact rationals, converted to
+/// double once.
+fn expert_norms(panel: &Panel) -> Vec<Option<Norm>> {
+    (0..panel.columns.len())
+        .map(|si| {
+            let (mut n, mut s, mut sq) = (0i128, 0i128, 0i128);
+            for i in 0..panel.rows.len() {
+                if let Some(t) = panel.total(i, si) {
+                    let t = t as i128;
+                    n += 1;
+                    s += t;
+                    sq += t * t;
+                }
+            }
+            if n == 0 {
+                return None;
+            }
             let mean = Q::new(s, n).to_f64();
             let var = if n < 2 {
                 0.0
             } else {
                 Q::new(n * sq - s * s, n * (n - 1)).to_f64()
             };
-            (
-                ex,
-                Norm {
-                    count: n as u32,
-                    mean,
-                    sd: var.sqrt(),
-                },
-            )
+            Some(Norm {
+                count: n as u32,
+                mean,
+                sd: var.sqrt(),
+            })
         })
         .collect()
 }
 
-/// The mean z-score of an application's totals, experts in id order.
-fn z_total(scores: Option<&BTreeMap<String, i64>>, norms: &BTreeMap<&str, Norm>) -> f64 {
+/// The mean z-score of application `i`'s totals, experts in id order.
+fn z_total(panel: &Panel, i: usize, norms: &[Option<Norm>]) -> f64 {
     let mut sum = 0.0;
     let mut n = 0.0;
-    for (ex, t) in scores.into_iter().flatten() {
-        let Some(nm) = norms.get(ex.as_str()) else {
+    for &si in panel.by_id {
+        let Some(t) = panel.total(i, si) else {
+            continue;
+        };
+        let Some(nm) = norms[si] else {
             continue;
         };
         sum += if nm.sd > 0.0 {
-            (*t as f64 - nm.mean) / nm.sd
+            (t as f64 - nm.mean) / nm.sd
         } else {
             0.0
         };
@@ -789,39 +916,40 @@ fn z_total(scores: Option<&BTreeMap<String, i64>>, norms: &BTreeMap<&str, Norm>)
     if n > 0.0 { sum / n } else { 0.0 }
 }
 
-fn expert_stats(
-    sheets: &[ExpertSheet],
-    results: &[AppResult],
-    totals: &BTreeMap<String, BTreeMap<String, i64>>,
-) -> Vec<ExpertStats> {
-    let mean_of: BTreeMap<&str, Q> = results
+fn expert_stats(panel: &Panel, results: &[AppResult]) -> Vec<ExpertStats> {
+    let mean_of: Vec<Option<Q>> = results
         .iter()
-        .filter_map(|r| r.total.as_ref().map(|s| (r.id.as_str(), s.q_mean)))
+        .map(|r| r.total.as_ref().map(|s| s.q_mean))
         .collect();
-    sheets
+    panel
+        .columns
         .iter()
-        .map(|s| {
-            let mine: Vec<(&str, i64)> = totals
+        .enumerate()
+        .map(|(si, col)| {
+            let recused = panel
+                .rows
                 .iter()
-                .filter_map(|(a, m)| m.get(&s.expert).map(|t| (a.as_str(), *t)))
-                .collect();
-            let recused = s.entries.values().filter(|e| e.recused).count() as u32;
-            let n = mine.len() as i128;
+                .filter(|&&r| col.cell(r) == Cell::Recused)
+                .count() as u32;
+            let (mut n, mut sum) = (0i128, 0i128);
+            // Σ (t − mean_a) / n, exact: Σ t − Σ mean_a, the means summed
+            // per denominator first (a panel's means share a few: their
+            // counts of scorers), then those sums joined.
+            let mut by_den: Vec<(i128, i128)> = Vec::new();
+            for i in 0..panel.rows.len() {
+                let (Some(t), Some(m)) = (panel.total(i, si), mean_of[i]) else {
+                    continue;
+                };
+                n += 1;
+                sum += t as i128;
+                match by_den.iter_mut().find(|(d, _)| *d == m.den) {
+                    Some((_, num)) => *num += m.num,
+                    None => by_den.push((m.den, m.num)),
+                }
+            }
             let (mean_given, leniency) = if n == 0 {
                 (None, None)
             } else {
-                let sum: i128 = mine.iter().map(|x| x.1 as i128).sum();
-                // Σ (t − mean_a) / n, exact: Σ t − Σ mean_a, the means
-                // summed per denominator first (a panel's means share a
-                // few: their counts of scorers), then those sums joined.
-                let mut by_den: Vec<(i128, i128)> = Vec::new();
-                for (a, _) in &mine {
-                    let m = mean_of[a];
-                    match by_den.iter_mut().find(|(d, _)| *d == m.den) {
-                        Some((_, num)) => *num += m.num,
-                        None => by_den.push((m.den, m.num)),
-                    }
-                }
                 let mut acc = Q { num: sum, den: 1 };
                 for (den, num) in by_den {
                     acc = acc.minus(Q::new(num, den));
@@ -832,7 +960,7 @@ fn expert_stats(
                 )
             };
             ExpertStats {
-                expert: s.expert.clone(),
+                expert: col.expert.clone(),
                 scored: n as u32,
                 recused,
                 mean_given,
@@ -848,17 +976,19 @@ fn expert_stats(
 /// D_e = 1/(n(n − 1)) Σ_{i≠j over all pairable values} (v_i − v_j)²,
 /// where units are applications, m_u the number of values in unit u
 /// (units with m_u < 2 are left out) and n = Σ m_u. Exact rationals.
-fn agreement(rubric: &Rubric, apps: &[AppInfo], dense: &Dense) -> Vec<Agreement> {
+fn agreement(rubric: &Rubric, apps: &[AppInfo], panel: &Panel) -> Vec<Agreement> {
     let dirs: BTreeSet<u32> = apps.iter().map(|a| a.direction).collect();
     let mut out = Vec::new();
     for d in dirs {
         for (ci, c) in rubric.criteria.iter().enumerate() {
             let mut units: Vec<Vec<i64>> = Vec::new();
             for (ai, _) in apps.iter().enumerate().filter(|(_, a)| a.direction == d) {
-                let vals: Vec<i64> = (0..dense.n_sheets)
-                    .map(|si| dense.cell(ai, si))
-                    .filter(|&cell| dense.complete(cell).is_some())
-                    .filter_map(|cell| dense.score(cell, ci))
+                let row = panel.rows[ai];
+                let vals: Vec<i64> = panel
+                    .columns
+                    .iter()
+                    .filter(|col| col.complete(row).is_some())
+                    .map(|col| col.score(row, ci))
                     .collect();
                 if vals.len() >= 2 {
                     units.push(vals);

@@ -14,9 +14,11 @@
 //! Nothing here touches the terminal beyond the progress callback the
 //! command line passes in, and nothing writes a file but [`Request::write`].
 
+pub mod marks;
 pub mod opinions;
 pub mod progress;
 pub mod report;
+pub mod stages;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -26,12 +28,12 @@ use sha2::{Digest, Sha256};
 
 use crate::crypto::envelope::{Envelope, SCORES_TYPE};
 use crate::crypto::short_id;
-use crate::domain::aggregate::{self, Aggregate, AppInfo, ExpertSheet, Params};
+use crate::domain::aggregate::{self, Aggregate, AppInfo, Column, ExpertSheet, Params};
 use crate::domain::history::{Entry, hex, unhex32};
 use crate::domain::text::inert_line;
 use crate::domain::{RosterEntry, Rubric};
 use crate::formats::merged::{
-    AppFacts, AppFinding, DirectionRef, Excluded, ExpertMark, InputRef, LeftOut, MergedApp,
+    AppFacts, AppFinding, DirectionRef, Excluded, InputRef, LeftOut, MergedApp,
     MergedPayload, Method, Missing, app_facts, app_findings, excluded_apps,
 };
 use crate::formats::scores::ScoresPayload;
@@ -139,9 +141,77 @@ pub struct Note {
 /// A finished merge.
 #[derive(Debug, Clone)]
 pub struct Merged {
+    /// The payload; while `marks` holds the experts' marks, its
+    /// applications' `by_expert` are empty (see [`Merged::full`]).
     pub payload: MergedPayload,
     pub aggregate: Aggregate,
     pub notes: Vec<Note>,
+    /// The experts' marks kept compact ([`merge_compact`]), written
+    /// straight into the payload's bytes and read by the people's files.
+    pub marks: Option<marks::Marks>,
+}
+
+impl Merged {
+    /// The merge with every application's `by_expert` in its payload.
+    pub fn full(mut self) -> Merged {
+        if let Some(m) = self.marks.take() {
+            m.fill(&mut self.payload);
+        }
+        self
+    }
+
+    /// The payload's canonical JSON (what is signed), marks included.
+    pub fn payload_bytes(&self) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        self.write_payload(&mut out)?;
+        Ok(out)
+    }
+
+    /// [`Merged::payload_bytes`] after what `out` holds.
+    fn write_payload(&self, out: &mut Vec<u8>) -> Result<()> {
+        let built = match &self.marks {
+            Some(m) => marks::write_payload(&self.payload, m, out),
+            None => crate::crypto::jcs::to_vec(&self.payload)
+                .map(|b| out.extend_from_slice(&b))
+                .map_err(|e| e.to_string()),
+        };
+        built.map_err(|e| anyhow::anyhow!("cannot build the payload: {e}"))
+    }
+
+    /// The signed envelope (unsigned without a key). The payload is
+    /// written after room for the signed prefix (PAE), so the signature is
+    /// taken over one buffer and no second copy of a payload of a hundred
+    /// megabytes is made.
+    pub fn envelope(&self, key: Option<&crate::crypto::sign::SecretKey>) -> Result<Envelope> {
+        use base64::Engine as _;
+        let ty = crate::crypto::envelope::MERGED_TYPE;
+        let Some(k) = key else {
+            return Ok(Envelope {
+                payload_type: ty.into(),
+                payload: self.payload_bytes()?,
+                signatures: Vec::new(),
+            });
+        };
+        // "DSSEv1 <len(type)> <type> <len(body)> ", the length at most 20 digits.
+        let room = format!("DSSEv1 {} {ty} ", ty.len()).len() + 21;
+        let mut buf = vec![0u8; room];
+        self.write_payload(&mut buf)?;
+        let prefix = format!("DSSEv1 {} {ty} {} ", ty.len(), buf.len() - room);
+        let start = room - prefix.len();
+        buf[start..room].copy_from_slice(prefix.as_bytes());
+        let sig = k
+            .sign(&buf[start..])
+            .map_err(|e| anyhow::anyhow!("{}", crate::crypto::envelope::EnvelopeError::Sign(e)))?;
+        buf.drain(..room);
+        Ok(Envelope {
+            payload_type: ty.into(),
+            payload: buf,
+            signatures: vec![crate::crypto::envelope::EnvSignature {
+                keyid: k.verify_key().key_id(),
+                sig: base64::engine::general_purpose::STANDARD.encode(sig),
+            }],
+        })
+    }
 }
 
 /// A merge that stopped: every problem found (one line each), and what was
@@ -163,7 +233,7 @@ struct Candidate {
     /// only their hashes from then on.
     p: ScoresPayload,
     /// The expert's sheet, as the verified export states it.
-    sheet: ExpertSheet,
+    sheet: Column,
     /// The verified history's event hashes, in order. Each commits to its
     /// event and every one before it, so comparing hashes compares
     /// histories.
@@ -219,6 +289,34 @@ fn head_text(name: &str, h: &HeadRef) -> String {
 /// of its history): recused applications carry no scores.
 pub fn sheet_of(p: &ScoresPayload) -> ExpertSheet {
     sheet_from(&p.expert.id, p.applications.clone())
+}
+
+/// The compact column of an expert's verified applications, found by
+/// `row` among `rows` applications; taking them, not copying.
+fn column_from(
+    expert: &str,
+    applications: Vec<crate::formats::scores::AppResult>,
+    rows: usize,
+    row: &dyn Fn(&str) -> Option<usize>,
+    rubric: &Rubric,
+) -> Column {
+    let text = applications.iter().map(|a| a.comment.len()).sum();
+    let mut col = Column::new(expert.to_string(), rows, rubric, text);
+    for a in applications {
+        let e = Entry {
+            scores: a.scores,
+            comment: a.comment,
+            recommend: a.recommend,
+            recused: a.status == "recused",
+            recuse_reason: String::new(),
+            last_seq: 0,
+        };
+        match row(&a.id) {
+            Some(r) => col.set(r, &a.id, &e, rubric),
+            None => col.unknown(&a.id),
+        }
+    }
+    col.finish()
 }
 
 /// [`sheet_of`], taking the applications instead of copying them.
@@ -286,41 +384,31 @@ impl Eligibility<'_> {
     }
 }
 
-/// Aggregates the applications of `facts` that `keep` admits, with only
-/// their entries of the sheets.
+/// Aggregates the applications of `facts` that `keep` admits (the
+/// columns' rows are `facts`' indices).
 fn aggregate_part(
     rubric: &Rubric,
     facts: &[AppFacts],
-    sheets: &[ExpertSheet],
+    columns: &[Column],
     params: &Params,
     keep: &dyn Fn(&str) -> bool,
 ) -> std::result::Result<Aggregate, String> {
-    let infos: Vec<AppInfo> = facts
+    let (rows, infos): (Vec<usize>, Vec<AppInfo>) = facts
         .iter()
-        .filter(|f| keep(&f.id))
-        .map(|f| AppInfo {
-            id: f.id.clone(),
-            direction: f.direction,
-            lead_sme: f.sme,
+        .enumerate()
+        .filter(|(_, f)| keep(&f.id))
+        .map(|(i, f)| {
+            (
+                i,
+                AppInfo {
+                    id: f.id.clone(),
+                    direction: f.direction,
+                    lead_sme: f.sme,
+                },
+            )
         })
-        .collect();
-    if infos.len() == facts.len() {
-        // Every application: the sheets as they are, not a copy.
-        return aggregate::aggregate(rubric, &infos, sheets, params).map_err(|e| e.to_string());
-    }
-    let part: Vec<ExpertSheet> = sheets
-        .iter()
-        .map(|s| ExpertSheet {
-            expert: s.expert.clone(),
-            entries: s
-                .entries
-                .iter()
-                .filter(|(k, _)| keep(k))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect(),
-        })
-        .collect();
-    aggregate::aggregate(rubric, &infos, &part, params).map_err(|e| e.to_string())
+        .unzip();
+    aggregate::aggregate_columns(rubric, &infos, &rows, columns, params).map_err(|e| e.to_string())
 }
 
 /// Aggregates expert sheets (in expert id order) and shapes the published
@@ -335,24 +423,59 @@ pub fn aggregate_sheets(
     params: &Params,
     elig: Eligibility,
 ) -> std::result::Result<Aggregated, String> {
-    aggregate_owned(rubric, facts, sheets.to_vec(), params, elig)
+    let index: std::collections::HashMap<&str, usize> = facts
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.id.as_str(), i))
+        .collect();
+    let columns: Vec<Column> = sheets
+        .iter()
+        .map(|s| Column::of_sheet(s, facts.len(), &|id| index.get(id).copied(), rubric))
+        .collect();
+    aggregate_compact(rubric, facts, columns, params, elig).map(Compact::full)
 }
 
-/// [`aggregate_sheets`], the sheets' entries moved into the published
-/// marks.
-fn aggregate_owned(
+/// An aggregation whose marks are still the experts' columns.
+struct Compact {
+    aggregate: Aggregate,
+    /// The published applications, `by_expert` empty.
+    applications: Vec<MergedApp>,
+    marks: marks::Marks,
+}
+
+impl Compact {
+    /// The published parts with every application's marks.
+    fn full(self) -> Aggregated {
+        let mut applications = self.applications;
+        for (row, a) in applications.iter_mut().enumerate() {
+            a.by_expert = self.marks.expert_marks(row);
+        }
+        Aggregated {
+            experts: self.aggregate.experts.clone(),
+            agreement: self.aggregate.agreement.clone(),
+            applications,
+            aggregate: self.aggregate,
+        }
+    }
+}
+
+/// [`aggregate_sheets`] on the experts' columns (rows in `facts` order),
+/// which become the marks.
+fn aggregate_compact(
     rubric: &Rubric,
     facts: &[AppFacts],
-    sheets: Vec<ExpertSheet>,
+    columns: Vec<Column>,
     params: &Params,
     elig: Eligibility,
-) -> std::result::Result<Aggregated, String> {
+) -> std::result::Result<Compact, String> {
     let excluded: BTreeSet<String> = elig.excluded(facts).into_iter().map(|x| x.id).collect();
     let agg = if excluded.is_empty() {
-        aggregate_part(rubric, facts, &sheets, params, &|_| true)?
+        aggregate_part(rubric, facts, &columns, params, &|_| true)?
     } else {
-        let ranked = aggregate_part(rubric, facts, &sheets, params, &|id| !excluded.contains(id))?;
-        let left = aggregate_part(rubric, facts, &sheets, params, &|id| excluded.contains(id))?;
+        let ranked = aggregate_part(rubric, facts, &columns, params, &|id| {
+            !excluded.contains(id)
+        })?;
+        let left = aggregate_part(rubric, facts, &columns, params, &|id| excluded.contains(id))?;
         let mut by_id: BTreeMap<String, aggregate::AppResult> = ranked
             .applications
             .into_iter()
@@ -372,56 +495,19 @@ fn aggregate_owned(
             agreement: ranked.agreement,
         }
     };
-    // Each application's column of entries, taken out of the sheets (in
-    // sheet order) rather than copied: a panel's marks are most of a
-    // merge's memory.
-    let row: std::collections::HashMap<&str, usize> = facts
-        .iter()
-        .enumerate()
-        .map(|(i, f)| (f.id.as_str(), i))
-        .collect();
-    let mut columns: Vec<Vec<(String, Entry)>> = (0..facts.len()).map(|_| Vec::new()).collect();
-    for s in sheets {
-        for (app, e) in s.entries {
-            if let Some(&i) = row.get(app.as_str()) {
-                columns[i].push((s.expert.clone(), e));
-            }
-        }
-    }
     let applications = agg
         .applications
         .iter()
         .zip(facts)
-        .zip(columns)
-        .map(|((r, f), column)| {
-            // The scorers are the experts whose entry is complete, in
-            // sheet order: their entries are found walking forward, with
-            // no entry's status computed again.
-            let mut rest = column.into_iter();
-            let mut marks: Vec<ExpertMark> = r
-                .scorers
-                .iter()
-                .filter_map(|ex| {
-                    let (expert, e) = rest.find(|(x, _)| x == ex)?;
-                    Some(ExpertMark {
-                        total: e.total(rubric)?,
-                        recommend: e.recommend?,
-                        expert,
-                        scores: e.scores,
-                        comment: e.comment,
-                    })
-                })
-                .collect();
-            marks.sort_by(|a, b| a.expert.cmp(&b.expert));
+        .map(|(r, f)| {
             let found = elig.findings.get(&f.id).cloned().unwrap_or_default();
-            MergedApp::of(r, f, marks, found)
+            MergedApp::of(r, f, Vec::new(), found)
         })
         .collect();
-    Ok(Aggregated {
-        experts: agg.experts.clone(),
-        agreement: agg.agreement.clone(),
-        applications,
+    Ok(Compact {
         aggregate: agg,
+        applications,
+        marks: marks::Marks::new(columns, rubric),
     })
 }
 
@@ -491,6 +577,23 @@ pub fn merge(
     chair: Option<ExpertRef>,
     progress: &mut dyn FnMut(usize, &str),
 ) -> Result<std::result::Result<Merged, Stopped>> {
+    let done = merge_compact(bundle, roster, inputs, opts, created, chair, progress)?;
+    Ok(done.map(Merged::full))
+}
+
+/// [`merge`], the experts' marks kept compact in [`Merged::marks`] (the
+/// payload's `by_expert` empty): what `panelist merge` writes from, a
+/// panel's marks being most of a merge's memory.
+pub fn merge_compact(
+    bundle: &Bundle,
+    roster: &[RosterEntry],
+    inputs: &[InputFile],
+    opts: &MergeOptions,
+    created: &str,
+    chair: Option<ExpertRef>,
+    progress: &mut dyn FnMut(usize, &str),
+) -> Result<std::result::Result<Merged, Stopped>> {
+    let mut stages = stages::Stages::new();
     let facts = BundleFacts::of(bundle)?;
     let bundle_apps = bundle.applications()?;
     let apps = app_facts(&bundle_apps);
@@ -508,7 +611,14 @@ pub fn merge(
     // Verify every input on every core; the files are independent.
     // Each worker reads a file, hashes it, verifies it and keeps only what
     // the merge needs; a file given twice is verified twice and counted once.
-    type Kept = (String, ScoresPayload, ExpertSheet, Vec<[u8; 32]>);
+    let rows: std::collections::HashMap<&str, usize> = apps
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.id.as_str(), i))
+        .collect();
+    let row = |id: &str| rows.get(id).copied();
+    let rubric = &bundle.rubric;
+    type Kept = (String, ScoresPayload, Column, Vec<[u8; 32]>);
     type Checked = (String, std::result::Result<Kept, (String, Option<String>)>);
     let mut results: Vec<Option<Checked>> = crate::support::par::map_indexed(
         inputs,
@@ -525,7 +635,15 @@ pub fn merge(
                         .iter()
                         .map(|e| unhex32(&e.hash).unwrap_or_default())
                         .collect();
-                    let sheet = sheet_from(&p.expert.id, std::mem::take(&mut p.applications));
+                    // The sheet compact as soon as it is verified; the
+                    // payload's applications and history are let go.
+                    let sheet = column_from(
+                        &p.expert.id,
+                        std::mem::take(&mut p.applications),
+                        apps.len(),
+                        &row,
+                        rubric,
+                    );
                     (summary, p, sheet, hashes)
                 })
                 .map_err(|e| (e.message, named_expert(&data, roster)));
@@ -540,6 +658,7 @@ pub fn merge(
             )
         },
     );
+    stages.mark("verify");
     for (pos, f) in inputs.iter().enumerate() {
         let Some((sha, r)) = results[pos].take() else {
             continue;
@@ -705,18 +824,19 @@ pub fn merge(
     }
     chosen.sort_by(|a, b| a.p.expert.id.cmp(&b.p.expert.id));
     // The histories are compared; from here on only the sheets count.
-    let sheets: Vec<ExpertSheet> = chosen
+    let sheets: Vec<Column> = chosen
         .iter_mut()
         .map(|c| {
             c.hashes = Vec::new();
             std::mem::take(&mut c.sheet)
         })
         .collect();
+    stages.mark("choose");
     let elig = Eligibility {
         findings: &findings,
         exclude: opts.exclude_ineligible,
     };
-    let done = match aggregate_owned(&bundle.rubric, &apps, sheets, &opts.params, elig) {
+    let done = match aggregate_compact(&bundle.rubric, &apps, sheets, &opts.params, elig) {
         Ok(x) => x,
         Err(m) => {
             return Ok(Err(Stopped {
@@ -745,14 +865,16 @@ pub fn merge(
         inputs,
         left_out,
         applications: done.applications,
-        experts: done.experts,
-        agreement: done.agreement,
+        experts: done.aggregate.experts.clone(),
+        agreement: done.aggregate.agreement.clone(),
         opinions: None,
     };
+    stages.mark("aggregate");
     Ok(Ok(Merged {
         payload,
         aggregate: done.aggregate,
         notes,
+        marks: Some(done.marks),
     }))
 }
 
@@ -868,9 +990,22 @@ pub fn recompute(
     }
     let facts: Vec<AppFacts> = payload.applications.iter().map(MergedApp::facts).collect();
     let params = payload.method.params();
-    let sheets: Vec<ExpertSheet> = files
+    let index: std::collections::HashMap<&str, usize> = facts
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.id.as_str(), i))
+        .collect();
+    let sheets: Vec<Column> = files
         .into_iter()
-        .map(|p| sheet_from(&p.expert.id, p.applications))
+        .map(|p| {
+            column_from(
+                &p.expert.id,
+                p.applications,
+                facts.len(),
+                &|id| index.get(id).copied(),
+                &rubric,
+            )
+        })
         .collect();
     // The findings are the bundle's: `panelist verify --bundle` screens
     // them again; here the file's own are used.
@@ -884,8 +1019,8 @@ pub fn recompute(
         findings: &findings,
         exclude: payload.method.exclude_ineligible,
     };
-    let done = match aggregate_owned(&rubric, &facts, sheets, &params, elig) {
-        Ok(x) => x,
+    let done = match aggregate_compact(&rubric, &facts, sheets, &params, elig) {
+        Ok(x) => x.full(),
         Err(m) => return Err(vec![m]),
     };
     let excluded = elig.excluded(&facts);
@@ -1305,7 +1440,9 @@ impl Request<'_> {
         merged: &Merged,
         lang: crate::support::lang::Lang,
     ) -> Result<()> {
-        let env = envelope(&merged.payload, prep.key.as_ref().map(|k| &k.key))?;
+        let mut stages = stages::Stages::new();
+        let env = merged.envelope(prep.key.as_ref().map(|k| &k.key))?;
+        stages.mark("payload+sign");
         let json_tmp = crate::support::fs::TempPath::beside(self.output);
         let cannot = || format!("cannot write {}", self.output.display());
         let file = std::fs::OpenOptions::new()
@@ -1339,6 +1476,7 @@ impl Request<'_> {
         let signed = report::SignedMark {
             sha256: hex(&hashing.sha.finalize()),
         };
+        stages.mark("json write");
         let apps = prep.bundle.applications()?;
         let people = report::People {
             agg: &merged.aggregate,
@@ -1348,12 +1486,18 @@ impl Request<'_> {
             lang,
             signed: &signed,
             payload: &merged.payload,
+            marks: merged.marks.as_ref(),
         };
-        let csv = self.csv.map(|_| people.csv_bytes());
-        let xlsx = match self.xlsx {
-            Some(_) => Some(people.xlsx_bytes()?),
-            None => None,
-        };
+        // Two threads: both only read the aggregate and the payload.
+        let (csv, xlsx) = std::thread::scope(|sc| {
+            let xlsx = self.xlsx.map(|_| sc.spawn(|| people.xlsx_bytes()));
+            let csv = self.csv.map(|_| people.csv_bytes());
+            stages.mark("csv");
+            let xlsx = xlsx.map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+            (csv, xlsx.transpose())
+        });
+        let xlsx = xlsx?;
+        stages.mark("xlsx");
         // The people's files are renamed into place first and the signed
         // file last: a merge stopped part-way leaves people's files that
         // name a signed file which is not beside them, and `panelist
@@ -1366,7 +1510,10 @@ impl Request<'_> {
             set.push((p, b));
         }
         crate::support::fs::write_set(&set)?;
-        json_tmp.commit(self.output)
+        stages.mark("write set");
+        json_tmp.commit(self.output)?;
+        stages.mark("commit json");
+        Ok(())
     }
 }
 
@@ -1395,7 +1542,7 @@ impl Prepared {
         created: &str,
         progress: &mut dyn FnMut(usize, &str),
     ) -> Result<std::result::Result<Merged, Stopped>> {
-        let mut done = merge(
+        let mut done = merge_compact(
             &self.bundle,
             &self.roster,
             &self.inputs,

@@ -21,14 +21,43 @@ use crate::domain::{Application, Catalog, Rubric};
 use crate::formats::merged::{MergedApp, MergedPayload};
 use crate::support::lang::Lang;
 
+use super::marks::Marks;
+
 /// One row of the people's tables.
 struct Row<'a> {
     r: &'a AppResult,
     app: Option<&'a Application>,
     /// The application in the signed payload (comments, findings), when
-    /// the files are built for one.
-    m: Option<&'a MergedApp>,
+    /// the files are built for one, and its index there.
+    m: Option<(usize, &'a MergedApp)>,
     excluded: bool,
+}
+
+/// The signed payload people's files are built for, and where its marks
+/// are: in its applications, or kept compact beside it.
+#[derive(Clone, Copy)]
+struct Published<'a> {
+    payload: &'a MergedPayload,
+    marks: Option<&'a Marks>,
+}
+
+impl Published<'_> {
+    /// Each scorer's expert, recommendation and comment on the
+    /// application at index `i` of the payload, in expert id order.
+    fn each_mark(&self, i: usize, m: &MergedApp, f: &mut dyn FnMut(&str, bool, &str)) {
+        match self.marks {
+            Some(marks) => {
+                for x in marks.of(i) {
+                    f(x.expert, x.recommend, x.comment);
+                }
+            }
+            None => {
+                for x in &m.by_expert {
+                    f(&x.expert, x.recommend, &x.comment);
+                }
+            }
+        }
+    }
 }
 
 /// An application's eligibility findings, one line (bundle text, inert).
@@ -57,19 +86,19 @@ fn rec_word(yes: bool, lang: Lang) -> &'static str {
 
 /// Every scorer's recommendation and comment, one line (experts' text,
 /// inert).
-fn comments_text(m: &MergedApp, lang: Lang) -> String {
-    m.by_expert
-        .iter()
-        .map(|x| {
-            format!(
-                "{} ({}): {}",
-                inert_line(&x.expert),
-                rec_word(x.recommend, lang),
-                inert_line(x.comment.trim())
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(" | ")
+fn comments_text(src: &Published, i: usize, m: &MergedApp, lang: Lang) -> String {
+    let mut out = String::new();
+    src.each_mark(i, m, &mut |expert, recommend, comment| {
+        if !out.is_empty() {
+            out.push_str(" | ");
+        }
+        out.push_str(&inert_line(expert));
+        out.push_str(" (");
+        out.push_str(rec_word(recommend, lang));
+        out.push_str("): ");
+        out.push_str(&inert_line(comment.trim()));
+    });
+    out
 }
 
 fn flags_text(r: &AppResult, lang: Lang) -> String {
@@ -148,7 +177,13 @@ enum Cell {
     Empty,
 }
 
-fn row_cells(row: &Row, agg: &Aggregate, rubric: &Rubric, lang: Lang) -> Vec<Cell> {
+fn row_cells(
+    row: &Row,
+    src: Option<&Published>,
+    agg: &Aggregate,
+    rubric: &Rubric,
+    lang: Lang,
+) -> Vec<Cell> {
     let r = row.r;
     let a = row.app;
     let rule = agg.params.rule;
@@ -209,7 +244,7 @@ fn row_cells(row: &Row, agg: &Aggregate, rubric: &Rubric, lang: Lang) -> Vec<Cel
                 .unwrap_or(Cell::Empty),
         );
     }
-    let m = row.m;
+    let m = row.m.map(|x| x.1);
     v.push(text(
         m.map(|m| findings_text(m, lang)).filter(|s| !s.is_empty()),
     ));
@@ -217,7 +252,10 @@ fn row_cells(row: &Row, agg: &Aggregate, rubric: &Rubric, lang: Lang) -> Vec<Cel
         row.excluded.then(|| lang.pick("是", "yes").to_string()),
     ));
     v.push(text(
-        m.map(|m| comments_text(m, lang)).filter(|s| !s.is_empty()),
+        row.m
+            .zip(src)
+            .map(|((i, m), src)| comments_text(src, i, m, lang))
+            .filter(|s| !s.is_empty()),
     ));
     v.push(text(
         m.and_then(|m| m.opinion.as_ref())
@@ -233,8 +271,14 @@ fn ordered<'a>(
     payload: Option<&'a MergedPayload>,
 ) -> BTreeMap<u32, Vec<Row<'a>>> {
     let by_id: BTreeMap<&str, &Application> = apps.iter().map(|a| (a.id.as_str(), a)).collect();
-    let merged: BTreeMap<&str, &MergedApp> = payload
-        .map(|p| p.applications.iter().map(|a| (a.id.as_str(), a)).collect())
+    let merged: BTreeMap<&str, (usize, &MergedApp)> = payload
+        .map(|p| {
+            p.applications
+                .iter()
+                .enumerate()
+                .map(|(i, a)| (a.id.as_str(), (i, a)))
+                .collect()
+        })
         .unwrap_or_default();
     let mut out: BTreeMap<u32, Vec<Row>> = BTreeMap::new();
     for r in &agg.applications {
@@ -307,6 +351,8 @@ pub struct People<'a> {
     pub signed: &'a SignedMark,
     /// The signed payload: comments, findings, missing experts.
     pub payload: &'a MergedPayload,
+    /// The payload's marks when kept compact ([`super::Merged::marks`]).
+    pub marks: Option<&'a Marks>,
 }
 
 impl People<'_> {
@@ -317,8 +363,15 @@ impl People<'_> {
             self.apps,
             self.rubric,
             self.lang,
-            Some((self.signed, self.payload)),
+            Some((self.signed, self.published())),
         )
+    }
+
+    fn published(&self) -> Published<'_> {
+        Published {
+            payload: self.payload,
+            marks: self.marks,
+        }
     }
 
     /// The XLSX, the signed file's SHA-256 in its summary sheet and its
@@ -330,7 +383,7 @@ impl People<'_> {
             self.catalog,
             self.rubric,
             self.lang,
-            Some((self.signed, self.payload)),
+            Some((self.signed, self.published())),
         )
     }
 }
@@ -346,9 +399,10 @@ fn csv_with(
     apps: &[Application],
     rubric: &Rubric,
     lang: Lang,
-    signed: Option<(&SignedMark, &MergedPayload)>,
+    signed: Option<(&SignedMark, Published)>,
 ) -> Vec<u8> {
-    let (mark, payload) = (signed.map(|x| x.0), signed.map(|x| x.1));
+    let (mark, src) = (signed.map(|x| x.0), signed.map(|x| x.1));
+    let payload = src.map(|s| s.payload);
     let mut out = String::from("\u{feff}");
     let h: Vec<String> = headers(rubric, lang).iter().map(|s| csv_field(s)).collect();
     let width = h.len();
@@ -356,7 +410,7 @@ fn csv_with(
     out.push_str("\r\n");
     for rows in ordered(agg, apps, payload).values() {
         for row in rows {
-            let cells: Vec<String> = row_cells(row, agg, rubric, lang)
+            let cells: Vec<String> = row_cells(row, src.as_ref(), agg, rubric, lang)
                 .into_iter()
                 .map(|c| match c {
                     Cell::Text(s) => csv_field(&s),
@@ -491,7 +545,8 @@ fn summary_people(
 /// A sheet of every scorer's comment: application, expert,
 /// recommendation, comment (the experts' text, as string cells, never
 /// formulas; control characters made visible, line breaks kept).
-fn comments_sheet(ws: &mut Worksheet, p: &MergedPayload, lang: Lang, bold: &Format) -> Result<()> {
+fn comments_sheet(ws: &mut Worksheet, src: &Published, lang: Lang, bold: &Format) -> Result<()> {
+    let p = src.payload;
     let l = |zh: &'static str, en: &'static str| lang.pick(zh, en).to_string();
     ws.set_name(l("评审意见", "Comments"))?;
     header_row(
@@ -507,17 +562,30 @@ fn comments_sheet(ws: &mut Worksheet, p: &MergedPayload, lang: Lang, bold: &Form
         bold,
     )?;
     let mut r = 1u32;
-    for a in &p.applications {
+    let mut failed = None;
+    for (i, a) in p.applications.iter().enumerate() {
         // Once per application, not once per comment.
         let (id, title) = (inert_line(&a.id), inert_line(&a.title));
-        for m in &a.by_expert {
-            ws.write_string(r, 0, &id)?;
-            ws.write_string(r, 1, &title)?;
-            ws.write_string(r, 2, inert_line(&m.expert))?;
-            ws.write_string(r, 3, rec_word(m.recommend, lang))?;
-            ws.write_string(r, 4, crate::domain::text::inert(m.comment.trim(), true))?;
-            r += 1;
-        }
+        src.each_mark(i, a, &mut |expert, recommend, comment| {
+            if failed.is_some() {
+                return;
+            }
+            let row = (|| -> std::result::Result<(), rust_xlsxwriter::XlsxError> {
+                ws.write_string(r, 0, &id)?;
+                ws.write_string(r, 1, &title)?;
+                ws.write_string(r, 2, inert_line(expert))?;
+                ws.write_string(r, 3, rec_word(recommend, lang))?;
+                ws.write_string(r, 4, crate::domain::text::inert(comment.trim(), true))?;
+                Ok(())
+            })();
+            match row {
+                Ok(()) => r += 1,
+                Err(e) => failed = Some(e),
+            }
+        });
+    }
+    if let Some(e) = failed {
+        return Err(e.into());
     }
     ws.set_freeze_panes(1, 1)?;
     ws.set_column_width(1, 36)?;
@@ -580,9 +648,10 @@ fn xlsx_with(
     catalog: &Catalog,
     rubric: &Rubric,
     lang: Lang,
-    signed: Option<(&SignedMark, &MergedPayload)>,
+    signed: Option<(&SignedMark, Published)>,
 ) -> Result<Vec<u8>> {
-    let (mark, payload) = (signed.map(|x| x.0), signed.map(|x| x.1));
+    let (mark, src) = (signed.map(|x| x.0), signed.map(|x| x.1));
+    let payload = src.map(|s| s.payload);
     let mut wb = Workbook::new();
     // Deflate's fastest level: a 300-expert panel's sheets are tens of
     // megabytes of XML, and level 6 took most of the save for a file only
@@ -711,7 +780,12 @@ fn xlsx_with(
         ws.set_name(&name)?;
         header_row(ws, 0, &head, &bold)?;
         for (i, row) in rows.iter().enumerate() {
-            write_row(ws, i as u32 + 1, row_cells(row, agg, rubric, lang), &num)?;
+            write_row(
+                ws,
+                i as u32 + 1,
+                row_cells(row, src.as_ref(), agg, rubric, lang),
+                &num,
+            )?;
         }
         ws.set_freeze_panes(1, 3)?;
         ws.set_column_width(3, 40)?;
@@ -732,11 +806,12 @@ fn xlsx_with(
         }
     }
     // Every comment, after the direction sheets.
-    if let Some(p) = payload {
+    if let Some(src) = &src {
+        let p = src.payload;
         let ws = wb
             .add_worksheet_with_constant_memory()
             .context("a temporary file for the XLSX")?;
-        comments_sheet(ws, p, lang, &bold)?;
+        comments_sheet(ws, src, lang, &bold)?;
         if p.opinions.is_some() {
             opinions_sheet(wb.add_worksheet(), p, lang, &bold)?;
         }
