@@ -417,7 +417,10 @@ pub enum Cell {
     None,
     Recused,
     /// A complete entry: its weighted total and recommendation.
-    Complete { total: i64, recommend: bool },
+    Complete {
+        total: i64,
+        recommend: bool,
+    },
 }
 
 /// One expert's verified sheet, compact: a cell per application of the
@@ -564,9 +567,8 @@ impl Column {
     /// (in application id order, as a sheet lists them).
     fn problem(&self, keep: &dyn Fn(usize) -> bool) -> Option<&AggregateError> {
         let app = |e: &AggregateError| match e {
-            AggregateError::RecusedWithScores { app, .. } | AggregateError::UnknownApp { app, .. } => {
-                app.clone()
-            }
+            AggregateError::RecusedWithScores { app, .. }
+            | AggregateError::UnknownApp { app, .. } => app.clone(),
         };
         self.problems
             .iter()
@@ -936,8 +938,8 @@ fn expert_stats(panel: &Panel, results: &[AppResult]) -> Vec<ExpertStats> {
             // per denominator first (a panel's means share a few: their
             // counts of scorers), then those sums joined.
             let mut by_den: Vec<(i128, i128)> = Vec::new();
-            for i in 0..panel.rows.len() {
-                let (Some(t), Some(m)) = (panel.total(i, si), mean_of[i]) else {
+            for (i, mean) in mean_of.iter().enumerate() {
+                let (Some(t), Some(m)) = (panel.total(i, si), *mean) else {
                     continue;
                 };
                 n += 1;

@@ -33,8 +33,8 @@ use crate::domain::history::{Entry, hex, unhex32};
 use crate::domain::text::inert_line;
 use crate::domain::{RosterEntry, Rubric};
 use crate::formats::merged::{
-    AppFacts, AppFinding, DirectionRef, Excluded, InputRef, LeftOut, MergedApp,
-    MergedPayload, Method, Missing, app_facts, app_findings, excluded_apps,
+    AppFacts, AppFinding, DirectionRef, Excluded, InputRef, LeftOut, MergedApp, MergedPayload,
+    Method, Missing, app_facts, app_findings, excluded_apps,
 };
 use crate::formats::scores::ScoresPayload;
 use crate::formats::{BundleRef, ExpertRef, HeadRef, MERGED_FORMAT, RubricRef};
