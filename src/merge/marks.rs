@@ -149,14 +149,47 @@ impl Marks {
         }
     }
 
-    /// About the bytes [`Marks::write`] writes for `row` (exact unless
-    /// a string needs escapes), to size the payload's buffer once.
+    /// The bytes [`Marks::write`] writes for `row`, to size the payload's
+    /// buffer once (a buffer of a hundred megabytes that grows is copied).
     pub fn size(&self, row: usize) -> usize {
-        let keys: usize = self.keys.iter().map(|(_, k)| k.len() + 8).sum();
-        self.of(row)
-            .map(|m| m.comment.len() + m.expert.len() + keys + 80)
-            .sum()
+        let keys: usize = self.keys.iter().map(|(_, k)| k.len()).sum::<usize>() + self.keys.len();
+        let mut n = 0;
+        for (i, m) in self.of(row).enumerate() {
+            // {"comment":…,"expert":…,"recommend":…,"scores":{…},"total":…}
+            n += usize::from(i > 0) + 11 + jcs_len(m.comment) + 10 + jcs_len(m.expert);
+            n += if m.recommend { 28 } else { 29 };
+            n += keys.saturating_sub(1) + 10 + int_len(m.total) + 1;
+            n += self
+                .keys
+                .iter()
+                .map(|(ci, _)| int_len(m.score(*ci)))
+                .sum::<usize>();
+        }
+        n
     }
+}
+
+/// The length of a string as `jcs_str` writes it.
+fn jcs_len(s: &str) -> usize {
+    s.bytes()
+        .map(|b| match b {
+            b'"' | b'\\' | 0x08 | b'\t' | b'\n' | 0x0C | b'\r' => 2,
+            0x00..=0x1F => 6,
+            _ => 1,
+        })
+        .sum::<usize>()
+        + 2
+}
+
+/// The length of an integer as [`push_int`] writes it.
+fn int_len(v: i64) -> usize {
+    let mut m = v.unsigned_abs();
+    let mut n = usize::from(v < 0) + 1;
+    while m >= 10 {
+        m /= 10;
+        n += 1;
+    }
+    n
 }
 
 /// An integer as JCS writes it (verified scores and totals are far below
@@ -179,57 +212,80 @@ fn push_int(out: &mut Vec<u8>, v: i64) {
     out.extend_from_slice(&buf[i..]);
 }
 
-/// The payload's canonical JSON with the marks written in: the payload's
-/// own members by the typed JCS writer (its applications' `by_expert`
-/// empty), each application's marks in place of its empty array. The
-/// bytes go into `out` after what it holds.
+/// The payload's canonical JSON with the marks written in: the payload
+/// by the typed JCS writer, its applications' `by_expert` empty (a few
+/// megabytes), then each empty array filled with its application's marks.
+/// The bytes go into `out` after what it holds.
 pub fn write_payload(
     payload: &MergedPayload,
     marks: &Marks,
     out: &mut Vec<u8>,
 ) -> Result<(), String> {
-    let shell = MergedPayload {
-        applications: Vec::new(),
-        ..payload.clone()
-    };
-    let head = jcs(&shell)?;
-    drop(shell);
-    let apps: Vec<Vec<u8>> = payload
-        .applications
-        .iter()
-        .map(jcs)
-        .collect::<Result<_, _>>()?;
-    let size = head.len()
-        + apps.iter().map(|a| a.len() + 1).sum::<usize>()
-        + (0..apps.len()).map(|r| marks.size(r)).sum::<usize>();
-    out.reserve(size);
-    let (before, after) = split_at_empty(&head, b",\"applications\":[]")?;
-    out.extend_from_slice(before);
-    for (row, a) in apps.iter().enumerate() {
-        if row > 0 {
-            out.push(b',');
-        }
-        // An application's own `by_expert` comes second, after its
-        // `authority` (a string, which cannot hold `,"`).
-        let (x, y) = split_at_empty(a, b",\"by_expert\":[]")?;
-        out.extend_from_slice(x);
-        marks.write(row, out);
-        out.extend_from_slice(y);
+    let n = payload.applications.len();
+    if payload.applications.iter().any(|a| !a.by_expert.is_empty()) {
+        return Err("the payload's applications already carry marks".into());
     }
-    out.extend_from_slice(after);
+    let bare = crate::crypto::jcs::to_vec(payload).map_err(|e| e.to_string())?;
+    out.reserve(bare.len() + (0..n).map(|r| marks.size(r)).sum::<usize>());
+    // Only applications have a `by_expert` member, and `,"` never occurs
+    // inside a string written JCS (a quote there is escaped): the arrays
+    // found are the applications', in order.
+    const EMPTY: &[u8] = b",\"by_expert\":[]";
+    let mut rest = &bare[..];
+    for row in 0..n {
+        let at = memchr::memmem::find(rest, EMPTY)
+            .ok_or_else(|| "the payload's writer left out an array of marks".to_string())?;
+        let cut = at + EMPTY.len() - 1;
+        out.extend_from_slice(&rest[..cut]);
+        marks.write(row, out);
+        rest = &rest[cut..];
+    }
+    if memchr::memmem::find(rest, EMPTY).is_some() {
+        return Err("the payload has more arrays of marks than applications".into());
+    }
+    out.extend_from_slice(rest);
     Ok(())
 }
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::history::Entry;
 
-/// `bytes` split inside the first `,"name":[]` (after its `[`): written
-/// JCS, `,"` never occurs inside a string (a quote there is escaped), so
-/// the first is the member's.
-fn split_at_empty<'a>(bytes: &'a [u8], member: &[u8]) -> Result<(&'a [u8], &'a [u8]), String> {
-    let at = memchr::memmem::find(bytes, member)
-        .ok_or_else(|| "the payload's writer left out an array of marks".to_string())?;
-    let cut = at + member.len() - 1;
-    Ok((&bytes[..cut], &bytes[cut..]))
-}
-
-fn jcs<T: serde::Serialize>(v: &T) -> Result<Vec<u8>, String> {
-    crate::crypto::jcs::to_vec(v).map_err(|e| e.to_string())
+    #[test]
+    fn size_is_what_write_writes() {
+        let rubric = crate::domain::catalog::default_rubric().expect("rubric");
+        let comments = [
+            "评审意见".repeat(20),
+            "quote \" back\\ tab\t nl\n bell\u{7} nul\u{0} 终".repeat(10),
+        ];
+        let columns: Vec<Column> = (0..3)
+            .map(|x| {
+                let mut col = Column::new(format!("E{x}"), 2, &rubric, 0);
+                for (row, c) in comments.iter().enumerate() {
+                    let e = Entry {
+                        scores: rubric
+                            .criteria
+                            .iter()
+                            .map(|k| (k.key.clone(), k.max - x))
+                            .collect(),
+                        comment: c.clone(),
+                        recommend: Some(x % 2 == 0),
+                        ..Entry::default()
+                    };
+                    col.set(row, "A", &e, &rubric);
+                }
+                col.finish()
+            })
+            .collect();
+        let marks = Marks::new(columns, &rubric);
+        for row in 0..2 {
+            assert_eq!(marks.of(row).count(), 3, "every entry complete");
+            let mut out = Vec::new();
+            marks.write(row, &mut out);
+            assert_eq!(out.len(), marks.size(row), "row {row}");
+            // The same bytes as the typed writer gives the marks.
+            let typed = crate::crypto::jcs::to_vec(&marks.expert_marks(row)).expect("jcs");
+            assert_eq!(&typed[1..typed.len() - 1], &out[..]);
+        }
+    }
 }

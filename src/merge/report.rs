@@ -403,7 +403,11 @@ fn csv_with(
 ) -> Vec<u8> {
     let (mark, src) = (signed.map(|x| x.0), signed.map(|x| x.1));
     let payload = src.map(|s| s.payload);
-    let mut out = String::from("\u{feff}");
+    // Sized once: the comments are most of it, and a text of tens of
+    // megabytes that grows by doubling is copied each time (room reserved
+    // and never written costs no memory).
+    let mut out = String::with_capacity(csv_room(agg, src.as_ref()));
+    out.push('\u{feff}');
     let h: Vec<String> = headers(rubric, lang).iter().map(|s| csv_field(s)).collect();
     let width = h.len();
     out.push_str(&h.join(","));
@@ -435,6 +439,20 @@ fn csv_with(
         out.push_str("\r\n");
     }
     out.into_bytes()
+}
+
+/// Room for the CSV: a few kilobytes an application and twice the
+/// comments (inert text and quoting lengthen some).
+fn csv_room(agg: &Aggregate, src: Option<&Published>) -> usize {
+    let mut comments = 0;
+    if let Some(src) = src {
+        for (i, a) in src.payload.applications.iter().enumerate() {
+            src.each_mark(i, a, &mut |expert, _, comment| {
+                comments += expert.len() + comment.len() + 16;
+            });
+        }
+    }
+    agg.applications.len() * 4096 + 2 * comments + 4096
 }
 
 fn sheet_name(code: u32, catalog: &Catalog, lang: Lang) -> String {
