@@ -219,10 +219,7 @@ pub fn write_jcs_safe(v: &Value, out: &mut Vec<u8>) {
 fn decode_payload(text: &[u8]) -> Result<Vec<u8>, base64::DecodeError> {
     if let Ok(bytes) = base64_simd::STANDARD.decode_to_vec(text) {
         let tail = bytes.len() % 3;
-        let quad = if tail == 0 { 0 } else { 4 };
-        let last = &bytes[bytes.len() - tail..];
-        let again = STANDARD.encode(last);
-        if quad == 0 || text.ends_with(again.as_bytes()) {
+        if tail == 0 || text.ends_with(STANDARD.encode(&bytes[bytes.len() - tail..]).as_bytes()) {
             return Ok(bytes);
         }
     }

@@ -40,21 +40,9 @@ fn int(out: &mut Vec<u8>, neg: bool, mag: u64) -> Result<(), JcsError> {
             if neg { "-" } else { "" }
         )));
     }
-    if neg && mag != 0 {
-        out.push(b'-');
-    }
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    let mut m = mag;
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (m % 10) as u8;
-        m /= 10;
-        if m == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&buf[i..]);
+    // Below 2^53, so it fits an i64; minus zero is written 0.
+    let v = mag as i64;
+    crate::domain::history::push_int(out, if neg { -v } else { v });
     Ok(())
 }
 

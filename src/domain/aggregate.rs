@@ -516,6 +516,22 @@ impl Column {
         self
     }
 
+    /// Every sheet's column, a cell per application of `ids` in that
+    /// order.
+    pub fn of_sheets<'a>(
+        sheets: &[ExpertSheet],
+        ids: impl ExactSizeIterator<Item = &'a str>,
+        rubric: &Rubric,
+    ) -> Vec<Column> {
+        let rows = ids.len();
+        let index: std::collections::HashMap<&str, usize> =
+            ids.enumerate().map(|(i, id)| (id, i)).collect();
+        sheets
+            .iter()
+            .map(|s| Column::of_sheet(s, rows, &|id| index.get(id).copied(), rubric))
+            .collect()
+    }
+
     /// The column of a sheet, its applications found by `row`.
     pub fn of_sheet(
         sheet: &ExpertSheet,
@@ -585,15 +601,7 @@ pub fn aggregate(
     sheets: &[ExpertSheet],
     params: &Params,
 ) -> Result<Aggregate, AggregateError> {
-    let index: std::collections::HashMap<&str, usize> = apps
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (a.id.as_str(), i))
-        .collect();
-    let columns: Vec<Column> = sheets
-        .iter()
-        .map(|s| Column::of_sheet(s, apps.len(), &|id| index.get(id).copied(), rubric))
-        .collect();
+    let columns = Column::of_sheets(sheets, apps.iter().map(|a| a.id.as_str()), rubric);
     let rows: Vec<usize> = (0..apps.len()).collect();
     aggregate_columns(rubric, apps, &rows, &columns, params)
 }

@@ -229,9 +229,9 @@ pub fn canonical_body_into(o: &mut Vec<u8>, time: &str, expert: &str, change: &C
     o.push(b'}');
 }
 
-/// The decimal digits of `i` (what `i.to_string()` gives), without an
-/// allocation.
-fn push_int(o: &mut Vec<u8>, i: i64) {
+/// The decimal digits of `i` (what `i.to_string()` gives, and how JCS
+/// writes an integer), without an allocation.
+pub fn push_int(o: &mut Vec<u8>, i: i64) {
     let mut digits = [0u8; 20];
     let mut n = i.unsigned_abs();
     let mut at = digits.len();

@@ -70,29 +70,7 @@ impl AppResult {
     }
 
     pub fn of(id: &str, entry: Option<&Entry>, rubric: &Rubric) -> AppResult {
-        let empty = Entry::default();
-        let e = entry.unwrap_or(&empty);
-        let status = e.status(rubric);
-        if status == Status::Recused {
-            return AppResult {
-                id: id.to_string(),
-                status: status_name(status).into(),
-                scores: BTreeMap::new(),
-                total: None,
-                comment: String::new(),
-                recommend: None,
-                recuse_reason: Some(e.recuse_reason.clone()),
-            };
-        }
-        AppResult {
-            id: id.to_string(),
-            status: status_name(status).into(),
-            scores: e.scores.clone(),
-            total: e.total(rubric),
-            comment: e.comment.clone(),
-            recommend: e.recommend,
-            recuse_reason: None,
-        }
+        AppResult::of_owned(id, entry.cloned().unwrap_or_default(), rubric)
     }
 }
 

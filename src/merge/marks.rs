@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use crate::domain::Rubric;
 use crate::domain::aggregate::{Cell, Column};
-use crate::domain::history::jcs_str;
+use crate::domain::history::{jcs_str, push_int};
 use crate::formats::merged::{ExpertMark, MergedPayload};
 
 /// Every verified expert's marks, by application row (bundle order).
@@ -190,26 +190,6 @@ fn int_len(v: i64) -> usize {
         n += 1;
     }
     n
-}
-
-/// An integer as JCS writes it (verified scores and totals are far below
-/// 2^53).
-fn push_int(out: &mut Vec<u8>, v: i64) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    let mut m = v.unsigned_abs();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (m % 10) as u8;
-        m /= 10;
-        if m == 0 {
-            break;
-        }
-    }
-    if v < 0 {
-        out.push(b'-');
-    }
-    out.extend_from_slice(&buf[i..]);
 }
 
 /// The payload's canonical JSON with the marks written in: the payload

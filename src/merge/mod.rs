@@ -423,15 +423,7 @@ pub fn aggregate_sheets(
     params: &Params,
     elig: Eligibility,
 ) -> std::result::Result<Aggregated, String> {
-    let index: std::collections::HashMap<&str, usize> = facts
-        .iter()
-        .enumerate()
-        .map(|(i, f)| (f.id.as_str(), i))
-        .collect();
-    let columns: Vec<Column> = sheets
-        .iter()
-        .map(|s| Column::of_sheet(s, facts.len(), &|id| index.get(id).copied(), rubric))
-        .collect();
+    let columns = Column::of_sheets(sheets, facts.iter().map(|f| f.id.as_str()), rubric);
     aggregate_compact(rubric, facts, columns, params, elig).map(Compact::full)
 }
 
