@@ -93,45 +93,97 @@ pub fn parse_time(s: &str) -> Option<i64> {
     Some(((days * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + milli)
 }
 
-/// One change to an expert's score sheet.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One change to an expert's score sheet, its texts of type `S`: owned
+/// in a [`Change`], borrowed in a [`ChangeRef`] (from a `Change`, or from
+/// the bytes a verifier reads) so a replay need not own them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
-pub enum Change {
+pub enum Changed<S> {
     /// Set (or, with `null`, clear) one criterion's score.
     Score {
-        app: String,
-        criterion: String,
+        app: S,
+        criterion: S,
         value: Option<i64>,
     },
     /// Replace the review comment (评审意见).
-    Comment { app: String, text: String },
+    Comment { app: S, text: S },
     /// Recommend, not recommend, or undecided (`null`).
-    Recommend { app: String, value: Option<bool> },
+    Recommend { app: S, value: Option<bool> },
     /// Declare a conflict of interest (回避); locks scoring.
-    Recuse { app: String, reason: String },
+    Recuse { app: S, reason: S },
     /// Withdraw a recusal; the earlier event stays in the log.
-    Unrecuse { app: String, reason: String },
+    Unrecuse { app: S, reason: S },
 }
 
-impl Change {
-    pub fn app(&self) -> &str {
+/// A change as stored and exported, its texts owned.
+pub type Change = Changed<String>;
+
+/// A change whose texts are borrowed.
+pub type ChangeRef<'a> = Changed<&'a str>;
+
+impl<S> Changed<S> {
+    /// The same change with every text `f` of the one here.
+    pub fn map_ref<'s, T>(&'s self, f: impl Fn(&'s S) -> T) -> Changed<T> {
         match self {
-            Change::Score { app, .. }
-            | Change::Comment { app, .. }
-            | Change::Recommend { app, .. }
-            | Change::Recuse { app, .. }
-            | Change::Unrecuse { app, .. } => app,
+            Changed::Score {
+                app,
+                criterion,
+                value,
+            } => Changed::Score {
+                app: f(app),
+                criterion: f(criterion),
+                value: *value,
+            },
+            Changed::Comment { app, text } => Changed::Comment {
+                app: f(app),
+                text: f(text),
+            },
+            Changed::Recommend { app, value } => Changed::Recommend {
+                app: f(app),
+                value: *value,
+            },
+            Changed::Recuse { app, reason } => Changed::Recuse {
+                app: f(app),
+                reason: f(reason),
+            },
+            Changed::Unrecuse { app, reason } => Changed::Unrecuse {
+                app: f(app),
+                reason: f(reason),
+            },
         }
     }
 
     pub fn kind(&self) -> &'static str {
         match self {
-            Change::Score { .. } => "score",
-            Change::Comment { .. } => "comment",
-            Change::Recommend { .. } => "recommend",
-            Change::Recuse { .. } => "recuse",
-            Change::Unrecuse { .. } => "unrecuse",
+            Changed::Score { .. } => "score",
+            Changed::Comment { .. } => "comment",
+            Changed::Recommend { .. } => "recommend",
+            Changed::Recuse { .. } => "recuse",
+            Changed::Unrecuse { .. } => "unrecuse",
         }
+    }
+}
+
+impl<S: AsRef<str>> Changed<S> {
+    pub fn app(&self) -> &str {
+        match self {
+            Changed::Score { app, .. }
+            | Changed::Comment { app, .. }
+            | Changed::Recommend { app, .. }
+            | Changed::Recuse { app, .. }
+            | Changed::Unrecuse { app, .. } => app.as_ref(),
+        }
+    }
+
+    /// The change with its texts borrowed from this one.
+    pub fn as_ref(&self) -> ChangeRef<'_> {
+        self.map_ref(|s| s.as_ref())
+    }
+}
+
+impl<'a> From<&'a Change> for ChangeRef<'a> {
+    fn from(c: &'a Change) -> ChangeRef<'a> {
+        c.as_ref()
     }
 }
 
@@ -631,7 +683,7 @@ impl Entry {
         if self.recused {
             return Status::Recused;
         }
-        if self.lacks(rubric).is_empty() {
+        if self.is_complete(rubric) {
             Status::Complete
         } else if self.scores.is_empty() && self.comment.is_empty() && self.recommend.is_none() {
             Status::Todo
@@ -649,7 +701,7 @@ impl Entry {
                 .criteria
                 .iter()
                 .all(|c| self.scores.contains_key(&c.key))
-            && self.comment_chars() >= rubric.min_comment_chars as usize
+            && super::text::visible_at_least(&self.comment, rubric.min_comment_chars as usize)
     }
 
     /// The comment's length as completeness counts it (visible characters).
@@ -782,7 +834,7 @@ impl Sheet {
         if !app_exists(app) {
             return Err(Refusal::UnknownApp(app.to_string()));
         }
-        check_change(rubric, self.entries.get(app), change)
+        check_change(rubric, self.entries.get(app), change.into())
     }
 
     /// Applies a change that `check` accepted.
@@ -794,7 +846,7 @@ impl Sheet {
             Some(e) => e,
             None => self.entries.entry(app.to_string()).or_default(),
         };
-        e.apply(seq, change);
+        e.apply(seq, change.into());
     }
 }
 
@@ -811,23 +863,23 @@ fn too_long(text: &str) -> bool {
 pub fn check_change(
     rubric: &Rubric,
     entry: Option<&Entry>,
-    change: &Change,
+    change: ChangeRef<'_>,
 ) -> Result<(), Refusal> {
     let app = change.app();
     let recused = entry.is_some_and(|e| e.recused);
     match change {
-        Change::Score {
+        ChangeRef::Score {
             criterion, value, ..
         } => {
             let c = rubric
                 .criterion(criterion)
-                .ok_or_else(|| Refusal::UnknownCriterion(criterion.clone()))?;
+                .ok_or_else(|| Refusal::UnknownCriterion(criterion.to_string()))?;
             if let Some(v) = value
-                && !c.accepts(*v)
+                && !c.accepts(v)
             {
                 return Err(Refusal::OutOfScale {
-                    criterion: criterion.clone(),
-                    value: *v,
+                    criterion: criterion.to_string(),
+                    value: v,
                     min: c.min,
                     max: c.max,
                     step: c.step,
@@ -837,7 +889,7 @@ pub fn check_change(
                 return Err(Refusal::Recused(app.to_string()));
             }
         }
-        Change::Comment { text, .. } => {
+        ChangeRef::Comment { text, .. } => {
             if recused {
                 return Err(Refusal::Recused(app.to_string()));
             }
@@ -845,12 +897,12 @@ pub fn check_change(
                 return Err(Refusal::TooLong);
             }
         }
-        Change::Recommend { .. } => {
+        ChangeRef::Recommend { .. } => {
             if recused {
                 return Err(Refusal::Recused(app.to_string()));
             }
         }
-        Change::Recuse { reason, .. } => {
+        ChangeRef::Recuse { reason, .. } => {
             if recused {
                 return Err(Refusal::Recused(app.to_string()));
             }
@@ -861,7 +913,7 @@ pub fn check_change(
                 return Err(Refusal::TooLong);
             }
         }
-        Change::Unrecuse { reason, .. } => {
+        ChangeRef::Unrecuse { reason, .. } => {
             if !recused {
                 return Err(Refusal::NotRecused(app.to_string()));
             }
@@ -875,31 +927,35 @@ pub fn check_change(
 
 impl Entry {
     /// Applies a change to this entry that [`check_change`] accepted.
-    pub fn apply(&mut self, seq: u64, change: &Change) {
+    pub fn apply(&mut self, seq: u64, change: ChangeRef<'_>) {
         // A criterion's key is copied only the first time it is scored.
         let e = self;
         e.last_seq = seq;
         match change {
-            Change::Score {
+            ChangeRef::Score {
                 criterion, value, ..
             } => match value {
                 Some(v) => match e.scores.get_mut(criterion) {
-                    Some(old) => *old = *v,
+                    Some(old) => *old = v,
                     None => {
-                        e.scores.insert(criterion.clone(), *v);
+                        e.scores.insert(criterion.to_string(), v);
                     }
                 },
                 None => {
                     e.scores.remove(criterion);
                 }
             },
-            Change::Comment { text, .. } => e.comment.clone_from(text),
-            Change::Recommend { value, .. } => e.recommend = *value,
-            Change::Recuse { reason, .. } => {
-                e.recused = true;
-                e.recuse_reason.clone_from(reason);
+            ChangeRef::Comment { text, .. } => {
+                e.comment.clear();
+                e.comment.push_str(text);
             }
-            Change::Unrecuse { .. } => {
+            ChangeRef::Recommend { value, .. } => e.recommend = value,
+            ChangeRef::Recuse { reason, .. } => {
+                e.recused = true;
+                e.recuse_reason.clear();
+                e.recuse_reason.push_str(reason);
+            }
+            ChangeRef::Unrecuse { .. } => {
                 e.recused = false;
                 e.recuse_reason.clear();
             }

@@ -143,6 +143,16 @@ pub fn visible_chars(s: &str) -> usize {
         .count()
 }
 
+/// Whether `s` holds at least `n` visible characters (as
+/// [`visible_chars`] counts them), counting no further than `n`.
+pub fn visible_at_least(s: &str, n: usize) -> bool {
+    n == 0
+        || s.chars()
+            .filter(|&c| !(c.is_whitespace() || c.is_control() || is_invisible(c)))
+            .nth(n - 1)
+            .is_some()
+}
+
 /// Whether `ch` may not stand in an identifier (application id): white
 /// space, controls, invisible characters and private-use characters —
 /// what could make two ids look alike. Unassigned code points are shown
@@ -238,6 +248,23 @@ pub fn inert_path(p: &std::path::Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn at_least_agrees_with_the_count() {
+        for s in [
+            "",
+            " ",
+            "技术路线清晰",
+            " a\u{200b}b\tc\u{202e}d ",
+            "\u{200b}\u{200b}x",
+            "ab cd",
+        ] {
+            let have = visible_chars(s);
+            for n in 0..have + 3 {
+                assert_eq!(visible_at_least(s, n), have >= n, "{s:?} {n}");
+            }
+        }
+    }
 
     #[test]
     fn full_width_and_spaces_fold() {

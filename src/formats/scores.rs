@@ -7,11 +7,11 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use std::borrow::Cow;
 
 use super::{BundleRef, CriterionRef, ExpertRef, HeadRef, RubricRef};
 use crate::domain::Rubric;
-use crate::domain::history::{self, Change, Entry, Event, Status};
+use crate::domain::history::{self, Change, ChangeRef, Entry, Event, Status};
 
 /// Where one application stands in the export.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -221,43 +221,6 @@ mod events_json {
         "reason",
     ];
 
-    /// An event's `value`: a score, a recommendation or null.
-    enum Val {
-        Null,
-        Int(i64),
-        Bool(bool),
-    }
-
-    impl<'de> Deserialize<'de> for Val {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Val, D::Error> {
-            struct V;
-            impl<'de> serde::de::Visitor<'de> for V {
-                type Value = Val;
-                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                    f.write_str("an integer, a boolean or null")
-                }
-                fn visit_unit<E>(self) -> Result<Val, E> {
-                    Ok(Val::Null)
-                }
-                fn visit_none<E>(self) -> Result<Val, E> {
-                    Ok(Val::Null)
-                }
-                fn visit_bool<E>(self, b: bool) -> Result<Val, E> {
-                    Ok(Val::Bool(b))
-                }
-                fn visit_i64<E>(self, n: i64) -> Result<Val, E> {
-                    Ok(Val::Int(n))
-                }
-                fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Val, E> {
-                    i64::try_from(n)
-                        .map(Val::Int)
-                        .map_err(|_| E::custom("value out of range"))
-                }
-            }
-            d.deserialize_any(V)
-        }
-    }
-
     /// A string field or anything else (named in the error as the
     /// event's field).
     enum Scalar {
@@ -370,13 +333,18 @@ mod events_json {
             let expert = expert.ok_or_else(|| missing("expert"))?;
             let kind = kind.ok_or_else(|| missing("type"))?;
             let app = app.ok_or_else(|| missing("app"))?;
-            let value = match value {
-                None => None,
-                Some(Val::Null) => Some(Value::Null),
-                Some(Val::Int(n)) => Some(Value::from(n)),
-                Some(Val::Bool(b)) => Some(Value::from(b)),
-            };
-            let change = change_of(&kind, app, criterion, value, body, reason).map_err(err)?;
+            let owned = |s: Option<String>| s.map(Cow::Owned);
+            let change = owned_change(
+                &change_of(
+                    &kind,
+                    Cow::Owned(app),
+                    owned(criterion),
+                    value,
+                    owned(body),
+                    owned(reason),
+                )
+                .map_err(err)?,
+            );
             Ok(Event {
                 seq: self.0,
                 time,
@@ -389,16 +357,59 @@ mod events_json {
     }
 }
 
+/// An event's change as read, its texts borrowed from the bytes where
+/// they hold no escape.
+type LeanChange<'a> = history::Changed<Cow<'a, str>>;
+
+/// The change with its texts owned.
+fn owned_change(c: &LeanChange<'_>) -> Change {
+    c.map_ref(|s| s.to_string())
+}
+
+/// An event of a history as a verifier reads it: its texts borrowed
+/// from the payload's bytes (copied only when written with escapes), its
+/// seq its place in the list, its hash computed from its bytes as they
+/// stand. What `verify` and `merge` check and replay, without an owned
+/// [`Event`] per event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeanEvent<'a> {
+    pub time: Cow<'a, str>,
+    pub expert: Cow<'a, str>,
+    change: LeanChange<'a>,
+    /// This event's hash (zero when the payload's bundle digest is not
+    /// well formed: then there is no chain to compute).
+    pub hash: [u8; 32],
+}
+
+impl<'a> LeanEvent<'a> {
+    pub fn change(&self) -> ChangeRef<'_> {
+        self.change.as_ref()
+    }
+
+    /// The view of an owned event (its stored hash decoded; zero if it is
+    /// not 64 hex digits).
+    pub fn of(e: &'a Event) -> LeanEvent<'a> {
+        let b = Cow::Borrowed;
+        let change = e.change.map_ref(|s| b(s.as_str()));
+        LeanEvent {
+            time: b(&e.time),
+            expert: b(&e.expert),
+            change,
+            hash: history::unhex32(&e.hash).unwrap_or([0; 32]),
+        }
+    }
+}
+
 /// An event's change from the fields its body holds: the fields its
 /// type has, each present, no other (both readers share this).
-fn change_of(
+fn change_of<'a>(
     kind: &str,
-    app: String,
-    criterion: Option<String>,
-    value: Option<Value>,
-    text: Option<String>,
-    reason: Option<String>,
-) -> Result<Change, String> {
+    app: Cow<'a, str>,
+    criterion: Option<Cow<'a, str>>,
+    value: Option<Val>,
+    text: Option<Cow<'a, str>>,
+    reason: Option<Cow<'a, str>>,
+) -> Result<LeanChange<'a>, String> {
     let (wants_criterion, wants_value, wants_text, wants_reason) = match kind {
         "score" => (true, true, false, false),
         "comment" => (false, false, true, false),
@@ -424,37 +435,75 @@ fn change_of(
             return Err(format!("unknown field `{name}` for an event of this type"));
         }
     }
+    let none = || Cow::Borrowed("");
     Ok(match (kind, value) {
-        ("score", Some(Value::Null)) => Change::Score {
+        ("score", Some(Val::Null)) => LeanChange::Score {
             app,
-            criterion: criterion.unwrap_or_default(),
+            criterion: criterion.unwrap_or_else(none),
             value: None,
         },
-        ("score", Some(Value::Number(n))) if n.as_i64().is_some() => Change::Score {
+        ("score", Some(Val::Int(n))) => LeanChange::Score {
             app,
-            criterion: criterion.unwrap_or_default(),
-            value: n.as_i64(),
+            criterion: criterion.unwrap_or_else(none),
+            value: Some(n),
         },
-        ("recommend", Some(Value::Null)) => Change::Recommend { app, value: None },
-        ("recommend", Some(Value::Bool(b))) => Change::Recommend {
+        ("recommend", Some(Val::Null)) => LeanChange::Recommend { app, value: None },
+        ("recommend", Some(Val::Bool(b))) => LeanChange::Recommend {
             app,
             value: Some(b),
         },
-        ("comment", _) => Change::Comment {
+        ("comment", _) => LeanChange::Comment {
             app,
-            text: text.unwrap_or_default(),
+            text: text.unwrap_or_else(none),
         },
-        ("recuse", _) => Change::Recuse {
+        ("recuse", _) => LeanChange::Recuse {
             app,
-            reason: reason.unwrap_or_default(),
+            reason: reason.unwrap_or_else(none),
         },
-        ("unrecuse", _) => Change::Unrecuse {
+        ("unrecuse", _) => LeanChange::Unrecuse {
             app,
-            reason: reason.unwrap_or_default(),
+            reason: reason.unwrap_or_else(none),
         },
         ("score", _) => return Err("'value' is not an integer or null".into()),
         _ => return Err("'value' is not a boolean or null".into()),
     })
+}
+
+/// An event's `value`: a score, a recommendation or null.
+enum Val {
+    Null,
+    Int(i64),
+    Bool(bool),
+}
+
+impl<'de> Deserialize<'de> for Val {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Val, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Val;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an integer, a boolean or null")
+            }
+            fn visit_unit<E>(self) -> Result<Val, E> {
+                Ok(Val::Null)
+            }
+            fn visit_none<E>(self) -> Result<Val, E> {
+                Ok(Val::Null)
+            }
+            fn visit_bool<E>(self, b: bool) -> Result<Val, E> {
+                Ok(Val::Bool(b))
+            }
+            fn visit_i64<E>(self, n: i64) -> Result<Val, E> {
+                Ok(Val::Int(n))
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Val, E> {
+                i64::try_from(n)
+                    .map(Val::Int)
+                    .map_err(|_| E::custom("value out of range"))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// The canonical reader of a scores payload: one forward pass over its
@@ -466,8 +515,6 @@ fn change_of(
 /// the offset; the general reader then says what is wrong in the
 /// format's words.
 mod canonical {
-    use std::borrow::Cow;
-
     use super::*;
     use crate::support::canon::{Error, Reader, Result};
 
@@ -589,7 +636,7 @@ mod canonical {
     }
 
     /// One event; its bytes are hashed onto the chain after `prev`.
-    fn event(r: &mut Reader, seq: u64, prev: Option<&[u8; 32]>) -> Result<(Event, [u8; 32])> {
+    fn event<'a>(r: &mut Reader<'a>, seq: u64, prev: Option<&[u8; 32]>) -> Result<LeanEvent<'a>> {
         let from = r.at();
         let mut k = r.object()?;
         let (mut app, mut criterion, mut expert, mut reason) = (None, None, None, None);
@@ -597,25 +644,25 @@ mod canonical {
         while let Some(key) = r.key(&mut k)? {
             let at = r.at();
             match &*key {
-                "app" => app = Some(owned(r.string()?)),
-                "criterion" => criterion = Some(owned(r.string()?)),
-                "expert" => expert = Some(owned(r.string()?)),
-                "reason" => reason = Some(owned(r.string()?)),
-                "text" => text = Some(owned(r.string()?)),
-                "time" => time = Some(owned(r.string()?)),
+                "app" => app = Some(r.string()?),
+                "criterion" => criterion = Some(r.string()?),
+                "expert" => expert = Some(r.string()?),
+                "reason" => reason = Some(r.string()?),
+                "text" => text = Some(r.string()?),
+                "time" => time = Some(r.string()?),
                 "type" => kind = Some(r.string()?),
                 "value" => {
                     value = Some(if r.null() {
-                        Value::Null
+                        Val::Null
                     } else if r.at_string() {
                         return Err(Error {
                             at,
                             what: "an event value that is a string",
                         });
                     } else if let Ok(b) = r.bool() {
-                        Value::from(b)
+                        Val::Bool(b)
                     } else {
-                        Value::from(r.int()?)
+                        Val::Int(r.int()?)
                     })
                 }
                 _ => {
@@ -633,30 +680,22 @@ mod canonical {
         };
         let change = change_of(&kind, app, criterion, value, text, reason)
             .map_err(|_| shape("an event whose fields are not those of its type"))?;
-        // `prev` is the hex of the hash before, which the caller has
-        // written already: it fills it in.
-        let (hash, hash_hex) = match prev {
-            Some(p) => {
-                let h = history::event_hash(seq, p, body);
-                (h, history::hex(&h))
-            }
-            None => ([0; 32], String::new()),
+        let hash = match prev {
+            Some(p) => history::event_hash(seq, p, body),
+            None => [0; 32],
         };
-        Ok((
-            Event {
-                seq,
-                time,
-                expert,
-                change,
-                prev: String::new(),
-                hash: hash_hex,
-            },
+        Ok(LeanEvent {
+            time,
+            expert,
+            change,
             hash,
-        ))
+        })
     }
 
-    /// Reads a whole scores payload.
-    pub fn read(text: &str) -> Result<ScoresPayload> {
+    /// Reads a whole scores payload, its history as lean events (the
+    /// payload's own `history` left empty), and the genesis hash when the
+    /// bundle digest is well formed.
+    pub fn read_lean(text: &str) -> Result<(ScoresPayload, Vec<LeanEvent<'_>>)> {
         let mut r = Reader::new(text);
         let mut k = r.object()?;
         r.field(&mut k, "applications")?;
@@ -684,17 +723,13 @@ mod canonical {
         // Without a well-formed digest there is no genesis: the events
         // are read without hashes, and the verifier names the digest.
         let mut prev = history::unhex32(&digest).map(|d| history::genesis(&d, &expert_id));
-        let mut events: Vec<Event> = Vec::with_capacity((size as usize).min(text.len() / 64));
+        let mut events: Vec<LeanEvent> = Vec::with_capacity((size as usize).min(text.len() / 64));
         let mut it = r.array()?;
         while r.item(&mut it)? {
             let seq = events.len() as u64 + 1;
-            let (mut e, hash) = event(&mut r, seq, prev.as_ref())?;
-            if let Some(p) = &prev {
-                e.prev = match events.last() {
-                    Some(before) => before.hash.clone(),
-                    None => history::hex(p),
-                };
-                prev = Some(hash);
+            let e = event(&mut r, seq, prev.as_ref())?;
+            if prev.is_some() {
+                prev = Some(e.hash);
             }
             events.push(e);
         }
@@ -706,7 +741,7 @@ mod canonical {
         let tool_version = owned(r.string()?);
         r.close(&mut k)?;
         r.end()?;
-        Ok(ScoresPayload {
+        let p = ScoresPayload {
             format,
             tool_version,
             bundle: BundleRef {
@@ -725,14 +760,46 @@ mod canonical {
             partial,
             rubric,
             applications,
-            history: events,
+            history: Vec::new(),
             head: HeadRef {
                 size,
                 hash: head_hash,
             },
-        })
+        };
+        Ok((p, events))
+    }
+
+    /// Reads a whole scores payload, every event owned with its seq,
+    /// `prev` and `hash` (hex; empty without a well-formed digest).
+    pub fn read(text: &str) -> Result<ScoresPayload> {
+        let (mut p, lean) = read_lean(text)?;
+        let linked = history::unhex32(&p.bundle.digest)
+            .map(|d| history::hex(&history::genesis(&d, &p.expert.id)));
+        let mut prev = linked.clone().unwrap_or_default();
+        p.history = lean
+            .into_iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let hash = if linked.is_some() {
+                    history::hex(&e.hash)
+                } else {
+                    String::new()
+                };
+                Event {
+                    seq: i as u64 + 1,
+                    time: e.time.into_owned(),
+                    expert: e.expert.into_owned(),
+                    change: owned_change(&e.change),
+                    prev: std::mem::replace(&mut prev, hash.clone()),
+                    hash,
+                }
+            })
+            .collect();
+        Ok(p)
     }
 }
+
+pub use canonical::read_lean;
 
 /// How many applications stand where.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -807,6 +874,35 @@ pub fn results(
     app_ids: &[String],
     events: &[Event],
 ) -> Result<Vec<AppResult>, Refused> {
+    results_of(
+        rubric,
+        app_ids,
+        events.iter().map(|e| (e.seq, ChangeRef::from(&e.change))),
+    )
+}
+
+/// [`results`] of a history read lean (seq: the place in the list).
+pub fn results_lean(
+    rubric: &Rubric,
+    app_ids: &[String],
+    events: &[LeanEvent],
+) -> Result<Vec<AppResult>, Refused> {
+    results_of(
+        rubric,
+        app_ids,
+        events
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (i as u64 + 1, e.change())),
+    )
+}
+
+/// Replays changes (with their seqs) into every application's result.
+fn results_of<'e>(
+    rubric: &Rubric,
+    app_ids: &[String],
+    events: impl Iterator<Item = (u64, ChangeRef<'e>)>,
+) -> Result<Vec<AppResult>, Refused> {
     // Each event looks its application up once, in a hash table, and
     // works on that application's entry by index.
     let mut index: std::collections::HashMap<&str, usize, foldhash::fast::FixedState> =
@@ -815,17 +911,17 @@ pub fn results(
         index.entry(id.as_str()).or_insert(i);
     }
     let mut entries: Vec<Entry> = vec![Entry::default(); app_ids.len()];
-    for e in events {
-        let app = e.change.app();
+    for (seq, change) in events {
+        let app = change.app();
         let refused = |r: history::Refusal| Refused {
-            seq: e.seq,
+            seq,
             reason: r.to_string(),
         };
         let Some(&i) = index.get(app) else {
             return Err(refused(history::Refusal::UnknownApp(app.to_string())));
         };
-        history::check_change(rubric, Some(&entries[i]), &e.change).map_err(refused)?;
-        entries[i].apply(e.seq, &e.change);
+        history::check_change(rubric, Some(&entries[i]), change).map_err(refused)?;
+        entries[i].apply(seq, change);
     }
     // Every id its own entry: the entries move into the results; an id
     // given twice (never from a bundle) shares its first place's entry.

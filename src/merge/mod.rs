@@ -621,12 +621,7 @@ pub fn merge_compact(
             };
             let sha = hex(&Sha256::digest(&data));
             let r = check_bytes(&data, &ctx)
-                .map(|(summary, mut p)| {
-                    // Verified hashes are 64 lower-case hex digits.
-                    let hashes = std::mem::take(&mut p.history)
-                        .iter()
-                        .map(|e| unhex32(&e.hash).unwrap_or_default())
-                        .collect();
+                .map(|(summary, mut p, hashes)| {
                     // The sheet compact as soon as it is verified; the
                     // payload's applications and history are let go.
                     let sheet = column_from(
@@ -875,15 +870,15 @@ pub fn merge_compact(
 fn check_bytes(
     bytes: &[u8],
     ctx: &Context,
-) -> std::result::Result<(String, ScoresPayload), VerifyError> {
+) -> std::result::Result<(String, ScoresPayload, Vec<[u8; 32]>), VerifyError> {
     // Megabytes each: the SIMD check, and the position only on failure.
     let text = simdutf8::basic::from_utf8(bytes).map_err(|_| {
         let at = std::str::from_utf8(bytes).map_or_else(|e| e.valid_up_to(), |_| 0);
         VerifyError::new(verify::Kind::Envelope, format!("not UTF-8 (byte {at})"))
     })?;
     let env = verify::parse_envelope(text)?;
-    let (v, p) = verify::verify_scores(&env, ctx)?;
-    Ok((v.summary, p))
+    let (v, p, hashes) = verify::verify_scores_lean(&env, ctx)?;
+    Ok((v.summary, p, hashes))
 }
 
 /// The envelope of a merged payload: signed by the chair's key, or with no

@@ -23,16 +23,20 @@ pub fn map_indexed<T: Sync, R: Send>(
             })
             .collect();
     }
-    let done = std::sync::atomic::AtomicUsize::new(0);
     // Workers take the next file as they finish one: the files differ in size.
     let next = std::sync::atomic::AtomicUsize::new(0);
     let mut out: Vec<Option<R>> = (0..items.len()).map(|_| None).collect();
     let slots: Vec<std::sync::Mutex<&mut Option<R>>> =
         out.iter_mut().map(std::sync::Mutex::new).collect();
+    // Each finished item is told on a channel: the calling thread wakes
+    // for it at once, and is done the moment the last worker is (no
+    // polling, so no wait after the work).
+    let (told, hear) = std::sync::mpsc::channel::<()>();
     std::thread::scope(|sc| {
-        let mut workers = Vec::new();
         for _ in 0..threads.min(items.len()) {
-            workers.push(sc.spawn(|| {
+            let told = told.clone();
+            let (next, slots, f) = (&next, &slots, &f);
+            sc.spawn(move || {
                 loop {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     if i >= items.len() {
@@ -42,22 +46,18 @@ pub fn map_indexed<T: Sync, R: Send>(
                     if let Ok(mut slot) = slots[i].lock() {
                         **slot = Some(r);
                     }
-                    done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if told.send(()).is_err() {
+                        break;
+                    }
                 }
-            }));
+            });
         }
-        let mut last = 0;
-        loop {
-            let finished = workers.iter().all(|w| w.is_finished());
-            let now = done.load(std::sync::atomic::Ordering::Relaxed);
-            if now != last {
-                tick(now);
-                last = now;
-            }
-            if finished {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(20));
+        drop(told);
+        let mut done = 0;
+        // Ends when every worker has ended (each holds a sender).
+        while hear.recv().is_ok() {
+            done += 1;
+            tick(done);
         }
     });
     drop(slots);

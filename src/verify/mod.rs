@@ -24,7 +24,7 @@ pub use bundle::BundleFacts;
 pub use combined::{CombinedRules, MINISTRY_ROLE, check_payload as check_combined};
 pub use merged::MergedRules;
 pub use roster::{CHAIR_ROLE, check_roster, read_bundle_facts, read_checked_roster};
-pub use scores::{ScoresRules, verify_scores};
+pub use scores::{ScoresRules, verify_scores, verify_scores_lean};
 
 use crate::crypto::envelope::{COMBINED_TYPE, Envelope, EnvelopeError, MERGED_TYPE, SCORES_TYPE};
 use crate::crypto::sign::VerifyKey;
@@ -202,7 +202,7 @@ pub fn verify_envelope(env: &Envelope, ctx: &Context) -> Result<Verified, Verify
         });
     }
     if env.payload_type == SCORES_TYPE {
-        return verify_scores(env, ctx).map(|(v, _)| v);
+        return verify_scores_lean(env, ctx).map(|(v, _, _)| v);
     }
     let rules = rules_for(&env.payload_type).ok_or_else(|| {
         VerifyError::new(

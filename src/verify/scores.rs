@@ -11,7 +11,9 @@ use crate::domain::RosterEntry;
 use crate::domain::history::{self, unhex32};
 use crate::domain::text::inert_line;
 use crate::formats::SCORES_FORMAT;
-use crate::formats::scores::{AppResult, Counts, ScoresPayload, results};
+use crate::formats::scores::{
+    AppResult, Counts, LeanEvent, ScoresPayload, read_lean, results_lean,
+};
 
 fn format_error(message: impl Into<String>) -> VerifyError {
     VerifyError::new(Kind::Format, message)
@@ -43,16 +45,15 @@ impl PayloadRules for ScoresRules {
         signer: &RosterEntry,
         ctx: &Context,
     ) -> Result<String, VerifyError> {
-        scores_check(&parse_scores(env)?, signer, ctx)
+        let p = parse_scores(env)?;
+        let lean: Vec<LeanEvent> = p.history.iter().map(LeanEvent::of).collect();
+        scores_check(&p, &lean, signer, ctx)
     }
 }
 
-/// Verifies an expert's scores file with a single read of its payload,
-/// and returns the payload with the verdict (the merge needs both).
-pub fn verify_scores(
-    env: &Envelope,
-    ctx: &Context,
-) -> Result<(Verified, ScoresPayload), VerifyError> {
+/// The envelope's own checks before its payload is read: signed, and an
+/// expert's scores.
+fn scores_envelope(env: &Envelope) -> Result<(), VerifyError> {
     if env.signatures.is_empty() {
         return Err(super::unsigned());
     }
@@ -65,17 +66,103 @@ pub fn verify_scores(
             ),
         ));
     }
+    Ok(())
+}
+
+/// Verifies an expert's scores file with a single read of its payload,
+/// and returns the payload with the verdict (the merge needs both).
+pub fn verify_scores(
+    env: &Envelope,
+    ctx: &Context,
+) -> Result<(Verified, ScoresPayload), VerifyError> {
+    scores_envelope(env)?;
     let p = parse_scores(env)?;
-    let signer = scores_signer(&p, env, ctx.roster)?;
+    let lean: Vec<LeanEvent> = p.history.iter().map(LeanEvent::of).collect();
+    let v = verify_read(env, &p, &lean, ctx)?;
+    drop(lean);
+    Ok((v, p))
+}
+
+/// [`verify_scores`] reading the history lean (borrowed from the payload,
+/// never an owned event): the verdict, the payload without its history,
+/// and the history's event hashes in order — what `verify` and `merge`
+/// need. The same checks in the same order, so the same verdicts.
+pub fn verify_scores_lean(
+    env: &Envelope,
+    ctx: &Context,
+) -> Result<(Verified, ScoresPayload, Vec<[u8; 32]>), VerifyError> {
+    scores_envelope(env)?;
+    match read_lean(env.payload_text()) {
+        Ok((p, lean)) => {
+            let v = verify_read(env, &p, &lean, ctx)?;
+            let hashes = lean.iter().map(|e| e.hash).collect();
+            Ok((v, p, hashes))
+        }
+        // Not canonical: the strict reader says what is wrong (and, were
+        // it to read the payload after all, the owned path decides).
+        Err(_) => {
+            let (v, mut p) = verify_scores(env, ctx)?;
+            let hashes = std::mem::take(&mut p.history)
+                .iter()
+                .map(|e| unhex32(&e.hash).unwrap_or_default())
+                .collect();
+            Ok((v, p, hashes))
+        }
+    }
+}
+
+/// Signer, signature and content of a payload already read.
+fn verify_read(
+    env: &Envelope,
+    p: &ScoresPayload,
+    lean: &[LeanEvent],
+    ctx: &Context,
+) -> Result<Verified, VerifyError> {
+    let signer = scores_signer(p, env, ctx.roster)?;
     let key = super::roster_key(signer)?;
     super::check_signature(env, &key)?;
-    let summary = scores_check(&p, signer, ctx)?;
-    let v = Verified {
+    let summary = scores_check(p, lean, signer, ctx)?;
+    Ok(Verified {
         payload_type: env.payload_type.clone(),
         signer: signer.id.clone(),
         summary,
-    };
-    Ok((v, p))
+    })
+}
+
+/// The chain's checks that its bytes do not make by themselves: every
+/// event by the file's expert, every time well written and none before
+/// the one before it (the seqs are the places, the `prev`s the hashes
+/// before, by reading). Returns the head hash and each event's time in
+/// milliseconds.
+fn check_lean_chain(
+    genesis: [u8; 32],
+    expert: &str,
+    events: &[LeanEvent],
+) -> Result<([u8; 32], Vec<i64>), history::ChainError> {
+    let mut times: Vec<i64> = Vec::with_capacity(events.len());
+    for (i, e) in events.iter().enumerate() {
+        let seq = i as u64 + 1;
+        if e.expert != expert {
+            return Err(history::ChainError::Expert {
+                seq,
+                found: e.expert.to_string(),
+            });
+        }
+        let Some(t) = history::parse_time(&e.time) else {
+            return Err(history::ChainError::Time {
+                seq,
+                malformed: true,
+            });
+        };
+        if times.last().is_some_and(|&last| t < last) {
+            return Err(history::ChainError::Time {
+                seq,
+                malformed: false,
+            });
+        }
+        times.push(t);
+    }
+    Ok((events.last().map_or(genesis, |e| e.hash), times))
 }
 
 fn scores_signer<'r>(
@@ -124,6 +211,7 @@ fn scores_signer<'r>(
 
 fn scores_check(
     p: &ScoresPayload,
+    history: &[LeanEvent],
     signer: &RosterEntry,
     ctx: &Context,
 ) -> Result<String, VerifyError> {
@@ -167,39 +255,38 @@ fn scores_check(
             "payload bundle digest is not 64 lower-case hex digits",
         )
     })?;
-    let head = history::check_linked(&digest, &p.expert.id, &p.history)
+    let genesis = history::genesis(&digest, &p.expert.id);
+    let (head, times) = check_lean_chain(genesis, &p.expert.id, history)
         .map_err(|e| VerifyError::at(Kind::Chain, e.seq(), format!("history: {e}")))?;
     // The chain's check holds the times in order, so the first event made
     // after the file is found by halving.
-    let after = p
-        .history
-        .partition_point(|e| history::parse_time(&e.time) <= Some(created));
-    if let Some(e) = p.history.get(after) {
+    let after = times.partition_point(|&t| t <= created);
+    if let Some(e) = history.get(after) {
+        let seq = after as u64 + 1;
         return Err(VerifyError::at(
             Kind::Format,
-            e.seq,
+            seq,
             format!(
-                "history: seq {}: time {} is after the file was created ({})",
-                e.seq,
+                "history: seq {seq}: time {} is after the file was created ({})",
                 inert_line(&e.time),
                 inert_line(&p.created)
             ),
         ));
     }
     let head_hex = history::hex(&head);
-    if p.head.size != p.history.len() as u64 || p.head.hash != head_hex {
+    if p.head.size != history.len() as u64 || p.head.hash != head_hex {
         return Err(VerifyError::new(
             Kind::Chain,
             format!(
                 "log head says size {} hash {}, the history gives size {} hash {}",
                 p.head.size,
                 inert_line(short_id(&p.head.hash)),
-                p.history.len(),
+                history.len(),
                 short_id(&head_hex)
             ),
         ));
     }
-    let replayed = results(&rubric, &app_ids, &p.history)
+    let replayed = results_lean(&rubric, &app_ids, history)
         .map_err(|r| VerifyError::at(Kind::Replay, r.seq, r.to_string()))?;
     for (got, want) in p.applications.iter().zip(&replayed) {
         if got != want {
@@ -253,17 +340,15 @@ fn scores_check(
             )));
         }
         if let Some(born) = b.created
-            && let Some(e) = p
-                .history
+            && let Some(e) = history
                 .first()
                 .filter(|e| history::parse_time(&e.time) < Some(born))
         {
             return Err(VerifyError::at(
                 Kind::Bundle,
-                e.seq,
+                1,
                 format!(
-                    "history: seq {}: time {} is before {} was created ({})",
-                    e.seq,
+                    "history: seq 1: time {} is before {} was created ({})",
                     inert_line(&e.time),
                     b.path,
                     b.created_text
