@@ -3,6 +3,7 @@
 //! the target; `cargo bench -- NAME` runs the workloads whose name
 //! contains NAME. Results also go to target/bench-results.json.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -610,13 +611,38 @@ fn sorted_files(dir: &Path) -> Vec<std::path::PathBuf> {
 /// /dev/null), returning its wall time in seconds and its peak resident
 /// memory (VmHWM, kB) sampled every 5 ms.
 fn run_timed(args: &[&std::ffi::OsStr], what: &str) -> (f64, u64) {
+    let (wall, peak, _) = run_staged(args, what, None);
+    (wall, peak)
+}
+
+/// [`run_timed`] with `BENCH_VERBOSE` set, its stderr in `log`: the
+/// seconds of each stage the command names (`stage NAME S s ...`).
+fn run_stages(
+    args: &[&std::ffi::OsStr],
+    what: &str,
+    log: &Path,
+) -> (f64, u64, BTreeMap<String, f64>) {
+    run_staged(args, what, Some(log))
+}
+
+fn run_staged(
+    args: &[&std::ffi::OsStr],
+    what: &str,
+    log: Option<&Path>,
+) -> (f64, u64, BTreeMap<String, f64>) {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_panelist"));
+    cmd.args(args).stdout(std::process::Stdio::null());
+    match log {
+        Some(l) => {
+            cmd.env("BENCH_VERBOSE", "1")
+                .stderr(std::fs::File::create(l).expect("log"));
+        }
+        None => {
+            cmd.stderr(std::process::Stdio::null());
+        }
+    }
     let t = Instant::now();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_panelist"))
-        .args(args)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect(what);
+    let mut child = cmd.spawn().expect(what);
     let status_path = format!("/proc/{}/status", child.id());
     let mut peak_kb = 0u64;
     let status = loop {
@@ -639,7 +665,18 @@ fn run_timed(args: &[&std::ffi::OsStr], what: &str) -> (f64, u64) {
         status.code().is_some_and(|c| c < 2),
         "{what} failed: {status}"
     );
-    (wall, peak_kb)
+    let mut stages = BTreeMap::new();
+    if let Some(l) = log {
+        for line in std::fs::read_to_string(l).unwrap_or_default().lines() {
+            let mut w = line.split_whitespace();
+            if let (Some("stage"), Some(name), Some(secs)) = (w.next(), w.next(), w.next())
+                && let Ok(secs) = secs.parse::<f64>()
+            {
+                *stages.entry(name.to_string()).or_insert(0.0) += secs;
+            }
+        }
+    }
+    (wall, peak_kb, stages)
 }
 
 /// The 30 × 1,000 panel: `panelist verify` end to end, and the plain
@@ -709,7 +746,7 @@ fn audit_million(r: &mut Report, dir: &Path) {
         "key_id": sk.verify_key().key_id(),
     }]);
     std::fs::write(&roster, entry.to_string()).expect("roster");
-    let (wall, peak_kb) = run_timed(
+    let (wall, peak_kb, stages) = run_stages(
         &[
             "audit".as_ref(),
             p.as_os_str(),
@@ -717,16 +754,27 @@ fn audit_million(r: &mut Report, dir: &Path) {
             roster.as_os_str(),
         ],
         "audit",
+        &dir.join("audit-stages.log"),
     );
+    let stage = |n: &str| stages.get(n).copied().unwrap_or(f64::NAN);
     let name = "audit working copy of 1,000,000 events";
     r.add(name, "setup s", setup, "s", "setup");
+    r.add(name, "wall s", wall, "s", "report");
     r.add(
         name,
-        "wall s",
-        wall,
+        "open+checks+read s",
+        stage("open+checks") + stage("read"),
         "s",
-        "chain+replay ≤ 1 s, signatures own figure",
+        "report",
     );
+    r.add(
+        name,
+        "chain+replay s",
+        stage("chain") + stage("replay"),
+        "s",
+        "≤ 1 s",
+    );
+    r.add(name, "signatures s", stage("signatures"), "s", "own figure");
     r.add(name, "peak RSS MB", peak_kb as f64 / 1e3, "MB", "");
     r.add(
         name,

@@ -1070,3 +1070,42 @@ fn bad_usage_and_unreadable_inputs_exit_two() {
         .assert_error(&["no key for E09"]);
     assert!(!out.exists());
 }
+
+#[test]
+fn the_signed_file_written_in_pieces_is_the_envelope_byte_for_byte() {
+    // The merge signs and writes its payload piece by piece; the text must
+    // be what signing the whole payload gives, for either algorithm and
+    // for an unsigned draft.
+    let fx = fixture();
+    let bundle = Bundle::open_read(&fx.bundle).expect("bundle");
+    let roster: Vec<RosterEntry> =
+        serde_json::from_str(&std::fs::read_to_string(&fx.roster).expect("roster")).expect("json");
+    let inputs: Vec<InputFile> = ["E01.json", "E04.json", "E05.json", "E06.json"]
+        .iter()
+        .map(|n| fx.input(n))
+        .collect();
+    let merged = panelist::merge::merge_compact(
+        &bundle,
+        &roster,
+        &inputs,
+        &panelist::merge::MergeOptions::default(),
+        "2024-03-05T08:00:00Z",
+        None,
+        &mut |_, _| {},
+    )
+    .expect("merge")
+    .expect("not stopped");
+    assert!(
+        merged.marks.is_some(),
+        "the compact marks are what is written in pieces"
+    );
+    let sm2 = make_key("C09", Alg::Sm2);
+    for key in [None, Some(&fx.chair_key("C01")), Some(&sm2.key)] {
+        let mut pieces = Vec::new();
+        merged
+            .write_signed_text(key, &mut pieces)
+            .expect("written in pieces");
+        let whole = merged.envelope(key).expect("envelope").to_text();
+        assert_eq!(String::from_utf8(pieces).expect("utf-8"), whole);
+    }
+}

@@ -90,3 +90,39 @@ fn xlsx_has_a_sheet_per_direction_in_rank_order() {
     );
     assert_eq!(rows.len() - 1, 2, "26 applications over 13 directions");
 }
+
+#[test]
+fn xlsx_text_longer_than_a_cell_holds_is_cut_and_says_so() {
+    // A spreadsheet cell holds 32,767 UTF-16 units; the files' texts are
+    // not bounded by that (a title from a province's sheet, a panel's
+    // comments joined on one row).
+    let (mut c, agg) = panel();
+    c.applications[0].title = "超长名称".repeat(10_000);
+    let bytes = report::xlsx_bytes(&agg, &c.applications, &c.catalog, &c.rubric, Lang::Zh)
+        .expect("an XLSX in spite of the long text");
+    let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).expect("opens");
+    let mut found = false;
+    for name in wb.sheet_names() {
+        let range = wb.worksheet_range(&name).expect("sheet");
+        for row in range.rows() {
+            if row.get(2).map(|c| c.to_string()) == Some("T-00001".into()) {
+                let title = row[3].to_string();
+                assert!(title.encode_utf16().count() <= 32_767);
+                assert!(title.starts_with("超长名称超长名称"), "{}", &title[..40]);
+                assert!(
+                    title.ends_with("全文见 CSV 与签名文件〕"),
+                    "the cut is said"
+                );
+                found = true;
+            }
+        }
+    }
+    assert!(found, "T-00001 is on a direction sheet");
+    // The CSV keeps the whole text.
+    let csv = report::csv_bytes(&agg, &c.applications, &c.rubric, Lang::Zh);
+    assert!(
+        String::from_utf8(csv)
+            .expect("utf-8")
+            .contains(&"超长名称".repeat(10_000))
+    );
+}

@@ -290,6 +290,9 @@ fn finding_kind(why: &VerifyError) -> &'static str {
 fn audit_working_copy(a: &mut Audit, p: &Path, sha: &str, roster: &[RosterEntry]) -> Option<Wc> {
     let file = p.display().to_string();
     let problems_before = a.problems_of(&file);
+    // With BENCH_VERBOSE, each stage's time on stderr: the chain and the
+    // replay apart from the signatures.
+    let mut stages = crate::merge::stages::Stages::new();
     let b = match Bundle::open_inspect(p) {
         Ok((b, schema)) => {
             for s in schema {
@@ -327,6 +330,7 @@ fn audit_working_copy(a: &mut Audit, p: &Path, sha: &str, roster: &[RosterEntry]
         ),
         Err(e) => a.push(Severity::Problem, "bundle", &file, None, e.to_string()),
     }
+    stages.mark("open+checks");
     let owner = b.owner().ok().flatten();
     // The history is read once: the chain, the signatures and the replay
     // all work on these events.
@@ -337,6 +341,7 @@ fn audit_working_copy(a: &mut Audit, p: &Path, sha: &str, roster: &[RosterEntry]
             (Vec::new(), false)
         }
     };
+    stages.mark("read");
     let mut chain_ok = false;
     let chain = if read {
         b.verify_chain_of(&events)
@@ -354,9 +359,11 @@ fn audit_working_copy(a: &mut Audit, p: &Path, sha: &str, roster: &[RosterEntry]
         ),
         Err(e) => a.push(Severity::Problem, "chain", &file, None, e.to_string()),
     }
+    stages.mark("chain");
     if let Some(o) = &owner {
         audit_event_signatures(a, &file, &b, o, &events, roster);
     }
+    stages.mark("signatures");
     if owner.is_none() && !events.is_empty() {
         a.push(
             Severity::Problem,
@@ -387,6 +394,7 @@ fn audit_working_copy(a: &mut Audit, p: &Path, sha: &str, roster: &[RosterEntry]
             Err((seq, r)) => a.push(Severity::Problem, "replay", &file, Some(seq), r.to_string()),
         }
     }
+    stages.mark("replay");
     let head = events.last().map(|e| e.hash.clone());
     a.files.push(FileSummary {
         file: file.clone(),

@@ -10,6 +10,7 @@ use rust_xlsxwriter::{Format, Workbook};
 use crate::domain::national::{Basis, Status};
 use crate::domain::text::inert_line;
 use crate::formats::combined::{CombinedEntry, CombinedPayload};
+use crate::merge::report::put;
 use crate::merge::report::{SignedMark, defuse};
 use crate::support::lang::Lang;
 
@@ -239,7 +240,7 @@ impl People<'_> {
                     let c = c as u16;
                     match cell {
                         Cell::Text(s) => {
-                            ws.write_string(row, c, s)?;
+                            put(ws, lang, row, c, s)?;
                         }
                         Cell::Num(s) => {
                             ws.write_number_with_format(row, c, s.parse().unwrap_or(0.0), &num)?;
@@ -263,10 +264,10 @@ impl People<'_> {
                 let row = r as u32 + 1;
                 ws.write_number(row, 0, (r + 1) as f64)?;
                 for (c, s) in cells.iter().enumerate().skip(1) {
-                    ws.write_string(row, c as u16, s)?;
+                    put(ws, lang, row, c as u16, s)?;
                 }
             }
-            ws.write_string(rows.len() as u32 + 1, 0, notice_note(lang))?;
+            put(ws, lang, rows.len() as u32 + 1, 0, notice_note(lang))?;
         }
         {
             let ws = wb.add_worksheet();
@@ -289,11 +290,17 @@ impl People<'_> {
                     .map(|&i| inert_line(p.panel_name(i)))
                     .collect();
                 let apps: Vec<String> = f.apps.iter().map(|a| inert_line(&a.id)).collect();
-                ws.write_string(r, 0, &f.rule)?;
-                ws.write_string(r, 1, panels.join(lang.pick("、", ", ")))?;
-                ws.write_string(r, 2, apps.join(lang.pick("、", ", ")))?;
-                ws.write_string(r, 3, inert_line(lang.pick(&f.detail_zh, &f.detail_en)))?;
-                ws.write_string(r, 4, inert_line(&f.source))?;
+                put(ws, lang, r, 0, &f.rule)?;
+                put(ws, lang, r, 1, panels.join(lang.pick("、", ", ")))?;
+                put(ws, lang, r, 2, apps.join(lang.pick("、", ", ")))?;
+                put(
+                    ws,
+                    lang,
+                    r,
+                    3,
+                    inert_line(lang.pick(&f.detail_zh, &f.detail_en)),
+                )?;
+                put(ws, lang, r, 4, inert_line(&f.source))?;
                 r += 1;
             }
             r += 1;
@@ -301,10 +308,10 @@ impl People<'_> {
             r += 1;
             for t in &p.ties {
                 let apps: Vec<String> = t.apps.iter().map(|a| inert_line(&a.id)).collect();
-                ws.write_string(r, 0, p.direction_name(t.direction, lang, false))?;
+                put(ws, lang, r, 0, p.direction_name(t.direction, lang, false))?;
                 ws.write_number(r, 1, f64::from(t.rank))?;
                 ws.write_number(r, 2, f64::from(t.places_left))?;
-                ws.write_string(r, 3, apps.join(lang.pick("、", ", ")))?;
+                put(ws, lang, r, 3, apps.join(lang.pick("、", ", ")))?;
                 r += 1;
             }
         }

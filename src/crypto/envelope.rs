@@ -363,6 +363,25 @@ impl Envelope {
     /// whole, and (being only `A–Z a–z 0–9 + / =`) is not passed through
     /// the inert string writer.
     pub fn write_text<W: std::io::Write>(&self, w: &mut W) -> std::io::Result<()> {
+        self.write_text_with(w, &mut |w| {
+            let mut buf = String::with_capacity(64 * 1024);
+            // Whole groups of three bytes per piece: no padding in between.
+            for piece in self.payload.chunks(48 * 1024) {
+                buf.clear();
+                STANDARD.encode_string(piece, &mut buf);
+                w.write_all(buf.as_bytes())?;
+            }
+            Ok(())
+        })
+    }
+
+    /// [`Envelope::write_text`] with the payload's base64 written by
+    /// `payload` (for a payload given in pieces, not held in `self`).
+    pub fn write_text_with<W: std::io::Write>(
+        &self,
+        w: &mut W,
+        payload: &mut dyn FnMut(&mut W) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
         let wire = Wire {
             payload: String::new(),
             payload_type: self.payload_type.clone(),
@@ -378,13 +397,7 @@ impl Envelope {
             .map(|i| i + SLOT.len())
             .ok_or_else(|| std::io::Error::other("no payload in the envelope"))?;
         w.write_all(&frame.as_bytes()[..at])?;
-        let mut buf = String::with_capacity(64 * 1024);
-        // Whole groups of three bytes per piece: no padding in between.
-        for piece in self.payload.chunks(48 * 1024) {
-            buf.clear();
-            STANDARD.encode_string(piece, &mut buf);
-            w.write_all(buf.as_bytes())?;
-        }
+        payload(w)?;
         w.write_all(&frame.as_bytes()[at..])?;
         w.write_all(b"\n")
     }

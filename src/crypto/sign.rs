@@ -249,6 +249,10 @@ pub struct SecretKey {
     public: VerifyKey,
 }
 
+/// A message given piece by piece: each call gives every piece, in
+/// order, to the sink ([`SecretKey::sign_pieces`]).
+pub type Feed<'a> = dyn Fn(&mut dyn FnMut(&[u8])) + 'a;
+
 impl std::fmt::Debug for SecretKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SecretKey")
@@ -323,6 +327,38 @@ impl SecretKey {
     /// The 32 secret bytes, for sealing into a key file only.
     pub(crate) fn secret_bytes(&self) -> &[u8; 32] {
         &self.secret
+    }
+
+    /// Signs the message `feed` gives piece by piece to its sink (the same
+    /// pieces each time it is called): the signature [`SecretKey::sign`]
+    /// makes of the pieces joined. Ed25519 reads the message twice (the
+    /// nonce, then the challenge: RFC 8032 §5.1.6), so a message of a
+    /// hundred megabytes need not be held; SM2 gathers the pieces once.
+    pub fn sign_pieces(&self, feed: &Feed) -> Result<Vec<u8>, SigError> {
+        match self.alg {
+            Alg::Ed25519 => {
+                use ed25519_dalek::hazmat::{ExpandedSecretKey, raw_sign_byupdate};
+                use sha2::Digest as _;
+                // Zeroed on drop, as the signing key is.
+                let esk = ExpandedSecretKey::from(&*self.secret);
+                let vk = ed25519_dalek::VerifyingKey::from(&esk);
+                let sig = raw_sign_byupdate::<sha2::Sha512, _>(
+                    &esk,
+                    |d| {
+                        feed(&mut |piece| d.update(piece));
+                        Ok(())
+                    },
+                    &vk,
+                )
+                .map_err(|_| SigError::Signing)?;
+                Ok(sig.to_bytes().to_vec())
+            }
+            Alg::Sm2 => {
+                let mut msg = Vec::new();
+                feed(&mut |piece| msg.extend_from_slice(piece));
+                self.sign(&msg)
+            }
+        }
     }
 
     /// Signs `msg`: 64 bytes (Ed25519 `R ‖ S`, or SM2 raw `r ‖ s`).

@@ -190,6 +190,15 @@ fn is_stacking_mark(ch: char) -> bool {
     )
 }
 
+/// Characters common in the panel's texts that are certainly assigned,
+/// visible and not combining: printable ASCII, the CJK punctuation before
+/// the ideographic tone marks, the CJK unified ideographs, the fullwidth
+/// ASCII forms. [`inert`] keeps them without looking them up (a test
+/// checks each against the lookups).
+fn plainly_visible(ch: char) -> bool {
+    matches!(ch, ' '..='~' | '\u{3001}'..='\u{3029}' | '\u{4E00}'..='\u{9FFF}' | '\u{FF01}'..='\u{FF5E}')
+}
+
 /// Replaces every control, bidi or invisible character with a visible,
 /// harmless placeholder. Tabs become four spaces; line feeds are kept when
 /// `keep_newlines`, otherwise shown as `⏎`. Carriage returns are shown.
@@ -205,7 +214,18 @@ pub fn inert(s: &str, keep_newlines: bool) -> String {
             *dropped = 0;
         }
     };
+    // Most text is printable ASCII throughout: one scan, one copy.
+    if s.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        out.push_str(s);
+        return out;
+    }
     for ch in s.chars() {
+        if plainly_visible(ch) {
+            flush(&mut out, &mut dropped);
+            marks = 0;
+            out.push(ch);
+            continue;
+        }
         if is_stacking_mark(ch) && !is_dangerous(ch) {
             marks += 1;
             if marks > MAX_MARKS_PER_CELL {
@@ -248,6 +268,31 @@ pub fn inert_path(p: &std::path::Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plainly_visible_characters_are_what_the_lookups_say() {
+        let mut n = 0;
+        for ch in (0..=0x10FFFF)
+            .filter_map(char::from_u32)
+            .filter(|&c| plainly_visible(c))
+        {
+            assert!(!is_dangerous(ch), "{ch:?} is dangerous");
+            assert!(!is_stacking_mark(ch), "{ch:?} stacks");
+            assert!(!is_invisible(ch), "{ch:?} is invisible");
+            assert!(!ch.is_control(), "{ch:?} is a control");
+            n += 1;
+        }
+        assert!(n > 20_000, "{n}");
+        // After a run of marks cut short, a plain character starts anew.
+        let s = format!("e{}x\u{0301}", "\u{0301}".repeat(6));
+        assert_eq!(
+            inert_line(&s),
+            "e\u{0301}\u{0301}\u{0301}\u{0301}<+2 marks>x\u{0301}"
+        );
+        assert_eq!(inert_line("评审 ok\u{202e}"), "评审 ok<U+202E>");
+        assert_eq!(inert_line("plain, ascii\tend"), "plain, ascii    end");
+        assert_eq!(inert_line("plain, ascii"), "plain, ascii");
+    }
 
     #[test]
     fn at_least_agrees_with_the_count() {

@@ -201,30 +201,62 @@ pub fn write_payload(
     marks: &Marks,
     out: &mut Vec<u8>,
 ) -> Result<(), String> {
-    let n = payload.applications.len();
-    if payload.applications.iter().any(|a| !a.by_expert.is_empty()) {
-        return Err("the payload's applications already carry marks".into());
+    let pieces = Pieces::of(payload, marks)?;
+    out.reserve(pieces.size());
+    pieces.each(&mut |piece| out.extend_from_slice(piece))
+}
+
+/// A merged payload's canonical bytes as pieces: the payload's own JCS
+/// bytes without marks, and each application's marks written into its
+/// empty `by_expert` array as they are given out — so the bytes can be
+/// signed and written without being held whole.
+pub struct Pieces<'a> {
+    bare: Vec<u8>,
+    rows: usize,
+    marks: &'a Marks,
+}
+
+impl<'a> Pieces<'a> {
+    pub fn of(payload: &MergedPayload, marks: &'a Marks) -> Result<Pieces<'a>, String> {
+        if payload.applications.iter().any(|a| !a.by_expert.is_empty()) {
+            return Err("the payload's applications already carry marks".into());
+        }
+        Ok(Pieces {
+            bare: crate::crypto::jcs::to_vec(payload).map_err(|e| e.to_string())?,
+            rows: payload.applications.len(),
+            marks,
+        })
     }
-    let bare = crate::crypto::jcs::to_vec(payload).map_err(|e| e.to_string())?;
-    out.reserve(bare.len() + (0..n).map(|r| marks.size(r)).sum::<usize>());
-    // Only applications have a `by_expert` member, and `,"` never occurs
-    // inside a string written JCS (a quote there is escaped): the arrays
-    // found are the applications', in order.
-    const EMPTY: &[u8] = b",\"by_expert\":[]";
-    let mut rest = &bare[..];
-    for row in 0..n {
-        let at = memchr::memmem::find(rest, EMPTY)
-            .ok_or_else(|| "the payload's writer left out an array of marks".to_string())?;
-        let cut = at + EMPTY.len() - 1;
-        out.extend_from_slice(&rest[..cut]);
-        marks.write(row, out);
-        rest = &rest[cut..];
+
+    /// The payload's length in bytes.
+    pub fn size(&self) -> usize {
+        self.bare.len() + (0..self.rows).map(|r| self.marks.size(r)).sum::<usize>()
     }
-    if memchr::memmem::find(rest, EMPTY).is_some() {
-        return Err("the payload has more arrays of marks than applications".into());
+
+    /// Gives the payload's bytes, in order, to `sink`.
+    pub fn each(&self, sink: &mut dyn FnMut(&[u8])) -> Result<(), String> {
+        // Only applications have a `by_expert` member, and `,"` never occurs
+        // inside a string written JCS (a quote there is escaped): the arrays
+        // found are the applications', in order.
+        const EMPTY: &[u8] = b",\"by_expert\":[]";
+        let mut rest = &self.bare[..];
+        let mut row_bytes = Vec::new();
+        for row in 0..self.rows {
+            let at = memchr::memmem::find(rest, EMPTY)
+                .ok_or_else(|| "the payload's writer left out an array of marks".to_string())?;
+            let cut = at + EMPTY.len() - 1;
+            sink(&rest[..cut]);
+            row_bytes.clear();
+            self.marks.write(row, &mut row_bytes);
+            sink(&row_bytes);
+            rest = &rest[cut..];
+        }
+        if memchr::memmem::find(rest, EMPTY).is_some() {
+            return Err("the payload has more arrays of marks than applications".into());
+        }
+        sink(rest);
+        Ok(())
     }
-    out.extend_from_slice(rest);
-    Ok(())
 }
 #[cfg(test)]
 mod tests {

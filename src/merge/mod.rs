@@ -178,6 +178,78 @@ impl Merged {
         built.map_err(|e| anyhow::anyhow!("cannot build the payload: {e}"))
     }
 
+    /// Writes the signed file's text to `w`: the text of
+    /// [`Merged::envelope`], byte for byte, the payload given in pieces
+    /// ([`marks::Pieces`]) — signed, encoded and written as it is built,
+    /// never held whole.
+    pub fn write_signed_text<W: std::io::Write>(
+        &self,
+        key: Option<&crate::crypto::sign::SecretKey>,
+        w: &mut W,
+    ) -> Result<()> {
+        use crate::crypto::envelope::{EnvSignature, EnvelopeError, MERGED_TYPE};
+        use base64::Engine as _;
+        use base64::engine::general_purpose::STANDARD;
+        let Some(m) = &self.marks else {
+            return Ok(self.envelope(key)?.write_text(w)?);
+        };
+        let cannot = |e: String| anyhow::anyhow!("cannot build the payload: {e}");
+        let pieces = marks::Pieces::of(&self.payload, m).map_err(cannot)?;
+        let len = pieces.size();
+        let signatures = match key {
+            None => Vec::new(),
+            Some(k) => {
+                let prefix = format!("DSSEv1 {} {MERGED_TYPE} {len} ", MERGED_TYPE.len());
+                let failed = std::cell::RefCell::new(None);
+                let given = std::cell::Cell::new(0usize);
+                let sig = k
+                    .sign_pieces(&|sink| {
+                        sink(prefix.as_bytes());
+                        given.set(0);
+                        let each = pieces.each(&mut |piece| {
+                            given.set(given.get() + piece.len());
+                            sink(piece)
+                        });
+                        if let Err(e) = each {
+                            *failed.borrow_mut() = Some(e);
+                        }
+                    })
+                    .map_err(|e| anyhow::anyhow!("{}", EnvelopeError::Sign(e)))?;
+                if let Some(e) = failed.take() {
+                    return Err(cannot(e));
+                }
+                if given.get() != len {
+                    return Err(cannot(format!("{} bytes for {len}", given.get())));
+                }
+                vec![EnvSignature {
+                    keyid: k.verify_key().key_id(),
+                    sig: STANDARD.encode(sig),
+                }]
+            }
+        };
+        let env = Envelope {
+            payload_type: MERGED_TYPE.into(),
+            payload: Vec::new(),
+            signatures,
+        };
+        env.write_text_with(w, &mut |w| {
+            use std::io::Write as _;
+            let mut enc = base64::write::EncoderWriter::new(w, &STANDARD);
+            let mut written = Ok(());
+            pieces
+                .each(&mut |piece| {
+                    if written.is_ok() {
+                        written = enc.write_all(piece);
+                    }
+                })
+                .map_err(std::io::Error::other)?;
+            written?;
+            enc.finish()?;
+            Ok(())
+        })?;
+        Ok(())
+    }
+
     /// The signed envelope (unsigned without a key). The payload is
     /// written after room for the signed prefix (PAE), so the signature is
     /// taken over one buffer and no second copy of a payload of a hundred
@@ -236,8 +308,24 @@ struct Candidate {
     sheet: Column,
     /// The verified history's event hashes, in order. Each commits to its
     /// event and every one before it, so comparing hashes compares
-    /// histories.
+    /// histories. Kept only for an expert with more than one file (read
+    /// again then, [`Candidate::reread_hashes`]): most experts hand in one,
+    /// and 300 histories' hashes are tens of megabytes.
     hashes: Vec<[u8; 32]>,
+}
+
+impl Candidate {
+    /// Reads the file again for its history's hashes: the same bytes as
+    /// verified (by SHA-256), verified again.
+    fn reread_hashes(&mut self, f: &InputFile, ctx: &Context) -> std::result::Result<(), String> {
+        let data = f.data()?;
+        if hex(&Sha256::digest(&data)) != self.sha256 {
+            return Err("changed while the merge read it; merge again".into());
+        }
+        let (_, _, hashes) = check_bytes(&data, ctx).map_err(|e| e.message)?;
+        self.hashes = hashes;
+        Ok(())
+    }
 }
 
 /// How two verified histories of one expert relate.
@@ -610,7 +698,7 @@ pub fn merge_compact(
         .collect();
     let row = |id: &str| rows.get(id).copied();
     let rubric = &bundle.rubric;
-    type Kept = (String, ScoresPayload, Column, Vec<[u8; 32]>);
+    type Kept = (String, ScoresPayload, Column);
     type Checked = (String, std::result::Result<Kept, (String, Option<String>)>);
     let mut results: Vec<Option<Checked>> = crate::support::par::map_indexed(
         inputs,
@@ -621,7 +709,7 @@ pub fn merge_compact(
             };
             let sha = hex(&Sha256::digest(&data));
             let r = check_bytes(&data, &ctx)
-                .map(|(summary, mut p, hashes)| {
+                .map(|(summary, mut p, _hashes)| {
                     // The sheet compact as soon as it is verified; the
                     // payload's applications and history are let go.
                     let sheet = column_from(
@@ -631,7 +719,7 @@ pub fn merge_compact(
                         &row,
                         rubric,
                     );
-                    (summary, p, sheet, hashes)
+                    (summary, p, sheet)
                 })
                 .map_err(|e| (e.message, named_expert(&data, roster)));
             Some((sha, r))
@@ -660,7 +748,7 @@ pub fn merge_compact(
             r.map_err(|m| (NoteKind::Skipped, m))
         };
         match checked {
-            Ok((summary, p, sheet, hashes)) => {
+            Ok((summary, p, sheet)) => {
                 notes.push(Note {
                     kind: NoteKind::Ok,
                     file: f.name.clone(),
@@ -672,7 +760,7 @@ pub fn merge_compact(
                     sha256: sha,
                     p,
                     sheet,
-                    hashes,
+                    hashes: Vec::new(),
                 });
             }
             Err((NoteKind::Duplicate, (text, _))) => {
@@ -717,6 +805,18 @@ pub fn merge_compact(
     }
     let mut chosen: Vec<Candidate> = Vec::new();
     for (expert, mut files) in by_expert {
+        if files.len() > 1 {
+            let mut unread = false;
+            for c in &mut files {
+                if let Err(why) = c.reread_hashes(&inputs[c.pos], &ctx) {
+                    problems.push(format!("BAD {}  {}", c.name, inert_line(&why)));
+                    unread = true;
+                }
+            }
+            if unread {
+                continue;
+            }
+        }
         // Longest history first; among equal ones the later export, then
         // the later input.
         files.sort_by(|a, b| {
@@ -1417,10 +1517,10 @@ impl Request<'_> {
 
     /// Builds the signed result and the people's files, then writes them
     /// (every file is built before any is renamed into place). The signed
-    /// file is written first, beside its target, as it is encoded (its
-    /// SHA-256 taken on the way, for the people's files to carry), so the
-    /// whole text of a result of a hundred megabytes is never held; its
-    /// payload bytes are let go before the people's files are built.
+    /// file is written beside its target as it is encoded (its SHA-256
+    /// taken on the way, for the people's files to carry), so the whole
+    /// text of a result of a hundred megabytes is never held; the people's
+    /// files are built beside it and finished with its SHA-256.
     pub fn write(
         &self,
         prep: &Prepared,
@@ -1428,8 +1528,78 @@ impl Request<'_> {
         lang: crate::support::lang::Lang,
     ) -> Result<()> {
         let mut stages = stages::Stages::new();
-        let env = merged.envelope(prep.key.as_ref().map(|k| &k.key))?;
-        stages.mark("payload+sign");
+        let apps = prep.bundle.applications()?;
+        let people = report::People {
+            agg: &merged.aggregate,
+            apps: &apps,
+            catalog: &prep.bundle.catalog,
+            rubric: &prep.bundle.rubric,
+            lang,
+            payload: &merged.payload,
+            marks: merged.marks.as_ref(),
+        };
+        // The people's files are built on their own threads while the
+        // signed file is encoded, signed and written; each waits for the
+        // signed file's SHA-256 only to finish. They only read the
+        // aggregate and the payload.
+        let (to_csv, csv_mark) = std::sync::mpsc::channel::<report::SignedMark>();
+        let (to_xlsx, xlsx_mark) = std::sync::mpsc::channel::<report::SignedMark>();
+        let (json, csv, xlsx) = std::thread::scope(|sc| {
+            use crate::support::fs::stage;
+            let xlsx = self.xlsx.map(|target| {
+                sc.spawn(move || {
+                    stage(target, |w| {
+                        people.write_xlsx(w, move || xlsx_mark.recv().ok())
+                    })
+                })
+            });
+            let csv = self.csv.map(|target| {
+                sc.spawn(move || {
+                    stage(target, |w| {
+                        people.write_csv(w, move || csv_mark.recv().ok())
+                    })
+                })
+            });
+            let json = self.write_signed(prep, merged, &mut stages);
+            if let Ok((_, mark)) = &json {
+                // A thread that has ended has nothing to finish.
+                let _ = to_csv.send(mark.clone());
+                let _ = to_xlsx.send(mark.clone());
+            }
+            drop((to_csv, to_xlsx));
+            let csv = csv.map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+            stages.mark("csv");
+            let xlsx = xlsx.map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+            stages.mark("xlsx");
+            (json, csv, xlsx)
+        });
+        // The signed file's error first: without it the others stop.
+        let (json_tmp, _) = json?;
+        let csv = csv.transpose()?;
+        let xlsx = xlsx.transpose()?;
+        // The people's files are renamed into place first and the signed
+        // file last: a merge stopped part-way leaves people's files that
+        // name a signed file which is not beside them, and `panelist
+        // verify` says so.
+        for (tmp, target) in [(csv, self.csv), (xlsx, self.xlsx)] {
+            if let (Some(tmp), Some(target)) = (tmp, target) {
+                tmp.commit(target)?;
+            }
+        }
+        stages.mark("write set");
+        json_tmp.commit(self.output)?;
+        stages.mark("commit json");
+        Ok(())
+    }
+
+    /// The signed file, written beside its target (not yet in place), and
+    /// its SHA-256 taken on the way.
+    fn write_signed(
+        &self,
+        prep: &Prepared,
+        merged: &Merged,
+        stages: &mut stages::Stages,
+    ) -> Result<(crate::support::fs::TempPath, report::SignedMark)> {
         let json_tmp = crate::support::fs::TempPath::beside(self.output);
         let cannot = || format!("cannot write {}", self.output.display());
         let file = std::fs::OpenOptions::new()
@@ -1453,8 +1623,9 @@ impl Request<'_> {
                 sha: Sha256::new(),
             },
         );
-        env.write_text(&mut out).with_context(cannot)?;
-        drop(env);
+        merged
+            .write_signed_text(prep.key.as_ref().map(|k| &k.key), &mut out)
+            .with_context(cannot)?;
         // Synced when it is renamed into place (`TempPath::commit`).
         let hashing = out
             .into_inner()
@@ -1464,43 +1635,7 @@ impl Request<'_> {
             sha256: hex(&hashing.sha.finalize()),
         };
         stages.mark("json write");
-        let apps = prep.bundle.applications()?;
-        let people = report::People {
-            agg: &merged.aggregate,
-            apps: &apps,
-            catalog: &prep.bundle.catalog,
-            rubric: &prep.bundle.rubric,
-            lang,
-            signed: &signed,
-            payload: &merged.payload,
-            marks: merged.marks.as_ref(),
-        };
-        // Two threads: both only read the aggregate and the payload.
-        let (csv, xlsx) = std::thread::scope(|sc| {
-            let xlsx = self.xlsx.map(|_| sc.spawn(|| people.xlsx_bytes()));
-            let csv = self.csv.map(|_| people.csv_bytes());
-            stages.mark("csv");
-            let xlsx = xlsx.map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
-            (csv, xlsx.transpose())
-        });
-        let xlsx = xlsx?;
-        stages.mark("xlsx");
-        // The people's files are renamed into place first and the signed
-        // file last: a merge stopped part-way leaves people's files that
-        // name a signed file which is not beside them, and `panelist
-        // verify` says so.
-        let mut set: Vec<(&std::path::Path, &[u8])> = Vec::new();
-        if let (Some(p), Some(b)) = (self.csv, &csv) {
-            set.push((p, b));
-        }
-        if let (Some(p), Some(b)) = (self.xlsx, &xlsx) {
-            set.push((p, b));
-        }
-        crate::support::fs::write_set(&set)?;
-        stages.mark("write set");
-        json_tmp.commit(self.output)?;
-        stages.mark("commit json");
-        Ok(())
+        Ok((json_tmp, signed))
     }
 }
 

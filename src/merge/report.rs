@@ -316,11 +316,25 @@ pub fn defuse(s: &str) -> std::borrow::Cow<'_, str> {
 }
 
 fn csv_field(s: &str) -> String {
+    let mut out = String::new();
+    push_csv_field(&mut out, s);
+    out
+}
+
+/// Appends `s` as one CSV field: defused, quoted when it must be.
+fn push_csv_field(out: &mut String, s: &str) {
     let s = defuse(s);
     if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
+        out.push('"');
+        for (i, part) in s.split('"').enumerate() {
+            if i > 0 {
+                out.push_str("\"\"");
+            }
+            out.push_str(part);
+        }
+        out.push('"');
     } else {
-        s.to_string()
+        out.push_str(&s);
     }
 }
 
@@ -341,6 +355,12 @@ impl SignedMark {
 
 /// The people's files of one merged result, built for the signed file
 /// they belong to.
+///
+/// The signed file's SHA-256 is known only once it is written; each
+/// file is built while it is, and asks for the mark (`mark`) only at the
+/// end: the CSV's last row, the XLSX's summary cell and properties.
+/// Without a mark (the signed file could not be written) there is no
+/// file.
 #[derive(Clone, Copy)]
 pub struct People<'a> {
     pub agg: &'a Aggregate,
@@ -348,7 +368,6 @@ pub struct People<'a> {
     pub catalog: &'a Catalog,
     pub rubric: &'a Rubric,
     pub lang: Lang,
-    pub signed: &'a SignedMark,
     /// The signed payload: comments, findings, missing experts.
     pub payload: &'a MergedPayload,
     /// The payload's marks when kept compact ([`super::Merged::marks`]).
@@ -356,15 +375,31 @@ pub struct People<'a> {
 }
 
 impl People<'_> {
-    /// The CSV, its last row the signed file's SHA-256.
-    pub fn csv_bytes(&self) -> Vec<u8> {
-        csv_with(
+    /// Writes the CSV, its last row the signed file's SHA-256.
+    pub fn write_csv(
+        &self,
+        w: &mut dyn std::io::Write,
+        mark: impl FnOnce() -> Option<SignedMark>,
+    ) -> Result<()> {
+        let width = csv_with(
+            w,
             self.agg,
             self.apps,
             self.rubric,
             self.lang,
-            Some((self.signed, self.published())),
-        )
+            Some(self.published()),
+        )?;
+        let m = mark().context("the signed file was not written")?;
+        // A last row as wide as the others, so that CSV readers which
+        // insist on one width read it too.
+        let mut row = vec![
+            crate::verify::set::label(self.lang.is_zh()).to_string(),
+            m.sha256,
+        ];
+        row.resize(width.max(2), String::new());
+        w.write_all(row.join(",").as_bytes())?;
+        w.write_all(b"\r\n")?;
+        Ok(())
     }
 
     fn published(&self) -> Published<'_> {
@@ -374,39 +409,55 @@ impl People<'_> {
         }
     }
 
-    /// The XLSX, the signed file's SHA-256 in its summary sheet and its
-    /// document properties.
-    pub fn xlsx_bytes(&self) -> Result<Vec<u8>> {
-        xlsx_with(
+    /// Writes the XLSX, the signed file's SHA-256 in its summary sheet and
+    /// its document properties.
+    pub fn write_xlsx(
+        &self,
+        w: &mut (dyn std::io::Write + Send),
+        mark: impl FnOnce() -> Option<SignedMark>,
+    ) -> Result<()> {
+        let lang = self.lang;
+        let (mut wb, row) = xlsx_with(
             self.agg,
             self.apps,
             self.catalog,
             self.rubric,
-            self.lang,
-            Some((self.signed, self.published())),
-        )
+            lang,
+            Some(self.published()),
+        )?;
+        let m = mark().context("the signed file was not written")?;
+        let props = rust_xlsxwriter::DocProperties::new()
+            .set_custom_property(crate::verify::set::XLSX_PROPERTY, m.sha256.as_str());
+        wb.set_properties(&props);
+        let bold = Format::new().set_bold();
+        let ws = wb.worksheet_from_index(0)?;
+        ws.write_string_with_format(row, 0, crate::verify::set::label(lang.is_zh()), &bold)?;
+        ws.write_string(row, 1, &m.sha256)?;
+        wb.save_to_writer(w).context("building the XLSX workbook")
     }
 }
 
 /// The CSV bytes: BOM, header, one row per application (no mark: see
 /// [`People::csv_bytes`]).
 pub fn csv_bytes(agg: &Aggregate, apps: &[Application], rubric: &Rubric, lang: Lang) -> Vec<u8> {
-    csv_with(agg, apps, rubric, lang, None)
+    let mut out = Vec::new();
+    // Writing to memory does not fail.
+    let _ = csv_with(&mut out, agg, apps, rubric, lang, None);
+    out
 }
 
+/// Writes the CSV without a mark, row by row; returns its width in
+/// fields.
 fn csv_with(
+    w: &mut dyn std::io::Write,
     agg: &Aggregate,
     apps: &[Application],
     rubric: &Rubric,
     lang: Lang,
-    signed: Option<(&SignedMark, Published)>,
-) -> Vec<u8> {
-    let (mark, src) = (signed.map(|x| x.0), signed.map(|x| x.1));
+    src: Option<Published>,
+) -> std::io::Result<usize> {
     let payload = src.map(|s| s.payload);
-    // Sized once: the comments are most of it, and a text of tens of
-    // megabytes that grows by doubling is copied each time (room reserved
-    // and never written costs no memory).
-    let mut out = String::with_capacity(csv_room(agg, src.as_ref()));
+    let mut out = String::new();
     out.push('\u{feff}');
     let h: Vec<String> = headers(rubric, lang).iter().map(|s| csv_field(s)).collect();
     let width = h.len();
@@ -414,45 +465,28 @@ fn csv_with(
     out.push_str("\r\n");
     for rows in ordered(agg, apps, payload).values() {
         for row in rows {
-            let cells: Vec<String> = row_cells(row, src.as_ref(), agg, rubric, lang)
-                .into_iter()
-                .map(|c| match c {
-                    Cell::Text(s) => csv_field(&s),
-                    Cell::Num(s) => s,
-                    Cell::Int(i) => i.to_string(),
-                    Cell::Empty => String::new(),
-                })
-                .collect();
-            out.push_str(&cells.join(","));
+            w.write_all(out.as_bytes())?;
+            out.clear();
+            let cells = row_cells(row, src.as_ref(), agg, rubric, lang);
+            for (i, c) in cells.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                match c {
+                    Cell::Text(s) => push_csv_field(&mut out, &s),
+                    Cell::Num(s) => out.push_str(&s),
+                    Cell::Int(i) => {
+                        use std::fmt::Write as _;
+                        let _ = write!(out, "{i}");
+                    }
+                    Cell::Empty => {}
+                }
+            }
             out.push_str("\r\n");
         }
     }
-    if let Some(m) = mark {
-        // A last row as wide as the others, so that CSV readers which
-        // insist on one width read it too.
-        let mut row = vec![
-            crate::verify::set::label(lang.is_zh()).to_string(),
-            m.sha256.clone(),
-        ];
-        row.resize(width.max(2), String::new());
-        out.push_str(&row.join(","));
-        out.push_str("\r\n");
-    }
-    out.into_bytes()
-}
-
-/// Room for the CSV: a few kilobytes an application and twice the
-/// comments (inert text and quoting lengthen some).
-fn csv_room(agg: &Aggregate, src: Option<&Published>) -> usize {
-    let mut comments = 0;
-    if let Some(src) = src {
-        for (i, a) in src.payload.applications.iter().enumerate() {
-            src.each_mark(i, a, &mut |expert, _, comment| {
-                comments += expert.len() + comment.len() + 16;
-            });
-        }
-    }
-    agg.applications.len() * 4096 + 2 * comments + 4096
+    w.write_all(out.as_bytes())?;
+    Ok(width)
 }
 
 fn sheet_name(code: u32, catalog: &Catalog, lang: Lang) -> String {
@@ -476,12 +510,66 @@ fn header_row(ws: &mut Worksheet, row: u32, titles: &[String], bold: &Format) ->
     Ok(())
 }
 
-fn write_row(ws: &mut Worksheet, row: u32, cells: Vec<Cell>, num: &Format) -> Result<()> {
+/// Excel's most characters in a cell, in UTF-16 code units.
+const CELL_MAX: usize = 32_767;
+
+/// Text for one cell: text longer than a cell holds is cut at a
+/// character and says so (the CSV and the signed file keep all of it).
+fn cell_text(mut s: String, lang: Lang) -> String {
+    // No character takes more UTF-16 units than UTF-8 bytes.
+    if s.len() <= CELL_MAX {
+        return s;
+    }
+    if s.encode_utf16().count() <= CELL_MAX {
+        return s;
+    }
+    let note = cut_note(lang);
+    let room = CELL_MAX - note.encode_utf16().count();
+    let (mut used, mut end) = (0, 0);
+    for (i, ch) in s.char_indices() {
+        if used + ch.len_utf16() > room {
+            break;
+        }
+        used += ch.len_utf16();
+        end = i + ch.len_utf8();
+    }
+    s.truncate(end);
+    s.push_str(note);
+    s
+}
+
+/// What ends a text cut at the cell limit.
+fn cut_note(lang: Lang) -> &'static str {
+    lang.pick(
+        "……〔超出单元格上限，全文见 CSV 与签名文件〕",
+        "… [cut at the cell limit; the whole text is in the CSV and the signed file]",
+    )
+}
+
+/// Writes a text cell, cut to what a cell holds ([`cell_text`]).
+pub(crate) fn put(
+    ws: &mut Worksheet,
+    lang: Lang,
+    row: u32,
+    col: u16,
+    s: impl Into<String>,
+) -> std::result::Result<(), rust_xlsxwriter::XlsxError> {
+    ws.write_string(row, col, cell_text(s.into(), lang))?;
+    Ok(())
+}
+
+fn write_row(
+    ws: &mut Worksheet,
+    lang: Lang,
+    row: u32,
+    cells: Vec<Cell>,
+    num: &Format,
+) -> Result<()> {
     for (col, c) in cells.into_iter().enumerate() {
         let col = col as u16;
         match c {
             Cell::Text(s) => {
-                ws.write_string(row, col, s)?;
+                put(ws, lang, row, col, s)?;
             }
             Cell::Num(s) => {
                 let v: f64 = s.parse().unwrap_or(0.0);
@@ -510,7 +598,7 @@ fn summary_people(
     ws.write_string_with_format(r, 0, l("缺席的名单专家", "Roster experts missing"), bold)?;
     r += 1;
     if p.missing.is_empty() {
-        ws.write_string(r, 0, l("无", "none"))?;
+        put(ws, lang, r, 0, l("无", "none"))?;
         r += 1;
     } else {
         header_row(
@@ -531,10 +619,10 @@ fn summary_people(
                 "left-out" => l("给出的文件均未采用", "every file given was left out"),
                 _ => l("未给出其文件", "no file was given"),
             };
-            ws.write_string(r, 0, inert_line(&m.expert))?;
-            ws.write_string(r, 1, inert_line(&m.name))?;
-            ws.write_string(r, 2, why)?;
-            ws.write_string(r, 3, inert_line(&m.detail))?;
+            put(ws, lang, r, 0, inert_line(&m.expert))?;
+            put(ws, lang, r, 1, inert_line(&m.name))?;
+            put(ws, lang, r, 2, why)?;
+            put(ws, lang, r, 3, inert_line(&m.detail))?;
             r += 1;
         }
     }
@@ -550,11 +638,11 @@ fn summary_people(
     )?;
     r += 1;
     if p.excluded.is_empty() {
-        ws.write_string(r, 0, l("无", "none"))?;
+        put(ws, lang, r, 0, l("无", "none"))?;
     }
     for x in &p.excluded {
-        ws.write_string(r, 0, inert_line(&x.id))?;
-        ws.write_string(r, 1, x.rules.join(", "))?;
+        put(ws, lang, r, 0, inert_line(&x.id))?;
+        put(ws, lang, r, 1, x.rules.join(", "))?;
         r += 1;
     }
     Ok(())
@@ -589,11 +677,17 @@ fn comments_sheet(ws: &mut Worksheet, src: &Published, lang: Lang, bold: &Format
                 return;
             }
             let row = (|| -> std::result::Result<(), rust_xlsxwriter::XlsxError> {
-                ws.write_string(r, 0, &id)?;
-                ws.write_string(r, 1, &title)?;
-                ws.write_string(r, 2, inert_line(expert))?;
-                ws.write_string(r, 3, rec_word(recommend, lang))?;
-                ws.write_string(r, 4, crate::domain::text::inert(comment.trim(), true))?;
+                put(ws, lang, r, 0, &id)?;
+                put(ws, lang, r, 1, &title)?;
+                put(ws, lang, r, 2, inert_line(expert))?;
+                put(ws, lang, r, 3, rec_word(recommend, lang))?;
+                put(
+                    ws,
+                    lang,
+                    r,
+                    4,
+                    crate::domain::text::inert(comment.trim(), true),
+                )?;
                 Ok(())
             })();
             match row {
@@ -633,14 +727,20 @@ fn opinions_sheet(ws: &mut Worksheet, p: &MergedPayload, lang: Lang, bold: &Form
     let mut r = 1u32;
     for a in &p.applications {
         let Some(o) = &a.opinion else { continue };
-        ws.write_string(r, 0, inert_line(&a.id))?;
-        ws.write_string(r, 1, inert_line(&a.title))?;
+        put(ws, lang, r, 0, inert_line(&a.id))?;
+        put(ws, lang, r, 1, inert_line(&a.title))?;
         ws.write_number(r, 2, a.direction as f64)?;
         if let Some(rank) = a.rank {
             ws.write_number(r, 3, rank as f64)?;
         }
-        ws.write_string(r, 4, crate::domain::text::inert(o.text.trim(), true))?;
-        ws.write_string(r, 5, &o.time)?;
+        put(
+            ws,
+            lang,
+            r,
+            4,
+            crate::domain::text::inert(o.text.trim(), true),
+        )?;
+        put(ws, lang, r, 5, &o.time)?;
         r += 1;
     }
     ws.set_freeze_panes(1, 1)?;
@@ -657,33 +757,32 @@ pub fn xlsx_bytes(
     rubric: &Rubric,
     lang: Lang,
 ) -> Result<Vec<u8>> {
-    xlsx_with(agg, apps, catalog, rubric, lang, None)
+    let (mut wb, _) = xlsx_with(agg, apps, catalog, rubric, lang, None)?;
+    wb.save_to_buffer().context("building the XLSX workbook")
 }
 
+/// The workbook, not yet saved, and the summary row kept for the signed
+/// file's mark (a row left empty when the book is built for no signed
+/// payload).
 fn xlsx_with(
     agg: &Aggregate,
     apps: &[Application],
     catalog: &Catalog,
     rubric: &Rubric,
     lang: Lang,
-    signed: Option<(&SignedMark, Published)>,
-) -> Result<Vec<u8>> {
-    let (mark, src) = (signed.map(|x| x.0), signed.map(|x| x.1));
+    src: Option<Published>,
+) -> Result<(Workbook, u32)> {
     let payload = src.map(|s| s.payload);
     let mut wb = Workbook::new();
     // Deflate's fastest level: a 300-expert panel's sheets are tens of
     // megabytes of XML, and level 6 took most of the save for a file only
     // somewhat smaller.
     wb.set_zip_compression_level(1);
-    if let Some(m) = mark {
-        let props = rust_xlsxwriter::DocProperties::new()
-            .set_custom_property(crate::verify::set::XLSX_PROPERTY, m.sha256.as_str());
-        wb.set_properties(&props);
-    }
     let bold = Format::new().set_bold();
     let num = Format::new().set_num_format("0.0000");
     let l = |zh: &'static str, en: &'static str| lang.pick(zh, en).to_string();
     let groups = ordered(agg, apps, payload);
+    let mut mark_row = 0;
     // Summary first.
     {
         let ws = wb.add_worksheet();
@@ -698,9 +797,9 @@ fn xlsx_with(
         ws.write_string_with_format(r, 0, l("舍入规则", "rounding"), &bold)?;
         ws.write_string(r, 1, crate::domain::aggregate::ROUNDING_RULE)?;
         r += 1;
-        if let Some(m) = mark {
-            ws.write_string_with_format(r, 0, crate::verify::set::label(lang.is_zh()), &bold)?;
-            ws.write_string(r, 1, &m.sha256)?;
+        if src.is_some() {
+            // Filled once the signed file is written.
+            mark_row = r;
             r += 1;
         }
         r += 1;
@@ -800,6 +899,7 @@ fn xlsx_with(
         for (i, row) in rows.iter().enumerate() {
             write_row(
                 ws,
+                lang,
                 i as u32 + 1,
                 row_cells(row, src.as_ref(), agg, rubric, lang),
                 &num,
@@ -834,12 +934,31 @@ fn xlsx_with(
             opinions_sheet(wb.add_worksheet(), p, lang, &bold)?;
         }
     }
-    wb.save_to_buffer().context("building the XLSX workbook")
+    Ok((wb, mark_row))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_longer_than_a_cell_is_cut_at_a_character_and_says_so() {
+        let units = |s: &str| s.encode_utf16().count();
+        for (unit, lang) in [("a", Lang::En), ("评", Lang::Zh), ("\u{1F600}", Lang::Zh)] {
+            for n in [CELL_MAX - 1, CELL_MAX, CELL_MAX + 1, 3 * CELL_MAX] {
+                let s = unit.repeat(n / units(unit));
+                let cut = cell_text(s.clone(), lang);
+                assert!(units(&cut) <= CELL_MAX, "{unit} × {n}: {}", units(&cut));
+                if units(&s) <= CELL_MAX {
+                    assert_eq!(cut, s);
+                } else {
+                    let kept = cut.strip_suffix(cut_note(lang)).expect("the note");
+                    assert!(s.starts_with(kept));
+                    assert!(units(&cut) > CELL_MAX - 2, "{unit} × {n}: {}", units(&cut));
+                }
+            }
+        }
+    }
 
     #[test]
     fn formula_like_text_is_defused_and_plain_text_kept() {

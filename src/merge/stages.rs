@@ -1,7 +1,7 @@
-//! Stage timings of a merge for whoever measures it: with `BENCH_VERBOSE`
-//! set, each stage's wall time, the process's resident memory and its
-//! peak so far go to stderr, one line per stage. Silent otherwise, and
-//! never part of the results.
+//! Stage timings of a merge (and of an audit of a working copy) for
+//! whoever measures it: with `BENCH_VERBOSE` set, each stage's wall time,
+//! the process's resident memory and its peak so far go to stderr, one
+//! line per stage. Silent otherwise, and never part of the results.
 
 use std::time::Instant;
 

@@ -270,25 +270,23 @@ pub fn read_open(mut f: File, path: &Path, limit: &Limit) -> Result<Vec<u8>> {
         out.try_reserve_exact(guess)
             .map_err(|_| anyhow!("{}: not enough memory to read it", path.display()))?;
     }
-    // Zeroed when dropped: it may have held a passphrase.
-    let mut buf = zeroize::Zeroizing::new(vec![0u8; 64 * 1024]);
-    loop {
-        let n = match f.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(cannot_read(path, &e)),
-        };
-        if out.len().saturating_add(n) > cap {
-            return Err(too_large(path, limit));
+    // Read straight into the buffer (no copy through another one, where
+    // a passphrase would be left behind); one byte past the limit says
+    // the file is too large. Growth past the first guess is fallible
+    // (`read_to_end` reserves with `try_reserve`, and retries interrupted
+    // reads).
+    match (&mut f)
+        .take(limit.bytes.saturating_add(1))
+        .read_to_end(&mut out)
+    {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::OutOfMemory => {
+            bail!("{}: not enough memory to read it", path.display())
         }
-        if out.capacity() - out.len() < n {
-            // Grow by doubling, but never past the limit.
-            let want = out.capacity().saturating_mul(2).max(out.len() + n).min(cap);
-            out.try_reserve_exact(want - out.len())
-                .map_err(|_| anyhow!("{}: not enough memory to read it", path.display()))?;
-        }
-        out.extend_from_slice(&buf[..n]);
+        Err(e) => return Err(cannot_read(path, &e)),
+    }
+    if out.len() > cap {
+        return Err(too_large(path, limit));
     }
     Ok(out)
 }
@@ -504,6 +502,30 @@ impl OutputLock {
     }
 }
 
+/// A file written by `write` to its temporary beside `target` (buffered)
+/// and synced, to be renamed into place with [`TempPath::commit`]; gone
+/// if `write` fails or the temporary is dropped.
+pub fn stage(
+    target: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<File>) -> Result<()>,
+) -> Result<TempPath> {
+    let tmp = TempPath::beside(target);
+    let f = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(tmp.path())
+        .with_context(|| format!("cannot create a file in {}", parent(target).display()))?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+    write(&mut w)?;
+    let f = w
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .with_context(|| format!("cannot write {}", target.display()))?;
+    f.sync_all()
+        .with_context(|| format!("cannot sync {}", target.display()))?;
+    Ok(tmp)
+}
+
 /// A set of files written together: every file is written to its
 /// temporary beside its target and synced first, then all are renamed in
 /// the order given (put the file the others name last), so that a crash
@@ -512,16 +534,10 @@ impl OutputLock {
 pub fn write_set(files: &[(&Path, &[u8])]) -> Result<()> {
     let mut staged = Vec::new();
     for (target, bytes) in files {
-        let tmp = TempPath::beside(target);
-        let mut f = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(tmp.path())
-            .with_context(|| format!("cannot create a file in {}", parent(target).display()))?;
-        f.write_all(bytes)
-            .with_context(|| format!("cannot write {}", target.display()))?;
-        f.sync_all()
-            .with_context(|| format!("cannot sync {}", target.display()))?;
+        let tmp = stage(target, |f| {
+            f.write_all(bytes)
+                .with_context(|| format!("cannot write {}", target.display()))
+        })?;
         staged.push((tmp, *target));
     }
     for (tmp, target) in staged {
