@@ -197,20 +197,22 @@ pub fn verify(a: &VerifyArgs, cli: &Ctx) -> Result<u8> {
         ),
     }
     let outcomes = crate::support::par::map(&a.files, |f| {
-        match crate::export::read_signed_bytes(f) {
+        crate::export::with_signed_bytes(f, |read| match read {
             Err(e) => Outcome::Unreadable(format!("{e:#}")),
             Ok(bytes) => {
                 // What `sha256sum` prints, and every printed page shows.
-                let sha = crate::verify::set::sha256_hex(&bytes);
-                let r = verify::verify_text(crate::export::signed_text(&bytes), &ctx);
+                let sha = crate::verify::set::sha256_hex(bytes);
+                let r = verify::verify_text(crate::export::signed_text(bytes), &ctx);
                 // A merged result's set is checked against its bytes.
                 let keep = match &r {
-                    Ok(v) if v.payload_type == crate::crypto::envelope::MERGED_TYPE => bytes,
+                    Ok(v) if v.payload_type == crate::crypto::envelope::MERGED_TYPE => {
+                        bytes.to_vec()
+                    }
                     _ => Vec::new(),
                 };
                 Outcome::Verdict(r, keep, sha)
             }
-        }
+        })
     });
     let mut code = exit::OK;
     for (f, outcome) in a.files.iter().zip(outcomes) {

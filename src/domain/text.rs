@@ -138,19 +138,22 @@ pub fn is_invisible(ch: char) -> bool {
 /// Characters a reader can count: not white space, not a control, not
 /// invisible ([`is_invisible`]). The comment minimum counts these.
 pub fn visible_chars(s: &str) -> usize {
-    s.chars()
-        .filter(|&c| !(c.is_whitespace() || c.is_control() || is_invisible(c)))
-        .count()
+    s.chars().filter(|&c| countable(c)).count()
+}
+
+/// What [`visible_chars`] counts (plainly visible characters without a
+/// lookup).
+fn countable(c: char) -> bool {
+    if plainly_visible(c) {
+        return c != ' ';
+    }
+    !(c.is_whitespace() || c.is_control() || is_invisible(c))
 }
 
 /// Whether `s` holds at least `n` visible characters (as
 /// [`visible_chars`] counts them), counting no further than `n`.
 pub fn visible_at_least(s: &str, n: usize) -> bool {
-    n == 0
-        || s.chars()
-            .filter(|&c| !(c.is_whitespace() || c.is_control() || is_invisible(c)))
-            .nth(n - 1)
-            .is_some()
+    n == 0 || s.chars().filter(|&c| countable(c)).nth(n - 1).is_some()
 }
 
 /// Whether `ch` may not stand in an identifier (application id): white
@@ -280,6 +283,7 @@ mod tests {
             assert!(!is_stacking_mark(ch), "{ch:?} stacks");
             assert!(!is_invisible(ch), "{ch:?} is invisible");
             assert!(!ch.is_control(), "{ch:?} is a control");
+            assert_eq!(ch.is_whitespace(), ch == ' ', "{ch:?}");
             n += 1;
         }
         assert!(n > 20_000, "{n}");

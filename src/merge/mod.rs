@@ -73,13 +73,19 @@ impl InputFile {
         match &self.path {
             Some(p) => crate::support::fs::read_kind(p, &crate::support::fs::limits::SIGNED)
                 .map(std::borrow::Cow::Owned)
-                .map_err(|e| {
-                    // The path is the input's name, given beside the reason.
-                    let m = format!("{e:#}");
-                    let prefix = format!("{}: ", p.display());
-                    m.strip_prefix(&prefix).map(str::to_string).unwrap_or(m)
-                }),
+                .map_err(|e| unreadable(p, &e)),
             None => Ok(std::borrow::Cow::Borrowed(&self.bytes)),
+        }
+    }
+
+    /// Runs `f` on the file's bytes, read into the thread's reused buffer
+    /// when on disk ([`crate::support::fs::with_read`]).
+    pub fn with_data<R>(&self, f: impl FnOnce(std::result::Result<&[u8], String>) -> R) -> R {
+        match &self.path {
+            Some(p) => crate::support::fs::with_read(p, &crate::support::fs::limits::SIGNED, |r| {
+                f(r.map_err(|e| unreadable(p, &e)))
+            }),
+            None => f(Ok(&self.bytes)),
         }
     }
 
@@ -89,6 +95,14 @@ impl InputFile {
             .map(|d| hex(&Sha256::digest(&d)))
             .unwrap_or_default()
     }
+}
+
+/// Why an input could not be read, without its path (the input's name
+/// is given beside the reason).
+fn unreadable(p: &std::path::Path, e: &anyhow::Error) -> String {
+    let m = format!("{e:#}");
+    let prefix = format!("{}: ", p.display());
+    m.strip_prefix(&prefix).map(str::to_string).unwrap_or(m)
 }
 
 /// What the merge admits and how it aggregates.
@@ -703,26 +717,28 @@ pub fn merge_compact(
     let mut results: Vec<Option<Checked>> = crate::support::par::map_indexed(
         inputs,
         |_, f| {
-            let data = match f.data() {
-                Ok(d) => d,
-                Err(m) => return Some((String::new(), Err((m, None)))),
-            };
-            let sha = hex(&Sha256::digest(&data));
-            let r = check_bytes(&data, &ctx)
-                .map(|(summary, mut p, _hashes)| {
-                    // The sheet compact as soon as it is verified; the
-                    // payload's applications and history are let go.
-                    let sheet = column_from(
-                        &p.expert.id,
-                        std::mem::take(&mut p.applications),
-                        apps.len(),
-                        &row,
-                        rubric,
-                    );
-                    (summary, p, sheet)
-                })
-                .map_err(|e| (e.message, named_expert(&data, roster)));
-            Some((sha, r))
+            f.with_data(|data| {
+                let data = match data {
+                    Ok(d) => d,
+                    Err(m) => return Some((String::new(), Err((m, None)))),
+                };
+                let sha = hex(&Sha256::digest(data));
+                let r = check_bytes(data, &ctx)
+                    .map(|(summary, mut p, _hashes)| {
+                        // The sheet compact as soon as it is verified; the
+                        // payload's applications and history are let go.
+                        let sheet = column_from(
+                            &p.expert.id,
+                            std::mem::take(&mut p.applications),
+                            apps.len(),
+                            &row,
+                            rubric,
+                        );
+                        (summary, p, sheet)
+                    })
+                    .map_err(|e| (e.message, named_expert(data, roster)));
+                Some((sha, r))
+            })
         },
         &mut |n| {
             progress(

@@ -250,8 +250,43 @@ pub fn read_kind(path: &Path, limit: &Limit) -> Result<Vec<u8>> {
 }
 
 /// [`read_kind`] of a file already open (`path` names it in messages).
-pub fn read_open(mut f: File, path: &Path, limit: &Limit) -> Result<Vec<u8>> {
+pub fn read_open(f: File, path: &Path, limit: &Limit) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    read_open_into(f, path, limit, &mut out)?;
+    Ok(out)
+}
+
+/// Runs `f` on the bytes of `path` (as [`read_kind`] reads them), read
+/// into a buffer this thread keeps: a worker reading file after file of
+/// megabytes reuses its room instead of faulting in fresh pages for each.
+/// Not for secrets (the buffer outlives the call).
+pub fn with_read<R>(path: &Path, limit: &Limit, f: impl FnOnce(Result<&[u8]>) -> R) -> R {
+    thread_local! {
+        static ROOM: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let read = |out: &mut Vec<u8>| {
+        File::open(path)
+            .map_err(|e| cannot_read(path, &e))
+            .and_then(|file| read_open_into(file, path, limit, out))
+    };
+    ROOM.with(|room| match room.try_borrow_mut() {
+        Ok(mut out) => {
+            let r = read(&mut out);
+            f(r.map(|()| &out[..]))
+        }
+        // Called again from inside `f`: a buffer of its own.
+        Err(_) => {
+            let mut out = Vec::new();
+            let r = read(&mut out);
+            f(r.map(|()| &out[..]))
+        }
+    })
+}
+
+/// [`read_open`] into `out` (emptied first, its room kept).
+fn read_open_into(mut f: File, path: &Path, limit: &Limit, out: &mut Vec<u8>) -> Result<()> {
     use std::io::Read as _;
+    out.clear();
     let md = f.metadata().map_err(|e| cannot_read(path, &e))?;
     if md.is_dir() {
         bail!(crate::tr!(
@@ -263,7 +298,6 @@ pub fn read_open(mut f: File, path: &Path, limit: &Limit) -> Result<Vec<u8>> {
         return Err(too_large(path, limit));
     }
     let cap = usize::try_from(limit.bytes).unwrap_or(usize::MAX);
-    let mut out: Vec<u8> = Vec::new();
     if md.is_file() {
         // The size can change while it is read; it is only a first guess.
         let guess = usize::try_from(md.len()).unwrap_or(cap).min(cap);
@@ -277,7 +311,7 @@ pub fn read_open(mut f: File, path: &Path, limit: &Limit) -> Result<Vec<u8>> {
     // reads).
     match (&mut f)
         .take(limit.bytes.saturating_add(1))
-        .read_to_end(&mut out)
+        .read_to_end(out)
     {
         Ok(_) => {}
         Err(e) if e.kind() == std::io::ErrorKind::OutOfMemory => {
@@ -288,7 +322,7 @@ pub fn read_open(mut f: File, path: &Path, limit: &Limit) -> Result<Vec<u8>> {
     if out.len() > cap {
         return Err(too_large(path, limit));
     }
-    Ok(out)
+    Ok(())
 }
 
 /// [`read_kind`] as UTF-8 text (a leading byte-order mark kept).
