@@ -100,7 +100,15 @@ pub enum EnvelopeError {
 
 /// The DSSE v1 pre-authentication encoding.
 pub fn pae(payload_type: &str, body: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(payload_type.len() + body.len() + 32);
+    let mut out = Vec::new();
+    pae_into(&mut out, payload_type, body);
+    out
+}
+
+/// [`pae`] into `out` (emptied first, its room kept).
+fn pae_into(out: &mut Vec<u8>, payload_type: &str, body: &[u8]) {
+    out.clear();
+    out.reserve(payload_type.len() + body.len() + 32);
     out.extend_from_slice(b"DSSEv1 ");
     out.extend_from_slice(payload_type.len().to_string().as_bytes());
     out.push(b' ');
@@ -109,7 +117,6 @@ pub fn pae(payload_type: &str, body: &[u8]) -> Vec<u8> {
     out.extend_from_slice(body.len().to_string().as_bytes());
     out.push(b' ');
     out.extend_from_slice(body);
-    out
 }
 /// Checks that `v` holds no number JCS implementations could disagree on:
 /// no fractions or exponents, no integer of magnitude 2^53 or more. The
@@ -416,8 +423,34 @@ impl Envelope {
     /// key the verifier's roster names; the file's keyid only selects).
     /// At least one must be present and all present must verify.
     pub fn verify_by(&self, key_id: &str, key: &VerifyKey) -> Result<(), EnvelopeError> {
+        // The signed bytes are built in a buffer this thread keeps: a
+        // verifier checking file after file of megabytes reuses its room.
+        thread_local! {
+            static ROOM: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        ROOM.with(|room| match room.try_borrow_mut() {
+            Ok(mut room) => {
+                let r = self.verify_in(key_id, key, &mut room);
+                room.clear();
+                // Room for files of a few megabytes is kept, not for a
+                // merged result of a hundred.
+                if room.capacity() > 16 << 20 {
+                    *room = Vec::new();
+                }
+                r
+            }
+            Err(_) => self.verify_in(key_id, key, &mut Vec::new()),
+        })
+    }
+
+    fn verify_in(
+        &self,
+        key_id: &str,
+        key: &VerifyKey,
+        room: &mut Vec<u8>,
+    ) -> Result<(), EnvelopeError> {
         let mut seen = false;
-        let mut msg = None;
+        let mut built = false;
         for (i, s) in self.signatures.iter().enumerate() {
             if s.keyid != key_id {
                 continue;
@@ -426,8 +459,11 @@ impl Envelope {
             let raw = STANDARD
                 .decode(s.sig.as_bytes())
                 .map_err(|_| EnvelopeError::Base64 { index: i + 1 })?;
-            let msg = msg.get_or_insert_with(|| self.signed_bytes());
-            key.verify(msg, &raw)
+            if !built {
+                pae_into(room, &self.payload_type, &self.payload);
+                built = true;
+            }
+            key.verify(room, &raw)
                 .map_err(|err| EnvelopeError::Invalid {
                     keyid: short_id(key_id).to_string(),
                     err,

@@ -433,7 +433,10 @@ impl People<'_> {
         let ws = wb.worksheet_from_index(0)?;
         ws.write_string_with_format(row, 0, crate::verify::set::label(lang.is_zh()), &bold)?;
         ws.write_string(row, 1, &m.sha256)?;
-        wb.save_to_writer(w).context("building the XLSX workbook")
+        let mut stages = crate::merge::stages::Stages::new();
+        let saved = wb.save_to_writer(w).context("building the XLSX workbook");
+        stages.mark("xlsx save");
+        saved
     }
 }
 
@@ -888,51 +891,72 @@ fn xlsx_with(
         }
         ws.set_column_width(0, 28)?;
     }
-    let head = headers(rubric, lang);
-    for (code, rows) in &groups {
-        let name = sheet_name(*code, catalog, lang);
-        let ws = wb
-            .add_worksheet_with_constant_memory()
-            .context("a temporary file for the XLSX")?;
-        ws.set_name(&name)?;
-        header_row(ws, 0, &head, &bold)?;
-        for (i, row) in rows.iter().enumerate() {
-            write_row(
-                ws,
-                lang,
-                i as u32 + 1,
-                row_cells(row, src.as_ref(), agg, rubric, lang),
-                &num,
-            )?;
-        }
-        ws.set_freeze_panes(1, 3)?;
-        ws.set_column_width(3, 40)?;
-        ws.set_column_width(4, 28)?;
-        ws.set_column_width(6, 20)?;
-        if !rows.is_empty() {
-            let last = rows.len() as u32;
-            let mut chart = Chart::new_bar();
-            chart
-                .title()
-                .set_name(lang.pick("总分（排名口径）", "Total (ranking rule)"));
-            chart
-                .add_series()
-                .set_categories((name.as_str(), 1, 2, last, 2))
-                .set_values((name.as_str(), 1, 9, last, 9))
-                .set_name(lang.pick("总分", "total"));
-            ws.insert_chart(last + 3, 2, &chart)?;
-        }
+    let mut stages = crate::merge::stages::Stages::new();
+    // Every comment, on a sheet of its own filled on its own thread while
+    // the direction sheets are (both write rows to their own temporary
+    // file; the formats they use are the summary's, already registered).
+    let comments = match &src {
+        Some(_) => Some(
+            wb.new_worksheet_with_constant_memory()
+                .context("a temporary file for the XLSX")?,
+        ),
+        None => None,
+    };
+    let comments = std::thread::scope(|sc| -> Result<Option<Worksheet>> {
+        let filling = comments.zip(src).map(|(mut ws, src)| {
+            let bold = &bold;
+            sc.spawn(move || comments_sheet(&mut ws, &src, lang, bold).map(|()| ws))
+        });
+        let sheets = (|| -> Result<()> {
+            let head = headers(rubric, lang);
+            for (code, rows) in &groups {
+                let name = sheet_name(*code, catalog, lang);
+                let ws = wb
+                    .add_worksheet_with_constant_memory()
+                    .context("a temporary file for the XLSX")?;
+                ws.set_name(&name)?;
+                header_row(ws, 0, &head, &bold)?;
+                for (i, row) in rows.iter().enumerate() {
+                    write_row(
+                        ws,
+                        lang,
+                        i as u32 + 1,
+                        row_cells(row, src.as_ref(), agg, rubric, lang),
+                        &num,
+                    )?;
+                }
+                ws.set_freeze_panes(1, 3)?;
+                ws.set_column_width(3, 40)?;
+                ws.set_column_width(4, 28)?;
+                ws.set_column_width(6, 20)?;
+                if !rows.is_empty() {
+                    let last = rows.len() as u32;
+                    let mut chart = Chart::new_bar();
+                    chart
+                        .title()
+                        .set_name(lang.pick("总分（排名口径）", "Total (ranking rule)"));
+                    chart
+                        .add_series()
+                        .set_categories((name.as_str(), 1, 2, last, 2))
+                        .set_values((name.as_str(), 1, 9, last, 9))
+                        .set_name(lang.pick("总分", "total"));
+                    ws.insert_chart(last + 3, 2, &chart)?;
+                }
+            }
+            Ok(())
+        })();
+        let comments = filling
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .transpose();
+        sheets?;
+        comments
+    })?;
+    stages.mark("xlsx sheets");
+    if let Some(ws) = comments {
+        wb.push_worksheet(ws);
     }
-    // Every comment, after the direction sheets.
-    if let Some(src) = &src {
-        let p = src.payload;
-        let ws = wb
-            .add_worksheet_with_constant_memory()
-            .context("a temporary file for the XLSX")?;
-        comments_sheet(ws, src, lang, &bold)?;
-        if p.opinions.is_some() {
-            opinions_sheet(wb.add_worksheet(), p, lang, &bold)?;
-        }
+    if let Some(p) = payload.filter(|p| p.opinions.is_some()) {
+        opinions_sheet(wb.add_worksheet(), p, lang, &bold)?;
     }
     Ok((wb, mark_row))
 }

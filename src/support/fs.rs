@@ -272,7 +272,13 @@ pub fn with_read<R>(path: &Path, limit: &Limit, f: impl FnOnce(Result<&[u8]>) ->
     ROOM.with(|room| match room.try_borrow_mut() {
         Ok(mut out) => {
             let r = read(&mut out);
-            f(r.map(|()| &out[..]))
+            let done = f(r.map(|()| &out[..]));
+            // Room for files of a few megabytes is kept, not for one of a
+            // hundred.
+            if out.capacity() > 16 << 20 {
+                *out = Vec::new();
+            }
+            done
         }
         // Called again from inside `f`: a buffer of its own.
         Err(_) => {
