@@ -87,7 +87,12 @@ checks = [
     ("merge peak / input", v("merge 300", "peak / input"), 0.5, "x"),
     ("verify 300 files wall", v("verify 300", "wall s"), 1.5, "s"),
     ("audit 1M-event copy wall (with signatures)", v("audit working copy", "wall s"), None, "s"),
+    ("audit 1M-event copy: chain + replay", v("audit working copy", "chain+replay s"), 1.0, "s"),
+    ("audit 1M-event copy: event signatures", v("audit working copy", "signatures s"), None, "s"),
     ("chain + replay 1M events in process", v("audit/replay", "total s"), 1.0, "s"),
+    ("open 10k bundle to first frame, max of 7", v("open 10k", "max ms"), 100.0, "ms"),
+    ("filter per keystroke p99", v("fuzzy filter", "p99 ms"), 16.0, "ms"),
+    ("filter keystroke + redraw p99", v("fuzzy filter", "keystroke+redraw p99 ms"), 16.0, "ms"),
 ]
 for name, got, target, unit in checks:
     if got is None:
