@@ -615,16 +615,9 @@ fn run_timed(args: &[&std::ffi::OsStr], what: &str) -> (f64, u64) {
     (wall, peak)
 }
 
-/// [`run_timed`] with `BENCH_VERBOSE` set, its stderr in `log`: the
-/// seconds of each stage the command names (`stage NAME S s ...`).
-fn run_stages(
-    args: &[&std::ffi::OsStr],
-    what: &str,
-    log: &Path,
-) -> (f64, u64, BTreeMap<String, f64>) {
-    run_staged(args, what, Some(log))
-}
-
+/// [`run_timed`], and with a `log`, `BENCH_VERBOSE` set and its stderr
+/// there: the seconds of each stage the command names (`stage NAME S s
+/// ...`).
 fn run_staged(
     args: &[&std::ffi::OsStr],
     what: &str,
@@ -746,7 +739,7 @@ fn audit_million(r: &mut Report, dir: &Path) {
         "key_id": sk.verify_key().key_id(),
     }]);
     std::fs::write(&roster, entry.to_string()).expect("roster");
-    let (wall, peak_kb, stages) = run_stages(
+    let (wall, peak_kb, stages) = run_staged(
         &[
             "audit".as_ref(),
             p.as_os_str(),
@@ -754,7 +747,7 @@ fn audit_million(r: &mut Report, dir: &Path) {
             roster.as_os_str(),
         ],
         "audit",
-        &dir.join("audit-stages.log"),
+        Some(&dir.join("audit-stages.log")),
     );
     let stage = |n: &str| stages.get(n).copied().unwrap_or(f64::NAN);
     let name = "audit working copy of 1,000,000 events";

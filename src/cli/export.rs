@@ -197,12 +197,13 @@ pub fn verify(a: &VerifyArgs, cli: &Ctx) -> Result<u8> {
         ),
     }
     let outcomes = crate::support::par::map(&a.files, |f| {
-        crate::export::with_signed_bytes(f, |read| match read {
+        crate::export::with_signed_text(f, |read| match read {
             Err(e) => Outcome::Unreadable(format!("{e:#}")),
-            Ok(bytes) => {
+            Ok(text) => {
+                let bytes = text.as_bytes();
                 // What `sha256sum` prints, and every printed page shows.
                 let sha = crate::verify::set::sha256_hex(bytes);
-                let r = verify::verify_text(crate::export::signed_text(bytes), &ctx);
+                let r = verify::verify_text(text, &ctx);
                 // A merged result's set is checked against its bytes.
                 let keep = match &r {
                     Ok(v) if v.payload_type == crate::crypto::envelope::MERGED_TYPE => {

@@ -423,24 +423,11 @@ impl Envelope {
     /// key the verifier's roster names; the file's keyid only selects).
     /// At least one must be present and all present must verify.
     pub fn verify_by(&self, key_id: &str, key: &VerifyKey) -> Result<(), EnvelopeError> {
-        // The signed bytes are built in a buffer this thread keeps: a
-        // verifier checking file after file of megabytes reuses its room.
+        // The signed bytes are built in a buffer this thread keeps.
         thread_local! {
-            static ROOM: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+            static SIGNED: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
         }
-        ROOM.with(|room| match room.try_borrow_mut() {
-            Ok(mut room) => {
-                let r = self.verify_in(key_id, key, &mut room);
-                room.clear();
-                // Room for files of a few megabytes is kept, not for a
-                // merged result of a hundred.
-                if room.capacity() > 16 << 20 {
-                    *room = Vec::new();
-                }
-                r
-            }
-            Err(_) => self.verify_in(key_id, key, &mut Vec::new()),
-        })
+        crate::support::fs::with_room(&SIGNED, |room| self.verify_in(key_id, key, room))
     }
 
     fn verify_in(

@@ -519,7 +519,6 @@ fn check_events(
     expert: &str,
     events: &[Event],
     (from, to): (usize, usize),
-    rehash: bool,
 ) -> Result<(), ChainError> {
     let mut body = Vec::with_capacity(512);
     let mut last_time: Option<i64> = from
@@ -541,39 +540,52 @@ fn check_events(
         if e.prev.as_bytes() != want_prev {
             return Err(ChainError::Prev { seq: e.seq });
         }
-        if rehash {
-            // The previous event's stored hash passed its own check, so it
-            // is 64 lower-case hex digits, and so is this `prev`.
-            let Some(prev) = unhex32(&e.prev) else {
-                return Err(ChainError::Prev { seq: e.seq });
-            };
-            canonical_body_into(&mut body, &e.time, &e.expert, &e.change);
-            let h = event_hash(e.seq, &prev, &body);
-            if e.hash.as_bytes() != hex32(&h) {
-                return Err(ChainError::Hash { seq: e.seq });
-            }
-        }
-        if e.expert != expert {
-            return Err(ChainError::Expert {
-                seq: e.seq,
-                found: e.expert.clone(),
-            });
-        }
-        let Some(t) = parse_time(&e.time) else {
-            return Err(ChainError::Time {
-                seq: e.seq,
-                malformed: true,
-            });
+        // The previous event's stored hash passed its own check, so it
+        // is 64 lower-case hex digits, and so is this `prev`.
+        let Some(prev) = unhex32(&e.prev) else {
+            return Err(ChainError::Prev { seq: e.seq });
         };
-        if last_time.is_some_and(|last| t < last) {
-            return Err(ChainError::Time {
-                seq: e.seq,
-                malformed: false,
-            });
+        canonical_body_into(&mut body, &e.time, &e.expert, &e.change);
+        let h = event_hash(e.seq, &prev, &body);
+        if e.hash.as_bytes() != hex32(&h) {
+            return Err(ChainError::Hash { seq: e.seq });
         }
-        last_time = Some(t);
+        last_time = Some(check_owner_time(
+            e.seq, &e.expert, &e.time, expert, last_time,
+        )?);
     }
     Ok(())
+}
+
+/// The checks of event `seq` a chain's hashes do not make: it is by the
+/// log's `expert`, and its `time` is well written and not before `last`
+/// (the time of the event before it). Returns its time in milliseconds.
+pub fn check_owner_time(
+    seq: u64,
+    by: &str,
+    time: &str,
+    expert: &str,
+    last: Option<i64>,
+) -> Result<i64, ChainError> {
+    if by != expert {
+        return Err(ChainError::Expert {
+            seq,
+            found: by.to_string(),
+        });
+    }
+    let Some(t) = parse_time(time) else {
+        return Err(ChainError::Time {
+            seq,
+            malformed: true,
+        });
+    };
+    if last.is_some_and(|last| t < last) {
+        return Err(ChainError::Time {
+            seq,
+            malformed: false,
+        });
+    }
+    Ok(t)
 }
 
 /// Recomputes a chain from genesis. Returns the head hash (genesis for an
@@ -583,34 +595,13 @@ pub fn verify_chain(
     expert: &str,
     events: &[Event],
 ) -> Result<[u8; 32], ChainError> {
-    check_chain(bundle_digest, expert, events, true)
-}
-
-/// The checks of [`verify_chain`] but the hashes: for events whose `prev`
-/// and `hash` their reader computed from their canonical bytes (an
-/// export's, section 4), so what is left to check is their owner, their
-/// times and that they link from genesis. Returns the head hash.
-pub fn check_linked(
-    bundle_digest: &[u8; 32],
-    expert: &str,
-    events: &[Event],
-) -> Result<[u8; 32], ChainError> {
-    check_chain(bundle_digest, expert, events, false)
-}
-
-fn check_chain(
-    bundle_digest: &[u8; 32],
-    expert: &str,
-    events: &[Event],
-    rehash: bool,
-) -> Result<[u8; 32], ChainError> {
     let genesis = genesis(bundle_digest, expert);
     let genesis_hex = hex32(&genesis);
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(8);
     if events.len() < 20_000 || threads < 2 {
-        check_events(&genesis_hex, expert, events, (0, events.len()), rehash)?;
+        check_events(&genesis_hex, expert, events, (0, events.len()))?;
     } else {
         let chunk = events.len().div_ceil(threads);
         let firsts: Vec<Result<(), ChainError>> = std::thread::scope(|sc| {
@@ -619,7 +610,7 @@ fn check_chain(
                 .map(|from| {
                     let to = (from + chunk).min(events.len());
                     let g = &genesis_hex;
-                    sc.spawn(move || check_events(g, expert, events, (from, to), rehash))
+                    sc.spawn(move || check_events(g, expert, events, (from, to)))
                 })
                 .collect();
             parts

@@ -182,28 +182,16 @@ pub fn read_signed_file(path: &Path) -> Result<String> {
     crate::support::fs::read_text(path, &crate::support::fs::limits::SIGNED)
 }
 
-/// [`read_signed_file`] as bytes known to be UTF-8 (checked with SIMD:
-/// files of megabytes each); [`signed_text`] reads them as text.
-pub fn read_signed_bytes(path: &Path) -> Result<Vec<u8>> {
-    with_signed_bytes(path, |r| r.map(<[u8]>::to_vec))
-}
-
-/// Runs `f` on the bytes [`read_signed_bytes`] reads, held in the
-/// thread's reused buffer ([`crate::support::fs::with_read`]).
-pub fn with_signed_bytes<R>(path: &Path, f: impl FnOnce(Result<&[u8]>) -> R) -> R {
+/// Runs `f` on the text of [`read_signed_file`] (checked UTF-8 with SIMD:
+/// files of megabytes each), held in the thread's reused buffer
+/// ([`crate::support::fs::with_read`]).
+pub fn with_signed_text<R>(path: &Path, f: impl FnOnce(Result<&str>) -> R) -> R {
     crate::support::fs::with_read(path, &crate::support::fs::limits::SIGNED, |r| {
         f(r.and_then(|bytes| {
-            if simdutf8::basic::from_utf8(bytes).is_err() {
+            simdutf8::basic::from_utf8(bytes).map_err(|_| {
                 let at = std::str::from_utf8(bytes).map_or_else(|e| e.valid_up_to(), |_| 0);
-                bail!("{}: not UTF-8 (byte {at})", path.display());
-            }
-            Ok(bytes)
+                anyhow::anyhow!("{}: not UTF-8 (byte {at})", path.display())
+            })
         }))
     })
-}
-
-/// The text of bytes from [`read_signed_bytes`] (empty for bytes that are
-/// not UTF-8, which it never returns).
-pub fn signed_text(bytes: &[u8]) -> &str {
-    simdutf8::basic::from_utf8(bytes).unwrap_or_default()
 }

@@ -693,8 +693,8 @@ mod canonical {
     }
 
     /// Reads a whole scores payload, its history as lean events (the
-    /// payload's own `history` left empty), and the genesis hash when the
-    /// bundle digest is well formed.
+    /// payload's own `history` left empty; the events' hashes zero when
+    /// the bundle digest is not well formed).
     pub fn read_lean(text: &str) -> Result<(ScoresPayload, Vec<LeanEvent<'_>>)> {
         let mut r = Reader::new(text);
         let mut k = r.object()?;

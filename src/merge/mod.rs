@@ -336,7 +336,9 @@ impl Candidate {
         if hex(&Sha256::digest(&data)) != self.sha256 {
             return Err("changed while the merge read it; merge again".into());
         }
-        let (_, _, hashes) = check_bytes(&data, ctx).map_err(|e| e.message)?;
+        let (_, _, hashes) =
+            check_bytes(&data, ctx, |events| events.iter().map(|e| e.hash).collect())
+                .map_err(|e| e.message)?;
         self.hashes = hashes;
         Ok(())
     }
@@ -723,8 +725,8 @@ pub fn merge_compact(
                     Err(m) => return Some((String::new(), Err((m, None)))),
                 };
                 let sha = hex(&Sha256::digest(data));
-                let r = check_bytes(data, &ctx)
-                    .map(|(summary, mut p, _hashes)| {
+                let r = check_bytes(data, &ctx, |_| ())
+                    .map(|(summary, mut p, ())| {
                         // The sheet compact as soon as it is verified; the
                         // payload's applications and history are let go.
                         let sheet = column_from(
@@ -983,18 +985,19 @@ pub fn merge_compact(
 
 /// Verifies one input as `panelist verify` does and insists it is an
 /// expert's scores file. Returns the OK summary and the payload.
-fn check_bytes(
+fn check_bytes<T>(
     bytes: &[u8],
     ctx: &Context,
-) -> std::result::Result<(String, ScoresPayload, Vec<[u8; 32]>), VerifyError> {
+    keep: impl FnOnce(&[crate::formats::scores::LeanEvent]) -> T,
+) -> std::result::Result<(String, ScoresPayload, T), VerifyError> {
     // Megabytes each: the SIMD check, and the position only on failure.
     let text = simdutf8::basic::from_utf8(bytes).map_err(|_| {
         let at = std::str::from_utf8(bytes).map_or_else(|e| e.valid_up_to(), |_| 0);
         VerifyError::new(verify::Kind::Envelope, format!("not UTF-8 (byte {at})"))
     })?;
     let env = verify::parse_envelope(text)?;
-    let (v, p, hashes) = verify::verify_scores_lean(&env, ctx)?;
-    Ok((v.summary, p, hashes))
+    let (v, p, kept) = verify::verify_scores_lean(&env, ctx, keep)?;
+    Ok((v.summary, p, kept))
 }
 
 /// The envelope of a merged payload: signed by the chair's key, or with no

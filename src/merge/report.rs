@@ -425,6 +425,7 @@ impl People<'_> {
             lang,
             Some(self.published()),
         )?;
+        let row = row.context("no summary row for the signed file")?;
         let m = mark().context("the signed file was not written")?;
         let props = rust_xlsxwriter::DocProperties::new()
             .set_custom_property(crate::verify::set::XLSX_PROPERTY, m.sha256.as_str());
@@ -441,7 +442,7 @@ impl People<'_> {
 }
 
 /// The CSV bytes: BOM, header, one row per application (no mark: see
-/// [`People::csv_bytes`]).
+/// [`People::write_csv`]).
 pub fn csv_bytes(agg: &Aggregate, apps: &[Application], rubric: &Rubric, lang: Lang) -> Vec<u8> {
     let mut out = Vec::new();
     // Writing to memory does not fail.
@@ -764,8 +765,8 @@ pub fn xlsx_bytes(
     wb.save_to_buffer().context("building the XLSX workbook")
 }
 
-/// The workbook, not yet saved, and the summary row kept for the signed
-/// file's mark (a row left empty when the book is built for no signed
+/// The workbook, not yet saved, and the summary row left empty for the
+/// signed file's mark (none when the book is built for no signed
 /// payload).
 fn xlsx_with(
     agg: &Aggregate,
@@ -774,7 +775,7 @@ fn xlsx_with(
     rubric: &Rubric,
     lang: Lang,
     src: Option<Published>,
-) -> Result<(Workbook, u32)> {
+) -> Result<(Workbook, Option<u32>)> {
     let payload = src.map(|s| s.payload);
     let mut wb = Workbook::new();
     // Deflate's fastest level: a 300-expert panel's sheets are tens of
@@ -785,7 +786,7 @@ fn xlsx_with(
     let num = Format::new().set_num_format("0.0000");
     let l = |zh: &'static str, en: &'static str| lang.pick(zh, en).to_string();
     let groups = ordered(agg, apps, payload);
-    let mut mark_row = 0;
+    let mut mark_row = None;
     // Summary first.
     {
         let ws = wb.add_worksheet();
@@ -802,7 +803,7 @@ fn xlsx_with(
         r += 1;
         if src.is_some() {
             // Filled once the signed file is written.
-            mark_row = r;
+            mark_row = Some(r);
             r += 1;
         }
         r += 1;
@@ -895,15 +896,15 @@ fn xlsx_with(
     // Every comment, on a sheet of its own filled on its own thread while
     // the direction sheets are (both write rows to their own temporary
     // file; the formats they use are the summary's, already registered).
-    let comments = match &src {
-        Some(_) => Some(
+    let comments = src
+        .map(|src| {
             wb.new_worksheet_with_constant_memory()
-                .context("a temporary file for the XLSX")?,
-        ),
-        None => None,
-    };
+                .context("a temporary file for the XLSX")
+                .map(|ws| (ws, src))
+        })
+        .transpose()?;
     let comments = std::thread::scope(|sc| -> Result<Option<Worksheet>> {
-        let filling = comments.zip(src).map(|(mut ws, src)| {
+        let filling = comments.map(|(mut ws, src)| {
             let bold = &bold;
             sc.spawn(move || comments_sheet(&mut ws, &src, lang, bold).map(|()| ws))
         });

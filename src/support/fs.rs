@@ -256,36 +256,40 @@ pub fn read_open(f: File, path: &Path, limit: &Limit) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-/// Runs `f` on the bytes of `path` (as [`read_kind`] reads them), read
-/// into a buffer this thread keeps: a worker reading file after file of
-/// megabytes reuses its room instead of faulting in fresh pages for each.
-/// Not for secrets (the buffer outlives the call).
-pub fn with_read<R>(path: &Path, limit: &Limit, f: impl FnOnce(Result<&[u8]>) -> R) -> R {
-    thread_local! {
-        static ROOM: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-    }
-    let read = |out: &mut Vec<u8>| {
-        File::open(path)
-            .map_err(|e| cannot_read(path, &e))
-            .and_then(|file| read_open_into(file, path, limit, out))
-    };
-    ROOM.with(|room| match room.try_borrow_mut() {
-        Ok(mut out) => {
-            let r = read(&mut out);
-            let done = f(r.map(|()| &out[..]));
-            // Room for files of a few megabytes is kept, not for one of a
-            // hundred.
-            if out.capacity() > 16 << 20 {
-                *out = Vec::new();
+/// A buffer a thread keeps between calls ([`with_room`]).
+pub type Room = std::thread::LocalKey<std::cell::RefCell<Vec<u8>>>;
+
+/// Runs `f` with this thread's buffer `room`, emptied: a worker handling
+/// file after file of megabytes reuses its room instead of faulting in
+/// fresh pages for each. Room for a few megabytes is kept, not for a
+/// hundred; a call from inside `f` gets a buffer of its own. Not for
+/// secrets (the bytes outlive the call).
+pub fn with_room<R>(room: &'static Room, f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
+    room.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut buf) => {
+            buf.clear();
+            let done = f(&mut buf);
+            buf.clear();
+            if buf.capacity() > 16 << 20 {
+                *buf = Vec::new();
             }
             done
         }
-        // Called again from inside `f`: a buffer of its own.
-        Err(_) => {
-            let mut out = Vec::new();
-            let r = read(&mut out);
-            f(r.map(|()| &out[..]))
-        }
+        Err(_) => f(&mut Vec::new()),
+    })
+}
+
+/// Runs `f` on the bytes of `path` (as [`read_kind`] reads them), read
+/// into a buffer this thread keeps ([`with_room`]).
+pub fn with_read<R>(path: &Path, limit: &Limit, f: impl FnOnce(Result<&[u8]>) -> R) -> R {
+    thread_local! {
+        static READ: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    with_room(&READ, |out| {
+        let r = File::open(path)
+            .map_err(|e| cannot_read(path, &e))
+            .and_then(|file| read_open_into(file, path, limit, out));
+        f(r.map(|()| &out[..]))
     })
 }
 
@@ -304,12 +308,17 @@ fn read_open_into(mut f: File, path: &Path, limit: &Limit, out: &mut Vec<u8>) ->
         return Err(too_large(path, limit));
     }
     let cap = usize::try_from(limit.bytes).unwrap_or(usize::MAX);
-    if md.is_file() {
-        // The size can change while it is read; it is only a first guess.
-        let guess = usize::try_from(md.len()).unwrap_or(cap).min(cap);
-        out.try_reserve_exact(guess)
-            .map_err(|_| anyhow!("{}: not enough memory to read it", path.display()))?;
-    }
+    // The size can change while it is read; it is only a first guess (a
+    // pipe's is 64 KiB). Room past it, so that `read_to_end` reads into
+    // the buffer itself, never first into a small buffer of its own on
+    // the stack (which nothing zeroes: the file may be a passphrase).
+    let guess = if md.is_file() {
+        usize::try_from(md.len()).unwrap_or(cap).min(cap)
+    } else {
+        64 * 1024
+    };
+    out.try_reserve_exact(guess.saturating_add(64))
+        .map_err(|_| anyhow!("{}: not enough memory to read it", path.display()))?;
     // Read straight into the buffer (no copy through another one, where
     // a passphrase would be left behind); one byte past the limit says
     // the file is too large. Growth past the first guess is fallible

@@ -202,7 +202,7 @@ pub fn verify_envelope(env: &Envelope, ctx: &Context) -> Result<Verified, Verify
         });
     }
     if env.payload_type == SCORES_TYPE {
-        return verify_scores_lean(env, ctx).map(|(v, _, _)| v);
+        return verify_scores_lean(env, ctx, |_| ()).map(|(v, _, ())| v);
     }
     let rules = rules_for(&env.payload_type).ok_or_else(|| {
         VerifyError::new(

@@ -85,28 +85,27 @@ pub fn verify_scores(
 
 /// [`verify_scores`] reading the history lean (borrowed from the payload,
 /// never an owned event): the verdict, the payload without its history,
-/// and the history's event hashes in order — what `verify` and `merge`
-/// need. The same checks in the same order, so the same verdicts.
-pub fn verify_scores_lean(
+/// and what `keep` takes of the verified history (the merge, its event
+/// hashes when it compares histories) — what `verify` and `merge` need.
+/// The same checks in the same order, so the same verdicts.
+pub fn verify_scores_lean<T>(
     env: &Envelope,
     ctx: &Context,
-) -> Result<(Verified, ScoresPayload, Vec<[u8; 32]>), VerifyError> {
+    keep: impl FnOnce(&[LeanEvent]) -> T,
+) -> Result<(Verified, ScoresPayload, T), VerifyError> {
     scores_envelope(env)?;
     match read_lean(env.payload_text()) {
         Ok((p, lean)) => {
             let v = verify_read(env, &p, &lean, ctx)?;
-            let hashes = lean.iter().map(|e| e.hash).collect();
-            Ok((v, p, hashes))
+            Ok((v, p, keep(&lean)))
         }
         // Not canonical: the strict reader says what is wrong (and, were
         // it to read the payload after all, the owned path decides).
         Err(_) => {
             let (v, mut p) = verify_scores(env, ctx)?;
-            let hashes = std::mem::take(&mut p.history)
-                .iter()
-                .map(|e| unhex32(&e.hash).unwrap_or_default())
-                .collect();
-            Ok((v, p, hashes))
+            let history = std::mem::take(&mut p.history);
+            let lean: Vec<LeanEvent> = history.iter().map(LeanEvent::of).collect();
+            Ok((v, p, keep(&lean)))
         }
     }
 }
@@ -141,26 +140,14 @@ fn check_lean_chain(
 ) -> Result<([u8; 32], Vec<i64>), history::ChainError> {
     let mut times: Vec<i64> = Vec::with_capacity(events.len());
     for (i, e) in events.iter().enumerate() {
-        let seq = i as u64 + 1;
-        if e.expert != expert {
-            return Err(history::ChainError::Expert {
-                seq,
-                found: e.expert.to_string(),
-            });
-        }
-        let Some(t) = history::parse_time(&e.time) else {
-            return Err(history::ChainError::Time {
-                seq,
-                malformed: true,
-            });
-        };
-        if times.last().is_some_and(|&last| t < last) {
-            return Err(history::ChainError::Time {
-                seq,
-                malformed: false,
-            });
-        }
-        times.push(t);
+        let last = times.last().copied();
+        times.push(history::check_owner_time(
+            i as u64 + 1,
+            &e.expert,
+            &e.time,
+            expert,
+            last,
+        )?);
     }
     Ok((events.last().map_or(genesis, |e| e.hash), times))
 }
