@@ -208,7 +208,28 @@ fn plainly_visible(ch: char) -> bool {
 /// At most [`MAX_MARKS_PER_CELL`] combining marks are kept on one base
 /// character; a longer run is cut there and marked `<+N marks>`.
 pub fn inert(s: &str, keep_newlines: bool) -> String {
-    let mut out = String::with_capacity(s.len().min(1 << 16));
+    inert_cow(s, keep_newlines).into_owned()
+}
+
+/// [`inert`], borrowing `s` when nothing in it needs replacing (most
+/// text: no copy, only a scan).
+pub fn inert_cow(s: &str, keep_newlines: bool) -> std::borrow::Cow<'_, str> {
+    use std::borrow::Cow;
+    // Most text is printable ASCII throughout, or plainly visible.
+    if s.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        return Cow::Borrowed(s);
+    }
+    let plain = s
+        .char_indices()
+        .find(|&(_, c)| !plainly_visible(c))
+        .map_or(s.len(), |(i, _)| i);
+    if plain == s.len() {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len().min(1 << 16).max(plain + 16));
+    // Every character before `plain` is kept as it is and ends any run
+    // of marks: the loop starts afresh there.
+    out.push_str(&s[..plain]);
     let mut marks = 0usize;
     let mut dropped = 0usize;
     let flush = |out: &mut String, dropped: &mut usize| {
@@ -217,12 +238,7 @@ pub fn inert(s: &str, keep_newlines: bool) -> String {
             *dropped = 0;
         }
     };
-    // Most text is printable ASCII throughout: one scan, one copy.
-    if s.bytes().all(|b| (b' '..=b'~').contains(&b)) {
-        out.push_str(s);
-        return out;
-    }
-    for ch in s.chars() {
+    for ch in s[plain..].chars() {
         if plainly_visible(ch) {
             flush(&mut out, &mut dropped);
             marks = 0;
@@ -240,21 +256,26 @@ pub fn inert(s: &str, keep_newlines: bool) -> String {
         }
         flush(&mut out, &mut dropped);
         marks = 0;
-        match ch {
-            '\n' if keep_newlines => out.push('\n'),
-            '\n' => out.push('⏎'),
-            '\t' => out.push_str("    "),
-            // C0 controls have their own visible pictures (␛ for ESC).
-            '\u{0}'..='\u{1F}' => out.push(char::from_u32(0x2400 + ch as u32).unwrap_or('�')),
-            '\u{7F}' => out.push('␡'),
-            c if is_dangerous(c) => {
-                out.push_str(&format!("<U+{:04X}>", c as u32));
-            }
-            c => out.push(c),
-        }
+        push_shown(&mut out, ch, keep_newlines);
     }
     flush(&mut out, &mut dropped);
-    out
+    Cow::Owned(out)
+}
+
+/// Appends `ch` (no combining mark) as [`inert`] shows it.
+fn push_shown(out: &mut String, ch: char, keep_newlines: bool) {
+    match ch {
+        '\n' if keep_newlines => out.push('\n'),
+        '\n' => out.push('⏎'),
+        '\t' => out.push_str("    "),
+        // C0 controls have their own visible pictures (␛ for ESC).
+        '\u{0}'..='\u{1F}' => out.push(char::from_u32(0x2400 + ch as u32).unwrap_or('�')),
+        '\u{7F}' => out.push('␡'),
+        c if is_dangerous(c) => {
+            out.push_str(&format!("<U+{:04X}>", c as u32));
+        }
+        c => out.push(c),
+    }
 }
 
 /// `inert` for one-line fields (titles, names): newlines shown as `⏎`.
@@ -296,6 +317,84 @@ mod tests {
         assert_eq!(inert_line("评审 ok\u{202e}"), "评审 ok<U+202E>");
         assert_eq!(inert_line("plain, ascii\tend"), "plain, ascii    end");
         assert_eq!(inert_line("plain, ascii"), "plain, ascii");
+    }
+
+    /// What `inert` does, character by character, with no shortcut
+    /// (each character shown as `push_shown` shows it).
+    fn inert_by_char(s: &str, keep_newlines: bool) -> String {
+        let mut out = String::new();
+        // Marks since the last base character, and how many were cut.
+        let (mut run, mut cut) = (0usize, 0usize);
+        let end_run = |out: &mut String, cut: &mut usize| {
+            if *cut > 0 {
+                out.push_str(&format!("<+{cut} marks>"));
+            }
+            *cut = 0;
+        };
+        for ch in s.chars() {
+            if !is_stacking_mark(ch) || is_dangerous(ch) {
+                end_run(&mut out, &mut cut);
+                run = 0;
+                push_shown(&mut out, ch, keep_newlines);
+            } else if run < MAX_MARKS_PER_CELL {
+                run += 1;
+                out.push(ch);
+            } else {
+                cut += 1;
+            }
+        }
+        end_run(&mut out, &mut cut);
+        out
+    }
+
+    #[test]
+    fn the_shortcuts_give_what_each_character_would() {
+        // Pieces of every kind, joined in every order two and three at a
+        // time: plain runs before, between and after what is replaced.
+        let pieces = [
+            "",
+            "评审意见",
+            "plain ascii",
+            "（全角）ＡＢ",
+            "\n",
+            "\t",
+            "\r",
+            "\u{7}",
+            "\u{7f}",
+            "\u{202e}",
+            "\u{200b}",
+            "\u{feff}",
+            "e\u{301}\u{301}\u{301}\u{301}\u{301}\u{301}",
+            "\u{301}",
+            "é",
+            "😀",
+            "\u{e000}",
+            "한국어",
+            "Ω≈",
+            "\u{2028}",
+        ];
+        let mut n = 0;
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let s = format!("{a}{b}{c}");
+                    for keep in [false, true] {
+                        let want = inert_by_char(&s, keep);
+                        let got = inert_cow(&s, keep);
+                        assert_eq!(got, want, "{s:?} keep_newlines={keep}");
+                        // Borrowed exactly when nothing changes.
+                        assert_eq!(
+                            matches!(got, std::borrow::Cow::Borrowed(_)),
+                            want == s && s.chars().all(plainly_visible),
+                            "{s:?}"
+                        );
+                        assert_eq!(inert(&s, keep), want);
+                        n += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(n, 2 * 20 * 20 * 20);
     }
 
     #[test]

@@ -13,20 +13,57 @@ use std::collections::BTreeMap;
 
 use crate::domain::Rubric;
 use crate::domain::aggregate::{Cell, Column};
+
+/// The row of an application with no entries.
+static EMPTY_ROW: Row = Row {
+    entries: Vec::new(),
+    scores: Vec::new(),
+    text: String::new(),
+};
 use crate::domain::history::{jcs_str, push_int};
 use crate::formats::merged::{ExpertMark, MergedPayload};
 
 /// Every verified expert's marks, by application row (bundle order).
+///
+/// Kept row by row, each row's entries in expert id order with their
+/// comments side by side: every writer (the payload, the CSV, the XLSX's
+/// sheets) reads them an application at a time, and reading hundreds of
+/// experts' columns at once for each application would fetch each entry
+/// from a different place in memory, again for every writer.
 #[derive(Debug, Clone, Default)]
 pub struct Marks {
-    columns: Vec<Column>,
-    /// Column indices in expert id order: the order of `by_expert`.
-    by_id: Vec<usize>,
+    /// The experts' ids, in id order (what an entry's `expert` indexes).
+    experts: Vec<String>,
+    rows: Vec<Row>,
+    /// Criteria per entry.
+    n_crit: usize,
     /// The rubric's criteria in JCS order: rubric index and the key as
     /// written, `"key":`.
     keys: Vec<(usize, Vec<u8>)>,
     /// The rubric's criterion keys, in rubric order.
     names: Vec<String>,
+}
+
+/// One application's complete entries, in expert id order.
+#[derive(Debug, Clone, Default)]
+struct Row {
+    entries: Vec<Stored>,
+    /// Per entry and criterion (rubric order): the score.
+    scores: Vec<i32>,
+    /// The entries' comments one after another.
+    text: String,
+}
+
+/// One complete entry of a row.
+#[derive(Debug, Clone, Copy)]
+struct Stored {
+    /// Index into [`Marks::experts`].
+    expert: u32,
+    recommend: bool,
+    total: i64,
+    /// Where the entry's comment ends in its row's text (it starts where
+    /// the previous entry's ends).
+    end: usize,
 }
 
 /// One scorer's complete entry on an application.
@@ -36,22 +73,60 @@ pub struct Mark<'a> {
     pub total: i64,
     pub recommend: bool,
     pub comment: &'a str,
-    col: &'a Column,
-    row: usize,
+    /// Scores in rubric order.
+    scores: &'a [i32],
 }
 
 impl Mark<'_> {
     /// The score on the criterion of rubric index `crit`.
     pub fn score(&self, crit: usize) -> i64 {
-        self.col.score(self.row, crit)
+        self.scores[crit] as i64
     }
 }
 
 impl Marks {
-    /// The marks of `columns` (one per expert) under `rubric`.
-    pub fn new(columns: Vec<Column>, rubric: &Rubric) -> Marks {
-        let mut by_id: Vec<usize> = (0..columns.len()).collect();
-        by_id.sort_by(|&a, &b| columns[a].expert.cmp(&columns[b].expert));
+    /// The marks of `columns` (one per expert, each `rows` long) under
+    /// `rubric`.
+    pub fn new(columns: &[Column], rubric: &Rubric) -> Marks {
+        let n_crit = rubric.criteria.len();
+        let mut columns: Vec<&Column> = columns.iter().collect();
+        columns.sort_by(|a, b| a.expert.cmp(&b.expert));
+        let n_rows = columns.iter().map(|c| c.rows()).max().unwrap_or(0);
+        // Sized first, so that no row grows (and is copied) as it fills.
+        let mut sizes = vec![(0usize, 0usize); n_rows];
+        for col in &columns {
+            for (row, size) in sizes.iter_mut().enumerate().take(col.rows()) {
+                if let Cell::Complete { .. } = col.cell(row) {
+                    size.0 += 1;
+                    size.1 += col.comment(row).len();
+                }
+            }
+        }
+        let mut rows: Vec<Row> = sizes
+            .iter()
+            .map(|&(n, text)| Row {
+                entries: Vec::with_capacity(n),
+                scores: Vec::with_capacity(n * n_crit),
+                text: String::with_capacity(text),
+            })
+            .collect();
+        let mut experts = Vec::with_capacity(columns.len());
+        for (k, col) in columns.into_iter().enumerate() {
+            for (row, r) in rows.iter_mut().enumerate().take(col.rows()) {
+                if let Cell::Complete { total, recommend } = col.cell(row) {
+                    r.text.push_str(col.comment(row));
+                    r.scores
+                        .extend((0..n_crit).map(|ci| col.score(row, ci) as i32));
+                    r.entries.push(Stored {
+                        expert: k as u32,
+                        recommend,
+                        total,
+                        end: r.text.len(),
+                    });
+                }
+            }
+            experts.push(col.expert.clone());
+        }
         let mut keys: Vec<(usize, Vec<u8>)> = rubric
             .criteria
             .iter()
@@ -69,8 +144,9 @@ impl Marks {
             x.encode_utf16().cmp(y.encode_utf16())
         });
         Marks {
-            columns,
-            by_id,
+            experts,
+            rows,
+            n_crit,
             keys,
             names: rubric.criteria.iter().map(|c| c.key.clone()).collect(),
         }
@@ -79,18 +155,18 @@ impl Marks {
     /// The complete entries on the application of `row`, in expert id
     /// order.
     pub fn of(&self, row: usize) -> impl Iterator<Item = Mark<'_>> + '_ {
-        self.by_id.iter().filter_map(move |&si| {
-            let col = &self.columns[si];
-            match col.cell(row) {
-                Cell::Complete { total, recommend } => Some(Mark {
-                    expert: &col.expert,
-                    total,
-                    recommend,
-                    comment: col.comment(row),
-                    col,
-                    row,
-                }),
-                _ => None,
+        let r = self.rows.get(row).unwrap_or(&EMPTY_ROW);
+        let mut start = 0;
+        r.entries.iter().enumerate().map(move |(i, e)| {
+            // Every range is a comment's, as `new` pushed it.
+            let comment = r.text.get(start..e.end).unwrap_or_default();
+            start = e.end;
+            Mark {
+                expert: &self.experts[e.expert as usize],
+                total: e.total,
+                recommend: e.recommend,
+                comment,
+                scores: &r.scores[i * self.n_crit..(i + 1) * self.n_crit],
             }
         })
     }
@@ -264,6 +340,70 @@ mod tests {
     use crate::domain::history::Entry;
 
     #[test]
+    fn rows_hold_each_complete_entry_in_expert_id_order() {
+        let rubric = crate::domain::catalog::default_rubric().expect("rubric");
+        // Experts given out of order; each leaves some rows empty or
+        // recused, and writes a comment of its own on each row.
+        let ids = ["E3", "E10", "E1", "E2"];
+        let entry = |x: usize, row: usize| -> Option<Entry> {
+            match (x + row) % 4 {
+                0 => None,
+                1 => Some(Entry {
+                    recused: true,
+                    ..Entry::default()
+                }),
+                _ => Some(Entry {
+                    scores: rubric
+                        .criteria
+                        .iter()
+                        .enumerate()
+                        .map(|(ci, k)| (k.key.clone(), (x + row + ci) as i64 % k.max))
+                        .collect(),
+                    comment: format!("{}：第{row}行 é\u{301}", ids[x]),
+                    recommend: Some(row.is_multiple_of(2)),
+                    ..Entry::default()
+                }),
+            }
+        };
+        let rows = 7;
+        let columns: Vec<Column> = ids
+            .iter()
+            .enumerate()
+            .map(|(x, id)| {
+                let mut col = Column::new(id.to_string(), rows, &rubric, 0);
+                for row in 0..rows {
+                    if let Some(e) = entry(x, row) {
+                        col.set(row, "A", &e, &rubric);
+                    }
+                }
+                col.finish()
+            })
+            .collect();
+        let marks = Marks::new(&columns, &rubric);
+        for row in 0..rows {
+            let mut want: Vec<&Column> = columns
+                .iter()
+                .filter(|c| matches!(c.cell(row), Cell::Complete { .. }))
+                .collect();
+            want.sort_by(|a, b| a.expert.cmp(&b.expert));
+            let got: Vec<Mark> = marks.of(row).collect();
+            assert_eq!(got.len(), want.len(), "row {row}");
+            for (m, c) in got.iter().zip(want) {
+                assert_eq!(m.expert, c.expert);
+                assert_eq!(m.comment, c.comment(row));
+                let Cell::Complete { total, recommend } = c.cell(row) else {
+                    unreachable!()
+                };
+                assert_eq!((m.total, m.recommend), (total, recommend));
+                for ci in 0..rubric.criteria.len() {
+                    assert_eq!(m.score(ci), c.score(row, ci), "row {row} {}", c.expert);
+                }
+            }
+        }
+        assert_eq!(marks.of(rows).count(), 0, "a row past the end has none");
+    }
+
+    #[test]
     fn size_is_what_write_writes() {
         let rubric = crate::domain::catalog::default_rubric().expect("rubric");
         let comments = [
@@ -289,7 +429,7 @@ mod tests {
                 col.finish()
             })
             .collect();
-        let marks = Marks::new(columns, &rubric);
+        let marks = Marks::new(&columns, &rubric);
         for row in 0..2 {
             assert_eq!(marks.of(row).count(), 3, "every entry complete");
             let mut out = Vec::new();

@@ -564,14 +564,49 @@ fn aggregate_compact(
     params: &Params,
     elig: Eligibility,
 ) -> std::result::Result<Compact, String> {
+    // The marks are laid out row by row on their own thread while the
+    // columns are aggregated: both only read the columns.
+    let (marks, agg) = std::thread::scope(|sc| {
+        let marks = sc.spawn(|| marks::Marks::new(&columns, rubric));
+        let agg = aggregate_all(rubric, facts, &columns, params, &elig);
+        let marks = marks
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (marks, agg)
+    });
+    drop(columns);
+    let agg = agg?;
+    let applications = agg
+        .applications
+        .iter()
+        .zip(facts)
+        .map(|(r, f)| {
+            let found = elig.findings.get(&f.id).cloned().unwrap_or_default();
+            MergedApp::of(r, f, Vec::new(), found)
+        })
+        .collect();
+    Ok(Compact {
+        aggregate: agg,
+        applications,
+        marks,
+    })
+}
+
+/// The aggregate of the columns: the applications left out of the
+/// ranking by eligibility aggregated apart, unranked.
+fn aggregate_all(
+    rubric: &Rubric,
+    facts: &[AppFacts],
+    columns: &[Column],
+    params: &Params,
+    elig: &Eligibility,
+) -> std::result::Result<Aggregate, String> {
     let excluded: BTreeSet<String> = elig.excluded(facts).into_iter().map(|x| x.id).collect();
     let agg = if excluded.is_empty() {
-        aggregate_part(rubric, facts, &columns, params, &|_| true)?
+        aggregate_part(rubric, facts, columns, params, &|_| true)?
     } else {
-        let ranked = aggregate_part(rubric, facts, &columns, params, &|id| {
-            !excluded.contains(id)
-        })?;
-        let left = aggregate_part(rubric, facts, &columns, params, &|id| excluded.contains(id))?;
+        let ranked = aggregate_part(rubric, facts, columns, params, &|id| !excluded.contains(id))?;
+        let left = aggregate_part(rubric, facts, columns, params, &|id| excluded.contains(id))?;
         let mut by_id: BTreeMap<String, aggregate::AppResult> = ranked
             .applications
             .into_iter()
@@ -591,20 +626,7 @@ fn aggregate_compact(
             agreement: ranked.agreement,
         }
     };
-    let applications = agg
-        .applications
-        .iter()
-        .zip(facts)
-        .map(|(r, f)| {
-            let found = elig.findings.get(&f.id).cloned().unwrap_or_default();
-            MergedApp::of(r, f, Vec::new(), found)
-        })
-        .collect();
-    Ok(Compact {
-        aggregate: agg,
-        applications,
-        marks: marks::Marks::new(columns, rubric),
-    })
+    Ok(agg)
 }
 
 /// The roster experts (never the chair) with no merged file, in roster
@@ -1574,9 +1596,8 @@ impl Request<'_> {
             });
             let csv = self.csv.map(|target| {
                 sc.spawn(move || {
-                    stage(target, |w| {
-                        people.write_csv(w, move || csv_mark.recv().ok())
-                    })
+                    let mark = csv_mark.recv().ok();
+                    stage(target, |w| people.write_csv(w, move || mark))
                 })
             });
             let json = self.write_signed(prep, merged, &mut stages);
@@ -1645,11 +1666,13 @@ impl Request<'_> {
         merged
             .write_signed_text(prep.key.as_ref().map(|k| &k.key), &mut out)
             .with_context(cannot)?;
-        // Synced when it is renamed into place (`TempPath::commit`).
         let hashing = out
             .into_inner()
             .map_err(|e| e.into_error())
             .with_context(cannot)?;
+        // Synced here, while the people's files are still being built,
+        // so that renaming it into place last waits for nothing.
+        hashing.file.sync_all().with_context(cannot)?;
         let signed = report::SignedMark {
             sha256: hex(&hashing.sha.finalize()),
         };

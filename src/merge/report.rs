@@ -16,7 +16,7 @@ use anyhow::{Context, Result};
 use rust_xlsxwriter::{Chart, Format, Workbook, Worksheet};
 
 use crate::domain::aggregate::{Aggregate, AppResult};
-use crate::domain::text::inert_line;
+use crate::domain::text::{inert_cow, inert_line};
 use crate::domain::{Application, Catalog, Rubric};
 use crate::formats::merged::{MergedApp, MergedPayload};
 use crate::support::lang::Lang;
@@ -92,11 +92,11 @@ fn comments_text(src: &Published, i: usize, m: &MergedApp, lang: Lang) -> String
         if !out.is_empty() {
             out.push_str(" | ");
         }
-        out.push_str(&inert_line(expert));
+        out.push_str(&inert_cow(expert, false));
         out.push_str(" (");
         out.push_str(rec_word(recommend, lang));
         out.push_str("): ");
-        out.push_str(&inert_line(comment.trim()));
+        out.push_str(&inert_cow(comment.trim(), false));
     });
     out
 }
@@ -671,38 +671,46 @@ fn comments_sheet(ws: &mut Worksheet, src: &Published, lang: Lang, bold: &Format
         ],
         bold,
     )?;
-    let mut r = 1u32;
-    let mut failed = None;
-    for (i, a) in p.applications.iter().enumerate() {
-        // Once per application, not once per comment.
-        let (id, title) = (inert_line(&a.id), inert_line(&a.title));
-        src.each_mark(i, a, &mut |expert, recommend, comment| {
-            if failed.is_some() {
-                return;
-            }
-            let row = (|| -> std::result::Result<(), rust_xlsxwriter::XlsxError> {
-                put(ws, lang, r, 0, &id)?;
-                put(ws, lang, r, 1, &title)?;
-                put(ws, lang, r, 2, inert_line(expert))?;
-                put(ws, lang, r, 3, rec_word(recommend, lang))?;
-                put(
-                    ws,
-                    lang,
-                    r,
-                    4,
-                    crate::domain::text::inert(comment.trim(), true),
-                )?;
-                Ok(())
-            })();
-            match row {
-                Ok(()) => r += 1,
-                Err(e) => failed = Some(e),
+    // The cells' text is made ready (inert, cut to what a cell holds) on
+    // a thread of its own, a batch of rows at a time, while this one
+    // writes the rows: a large panel's sheet has a row per comment.
+    let (batches, ready) = std::sync::mpsc::sync_channel::<Vec<[String; 5]>>(4);
+    std::thread::scope(|sc| -> Result<()> {
+        sc.spawn(move || {
+            let cell = |s: std::borrow::Cow<str>| cell_text(s.into_owned(), lang);
+            for (i, a) in p.applications.iter().enumerate() {
+                // Once per application, not once per comment.
+                let (id, title) = (
+                    cell(inert_cow(&a.id, false)),
+                    cell(inert_cow(&a.title, false)),
+                );
+                let mut batch = Vec::new();
+                src.each_mark(i, a, &mut |expert, recommend, comment| {
+                    batch.push([
+                        id.clone(),
+                        title.clone(),
+                        cell(inert_cow(expert, false)),
+                        rec_word(recommend, lang).to_string(),
+                        cell(inert_cow(comment.trim(), true)),
+                    ]);
+                });
+                // The writer stopped (it failed): nothing more to make.
+                if batches.send(batch).is_err() {
+                    return;
+                }
             }
         });
-    }
-    if let Some(e) = failed {
-        return Err(e.into());
-    }
+        let mut r = 1u32;
+        for batch in ready {
+            for row in batch {
+                for (c, text) in row.into_iter().enumerate() {
+                    ws.write_string(r, c as u16, text)?;
+                }
+                r += 1;
+            }
+        }
+        Ok(())
+    })?;
     ws.set_freeze_panes(1, 1)?;
     ws.set_column_width(1, 36)?;
     ws.set_column_width(4, 80)?;
@@ -906,9 +914,15 @@ fn xlsx_with(
     let comments = std::thread::scope(|sc| -> Result<Option<Worksheet>> {
         let filling = comments.map(|(mut ws, src)| {
             let bold = &bold;
-            sc.spawn(move || comments_sheet(&mut ws, &src, lang, bold).map(|()| ws))
+            sc.spawn(move || {
+                let mut stages = crate::merge::stages::Stages::new();
+                let filled = comments_sheet(&mut ws, &src, lang, bold).map(|()| ws);
+                stages.mark("xlsx comments");
+                filled
+            })
         });
         let sheets = (|| -> Result<()> {
+            let mut stages = crate::merge::stages::Stages::new();
             let head = headers(rubric, lang);
             for (code, rows) in &groups {
                 let name = sheet_name(*code, catalog, lang);
@@ -944,6 +958,7 @@ fn xlsx_with(
                     ws.insert_chart(last + 3, 2, &chart)?;
                 }
             }
+            stages.mark("xlsx directions");
             Ok(())
         })();
         let comments = filling
