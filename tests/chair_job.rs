@@ -400,6 +400,23 @@ fn the_csv_and_the_xlsx_carry_comments_findings_and_the_missing_expert() {
         ]
     );
     assert_eq!(rows.len(), 1 + 4 * 2);
+    // The title heads each application's rows: on its first row, empty on
+    // the others; the id is on every row.
+    let mut seen = std::collections::BTreeSet::new();
+    for r in &rows[1..] {
+        let Data::String(id) = &r[0] else {
+            panic!("no id: {r:?}")
+        };
+        if seen.insert(id.clone()) {
+            assert!(
+                matches!(&r[1], Data::String(t) if !t.is_empty()),
+                "{id}'s first row has the title: {r:?}"
+            );
+        } else {
+            assert_eq!(r[1], Data::Empty, "{id}: only the first row has the title");
+        }
+    }
+    assert_eq!(seen.len(), 4, "four applications, two comments each");
     let e02 = rows
         .iter()
         .find(|r| r[0] == Data::String("BJ-001".into()) && r[2] == Data::String("E02".into()))

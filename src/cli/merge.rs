@@ -170,7 +170,9 @@ pub fn run(a: &MergeArgs, ctx: &Ctx) -> Result<u8> {
     let lang = ctx.lang;
     let params = a.params()?;
     let req = a.request();
+    let mut stages = crate::merge::stages::Stages::new();
     let prep = req.prepare()?;
+    stages.mark("open inputs");
     let opts = MergeOptions {
         params,
         skip_invalid: a.skip_invalid,

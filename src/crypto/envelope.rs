@@ -389,23 +389,49 @@ impl Envelope {
         w: &mut W,
         payload: &mut dyn FnMut(&mut W) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
-        let wire = Wire {
-            payload: String::new(),
-            payload_type: self.payload_type.clone(),
-            signatures: self.signatures.clone(),
-        };
-        let frame =
-            crate::support::jsonio::to_string_pretty_inert(&wire).map_err(std::io::Error::other)?;
+        Envelope::write_text_signed_after(&self.payload_type, w, payload, &mut || {
+            Ok(self.signatures.clone())
+        })
+    }
+
+    /// The text of an envelope of type `payload_type`, its payload's
+    /// base64 written by `payload`, its signatures given by `signatures`
+    /// once that is done: a payload given in pieces is encoded into the
+    /// file in the same pass over them that starts its signature (the
+    /// signatures come after the payload in the text).
+    pub fn write_text_signed_after<W: std::io::Write>(
+        payload_type: &str,
+        w: &mut W,
+        payload: &mut dyn FnMut(&mut W) -> std::io::Result<()>,
+        signatures: &mut dyn FnMut() -> std::io::Result<Vec<EnvSignature>>,
+    ) -> std::io::Result<()> {
         // The first `"payload": ""` is the payload's: the type before it
         // is a string whose quotes are escaped.
         const SLOT: &str = "\"payload\": \"";
-        let at = frame
-            .find("\"payload\": \"\"")
-            .map(|i| i + SLOT.len())
-            .ok_or_else(|| std::io::Error::other("no payload in the envelope"))?;
-        w.write_all(&frame.as_bytes()[..at])?;
+        let frame = |signatures: Vec<EnvSignature>| -> std::io::Result<(String, usize)> {
+            let wire = Wire {
+                payload: String::new(),
+                payload_type: payload_type.to_string(),
+                signatures,
+            };
+            let frame = crate::support::jsonio::to_string_pretty_inert(&wire)
+                .map_err(std::io::Error::other)?;
+            let at = frame
+                .find("\"payload\": \"\"")
+                .map(|i| i + SLOT.len())
+                .ok_or_else(|| std::io::Error::other("no payload in the envelope"))?;
+            Ok((frame, at))
+        };
+        let (head, at) = frame(Vec::new())?;
+        w.write_all(&head.as_bytes()[..at])?;
         payload(w)?;
-        w.write_all(&frame.as_bytes()[at..])?;
+        let (whole, at_whole) = frame(signatures()?)?;
+        if whole.as_bytes()[..at_whole] != head.as_bytes()[..at] {
+            return Err(std::io::Error::other(
+                "the envelope's text before the payload depends on its signatures",
+            ));
+        }
+        w.write_all(&whole.as_bytes()[at_whole..])?;
         w.write_all(b"\n")
     }
 

@@ -19,6 +19,8 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 
+use num_bigint::BigInt;
+use num_rational::BigRational;
 use serde::{Deserialize, Serialize};
 
 use super::catalog::Rubric;
@@ -96,6 +98,37 @@ impl Ord for Q {
     fn cmp(&self, o: &Q) -> Ordering {
         (self.num * o.den).cmp(&(o.num * self.den))
     }
+}
+
+/// `r` rounded half away from zero to `PLACES` decimals, as a string (as
+/// [`Q::fixed`]): for sums of many fractions, whose common denominator
+/// outgrows any fixed width (the agreement of a panel of hundreds, the
+/// leniency of an expert of a large one).
+fn fixed_big(r: &BigRational) -> String {
+    use num_bigint::Sign;
+    let scaled = r.numer() * BigInt::from(SCALE);
+    let den = r.denom();
+    // Truncated toward zero, the remainder of the sign of `scaled`.
+    let (mut q, rem) = (&scaled / den, &scaled % den);
+    if rem.magnitude() * 2u32 >= *den.magnitude() {
+        q += match scaled.sign() {
+            Sign::Minus => -1,
+            _ => 1,
+        };
+    }
+    let digits = format!(
+        "{:0>w$}",
+        q.magnitude().to_string(),
+        w = PLACES as usize + 1
+    );
+    let (int, frac) = digits.split_at(digits.len() - PLACES as usize);
+    let sign = if q.sign() == Sign::Minus { "-" } else { "" };
+    format!("{sign}{int}.{frac}")
+}
+
+/// The exact rational `num / den` (`den` not zero).
+fn big(num: i128, den: i128) -> BigRational {
+    BigRational::new(BigInt::from(num), BigInt::from(den))
 }
 
 fn fmt_scaled(q: i128) -> String {
@@ -960,13 +993,13 @@ fn expert_stats(panel: &Panel, results: &[AppResult]) -> Vec<ExpertStats> {
             let (mean_given, leniency) = if n == 0 {
                 (None, None)
             } else {
-                let mut acc = Q { num: sum, den: 1 };
+                let mut acc = big(sum, 1);
                 for (den, num) in by_den {
-                    acc = acc.minus(Q::new(num, den));
+                    acc -= big(num, den);
                 }
                 (
                     Some(Q::new(sum, n).fixed()),
-                    Some(Q::new(acc.num, acc.den * n).fixed()),
+                    Some(fixed_big(&(acc / BigInt::from(n)))),
                 )
             };
             ExpertStats {
@@ -1008,22 +1041,23 @@ fn agreement(rubric: &Rubric, apps: &[AppInfo], panel: &Panel) -> Vec<Agreement>
             let alpha = if n < 2 {
                 None
             } else {
-                // D_o as a rational: Σ_u S_u/(m_u − 1), over n.
-                let mut d_o = Q::int(0);
+                // D_o = Σ_u S_u/(m_u − 1) / n and D_e = S/(n(n − 1)), so
+                // 1 − D_o/D_e = 1 − (n − 1) Σ_u S_u/(m_u − 1) / S, exact:
+                // the sum's denominator is the least common multiple of the
+                // units' m_u − 1 (of hundreds of experts, far past 128 bits).
+                // Units of one size are summed first.
+                let mut by_size: BTreeMap<i128, i128> = BTreeMap::new();
                 for u in &units {
-                    let s: i128 = pair_sq(u);
-                    let t = Q::new(s, u.len() as i128 - 1);
-                    d_o = Q::new(d_o.num * t.den + t.num * d_o.den, d_o.den * t.den);
+                    *by_size.entry(u.len() as i128 - 1).or_default() += pair_sq(u);
                 }
-                let d_o = Q::new(d_o.num, d_o.den * n);
+                let sum: BigRational = by_size.into_iter().map(|(m, s)| big(s, m)).sum();
                 let all: Vec<i64> = units.iter().flatten().copied().collect();
-                let d_e = Q::new(pair_sq(&all), n * (n - 1));
-                if d_e.num == 0 {
+                let s = pair_sq(&all);
+                if s == 0 {
                     None
                 } else {
-                    // 1 − D_o/D_e
-                    let ratio = Q::new(d_o.num * d_e.den, d_o.den * d_e.num);
-                    Some(Q::int(1).minus(ratio).fixed())
+                    let ratio = sum * BigInt::from(n - 1) / BigInt::from(s);
+                    Some(fixed_big(&(big(1, 1) - ratio)))
                 }
             };
             out.push(Agreement {
@@ -1048,6 +1082,119 @@ fn pair_sq(v: &[i64]) -> i128 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_large_panel_s_agreement_and_leniency_are_exact() {
+        // Application i is scored by the first i + 2 of 150 experts: units
+        // of every size from 2 to 149, whose sum's denominator is the least
+        // common multiple of 1..=148 (past 2^127), and experts whose
+        // applications' means have as many denominators.
+        let rubric = crate::domain::catalog::default_rubric().expect("rubric");
+        let n_apps = 148;
+        let apps: Vec<AppInfo> = (0..n_apps)
+            .map(|i| AppInfo {
+                id: format!("A{i:03}"),
+                direction: 1,
+                lead_sme: false,
+            })
+            .collect();
+        let score = |x: usize, i: usize, ci: usize, max: i64| {
+            ((x * 7 + i * 13 + ci * 5 + (x * i) % 11) as i64) % (max + 1)
+        };
+        let sheets: Vec<ExpertSheet> = (0..150)
+            .map(|x| ExpertSheet {
+                expert: format!("E{x:03}"),
+                entries: apps
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| x < i + 2)
+                    .map(|(i, a)| {
+                        let scores = rubric
+                            .criteria
+                            .iter()
+                            .enumerate()
+                            .map(|(ci, c)| (c.key.clone(), score(x, i, ci, c.max)))
+                            .collect();
+                        let e = Entry {
+                            scores,
+                            recommend: Some(true),
+                            comment: "评审意见".repeat(rubric.min_comment_chars as usize),
+                            ..Entry::default()
+                        };
+                        (a.id.clone(), e)
+                    })
+                    .collect(),
+            })
+            .collect();
+        let agg = aggregate(&rubric, &apps, &sheets, &Params::default()).expect("aggregate");
+        // The same sums in floating point: within 1e-9 of the exact
+        // figure, so the four decimals agree (none lands that near a half).
+        let near = |got: &str, want: f64, what: &str| {
+            let got: f64 = got.parse().expect("a decimal");
+            assert!(
+                (got - want).abs() <= 0.5e-4 + 1e-9,
+                "{what}: {got} vs {want}"
+            );
+        };
+        for (ci, c) in rubric.criteria.iter().enumerate() {
+            let units: Vec<Vec<f64>> = (0..n_apps)
+                .map(|i| (0..i + 2).map(|x| score(x, i, ci, c.max) as f64).collect())
+                .collect();
+            let pairs = |v: &[f64]| -> f64 {
+                v.iter()
+                    .map(|a| v.iter().map(|b| (a - b) * (a - b)).sum::<f64>())
+                    .sum()
+            };
+            let n: f64 = units.iter().map(|u| u.len() as f64).sum();
+            let d_o: f64 = units
+                .iter()
+                .map(|u| pairs(u) / (u.len() as f64 - 1.0))
+                .sum::<f64>()
+                / n;
+            let all: Vec<f64> = units.concat();
+            let d_e = pairs(&all) / (n * (n - 1.0));
+            let a = agg
+                .agreement
+                .iter()
+                .find(|a| a.criterion == c.key)
+                .expect("agreement");
+            near(a.alpha.as_deref().expect("alpha"), 1.0 - d_o / d_e, &c.key);
+        }
+        let total = |x: usize, i: usize| -> f64 {
+            rubric
+                .criteria
+                .iter()
+                .enumerate()
+                .map(|(ci, c)| (score(x, i, ci, c.max) * c.weight) as f64)
+                .sum()
+        };
+        let means: Vec<f64> = (0..n_apps)
+            .map(|i| (0..i + 2).map(|x| total(x, i)).sum::<f64>() / (i + 2) as f64)
+            .collect();
+        for e in &agg.experts {
+            let x: usize = e.expert[1..].parse().expect("id");
+            let mine: Vec<usize> = (0..n_apps).filter(|i| x < i + 2).collect();
+            if mine.is_empty() {
+                assert_eq!(e.leniency, None, "{} scored nothing", e.expert);
+                continue;
+            }
+            let len = mine.iter().map(|&i| total(x, i) - means[i]).sum::<f64>() / mine.len() as f64;
+            near(e.leniency.as_deref().expect("leniency"), len, &e.expert);
+        }
+    }
+
+    #[test]
+    fn exact_and_big_rounding_agree() {
+        for num in -30_001i128..=30_001 {
+            for den in [1i128, 2, 3, 7, 20_000, 40_000, 99_991] {
+                assert_eq!(
+                    fixed_big(&big(num, den)),
+                    Q::new(num, den).fixed(),
+                    "{num}/{den}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn fixed_rounds_half_away_from_zero() {

@@ -201,7 +201,7 @@ impl Merged {
         key: Option<&crate::crypto::sign::SecretKey>,
         w: &mut W,
     ) -> Result<()> {
-        use crate::crypto::envelope::{EnvSignature, EnvelopeError, MERGED_TYPE};
+        use crate::crypto::envelope::{EnvSignature, Envelope, EnvelopeError, MERGED_TYPE};
         use base64::Engine as _;
         use base64::engine::general_purpose::STANDARD;
         let Some(m) = &self.marks else {
@@ -209,59 +209,78 @@ impl Merged {
         };
         let cannot = |e: String| anyhow::anyhow!("cannot build the payload: {e}");
         let pieces = marks::Pieces::of(&self.payload, m).map_err(cannot)?;
-        let len = pieces.size();
-        let signatures = match key {
-            None => Vec::new(),
-            Some(k) => {
-                let prefix = format!("DSSEv1 {} {MERGED_TYPE} {len} ", MERGED_TYPE.len());
-                let failed = std::cell::RefCell::new(None);
+        // Why the pieces could not be given (the writer's own errors are
+        // the file's).
+        let failed = std::cell::RefCell::new(None::<String>);
+        let sig = std::cell::RefCell::new(None);
+        let written = Envelope::write_text_signed_after(
+            MERGED_TYPE,
+            w,
+            &mut |w| {
+                use std::io::Write as _;
+                let enc = std::cell::RefCell::new(base64::write::EncoderWriter::new(w, &STANDARD));
+                let wrote = std::cell::RefCell::new(Ok(()));
+                // The first pass over the pieces encodes them into the
+                // file as it feeds them to the signature (or, unsigned,
+                // only encodes them).
+                let calls = std::cell::Cell::new(0usize);
                 let given = std::cell::Cell::new(0usize);
-                let sig = k
-                    .sign_pieces(&|sink| {
-                        sink(prefix.as_bytes());
-                        given.set(0);
-                        let each = pieces.each(&mut |piece| {
-                            given.set(given.get() + piece.len());
-                            sink(piece)
-                        });
-                        if let Err(e) = each {
-                            *failed.borrow_mut() = Some(e);
+                let feed = |sink: &mut dyn FnMut(&[u8])| {
+                    let first = calls.get() == 0;
+                    calls.set(calls.get() + 1);
+                    given.set(0);
+                    let each = pieces.each(&mut |piece| {
+                        given.set(given.get() + piece.len());
+                        sink(piece);
+                        let mut wrote = wrote.borrow_mut();
+                        if first && wrote.is_ok() {
+                            *wrote = enc.borrow_mut().write_all(piece);
                         }
-                    })
-                    .map_err(|e| anyhow::anyhow!("{}", EnvelopeError::Sign(e)))?;
-                if let Some(e) = failed.take() {
-                    return Err(cannot(e));
-                }
-                if given.get() != len {
-                    return Err(cannot(format!("{} bytes for {len}", given.get())));
-                }
-                vec![EnvSignature {
-                    keyid: k.verify_key().key_id(),
-                    sig: STANDARD.encode(sig),
-                }]
-            }
-        };
-        let env = Envelope {
-            payload_type: MERGED_TYPE.into(),
-            payload: Vec::new(),
-            signatures,
-        };
-        env.write_text_with(w, &mut |w| {
-            use std::io::Write as _;
-            let mut enc = base64::write::EncoderWriter::new(w, &STANDARD);
-            let mut written = Ok(());
-            pieces
-                .each(&mut |piece| {
-                    if written.is_ok() {
-                        written = enc.write_all(piece);
+                    });
+                    if let Err(e) = each {
+                        failed.borrow_mut().get_or_insert(e);
                     }
+                };
+                match key {
+                    None => feed(&mut |_| ()),
+                    Some(k) => {
+                        let len = pieces.size();
+                        let prefix = format!("DSSEv1 {} {MERGED_TYPE} {len} ", MERGED_TYPE.len());
+                        let signed = k.sign_pieces(&|sink| {
+                            sink(prefix.as_bytes());
+                            feed(sink)
+                        });
+                        if given.get() != len {
+                            failed
+                                .borrow_mut()
+                                .get_or_insert(format!("{} bytes for {len}", given.get()));
+                        }
+                        *sig.borrow_mut() = Some(signed.map_err(|e| {
+                            std::io::Error::other(EnvelopeError::Sign(e).to_string())
+                        })?);
+                    }
+                }
+                if failed.borrow().is_some() {
+                    return Err(std::io::Error::other("the payload was not given whole"));
+                }
+                wrote.into_inner()?;
+                enc.into_inner().finish()?;
+                Ok(())
+            },
+            &mut || {
+                Ok(match (key, sig.take()) {
+                    (Some(k), Some(sig)) => vec![EnvSignature {
+                        keyid: k.verify_key().key_id(),
+                        sig: STANDARD.encode(sig),
+                    }],
+                    _ => Vec::new(),
                 })
-                .map_err(std::io::Error::other)?;
-            written?;
-            enc.finish()?;
-            Ok(())
-        })?;
-        Ok(())
+            },
+        );
+        if let Some(e) = failed.take() {
+            return Err(cannot(e));
+        }
+        Ok(written?)
     }
 
     /// The signed envelope (unsigned without a key). The payload is
@@ -717,6 +736,7 @@ pub fn merge_compact(
     let apps = app_facts(&bundle_apps);
     let findings = app_findings(&bundle.catalog, &bundle_apps);
     drop(bundle_apps);
+    stages.mark("prepare");
     let ctx = Context {
         roster,
         bundle: Some(&facts),

@@ -652,9 +652,10 @@ fn summary_people(
     Ok(())
 }
 
-/// A sheet of every scorer's comment: application, expert,
-/// recommendation, comment (the experts' text, as string cells, never
-/// formulas; control characters made visible, line breaks kept).
+/// A sheet of every scorer's comment: application, title (on the
+/// application's first row), expert, recommendation, comment (the
+/// experts' text, as string cells, never formulas; control characters
+/// made visible, line breaks kept).
 fn comments_sheet(ws: &mut Worksheet, src: &Published, lang: Lang, bold: &Format) -> Result<()> {
     let p = src.payload;
     let l = |zh: &'static str, en: &'static str| lang.pick(zh, en).to_string();
@@ -679,16 +680,16 @@ fn comments_sheet(ws: &mut Worksheet, src: &Published, lang: Lang, bold: &Format
         sc.spawn(move || {
             let cell = |s: std::borrow::Cow<str>| cell_text(s.into_owned(), lang);
             for (i, a) in p.applications.iter().enumerate() {
-                // Once per application, not once per comment.
-                let (id, title) = (
-                    cell(inert_cow(&a.id, false)),
-                    cell(inert_cow(&a.title, false)),
-                );
+                // Once per application, not once per comment. The title
+                // heads the application's rows, on the first; the id is on
+                // every row (for filters and lookups).
+                let id = cell(inert_cow(&a.id, false));
+                let mut title = Some(cell(inert_cow(&a.title, false)));
                 let mut batch = Vec::new();
                 src.each_mark(i, a, &mut |expert, recommend, comment| {
                     batch.push([
                         id.clone(),
-                        title.clone(),
+                        title.take().unwrap_or_default(),
                         cell(inert_cow(expert, false)),
                         rec_word(recommend, lang).to_string(),
                         cell(inert_cow(comment.trim(), true)),
