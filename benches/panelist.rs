@@ -481,27 +481,39 @@ fn merge_panel(r: &mut Report, dir: &Path) {
         .map(|m| m.len())
         .sum();
     let exports: Vec<std::path::PathBuf> = sorted_files(&panel.join("exports"));
-    let (wall, peak_kb) = run_timed(
-        &[
-            "merge".as_ref(),
-            "--bundle".as_ref(),
-            panel.join("panel.bundle").as_os_str(),
-            "--roster".as_ref(),
-            panel.join("roster.json").as_os_str(),
-            panel.join("exports").as_os_str(),
-            "-o".as_ref(),
-            panel.join("merged.json").as_os_str(),
-            "--csv".as_ref(),
-            panel.join("merged.csv").as_os_str(),
-            "--xlsx".as_ref(),
-            panel.join("merged.xlsx").as_os_str(),
-        ],
-        "merge",
-    );
+    // The median wall of three runs (as the figures it is held to were
+    // taken), and the highest peak.
+    let runs: Vec<(f64, u64)> = (0..3)
+        .map(|_| {
+            run_timed(
+                &[
+                    "merge".as_ref(),
+                    "--bundle".as_ref(),
+                    panel.join("panel.bundle").as_os_str(),
+                    "--roster".as_ref(),
+                    panel.join("roster.json").as_os_str(),
+                    panel.join("exports").as_os_str(),
+                    "-o".as_ref(),
+                    panel.join("merged.json").as_os_str(),
+                    "--csv".as_ref(),
+                    panel.join("merged.csv").as_os_str(),
+                    "--xlsx".as_ref(),
+                    panel.join("merged.xlsx").as_os_str(),
+                ],
+                "merge",
+            )
+        })
+        .collect();
+    let mut walls: Vec<f64> = runs.iter().map(|r| r.0).collect();
+    walls.sort_by(f64::total_cmp);
+    let wall = walls[1];
+    let peak_kb = runs.iter().map(|r| r.1).max().unwrap_or(0);
     let name = "merge 300 experts × 1,000 applications";
     r.add(name, "generate s", gen_s, "s", "setup");
     r.add(name, "input MB", input_bytes as f64 / 1e6, "MB", "");
     r.add(name, "wall s", wall, "s", "≤ 2 s");
+    r.add(name, "wall s, fastest of 3", walls[0], "s", "");
+    r.add(name, "wall s, slowest of 3", walls[2], "s", "");
     r.add(
         name,
         "peak RSS MB",
